@@ -1,0 +1,118 @@
+"""The bytes that are signed and hashed. Nothing else in the project produces them.
+
+Canonical form is RFC 8785, the JSON Canonicalization Scheme (``rfc8785`` package), with floats
+refused: numbers in events are integers (within ±2**53), decimals travel as strings.
+
+An event body is the canonical object::
+
+    {"occurred_at": RFC 3339 UTC, "payload": {...}, "schema": int, "signer": key id,
+     "stream": UUID, "type": "dotted.name", "version": int}
+
+The author signs ``SIGNING_CONTEXT || body`` with Ed25519 (RFC 8032). The context keeps an event
+signature from ever being read as a signature over anything else made with the same key.
+
+An entry is the canonical object::
+
+    {"event": body, "prev": hex(prev hash), "recorded_at": RFC 3339 UTC, "seq": int,
+     "sig": base64(signature)}
+
+and its hash is the RFC 6962 / RFC 9162 leaf hash ``SHA-256(0x00 || entry bytes)``. ``prev`` of
+seq 0 is 32 zero bytes. Because the body is already canonical and every other member is a plain
+string or integer, the entry bytes are built by concatenation; ``tests/ledger/test_canonical.py``
+checks the result against ``rfc8785.dumps`` of the whole object.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+
+from ledger.errors import CanonicalizationError
+
+SIGNING_CONTEXT = b"assembly-ledger/event/v1\n"
+ZERO_HASH = bytes(32)
+LEAF_PREFIX = b"\x00"
+MAX_ENTRY_BYTES = 64 * 1024
+
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z\Z")
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """Return the RFC 8785 canonical bytes of a JSON value; refuse floats anywhere inside it."""
+    _refuse_floats(value, "$")
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        raise CanonicalizationError(f"The value cannot be canonicalised: {exc}.") from exc
+
+
+def _refuse_floats(value: Any, path: str) -> None:
+    if isinstance(value, float):
+        raise CanonicalizationError(
+            f"{path} is a float ({value!r}); use an integer or a decimal string."
+        )
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _refuse_floats(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _refuse_floats(item, f"{path}[{index}]")
+
+
+def signing_input(body: bytes) -> bytes:
+    """Return the message an author signs for an event body."""
+    return SIGNING_CONTEXT + body
+
+
+def entry_bytes(*, seq: int, prev: bytes, body: bytes, sig: bytes, recorded_at: str) -> bytes:
+    """Return the canonical bytes of an entry (see the module docstring)."""
+    return b"".join(
+        (
+            b'{"event":',
+            body,
+            b',"prev":"',
+            prev.hex().encode(),
+            b'","recorded_at":',
+            rfc8785.dumps(recorded_at),
+            b',"seq":',
+            str(seq).encode(),
+            b',"sig":"',
+            base64.b64encode(sig),
+            b'"}',
+        )
+    )
+
+
+def leaf_hash(data: bytes) -> bytes:
+    """Return the RFC 6962 leaf hash SHA-256(0x00 || data)."""
+    return hashlib.sha256(LEAF_PREFIX + data).digest()
+
+
+def entry_hash(*, seq: int, prev: bytes, body: bytes, sig: bytes, recorded_at: str) -> bytes:
+    """Return the hash of an entry: the leaf hash of its canonical bytes."""
+    return leaf_hash(entry_bytes(seq=seq, prev=prev, body=body, sig=sig, recorded_at=recorded_at))
+
+
+def format_time(moment: datetime) -> str:
+    """Return a timezone-aware moment as RFC 3339 UTC with microseconds: the one stored form."""
+    if moment.tzinfo is None:
+        raise CanonicalizationError(f"{moment.isoformat()} has no time zone; give UTC times.")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    """Parse a timestamp in the stored form; raise CanonicalizationError otherwise."""
+    if not isinstance(text, str) or not _TIMESTAMP.match(text):
+        raise CanonicalizationError(f"{text!r} is not a UTC timestamp like 2026-01-31T12:00:00.000000Z.")
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def is_timestamp(text: object) -> bool:
+    """Tell whether a value is a timestamp in the stored form (so strings compare in time order)."""
+    return isinstance(text, str) and _TIMESTAMP.match(text) is not None

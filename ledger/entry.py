@@ -1,0 +1,162 @@
+"""The value types of the ledger: events to append, signed events, stored entries, heads."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ledger.canonical import MAX_ENTRY_BYTES, canonical_bytes, entry_hash, format_time
+from ledger.errors import BadHead, CanonicalizationError, InvalidEvent, StreamVersionConflict
+from ledger.keys import Signer
+
+EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\Z")
+BODY_FIELDS = frozenset({"type", "schema", "stream", "version", "occurred_at", "payload", "signer"})
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event a caller wants to append: what happened, when, and its payload."""
+
+    type: str
+    payload: Mapping[str, Any]
+    occurred_at: datetime
+    schema: int = 1
+
+
+@dataclass(frozen=True)
+class SignedEvent:
+    """The canonical body of an event and its author's signature over it."""
+
+    body: bytes
+    sig: bytes
+    fields: Mapping[str, Any] = field(compare=False)
+
+    @property
+    def type(self) -> str:
+        return str(self.fields["type"])
+
+    @property
+    def stream(self) -> uuid.UUID:
+        return uuid.UUID(self.fields["stream"])
+
+    @property
+    def version(self) -> int:
+        return int(self.fields["version"])
+
+    @property
+    def occurred_at(self) -> str:
+        return str(self.fields["occurred_at"])
+
+    @property
+    def signer(self) -> str:
+        return str(self.fields["signer"])
+
+    @classmethod
+    def from_parts(cls, body: bytes, sig: bytes) -> SignedEvent:
+        """Rebuild a signed event from stored or received bytes."""
+        return cls(body=body, sig=sig, fields=parse_body(body))
+
+
+def parse_body(body: bytes) -> dict[str, Any]:
+    """Parse an event body and check that it has exactly the fields of the format."""
+    try:
+        fields = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEvent(f"The event body is not JSON: {exc}.") from None
+    if not isinstance(fields, dict) or set(fields) != BODY_FIELDS:
+        raise InvalidEvent("The event body does not have the fields of the entry format.")
+    return fields
+
+
+def body_of(event: NewEvent, *, stream: uuid.UUID, version: int, signer: str) -> bytes:
+    """Return the canonical body of a new event at a stream position, by a signer."""
+    if not EVENT_TYPE.match(event.type):
+        raise InvalidEvent(
+            f"{event.type!r} is not an event type; use lower-case dotted names like "
+            "assembly.government.responded."
+        )
+    if isinstance(event.schema, bool) or not isinstance(event.schema, int) or event.schema < 1:
+        raise InvalidEvent(f"Schema version {event.schema!r} must be a positive integer.")
+    try:
+        return canonical_bytes(
+            {
+                "type": event.type,
+                "schema": event.schema,
+                "stream": str(stream),
+                "version": version,
+                "occurred_at": format_time(event.occurred_at),
+                "payload": dict(event.payload),
+                "signer": signer,
+            }
+        )
+    except CanonicalizationError as exc:
+        raise InvalidEvent(f"{event.type}: {exc.sentence()}") from None
+
+
+def sign_events(
+    signer: Signer, stream: uuid.UUID, expected_version: int, events: Sequence[NewEvent]
+) -> list[SignedEvent]:
+    """Sign events for the positions after ``expected_version`` of a stream."""
+    if expected_version < 0:
+        raise StreamVersionConflict(str(stream), expected_version)
+    signed = []
+    for offset, event in enumerate(events, start=1):
+        body = body_of(event, stream=stream, version=expected_version + offset, signer=signer.key_id)
+        if len(body) > MAX_ENTRY_BYTES - 512:
+            raise InvalidEvent(
+                f"{event.type} is {len(body)} bytes; an entry stays under 64 KiB, so reference "
+                "documents by their SHA-256 digest instead of embedding them."
+            )
+        signed.append(SignedEvent.from_parts(body, signer.sign(body)))
+    return signed
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored ledger entry: a signed event at its place in the chain."""
+
+    seq: int
+    prev: bytes
+    body: bytes
+    sig: bytes
+    recorded_at: str
+    hash: bytes
+
+    @property
+    def event(self) -> dict[str, Any]:
+        return parse_body(self.body)
+
+    def computed_hash(self) -> bytes:
+        """Recompute this entry's hash from its bytes."""
+        return entry_hash(
+            seq=self.seq, prev=self.prev, body=self.body, sig=self.sig, recorded_at=self.recorded_at
+        )
+
+
+@dataclass(frozen=True)
+class Head:
+    """The last entry of a ledger as someone saw it: its seq and hash."""
+
+    seq: int
+    hash: bytes
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash.hex()}"
+
+    @classmethod
+    def parse(cls, text: str) -> Head:
+        """Read a head written as ``SEQ:HASH`` (hash in hex)."""
+        seq_text, _, hash_text = text.strip().partition(":")
+        try:
+            seq = int(seq_text)
+            digest = bytes.fromhex(hash_text)
+        except ValueError:
+            raise BadHead(text) from None
+        if seq < 0 or len(digest) != 32:
+            raise BadHead(text)
+        return cls(seq, digest)

@@ -1,0 +1,249 @@
+"""Typed errors of the ledger: one root, subclasses that carry their data and read as a sentence.
+
+The command line maps each family to its own exit code (see ``cli/errors.py``): a refused append,
+a failed verification, an unusable store and an unusable key file are different things to the
+person at the terminal, and a script must be able to tell them apart.
+"""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """Root of every error the ledger raises on purpose."""
+
+    def __str__(self) -> str:
+        return self.sentence()
+
+    def sentence(self) -> str:
+        """One sentence a user can act on."""
+        return str(self.args[0]) if self.args else type(self).__name__
+
+
+# --- canonical bytes -------------------------------------------------------------------------
+
+
+class CanonicalizationError(LedgerError):
+    """A value cannot be put into canonical (RFC 8785) form: a float, a huge integer, a bad key."""
+
+
+# --- key files -------------------------------------------------------------------------------
+
+
+class KeyFileError(LedgerError):
+    """A key file cannot be used."""
+
+
+class KeyFileMissing(KeyFileError):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+    def sentence(self) -> str:
+        return f"There is no key file at {self.path}."
+
+
+class KeyFileExists(KeyFileError):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+    def sentence(self) -> str:
+        return f"A file already exists at {self.path}; refusing to overwrite a key."
+
+
+class KeyFileCorrupt(KeyFileError):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+    def sentence(self) -> str:
+        return f"The key file {self.path} is not an Ed25519 private key in PEM form."
+
+
+class PassphraseRequired(KeyFileError):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+    def sentence(self) -> str:
+        return (
+            f"The key file {self.path} is encrypted; give its passphrase in ASSEMBLY_PASSPHRASE "
+            "or with --passphrase-file."
+        )
+
+
+class WrongPassphrase(KeyFileError):
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+    def sentence(self) -> str:
+        return f"The passphrase does not open the key file {self.path}."
+
+
+class BadPublicKey(KeyFileError):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def sentence(self) -> str:
+        return f"{self.text!r} is not an Ed25519 public key (32 bytes, base64) nor a .pub file."
+
+
+# --- storage ---------------------------------------------------------------------------------
+
+
+class StorageError(LedgerError):
+    """The store cannot be reached or is not a ledger."""
+
+
+class StorageUnavailable(StorageError):
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, reason)
+        self.url = url
+        self.reason = reason
+
+    def sentence(self) -> str:
+        return f"Cannot reach the ledger database {self.url}: {self.reason}."
+
+
+class NotALedger(StorageError):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+    def sentence(self) -> str:
+        return f"{self.url} holds no ledger; create one with `assembly init`."
+
+
+class AlreadyInitialised(StorageError):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+    def sentence(self) -> str:
+        return f"{self.url} already holds a ledger; `assembly init` runs once per ledger."
+
+
+# --- refused appends -------------------------------------------------------------------------
+
+
+class AppendRefused(LedgerError):
+    """An append broke a rule of the ledger; nothing was written."""
+
+
+class UnknownSigner(AppendRefused):
+    def __init__(self, key_id: str) -> None:
+        super().__init__(key_id)
+        self.key_id = key_id
+
+    def sentence(self) -> str:
+        return f"Key {self.key_id} is not enrolled in this ledger; ask the charter key to enrol it."
+
+
+class SignerRevoked(AppendRefused):
+    def __init__(self, key_id: str, revoked_at: str) -> None:
+        super().__init__(key_id, revoked_at)
+        self.key_id = key_id
+        self.revoked_at = revoked_at
+
+    def sentence(self) -> str:
+        return f"Key {self.key_id} was revoked at {self.revoked_at} and may no longer sign."
+
+
+class SignerNotValid(AppendRefused):
+    def __init__(self, key_id: str, occurred_at: str, valid_from: str, valid_until: str | None):
+        super().__init__(key_id, occurred_at, valid_from, valid_until)
+        self.key_id = key_id
+        self.occurred_at = occurred_at
+        self.valid_from = valid_from
+        self.valid_until = valid_until
+
+    def sentence(self) -> str:
+        until = self.valid_until or "open-ended"
+        return (
+            f"Key {self.key_id} is valid from {self.valid_from} until {until}, "
+            f"not at {self.occurred_at}."
+        )
+
+
+class RoleNotAllowed(AppendRefused):
+    def __init__(self, key_id: str, role: str, event_type: str) -> None:
+        super().__init__(key_id, role, event_type)
+        self.key_id = key_id
+        self.role = role
+        self.event_type = event_type
+
+    def sentence(self) -> str:
+        return f"Key {self.key_id} has role {self.role!r}, which may not write {self.event_type}."
+
+
+class UnknownRole(AppendRefused):
+    def __init__(self, role: str, known: tuple[str, ...]) -> None:
+        super().__init__(role, known)
+        self.role = role
+        self.known = known
+
+    def sentence(self) -> str:
+        return f"Role {self.role!r} is not one of {', '.join(self.known)}."
+
+
+class BadSignature(AppendRefused):
+    def __init__(self, key_id: str, event_type: str) -> None:
+        super().__init__(key_id, event_type)
+        self.key_id = key_id
+        self.event_type = event_type
+
+    def sentence(self) -> str:
+        return f"The signature on {self.event_type} does not verify with key {self.key_id}."
+
+
+class StreamVersionConflict(AppendRefused):
+    def __init__(self, stream: str, expected: int, actual: int | None = None) -> None:
+        super().__init__(stream, expected, actual)
+        self.stream = stream
+        self.expected = expected
+        self.actual = actual
+
+    def sentence(self) -> str:
+        actual = "another version" if self.actual is None else f"version {self.actual}"
+        return (
+            f"Stream {self.stream} is at {actual}, not at the expected version {self.expected}; "
+            "someone else wrote to it first: reload and try again."
+        )
+
+
+class InvalidEvent(AppendRefused):
+    """The event itself is malformed: a bad type name, a timestamp in the future, too large."""
+
+
+class LedgerRuleBroken(AppendRefused):
+    """A ledger event (enrolment, revocation) breaks the ledger's own rules."""
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+class VerificationFailed(LedgerError):
+    """The stored ledger does not verify; ``seq`` is the first entry found bad."""
+
+    def __init__(self, seq: int, problem: str) -> None:
+        super().__init__(seq, problem)
+        self.seq = seq
+        self.problem = problem
+
+    def sentence(self) -> str:
+        return f"Verification failed at seq {self.seq}: {self.problem}."
+
+
+class HeadMismatch(VerificationFailed):
+    """The ledger is shorter than, or diverges from, a head seen before (truncation, rollback)."""
+
+
+class BadHead(LedgerError):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def sentence(self) -> str:
+        return f"{self.text!r} is not a head; write it as SEQ:HASH (hash in hex)."

@@ -1,0 +1,221 @@
+"""The one append path: signed events to a stream at an expected version, checked, then chained."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from ledger.canonical import format_time
+from ledger.entry import Entry, Head, NewEvent, SignedEvent, sign_events
+from ledger.errors import (
+    BadSignature,
+    InvalidEvent,
+    LedgerRuleBroken,
+    StreamVersionConflict,
+    UnknownSigner,
+)
+from ledger.keys import PublicKey, Signer, verify_signature
+from ledger.policy import CHARTER_ROLE, RolePolicy
+from ledger.signers import (
+    ENROLLED,
+    REVOKED,
+    SignerBook,
+    SignerRecord,
+    enrolment,
+    revocation,
+    signer_stream,
+)
+from ledger.storage import LedgerRecorder, SignerLookup, open_recorder
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The ledger's default clock."""
+    return datetime.now(UTC)
+
+
+class Ledger:
+    """A signed, hash-chained ledger on one database."""
+
+    def __init__(self, recorder: LedgerRecorder, policy: RolePolicy, *, clock: Clock = utc_now):
+        self.recorder = recorder
+        self.policy = policy
+        self.clock = clock
+        recorder.clock = lambda: format_time(self.clock())
+
+    @classmethod
+    def open(cls, location: str, policy: RolePolicy, *, clock: Clock = utc_now) -> Ledger:
+        """Open an existing ledger (a database URL or a SQLite file path)."""
+        return cls(open_recorder(location), policy, clock=clock)
+
+    @classmethod
+    def create(
+        cls, location: str, policy: RolePolicy, charter: Signer, *, name: str, clock: Clock = utc_now
+    ) -> Ledger:
+        """Create a ledger whose entry 0 is the charter key enrolling itself."""
+        ledger = cls(open_recorder(location, create=True), policy, clock=clock)
+        now = clock()
+        genesis = enrolment(
+            charter.public_key, role=CHARTER_ROLE, name=name, valid_from=now, occurred_at=now
+        )
+        ledger.append_new(charter, signer_stream(charter.key_id), 0, [genesis])
+        return ledger
+
+    def close(self) -> None:
+        engine = self.recorder.datastore.engine
+        if engine is not None:
+            engine.dispose()  # type: ignore[union-attr]
+
+    # -- writing --------------------------------------------------------------------------
+
+    def append_new(
+        self, signer: Signer, stream: uuid.UUID, expected_version: int, events: Sequence[NewEvent]
+    ) -> list[Entry]:
+        """Sign new events with ``signer`` and append them (see ``append``)."""
+        return self.append(stream, expected_version, sign_events(signer, stream, expected_version, events))
+
+    def append(
+        self, stream: uuid.UUID, expected_version: int, events: Sequence[SignedEvent]
+    ) -> list[Entry]:
+        """Append signed events to ``stream``, which must be at ``expected_version``.
+
+        Checks, before anything is written: every signature verifies; the signer is enrolled,
+        valid at each ``occurred_at``, not revoked, and its role may write each event type; the
+        stream is at the expected version; no event is dated after the ledger's clock. Any
+        failure raises an AppendRefused error and writes nothing.
+        """
+        self._check_shape(stream, expected_version, events)
+        signer_id = events[0].signer
+        public_key = self._public_key(signer_id, events[0])
+        for event in events:
+            if not verify_signature(public_key, event.sig, event.body):
+                raise BadSignature(signer_id, event.type)
+
+        def admit(lookup: SignerLookup, seq: int, recorded_at: str) -> None:
+            book = SignerBook(self.policy)
+            subjects = {signer_id} | {_subject(event) for event in events} - {None}
+            known = sorted(
+                {entry.seq: entry for key_id in subjects for entry in lookup(str(key_id))}.values(),
+                key=lambda entry: entry.seq,
+            )
+            for entry in known:
+                book.learn(entry.seq, entry.event)
+            for offset, event in enumerate(events):
+                book.admit(seq + offset, event.fields)
+                if event.occurred_at > recorded_at:
+                    raise InvalidEvent(
+                        f"{event.type} is dated {event.occurred_at}, after the ledger's clock "
+                        f"({recorded_at}); an event cannot be recorded before it happens."
+                    )
+
+        stored = [
+            StoredEvent(
+                originator_id=stream,
+                originator_version=event.version,
+                topic=event.type,
+                state=event.body,
+            )
+            for event in events
+        ]
+        written: list[Entry] = []
+        try:
+            self.recorder.insert_events(
+                stored, signed=events, expected_version=expected_version, admit=admit, out=written
+            )
+        except IntegrityError:
+            raise StreamVersionConflict(str(stream), expected_version) from None
+        return written
+
+    def _check_shape(
+        self, stream: uuid.UUID, expected_version: int, events: Sequence[SignedEvent]
+    ) -> None:
+        if not events:
+            raise InvalidEvent("Nothing to append: give at least one event.")
+        if len({event.signer for event in events}) != 1:
+            raise InvalidEvent("One append is signed by one signer.")
+        for offset, event in enumerate(events, start=1):
+            if event.stream != stream:
+                raise InvalidEvent(f"{event.type} is signed for stream {event.stream}, not {stream}.")
+            if event.version != expected_version + offset:
+                raise StreamVersionConflict(str(stream), expected_version + offset - 1)
+
+    def _public_key(self, signer_id: str, first: SignedEvent) -> bytes:
+        for entry in self.recorder.read_stream(signer_stream(signer_id)):
+            fields = entry.event
+            if fields["type"] == ENROLLED:
+                return PublicKey.from_text(fields["payload"]["public_key"]).raw
+        if self.recorder.head() is None and first.type == ENROLLED:
+            # Entry 0: the charter key enrols itself; the book checks the rest.
+            return PublicKey.from_text(str(first.fields["payload"]["public_key"])).raw
+        raise UnknownSigner(signer_id)
+
+    def enrol(
+        self,
+        charter: Signer,
+        public_key: PublicKey,
+        *,
+        role: str,
+        name: str,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+    ) -> Entry:
+        """Enrol a key with a role, signed by a charter key."""
+        now = self.clock()
+        event = enrolment(
+            public_key,
+            role=role,
+            name=name,
+            valid_from=valid_from or now,
+            valid_until=valid_until,
+            occurred_at=now,
+        )
+        return self.append_new(charter, signer_stream(public_key.key_id), 0, [event])[0]
+
+    def revoke(self, charter: Signer, key_id: str, *, reason: str) -> Entry:
+        """Revoke a key from this point of the ledger on, signed by a charter key."""
+        event = revocation(key_id, reason=reason, occurred_at=self.clock())
+        stream = signer_stream(key_id)
+        if not self.recorder.read_stream(stream):
+            raise LedgerRuleBroken(f"Key {key_id} cannot be revoked: it was never enrolled.")
+        return self.append_new(charter, stream, 1, [event])[0]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def head(self) -> Head | None:
+        """Return the last entry's seq and hash, or None for an empty ledger."""
+        found = self.recorder.head()
+        return None if found is None else Head(*found)
+
+    def entries(self, *, start: int = 0, batch: int = 1000) -> Iterator[Entry]:
+        """Yield every entry from ``start`` in seq order, a batch at a time."""
+        while True:
+            chunk = self.recorder.read_entries(start=start, limit=batch)
+            yield from chunk
+            if len(chunk) < batch:
+                return
+            start = chunk[-1].seq + 1
+
+    def stream(self, stream: uuid.UUID) -> list[Entry]:
+        """Return one stream's entries in version order."""
+        return self.recorder.read_stream(stream)
+
+    def signers(self) -> list[SignerRecord]:
+        """Return every enrolled key, revoked or not, in enrolment order."""
+        book = SignerBook(self.policy)
+        for entry in self.recorder.read_types("ledger.signer."):
+            book.learn(entry.seq, entry.event)
+        return sorted(book.records.values(), key=lambda record: record.enrolled_seq)
+
+    def count(self) -> int:
+        return self.recorder.count()
+
+
+def _subject(event: SignedEvent) -> str | None:
+    if event.type == REVOKED:
+        key_id = event.fields["payload"].get("key_id") if isinstance(event.fields["payload"], dict) else None
+        return key_id if isinstance(key_id, str) else None
+    return None

@@ -1,0 +1,372 @@
+"""Storage on eventsourcing 9.5 with eventsourcing-sqlalchemy, on a SQLite file or PostgreSQL.
+
+Every event is stored once by eventsourcing's application recorder (table ``ledger_events``:
+stream id, stream version, type as topic, canonical body as state). ``LedgerRecorder`` extends
+that recorder so the same transaction also writes the event's entry (table ``ledger_entries``:
+gapless ``seq``, ``prev``, signature, ``recorded_at``, hash, and eventsourcing's notification id as
+a cross-reference). Any error rolls both back. On PostgreSQL eventsourcing's ``LOCK TABLE ... IN
+EXCLUSIVE MODE`` keeps appends serial; on SQLite the database's single writer does.
+
+Triggers make both tables, and the metadata table, append-only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ledger.canonical import ZERO_HASH, entry_hash
+from ledger.entry import Entry, SignedEvent
+from ledger.errors import AlreadyInitialised, NotALedger, StorageUnavailable, StreamVersionConflict
+from ledger.signers import signer_stream
+
+FORMAT = "assembly-ledger/1"
+EVENTS_TABLE = "ledger_events"
+ENTRIES_TABLE = "ledger_entries"
+META_TABLE = "ledger_meta"
+
+_metadata = MetaData()
+_SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+entries_table = Table(
+    ENTRIES_TABLE,
+    _metadata,
+    Column("seq", _SeqType, primary_key=True, autoincrement=False),
+    Column("notification_id", _SeqType, nullable=False, unique=True),
+    Column("prev", LargeBinary(32), nullable=False),
+    Column("sig", LargeBinary(64), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+meta_table = Table(
+    META_TABLE,
+    _metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text(), nullable=False),
+)
+
+_SQLITE_GUARD = """
+CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {OP} ON {table}
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: {OP} on {table} refused'); END
+"""
+_POSTGRES_GUARD_FUNCTION = """
+CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the ledger is append-only: % on % refused', TG_OP, TG_TABLE_NAME; END $$
+"""
+_POSTGRES_GUARDS = """
+CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
+FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()
+"""
+
+# Called inside the append transaction, once the head is known, with a way to read one key's
+# enrolment and revocation, the seq of the first new entry and the ledger's clock reading; it
+# raises to refuse the append (and so roll back the events already inserted).
+Admit = Callable[["SignerLookup", int, str], None]
+SignerLookup = Callable[[str], list[Entry]]
+
+
+class LedgerRecorder(SQLAlchemyApplicationRecorder):
+    """eventsourcing's SQLAlchemy application recorder, extended to write the chain."""
+
+    def __init__(self, datastore: SQLAlchemyDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.tables.extend([entries_table, meta_table])
+        self.events = self.events_record_cls.__table__
+        self.clock: Callable[[], str] = _no_clock
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def create_table(self) -> None:
+        """Create the tables and their append-only guards (``assembly init``, never concurrently)."""
+        super().create_table()
+        engine = self.datastore.engine
+        assert engine is not None
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.execute(text(_POSTGRES_GUARD_FUNCTION))
+            for table in (EVENTS_TABLE, ENTRIES_TABLE, META_TABLE):
+                if engine.dialect.name == "postgresql":
+                    for statement in _POSTGRES_GUARDS.format(table=table).split(";"):
+                        conn.execute(text(statement))
+                else:
+                    for op in ("update", "delete"):
+                        conn.execute(text(_SQLITE_GUARD.format(table=table, op=op, OP=op.upper())))
+            conn.execute(meta_table.insert().values(key="format", value=FORMAT))
+
+    # -- writing --------------------------------------------------------------------------
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if "signed" not in kwargs:
+            raise AssertionError("ledger events are written through Ledger.append, signed")
+        return super().insert_events(stored_events, **kwargs)
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        signed: Sequence[SignedEvent] = kwargs["signed"]
+        expected_version: int = kwargs["expected_version"]
+        admit: Admit = kwargs["admit"]
+        out: list[Entry] = kwargs["out"]
+        stream = stored_events[0].originator_id
+        notification_ids = super()._insert_stored_events(session, stored_events)
+        # The insert holds the write lock (PostgreSQL: the table lock taken above; SQLite: the
+        # database's writer lock), so what is read from here on cannot change under us.
+        count, top = session.execute(
+            select(func.count(), func.max(self.events.c.originator_version)).where(
+                self.events.c.originator_id == stream
+            )
+        ).one()
+        if count != top or top != expected_version + len(stored_events):
+            raise StreamVersionConflict(str(stream), expected_version, count - len(stored_events))
+        head = session.execute(
+            select(entries_table.c.seq, entries_table.c.hash)
+            .order_by(entries_table.c.seq.desc())
+            .limit(1)
+        ).first()
+        seq, prev = (0, ZERO_HASH) if head is None else (head.seq + 1, bytes(head.hash))
+        recorded_at = self.clock()
+        admit(lambda key_id: self._signer_entries(session, key_id), seq, recorded_at)
+        rows = []
+        for event, notification_id in zip(signed, notification_ids, strict=True):
+            digest = entry_hash(
+                seq=seq, prev=prev, body=event.body, sig=event.sig, recorded_at=recorded_at
+            )
+            rows.append(
+                {
+                    "seq": seq,
+                    "notification_id": notification_id,
+                    "prev": prev,
+                    "sig": event.sig,
+                    "recorded_at": recorded_at,
+                    "hash": digest,
+                }
+            )
+            out.append(Entry(seq, prev, event.body, event.sig, recorded_at, digest))
+            seq, prev = seq + 1, digest
+        session.execute(entries_table.insert(), rows)
+        return notification_ids
+
+    def _signer_entries(self, session: Session, key_id: str) -> list[Entry]:
+        query = self._entries_query().where(
+            self.events.c.originator_id == signer_stream(key_id)
+        )
+        return [_entry(row) for row in session.execute(query)]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _entries_query(self) -> Any:
+        return select(
+            entries_table.c.seq,
+            entries_table.c.prev,
+            self.events.c.state,
+            entries_table.c.sig,
+            entries_table.c.recorded_at,
+            entries_table.c.hash,
+        ).join(self.events, self.events.c.id == entries_table.c.notification_id)
+
+    def head(self) -> tuple[int, bytes] | None:
+        """Return the seq and hash of the last entry, or None for an empty ledger."""
+        with self.transaction(commit=False) as session:
+            row = session.execute(
+                select(entries_table.c.seq, entries_table.c.hash)
+                .order_by(entries_table.c.seq.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else (row.seq, bytes(row.hash))
+
+    def read_entries(self, *, start: int = 0, limit: int | None = None) -> list[Entry]:
+        """Return entries from ``start`` in seq order (at most ``limit``)."""
+        query = self._entries_query().where(entries_table.c.seq >= start)
+        query = query.order_by(entries_table.c.seq).limit(limit)
+        with self.transaction(commit=False) as session:
+            return [_entry(row) for row in session.execute(query)]
+
+    def read_stream(self, stream: uuid.UUID) -> list[Entry]:
+        """Return the entries of one stream in version order."""
+        query = self._entries_query().where(self.events.c.originator_id == stream)
+        with self.transaction(commit=False) as session:
+            return [_entry(row) for row in session.execute(query.order_by(entries_table.c.seq))]
+
+    def read_types(self, prefix: str) -> list[Entry]:
+        """Return the entries whose event type starts with ``prefix``, in seq order."""
+        query = self._entries_query().where(self.events.c.topic.startswith(prefix))
+        with self.transaction(commit=False) as session:
+            return [_entry(row) for row in session.execute(query.order_by(entries_table.c.seq))]
+
+    def scan(self, batch_size: int = 2000) -> Iterator[Sequence[Any]]:
+        """Stream every stored entry with its event columns, in seq order, for verification.
+
+        An outer join, so an entry whose event is gone still shows (with ``state`` None).
+        """
+        engine = self.datastore.engine
+        assert engine is not None
+        query = (
+            select(
+                entries_table.c.seq,
+                entries_table.c.notification_id,
+                entries_table.c.prev,
+                entries_table.c.sig,
+                entries_table.c.recorded_at,
+                entries_table.c.hash,
+                self.events.c.state,
+                self.events.c.originator_id,
+                self.events.c.originator_version,
+                self.events.c.topic,
+            )
+            .select_from(
+                entries_table.outerjoin(
+                    self.events, self.events.c.id == entries_table.c.notification_id
+                )
+            )
+            .order_by(entries_table.c.seq)
+        )
+        with engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
+                query
+            )
+            yield from result.partitions(batch_size)
+
+    def first_orphan_event(self) -> int | None:
+        """Return the notification id of the first event that has no entry, if any."""
+        query = (
+            select(func.min(self.events.c.id))
+            .select_from(
+                self.events.outerjoin(
+                    entries_table, entries_table.c.notification_id == self.events.c.id
+                )
+            )
+            .where(entries_table.c.seq.is_(None))
+        )
+        with self.transaction(commit=False) as session:
+            return session.execute(query).scalar()
+
+    def seq_after_notification(self, notification_id: int) -> int:
+        """Return the seq where an event with this notification id would sit in the chain."""
+        with self.transaction(commit=False) as session:
+            after = session.execute(
+                select(func.min(entries_table.c.seq)).where(
+                    entries_table.c.notification_id > notification_id
+                )
+            ).scalar()
+            if after is not None:
+                return int(after)
+            top = session.execute(select(func.max(entries_table.c.seq))).scalar()
+        return 0 if top is None else int(top) + 1
+
+    def count(self) -> int:
+        """Return the number of entries."""
+        with self.transaction(commit=False) as session:
+            return int(session.execute(select(func.count()).select_from(entries_table)).scalar_one())
+
+
+def _entry(row: Any) -> Entry:
+    return Entry(
+        seq=row.seq,
+        prev=bytes(row.prev),
+        body=bytes(row.state),
+        sig=bytes(row.sig),
+        recorded_at=row.recorded_at,
+        hash=bytes(row.hash),
+    )
+
+
+def _no_clock() -> str:
+    raise AssertionError("the ledger sets the recorder's clock before appending")
+
+
+class LedgerFactory(SQLAlchemyFactory):
+    """eventsourcing-sqlalchemy's factory, building the chain-writing recorder."""
+
+    application_recorder_class = LedgerRecorder
+
+
+def database_url(location: str) -> str:
+    """Turn what a user typed (a URL or a path to a SQLite file) into a SQLAlchemy URL."""
+    if location.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + location.split("://", 1)[1]
+    if "://" in location:
+        return location
+    return f"sqlite:///{Path(location).expanduser().resolve()}"
+
+
+def open_recorder(location: str, *, create: bool = False) -> LedgerRecorder:
+    """Open the ledger at ``location``; with ``create``, make a new empty one there.
+
+    Raises StorageUnavailable when the database cannot be reached, NotALedger when it holds no
+    ledger, and AlreadyInitialised when asked to create one where one exists.
+    """
+    url = database_url(location)
+    shown = _redact(url)
+    if url.startswith("sqlite:///") and not create:
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise NotALedger(shown)
+    env = Environment(name="ledger", env={"SQLALCHEMY_URL": url, "CREATE_TABLE": "no"})
+    try:
+        factory = LedgerFactory(env)
+        recorder = factory.application_recorder()
+        assert isinstance(recorder, LedgerRecorder)
+        engine = recorder.datastore.engine
+        assert engine is not None
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            holds_ledger = {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE} <= tables
+            fmt = (
+                conn.execute(select(meta_table.c.value).where(meta_table.c.key == "format"))
+                .scalar()
+                if holds_ledger
+                else None
+            )
+    except (SQLAlchemyError, PersistenceError, ModuleNotFoundError) as exc:
+        raise StorageUnavailable(shown, _reason(exc)) from None
+    if create:
+        if tables & {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE}:
+            raise AlreadyInitialised(shown)
+        recorder.create_table()
+    elif fmt != FORMAT:
+        raise NotALedger(shown)
+    return recorder
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url
+
+
+def _reason(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+    return first_line.rstrip(".")
