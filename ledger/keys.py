@@ -148,3 +148,26 @@ def load_signer(path: Path, *, passphrase: bytes | None = None) -> Signer:
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyFileCorrupt(str(path))
     return Signer(key)
+
+
+_verifiers: dict[bytes, Ed25519PublicKey] = {}
+
+
+def first_bad_signature(items: list[tuple[int, bytes, bytes, bytes]]) -> int | None:
+    """Return the seq of the first (seq, public key, signature, body) that does not verify.
+
+    Runs in the verifier's worker processes, so it takes and returns plain values.
+    """
+    for seq, public_key, signature, body in items:
+        verifier = _verifiers.get(public_key)
+        if verifier is None:
+            try:
+                verifier = Ed25519PublicKey.from_public_bytes(public_key)
+            except ValueError:
+                return seq
+            _verifiers[public_key] = verifier
+        try:
+            verifier.verify(signature, signing_input(body))
+        except InvalidSignature:
+            return seq
+    return None

@@ -1,0 +1,80 @@
+"""The composition root: opens the ledger, the key, the clock and the role table for a command."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from domain.roles import ROLE_GRANTS
+from ledger import Ledger, RolePolicy, Signer, load_signer
+from ledger.errors import PassphraseRequired
+
+from cli.errors import UsageProblem
+
+DEFAULT_LEDGER = "assembly.db"
+
+
+def role_policy() -> RolePolicy:
+    """The assembly's role table as the ledger's policy."""
+    return RolePolicy(ROLE_GRANTS)
+
+
+def open_ledger(location: str) -> Ledger:
+    """Open the ledger a command works on."""
+    return Ledger.open(location, role_policy())
+
+
+def passphrase_from_environment() -> bytes | None:
+    """Return the passphrase from ASSEMBLY_PASSPHRASE or the file ASSEMBLY_PASSPHRASE_FILE."""
+    if os.environ.get("ASSEMBLY_PASSPHRASE"):
+        return os.environ["ASSEMBLY_PASSPHRASE"].encode()
+    path = os.environ.get("ASSEMBLY_PASSPHRASE_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").rstrip("\n").encode()
+        except OSError as exc:
+            raise UsageProblem(f"Cannot read the passphrase file {path}: {exc.strerror}.") from None
+    return None
+
+
+def signing_key(path: Path | None) -> Signer:
+    """Load the key a signing command needs, asking for its passphrase on a terminal."""
+    if path is None:
+        raise UsageProblem("This command signs: give your key file with --key or ASSEMBLY_KEY.")
+    try:
+        return load_signer(path, passphrase=passphrase_from_environment())
+    except PassphraseRequired:
+        if not sys.stdin.isatty():
+            raise
+        return load_signer(path, passphrase=getpass.getpass(f"Passphrase for {path}: ").encode())
+
+
+def new_passphrase(*, encrypt: bool) -> bytes | None:
+    """Return the passphrase for a new key file, or None to leave it unencrypted."""
+    if not encrypt:
+        return None
+    given = passphrase_from_environment()
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise UsageProblem("--encrypt needs a passphrase: set ASSEMBLY_PASSPHRASE.")
+    first = getpass.getpass("New passphrase: ")
+    if not first or first != getpass.getpass("Repeat it: "):
+        raise UsageProblem("The passphrases are empty or differ; nothing was written.")
+    return first.encode()
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """Read a date (midnight UTC) or an ISO 8601 time (UTC when no zone is given)."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageProblem(f"{text!r} is not a date (2026-01-31) or a time (2026-01-31T12:00Z).")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,180 @@
+"""``assembly init``, ``assembly log`` and ``assembly verify``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cli.context import new_passphrase, open_ledger, role_policy, signing_key
+from cli.options import DEFAULT_LEDGER, FormatOption, KeyOption, LedgerOption, OutputFormat
+from cli.render import print_json, print_table, stderr, stdout
+from ledger import Head, Ledger, Signer, verify_ledger
+from ledger.errors import BadHead
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the root app."""
+    app.command("init")(init)
+    app.command("log")(log)
+    app.command("verify")(verify)
+
+
+def init(
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = Path("charter.key"),
+    name: Annotated[
+        str, typer.Option("--name", help="Who holds the charter key.")
+    ] = "Charter of the citizens' assembly",
+    encrypt: Annotated[
+        bool, typer.Option("--encrypt", help="Encrypt a new charter key file with a passphrase.")
+    ] = False,
+) -> None:
+    """Create the ledger, the charter key file (unless --key exists) and the charter entry."""
+    assert key is not None
+    if key.exists():
+        charter = signing_key(key)
+        made = False
+    else:
+        charter = Signer.generate()
+        made = True
+    created = Ledger.create(ledger, role_policy(), charter, name=name)
+    if made:
+        charter.save(key, passphrase=new_passphrase(encrypt=encrypt))
+    head = created.head()
+    stdout.print(f"Created the ledger {ledger}.")
+    stdout.print(f"Charter key {charter.key_id} ({'new file ' if made else ''}{key}).")
+    stdout.print(f"Head {head}. Keep the charter key file offline; it enrols every other key.")
+
+
+def log(
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    start: Annotated[int, typer.Option("--from", min=0, help="First seq to show.")] = 0,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
+    format: FormatOption = OutputFormat.table,
+) -> None:
+    """List entries: seq, time, type, signer and hash."""
+    book = open_ledger(ledger)
+    names = {record.key_id: f"{record.name} ({record.role})" for record in book.signers()}
+    rows = []
+    for entry in book.entries(start=start):
+        if limit is not None and len(rows) >= limit:
+            break
+        event = entry.event
+        rows.append(
+            {
+                "seq": entry.seq,
+                "recorded_at": entry.recorded_at,
+                "occurred_at": event["occurred_at"],
+                "type": event["type"],
+                "signer": event["signer"],
+                "signer_name": names.get(event["signer"], "?"),
+                "stream": event["stream"],
+                "version": event["version"],
+                "hash": entry.hash.hex(),
+            }
+        )
+    if format is OutputFormat.json:
+        print_json(rows)
+        return
+    print_table(
+        None,
+        ["seq", "recorded at", "type", "signer", "hash"],
+        [
+            (r["seq"], r["recorded_at"], r["type"], r["signer_name"], r["hash"][:16] + "…")
+            for r in rows
+        ],
+    )
+
+
+def verify(
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    expect_head: Annotated[
+        str | None,
+        typer.Option("--expect-head", help="A head seen before, SEQ:HASH; the ledger must hold it."),
+    ] = None,
+    head_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--head-file",
+            help="Remembered head: if the file exists the ledger must hold that head; after a "
+            "successful check the new head is written to it.",
+            dir_okay=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=0, help="Signature-checking processes.")
+    ] = None,
+    format: FormatOption = OutputFormat.table,
+) -> None:
+    """Check every entry; exit 0 only when the whole ledger verifies."""
+    expect = Head.parse(expect_head) if expect_head else None
+    remembered = _read_head(head_file)
+    if expect is not None and remembered is not None and expect != remembered:
+        stderr.print("note: --expect-head and --head-file differ; checking both.")
+    book = open_ledger(ledger)
+    total = book.count()
+    with _progress(total) as advance:
+        report = verify_ledger(book.recorder, role_policy(), expect=expect, workers=workers,
+                               progress=advance)
+        if remembered is not None and remembered != expect:
+            report = verify_ledger(book.recorder, role_policy(), expect=remembered,
+                                   workers=workers)
+    if head_file is not None and report.head is not None:
+        _write_head(head_file, report.head)
+    if format is OutputFormat.json:
+        print_json(
+            {
+                "verified": True,
+                "entries": report.entries,
+                "head": str(report.head) if report.head else None,
+                "signers": report.signers,
+                "streams": report.streams,
+            }
+        )
+        return
+    stdout.print(
+        f"Verified {report.entries} entries from {report.signers} signers; head {report.head}."
+    )
+
+
+def _read_head(path: Path | None) -> Head | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        return Head.parse(path.read_text(encoding="utf-8"))
+    except BadHead:
+        raise BadHead(f"the head file {path}") from None
+
+
+def _write_head(path: Path, head: Head) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(f"{head}\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+class _progress:
+    """A progress bar on stderr for long checks at a terminal; silent otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.bar: Progress | None = None
+        if total >= 10_000 and sys.stderr.isatty() and not os.environ.get("CI"):
+            self.bar = Progress(
+                TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                console=stderr, transient=True,
+            )
+            self.task = self.bar.add_task("verify", total=total)
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if self.bar is None:
+            return lambda done: None
+        self.bar.start()
+        return lambda done: self.bar.advance(self.task, done)  # type: ignore[union-attr]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,62 @@
+"""The ``assembly`` command: one sub-app per group, thin commands, errors mapped in ``run``."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cli import keys as keys_commands
+from cli import ledger_commands
+from cli.errors import Exit, exit_code_for
+from ledger.errors import LedgerError
+
+app = typer.Typer(
+    name="assembly",
+    help="A signed, hash-chained ledger of a citizens' assembly's recommendations and the "
+    "government's answers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(keys_commands.app, name="keys")
+ledger_commands.register(app)
+
+_state = {"debug": False}
+
+
+@app.callback()
+def main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an error.")
+    ] = False,
+) -> None:
+    """Write, read and verify the assembly's ledger."""
+    _state["debug"] = debug
+
+
+def run() -> None:
+    """Entry point of the console command: every error ends as one sentence and an exit code."""
+    stderr = Console(stderr=True, highlight=False)
+    try:
+        app()
+    except LedgerError as error:
+        if _state["debug"]:
+            traceback.print_exc()
+        stderr.print(f"[bold red]error:[/] {error.sentence()}", soft_wrap=True)
+        sys.exit(int(exit_code_for(error)))
+    except KeyboardInterrupt:
+        stderr.print("Interrupted; nothing half-written stays behind.")
+        sys.exit(130)
+    except Exception as error:  # a bug of ours: say so, keep the traceback behind --debug
+        if _state["debug"] or "--debug" in sys.argv:
+            traceback.print_exc()
+        stderr.print(
+            f"[bold red]internal error:[/] {type(error).__name__}: {error} "
+            "(run again with --debug for the traceback, and report it)",
+            soft_wrap=True,
+        )
+        sys.exit(int(Exit.INTERNAL))

@@ -1,0 +1,219 @@
+"""Re-derive the whole ledger from its stored bytes and stop at the first bad ``seq``.
+
+The main process streams the entries in seq order and checks everything that depends on order
+(gapless seq, ``prev``, hashes, stream versions, signer enrolment, validity, revocation and role);
+signature checks, the costly part, go in batches to one worker process per core. Memory holds one
+batch per worker, the signer book and one integer per stream, whatever the ledger's length.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.canonical import ZERO_HASH, entry_hash, is_timestamp
+from ledger.entry import Head, parse_body
+from ledger.errors import AppendRefused, HeadMismatch, VerificationFailed
+from ledger.keys import first_bad_signature
+from ledger.policy import RolePolicy
+from ledger.signers import SignerBook
+from ledger.storage import LedgerRecorder
+
+SignatureItem = tuple[int, bytes, bytes, bytes]
+PARALLEL_FROM = 4096
+BATCH = 2048
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a successful verification saw."""
+
+    entries: int
+    head: Head | None
+    signers: int
+    streams: int
+
+
+def verify_ledger(
+    recorder: LedgerRecorder,
+    policy: RolePolicy,
+    *,
+    expect: Head | None = None,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Verify every entry; raise VerificationFailed naming the first bad seq, else report.
+
+    ``expect`` is a head seen before: the ledger must still hold that entry, unchanged.
+    ``workers`` defaults to one per core; ledgers shorter than a few thousand entries are
+    checked in this process.
+    """
+    total = recorder.count()
+    orphan = recorder.first_orphan_event()
+    orphan_seq = None if orphan is None else recorder.seq_after_notification(orphan)
+    walk = _Walk(policy, expect=expect, orphan_seq=orphan_seq)
+    signatures = _Signatures(workers if total >= PARALLEL_FROM else 0)
+    try:
+        for rows in recorder.scan(BATCH):
+            signatures.submit(walk.check(rows))
+            if progress is not None:
+                progress(len(rows))
+            if walk.failure is not None or signatures.bad is not None:
+                break
+        bad_signature = signatures.finish()
+    finally:
+        signatures.close()
+    failure = walk.failure
+    if bad_signature is not None and (failure is None or bad_signature <= failure.seq):
+        failure = VerificationFailed(
+            bad_signature, "the signature does not verify with the signer's enrolled key"
+        )
+    if failure is None:
+        failure = walk.end(total)
+    if failure is not None:
+        raise failure
+    head = None if walk.seq == 0 else Head(walk.seq - 1, walk.prev)
+    return Report(entries=walk.seq, head=head, signers=len(walk.book.records), streams=len(walk.versions))
+
+
+class _Walk:
+    """The in-order checks, one entry at a time."""
+
+    def __init__(self, policy: RolePolicy, *, expect: Head | None, orphan_seq: int | None) -> None:
+        self.book = SignerBook(policy)
+        self.expect = expect
+        self.orphan_seq = orphan_seq
+        self.seq = 0
+        self.prev = ZERO_HASH
+        self.last_notification = -1
+        self.versions: dict[uuid.UUID, int] = {}
+        self.seen_expected: bytes | None = None
+        self.failure: VerificationFailed | None = None
+
+    def check(self, rows: Sequence[Any]) -> list[SignatureItem]:
+        """Check rows in order; return the signatures still to verify."""
+        items: list[SignatureItem] = []
+        for row in rows:
+            try:
+                items.append(self._check_row(row))
+            except VerificationFailed as failure:
+                self.failure = failure
+                return items
+        return items
+
+    def _check_row(self, row: Any) -> SignatureItem:
+        seq = self.seq
+        (stored_seq, notification_id, prev, sig, recorded_at, digest, state,
+         stream, version, topic) = row
+        if self.orphan_seq is not None and seq >= self.orphan_seq:
+            raise _orphan(self.orphan_seq)
+        if stored_seq != seq:
+            raise VerificationFailed(
+                seq, f"entry {seq} is missing (the next stored entry is {stored_seq})"
+            )
+        if state is None:
+            raise VerificationFailed(seq, "the entry's event is missing from the event table")
+        if notification_id <= self.last_notification:
+            raise VerificationFailed(seq, "its event was stored before the previous entry's")
+        prev, sig, body, digest = bytes(prev), bytes(sig), bytes(state), bytes(digest)
+        if prev != self.prev:
+            raise VerificationFailed(
+                seq, "prev is not the hash of the entry before: an entry was changed, removed, "
+                "inserted or reordered"
+            )
+        if not is_timestamp(recorded_at):
+            raise VerificationFailed(seq, f"recorded_at {recorded_at!r} is not a UTC timestamp")
+        computed = entry_hash(seq=seq, prev=prev, body=body, sig=sig, recorded_at=recorded_at)
+        if computed != digest:
+            raise VerificationFailed(seq, "the stored hash does not match the entry's bytes")
+        try:
+            fields = parse_body(body)
+        except AppendRefused as exc:
+            raise VerificationFailed(seq, exc.sentence().rstrip(".")) from None
+        if (fields["type"], fields["stream"], fields["version"]) != (topic, str(stream), version):
+            raise VerificationFailed(seq, "the event table disagrees with the signed event body")
+        if not is_timestamp(fields["occurred_at"]) or fields["occurred_at"] > recorded_at:
+            raise VerificationFailed(seq, "occurred_at is not a UTC timestamp at or before recorded_at")
+        if self.versions.get(stream, 0) + 1 != version:
+            raise VerificationFailed(seq, f"version {version} of stream {stream} is out of order")
+        try:
+            signer = self.book.admit(seq, fields)
+        except AppendRefused as exc:
+            raise VerificationFailed(seq, exc.sentence().rstrip(".")) from None
+        self.versions[stream] = version
+        self.last_notification = notification_id
+        self.prev = digest
+        if self.expect is not None and seq == self.expect.seq:
+            self.seen_expected = digest
+        self.seq = seq + 1
+        return (seq, signer.public_key, sig, body)
+
+    def end(self, total: int) -> VerificationFailed | None:
+        """The checks that need the whole ledger walked: orphans at the end, the expected head."""
+        if self.orphan_seq is not None:
+            return _orphan(self.orphan_seq)
+        if self.expect is None:
+            return None
+        if self.expect.seq >= self.seq:
+            return HeadMismatch(
+                self.seq,
+                f"the ledger ends before seq {self.expect.seq}, which was seen before with hash "
+                f"{self.expect.hash.hex()}: it was truncated or rolled back",
+            )
+        if self.seen_expected != self.expect.hash:
+            return HeadMismatch(
+                self.expect.seq,
+                f"the entry differs from the head seen before ({self.expect.hash.hex()}): the "
+                "ledger was rewritten at or before this seq",
+            )
+        return None
+
+
+def _orphan(seq: int) -> VerificationFailed:
+    return VerificationFailed(seq, "an event without a ledger entry was stored here")
+
+
+class _Signatures:
+    """Signature checks, in this process or spread over worker processes."""
+
+    def __init__(self, workers: int | None) -> None:
+        count = (os.cpu_count() or 1) if workers is None else workers
+        self.pool = (
+            ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+            if count > 0
+            else None
+        )
+        self.limit = 2 * max(count, 1)
+        self.pending: deque[Future[int | None]] = deque()
+        self.bad: int | None = None
+
+    def submit(self, items: list[SignatureItem]) -> None:
+        if not items:
+            return
+        if self.pool is None:
+            self._note(first_bad_signature(items))
+            return
+        self.pending.append(self.pool.submit(first_bad_signature, items))
+        while len(self.pending) > self.limit:
+            self._note(self.pending.popleft().result())
+
+    def finish(self) -> int | None:
+        while self.pending:
+            self._note(self.pending.popleft().result())
+        return self.bad
+
+    def _note(self, bad: int | None) -> None:
+        if bad is not None and (self.bad is None or bad < self.bad):
+            self.bad = bad
+
+    def close(self) -> None:
+        if self.pool is not None:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,1 @@
+"""Read models folded from the ledger (recommendation status, deadlines, audit trail)."""
