@@ -272,15 +272,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def seq_after_notification(self, notification_id: int) -> int:
         """Return the seq where an event with this notification id would sit in the chain."""
         with self.transaction(commit=False) as session:
-            after = session.execute(
-                select(func.min(entries_table.c.seq)).where(
-                    entries_table.c.notification_id > notification_id
+            before = session.execute(
+                select(func.max(entries_table.c.seq)).where(
+                    entries_table.c.notification_id < notification_id
                 )
             ).scalar()
-            if after is not None:
-                return int(after)
-            top = session.execute(select(func.max(entries_table.c.seq))).scalar()
-        return 0 if top is None else int(top) + 1
+        return 0 if before is None else int(before) + 1
 
     def count(self) -> int:
         """Return the number of entries."""

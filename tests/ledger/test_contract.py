@@ -1,0 +1,87 @@
+"""The storage contract: every test here runs against a SQLite file and against PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ledger import Ledger, verify_ledger
+from ledger.errors import AlreadyInitialised, StreamVersionConflict
+from ledger.storage import database_url
+from tests.conftest import World
+
+
+def test_a_new_ledger_starts_with_the_charter_key_enrolling_itself(world: World) -> None:
+    first = next(world.ledger.entries())
+    assert first.seq == 0
+    assert first.prev == bytes(32)
+    assert first.event["type"] == "ledger.signer.enrolled"
+    assert first.event["signer"] == world.charter.key_id
+    assert first.event["payload"]["role"] == "charter"
+
+
+def test_appends_get_gapless_seqs_chained_by_hash(world: World) -> None:
+    stream = uuid.uuid4()
+    world.append(world.secretariat, stream, 0, world.event(), world.event())
+    world.append(world.secretariat, stream, 2, world.event())
+    entries = list(world.ledger.entries())
+    assert [entry.seq for entry in entries] == list(range(len(entries)))
+    for before, after in zip(entries, entries[1:], strict=False):
+        assert after.prev == before.hash
+    assert all(entry.computed_hash() == entry.hash for entry in entries)
+
+
+def test_a_stream_reads_back_in_version_order(world: World) -> None:
+    stream = uuid.uuid4()
+    world.append(world.secretariat, stream, 0, world.event(number=1))
+    world.append(world.government, uuid.uuid4(), 0, world.event("assembly.government.responded"))
+    world.append(world.secretariat, stream, 1, world.event(number=2))
+    versions = [entry.event["version"] for entry in world.ledger.stream(stream)]
+    assert versions == [1, 2]
+    assert [e.event["payload"]["number"] for e in world.ledger.stream(stream)] == [1, 2]
+
+
+def test_many_events_in_one_append_share_one_recorded_at(world: World) -> None:
+    written = world.append(world.secretariat, uuid.uuid4(), 0, *[world.event() for _ in range(5)])
+    assert len({entry.recorded_at for entry in written}) == 1
+    assert [entry.event["version"] for entry in written] == [1, 2, 3, 4, 5]
+
+
+def test_a_stale_expected_version_is_a_version_conflict(world: World) -> None:
+    stream = uuid.uuid4()
+    world.append(world.secretariat, stream, 0, world.event())
+    before = world.ledger.count()
+    with pytest.raises(StreamVersionConflict, match="not at the expected version 0"):
+        world.append(world.secretariat, stream, 0, world.event())
+    with pytest.raises(StreamVersionConflict, match="expected version 3"):
+        world.append(world.secretariat, stream, 3, world.event())
+    assert world.ledger.count() == before
+
+
+def test_the_ledger_verifies_after_appends(world: World, policy) -> None:  # type: ignore[no-untyped-def]
+    for n in range(3):
+        world.append(world.secretariat, uuid.uuid4(), 0, world.event(number=n))
+    report = verify_ledger(world.ledger.recorder, policy)
+    assert report.entries == world.ledger.count() == 6
+    assert report.head == world.ledger.head()
+
+
+def test_the_same_ledger_cannot_be_created_twice(world: World, policy) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(AlreadyInitialised, match="already holds a ledger"):
+        Ledger.create(world.url, policy, world.charter, name="again")
+
+
+@pytest.mark.parametrize("table", ["ledger_events", "ledger_entries"])
+@pytest.mark.parametrize("statement", ["UPDATE {t} SET {c} = {c}", "DELETE FROM {t}"])
+def test_the_database_refuses_to_change_stored_rows(world: World, table: str, statement: str) -> None:
+    column = "state" if table == "ledger_events" else "sig"
+    engine = create_engine(database_url(world.url))
+    try:
+        with pytest.raises(SQLAlchemyError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement.format(t=table, c=column)))
+    finally:
+        engine.dispose()
+    assert world.ledger.count() == 3
