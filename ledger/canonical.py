@@ -1,7 +1,7 @@
 """The bytes that are signed and hashed. Nothing else in the project produces them.
 
 Canonical form is RFC 8785, the JSON Canonicalization Scheme (``rfc8785`` package), with floats
-refused: numbers in events are integers (within ±2**53), decimals travel as strings.
+refused: numbers in events are integers (within ±(2**53 - 1)), decimals travel as strings.
 
 An event body is the canonical object::
 
@@ -40,7 +40,7 @@ ZERO_HASH = bytes(32)
 LEAF_PREFIX = b"\x00"
 MAX_ENTRY_BYTES = 64 * 1024
 
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z\Z")
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z\Z")
 
 
 def canonical_bytes(value: Any) -> bytes:
@@ -103,16 +103,33 @@ def format_time(moment: datetime) -> str:
     """Return a timezone-aware moment as RFC 3339 UTC with microseconds: the one stored form."""
     if moment.tzinfo is None:
         raise CanonicalizationError(f"{moment.isoformat()} has no time zone; give UTC times.")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(UTC)
+    # Not strftime: its %Y does not pad years before 1000, and the form must sort as it reads.
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:"
+        f"{utc.second:02d}.{utc.microsecond:06d}Z"
+    )
 
 
 def parse_time(text: str) -> datetime:
     """Parse a timestamp in the stored form; raise CanonicalizationError otherwise."""
     if not isinstance(text, str) or not _TIMESTAMP.match(text):
-        raise CanonicalizationError(f"{text!r} is not a UTC timestamp like 2026-01-31T12:00:00.000000Z.")
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        raise CanonicalizationError(
+            f"{text!r} is not a UTC timestamp like 2026-01-31T12:00:00.000000Z."
+        )
+    try:
+        return datetime(
+            int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]),
+            int(text[14:16]), int(text[17:19]), int(text[20:26]), tzinfo=UTC,
+        )  # fmt: skip
+    except ValueError:
+        raise CanonicalizationError(f"{text!r} is not a UTC timestamp of a moment that exists.") from None
 
 
 def is_timestamp(text: object) -> bool:
     """Tell whether a value is a timestamp in the stored form (so strings compare in time order)."""
-    return isinstance(text, str) and _TIMESTAMP.match(text) is not None
+    try:
+        parse_time(text)  # type: ignore[arg-type]
+    except CanonicalizationError:
+        return False
+    return True

@@ -10,11 +10,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ledger.canonical import MAX_ENTRY_BYTES, canonical_bytes, entry_hash, format_time
+from ledger.canonical import (
+    MAX_ENTRY_BYTES,
+    canonical_bytes,
+    entry_hash,
+    format_time,
+    is_timestamp,
+)
 from ledger.errors import BadHead, CanonicalizationError, InvalidEvent, StreamVersionConflict
 from ledger.keys import Signer
 
 EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\Z")
+_HEAD = re.compile(r"(?P<seq>[0-9]+):(?P<hash>[0-9a-fA-F]{64})\Z")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+_KEY_ID = re.compile(r"[0-9a-f]{32}\Z")
 BODY_FIELDS = frozenset({"type", "schema", "stream", "version", "occurred_at", "payload", "signer"})
 
 
@@ -70,7 +79,24 @@ def parse_body(body: bytes) -> dict[str, Any]:
         raise InvalidEvent(f"The event body is not JSON: {exc}.") from None
     if not isinstance(fields, dict) or set(fields) != BODY_FIELDS:
         raise InvalidEvent("The event body does not have the fields of the entry format.")
+    if not (
+        isinstance(fields["type"], str)
+        and EVENT_TYPE.match(fields["type"])
+        and _positive_int(fields["schema"])
+        and _positive_int(fields["version"])
+        and isinstance(fields["stream"], str)
+        and _UUID.match(fields["stream"])
+        and is_timestamp(fields["occurred_at"])
+        and isinstance(fields["payload"], dict)
+        and isinstance(fields["signer"], str)
+        and _KEY_ID.match(fields["signer"])
+    ):
+        raise InvalidEvent("The event body has a field of the wrong form.")
     return fields
+
+
+def _positive_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def body_of(event: NewEvent, *, stream: uuid.UUID, version: int, signer: str) -> bytes:
@@ -151,12 +177,7 @@ class Head:
     @classmethod
     def parse(cls, text: str) -> Head:
         """Read a head written as ``SEQ:HASH`` (hash in hex)."""
-        seq_text, _, hash_text = text.strip().partition(":")
-        try:
-            seq = int(seq_text)
-            digest = bytes.fromhex(hash_text)
-        except ValueError:
-            raise BadHead(text) from None
-        if seq < 0 or len(digest) != 32:
+        found = _HEAD.match(text.strip())
+        if found is None:
             raise BadHead(text)
-        return cls(seq, digest)
+        return cls(int(found["seq"]), bytes.fromhex(found["hash"]))

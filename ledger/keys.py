@@ -53,9 +53,11 @@ class PublicKey:
     def from_text(cls, text: str) -> PublicKey:
         """Read a public key from base64 text or from a ``.pub`` file holding it."""
         candidate = text.strip()
-        path = Path(candidate)
-        if len(candidate) < 4096 and path.is_file():
-            candidate = path.read_text(encoding="utf-8").strip()
+        try:
+            if Path(candidate).is_file():
+                candidate = Path(candidate).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            raise BadPublicKey(text) from None
         try:
             raw = base64.b64decode(candidate, validate=True)
         except (binascii.Error, ValueError):
