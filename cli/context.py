@@ -8,11 +8,10 @@ import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from cli.errors import UsageProblem
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer, load_signer
 from ledger.errors import PassphraseRequired
-
-from cli.errors import UsageProblem
 
 DEFAULT_LEDGER = "assembly.db"
 
@@ -76,5 +75,7 @@ def parse_moment(text: str | None) -> datetime | None:
             return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageProblem(f"{text!r} is not a date (2026-01-31) or a time (2026-01-31T12:00Z).")
+        raise UsageProblem(
+            f"{text!r} is not a date (2026-01-31) or a time (2026-01-31T12:00Z)."
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -60,7 +60,7 @@ def log(
     """List entries: seq, time, type, signer and hash."""
     book = open_ledger(ledger)
     names = {record.key_id: f"{record.name} ({record.role})" for record in book.signers()}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entry in book.entries(start=start):
         if limit is not None and len(rows) >= limit:
             break
@@ -95,7 +95,9 @@ def verify(
     ledger: LedgerOption = DEFAULT_LEDGER,
     expect_head: Annotated[
         str | None,
-        typer.Option("--expect-head", help="A head seen before, SEQ:HASH; the ledger must hold it."),
+        typer.Option(
+            "--expect-head", help="A head seen before, SEQ:HASH; the ledger must hold it."
+        ),
     ] = None,
     head_file: Annotated[
         Path | None,
@@ -119,11 +121,11 @@ def verify(
     book = open_ledger(ledger)
     total = book.count()
     with _progress(total) as advance:
-        report = verify_ledger(book.recorder, role_policy(), expect=expect, workers=workers,
-                               progress=advance)
+        report = verify_ledger(
+            book.recorder, role_policy(), expect=expect, workers=workers, progress=advance
+        )
         if remembered is not None and remembered != expect:
-            report = verify_ledger(book.recorder, role_policy(), expect=remembered,
-                                   workers=workers)
+            report = verify_ledger(book.recorder, role_policy(), expect=remembered, workers=workers)
     if head_file is not None and report.head is not None:
         _write_head(head_file, report.head)
     if format is OutputFormat.json:
@@ -164,8 +166,12 @@ class _progress:
         self.bar: Progress | None = None
         if total >= 10_000 and sys.stderr.isatty() and not os.environ.get("CI"):
             self.bar = Progress(
-                TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                console=stderr, transient=True,
+                TextColumn("verifying"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=stderr,
+                transient=True,
             )
             self.task = self.bar.add_task("verify", total=total)
 
@@ -173,7 +179,7 @@ class _progress:
         if self.bar is None:
             return lambda done: None
         self.bar.start()
-        return lambda done: self.bar.advance(self.task, done)  # type: ignore[union-attr]
+        return lambda done: self.bar.advance(self.task, done)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

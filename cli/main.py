@@ -30,9 +30,7 @@ _state = {"debug": False}
 
 @app.callback()
 def main(
-    debug: Annotated[
-        bool, typer.Option("--debug", help="Show the traceback of an error.")
-    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")] = False,
 ) -> None:
     """Write, read and verify the assembly's ledger."""
     _state["debug"] = debug

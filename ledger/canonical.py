@@ -123,7 +123,9 @@ def parse_time(text: str) -> datetime:
             int(text[14:16]), int(text[17:19]), int(text[20:26]), tzinfo=UTC,
         )  # fmt: skip
     except ValueError:
-        raise CanonicalizationError(f"{text!r} is not a UTC timestamp of a moment that exists.") from None
+        raise CanonicalizationError(
+            f"{text!r} is not a UTC timestamp of a moment that exists."
+        ) from None
 
 
 def is_timestamp(text: object) -> bool:

@@ -132,7 +132,9 @@ def sign_events(
         raise StreamVersionConflict(str(stream), expected_version)
     signed = []
     for offset, event in enumerate(events, start=1):
-        body = body_of(event, stream=stream, version=expected_version + offset, signer=signer.key_id)
+        body = body_of(
+            event, stream=stream, version=expected_version + offset, signer=signer.key_id
+        )
         if len(body) > MAX_ENTRY_BYTES - 512:
             raise InvalidEvent(
                 f"{event.type} is {len(body)} bytes; an entry stays under 64 KiB, so reference "

@@ -54,7 +54,13 @@ class Ledger:
 
     @classmethod
     def create(
-        cls, location: str, policy: RolePolicy, charter: Signer, *, name: str, clock: Clock = utc_now
+        cls,
+        location: str,
+        policy: RolePolicy,
+        charter: Signer,
+        *,
+        name: str,
+        clock: Clock = utc_now,
     ) -> Ledger:
         """Create a ledger whose entry 0 is the charter key enrolling itself."""
         ledger = cls(open_recorder(location, create=True), policy, clock=clock)
@@ -76,7 +82,9 @@ class Ledger:
         self, signer: Signer, stream: uuid.UUID, expected_version: int, events: Sequence[NewEvent]
     ) -> list[Entry]:
         """Sign new events with ``signer`` and append them (see ``append``)."""
-        return self.append(stream, expected_version, sign_events(signer, stream, expected_version, events))
+        return self.append(
+            stream, expected_version, sign_events(signer, stream, expected_version, events)
+        )
 
     def append(
         self, stream: uuid.UUID, expected_version: int, events: Sequence[SignedEvent]
@@ -139,7 +147,9 @@ class Ledger:
             raise InvalidEvent("One append is signed by one signer.")
         for offset, event in enumerate(events, start=1):
             if event.stream != stream:
-                raise InvalidEvent(f"{event.type} is signed for stream {event.stream}, not {stream}.")
+                raise InvalidEvent(
+                    f"{event.type} is signed for stream {event.stream}, not {stream}."
+                )
             if event.version != expected_version + offset:
                 raise StreamVersionConflict(str(stream), expected_version + offset - 1)
 
@@ -216,6 +226,10 @@ class Ledger:
 
 def _subject(event: SignedEvent) -> str | None:
     if event.type == REVOKED:
-        key_id = event.fields["payload"].get("key_id") if isinstance(event.fields["payload"], dict) else None
+        key_id = (
+            event.fields["payload"].get("key_id")
+            if isinstance(event.fields["payload"], dict)
+            else None
+        )
         return key_id if isinstance(key_id, str) else None
     return None

@@ -210,7 +210,9 @@ class SignerBook:
 def _payload(fields: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
     payload = fields["payload"]
     if not isinstance(payload, dict) or set(payload) != names:
-        raise LedgerRuleBroken(f"A {fields['type']} payload holds exactly {', '.join(sorted(names))}.")
+        raise LedgerRuleBroken(
+            f"A {fields['type']} payload holds exactly {', '.join(sorted(names))}."
+        )
     return payload
 
 

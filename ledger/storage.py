@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -104,10 +105,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     # -- schema ---------------------------------------------------------------------------
 
     def create_table(self) -> None:
-        """Create the tables and their append-only guards (``assembly init``, never concurrently)."""
+        """Create the tables and their append-only guards (once, by `assembly init`)."""
         super().create_table()
-        engine = self.datastore.engine
-        assert engine is not None
+        engine = _engine(self)
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
                 conn.execute(text(_POSTGRES_GUARD_FUNCTION))
@@ -176,9 +176,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         return notification_ids
 
     def _signer_entries(self, session: Session, key_id: str) -> list[Entry]:
-        query = self._entries_query().where(
-            self.events.c.originator_id == signer_stream(key_id)
-        )
+        query = self._entries_query().where(self.events.c.originator_id == signer_stream(key_id))
         return [_entry(row) for row in session.execute(query)]
 
     # -- reading --------------------------------------------------------------------------
@@ -227,8 +225,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
         An outer join, so an entry whose event is gone still shows (with ``state`` None).
         """
-        engine = self.datastore.engine
-        assert engine is not None
+        engine = _engine(self)
         query = (
             select(
                 entries_table.c.seq,
@@ -282,7 +279,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def count(self) -> int:
         """Return the number of entries."""
         with self.transaction(commit=False) as session:
-            return int(session.execute(select(func.count()).select_from(entries_table)).scalar_one())
+            return int(
+                session.execute(select(func.count()).select_from(entries_table)).scalar_one()
+            )
 
 
 def _entry(row: Any) -> Entry:
@@ -294,6 +293,12 @@ def _entry(row: Any) -> Entry:
         recorded_at=row.recorded_at,
         hash=bytes(row.hash),
     )
+
+
+def _engine(recorder: LedgerRecorder) -> Engine:
+    engine = recorder.datastore.engine
+    assert isinstance(engine, Engine)
+    return engine
 
 
 def _no_clock() -> str:
@@ -332,14 +337,13 @@ def open_recorder(location: str, *, create: bool = False) -> LedgerRecorder:
         factory = LedgerFactory(env)
         recorder = factory.application_recorder()
         assert isinstance(recorder, LedgerRecorder)
-        engine = recorder.datastore.engine
-        assert engine is not None
-        with engine.connect() as conn:
+        with _engine(recorder).connect() as conn:
             tables = set(inspect(conn).get_table_names())
             holds_ledger = {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE} <= tables
             fmt = (
-                conn.execute(select(meta_table.c.value).where(meta_table.c.key == "format"))
-                .scalar()
+                conn.execute(
+                    select(meta_table.c.value).where(meta_table.c.key == "format")
+                ).scalar()
                 if holds_ledger
                 else None
             )

@@ -79,7 +79,9 @@ def verify_ledger(
     if failure is not None:
         raise failure
     head = None if walk.seq == 0 else Head(walk.seq - 1, walk.prev)
-    return Report(entries=walk.seq, head=head, signers=len(walk.book.records), streams=len(walk.versions))
+    return Report(
+        entries=walk.seq, head=head, signers=len(walk.book.records), streams=len(walk.versions)
+    )
 
 
 class _Walk:
@@ -109,8 +111,18 @@ class _Walk:
 
     def _check_row(self, row: Any) -> SignatureItem:
         seq = self.seq
-        (stored_seq, notification_id, prev, sig, recorded_at, digest, state,
-         stream, version, topic) = row
+        (
+            stored_seq,
+            notification_id,
+            prev,
+            sig,
+            recorded_at,
+            digest,
+            state,
+            stream,
+            version,
+            topic,
+        ) = row
         if self.orphan_seq is not None and seq >= self.orphan_seq:
             raise _orphan(self.orphan_seq)
         if stored_seq != seq:
@@ -124,8 +136,9 @@ class _Walk:
         prev, sig, body, digest = bytes(prev), bytes(sig), bytes(state), bytes(digest)
         if prev != self.prev:
             raise VerificationFailed(
-                seq, "prev is not the hash of the entry before: an entry was changed, removed, "
-                "inserted or reordered"
+                seq,
+                "prev is not the hash of the entry before: an entry was changed, removed, "
+                "inserted or reordered",
             )
         if not is_timestamp(recorded_at):
             raise VerificationFailed(seq, f"recorded_at {recorded_at!r} is not a UTC timestamp")
@@ -139,7 +152,9 @@ class _Walk:
         if (fields["type"], fields["stream"], fields["version"]) != (topic, str(stream), version):
             raise VerificationFailed(seq, "the event table disagrees with the signed event body")
         if not is_timestamp(fields["occurred_at"]) or fields["occurred_at"] > recorded_at:
-            raise VerificationFailed(seq, "occurred_at is not a UTC timestamp at or before recorded_at")
+            raise VerificationFailed(
+                seq, "occurred_at is not a UTC timestamp at or before recorded_at"
+            )
         if self.versions.get(stream, 0) + 1 != version:
             raise VerificationFailed(seq, f"version {version} of stream {stream} is out of order")
         try:

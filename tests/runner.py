@@ -16,13 +16,19 @@ class Result:
     stderr: str
 
 
-def assembly(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-             stdin: str | None = None) -> Result:
+def assembly(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str | None = None
+) -> Result:
     """Run ``assembly ARGS`` in a subprocess without a terminal."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLY_")}
     full_env.update(env or {})
     done = subprocess.run(
         [sys.executable, "-m", "cli", *args],
-        cwd=cwd, env=full_env, input=stdin or "", capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        env=full_env,
+        input=stdin or "",
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     return Result(done.returncode, done.stdout, done.stderr)

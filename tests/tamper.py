@@ -42,14 +42,19 @@ class Attacker:
                 ),
                 {"seq": seq},
             ).one()
-        return {key: bytes(value) if isinstance(value, memoryview) else value
-                for key, value in row._mapping.items()}
+        return {
+            key: bytes(value) if isinstance(value, memoryview) else value
+            for key, value in row._mapping.items()
+        }
 
     def set_body(self, seq: int, body: bytes, *, rehash: bool = False) -> None:
         """Replace the stored event body of an entry (and, with rehash, its hash too)."""
         entry = self.entry(seq)
-        self.run("UPDATE ledger_events SET state = :state WHERE id = :id",
-                 state=body, id=entry["notification_id"])
+        self.run(
+            "UPDATE ledger_events SET state = :state WHERE id = :id",
+            state=body,
+            id=entry["notification_id"],
+        )
         if rehash:
             self.rechain_from(seq)
 
@@ -66,10 +71,19 @@ class Attacker:
                 entry = self.entry(seq)
             except Exception:
                 return
-            digest = entry_hash(seq=seq, prev=prev, body=entry["state"], sig=entry["sig"],
-                                recorded_at=entry["recorded_at"])
-            self.run("UPDATE ledger_entries SET prev = :prev, hash = :hash WHERE seq = :seq",
-                     prev=prev, hash=digest, seq=seq)
+            digest = entry_hash(
+                seq=seq,
+                prev=prev,
+                body=entry["state"],
+                sig=entry["sig"],
+                recorded_at=entry["recorded_at"],
+            )
+            self.run(
+                "UPDATE ledger_entries SET prev = :prev, hash = :hash WHERE seq = :seq",
+                prev=prev,
+                hash=digest,
+                seq=seq,
+            )
             prev, seq = digest, seq + 1
 
     def delete_entry(self, seq: int, *, with_event: bool) -> None:
@@ -92,14 +106,24 @@ class Attacker:
         stream_value: Any = stream if self.postgres else stream.bytes
         with self.engine.begin() as conn:
             conn.execute(
-                text("INSERT INTO ledger_events (originator_id, originator_version, topic, state) "
-                     "VALUES (:o, :v, :t, :s)"),
+                text(
+                    "INSERT INTO ledger_events (originator_id, originator_version, topic, state) "
+                    "VALUES (:o, :v, :t, :s)"
+                ),
                 {"o": stream_value, "v": version, "t": topic, "s": body},
             )
             return int(conn.execute(text("SELECT MAX(id) FROM ledger_events")).scalar_one())
 
-    def append_forged(self, *, body: bytes, sig: bytes, stream: uuid.UUID, version: int,
-                      topic: str, recorded_at: str) -> int:
+    def append_forged(
+        self,
+        *,
+        body: bytes,
+        sig: bytes,
+        stream: uuid.UUID,
+        version: int,
+        topic: str,
+        recorded_at: str,
+    ) -> int:
         """Append a well-chained entry for a forged event at the end; return its seq."""
         with self.engine.connect() as conn:
             head = conn.execute(
@@ -111,6 +135,11 @@ class Attacker:
         self.run(
             "INSERT INTO ledger_entries (seq, notification_id, prev, sig, recorded_at, hash) "
             "VALUES (:seq, :n, :prev, :sig, :r, :h)",
-            seq=seq, n=notification_id, prev=prev, sig=sig, r=recorded_at, h=digest,
+            seq=seq,
+            n=notification_id,
+            prev=prev,
+            sig=sig,
+            r=recorded_at,
+            h=digest,
         )
         return seq

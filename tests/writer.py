@@ -27,8 +27,9 @@ def main(url: str, mode: str, count: int, name: str) -> None:
     done = 0
     while done < count:
         version = len(ledger.stream(stream)) if mode == "shared" else done
-        event = NewEvent("assembly.panel.convened", {"writer": name, "n": done},
-                         occurred_at=datetime.now(UTC))
+        event = NewEvent(
+            "assembly.panel.convened", {"writer": name, "n": done}, occurred_at=datetime.now(UTC)
+        )
         try:
             [entry] = ledger.append_new(signer, stream, version, [event])
         except StreamVersionConflict:

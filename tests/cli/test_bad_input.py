@@ -29,8 +29,19 @@ def folder(tmp_path: Path) -> Path:
 
 
 def enrol_with(folder: Path, key: str, env: dict[str, str] | None = None) -> Result:
-    return assembly("keys", "enrol", "gov.key.pub", "--role", "government", "--name", "Minister",
-                    "--key", key, env=env, cwd=folder)
+    return assembly(
+        "keys",
+        "enrol",
+        "gov.key.pub",
+        "--role",
+        "government",
+        "--name",
+        "Minister",
+        "--key",
+        key,
+        env=env,
+        cwd=folder,
+    )
 
 
 def test_a_corrupt_key_file(folder: Path) -> None:
@@ -40,28 +51,33 @@ def test_a_corrupt_key_file(folder: Path) -> None:
 
 def test_a_key_of_another_kind(folder: Path) -> None:
     other = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     (folder / "ec.key").write_bytes(other)
     one_sentence(enrol_with(folder, "ec.key"), 5, "is not an Ed25519 private key")
 
 
 def test_a_wrong_passphrase(tmp_path: Path) -> None:
-    assert assembly("init", "--encrypt", env={"ASSEMBLY_PASSPHRASE": "right"}, cwd=tmp_path).code == 0
+    assert (
+        assembly("init", "--encrypt", env={"ASSEMBLY_PASSPHRASE": "right"}, cwd=tmp_path).code == 0
+    )
     assert assembly("keys", "new", "--key", "gov.key", cwd=tmp_path).code == 0
     result = enrol_with(tmp_path, "charter.key", env={"ASSEMBLY_PASSPHRASE": "wrong"})
     one_sentence(result, 5, "passphrase does not open the key file")
 
 
 def test_an_encrypted_key_without_a_passphrase(tmp_path: Path) -> None:
-    assert assembly("init", "--encrypt", env={"ASSEMBLY_PASSPHRASE": "right"}, cwd=tmp_path).code == 0
+    assert (
+        assembly("init", "--encrypt", env={"ASSEMBLY_PASSPHRASE": "right"}, cwd=tmp_path).code == 0
+    )
     assert assembly("keys", "new", "--key", "gov.key", cwd=tmp_path).code == 0
     one_sentence(enrol_with(tmp_path, "charter.key"), 5, "is encrypted")
 
 
 def test_a_missing_key_option(folder: Path) -> None:
-    result = assembly("keys", "enrol", "gov.key.pub", "--role", "government", "--name", "M",
-                      cwd=folder)
+    result = assembly(
+        "keys", "enrol", "gov.key.pub", "--role", "government", "--name", "M", cwd=folder
+    )
     one_sentence(result, 2, "give your key file with --key or ASSEMBLY_KEY")
 
 
@@ -71,7 +87,9 @@ def test_a_key_file_that_does_not_exist(folder: Path) -> None:
 
 def test_an_unreachable_database(tmp_path: Path) -> None:
     result = assembly("verify", "--ledger", "postgresql://nobody@127.0.0.1:1/none", cwd=tmp_path)
-    one_sentence(result, 4, "Cannot reach the ledger database postgresql+psycopg://nobody@127.0.0.1:1/none")
+    one_sentence(
+        result, 4, "Cannot reach the ledger database postgresql+psycopg://nobody@127.0.0.1:1/none"
+    )
 
 
 def test_a_database_file_that_is_not_a_ledger(tmp_path: Path) -> None:
@@ -96,8 +114,18 @@ def test_a_postgres_database_that_is_not_a_ledger(postgres_url: str, tmp_path: P
 
 
 def test_a_refused_append_exits_with_the_refusal_code(folder: Path) -> None:
-    result = assembly("keys", "enrol", "gov.key.pub", "--role", "mayor", "--name", "Mayor",
-                      "--key", "charter.key", cwd=folder)
+    result = assembly(
+        "keys",
+        "enrol",
+        "gov.key.pub",
+        "--role",
+        "mayor",
+        "--name",
+        "Mayor",
+        "--key",
+        "charter.key",
+        cwd=folder,
+    )
     one_sentence(result, 3, "Role 'mayor' is not one of")
 
 
@@ -106,12 +134,34 @@ def test_a_malformed_head(folder: Path) -> None:
 
 
 def test_a_bad_public_key(folder: Path) -> None:
-    result = assembly("keys", "enrol", "bm90IGEga2V5", "--role", "government", "--name", "M",
-                      "--key", "charter.key", cwd=folder)
+    result = assembly(
+        "keys",
+        "enrol",
+        "bm90IGEga2V5",
+        "--role",
+        "government",
+        "--name",
+        "M",
+        "--key",
+        "charter.key",
+        cwd=folder,
+    )
     one_sentence(result, 5, "is not an Ed25519 public key")
 
 
 def test_a_bad_date(folder: Path) -> None:
-    result = assembly("keys", "enrol", "gov.key.pub", "--role", "government", "--name", "M",
-                      "--valid-from", "next tuesday", "--key", "charter.key", cwd=folder)
+    result = assembly(
+        "keys",
+        "enrol",
+        "gov.key.pub",
+        "--role",
+        "government",
+        "--name",
+        "M",
+        "--valid-from",
+        "next tuesday",
+        "--key",
+        "charter.key",
+        cwd=folder,
+    )
     one_sentence(result, 2, "is not a date")

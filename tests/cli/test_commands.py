@@ -38,18 +38,38 @@ def test_init_twice_is_refused_and_changes_nothing(folder: Path) -> None:
 
 def test_a_key_is_made_enrolled_listed_shown_and_revoked(folder: Path) -> None:
     assert assembly("keys", "new", "--key", "gov.key", cwd=folder).code == 0
-    enrolled = assembly("keys", "enrol", "gov.key.pub", "--role", "government",
-                        "--name", "Minister of Climate", "--key", "charter.key", cwd=folder)
+    enrolled = assembly(
+        "keys",
+        "enrol",
+        "gov.key.pub",
+        "--role",
+        "government",
+        "--name",
+        "Minister of Climate",
+        "--key",
+        "charter.key",
+        cwd=folder,
+    )
     assert enrolled.code == 0, enrolled.stderr
     listed = json.loads(assembly("keys", "list", "--format", "json", cwd=folder).stdout)
     assert [(r["role"], r["name"]) for r in listed] == [
-        ("charter", "Charter of the citizens' assembly"), ("government", "Minister of Climate")]
+        ("charter", "Charter of the citizens' assembly"),
+        ("government", "Minister of Climate"),
+    ]
     key_id = listed[1]["key_id"]
-    shown = json.loads(assembly("keys", "show", "--key", "gov.key", "--format", "json",
-                                cwd=folder).stdout)
+    shown = json.loads(
+        assembly("keys", "show", "--key", "gov.key", "--format", "json", cwd=folder).stdout
+    )
     assert shown["key_id"] == key_id and shown["revoked_seq"] is None
-    revoked = assembly("keys", "revoke", key_id, "--reason", "left office",
-                       env={"ASSEMBLY_KEY": "charter.key"}, cwd=folder)
+    revoked = assembly(
+        "keys",
+        "revoke",
+        key_id,
+        "--reason",
+        "left office",
+        env={"ASSEMBLY_KEY": "charter.key"},
+        cwd=folder,
+    )
     assert revoked.code == 0, revoked.stderr
     shown = json.loads(assembly("keys", "show", key_id, "--format", "json", cwd=folder).stdout)
     assert shown["revoked_seq"] == 2 and shown["revocation_reason"] == "left office"
@@ -57,8 +77,10 @@ def test_a_key_is_made_enrolled_listed_shown_and_revoked(folder: Path) -> None:
 
 
 def test_the_ledger_and_key_come_from_the_environment(tmp_path: Path) -> None:
-    env = {"ASSEMBLY_LEDGER": str(tmp_path / "elsewhere.db"),
-           "ASSEMBLY_KEY": str(tmp_path / "root.key")}
+    env = {
+        "ASSEMBLY_LEDGER": str(tmp_path / "elsewhere.db"),
+        "ASSEMBLY_KEY": str(tmp_path / "root.key"),
+    }
     assert assembly("init", env=env, cwd=tmp_path).code == 0
     assert (tmp_path / "elsewhere.db").is_file() and (tmp_path / "root.key").is_file()
     result = assembly("verify", "--format", "json", env=env, cwd=tmp_path)
@@ -70,8 +92,19 @@ def test_an_encrypted_charter_key_works_with_its_passphrase(tmp_path: Path) -> N
     assert assembly("init", "--encrypt", env=env, cwd=tmp_path).code == 0
     assert b"ENCRYPTED" in (tmp_path / "charter.key").read_bytes()
     assert assembly("keys", "new", "--key", "c.key", cwd=tmp_path).code == 0
-    result = assembly("keys", "enrol", "c.key.pub", "--role", "commission", "--name",
-                      "Follow-up commission", "--key", "charter.key", env=env, cwd=tmp_path)
+    result = assembly(
+        "keys",
+        "enrol",
+        "c.key.pub",
+        "--role",
+        "commission",
+        "--name",
+        "Follow-up commission",
+        "--key",
+        "charter.key",
+        env=env,
+        cwd=tmp_path,
+    )
     assert result.code == 0, result.stderr
 
 

@@ -19,7 +19,9 @@ EACH = 250
 def start_writer(url: str, mode: str, count: int, name: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.writer", url, mode, str(count), name],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -43,7 +45,10 @@ def check_every_ack_is_in_the_ledger(ledger: Ledger, acks: list[tuple[int, str, 
 @pytest.mark.postgres
 @pytest.mark.parametrize("mode", ["own", "shared"])
 def test_four_processes_appending_at_once_leave_a_gapless_verifying_chain(
-    mode: str, postgres_url: str, policy, clock  # type: ignore[no-untyped-def]
+    mode: str,
+    postgres_url: str,
+    policy,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     # The writers sign with the test world's secretariat key, made from a fixed seed.
     charter, secretariat = Signer.from_seed(bytes([1]) * 32), Signer.from_seed(bytes([2]) * 32)

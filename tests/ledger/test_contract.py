@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -29,7 +30,7 @@ def test_appends_get_gapless_seqs_chained_by_hash(world: World) -> None:
     world.append(world.secretariat, stream, 2, world.event())
     entries = list(world.ledger.entries())
     assert [entry.seq for entry in entries] == list(range(len(entries)))
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in pairwise(entries):
         assert after.prev == before.hash
     assert all(entry.computed_hash() == entry.hash for entry in entries)
 
@@ -76,7 +77,9 @@ def test_the_same_ledger_cannot_be_created_twice(world: World, policy) -> None: 
 
 @pytest.mark.parametrize("table", ["ledger_events", "ledger_entries"])
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET {c} = {c}", "DELETE FROM {t}"])
-def test_the_database_refuses_to_change_stored_rows(world: World, table: str, statement: str) -> None:
+def test_the_database_refuses_to_change_stored_rows(
+    world: World, table: str, statement: str
+) -> None:
     column = "state" if table == "ledger_events" else "sig"
     engine = create_engine(database_url(world.url))
     try:

@@ -25,7 +25,9 @@ from ledger.errors import (
 from tests.conftest import World
 
 
-def refused(world: World, error: type[AppendRefused], match: str, attempt: Callable[[], object]) -> None:
+def refused(
+    world: World, error: type[AppendRefused], match: str, attempt: Callable[[], object]
+) -> None:
     before = (world.ledger.count(), world.ledger.head())
     with pytest.raises(error, match=match):
         attempt()
@@ -33,16 +35,26 @@ def refused(world: World, error: type[AppendRefused], match: str, attempt: Calla
 
 
 def test_a_role_may_not_write_another_roles_events(world: World) -> None:
-    refused(world, RoleNotAllowed, "has role 'secretariat', which may not write assembly.government",
-            lambda: world.append(world.secretariat, uuid.uuid4(), 0,
-                                 world.event("assembly.government.responded")))
+    refused(
+        world,
+        RoleNotAllowed,
+        "has role 'secretariat', which may not write assembly.government",
+        lambda: world.append(
+            world.secretariat, uuid.uuid4(), 0, world.event("assembly.government.responded")
+        ),
+    )
 
 
 def test_only_the_charter_role_enrols_keys(world: World) -> None:
     newcomer = Signer.generate()
-    refused(world, RoleNotAllowed, "may not write ledger.signer.enrolled",
-            lambda: world.ledger.enrol(world.government, newcomer.public_key, role="government",
-                                       name="Self-appointed"))
+    refused(
+        world,
+        RoleNotAllowed,
+        "may not write ledger.signer.enrolled",
+        lambda: world.ledger.enrol(
+            world.government, newcomer.public_key, role="government", name="Self-appointed"
+        ),
+    )
 
 
 def test_a_revoked_key_may_not_sign_after_its_revocation(world: World) -> None:
@@ -50,8 +62,12 @@ def test_a_revoked_key_may_not_sign_after_its_revocation(world: World) -> None:
     world.append(world.secretariat, stream, 0, world.event())
     world.clock.advance(days=1)
     world.ledger.revoke(world.charter, world.secretariat.key_id, reason="key lost")
-    refused(world, SignerRevoked, f"Key {world.secretariat.key_id} was revoked at",
-            lambda: world.append(world.secretariat, stream, 1, world.event()))
+    refused(
+        world,
+        SignerRevoked,
+        f"Key {world.secretariat.key_id} was revoked at",
+        lambda: world.append(world.secretariat, stream, 1, world.event()),
+    )
 
 
 def test_a_revoked_key_cannot_backdate_its_way_past_the_revocation(world: World) -> None:
@@ -60,22 +76,34 @@ def test_a_revoked_key_cannot_backdate_its_way_past_the_revocation(world: World)
     world.clock.advance(days=1)
     world.ledger.revoke(world.charter, world.secretariat.key_id, reason="key stolen")
     backdated = NewEvent("assembly.panel.convened", {"number": 1}, occurred_at=earlier)
-    refused(world, SignerRevoked, "may no longer sign",
-            lambda: world.append(world.secretariat, stream, 0, backdated))
+    refused(
+        world,
+        SignerRevoked,
+        "may no longer sign",
+        lambda: world.append(world.secretariat, stream, 0, backdated),
+    )
 
 
 def test_an_unknown_key_is_refused(world: World) -> None:
     stranger = Signer.generate()
-    refused(world, UnknownSigner, f"Key {stranger.key_id} is not enrolled",
-            lambda: world.append(stranger, uuid.uuid4(), 0, world.event()))
+    refused(
+        world,
+        UnknownSigner,
+        f"Key {stranger.key_id} is not enrolled",
+        lambda: world.append(stranger, uuid.uuid4(), 0, world.event()),
+    )
 
 
 def test_a_bad_signature_is_refused(world: World) -> None:
     stream = uuid.uuid4()
     [good] = sign_events(world.secretariat, stream, 0, [world.event()])
     forged = replace(good, sig=bytes(64))
-    refused(world, BadSignature, "does not verify with key",
-            lambda: world.ledger.append(stream, 0, [forged]))
+    refused(
+        world,
+        BadSignature,
+        "does not verify with key",
+        lambda: world.ledger.append(stream, 0, [forged]),
+    )
 
 
 def test_a_signature_over_other_bytes_is_refused(world: World) -> None:
@@ -83,47 +111,86 @@ def test_a_signature_over_other_bytes_is_refused(world: World) -> None:
     [good] = sign_events(world.secretariat, stream, 0, [world.event(number=1)])
     [other] = sign_events(world.secretariat, stream, 0, [world.event(number=2)])
     swapped = replace(good, sig=other.sig)
-    refused(world, BadSignature, "does not verify",
-            lambda: world.ledger.append(stream, 0, [swapped]))
+    refused(
+        world, BadSignature, "does not verify", lambda: world.ledger.append(stream, 0, [swapped])
+    )
 
 
 def test_a_stale_stream_version_is_refused(world: World) -> None:
     stream = uuid.uuid4()
     world.append(world.secretariat, stream, 0, world.event(), world.event())
-    refused(world, StreamVersionConflict, "expected version 1",
-            lambda: world.append(world.secretariat, stream, 1, world.event()))
+    refused(
+        world,
+        StreamVersionConflict,
+        "expected version 1",
+        lambda: world.append(world.secretariat, stream, 1, world.event()),
+    )
 
 
 def test_a_key_outside_its_validity_is_refused(world: World) -> None:
     holder = Signer.generate()
     start = world.clock() + timedelta(days=10)
-    world.ledger.enrol(world.charter, holder.public_key, role="commission", name="Commission",
-                       valid_from=start, valid_until=start + timedelta(days=365))
-    refused(world, SignerNotValid, "is valid from 2026-01-15",
-            lambda: world.append(holder, uuid.uuid4(), 0, world.event("assembly.commission.assessed")))
+    world.ledger.enrol(
+        world.charter,
+        holder.public_key,
+        role="commission",
+        name="Commission",
+        valid_from=start,
+        valid_until=start + timedelta(days=365),
+    )
+    refused(
+        world,
+        SignerNotValid,
+        "is valid from 2026-01-15",
+        lambda: world.append(holder, uuid.uuid4(), 0, world.event("assembly.commission.assessed")),
+    )
 
 
 def test_an_event_dated_after_the_ledgers_clock_is_refused(world: World) -> None:
-    future = NewEvent("assembly.panel.convened", {"n": 1}, occurred_at=world.clock() + timedelta(hours=1))
-    refused(world, InvalidEvent, "after the ledger's clock",
-            lambda: world.append(world.secretariat, uuid.uuid4(), 0, future))
+    future = NewEvent(
+        "assembly.panel.convened", {"n": 1}, occurred_at=world.clock() + timedelta(hours=1)
+    )
+    refused(
+        world,
+        InvalidEvent,
+        "after the ledger's clock",
+        lambda: world.append(world.secretariat, uuid.uuid4(), 0, future),
+    )
 
 
 def test_an_unknown_role_cannot_be_enrolled(world: World) -> None:
-    refused(world, UnknownRole, "Role 'mayor' is not one of",
-            lambda: world.ledger.enrol(world.charter, Signer.generate().public_key, role="mayor",
-                                       name="Mayor"))
+    refused(
+        world,
+        UnknownRole,
+        "Role 'mayor' is not one of",
+        lambda: world.ledger.enrol(
+            world.charter, Signer.generate().public_key, role="mayor", name="Mayor"
+        ),
+    )
 
 
 def test_a_key_is_enrolled_once_and_revoked_once(world: World) -> None:
-    refused(world, StreamVersionConflict, "expected version 0",
-            lambda: world.ledger.enrol(world.charter, world.government.public_key,
-                                       role="government", name="Again"))
+    refused(
+        world,
+        StreamVersionConflict,
+        "expected version 0",
+        lambda: world.ledger.enrol(
+            world.charter, world.government.public_key, role="government", name="Again"
+        ),
+    )
     world.ledger.revoke(world.charter, world.government.key_id, reason="left office")
-    refused(world, StreamVersionConflict, "expected version 1",
-            lambda: world.ledger.revoke(world.charter, world.government.key_id, reason="twice"))
-    refused(world, LedgerRuleBroken, "never enrolled",
-            lambda: world.ledger.revoke(world.charter, "0" * 32, reason="nobody"))
+    refused(
+        world,
+        StreamVersionConflict,
+        "expected version 1",
+        lambda: world.ledger.revoke(world.charter, world.government.key_id, reason="twice"),
+    )
+    refused(
+        world,
+        LedgerRuleBroken,
+        "never enrolled",
+        lambda: world.ledger.revoke(world.charter, "0" * 32, reason="nobody"),
+    )
 
 
 def test_the_ledger_still_verifies_after_refusals(world: World, policy) -> None:  # type: ignore[no-untyped-def]

@@ -50,7 +50,9 @@ def test_one_changed_byte_in_a_payload(world: World, attacker: Attacker) -> None
     assert "stored hash does not match" in verify_fails_at(world, 5)
 
 
-def test_one_changed_byte_in_a_payload_with_the_chain_recomputed(world: World, attacker: Attacker) -> None:
+def test_one_changed_byte_in_a_payload_with_the_chain_recomputed(
+    world: World, attacker: Attacker
+) -> None:
     body = attacker.entry(5)["state"]
     attacker.set_body(5, body.replace(b'"number":1', b'"number":7'), rehash=True)
     assert "signature does not verify" in verify_fails_at(world, 5)
@@ -83,10 +85,20 @@ def test_two_entries_swapped(world: World, attacker: Attacker) -> None:
 def test_a_forged_entry_signed_by_a_key_never_enrolled(world: World, attacker: Attacker) -> None:
     stranger = Signer.generate()
     stream = uuid.uuid4()
-    [forged] = sign_events(stranger, stream, 0, [NewEvent("assembly.panel.convened", {"n": 1},
-                                                          occurred_at=world.clock())])
-    seq = attacker.append_forged(body=forged.body, sig=forged.sig, stream=stream, version=1,
-                                 topic=forged.type, recorded_at=attacker.entry(8)["recorded_at"])
+    [forged] = sign_events(
+        stranger,
+        stream,
+        0,
+        [NewEvent("assembly.panel.convened", {"n": 1}, occurred_at=world.clock())],
+    )
+    seq = attacker.append_forged(
+        body=forged.body,
+        sig=forged.sig,
+        stream=stream,
+        version=1,
+        topic=forged.type,
+        recorded_at=attacker.entry(8)["recorded_at"],
+    )
     assert seq == 9
     assert f"Key {stranger.key_id} is not enrolled" in verify_fails_at(world, 9)
 
@@ -97,8 +109,9 @@ def test_an_event_without_its_entry(world: World, attacker: Attacker) -> None:
 
 
 def test_an_event_slipped_in_at_the_end_without_an_entry(world: World, attacker: Attacker) -> None:
-    attacker.insert_event(stream=uuid.uuid4(), version=1, topic="assembly.panel.convened",
-                          body=b'{"forged":true}')
+    attacker.insert_event(
+        stream=uuid.uuid4(), version=1, topic="assembly.panel.convened", body=b'{"forged":true}'
+    )
     assert "an event without a ledger entry" in verify_fails_at(world, 9)
 
 
@@ -107,7 +120,9 @@ def test_an_entry_without_its_event(world: World, attacker: Attacker) -> None:
     assert "event is missing" in verify_fails_at(world, 7)
 
 
-def test_a_truncated_ledger_fails_against_a_head_seen_before(world: World, attacker: Attacker) -> None:
+def test_a_truncated_ledger_fails_against_a_head_seen_before(
+    world: World, attacker: Attacker
+) -> None:
     seen = assembly("verify", "--ledger", world.url, "--format", "json")
     head = json.loads(seen.stdout)["head"]
     assert head.startswith("8:")
@@ -135,7 +150,9 @@ def test_a_rolled_back_and_rewritten_ledger_fails_against_a_saved_head_file(
     assert head_file.read_text().startswith("8:")
 
 
-def test_a_head_file_moves_forward_with_the_ledger(world: World, attacker: Attacker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_head_file_moves_forward_with_the_ledger(
+    world: World, attacker: Attacker, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     head_file = tmp_path / "head"
     assert assembly("verify", "--ledger", world.url, "--head-file", str(head_file)).code == 0
     from ledger import Ledger
