@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cli.errors import UsageProblem
 from domain.roles import ROLE_GRANTS
-from ledger import Ledger, RolePolicy, Signer, load_signer
+from ledger import Ledger, PublicKey, RolePolicy, Signer, load_signer
 from ledger.errors import PassphraseRequired
 
 DEFAULT_LEDGER = "assembly.db"
@@ -79,3 +79,20 @@ def parse_moment(text: str | None) -> datetime | None:
             f"{text!r} is not a date (2026-01-31) or a time (2026-01-31T12:00Z)."
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def key_id_of(given: str | None, key: Path | None) -> str:
+    """The key id a command is asked about: given as an id, a public key or a .pub file, or
+    else the key of --key (read from its .pub when there is one, so no passphrase is needed)."""
+    if given is not None:
+        if len(given) == 32 and all(c in "0123456789abcdef" for c in given):
+            return given
+        return PublicKey.from_text(given).key_id
+    if key is None:
+        raise UsageProblem("Name the key: a key id, or a key file with --key.")
+    public = Path(f"{key}.pub")
+    if public.is_file():
+        return PublicKey.from_text(str(public)).key_id
+    if key.name.endswith(".pub"):
+        return PublicKey.from_text(str(key)).key_id
+    return load_signer(key, passphrase=passphrase_from_environment()).key_id

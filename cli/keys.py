@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.context import (
-    new_passphrase,
-    open_ledger,
-    parse_moment,
-    passphrase_from_environment,
-    signing_key,
-)
+from cli.context import key_id_of, new_passphrase, open_ledger, parse_moment, signing_key
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, FormatOption, KeyOption, LedgerOption, OutputFormat
 from cli.render import print_fields, print_json, print_table, stdout
-from ledger import PublicKey, Signer, load_signer
+from ledger import PublicKey, Signer
 from ledger.errors import UnknownSigner
 from ledger.signers import SignerRecord
 
@@ -119,7 +112,7 @@ def show(
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Show one key: its id, public key, role, validity and revocation."""
-    wanted = _key_id(key_id, key)
+    wanted = key_id_of(key_id, key)
     records = {record.key_id: record for record in open_ledger(ledger).signers()}
     if wanted not in records:
         raise UnknownSigner(wanted)
@@ -128,16 +121,3 @@ def show(
         print_json(record.as_dict())
         return
     print_fields([(name.replace("_", " "), value) for name, value in record.as_dict().items()])
-
-
-def _key_id(given: str | None, key: Path | None) -> str:
-    if given is not None:
-        if len(given) == 32 and all(c in "0123456789abcdef" for c in given):
-            return given
-        return PublicKey.from_text(given).key_id
-    if key is None:
-        raise UsageProblem("Name the key to show: a key id, or your key file with --key.")
-    public = Path(f"{key}.pub")
-    if public.is_file():
-        return PublicKey.from_text(str(public)).key_id
-    return load_signer(key, passphrase=passphrase_from_environment()).key_id

@@ -10,11 +10,13 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cli.context import new_passphrase, open_ledger, role_policy, signing_key
+from cli.context import key_id_of, new_passphrase, open_ledger, role_policy, signing_key
 from cli.options import DEFAULT_LEDGER, FormatOption, KeyOption, LedgerOption, OutputFormat
 from cli.render import print_json, print_table, stderr, stdout
 from ledger import Head, Ledger, Signer, verify_ledger
+from ledger.canonical import format_time
 from ledger.errors import BadHead
+from ledger.ledger import utc_now
 
 
 def register(app: typer.Typer) -> None:
@@ -36,15 +38,20 @@ def init(
 ) -> None:
     """Create the ledger, the charter key file (unless --key exists) and the charter entry."""
     assert key is not None
-    if key.exists():
-        charter = signing_key(key)
-        made = False
-    else:
-        charter = Signer.generate()
-        made = True
-    created = Ledger.create(ledger, role_policy(), charter, name=name)
+    made = not key.exists()
     if made:
+        # The key file first: a ledger whose charter key was never saved could enrol no one.
+        charter = Signer.generate()
         charter.save(key, passphrase=new_passphrase(encrypt=encrypt))
+    else:
+        charter = signing_key(key)
+    try:
+        created = Ledger.create(ledger, role_policy(), charter, name=name)
+    except BaseException:
+        if made:
+            key.unlink()
+            Path(f"{key}.pub").unlink(missing_ok=True)
+        raise
     head = created.head()
     stdout.print(f"Created the ledger {ledger}.")
     stdout.print(f"Charter key {charter.key_id} ({'new file ' if made else ''}{key}).")
@@ -55,16 +62,28 @@ def log(
     ledger: LedgerOption = DEFAULT_LEDGER,
     start: Annotated[int, typer.Option("--from", min=0, help="First seq to show.")] = 0,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            envvar="ASSEMBLY_KEY",
+            dir_okay=False,
+            help="Show only the entries signed by this key (a key file or its .pub).",
+        ),
+    ] = None,
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """List entries: seq, time, type, signer and hash."""
     book = open_ledger(ledger)
+    mine = key_id_of(None, key) if key is not None else None
     names = {record.key_id: f"{record.name} ({record.role})" for record in book.signers()}
     rows: list[dict[str, Any]] = []
     for entry in book.entries(start=start):
         if limit is not None and len(rows) >= limit:
             break
         event = entry.event
+        if mine is not None and event["signer"] != mine:
+            continue
         rows.append(
             {
                 "seq": entry.seq,
@@ -111,6 +130,15 @@ def verify(
     workers: Annotated[
         int | None, typer.Option("--workers", min=0, help="Signature-checking processes.")
     ] = None,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            "--key",
+            envvar="ASSEMBLY_KEY",
+            dir_okay=False,
+            help="Also report whether this key may still sign (a key file or its .pub).",
+        ),
+    ] = None,
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Check every entry; exit 0 only when the whole ledger verifies."""
@@ -128,6 +156,7 @@ def verify(
             report = verify_ledger(book.recorder, role_policy(), expect=remembered, workers=workers)
     if head_file is not None and report.head is not None:
         _write_head(head_file, report.head)
+    standing = _standing(book, key_id_of(None, key)) if key is not None else None
     if format is OutputFormat.json:
         print_json(
             {
@@ -136,12 +165,31 @@ def verify(
                 "head": str(report.head) if report.head else None,
                 "signers": report.signers,
                 "streams": report.streams,
+                "key": standing,
             }
         )
         return
     stdout.print(
         f"Verified {report.entries} entries from {report.signers} signers; head {report.head}."
     )
+    if standing is not None:
+        stdout.print(f"Key {standing['key_id']}: {standing['standing']}.")
+
+
+def _standing(book: Ledger, key_id: str) -> dict[str, Any]:
+    """Whether a key may sign now, and why not."""
+    record = next((r for r in book.signers() if r.key_id == key_id), None)
+    now = format_time(utc_now())
+    if record is None:
+        standing = "not enrolled in this ledger"
+    elif record.revoked_seq is not None:
+        standing = f"revoked at seq {record.revoked_seq} ({record.revocation_reason})"
+    elif now < record.valid_from or (record.valid_until is not None and now >= record.valid_until):
+        until = record.valid_until or "open-ended"
+        standing = f"enrolled as {record.role}, valid {record.valid_from} to {until}, not now"
+    else:
+        standing = f"may sign as {record.role}"
+    return {"key_id": key_id, "standing": standing}
 
 
 def _read_head(path: Path | None) -> Head | None:

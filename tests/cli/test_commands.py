@@ -121,3 +121,59 @@ def test_verify_prints_the_head_to_remember(folder: Path) -> None:
     result = assembly("verify", cwd=folder)
     assert result.code == 0
     assert "Verified 1 entries" in result.stdout and "head 0:" in result.stdout
+
+
+def test_log_with_a_key_shows_only_what_that_key_signed(folder: Path) -> None:
+    assert assembly("keys", "new", "--key", "gov.key", cwd=folder).code == 0
+    assert (
+        assembly(
+            "keys",
+            "enrol",
+            "gov.key.pub",
+            "--role",
+            "government",
+            "--name",
+            "Minister",
+            "--key",
+            "charter.key",
+            cwd=folder,
+        ).code
+        == 0
+    )
+    mine = json.loads(
+        assembly("log", "--key", "charter.key", "--format", "json", cwd=folder).stdout
+    )
+    theirs = json.loads(assembly("log", "--key", "gov.key", "--format", "json", cwd=folder).stdout)
+    assert [row["seq"] for row in mine] == [0, 1]
+    assert theirs == []
+
+
+def test_verify_with_a_key_says_whether_it_may_still_sign(folder: Path) -> None:
+    assert assembly("keys", "new", "--key", "gov.key", cwd=folder).code == 0
+    unknown = json.loads(
+        assembly("verify", "--key", "gov.key", "--format", "json", cwd=folder).stdout
+    )
+    assert unknown["key"]["standing"] == "not enrolled in this ledger"
+    assert (
+        assembly(
+            "keys",
+            "enrol",
+            "gov.key.pub",
+            "--role",
+            "government",
+            "--name",
+            "Minister",
+            "--key",
+            "charter.key",
+            cwd=folder,
+        ).code
+        == 0
+    )
+    known = assembly("verify", "--key", "gov.key", cwd=folder)
+    assert "may sign as government" in known.stdout
+
+
+def test_init_leaves_no_key_file_behind_when_the_ledger_cannot_be_made(folder: Path) -> None:
+    result = assembly("init", "--key", "second.key", cwd=folder)
+    assert result.code == 4
+    assert not (folder / "second.key").exists() and not (folder / "second.key.pub").exists()
