@@ -45,6 +45,7 @@ class Ledger:
         self.recorder = recorder
         self.policy = policy
         self.clock = clock
+        self._public_keys: dict[str, bytes] = {}
         recorder.clock = lambda: format_time(self.clock())
 
     @classmethod
@@ -105,9 +106,9 @@ class Ledger:
 
         def admit(lookup: SignerLookup, seq: int, recorded_at: str) -> None:
             book = SignerBook(self.policy)
-            subjects = {signer_id} | {_subject(event) for event in events} - {None}
+            subjects = {signer_id, *(key for event in events if (key := _subject(event)))}
             known = sorted(
-                {entry.seq: entry for key_id in subjects for entry in lookup(str(key_id))}.values(),
+                {entry.seq: entry for key_id in subjects for entry in lookup(key_id)}.values(),
                 key=lambda entry: entry.seq,
             )
             for entry in known:
@@ -154,10 +155,15 @@ class Ledger:
                 raise StreamVersionConflict(str(stream), expected_version + offset - 1)
 
     def _public_key(self, signer_id: str, first: SignedEvent) -> bytes:
+        # An enrolment never changes, so its key is kept; revocation is checked in the append.
+        if signer_id in self._public_keys:
+            return self._public_keys[signer_id]
         for entry in self.recorder.read_stream(signer_stream(signer_id)):
             fields = entry.event
             if fields["type"] == ENROLLED:
-                return PublicKey.from_text(fields["payload"]["public_key"]).raw
+                raw = PublicKey.from_text(fields["payload"]["public_key"]).raw
+                self._public_keys[signer_id] = raw
+                return raw
         if self.recorder.head() is None and first.type == ENROLLED:
             # Entry 0: the charter key enrols itself; the book checks the rest.
             return PublicKey.from_text(str(first.fields["payload"]["public_key"])).raw
@@ -225,11 +231,6 @@ class Ledger:
 
 
 def _subject(event: SignedEvent) -> str | None:
-    if event.type == REVOKED:
-        key_id = (
-            event.fields["payload"].get("key_id")
-            if isinstance(event.fields["payload"], dict)
-            else None
-        )
-        return key_id if isinstance(key_id, str) else None
-    return None
+    """The key a revocation is about (its stream holds the enrolment the rules need)."""
+    key_id = event.fields["payload"].get("key_id") if event.type == REVOKED else None
+    return key_id if isinstance(key_id, str) else None
