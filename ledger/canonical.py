@@ -25,10 +25,11 @@ checks the result against ``rfc8785.dumps`` of the whole object.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+import json
 import re
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import rfc8785
@@ -44,25 +45,72 @@ _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\
 
 
 def canonical_bytes(value: Any) -> bytes:
-    """Return the RFC 8785 canonical bytes of a JSON value; refuse floats anywhere inside it."""
-    _refuse_floats(value, "$")
+    """Return the RFC 8785 canonical bytes of a JSON value; refuse floats anywhere inside it.
+
+    For the values events hold (strings, integers within ±(2**53 - 1), booleans, null, lists,
+    objects whose keys lie in the Basic Multilingual Plane) the standard library's sorted,
+    compact, unescaped JSON already is the JCS form: the same escapes, the same integer form,
+    and sorting by code point agrees with JCS's sorting by UTF-16 unit. That path is several
+    times faster; ``rfc8785.dumps`` takes every other value, and the tests check the two agree.
+    """
+    try:
+        plain = _plain(value)
+    except _FloatAt as found:
+        path = "$" + "".join(reversed(found.path))
+        raise CanonicalizationError(
+            f"{path} is a float ({found.value!r}); use an integer or a decimal string."
+        ) from None
+    if plain:
+        try:
+            return _JSON.encode(value).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: rfc8785 says what is wrong
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
         raise CanonicalizationError(f"The value cannot be canonicalised: {exc}.") from exc
 
 
-def _refuse_floats(value: Any, path: str) -> None:
+_JSON = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":"), check_circular=False
+)
+_SAFE_INTEGER = 2**53 - 1
+
+
+class _FloatAt(Exception):
+    def __init__(self, value: float) -> None:
+        self.value = value
+        self.path: list[str] = []
+
+
+def _plain(value: Any) -> bool:
+    """Raise _FloatAt for a float anywhere; tell whether the fast path gives the JCS bytes."""
+    if value is None or isinstance(value, str | bool):
+        return True
+    if isinstance(value, int):
+        return -_SAFE_INTEGER <= value <= _SAFE_INTEGER
     if isinstance(value, float):
-        raise CanonicalizationError(
-            f"{path} is a float ({value!r}); use an integer or a decimal string."
-        )
-    if isinstance(value, Mapping):
+        raise _FloatAt(value)
+    plain = True
+    if isinstance(value, dict):
         for key, item in value.items():
-            _refuse_floats(item, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
+            try:
+                plain = _plain(item) and plain
+            except _FloatAt as found:
+                found.path.append(f".{key}")
+                raise
+            if not isinstance(key, str) or (key and max(key) > "\uffff"):
+                plain = False
+        return plain
+    if isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            _refuse_floats(item, f"{path}[{index}]")
+            try:
+                plain = _plain(item) and plain
+            except _FloatAt as found:
+                found.path.append(f"[{index}]")
+                raise
+        return plain
+    return False
 
 
 def signing_input(body: bytes) -> bytes:
@@ -79,7 +127,10 @@ def entry_bytes(*, seq: int, prev: bytes, body: bytes, sig: bytes, recorded_at: 
             b',"prev":"',
             prev.hex().encode(),
             b'","recorded_at":',
-            rfc8785.dumps(recorded_at),
+            # A timestamp in the stored form needs no escaping; anything else goes through JCS.
+            b'"%s"' % recorded_at.encode()
+            if _TIMESTAMP.match(recorded_at)
+            else rfc8785.dumps(recorded_at),
             b',"seq":',
             str(seq).encode(),
             b',"sig":"',
@@ -130,8 +181,21 @@ def parse_time(text: str) -> datetime:
 
 def is_timestamp(text: object) -> bool:
     """Tell whether a value is a timestamp in the stored form (so strings compare in time order)."""
+    return (
+        isinstance(text, str)
+        and _TIMESTAMP.match(text) is not None
+        and _real_day(text[:10])
+        and text[11:13] < "24"
+        and text[14:16] < "60"
+        and text[17:19] < "60"
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_day(day: str) -> bool:
+    # The verifier asks this of every entry, and a ledger's entries share few days.
     try:
-        parse_time(text)  # type: ignore[arg-type]
-    except CanonicalizationError:
+        date(int(day[0:4]), int(day[5:7]), int(day[8:10]))
+    except ValueError:
         return False
     return True

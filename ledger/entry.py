@@ -80,19 +80,32 @@ def parse_body(body: bytes) -> dict[str, Any]:
     if not isinstance(fields, dict) or set(fields) != BODY_FIELDS:
         raise InvalidEvent("The event body does not have the fields of the entry format.")
     if not (
-        isinstance(fields["type"], str)
-        and EVENT_TYPE.match(fields["type"])
+        _known_form(fields["type"], EVENT_TYPE)
         and _positive_int(fields["schema"])
         and _positive_int(fields["version"])
         and isinstance(fields["stream"], str)
         and _UUID.match(fields["stream"])
         and is_timestamp(fields["occurred_at"])
         and isinstance(fields["payload"], dict)
-        and isinstance(fields["signer"], str)
-        and _KEY_ID.match(fields["signer"])
+        and _known_form(fields["signer"], _KEY_ID)
     ):
         raise InvalidEvent("The event body has a field of the wrong form.")
     return fields
+
+
+_checked_forms: dict[re.Pattern[str], set[str]] = {EVENT_TYPE: set(), _KEY_ID: set()}
+
+
+def _known_form(value: object, form: re.Pattern[str]) -> bool:
+    # Types and key ids repeat across a ledger: the verifier checks each distinct one once.
+    seen = _checked_forms[form]
+    if value in seen:
+        return True
+    if not isinstance(value, str) or form.match(value) is None:
+        return False
+    if len(seen) < 65536:
+        seen.add(value)
+    return True
 
 
 def _positive_int(value: object) -> bool:
@@ -101,6 +114,10 @@ def _positive_int(value: object) -> bool:
 
 def body_of(event: NewEvent, *, stream: uuid.UUID, version: int, signer: str) -> bytes:
     """Return the canonical body of a new event at a stream position, by a signer."""
+    return _canonical_body(_fields_of(event, stream=stream, version=version, signer=signer))
+
+
+def _fields_of(event: NewEvent, *, stream: uuid.UUID, version: int, signer: str) -> dict[str, Any]:
     if not EVENT_TYPE.match(event.type):
         raise InvalidEvent(
             f"{event.type!r} is not an event type; use lower-case dotted names like "
@@ -109,19 +126,25 @@ def body_of(event: NewEvent, *, stream: uuid.UUID, version: int, signer: str) ->
     if isinstance(event.schema, bool) or not isinstance(event.schema, int) or event.schema < 1:
         raise InvalidEvent(f"Schema version {event.schema!r} must be a positive integer.")
     try:
-        return canonical_bytes(
-            {
-                "type": event.type,
-                "schema": event.schema,
-                "stream": str(stream),
-                "version": version,
-                "occurred_at": format_time(event.occurred_at),
-                "payload": dict(event.payload),
-                "signer": signer,
-            }
-        )
+        occurred_at = format_time(event.occurred_at)
     except CanonicalizationError as exc:
         raise InvalidEvent(f"{event.type}: {exc.sentence()}") from None
+    return {
+        "type": event.type,
+        "schema": event.schema,
+        "stream": str(stream),
+        "version": version,
+        "occurred_at": occurred_at,
+        "payload": dict(event.payload),
+        "signer": signer,
+    }
+
+
+def _canonical_body(fields: dict[str, Any]) -> bytes:
+    try:
+        return canonical_bytes(fields)
+    except CanonicalizationError as exc:
+        raise InvalidEvent(f"{fields['type']}: {exc.sentence()}") from None
 
 
 def sign_events(
@@ -132,15 +155,17 @@ def sign_events(
         raise StreamVersionConflict(str(stream), expected_version)
     signed = []
     for offset, event in enumerate(events, start=1):
-        body = body_of(
+        fields = _fields_of(
             event, stream=stream, version=expected_version + offset, signer=signer.key_id
         )
+        body = _canonical_body(fields)
         if len(body) > MAX_ENTRY_BYTES - 512:
             raise InvalidEvent(
                 f"{event.type} is {len(body)} bytes; an entry stays under 64 KiB, so reference "
                 "documents by their SHA-256 digest instead of embedding them."
             )
-        signed.append(SignedEvent.from_parts(body, signer.sign(body)))
+        # The fields were just checked and canonicalised: no need to parse the body back.
+        signed.append(SignedEvent(body=body, sig=signer.sign(body), fields=fields))
     return signed
 
 

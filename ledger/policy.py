@@ -15,6 +15,7 @@ class RolePolicy:
     def __init__(self, grants: Mapping[str, Iterable[str]]) -> None:
         self._grants = {role: tuple(patterns) for role, patterns in grants.items()}
         self._grants.setdefault(CHARTER_ROLE, ())
+        self._answers: dict[tuple[str, str], bool] = {}
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -23,9 +24,14 @@ class RolePolicy:
 
     def may_write(self, role: str, event_type: str) -> bool:
         """Tell whether a signer with ``role`` may write events of ``event_type``."""
-        if event_type.startswith(LEDGER_PREFIX):
-            return role == CHARTER_ROLE
-        return any(_matches(pattern, event_type) for pattern in self._grants.get(role, ()))
+        answer = self._answers.get((role, event_type))
+        if answer is None:
+            if event_type.startswith(LEDGER_PREFIX):
+                answer = role == CHARTER_ROLE
+            else:
+                answer = any(_matches(p, event_type) for p in self._grants.get(role, ()))
+            self._answers[(role, event_type)] = answer
+        return answer
 
 
 def _matches(pattern: str, event_type: str) -> bool:

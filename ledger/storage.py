@@ -13,7 +13,7 @@ Triggers make both tables, and the metadata table, append-only.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     inspect,
     select,
@@ -41,7 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ledger.canonical import ZERO_HASH, entry_hash
-from ledger.entry import Entry, SignedEvent
+from ledger.entry import Entry, SignedEvent, parse_body
 from ledger.errors import AlreadyInitialised, NotALedger, StorageUnavailable, StreamVersionConflict
 from ledger.signers import signer_stream
 
@@ -86,11 +87,11 @@ CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
 FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()
 """
 
-# Called inside the append transaction, once the head is known, with a way to read one key's
-# enrolment and revocation, the seq of the first new entry and the ledger's clock reading; it
-# raises to refuse the append (and so roll back the events already inserted).
-Admit = Callable[["SignerLookup", int, str], None]
-SignerLookup = Callable[[str], list[Entry]]
+# Called inside the append transaction, once the head is known, with a way to read the
+# enrolment and revocation bodies of some keys, the seq of the first new entry and the ledger's
+# clock reading; it raises to refuse the append (and so roll back the events inserted).
+SignerLookup = Callable[[Collection[str]], list[dict[str, Any]]]
+Admit = Callable[[SignerLookup, int, str], None]
 
 
 class LedgerRecorder(SQLAlchemyApplicationRecorder):
@@ -100,6 +101,26 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         super().__init__(datastore, **kwargs)
         self.tables.extend([entries_table, meta_table])
         self.events = self.events_record_cls.__table__
+        # Built once: the append path runs them in every transaction.
+        stream_id = bindparam("stream", type_=self.events.c.originator_id.type)
+        last = entries_table.c.seq.desc()
+        self._state_query = select(
+            select(entries_table.c.seq).order_by(last).limit(1).scalar_subquery(),
+            select(entries_table.c.hash).order_by(last).limit(1).scalar_subquery(),
+            select(func.count())
+            .select_from(self.events)
+            .where(self.events.c.originator_id == stream_id)
+            .scalar_subquery(),
+        )
+        self._signers_query = (
+            select(self.events.c.id, self.events.c.state)
+            .where(
+                self.events.c.originator_id.in_(
+                    bindparam("streams", expanding=True, type_=self.events.c.originator_id.type)
+                )
+            )
+            .order_by(self.events.c.originator_id, self.events.c.originator_version)
+        )
         self.clock: Callable[[], str] = _no_clock
 
     # -- schema ---------------------------------------------------------------------------
@@ -140,21 +161,23 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         notification_ids = super()._insert_stored_events(session, stored_events)
         # The insert holds the write lock (PostgreSQL: the table lock taken above; SQLite: the
         # database's writer lock), so what is read from here on cannot change under us.
-        count, top = session.execute(
-            select(func.count(), func.max(self.events.c.originator_version)).where(
-                self.events.c.originator_id == stream
+        top, top_hash, in_stream = session.execute(self._state_query, {"stream": stream}).one()
+        # Every stream's versions run 1..n (the ledger only ever appends the next ones), so the
+        # count before this insert is the stream's version.
+        if in_stream - len(stored_events) != expected_version:
+            raise StreamVersionConflict(
+                str(stream), expected_version, in_stream - len(stored_events)
             )
-        ).one()
-        if count != top or top != expected_version + len(stored_events):
-            raise StreamVersionConflict(str(stream), expected_version, count - len(stored_events))
-        head = session.execute(
-            select(entries_table.c.seq, entries_table.c.hash)
-            .order_by(entries_table.c.seq.desc())
-            .limit(1)
-        ).first()
-        seq, prev = (0, ZERO_HASH) if head is None else (head.seq + 1, bytes(head.hash))
+        seq, prev = (0, ZERO_HASH) if top is None else (top + 1, bytes(top_hash))
         recorded_at = self.clock()
-        admit(lambda key_id: self._signer_entries(session, key_id), seq, recorded_at)
+        new = set(notification_ids)
+
+        def lookup(key_ids: Collection[str]) -> list[dict[str, Any]]:
+            streams = [signer_stream(key_id) for key_id in sorted(key_ids)]
+            rows = session.execute(self._signers_query, {"streams": streams})
+            return [parse_body(bytes(row.state)) for row in rows if row.id not in new]
+
+        admit(lookup, seq, recorded_at)
         rows = []
         for event, notification_id in zip(signed, notification_ids, strict=True):
             digest = entry_hash(
@@ -174,10 +197,6 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             seq, prev = seq + 1, digest
         session.execute(entries_table.insert(), rows)
         return notification_ids
-
-    def _signer_entries(self, session: Session, key_id: str) -> list[Entry]:
-        query = self._entries_query().where(self.events.c.originator_id == signer_stream(key_id))
-        return [_entry(row) for row in session.execute(query)]
 
     # -- reading --------------------------------------------------------------------------
 

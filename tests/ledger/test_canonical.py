@@ -67,6 +67,29 @@ def test_canonical_bytes_of_a_float_free_value_are_the_rfc8785_bytes(value: Any)
     assert canonical_bytes(value) == rfc8785.dumps(value)
 
 
+any_text = st.text(st.characters(codec=None, categories=None), max_size=6)
+wide_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**60), max_value=2**60) | any_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(wide_values)
+@example({"\U0001f600": 1, "\ufb33": 2})  # sorted by UTF-16 unit, not by code point
+@example({"k": "\ud800"})  # a lone surrogate
+@example({"k": 2**53})
+def test_the_fast_path_and_rfc8785_agree_on_every_value_or_both_refuse(value: Any) -> None:
+    """canonical_bytes takes a faster path for plain values; rfc8785 is the reference."""
+    try:
+        expected = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, ValueError, TypeError):
+        with pytest.raises(CanonicalizationError, match="cannot be canonicalised"):
+            canonical_bytes(value)
+    else:
+        assert canonical_bytes(value) == expected
+
+
 @given(json_values)
 def test_canonical_bytes_read_back_as_the_same_value(value: Any) -> None:
     assert json.loads(canonical_bytes(value)) == value
