@@ -23,7 +23,7 @@ from ledger.keys import Signer
 EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\Z")
 _HEAD = re.compile(r"(?P<seq>[0-9]+):(?P<hash>[0-9a-fA-F]{64})\Z")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
-_KEY_ID = re.compile(r"[0-9a-f]{32}\Z")
+KEY_ID = re.compile(r"[0-9a-f]{32}\Z")
 BODY_FIELDS = frozenset({"type", "schema", "stream", "version", "occurred_at", "payload", "signer"})
 
 
@@ -87,13 +87,13 @@ def parse_body(body: bytes) -> dict[str, Any]:
         and _UUID.match(fields["stream"])
         and is_timestamp(fields["occurred_at"])
         and isinstance(fields["payload"], dict)
-        and _known_form(fields["signer"], _KEY_ID)
+        and _known_form(fields["signer"], KEY_ID)
     ):
         raise InvalidEvent("The event body has a field of the wrong form.")
     return fields
 
 
-_checked_forms: dict[re.Pattern[str], set[str]] = {EVENT_TYPE: set(), _KEY_ID: set()}
+_checked_forms: dict[re.Pattern[str], set[str]] = {EVENT_TYPE: set(), KEY_ID: set()}
 
 
 def _known_form(value: object, form: re.Pattern[str]) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from ledger.canonical import format_time
-from ledger.entry import Entry, Head, NewEvent, SignedEvent, sign_events
+from ledger.entry import KEY_ID, Entry, Head, NewEvent, SignedEvent, sign_events
 from ledger.errors import (
     BadSignature,
     InvalidEvent,
@@ -28,7 +29,7 @@ from ledger.signers import (
     revocation,
     signer_stream,
 )
-from ledger.storage import LedgerRecorder, SignerLookup, open_recorder
+from ledger.storage import AppendPoint, LedgerRecorder, open_recorder
 
 Clock = Callable[[], datetime]
 
@@ -45,7 +46,7 @@ class Ledger:
         self.recorder = recorder
         self.policy = policy
         self.clock = clock
-        self._public_keys: dict[str, bytes] = {}
+        self._enrolments: dict[str, dict[str, Any]] = {}  # key id -> its enrolment event
         recorder.clock = lambda: format_time(self.clock())
 
     @classmethod
@@ -115,19 +116,27 @@ class Ledger:
                 if not verify_signature(public_key, event.sig, event.body):
                     raise BadSignature(signer_id, event.type)
 
-        def admit(lookup: SignerLookup, seq: int, recorded_at: str) -> None:
+        def admit(at: AppendPoint) -> None:
             book = SignerBook(self.policy)
-            subjects = {signer_id, *(key for event in events if (key := _subject(event)))}
-            for fields in lookup(subjects):
-                # Only whether a key was enrolled or revoked matters for the next entry,
-                # not where: -1 stands for "earlier in the ledger".
-                book.learn(-1, fields)
+            enrolment = self._enrolments.get(signer_id)
+            touches_signers = any(event.type.startswith("ledger.") for event in events)
+            if enrolment is not None and at.signer_events == 1 and not touches_signers:
+                # The signer's stream holds its enrolment alone: enrolled, never revoked.
+                book.learn(-1, enrolment)
+            else:
+                subjects = {signer_id, *(key for event in events if (key := _subject(event)))}
+                for fields in at.lookup(subjects):
+                    # Only whether a key was enrolled or revoked matters for the next entry,
+                    # not where: -1 stands for "earlier in the ledger".
+                    book.learn(-1, fields)
+                    if fields["type"] == ENROLLED:
+                        self._enrolments[_enrolled_key(fields)] = fields
             for offset, event in enumerate(events):
-                book.admit(seq + offset, event.fields)
-                if event.occurred_at > recorded_at:
+                book.admit(at.seq + offset, event.fields)
+                if event.occurred_at > at.recorded_at:
                     raise InvalidEvent(
                         f"{event.type} is dated {event.occurred_at}, after the ledger's clock "
-                        f"({recorded_at}); an event cannot be recorded before it happens."
+                        f"({at.recorded_at}); an event cannot be recorded before it happens."
                     )
 
         stored = [
@@ -142,7 +151,12 @@ class Ledger:
         written: list[Entry] = []
         try:
             self.recorder.insert_events(
-                stored, signed=events, expected_version=expected_version, admit=admit, out=written
+                stored,
+                signed=events,
+                expected_version=expected_version,
+                signer_stream=signer_stream(signer_id),
+                admit=admit,
+                out=written,
             )
         except IntegrityError:
             raise StreamVersionConflict(str(stream), expected_version) from None
@@ -164,15 +178,13 @@ class Ledger:
                 raise StreamVersionConflict(str(stream), expected_version + offset - 1)
 
     def _public_key(self, signer_id: str, first: SignedEvent) -> bytes:
-        # An enrolment never changes, so its key is kept; revocation is checked in the append.
-        if signer_id in self._public_keys:
-            return self._public_keys[signer_id]
-        for entry in self.recorder.read_stream(signer_stream(signer_id)):
-            fields = entry.event
-            if fields["type"] == ENROLLED:
-                raw = PublicKey.from_text(fields["payload"]["public_key"]).raw
-                self._public_keys[signer_id] = raw
-                return raw
+        # An enrolment never changes, so it is kept; revocation is checked in the append.
+        if signer_id not in self._enrolments:
+            for entry in self.recorder.read_stream(signer_stream(signer_id)):
+                if entry.event["type"] == ENROLLED:
+                    self._enrolments[signer_id] = entry.event
+        if signer_id in self._enrolments:
+            return PublicKey.from_text(self._enrolments[signer_id]["payload"]["public_key"]).raw
         if self.recorder.head() is None and first.type == ENROLLED:
             # Entry 0: the charter key enrols itself; the book checks the rest.
             return PublicKey.from_text(str(first.fields["payload"]["public_key"])).raw
@@ -202,6 +214,8 @@ class Ledger:
 
     def revoke(self, charter: Signer, key_id: str, *, reason: str) -> Entry:
         """Revoke a key from this point of the ledger on, signed by a charter key."""
+        if not KEY_ID.match(key_id):
+            raise LedgerRuleBroken(f"{key_id!r} is not a key id (32 hexadecimal characters).")
         event = revocation(key_id, reason=reason, occurred_at=self.clock())
         stream = signer_stream(key_id)
         if not self.recorder.read_stream(stream):
@@ -237,6 +251,10 @@ class Ledger:
 
     def count(self) -> int:
         return self.recorder.count()
+
+
+def _enrolled_key(fields: dict[str, Any]) -> str:
+    return PublicKey.from_text(fields["payload"]["public_key"]).key_id
 
 
 def _subject(event: SignedEvent) -> str | None:

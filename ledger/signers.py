@@ -34,12 +34,21 @@ from ledger.policy import CHARTER_ROLE, RolePolicy
 
 ENROLLED = "ledger.signer.enrolled"
 REVOKED = "ledger.signer.revoked"
-_NAMESPACE = uuid.UUID("5b0c8a4e-52a1-4a51-9d0b-6c1d0f3e7a10")
+# A signer stream's id is the first 12 bytes of the key id followed by b"SIGN", so any entry
+# can tell whether its stream is one: only enrolments and revocations may be written there
+# (otherwise a key could fill its own revocation slot, or block another key's enrolment).
+_SIGNER_MARK = b"SIGN"
+_SIGNER_MARK_HEX = _SIGNER_MARK.hex()
 
 
 def signer_stream(key_id: str) -> uuid.UUID:
     """Return the stream that holds a key's enrolment and revocation."""
-    return uuid.uuid5(_NAMESPACE, f"ledger.signer:{key_id}")
+    return uuid.UUID(bytes=bytes.fromhex(key_id)[:12] + _SIGNER_MARK)
+
+
+def is_signer_stream(stream: str) -> bool:
+    """Tell whether a stream id (text form) is a signer stream."""
+    return stream.endswith(_SIGNER_MARK_HEX)
 
 
 def enrolment(
@@ -135,6 +144,11 @@ class SignerBook:
             self.learn(seq, fields)
             return self.check_may_sign(fields["signer"], fields["type"], fields["occurred_at"])
         signer = self.check_may_sign(fields["signer"], fields["type"], fields["occurred_at"])
+        if not fields["type"].startswith("ledger.") and is_signer_stream(fields["stream"]):
+            raise LedgerRuleBroken(
+                f"Stream {fields['stream']} belongs to a signer's enrolment and revocation; "
+                f"{fields['type']} cannot be written there."
+            )
         self.learn(seq, fields)
         return signer
 

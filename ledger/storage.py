@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +88,20 @@ CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
 FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()
 """
 
-# Called inside the append transaction, once the head is known, with a way to read the
-# enrolment and revocation bodies of some keys, the seq of the first new entry and the ledger's
-# clock reading; it raises to refuse the append (and so roll back the events inserted).
-SignerLookup = Callable[[Collection[str]], list[dict[str, Any]]]
-Admit = Callable[[SignerLookup, int, str], None]
+
+@dataclass(frozen=True)
+class AppendPoint:
+    """What the append path sees inside the write transaction, once the head is known."""
+
+    seq: int  # of the first new entry
+    recorded_at: str  # the ledger's clock reading, shared by the new entries
+    signer_events: int  # events already in the signer's own stream (1: enrolled, not revoked)
+    lookup: Callable[[Collection[str]], list[dict[str, Any]]]  # keys' enrolment, revocation
+
+
+# Called inside the append transaction; raises to refuse the append (and so roll back the
+# events already inserted).
+Admit = Callable[[AppendPoint], None]
 
 
 class LedgerRecorder(SQLAlchemyApplicationRecorder):
@@ -103,6 +113,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         self.events = self.events_record_cls.__table__
         # Built once: the append path runs them in every transaction.
         stream_id = bindparam("stream", type_=self.events.c.originator_id.type)
+        signer_id = bindparam("signer", type_=self.events.c.originator_id.type)
         last = entries_table.c.seq.desc()
         self._state_query = select(
             select(entries_table.c.seq).order_by(last).limit(1).scalar_subquery(),
@@ -110,6 +121,10 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             select(func.count())
             .select_from(self.events)
             .where(self.events.c.originator_id == stream_id)
+            .scalar_subquery(),
+            select(func.count())
+            .select_from(self.events)
+            .where(self.events.c.originator_id == signer_id)
             .scalar_subquery(),
         )
         self._signers_query = (
@@ -161,7 +176,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         notification_ids = super()._insert_stored_events(session, stored_events)
         # The insert holds the write lock (PostgreSQL: the table lock taken above; SQLite: the
         # database's writer lock), so what is read from here on cannot change under us.
-        top, top_hash, in_stream = session.execute(self._state_query, {"stream": stream}).one()
+        top, top_hash, in_stream, signer_events = session.execute(
+            self._state_query, {"stream": stream, "signer": kwargs["signer_stream"]}
+        ).one()
         # Every stream's versions run 1..n (the ledger only ever appends the next ones), so the
         # count before this insert is the stream's version.
         if in_stream - len(stored_events) != expected_version:
@@ -177,7 +194,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             rows = session.execute(self._signers_query, {"streams": streams})
             return [parse_body(bytes(row.state)) for row in rows if row.id not in new]
 
-        admit(lookup, seq, recorded_at)
+        admit(AppendPoint(seq, recorded_at, signer_events, lookup))
         rows = []
         for event, notification_id in zip(signed, notification_ids, strict=True):
             digest = entry_hash(

@@ -22,6 +22,7 @@ from ledger.errors import (
     UnknownRole,
     UnknownSigner,
 )
+from ledger.signers import signer_stream
 from tests.conftest import World
 
 
@@ -200,3 +201,30 @@ def test_the_ledger_still_verifies_after_refusals(world: World, policy) -> None:
         world.append(world.government, uuid.uuid4(), 0, world.event())
     world.append(world.secretariat, uuid.uuid4(), 0, world.event())
     assert verify_ledger(world.ledger.recorder, policy).entries == 4
+
+
+def test_no_other_event_may_take_a_place_in_a_signers_stream(world: World) -> None:
+    # Otherwise a key could fill its own revocation slot (version 2) and never be revoked.
+    own = signer_stream(world.secretariat.key_id)
+    refused(
+        world,
+        LedgerRuleBroken,
+        "belongs to a signer's enrolment and revocation",
+        lambda: world.append(world.secretariat, own, 1, world.event()),
+    )
+    newcomer = signer_stream(Signer.generate().key_id)
+    refused(
+        world,
+        LedgerRuleBroken,
+        "cannot be written there",
+        lambda: world.append(world.secretariat, newcomer, 0, world.event()),
+    )
+
+
+def test_a_revocation_names_a_key_id(world: World) -> None:
+    refused(
+        world,
+        LedgerRuleBroken,
+        "is not a key id",
+        lambda: world.ledger.revoke(world.charter, "abc", reason="typo"),
+    )
