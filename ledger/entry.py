@@ -24,6 +24,7 @@ EVENT_TYPE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\Z")
 _HEAD = re.compile(r"(?P<seq>[0-9]+):(?P<hash>[0-9a-fA-F]{64})\Z")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 KEY_ID = re.compile(r"[0-9a-f]{32}\Z")
+_JSON = json.JSONDecoder()  # bodies are UTF-8 (RFC 8785): skip json.loads's encoding sniffing
 BODY_FIELDS = frozenset({"type", "schema", "stream", "version", "occurred_at", "payload", "signer"})
 
 
@@ -74,7 +75,7 @@ class SignedEvent:
 def parse_body(body: bytes) -> dict[str, Any]:
     """Parse an event body and check that it has exactly the fields of the format."""
     try:
-        fields = json.loads(body)
+        fields = _JSON.decode(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidEvent(f"The event body is not JSON: {exc}.") from None
     if not isinstance(fields, dict) or set(fields) != BODY_FIELDS:

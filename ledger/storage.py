@@ -259,7 +259,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def scan(self, batch_size: int = 2000) -> Iterator[Sequence[Any]]:
         """Stream every stored entry with its event columns, in seq order, for verification.
 
-        An outer join, so an entry whose event is gone still shows (with ``state`` None).
+        Rows come as the driver gives them (the stream id as 16 bytes on SQLite, a UUID on
+        PostgreSQL): skipping SQLAlchemy's type processing halves the cost of reading. An outer
+        join, so an entry whose event is gone still shows (with ``state`` None).
         """
         engine = _engine(self)
         query = (
@@ -282,10 +284,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             )
             .order_by(entries_table.c.seq)
         )
+        sql = str(query.compile(dialect=engine.dialect))
         with engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=batch_size).execute(
-                query
-            )
+            result = conn.execution_options(
+                stream_results=True, yield_per=batch_size
+            ).exec_driver_sql(sql)
             yield from result.partitions(batch_size)
 
     def first_orphan_event(self) -> int | None:

@@ -80,7 +80,7 @@ def verify_ledger(
         raise failure
     head = None if walk.seq == 0 else Head(walk.seq - 1, walk.prev)
     return Report(
-        entries=walk.seq, head=head, signers=len(walk.book.records), streams=len(walk.versions)
+        entries=walk.seq, head=head, signers=len(walk.book.records), streams=len(walk.streams)
     )
 
 
@@ -94,7 +94,8 @@ class _Walk:
         self.seq = 0
         self.prev = ZERO_HASH
         self.last_notification = -1
-        self.versions: dict[uuid.UUID, int] = {}
+        # stream id as stored -> (its text form, its last version seen)
+        self.streams: dict[Any, tuple[str, int]] = {}
         self.seen_expected: bytes | None = None
         self.failure: VerificationFailed | None = None
 
@@ -134,6 +135,11 @@ class _Walk:
         if notification_id <= self.last_notification:
             raise VerificationFailed(seq, "its event was stored before the previous entry's")
         prev, sig, body, digest = bytes(prev), bytes(sig), bytes(state), bytes(digest)
+        known = self.streams.get(stream)
+        if known is None:
+            text = stream if isinstance(stream, uuid.UUID) else uuid.UUID(bytes=bytes(stream))
+            known = (str(text), 0)
+        name, last_version = known
         if prev != self.prev:
             raise VerificationFailed(
                 seq,
@@ -149,19 +155,19 @@ class _Walk:
             fields = parse_body(body)
         except AppendRefused as exc:
             raise VerificationFailed(seq, exc.sentence().rstrip(".")) from None
-        if (fields["type"], fields["stream"], fields["version"]) != (topic, str(stream), version):
+        if (fields["type"], fields["stream"], fields["version"]) != (topic, name, version):
             raise VerificationFailed(seq, "the event table disagrees with the signed event body")
         if fields["occurred_at"] > recorded_at:  # parse_body checked its form
             raise VerificationFailed(
                 seq, "occurred_at is not a UTC timestamp at or before recorded_at"
             )
-        if self.versions.get(stream, 0) + 1 != version:
-            raise VerificationFailed(seq, f"version {version} of stream {stream} is out of order")
+        if last_version + 1 != version:
+            raise VerificationFailed(seq, f"version {version} of stream {name} is out of order")
         try:
             signer = self.book.admit(seq, fields)
         except AppendRefused as exc:
             raise VerificationFailed(seq, exc.sentence().rstrip(".")) from None
-        self.versions[stream] = version
+        self.streams[stream] = (name, version)
         self.last_notification = notification_id
         self.prev = digest
         if self.expect is not None and seq == self.expect.seq:
