@@ -1,11 +1,11 @@
-"""Verification throughput and memory: ``verify_ledger`` against the machine's Ed25519 rate.
+"""Verification throughput and memory: ``verification_report`` against the machine's Ed25519 rate.
 
 What it measures, in one run:
 
 1. ideal: the machine's own Ed25519 verification rate on one core (``cryptography`` directly,
    one public key object, messages the size of the ledger's signed bodies, best of three
    rounds), times ``os.cpu_count()``: what signature checks alone would allow on every core;
-2. actual: entries per second of a full ``verify_ledger`` (one worker process per core, the
+2. actual: entries per second of a full ``verification_report`` (one worker process per core, the
    default) over a 200,000-entry ledger on a SQLite file, best of ``--repeats`` runs, process
    start-up included;
 3. memory: peak RSS of verifying a 20,000-entry ledger and the 200,000-entry ledger, each in a
@@ -56,7 +56,7 @@ from common import (
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.roles import ROLE_GRANTS
-from ledger import Ledger, NewEvent, RolePolicy, Signer, verify_ledger
+from ledger import Ledger, NewEvent, RolePolicy, Signer, verification_report
 from ledger.canonical import entry_hash, signing_input
 from ledger.entry import body_of
 from ledger.errors import VerificationFailed
@@ -213,7 +213,7 @@ def verify_rates(path: Path, repeats: int) -> tuple[list[float], int]:
         book = Ledger.open(str(path), policy)
         try:
             began = time.perf_counter()
-            report = verify_ledger(book.recorder, policy, workers=None)
+            report = verification_report(book.recorder, policy, workers=None)
             rates.append(report.entries / (time.perf_counter() - began))
             entries = report.entries
         finally:
@@ -286,7 +286,7 @@ def probe_memory(path: Path) -> None:
     watch = WorkerWatch()
     watch.start()
     try:
-        report = verify_ledger(book.recorder, policy, workers=None)
+        report = verification_report(book.recorder, policy, workers=None)
     finally:
         book.close()
         workers = watch.stop()
@@ -396,7 +396,7 @@ def checks(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="verify_ledger throughput against Ed25519 on every core, and its memory."
+        description="verification_report throughput against Ed25519 on every core, and its memory."
     )
     parser.add_argument("--entries", type=int, default=200_000, help="size of the large ledger")
     parser.add_argument("--rebuild", action="store_true", help="build the cached ledgers again")
@@ -430,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     small, large = memory(small_path), memory(large_path)
 
     print(
-        f"verify_ledger on {entries:,} entries (SQLite file, {cores} cores, mean body {size} "
+        f"verification_report on {entries:,} entries (SQLite file, {cores} cores, mean body {size} "
         f"bytes); Ed25519 on one core: {single:,.0f} verifications/s x {cores} cores; memory: "
         f"{small['entries']:,} vs {large['entries']:,} entries; verify runs: "
         + ", ".join(f"{rate:,.0f}" for rate in rates)
@@ -457,8 +457,8 @@ def main(argv: list[str] | None = None) -> int:
         book = Ledger.open(str(large_path), policy)
         try:
             profile(
-                f"verify_ledger, {entries:,} entries, main process",
-                lambda: verify_ledger(book.recorder, policy, workers=None),
+                f"verification_report, {entries:,} entries, main process",
+                lambda: verification_report(book.recorder, policy, workers=None),
             )
         finally:
             book.close()

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cli.context import key_id_of, new_passphrase, open_ledger, role_policy, signing_key
 from cli.options import DEFAULT_LEDGER, FormatOption, KeyOption, LedgerOption, OutputFormat
 from cli.render import print_json, print_table, stderr, stdout
-from ledger import Head, Ledger, Signer, verify_ledger
+from ledger import Head, Ledger, Signer, verification_report
 from ledger.canonical import format_time
 from ledger.errors import BadHead
 from ledger.ledger import utc_now
@@ -149,11 +149,13 @@ def verify(
     book = open_ledger(ledger)
     total = book.count()
     with _progress(total) as advance:
-        report = verify_ledger(
+        report = verification_report(
             book.recorder, role_policy(), expect=expect, workers=workers, progress=advance
         )
         if remembered is not None and remembered != expect:
-            report = verify_ledger(book.recorder, role_policy(), expect=remembered, workers=workers)
+            report = verification_report(
+                book.recorder, role_policy(), expect=remembered, workers=workers
+            )
     if head_file is not None and report.head is not None:
         _write_head(head_file, report.head)
     standing = _standing(book, key_id_of(None, key)) if key is not None else None

@@ -1,7 +1,7 @@
 """The signed, hash-chained event store and its verification. Knows nothing of assemblies.
 
 Public names: ``Ledger`` (open, create, append), ``NewEvent``, ``SignedEvent``, ``Entry``,
-``Head``, ``Signer``, ``PublicKey``, ``RolePolicy``, ``verify_ledger`` and the errors in
+``Head``, ``Signer``, ``PublicKey``, ``RolePolicy``, ``verification_report`` and the errors in
 ``ledger.errors``.
 """
 
@@ -9,7 +9,7 @@ from ledger.entry import Entry, Head, NewEvent, SignedEvent, sign_events
 from ledger.keys import PublicKey, Signer, load_signer
 from ledger.ledger import Ledger
 from ledger.policy import CHARTER_ROLE, RolePolicy
-from ledger.verify import Report, verify_ledger
+from ledger.verify import Report, verification_report
 
 __all__ = [
     "CHARTER_ROLE",
@@ -24,5 +24,5 @@ __all__ = [
     "Signer",
     "load_signer",
     "sign_events",
-    "verify_ledger",
+    "verification_report",
 ]

@@ -40,7 +40,7 @@ class Report:
     streams: int
 
 
-def verify_ledger(
+def verification_report(
     recorder: LedgerRecorder,
     policy: RolePolicy,
     *,
@@ -48,7 +48,7 @@ def verify_ledger(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
-    """Verify every entry; raise VerificationFailed naming the first bad seq, else report.
+    """Verify every entry and report what was seen; raise VerificationFailed at the first bad seq.
 
     ``expect`` is a head seen before: the ledger must still hold that entry, unchanged.
     ``workers`` defaults to one per core; ledgers shorter than a few thousand entries are
@@ -75,7 +75,7 @@ def verify_ledger(
             bad_signature, "the signature does not verify with the signer's enrolled key"
         )
     if failure is None:
-        failure = walk.end(total)
+        failure = walk.end()
     if failure is not None:
         raise failure
     head = None if walk.seq == 0 else Head(walk.seq - 1, walk.prev)
@@ -175,7 +175,7 @@ class _Walk:
         self.seq = seq + 1
         return (seq, signer.public_key, sig, body)
 
-    def end(self, total: int) -> VerificationFailed | None:
+    def end(self) -> VerificationFailed | None:
         """The checks that need the whole ledger walked: orphans at the end, the expected head."""
         if self.orphan_seq is not None:
             return _orphan(self.orphan_seq)

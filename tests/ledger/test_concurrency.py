@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from ledger import Ledger, Signer, verify_ledger
+from ledger import Ledger, Signer, verification_report
 from tests.conftest import World
 
 WRITERS = 4
@@ -62,7 +62,7 @@ def test_four_processes_appending_at_once_leave_a_gapless_verifying_chain(
     acks = acknowledged(lines)
     assert len(acks) == WRITERS * EACH
     assert set(Counter(line.split()[0] for line in lines)) <= {"ack", "conflict"}
-    report = verify_ledger(ledger.recorder, policy)
+    report = verification_report(ledger.recorder, policy)
     assert report.entries == 2 + WRITERS * EACH
     check_every_ack_is_in_the_ledger(ledger, acks)
     if mode == "shared":
@@ -89,7 +89,7 @@ def test_a_writer_killed_mid_run_loses_nothing_it_acknowledged(world: World, pol
     acks = acknowledged(lines)
     assert len(acks) >= 150
     reopened = Ledger.open(world.url, policy)
-    report = verify_ledger(reopened.recorder, policy)
+    report = verification_report(reopened.recorder, policy)
     assert report.entries >= 3 + len(acks)
     check_every_ack_is_in_the_ledger(reopened, acks)
     reopened.close()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ledger import Ledger, verify_ledger
+from ledger import Ledger, verification_report
 from ledger.errors import AlreadyInitialised, StreamVersionConflict
 from ledger.storage import database_url
 from tests.conftest import World
@@ -65,7 +65,7 @@ def test_a_stale_expected_version_is_a_version_conflict(world: World) -> None:
 def test_the_ledger_verifies_after_appends(world: World, policy) -> None:  # type: ignore[no-untyped-def]
     for n in range(3):
         world.append(world.secretariat, uuid.uuid4(), 0, world.event(number=n))
-    report = verify_ledger(world.ledger.recorder, policy)
+    report = verification_report(world.ledger.recorder, policy)
     assert report.entries == world.ledger.count() == 6
     assert report.head == world.ledger.head()
 

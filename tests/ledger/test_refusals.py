@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from ledger import NewEvent, Signer, sign_events, verify_ledger
+from ledger import NewEvent, Signer, sign_events, verification_report
 from ledger.errors import (
     AppendRefused,
     BadSignature,
@@ -200,7 +200,7 @@ def test_the_ledger_still_verifies_after_refusals(world: World, policy) -> None:
     with pytest.raises(RoleNotAllowed):
         world.append(world.government, uuid.uuid4(), 0, world.event())
     world.append(world.secretariat, uuid.uuid4(), 0, world.event())
-    assert verify_ledger(world.ledger.recorder, policy).entries == 4
+    assert verification_report(world.ledger.recorder, policy).entries == 4
 
 
 def test_no_other_event_may_take_a_place_in_a_signers_stream(world: World) -> None:
