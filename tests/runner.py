@@ -32,3 +32,18 @@ def assembly(
         timeout=300,
     )
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def enrol(
+    folder: Path,
+    *,
+    public: str = "gov.key.pub",
+    role: str = "government",
+    name: str = "Minister of Climate",
+    key: str = "charter.key",
+    env: dict[str, str] | None = None,
+) -> Result:
+    """Enrol a key in the ledger of ``folder`` with the charter key, as the charter holder does."""
+    return assembly(
+        "keys", "enrol", public, "--role", role, "--name", name, "--key", key, cwd=folder, env=env
+    )

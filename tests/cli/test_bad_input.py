@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.runner import Result, assembly
+from tests.runner import Result, assembly, enrol
 
 
 def one_sentence(result: Result, code: int, words: str) -> None:
@@ -29,19 +29,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def enrol_with(folder: Path, key: str, env: dict[str, str] | None = None) -> Result:
-    return assembly(
-        "keys",
-        "enrol",
-        "gov.key.pub",
-        "--role",
-        "government",
-        "--name",
-        "Minister",
-        "--key",
-        key,
-        env=env,
-        cwd=folder,
-    )
+    return enrol(folder, key=key, env=env)
 
 
 def test_a_corrupt_key_file(folder: Path) -> None:

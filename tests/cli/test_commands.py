@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.runner import assembly
+from tests.runner import assembly, enrol
 
 
 @pytest.fixture
@@ -38,18 +38,7 @@ def test_init_twice_is_refused_and_changes_nothing(folder: Path) -> None:
 
 def test_a_key_is_made_enrolled_listed_shown_and_revoked(folder: Path) -> None:
     assert assembly("keys", "new", "--key", "gov.key", cwd=folder).code == 0
-    enrolled = assembly(
-        "keys",
-        "enrol",
-        "gov.key.pub",
-        "--role",
-        "government",
-        "--name",
-        "Minister of Climate",
-        "--key",
-        "charter.key",
-        cwd=folder,
-    )
+    enrolled = enrol(folder)
     assert enrolled.code == 0, enrolled.stderr
     listed = json.loads(assembly("keys", "list", "--format", "json", cwd=folder).stdout)
     assert [(r["role"], r["name"]) for r in listed] == [
@@ -92,19 +81,7 @@ def test_an_encrypted_charter_key_works_with_its_passphrase(tmp_path: Path) -> N
     assert assembly("init", "--encrypt", env=env, cwd=tmp_path).code == 0
     assert b"ENCRYPTED" in (tmp_path / "charter.key").read_bytes()
     assert assembly("keys", "new", "--key", "c.key", cwd=tmp_path).code == 0
-    result = assembly(
-        "keys",
-        "enrol",
-        "c.key.pub",
-        "--role",
-        "commission",
-        "--name",
-        "Follow-up commission",
-        "--key",
-        "charter.key",
-        env=env,
-        cwd=tmp_path,
-    )
+    result = enrol(tmp_path, public="c.key.pub", role="commission", name="Commission", env=env)
     assert result.code == 0, result.stderr
 
 
@@ -125,21 +102,7 @@ def test_verify_prints_the_head_to_remember(folder: Path) -> None:
 
 def test_log_with_a_key_shows_only_what_that_key_signed(folder: Path) -> None:
     assert assembly("keys", "new", "--key", "gov.key", cwd=folder).code == 0
-    assert (
-        assembly(
-            "keys",
-            "enrol",
-            "gov.key.pub",
-            "--role",
-            "government",
-            "--name",
-            "Minister",
-            "--key",
-            "charter.key",
-            cwd=folder,
-        ).code
-        == 0
-    )
+    assert enrol(folder).code == 0
     mine = json.loads(
         assembly("log", "--key", "charter.key", "--format", "json", cwd=folder).stdout
     )
@@ -154,21 +117,7 @@ def test_verify_with_a_key_says_whether_it_may_still_sign(folder: Path) -> None:
         assembly("verify", "--key", "gov.key", "--format", "json", cwd=folder).stdout
     )
     assert unknown["key"]["standing"] == "not enrolled in this ledger"
-    assert (
-        assembly(
-            "keys",
-            "enrol",
-            "gov.key.pub",
-            "--role",
-            "government",
-            "--name",
-            "Minister",
-            "--key",
-            "charter.key",
-            cwd=folder,
-        ).code
-        == 0
-    )
+    assert enrol(folder).code == 0
     known = assembly("verify", "--key", "gov.key", cwd=folder)
     assert "may sign as government" in known.stdout
 
