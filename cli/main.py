@@ -7,7 +7,9 @@ import traceback
 from typing import Annotated
 
 import typer
+from eventsourcing.persistence import PersistenceError
 from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
 
 from cli import keys as keys_commands
 from cli import ledger_commands
@@ -46,6 +48,15 @@ def run() -> None:
             traceback.print_exc()
         stderr.print(f"[bold red]error:[/] {error.sentence()}", soft_wrap=True)
         sys.exit(int(exit_code_for(error)))
+    except (SQLAlchemyError, PersistenceError) as error:  # the database failed mid-command
+        if _state["debug"]:
+            traceback.print_exc()
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        stderr.print(
+            f"[bold red]error:[/] The ledger database failed: {reason[0] if reason else error}.",
+            soft_wrap=True,
+        )
+        sys.exit(int(Exit.STORAGE))
     except KeyboardInterrupt:
         stderr.print("Interrupted; nothing half-written stays behind.")
         sys.exit(130)

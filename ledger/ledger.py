@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
 from ledger.canonical import format_time
 from ledger.entry import KEY_ID, Entry, Head, NewEvent, SignedEvent, sign_events
@@ -15,6 +15,7 @@ from ledger.errors import (
     BadSignature,
     InvalidEvent,
     LedgerRuleBroken,
+    StorageUnavailable,
     StreamVersionConflict,
     UnknownSigner,
 )
@@ -160,6 +161,8 @@ class Ledger:
             )
         except IntegrityError:
             raise StreamVersionConflict(str(stream), expected_version) from None
+        except PersistenceError as exc:
+            raise StorageUnavailable(self.recorder.location, str(exc).strip() or "error") from None
         return written
 
     def _check_shape(

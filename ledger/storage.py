@@ -137,6 +137,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             .order_by(self.events.c.originator_id, self.events.c.originator_version)
         )
         self.clock: Callable[[], str] = _no_clock
+        self.location = "the ledger database"  # for messages; open_recorder names it
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -376,6 +377,7 @@ def open_recorder(location: str, *, create: bool = False) -> LedgerRecorder:
         factory = LedgerFactory(env)
         recorder = factory.application_recorder()
         assert isinstance(recorder, LedgerRecorder)
+        recorder.location = shown
         with _engine(recorder).connect() as conn:
             tables = set(inspect(conn).get_table_names())
             holds_ledger = {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE} <= tables
@@ -386,13 +388,13 @@ def open_recorder(location: str, *, create: bool = False) -> LedgerRecorder:
                 if holds_ledger
                 else None
             )
+        if create and not tables & {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE}:
+            recorder.create_table()
     except (SQLAlchemyError, PersistenceError, ModuleNotFoundError) as exc:
         raise StorageUnavailable(shown, _reason(exc)) from None
-    if create:
-        if tables & {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE}:
-            raise AlreadyInitialised(shown)
-        recorder.create_table()
-    elif fmt != FORMAT:
+    if create and tables & {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE}:
+        raise AlreadyInitialised(shown)
+    if not create and fmt != FORMAT:
         raise NotALedger(shown)
     return recorder
 

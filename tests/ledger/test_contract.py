@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ledger import Ledger, verification_report
-from ledger.errors import AlreadyInitialised, StreamVersionConflict
+from ledger import Ledger, Signer, verification_report
+from ledger.errors import AlreadyInitialised, StorageUnavailable, StreamVersionConflict
 from ledger.storage import database_url
 from tests.conftest import World
 
@@ -88,3 +88,17 @@ def test_the_database_refuses_to_change_stored_rows(
     finally:
         engine.dispose()
     assert world.ledger.count() == 3
+
+
+@pytest.mark.postgres
+def test_a_database_that_fails_mid_append_is_a_storage_error(postgres_url: str, policy) -> None:  # type: ignore[no-untyped-def]
+    import psycopg
+
+    charter = Signer.generate()
+    ledger = Ledger.create(postgres_url, policy, charter, name="Charter")
+    base, _, options = postgres_url.partition("?")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{options.rsplit("%3D", 1)[1]}" CASCADE')
+    with pytest.raises(StorageUnavailable, match="Cannot reach the ledger database"):
+        ledger.enrol(charter, Signer.generate().public_key, role="government", name="Minister")
+    ledger.close()
