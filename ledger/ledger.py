@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
@@ -47,7 +46,9 @@ class Ledger:
         self.recorder = recorder
         self.policy = policy
         self.clock = clock
-        self._enrolments: dict[str, dict[str, Any]] = {}  # key id -> its enrolment event
+        # Enrolments never change: a signer's record is kept while it is not revoked (the append
+        # transaction still checks its stream for a revocation).
+        self._signers: dict[str, SignerRecord] = {}
         recorder.clock = lambda: format_time(self.clock())
 
     @classmethod
@@ -119,19 +120,19 @@ class Ledger:
 
         def admit(at: AppendPoint) -> None:
             book = SignerBook(self.policy)
-            enrolment = self._enrolments.get(signer_id)
+            known = self._signers.get(signer_id)
             touches_signers = any(event.type.startswith("ledger.") for event in events)
-            if enrolment is not None and at.signer_events == 1 and not touches_signers:
+            if known is not None and at.signer_events == 1 and not touches_signers:
                 # The signer's stream holds its enrolment alone: enrolled, never revoked.
-                book.learn(-1, enrolment)
+                book.records[signer_id] = known
             else:
                 subjects = {signer_id, *(key for event in events if (key := _subject(event)))}
                 for fields in at.lookup(subjects):
                     # Only whether a key was enrolled or revoked matters for the next entry,
                     # not where: -1 stands for "earlier in the ledger".
                     book.learn(-1, fields)
-                    if fields["type"] == ENROLLED:
-                        self._enrolments[_enrolled_key(fields)] = fields
+                if signer_id in book.records and book.records[signer_id].revoked_seq is None:
+                    self._signers[signer_id] = book.records[signer_id]
             for offset, event in enumerate(events):
                 book.admit(at.seq + offset, event.fields)
                 if event.occurred_at > at.recorded_at:
@@ -181,13 +182,14 @@ class Ledger:
                 raise StreamVersionConflict(str(stream), expected_version + offset - 1)
 
     def _public_key(self, signer_id: str, first: SignedEvent) -> bytes:
-        # An enrolment never changes, so it is kept; revocation is checked in the append.
-        if signer_id not in self._enrolments:
+        record = self._signers.get(signer_id)
+        if record is None:
+            book = SignerBook(self.policy)
             for entry in self.recorder.read_stream(signer_stream(signer_id)):
-                if entry.event["type"] == ENROLLED:
-                    self._enrolments[signer_id] = entry.event
-        if signer_id in self._enrolments:
-            return PublicKey.from_text(self._enrolments[signer_id]["payload"]["public_key"]).raw
+                book.learn(entry.seq, entry.event)
+            record = book.records.get(signer_id)
+        if record is not None:
+            return record.public_key
         if self.recorder.head() is None and first.type == ENROLLED:
             # Entry 0: the charter key enrols itself; the book checks the rest.
             return PublicKey.from_text(str(first.fields["payload"]["public_key"])).raw
@@ -254,10 +256,6 @@ class Ledger:
 
     def count(self) -> int:
         return self.recorder.count()
-
-
-def _enrolled_key(fields: dict[str, Any]) -> str:
-    return PublicKey.from_text(fields["payload"]["public_key"]).key_id
 
 
 def _subject(event: SignedEvent) -> str | None:

@@ -213,7 +213,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             )
             out.append(Entry(seq, prev, event.body, event.sig, recorded_at, digest))
             seq, prev = seq + 1, digest
-        session.execute(entries_table.insert(), rows)
+        session.execute(entries_table.insert(), rows[0] if len(rows) == 1 else rows)
         return notification_ids
 
     # -- reading --------------------------------------------------------------------------
