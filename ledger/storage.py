@@ -12,6 +12,7 @@ Triggers make both tables, and the metadata table, append-only.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -73,6 +74,16 @@ meta_table = Table(
     Column("value", Text(), nullable=False),
 )
 
+_STATE_SQL = f"""
+SELECT (SELECT seq FROM {ENTRIES_TABLE} ORDER BY seq DESC LIMIT 1),
+       (SELECT hash FROM {ENTRIES_TABLE} ORDER BY seq DESC LIMIT 1),
+       (SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :stream),
+       (SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :signer)
+"""
+_ENTRIES_SQL = f"""
+INSERT INTO {ENTRIES_TABLE} (seq, notification_id, prev, sig, recorded_at, hash)
+VALUES (:seq, :notification_id, :prev, :sig, :recorded_at, :hash)
+"""
 _SQLITE_GUARD = """
 CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {OP} ON {table}
 BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: {OP} on {table} refused'); END
@@ -111,22 +122,13 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         super().__init__(datastore, **kwargs)
         self.tables.extend([entries_table, meta_table])
         self.events = self.events_record_cls.__table__
-        # Built once: the append path runs them in every transaction.
-        stream_id = bindparam("stream", type_=self.events.c.originator_id.type)
-        signer_id = bindparam("signer", type_=self.events.c.originator_id.type)
-        last = entries_table.c.seq.desc()
-        self._state_query = select(
-            select(entries_table.c.seq).order_by(last).limit(1).scalar_subquery(),
-            select(entries_table.c.hash).order_by(last).limit(1).scalar_subquery(),
-            select(func.count())
-            .select_from(self.events)
-            .where(self.events.c.originator_id == stream_id)
-            .scalar_subquery(),
-            select(func.count())
-            .select_from(self.events)
-            .where(self.events.c.originator_id == signer_id)
-            .scalar_subquery(),
-        )
+        # The append path runs these in every transaction. They go to the driver as written:
+        # SQLAlchemy's statement handling cost more than the statements themselves.
+        engine = datastore.engine
+        assert isinstance(engine, Engine)
+        self._postgres = engine.dialect.name == "postgresql"
+        self._state_sql = self._driver_sql(_STATE_SQL)
+        self._entries_sql = self._driver_sql(_ENTRIES_SQL)
         self._signers_query = (
             select(self.events.c.id, self.events.c.state)
             .where(
@@ -177,8 +179,10 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         notification_ids = super()._insert_stored_events(session, stored_events)
         # The insert holds the write lock (PostgreSQL: the table lock taken above; SQLite: the
         # database's writer lock), so what is read from here on cannot change under us.
-        top, top_hash, in_stream, signer_events = session.execute(
-            self._state_query, {"stream": stream, "signer": kwargs["signer_stream"]}
+        connection = session.connection()
+        top, top_hash, in_stream, signer_events = connection.exec_driver_sql(
+            self._state_sql,
+            {"stream": self._uuid(stream), "signer": self._uuid(kwargs["signer_stream"])},
         ).one()
         # Every stream's versions run 1..n (the ledger only ever appends the next ones), so the
         # count before this insert is the stream's version.
@@ -213,8 +217,16 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             )
             out.append(Entry(seq, prev, event.body, event.sig, recorded_at, digest))
             seq, prev = seq + 1, digest
-        session.execute(entries_table.insert(), rows[0] if len(rows) == 1 else rows)
+        connection.exec_driver_sql(self._entries_sql, rows[0] if len(rows) == 1 else rows)
         return notification_ids
+
+    def _driver_sql(self, sql: str) -> str:
+        return re.sub(r":(\w+)", r"%(\1)s", sql) if self._postgres else sql
+
+    def _uuid(self, value: uuid.UUID | str) -> Any:
+        # As eventsourcing-sqlalchemy stores stream ids: native on PostgreSQL, 16 bytes elsewhere.
+        value = value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+        return value if self._postgres else value.bytes
 
     # -- reading --------------------------------------------------------------------------
 
