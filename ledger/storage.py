@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import PersistenceError, StoredEvent
+from eventsourcing.persistence import OperationalError, PersistenceError, StoredEvent
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
@@ -84,6 +84,8 @@ _ENTRIES_SQL = f"""
 INSERT INTO {ENTRIES_TABLE} (seq, notification_id, prev, sig, recorded_at, hash)
 VALUES (:seq, :notification_id, :prev, :sig, :recorded_at, :hash)
 """
+_STATE_AFTER_LOCK = "ledger: state query to run with the table lock"
+_STATE_READ = "ledger: state read with the table lock"
 _SQLITE_GUARD = """
 CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {OP} ON {table}
 BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: {OP} on {table} refused'); END
@@ -176,20 +178,26 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         admit: Admit = kwargs["admit"]
         out: list[Entry] = kwargs["out"]
         stream = stored_events[0].originator_id
+        streams = {"stream": self._uuid(stream), "signer": self._uuid(kwargs["signer_stream"])}
+        if self._postgres:
+            # Read the chain's state in the same round trip as eventsourcing's table lock:
+            # before this insert, and under the lock, so nothing can change it until commit.
+            session.info[_STATE_AFTER_LOCK] = self._state_sql % {
+                name: f"'{value}'::uuid" for name, value in streams.items()
+            }
         notification_ids = super()._insert_stored_events(session, stored_events)
-        # The insert holds the write lock (PostgreSQL: the table lock taken above; SQLite: the
-        # database's writer lock), so what is read from here on cannot change under us.
-        connection = session.connection()
-        top, top_hash, in_stream, signer_events = connection.exec_driver_sql(
-            self._state_sql,
-            {"stream": self._uuid(stream), "signer": self._uuid(kwargs["signer_stream"])},
-        ).one()
+        if self._postgres:
+            top, top_hash, before, signer_events = session.info.pop(_STATE_READ)
+        else:
+            # SQLite: the insert took the database's writer lock; read the state under it.
+            top, top_hash, in_stream, signer_events = (
+                session.connection().exec_driver_sql(self._state_sql, streams).one()
+            )
+            before = in_stream - len(stored_events)
         # Every stream's versions run 1..n (the ledger only ever appends the next ones), so the
         # count before this insert is the stream's version.
-        if in_stream - len(stored_events) != expected_version:
-            raise StreamVersionConflict(
-                str(stream), expected_version, in_stream - len(stored_events)
-            )
+        if before != expected_version:
+            raise StreamVersionConflict(str(stream), expected_version, before)
         seq, prev = (0, ZERO_HASH) if top is None else (top + 1, bytes(top_hash))
         recorded_at = self.clock()
         new = set(notification_ids)
@@ -217,8 +225,27 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             )
             out.append(Entry(seq, prev, event.body, event.sig, recorded_at, digest))
             seq, prev = seq + 1, digest
-        connection.exec_driver_sql(self._entries_sql, rows[0] if len(rows) == 1 else rows)
+        session.connection().exec_driver_sql(self._entries_sql, rows[0] if len(rows) == 1 else rows)
         return notification_ids
+
+    def _lock_table(self, session: Session) -> None:
+        state_sql = session.info.pop(_STATE_AFTER_LOCK, None)
+        if state_sql is None:
+            super()._lock_table(session)
+            return
+        import psycopg
+
+        dbapi = session.connection().connection.dbapi_connection
+        assert dbapi is not None
+        cursor: Any = dbapi.cursor()
+        try:
+            cursor.execute(f"LOCK TABLE {self.events_table_name} IN EXCLUSIVE MODE; {state_sql}")
+            cursor.nextset()
+            session.info[_STATE_READ] = cursor.fetchone()
+        except psycopg.Error as exc:
+            raise OperationalError(exc) from exc
+        finally:
+            cursor.close()
 
     def _driver_sql(self, sql: str) -> str:
         return re.sub(r":(\w+)", r"%(\1)s", sql) if self._postgres else sql
