@@ -11,7 +11,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.context import key_id_of, new_passphrase, open_ledger, role_policy, signing_key
-from cli.options import DEFAULT_LEDGER, FormatOption, KeyOption, LedgerOption, OutputFormat
+from cli.options import (
+    DEFAULT_LEDGER,
+    FormatOption,
+    KeyOption,
+    LedgerOption,
+    OutputFormat,
+    key_option,
+)
 from cli.render import print_json, print_table, stderr, stdout
 from ledger import Head, Ledger, Signer, verification_report
 from ledger.canonical import format_time
@@ -64,12 +71,7 @@ def log(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
     key: Annotated[
         Path | None,
-        typer.Option(
-            "--key",
-            envvar="ASSEMBLY_KEY",
-            dir_okay=False,
-            help="Show only the entries signed by this key (a key file or its .pub).",
-        ),
+        key_option("Show only the entries signed by this key (a key file or its .pub)."),
     ] = None,
     format: FormatOption = OutputFormat.table,
 ) -> None:
@@ -132,12 +134,7 @@ def verify(
     ] = None,
     key: Annotated[
         Path | None,
-        typer.Option(
-            "--key",
-            envvar="ASSEMBLY_KEY",
-            dir_okay=False,
-            help="Also report whether this key may still sign (a key file or its .pub).",
-        ),
+        key_option("Also report whether this key may still sign (a key file or its .pub)."),
     ] = None,
     format: FormatOption = OutputFormat.table,
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -25,13 +25,24 @@ LedgerOption = Annotated[
         show_default=True,
     ),
 ]
-KeyOption = Annotated[
-    Path | None,
-    typer.Option("--key", envvar="ASSEMBLY_KEY", help="Your Ed25519 key file.", dir_okay=False),
-]
+
+
+def key_option(help: str) -> Any:
+    """``--key`` / ASSEMBLY_KEY, with what this command does with the key."""
+    return typer.Option("--key", envvar="ASSEMBLY_KEY", help=help, dir_okay=False)
+
+
+KeyOption = Annotated[Path | None, key_option("Your Ed25519 key file.")]
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json for programs.")
 ]
 
 
-__all__ = ["DEFAULT_LEDGER", "FormatOption", "KeyOption", "LedgerOption", "OutputFormat"]
+__all__ = [
+    "DEFAULT_LEDGER",
+    "FormatOption",
+    "KeyOption",
+    "LedgerOption",
+    "OutputFormat",
+    "key_option",
+]
