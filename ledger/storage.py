@@ -150,10 +150,10 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         super().create_table()
         engine = _engine(self)
         with engine.begin() as conn:
-            if engine.dialect.name == "postgresql":
+            if self._postgres:
                 conn.execute(text(_POSTGRES_GUARD_FUNCTION))
             for table in (EVENTS_TABLE, ENTRIES_TABLE, META_TABLE):
-                if engine.dialect.name == "postgresql":
+                if self._postgres:
                     for statement in _POSTGRES_GUARDS.format(table=table).split(";"):
                         conn.execute(text(statement))
                 else:
