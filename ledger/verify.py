@@ -179,6 +179,10 @@ class _Walk:
         """The checks that need the whole ledger walked: orphans at the end, the expected head."""
         if self.orphan_seq is not None:
             return _orphan(self.orphan_seq)
+        if self.seq == 0:
+            return VerificationFailed(
+                0, "the ledger has no entries, not even the charter's entry 0"
+            )
         if self.expect is None:
             return None
         if self.expect.seq >= self.seq:

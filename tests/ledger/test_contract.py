@@ -102,3 +102,12 @@ def test_a_database_that_fails_mid_append_is_a_storage_error(postgres_url: str, 
     with pytest.raises(StorageUnavailable, match="Cannot reach the ledger database"):
         ledger.enrol(charter, Signer.generate().public_key, role="government", name="Minister")
     ledger.close()
+
+
+def test_a_ledger_without_its_charter_entry_does_not_verify(ledger_url: str, policy) -> None:  # type: ignore[no-untyped-def]
+    from ledger.errors import VerificationFailed
+    from ledger.storage import open_recorder
+
+    recorder = open_recorder(ledger_url, create=True)
+    with pytest.raises(VerificationFailed, match="at seq 0: the ledger has no entries"):
+        verification_report(recorder, policy)
