@@ -427,11 +427,17 @@ def open_recorder(location: str, *, create: bool = False) -> LedgerRecorder:
                 if holds_ledger
                 else None
             )
+            # Tables of our format holding no event: an `assembly init` stopped between making
+            # the tables and writing entry 0. Creating may finish it.
+            unfinished = (
+                fmt == FORMAT
+                and not conn.execute(select(func.count()).select_from(recorder.events)).scalar()
+            )
         if create and not tables & {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE}:
             recorder.create_table()
     except (SQLAlchemyError, PersistenceError, ModuleNotFoundError) as exc:
         raise StorageUnavailable(shown, _reason(exc)) from None
-    if create and tables & {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE}:
+    if create and tables & {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE} and not unfinished:
         raise AlreadyInitialised(shown)
     if not create and fmt != FORMAT:
         raise NotALedger(shown)

@@ -111,3 +111,13 @@ def test_a_ledger_without_its_charter_entry_does_not_verify(ledger_url: str, pol
     recorder = open_recorder(ledger_url, create=True)
     with pytest.raises(VerificationFailed, match="at seq 0: the ledger has no entries"):
         verification_report(recorder, policy)
+
+
+def test_an_init_stopped_before_entry_0_can_be_finished(ledger_url: str, policy) -> None:  # type: ignore[no-untyped-def]
+    from ledger.storage import open_recorder
+
+    open_recorder(ledger_url, create=True).datastore.engine.dispose()  # type: ignore[union-attr]
+    charter = Signer.generate()
+    ledger = Ledger.create(ledger_url, policy, charter, name="Charter")
+    assert verification_report(ledger.recorder, policy).entries == 1
+    ledger.close()
