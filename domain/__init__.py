@@ -1,5 +1,16 @@
-"""The assembly's process: the role table now; aggregates, events and rules as they land."""
+"""The assembly's process: the role table and the rules of government responses so far;
+aggregates, events and the other rules (issue 3) as they land."""
 
+from domain.errors import JustificationTooShort, MissingDetail, RuleBroken
+from domain.responses import Position, Response, check_response
 from domain.roles import ROLE_GRANTS
 
-__all__ = ["ROLE_GRANTS"]
+__all__ = [
+    "ROLE_GRANTS",
+    "JustificationTooShort",
+    "MissingDetail",
+    "Position",
+    "Response",
+    "RuleBroken",
+    "check_response",
+]

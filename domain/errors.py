@@ -1,0 +1,38 @@
+"""Typed errors of the assembly's rules: one root, each saying what to fix."""
+
+from __future__ import annotations
+
+
+class RuleBroken(Exception):
+    """Root of every rule of the assembly's process; the message says what to fix."""
+
+    def sentence(self) -> str:
+        """One sentence a user can act on."""
+        return str(self.args[0]) if self.args else type(self).__name__
+
+    def __str__(self) -> str:
+        return self.sentence()
+
+
+class JustificationTooShort(RuleBroken):
+    def __init__(self, what: str, length: int, minimum: int) -> None:
+        super().__init__(what, length, minimum)
+        self.what = what
+        self.length = length
+        self.minimum = minimum
+
+    def sentence(self) -> str:
+        return (
+            f"{self.what} needs a justification of at least {self.minimum} characters "
+            f"(this one has {self.length}): explain the choice in detail."
+        )
+
+
+class MissingDetail(RuleBroken):
+    def __init__(self, what: str, detail: str) -> None:
+        super().__init__(what, detail)
+        self.what = what
+        self.detail = detail
+
+    def sentence(self) -> str:
+        return f"{self.what} needs {self.detail}."
