@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -139,20 +140,12 @@ def verify(
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Check every entry; exit 0 only when the whole ledger verifies."""
-    expect = Head.parse(expect_head) if expect_head else None
-    remembered = _read_head(head_file)
-    if expect is not None and remembered is not None and expect != remembered:
-        stderr.print("note: --expect-head and --head-file differ; checking both.")
+    seen = [head for head in (_parse_head(expect_head), _read_head(head_file)) if head]
     book = open_ledger(ledger)
-    total = book.count()
-    with _progress(total) as advance:
+    with _progress(book.count()) as advance:
         report = verification_report(
-            book.recorder, role_policy(), expect=expect, workers=workers, progress=advance
+            book.recorder, role_policy(), expect=seen, workers=workers, progress=advance
         )
-        if remembered is not None and remembered != expect:
-            report = verification_report(
-                book.recorder, role_policy(), expect=remembered, workers=workers
-            )
     if head_file is not None and report.head is not None:
         _write_head(head_file, report.head)
     standing = _standing(book, key_id_of(None, key)) if key is not None else None
@@ -191,6 +184,10 @@ def _standing(book: Ledger, key_id: str) -> dict[str, Any]:
     return {"key_id": key_id, "standing": standing}
 
 
+def _parse_head(text: str | None) -> Head | None:
+    return Head.parse(text) if text else None
+
+
 def _read_head(path: Path | None) -> Head | None:
     if path is None or not path.exists():
         return None
@@ -222,11 +219,12 @@ class _progress:
             )
             self.task = self.bar.add_task("verify", total=total)
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        if self.bar is None:
+    def __enter__(self) -> Callable[[int], None]:
+        bar = self.bar
+        if bar is None:
             return lambda done: None
-        self.bar.start()
-        return lambda done: self.bar.advance(self.task, done)
+        bar.start()
+        return lambda done: bar.advance(self.task, done)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -44,21 +44,24 @@ def verification_report(
     recorder: LedgerRecorder,
     policy: RolePolicy,
     *,
-    expect: Head | None = None,
+    expect: Sequence[Head] = (),
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Verify every entry and report what was seen; raise VerificationFailed at the first bad seq.
 
-    ``expect`` is a head seen before: the ledger must still hold that entry, unchanged.
-    ``workers`` defaults to one per core; ledgers shorter than a few thousand entries are
+    ``expect`` holds heads seen before: the ledger must still hold each entry, unchanged.
+    ``workers`` is the number of signature-checking processes (0: this process only); by
+    default one per core, except for ledgers shorter than a few thousand entries, which are
     checked in this process.
     """
     total = recorder.count()
     orphan = recorder.first_orphan_event()
     orphan_seq = None if orphan is None else recorder.seq_after_notification(orphan)
     walk = _Walk(policy, expect=expect, orphan_seq=orphan_seq)
-    signatures = _Signatures(workers if total >= PARALLEL_FROM else 0)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if total >= PARALLEL_FROM else 0
+    signatures = _Signatures(workers)
     try:
         for rows in recorder.scan(BATCH):
             signatures.submit(walk.check(rows))
@@ -87,16 +90,18 @@ def verification_report(
 class _Walk:
     """The in-order checks, one entry at a time."""
 
-    def __init__(self, policy: RolePolicy, *, expect: Head | None, orphan_seq: int | None) -> None:
+    def __init__(
+        self, policy: RolePolicy, *, expect: Sequence[Head], orphan_seq: int | None
+    ) -> None:
         self.book = SignerBook(policy)
-        self.expect = expect
+        self.expect = {head.seq: head.hash for head in expect}
         self.orphan_seq = orphan_seq
         self.seq = 0
         self.prev = ZERO_HASH
         self.last_notification = -1
         # stream id as stored -> (its text form, its last version seen)
         self.streams: dict[Any, tuple[str, int]] = {}
-        self.seen_expected: bytes | None = None
+        self.seen_expected: dict[int, bytes] = {}
         self.failure: VerificationFailed | None = None
 
     def check(self, rows: Sequence[Any]) -> list[SignatureItem]:
@@ -170,8 +175,8 @@ class _Walk:
         self.streams[stream] = (name, version)
         self.last_notification = notification_id
         self.prev = digest
-        if self.expect is not None and seq == self.expect.seq:
-            self.seen_expected = digest
+        if seq in self.expect:
+            self.seen_expected[seq] = digest
         self.seq = seq + 1
         return (seq, signer.public_key, sig, body)
 
@@ -183,20 +188,19 @@ class _Walk:
             return VerificationFailed(
                 0, "the ledger has no entries, not even the charter's entry 0"
             )
-        if self.expect is None:
-            return None
-        if self.expect.seq >= self.seq:
-            return HeadMismatch(
-                self.seq,
-                f"the ledger ends before seq {self.expect.seq}, which was seen before with hash "
-                f"{self.expect.hash.hex()}: it was truncated or rolled back",
-            )
-        if self.seen_expected != self.expect.hash:
-            return HeadMismatch(
-                self.expect.seq,
-                f"the entry differs from the head seen before ({self.expect.hash.hex()}): the "
-                "ledger was rewritten at or before this seq",
-            )
+        for seq, digest in sorted(self.expect.items()):
+            if seq >= self.seq:
+                return HeadMismatch(
+                    self.seq,
+                    f"the ledger ends before seq {seq}, which was seen before with hash "
+                    f"{digest.hex()}: it was truncated or rolled back",
+                )
+            if self.seen_expected[seq] != digest:
+                return HeadMismatch(
+                    seq,
+                    f"the entry differs from the head seen before ({digest.hex()}): the "
+                    "ledger was rewritten at or before this seq",
+                )
         return None
 
 
@@ -207,14 +211,13 @@ def _orphan(seq: int) -> VerificationFailed:
 class _Signatures:
     """Signature checks, in this process or spread over worker processes."""
 
-    def __init__(self, workers: int | None) -> None:
-        count = (os.cpu_count() or 1) if workers is None else workers
+    def __init__(self, workers: int) -> None:
         self.pool = (
-            ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
-            if count > 0
+            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            if workers > 0
             else None
         )
-        self.limit = 2 * max(count, 1)
+        self.limit = 2 * max(workers, 1)
         self.pending: deque[Future[int | None]] = deque()
         self.bad: int | None = None
 

@@ -28,13 +28,9 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def enrol_with(folder: Path, key: str, env: dict[str, str] | None = None) -> Result:
-    return enrol(folder, key=key, env=env)
-
-
 def test_a_corrupt_key_file(folder: Path) -> None:
     (folder / "bad.key").write_bytes(b"-----BEGIN PRIVATE KEY-----\nnot base64\n")
-    one_sentence(enrol_with(folder, "bad.key"), 5, "is not an Ed25519 private key")
+    one_sentence(enrol(folder, key="bad.key"), 5, "is not an Ed25519 private key")
 
 
 def test_a_key_of_another_kind(folder: Path) -> None:
@@ -42,7 +38,7 @@ def test_a_key_of_another_kind(folder: Path) -> None:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     (folder / "ec.key").write_bytes(other)
-    one_sentence(enrol_with(folder, "ec.key"), 5, "is not an Ed25519 private key")
+    one_sentence(enrol(folder, key="ec.key"), 5, "is not an Ed25519 private key")
 
 
 def test_a_wrong_passphrase(tmp_path: Path) -> None:
@@ -50,7 +46,7 @@ def test_a_wrong_passphrase(tmp_path: Path) -> None:
         assembly("init", "--encrypt", env={"ASSEMBLY_PASSPHRASE": "right"}, cwd=tmp_path).code == 0
     )
     assert assembly("keys", "new", "--key", "gov.key", cwd=tmp_path).code == 0
-    result = enrol_with(tmp_path, "charter.key", env={"ASSEMBLY_PASSPHRASE": "wrong"})
+    result = enrol(tmp_path, key="charter.key", env={"ASSEMBLY_PASSPHRASE": "wrong"})
     one_sentence(result, 5, "passphrase does not open the key file")
 
 
@@ -59,7 +55,7 @@ def test_an_encrypted_key_without_a_passphrase(tmp_path: Path) -> None:
         assembly("init", "--encrypt", env={"ASSEMBLY_PASSPHRASE": "right"}, cwd=tmp_path).code == 0
     )
     assert assembly("keys", "new", "--key", "gov.key", cwd=tmp_path).code == 0
-    one_sentence(enrol_with(tmp_path, "charter.key"), 5, "is encrypted")
+    one_sentence(enrol(tmp_path, key="charter.key"), 5, "is encrypted")
 
 
 def test_a_missing_key_option(folder: Path) -> None:
@@ -70,7 +66,7 @@ def test_a_missing_key_option(folder: Path) -> None:
 
 
 def test_a_key_file_that_does_not_exist(folder: Path) -> None:
-    one_sentence(enrol_with(folder, "nowhere.key"), 5, "There is no key file at nowhere.key")
+    one_sentence(enrol(folder, key="nowhere.key"), 5, "There is no key file at nowhere.key")
 
 
 def test_an_unreachable_database(tmp_path: Path) -> None:
@@ -102,18 +98,7 @@ def test_a_postgres_database_that_is_not_a_ledger(postgres_url: str, tmp_path: P
 
 
 def test_a_refused_append_exits_with_the_refusal_code(folder: Path) -> None:
-    result = assembly(
-        "keys",
-        "enrol",
-        "gov.key.pub",
-        "--role",
-        "mayor",
-        "--name",
-        "Mayor",
-        "--key",
-        "charter.key",
-        cwd=folder,
-    )
+    result = enrol(folder, role="mayor", name="Mayor")
     one_sentence(result, 3, "Role 'mayor' is not one of")
 
 
@@ -122,18 +107,7 @@ def test_a_malformed_head(folder: Path) -> None:
 
 
 def test_a_bad_public_key(folder: Path) -> None:
-    result = assembly(
-        "keys",
-        "enrol",
-        "bm90IGEga2V5",
-        "--role",
-        "government",
-        "--name",
-        "M",
-        "--key",
-        "charter.key",
-        cwd=folder,
-    )
+    result = enrol(folder, public="bm90IGEga2V5")
     one_sentence(result, 5, "is not an Ed25519 public key")
 
 
