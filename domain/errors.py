@@ -36,3 +36,22 @@ class MissingDetail(RuleBroken):
 
     def sentence(self) -> str:
         return f"{self.what} needs {self.detail}."
+
+
+class UnknownEventType(RuleBroken):
+    def __init__(self, type_name: str) -> None:
+        super().__init__(type_name)
+        self.type_name = type_name
+
+    def sentence(self) -> str:
+        return f"{self.type_name} is not an event type of the assembly."
+
+
+class BadPayload(RuleBroken):
+    def __init__(self, type_name: str, problem: str) -> None:
+        super().__init__(type_name, problem)
+        self.type_name = type_name
+        self.problem = problem
+
+    def sentence(self) -> str:
+        return f"The payload of {self.type_name} is not valid: {self.problem}."

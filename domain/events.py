@@ -1,0 +1,103 @@
+"""Event payloads: explicit classes with stable type names and schema versions (DESIGN.md 4).
+
+Every event of the assembly is a pydantic model with two class constants, ``TYPE`` (the stable
+name stored in the ledger, never a Python path) and ``SCHEMA`` (its version). The registry maps
+stored names back to classes; ``decode`` upcasts an old schema version to the current one before
+validating, so aggregates only ever see the current shape. Payloads never hold floats (the
+ledger's canonical JSON refuses them): ratios are integers in millionths, dates are ISO strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from domain.errors import BadPayload, UnknownEventType
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+E = TypeVar("E", bound="type[Event]")
+
+
+class Event(BaseModel):
+    """The payload of one event type; subclasses set ``TYPE`` and, once changed, ``SCHEMA``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    TYPE: ClassVar[str]
+    SCHEMA: ClassVar[int] = 1
+
+    def to_payload(self) -> dict[str, Any]:
+        """The JSON payload stored in the ledger (no floats, dates as ISO text)."""
+        return self.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An event an aggregate has decided on, not yet signed or stored."""
+
+    event: Event
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A stored event as the domain sees it: the payload and where it sits in the ledger."""
+
+    event: Event
+    version: int
+    seq: int
+    occurred_at: datetime
+    signer: str
+    role: str | None = None
+
+
+REGISTRY: dict[str, type[Event]] = {}
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def register(cls: E) -> E:
+    """Class decorator: make an event type known by its stored name."""
+    if cls.TYPE in REGISTRY:
+        raise AssertionError(f"event type {cls.TYPE} is registered twice")
+    REGISTRY[cls.TYPE] = cls
+    return cls
+
+
+def upcaster(type_name: str, schema: int) -> Callable[[Upcaster], Upcaster]:
+    """Decorator: the function turning payloads of ``type_name`` at ``schema`` into schema + 1."""
+
+    def add(function: Upcaster) -> Upcaster:
+        UPCASTERS[(type_name, schema)] = function
+        return function
+
+    return add
+
+
+def decode(type_name: str, schema: int, payload: Mapping[str, Any]) -> Event:
+    """Turn a stored payload into its event class, upcasting old schema versions first."""
+    cls = REGISTRY.get(type_name)
+    if cls is None:
+        raise UnknownEventType(type_name)
+    data = dict(payload)
+    while schema < cls.SCHEMA:
+        step = UPCASTERS.get((type_name, schema))
+        if step is None:
+            raise BadPayload(type_name, f"no upcaster from schema {schema}")
+        data = step(data)
+        schema += 1
+    if schema != cls.SCHEMA:
+        raise BadPayload(type_name, f"schema {schema} is newer than this program knows")
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise BadPayload(type_name, _first_problem(exc)) from None
+
+
+def _first_problem(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or "payload"
+    return f"{where}: {error['msg']}"
