@@ -1,8 +1,12 @@
-"""The assembly's process: the role table and the rules of government responses so far;
-aggregates, events and the other rules (issue 3) as they land."""
+"""The assembly's process (DESIGN.md 4): aggregates, their events and rules, the role table.
+
+Each aggregate owns one stream (``domain.aggregate.stream_id``); its commands check the rules and
+trigger explicit events (``domain.events``), which the composition root signs and appends. Every
+rule is answered with a ``domain.errors.RuleBroken`` subclass that says what to fix.
+"""
 
 from domain.errors import JustificationTooShort, MissingDetail, RuleBroken
-from domain.responses import Position, Response, check_response
+from domain.responses import Position, Responded, check_response
 from domain.roles import ROLE_GRANTS
 
 __all__ = [
@@ -10,7 +14,7 @@ __all__ = [
     "JustificationTooShort",
     "MissingDetail",
     "Position",
-    "Response",
+    "Responded",
     "RuleBroken",
     "check_response",
 ]

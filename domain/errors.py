@@ -55,3 +55,30 @@ class BadPayload(RuleBroken):
 
     def sentence(self) -> str:
         return f"The payload of {self.type_name} is not valid: {self.problem}."
+
+
+class AlreadyDone(RuleBroken):
+    """Something that happens once has happened (a charter, an announcement, a hand-over)."""
+
+
+class NotYet(RuleBroken):
+    """A step comes before the one it needs (an answer before the hand-over, a draw before the
+    pool is closed)."""
+
+
+class NotFound(RuleBroken):
+    """The panel, recommendation, vote or entry named does not exist."""
+
+
+class NotAllowed(RuleBroken):
+    """The step exists but this signer, state or value may not take it."""
+
+
+class WrongStream(RuleBroken):
+    def __init__(self, type_name: str, where: str) -> None:
+        super().__init__(type_name, where)
+        self.type_name = type_name
+        self.where = where
+
+    def sentence(self) -> str:
+        return f"{self.type_name} does not belong in the stream of {self.where}."

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from domain.errors import JustificationTooShort, MissingDetail
+from domain.events import Event, register
 
 DEFAULT_MIN_JUSTIFICATION = 200
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z")
@@ -32,24 +34,29 @@ class Position(StrEnum):
 
 
 NEEDS_JUSTIFICATION = frozenset({Position.REJECTED, Position.ACCEPTED_IN_PART})
+IMPLEMENTABLE = frozenset({Position.ACCEPTED, Position.ACCEPTED_IN_PART, Position.ALREADY_IN_PLACE})
 
 
-class Response(BaseModel):
-    """The payload of ``assembly.government.responded`` (schema 1)."""
+@register
+class Responded(Event):
+    """The government's answer to one recommendation at one review (1: first, 2: second)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    TYPE = "assembly.government.responded"
 
+    panel: int = Field(ge=1)
+    number: int = Field(ge=1)
+    review: Literal[1, 2]
     position: Position
     justification: str = ""
     planned_measures: str = ""
-    portfolio: str = Field(min_length=1)
+    portfolio: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,63}$")
     decision_date: date | None = None
     referred_to: str | None = None
     evidence_digest: str | None = None
 
 
 def check_response(
-    response: Response, *, min_justification: int = DEFAULT_MIN_JUSTIFICATION
+    response: Responded, *, min_justification: int = DEFAULT_MIN_JUSTIFICATION
 ) -> None:
     """Raise the rule a response breaks, if any."""
     what = f"A response '{response.position.value}'"

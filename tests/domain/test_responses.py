@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from domain.errors import JustificationTooShort, MissingDetail
-from domain.responses import Position, Response, check_response
+from domain.responses import Position, Responded, check_response
 
 DETAILED = "The measure conflicts with the regional budget framework adopted in 2024; " * 4
 
 
-def response(position: str, **fields: object) -> Response:
-    return Response.model_validate({"position": position, "portfolio": "climate", **fields})
+def response(position: str, **fields: object) -> Responded:
+    return Responded.model_validate({"panel": 1, "number": 1, "review": 1, "position": position, "portfolio": "climate", **fields})
 
 
 @pytest.mark.parametrize("position", ["rejected", "accepted_in_part"])
@@ -73,4 +73,4 @@ def test_unknown_fields_are_refused() -> None:
 @given(st.sampled_from(list(Position)), st.text(max_size=400))
 def test_a_response_round_trips_through_its_json_form(position: Position, text: str) -> None:
     original = response(position.value, justification=text)
-    assert Response.model_validate_json(original.model_dump_json()) == original
+    assert Responded.model_validate_json(original.model_dump_json()) == original
