@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from domain.aggregate import Aggregate, stream_id
-from domain.errors import AlreadyDone, MissingDetail, NotAllowed, NotFound, WrongStream
+from domain.errors import AlreadyDone, MissingDetail, NotAllowed, NotFound, NotYet, WrongStream
 from domain.events import Event, Recorded, decode, register
 
 CHARTER_ROLE = "charter"
@@ -97,11 +97,11 @@ class Review(Aggregate):
         super().__init__(stream)
         self.held: dict[int, date] = {}
 
-    def hold(self, meeting: MeetingHeld, *, handed_over: bool, at: datetime) -> None:
-        if not handed_over:
-            raise NotAllowed(
-                f"Panel {meeting.panel} has handed over no recommendation: there is nothing to "
-                "review yet."
+    def hold(self, meeting: MeetingHeld, *, concluded: bool, at: datetime) -> None:
+        if not concluded:
+            raise NotYet(
+                f"Panel {meeting.panel} has not concluded: its recommendations are not yet "
+                "under review."
             )
         if meeting.review in self.held:
             raise AlreadyDone(

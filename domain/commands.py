@@ -1,0 +1,171 @@
+"""One function per step of the process (DESIGN.md 4): each loads what it needs from the
+session, lets the aggregates check their rules, and leaves the decided events pending.
+
+The draws' steps are in ``domain.draws``; the CLI and the demo call these through
+``domain.process.run`` or one ``Session`` for a bulk import.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from domain.charter import ASSEMBLY, Assembly, Chartered, CommissionMemberRecorded
+from domain.correction import (
+    Correction,
+    MeetingHeld,
+    Review,
+    correction_stream,
+    review_stream,
+)
+from domain.deliberation import (
+    BriefingPublished,
+    Deliberation,
+    Evidence,
+    ReportSubmitted,
+    SessionHeld,
+    VoteHeld,
+    deliberation_stream,
+    evidence_stream,
+)
+from domain.errors import NotFound, NotYet
+from domain.government import (
+    DEADLINES,
+    Assessed,
+    Deadlines,
+    ImplementationReported,
+    ResponsibilityTransferred,
+)
+from domain.panel import Convened, Panel, WithdrawalReason, panel_stream
+from domain.process import Session
+from domain.recommendation import Adopted, Recommendation, recommendation_stream
+from domain.responses import Responded
+
+
+def write_charter(session: Session, charter: Chartered, *, at: datetime) -> None:
+    session.get(Assembly, ASSEMBLY).write_charter(charter, at=at)
+
+
+def record_member(session: Session, member: CommissionMemberRecorded, *, at: datetime) -> None:
+    panel(session, member.panel)
+    session.get(Assembly, ASSEMBLY).record_member(member, at=at)
+
+
+def panel(session: Session, number: int) -> Panel:
+    """Panel ``number``, which must have been convened."""
+    found = session.get(Panel, panel_stream(number))
+    found.require()
+    return found
+
+
+def convene(session: Session, event: Convened, *, at: datetime) -> None:
+    languages = session.charter().languages
+    previous = session.get(Panel, panel_stream(event.number - 1)) if event.number > 1 else None
+    session.get(Panel, panel_stream(event.number)).convene(
+        event, languages=languages, previous=previous, at=at
+    )
+
+
+def withdraw(
+    session: Session, number: int, pseudonym: str, reason: WithdrawalReason, *, at: datetime
+) -> None:
+    panel(session, number).withdraw(pseudonym, reason, at=at)
+
+
+def replace(
+    session: Session, number: int, withdrawn: str, replacement: str, *, at: datetime
+) -> None:
+    panel(session, number).replace(withdrawn, replacement, at=at)
+
+
+def conclude(session: Session, number: int, on: date, *, at: datetime) -> None:
+    panel(session, number).conclude(on, at=at)
+
+
+def add_evidence(
+    session: Session, document: BriefingPublished | ReportSubmitted, *, at: datetime
+) -> None:
+    panel(session, document.panel)
+    session.get(Evidence, evidence_stream(document.panel)).add(document, at=at)
+
+
+def hold_session(session: Session, held: SessionHeld, *, at: datetime) -> None:
+    panel(session, held.panel)
+    session.get(Deliberation, deliberation_stream(held.panel)).hold_session(held, at=at)
+
+
+def record_vote(session: Session, vote: VoteHeld, *, at: datetime) -> None:
+    seated = panel(session, vote.panel)
+    if not seated.ever_seated:
+        raise NotYet(f"Panel {vote.panel} is not seated yet, so it cannot vote.")
+    deliberation = session.get(Deliberation, deliberation_stream(vote.panel))
+    deliberation.record_vote(vote, members=len(seated.members), at=at)
+
+
+def recommendation(session: Session, panel_number: int, number: int) -> Recommendation:
+    """Recommendation ``number`` of panel ``panel_number``, which must have been adopted."""
+    found = session.get(Recommendation, recommendation_stream(panel_number, number))
+    if found.adopted is None:
+        raise NotFound(f"Panel {panel_number} has no recommendation {number}.")
+    return found
+
+
+def adopt(session: Session, event: Adopted, *, at: datetime) -> None:
+    languages = session.charter().languages
+    panel(session, event.panel)
+    deliberation = session.get(Deliberation, deliberation_stream(event.panel))
+    session.get(Recommendation, recommendation_stream(event.panel, event.number)).adopt(
+        event, languages=languages, deliberation=deliberation, at=at
+    )
+
+
+def hand_over(session: Session, panel_number: int, number: int, on: date, *, at: datetime) -> None:
+    recommendation(session, panel_number, number).hand_over(on, at=at)
+
+
+def respond(session: Session, answer: Responded, *, at: datetime) -> None:
+    minimum = session.charter().min_justification
+    found = recommendation(session, answer.panel, answer.number)
+    found.respond(answer, min_justification=minimum, at=at)
+
+
+def report(session: Session, event: ImplementationReported, *, at: datetime) -> None:
+    minimum = session.charter().min_justification
+    found = recommendation(session, event.panel, event.number)
+    found.report(event, min_justification=minimum, at=at)
+
+
+def transfer(session: Session, event: ResponsibilityTransferred, *, at: datetime) -> None:
+    recommendation(session, event.panel, event.number).transfer(event, at=at)
+
+
+def assess(session: Session, event: Assessed, *, at: datetime) -> None:
+    recommendation(session, event.panel, event.number).assess(event, at=at)
+
+
+def suspend(session: Session, since: date, reason: str, *, at: datetime) -> None:
+    session.charter()
+    session.get(Deadlines, DEADLINES).suspend(since, reason, at=at)
+
+
+def resume(session: Session, on: date, *, at: datetime) -> None:
+    session.get(Deadlines, DEADLINES).resume(on, at=at)
+
+
+def hold_review(session: Session, meeting: MeetingHeld, *, handed_over: bool, at: datetime) -> None:
+    panel(session, meeting.panel)
+    session.get(Review, review_stream(meeting.panel)).hold(meeting, handed_over=handed_over, at=at)
+
+
+def correct(
+    session: Session,
+    seq: int,
+    *,
+    reason: str,
+    replacement: dict[str, Any] | None = None,
+    at: datetime,
+) -> None:
+    target = session.store.find(seq)
+    session.get(Correction, correction_stream(seq)).correct(
+        target, seq=seq, reason=reason, replacement=replacement, role=session.store.role, at=at
+    )
