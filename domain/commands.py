@@ -152,9 +152,9 @@ def resume(session: Session, on: date, *, at: datetime) -> None:
     session.get(Deadlines, DEADLINES).resume(on, at=at)
 
 
-def hold_review(session: Session, meeting: MeetingHeld, *, handed_over: bool, at: datetime) -> None:
-    panel(session, meeting.panel)
-    session.get(Review, review_stream(meeting.panel)).hold(meeting, handed_over=handed_over, at=at)
+def hold_review(session: Session, meeting: MeetingHeld, *, at: datetime) -> None:
+    concluded = panel(session, meeting.panel).concluded
+    session.get(Review, review_stream(meeting.panel)).hold(meeting, concluded=concluded, at=at)
 
 
 def correct(
