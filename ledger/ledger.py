@@ -32,6 +32,8 @@ from ledger.signers import (
 from ledger.storage import AppendPoint, LedgerRecorder, open_recorder
 
 Clock = Callable[[], datetime]
+NewBatch = tuple[uuid.UUID, int, Sequence[NewEvent]]
+SignedBatch = tuple[uuid.UUID, int, Sequence[SignedEvent]]
 
 
 def utc_now() -> datetime:
@@ -86,9 +88,18 @@ class Ledger:
         self, signer: Signer, stream: uuid.UUID, expected_version: int, events: Sequence[NewEvent]
     ) -> list[Entry]:
         """Sign new events with ``signer`` and append them (see ``append``)."""
-        signed = sign_events(signer, stream, expected_version, events)
+        return self.append_new_batches(signer, [(stream, expected_version, events)])
+
+    def append_new_batches(self, signer: Signer, batches: Sequence[NewBatch]) -> list[Entry]:
+        """Sign new events for several streams with ``signer`` and append them in one
+        transaction: every stream at its expected version and every event admitted, or nothing
+        written. Entries follow the order of the batches."""
+        signed = [
+            (stream, expected, sign_events(signer, stream, expected, events))
+            for stream, expected, events in batches
+        ]
         # The signatures were just made by the key whose id they name: nothing to re-check.
-        return self._append(stream, expected_version, signed, signatures_checked=True)
+        return self._append(signed, signatures_checked=True)
 
     def append(
         self, stream: uuid.UUID, expected_version: int, events: Sequence[SignedEvent]
@@ -100,18 +111,19 @@ class Ledger:
         stream is at the expected version; no event is dated after the ledger's clock. Any
         failure raises an AppendRefused error and writes nothing.
         """
-        return self._append(stream, expected_version, events, signatures_checked=False)
+        return self._append([(stream, expected_version, events)], signatures_checked=False)
 
-    def _append(
-        self,
-        stream: uuid.UUID,
-        expected_version: int,
-        events: Sequence[SignedEvent],
-        *,
-        signatures_checked: bool,
-    ) -> list[Entry]:
-        self._check_shape(stream, expected_version, events)
+    def _append(self, batches: Sequence[SignedBatch], *, signatures_checked: bool) -> list[Entry]:
+        if not batches:
+            raise InvalidEvent("Nothing to append: give at least one event.")
+        if len({stream for stream, _, _ in batches}) != len(batches):
+            raise InvalidEvent("A stream appears twice in one append: give its events together.")
+        for stream, expected_version, batch in batches:
+            self._check_shape(stream, expected_version, batch)
+        events = [event for _, _, batch in batches for event in batch]
         signer_id = events[0].signer
+        if len({event.signer for event in events}) != 1:
+            raise InvalidEvent("One append is signed by one signer.")
         if not signatures_checked:
             public_key = self._public_key(signer_id, events[0])
             for event in events:
@@ -143,25 +155,28 @@ class Ledger:
 
         stored = [
             StoredEvent(
-                originator_id=stream,
+                originator_id=event.stream,
                 originator_version=event.version,
                 topic=event.type,
                 state=event.body,
             )
             for event in events
         ]
+        first_expected = batches[0][1]
         written: list[Entry] = []
         try:
             self.recorder.insert_events(
                 stored,
                 signed=events,
-                expected_version=expected_version,
+                expected_version=first_expected,
+                also=[(stream, expected, len(batch)) for stream, expected, batch in batches[1:]],
                 signer_stream=signer_stream(signer_id),
                 admit=admit,
                 out=written,
             )
         except IntegrityError:
-            raise StreamVersionConflict(str(stream), expected_version) from None
+            streams = ", ".join(str(stream) for stream, _, _ in batches)
+            raise StreamVersionConflict(streams, first_expected) from None
         except PersistenceError as exc:
             raise StorageUnavailable(self.recorder.location, str(exc).strip() or "error") from None
         return written
@@ -171,8 +186,6 @@ class Ledger:
     ) -> None:
         if not events:
             raise InvalidEvent("Nothing to append: give at least one event.")
-        if len({event.signer for event in events}) != 1:
-            raise InvalidEvent("One append is signed by one signer.")
         for offset, event in enumerate(events, start=1):
             if event.stream != stream:
                 raise InvalidEvent(

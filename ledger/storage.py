@@ -80,6 +80,7 @@ SELECT (SELECT seq FROM {ENTRIES_TABLE} ORDER BY seq DESC LIMIT 1),
        (SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :stream),
        (SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :signer)
 """
+_COUNT_SQL = f"SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :stream"
 _ENTRIES_SQL = f"""
 INSERT INTO {ENTRIES_TABLE} (seq, notification_id, prev, sig, recorded_at, hash)
 VALUES (:seq, :notification_id, :prev, :sig, :recorded_at, :hash)
@@ -130,6 +131,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         assert isinstance(engine, Engine)
         self._postgres = engine.dialect.name == "postgresql"
         self._state_sql = self._driver_sql(_STATE_SQL)
+        self._count_sql = self._driver_sql(_COUNT_SQL)
         self._entries_sql = self._driver_sql(_ENTRIES_SQL)
         self._signers_query = (
             select(self.events.c.id, self.events.c.state)
@@ -193,11 +195,21 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             top, top_hash, in_stream, signer_events = (
                 session.connection().exec_driver_sql(self._state_sql, streams).one()
             )
-            before = in_stream - len(stored_events)
+            before = in_stream - sum(1 for e in stored_events if e.originator_id == stream)
         # Every stream's versions run 1..n (the ledger only ever appends the next ones), so the
         # count before this insert is the stream's version.
         if before != expected_version:
             raise StreamVersionConflict(str(stream), expected_version, before)
+        # The other streams of a multi-stream append, counted after the insert (and under the
+        # same lock): all of them are at their expected versions, or nothing is written.
+        also: Sequence[tuple[uuid.UUID, int, int]] = kwargs.get("also", ())
+        for other, expected, added in also:
+            found = session.connection().exec_driver_sql(
+                self._count_sql, {"stream": self._uuid(other)}
+            )
+            other_before = found.scalar_one() - added
+            if other_before != expected:
+                raise StreamVersionConflict(str(other), expected, other_before)
         seq, prev = (0, ZERO_HASH) if top is None else (top + 1, bytes(top_hash))
         recorded_at = self.clock()
         new = set(notification_ids)

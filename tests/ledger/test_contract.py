@@ -10,7 +10,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ledger import Ledger, Signer, verification_report
-from ledger.errors import AlreadyInitialised, StorageUnavailable, StreamVersionConflict
+from ledger.errors import (
+    AlreadyInitialised,
+    InvalidEvent,
+    StorageUnavailable,
+    StreamVersionConflict,
+)
 from ledger.storage import database_url
 from tests.conftest import World
 
@@ -60,6 +65,39 @@ def test_a_stale_expected_version_is_a_version_conflict(world: World) -> None:
     with pytest.raises(StreamVersionConflict, match="expected version 3"):
         world.append(world.secretariat, stream, 3, world.event())
     assert world.ledger.count() == before
+
+
+def test_one_append_can_write_several_streams_in_one_chain(world: World) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    world.append(world.secretariat, second, 0, world.event())
+    written = world.ledger.append_new_batches(
+        world.secretariat,
+        [(first, 0, [world.event(), world.event()]), (second, 1, [world.event()])],
+    )
+    assert [entry.event["stream"] for entry in written] == [str(first)] * 2 + [str(second)]
+    assert [entry.event["version"] for entry in written] == [1, 2, 2]
+    assert len({entry.recorded_at for entry in written}) == 1
+
+
+@pytest.mark.parametrize("stale", [0, 1], ids=["first stream stale", "later stream stale"])
+def test_a_multi_stream_append_with_one_stale_stream_writes_nothing(
+    world: World, stale: int
+) -> None:
+    streams = [uuid.uuid4(), uuid.uuid4()]
+    world.append(world.secretariat, streams[stale], 0, world.event())
+    before, head = world.ledger.count(), world.ledger.head()
+    batches = [(stream, 0, [world.event()]) for stream in streams]
+    with pytest.raises(StreamVersionConflict, match="not at the expected version 0"):
+        world.ledger.append_new_batches(world.secretariat, batches)
+    assert (world.ledger.count(), world.ledger.head()) == (before, head)
+
+
+def test_a_multi_stream_append_names_each_stream_once(world: World) -> None:
+    stream = uuid.uuid4()
+    with pytest.raises(InvalidEvent, match="A stream appears twice in one append"):
+        world.ledger.append_new_batches(
+            world.secretariat, [(stream, 0, [world.event()]), (stream, 1, [world.event()])]
+        )
 
 
 def test_the_ledger_verifies_after_appends(world: World, policy) -> None:  # type: ignore[no-untyped-def]
