@@ -11,9 +11,10 @@ from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
+from cli import answer_commands, assembly_commands, ledger_commands
 from cli import keys as keys_commands
-from cli import ledger_commands
 from cli.errors import Exit, exit_code_for
+from domain.errors import RuleBroken
 from ledger.errors import LedgerError
 
 app = typer.Typer(
@@ -26,6 +27,8 @@ app = typer.Typer(
 )
 app.add_typer(keys_commands.app, name="keys")
 ledger_commands.register(app)
+assembly_commands.register(app)
+answer_commands.register(app)
 
 _state = {"debug": False}
 
@@ -48,6 +51,11 @@ def run() -> None:
             traceback.print_exc()
         stderr.print(f"[bold red]error:[/] {error.sentence()}", soft_wrap=True)
         sys.exit(int(exit_code_for(error)))
+    except RuleBroken as error:  # a rule of the assembly's process refused the step
+        if _state["debug"]:
+            traceback.print_exc()
+        stderr.print(f"[bold red]refused:[/] {error.sentence()}", soft_wrap=True)
+        sys.exit(int(Exit.REFUSED))
     except (SQLAlchemyError, PersistenceError) as error:  # the database failed mid-command
         if _state["debug"]:
             traceback.print_exc()

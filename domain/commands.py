@@ -110,6 +110,15 @@ def recommendation(session: Session, panel_number: int, number: int) -> Recommen
     return found
 
 
+def adopted_numbers(session: Session, panel_number: int) -> list[int]:
+    """The numbers of the recommendations panel ``panel_number`` adopted, in order."""
+    return sorted(
+        recorded.event.number
+        for recorded in session.store.of_type(Adopted.TYPE)
+        if isinstance(recorded.event, Adopted) and recorded.event.panel == panel_number
+    )
+
+
 def adopt(session: Session, event: Adopted, *, at: datetime) -> None:
     languages = session.charter().languages
     panel(session, event.panel)

@@ -36,6 +36,10 @@ class EventStore(Protocol):
         """The assembly event at ``seq``, or None."""
         ...
 
+    def of_type(self, type_name: str) -> list[Recorded]:
+        """Every event of one type, in ledger order."""
+        ...
+
     def append(self, batches: Sequence[Batch]) -> list[int]:
         """Sign and append each stream's new events at its expected version, all or none;
         return the seqs written."""

@@ -1,0 +1,327 @@
+"""Write commands about recommendations: adoption and hand-over (secretariat), answers,
+implementation, transfers and deadline suspensions (government), review meetings
+(secretariat), verdicts (commission) and corrections (any role, of its own entries)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.bulk import import_answers
+from cli.errors import UsageProblem
+from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
+from cli.writing import AtOption, act, day, digest_of, model, read_text, texts, today
+from domain import commands
+from domain.correction import MeetingHeld
+from domain.government import (
+    Assessed,
+    Implementation,
+    ImplementationReported,
+    ResponsibilityTransferred,
+    Verdict,
+)
+from domain.process import Session
+from domain.recommendation import Adopted, parse_reference
+from domain.responses import Position, Responded
+
+recommend_app = typer.Typer(help="Adopt recommendations and hand them over.", no_args_is_help=True)
+deadline_app = typer.Typer(help="Suspend and resume the review deadlines.", no_args_is_help=True)
+review_app = typer.Typer(help="The review appointments.", no_args_is_help=True)
+
+Rec = Annotated[str, typer.Argument(help="The recommendation, PANEL/NUMBER (e.g. 1/12).")]
+Lang = Annotated[list[str] | None, typer.Option(help="LANG=TEXT, once per language.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(recommend_app, name="recommend")
+    app.command("respond")(respond)
+    app.command("implement")(implement)
+    app.add_typer(deadline_app, name="deadline")
+    app.command("transfer")(transfer)
+    app.add_typer(review_app, name="review")
+    app.command("assess")(assess)
+    app.command("correct")(correct)
+
+
+@recommend_app.command("adopt")
+def adopt(
+    panel: Annotated[int, typer.Option(help="The panel that adopted it.")],
+    number: Annotated[int, typer.Option(help="Its number, unique within the panel.")],
+    portfolio: Annotated[str, typer.Option(help="The competent portfolio, e.g. climate.")],
+    vote: Annotated[str, typer.Option(help="The id of the vote that adopted it.")],
+    title: Lang = None,
+    text: Lang = None,
+    priority: Annotated[str, typer.Option(help="high, medium or low.")] = "medium",
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Record a recommendation the panel adopted (secretariat key).
+
+    Example: assembly recommend adopt --panel 1 --number 12 --portfolio housing --vote V-12
+    --title fr="Rénover" --text fr="..." --title nl="Renoveren" --text nl="..." --key sec.key
+    """
+    event = model(
+        Adopted,
+        panel=panel,
+        number=number,
+        title=texts("--title", title),
+        text=texts("--text", text),
+        priority=priority,
+        portfolio=portfolio,
+        vote=vote,
+    )
+    act(ledger, key, lambda s, when: commands.adopt(s, event, at=when), at=at)
+
+
+@recommend_app.command("hand-over")
+def hand_over(
+    panel: Annotated[int, typer.Option(help="The panel.")],
+    number: Annotated[
+        list[int] | None, typer.Option(help="A recommendation number (default: all of them).")
+    ] = None,
+    on: Annotated[str | None, typer.Option(help="Hand-over date (default: today).")] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Hand recommendations to the government: both review clocks start (secretariat key).
+
+    Example: assembly recommend hand-over --panel 1 --on 2026-03-01 --key secretariat.key
+    """
+    date = day(on, "--on") or today()
+
+    def step(session: Session, when: datetime) -> None:
+        numbers = number or commands.adopted_numbers(session, panel)
+        if not numbers:
+            raise UsageProblem(f"Panel {panel} has adopted no recommendation yet.")
+        for each in numbers:
+            commands.hand_over(session, panel, each, date, at=when)
+
+    act(ledger, key, step, at=at)
+
+
+def respond(
+    recommendation: Annotated[str | None, typer.Argument(help="PANEL/NUMBER (e.g. 1/12).")] = None,
+    position: Annotated[Position | None, typer.Option(help="The government's position.")] = None,
+    portfolio: Annotated[str | None, typer.Option(help="The responsible portfolio.")] = None,
+    review: Annotated[int, typer.Option(min=1, max=2, help="1: first review, 2: second.")] = 1,
+    justification: Annotated[str | None, typer.Option(help="Why (refusals: in detail).")] = None,
+    justification_file: Annotated[
+        Path | None, typer.Option(help="The justification, from a UTF-8 text file.")
+    ] = None,
+    planned_measures: Annotated[str, typer.Option(help="What will be done.")] = "",
+    decision_date: Annotated[str | None, typer.Option(help="under_study: decided by.")] = None,
+    referred_to: Annotated[str | None, typer.Option(help="not_competent: referred to.")] = None,
+    evidence: Annotated[
+        Path | None, typer.Option(help="already_in_place: the evidence document (hashed).")
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Import many answers from a CSV file.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --csv: check every row, write nothing.")
+    ] = False,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Record the government's answer to a recommendation (government key).
+
+    rejected and accepted_in_part need a detailed justification; under_study a decision date;
+    not_competent whom it was referred to; already_in_place the evidence. With --csv, every row
+    is checked and the file is written all or nothing.
+
+    Examples: assembly respond 1/12 --position rejected --portfolio housing
+    --justification-file why.txt --key minister.key;
+    assembly respond --csv answers.csv --dry-run --key minister.key
+    """
+    if csv is not None:
+        if recommendation is not None or position is not None:
+            raise UsageProblem("Give a recommendation and its answer, or --csv, not both.")
+        import_answers(ledger, key, csv, dry_run=dry_run, at=at)
+        return
+    if recommendation is None or position is None or portfolio is None:
+        raise UsageProblem("Give the recommendation, --position and --portfolio (or --csv FILE).")
+    panel, number = parse_reference(recommendation)
+    answer = model(
+        Responded,
+        panel=panel,
+        number=number,
+        review=review,
+        position=position,
+        justification=read_text(justification, justification_file, "--justification"),
+        planned_measures=planned_measures,
+        portfolio=portfolio,
+        decision_date=day(decision_date, "--decision-date"),
+        referred_to=referred_to,
+        evidence_digest=digest_of(evidence) if evidence else None,
+    )
+    act(ledger, key, lambda s, when: commands.respond(s, answer, at=when), at=at)
+
+
+def implement(
+    recommendation: Rec,
+    status: Annotated[Implementation, typer.Option(help="Where implementation stands.")],
+    progress: Annotated[int, typer.Option(help="Percent done, 0-100.")] = 0,
+    milestone: Annotated[str, typer.Option(help="The milestone reached or next.")] = "",
+    justification: Annotated[str | None, typer.Option(help="Why (modified, abandoned).")] = None,
+    justification_file: Annotated[Path | None, typer.Option(help="The same, from a file.")] = None,
+    evidence: Annotated[Path | None, typer.Option(help="A document showing it (hashed).")] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Report on implementation, once accepted (government key).
+
+    Example: assembly implement 1/12 --status in_progress --progress 40
+    --milestone "Call for projects published" --key minister.key
+    """
+    panel, number = parse_reference(recommendation)
+    event = model(
+        ImplementationReported,
+        panel=panel,
+        number=number,
+        status=status,
+        progress=progress,
+        milestone=milestone,
+        justification=read_text(justification, justification_file, "--justification"),
+        evidence_digest=digest_of(evidence) if evidence else None,
+    )
+    act(ledger, key, lambda s, when: commands.report(s, event, at=when), at=at)
+
+
+@deadline_app.command("suspend")
+def suspend(
+    since: Annotated[str, typer.Option(help="The first day the clocks stand still.")],
+    reason: Annotated[str, typer.Option(help="Why (e.g. regional elections).")],
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Suspend the review deadlines (government key); suspensions never overlap.
+
+    Example: assembly deadline suspend --since 2024-06-09 --reason "Regional elections"
+    """
+    start = day(since, "--since")
+    assert start is not None
+    act(ledger, key, lambda s, when: commands.suspend(s, start, reason, at=when), at=at)
+
+
+@deadline_app.command("resume")
+def resume(
+    on: Annotated[str, typer.Option(help="The day the clocks run again.")],
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Resume the review deadlines (government key)."""
+    end = day(on, "--on")
+    assert end is not None
+    act(ledger, key, lambda s, when: commands.resume(s, end, at=when), at=at)
+
+
+def transfer(
+    recommendation: Rec,
+    to: Annotated[str, typer.Option("--to", help="The portfolio taking it over.")],
+    reason: Annotated[str, typer.Option(help="Why (a new government, a reshuffle).")],
+    from_: Annotated[
+        str | None, typer.Option("--from", help="The portfolio giving it up (default: current).")
+    ] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Transfer responsibility for a recommendation to another portfolio (government key)."""
+    panel, number = parse_reference(recommendation)
+
+    def step(session: Session, when: datetime) -> None:
+        current = from_ or commands.recommendation(session, panel, number).portfolio
+        event = model(
+            ResponsibilityTransferred,
+            panel=panel,
+            number=number,
+            from_portfolio=current,
+            to_portfolio=to,
+            reason=reason,
+        )
+        commands.transfer(session, event, at=when)
+
+    act(ledger, key, step, at=at)
+
+
+@review_app.command("held")
+def review_held(
+    panel: Annotated[int, typer.Option(help="The panel whose recommendations were reviewed.")],
+    review: Annotated[int, typer.Option(min=1, max=2, help="1: first, 2: second review.")],
+    on: Annotated[str | None, typer.Option(help="The meeting's date (default: today).")] = None,
+    minutes: Annotated[Path | None, typer.Option(help="The minutes (hashed).")] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Record a review meeting (secretariat key)."""
+    event = model(
+        MeetingHeld,
+        panel=panel,
+        review=review,
+        on=day(on, "--on") or today(),
+        minutes_digest=digest_of(minutes) if minutes else None,
+    )
+    act(ledger, key, lambda s, when: commands.hold_review(s, event, at=when), at=at)
+
+
+def assess(
+    recommendation: Rec,
+    verdict: Annotated[Verdict, typer.Option(help="The commission's verdict.")],
+    reasons: Annotated[str, typer.Option(help="Why (required to dispute).")] = "",
+    score: Annotated[int | None, typer.Option(help="Optional score, 0-10.")] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Record the commission's verdict on what the government did (commission key).
+
+    Example: assembly assess 1/12 --verdict disputes --reasons "No budget line" --key com.key
+    """
+    panel, number = parse_reference(recommendation)
+    event = model(
+        Assessed, panel=panel, number=number, verdict=verdict, reasons=reasons, score=score
+    )
+    act(ledger, key, lambda s, when: commands.assess(s, event, at=when), at=at)
+
+
+def correct(
+    seq: Annotated[int, typer.Argument(min=0, help="The entry this erratum supersedes.")],
+    reason: Annotated[str, typer.Option(help="What was wrong.")],
+    replacement: Annotated[
+        Path | None, typer.Option(help="A JSON file with the corrected payload.")
+    ] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+) -> None:
+    """Supersede an earlier entry with an erratum (the role that wrote it, or the charter key).
+
+    Nothing is edited or deleted: the correction is a new signed entry naming the old one.
+
+    Example: assembly correct 42 --reason "Wrong portfolio" --replacement fixed.json
+    """
+    payload: dict[str, Any] | None = None
+    if replacement is not None:
+        try:
+            payload = json.loads(replacement.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageProblem(f"Cannot read the replacement {replacement}: {exc}.") from None
+        if not isinstance(payload, dict):
+            raise UsageProblem(f"The replacement {replacement} must be a JSON object.")
+    act(
+        ledger,
+        key,
+        lambda s, when: commands.correct(s, seq, reason=reason, replacement=payload, at=when),
+        at=at,
+    )

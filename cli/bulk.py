@@ -1,0 +1,172 @@
+"""``assembly respond --csv``: many answers at once, all or nothing.
+
+The file has one answer per row, with the header ``ANSWER_COLUMNS`` (the same columns
+``assembly export answers --csv`` writes). Every row is checked (its form, then the rules, in
+order, so two rows about one recommendation see each other); if any row fails, each failure is
+reported with its line number and nothing is written. A row identical to an answer already on
+the ledger is reported as unchanged and skipped, so exporting and importing again is a no-op.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from cli.context import open_ledger, parse_moment, signing_key
+from cli.errors import UsageProblem
+from cli.render import stdout
+from cli.store import LedgerStore
+from cli.writing import report
+from domain import commands
+from domain.errors import RuleBroken
+from domain.process import Session
+from domain.recommendation import parse_reference
+from domain.responses import Responded
+
+ANSWER_COLUMNS = (
+    "recommendation",
+    "review",
+    "position",
+    "portfolio",
+    "justification",
+    "planned_measures",
+    "decision_date",
+    "referred_to",
+    "evidence_digest",
+)
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+class BulkRefused(RuleBroken):
+    """At least one row of a bulk import is wrong; nothing was written."""
+
+    def __init__(self, path: Path, problems: list[BadRow]) -> None:
+        super().__init__(path, problems)
+        self.path = path
+        self.problems = problems
+
+    def sentence(self) -> str:
+        lines = "\n".join(f"  line {bad.line}: {bad.reason}" for bad in self.problems)
+        return (
+            f"{self.path}: {len(self.problems)} bad row(s), nothing was written; fix them and "
+            f"import the whole file again:\n{lines}"
+        )
+
+
+def answer_row(answer: Responded) -> dict[str, str]:
+    """One answer as a CSV row of ``ANSWER_COLUMNS`` (what the export writes)."""
+    data = answer.to_payload()
+    row = {column: "" if data.get(column) is None else str(data[column]) for column in data}
+    row["recommendation"] = f"{answer.panel}/{answer.number}"
+    return {column: row.get(column, "") for column in ANSWER_COLUMNS}
+
+
+def read_answers(path: Path) -> tuple[list[tuple[int, Responded]], list[BadRow]]:
+    """Parse the file: the answers with their line numbers, and the rows that are malformed."""
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageProblem(f"Cannot read {path}: {exc.strerror}.") from None
+    answers: list[tuple[int, Responded]] = []
+    problems: list[BadRow] = []
+    with handle:
+        try:
+            reader = csv.DictReader(handle, strict=True)
+            header = tuple(reader.fieldnames or ())
+            missing = [column for column in ANSWER_COLUMNS if column not in header]
+            extra = [column for column in header if column not in ANSWER_COLUMNS]
+            if missing or extra:
+                raise UsageProblem(
+                    f"{path}: the header must be {','.join(ANSWER_COLUMNS)}"
+                    + (f"; missing {', '.join(missing)}" if missing else "")
+                    + (f"; unknown {', '.join(extra)}" if extra else "")
+                    + "."
+                )
+            for row in reader:
+                line = reader.line_num
+                try:
+                    answers.append((line, _answer(row)))
+                except (RuleBroken, ValueError) as exc:
+                    problems.append(BadRow(line, _reason(exc)))
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise UsageProblem(f"{path} is not a readable UTF-8 CSV file: {exc}.") from None
+    if not answers and not problems:
+        raise UsageProblem(f"{path} has no answers in it.")
+    return answers, problems
+
+
+def _answer(row: dict[str, str | None]) -> Responded:
+    if None in row.values() or None in row:
+        raise ValueError("the row does not have one value per column")
+    panel, number = parse_reference(row["recommendation"] or "")
+    fields = {key: value for key, value in row.items() if key != "recommendation"}
+    data = {key: value for key, value in fields.items() if value not in ("", None)}
+    return Responded.model_validate(
+        {"panel": panel, "number": number, "justification": "", "planned_measures": "", **data}
+    )
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "row"
+        return f"{where}: {error['msg']}"
+    if isinstance(exc, RuleBroken):
+        return exc.sentence()
+    return str(exc)
+
+
+def check_answers(
+    session: Session, answers: list[tuple[int, Responded]], *, at: datetime
+) -> tuple[list[BadRow], int]:
+    """Run every answer through the rules in one session: the failures, and how many rows
+    repeat an answer already on the ledger (skipped)."""
+    problems: list[BadRow] = []
+    unchanged = 0
+    for line, answer in answers:
+        try:
+            known = commands.recommendation(session, answer.panel, answer.number)
+            if known.answers.get(answer.review) == answer:
+                unchanged += 1
+                continue
+            commands.respond(session, answer, at=at)
+        except RuleBroken as exc:
+            problems.append(BadRow(line, f"{answer.panel}/{answer.number}: {exc.sentence()}"))
+    return problems, unchanged
+
+
+def import_answers(
+    ledger: str, key: Path | None, path: Path, *, dry_run: bool, at: str | None
+) -> None:
+    """Check a CSV file of answers and write it all, or nothing."""
+    answers, problems = read_answers(path)
+    book = open_ledger(ledger)
+    try:
+        store = LedgerStore(book, signing_key(key))
+        session = Session(store)
+        moment = parse_moment(at) or book.clock()
+        rule_problems, unchanged = check_answers(session, answers, at=moment)
+        problems = sorted(problems + rule_problems, key=lambda bad: bad.line)
+        if problems:
+            raise BulkRefused(path, problems)
+        new = sum(len(events) for _, _, events in session.pending())
+        if dry_run:
+            stdout.print(
+                f"Dry run: all {len(answers)} rows are valid; {new} answer(s) would be written"
+                f", {unchanged} unchanged. Nothing was written."
+            )
+            return
+        session.commit()
+        report(store.written)
+        stdout.print(f"Wrote {new} answer(s); {unchanged} row(s) unchanged.")
+    finally:
+        book.close()

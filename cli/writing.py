@@ -1,0 +1,113 @@
+"""What every write command shares: open the ledger and the key, run one step, say what was
+written; and turning command-line text into the domain's payloads."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from cli.context import open_ledger, parse_moment, signing_key
+from cli.errors import UsageProblem
+from cli.render import stdout
+from cli.store import LedgerStore
+from domain.process import Session, run
+from ledger import Entry
+
+M = TypeVar("M", bound=BaseModel)
+
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="When it happened (a date or an ISO time, UTC); default: now. Never in the future.",
+    ),
+]
+
+
+def act(
+    ledger: str,
+    key: Path | None,
+    step: Callable[[Session, datetime], None],
+    *,
+    at: str | None = None,
+) -> list[Entry]:
+    """Open the ledger and the key, run ``step`` in one unit of work, and report the entries."""
+    book = open_ledger(ledger)
+    try:
+        store = LedgerStore(book, signing_key(key))
+        moment = parse_moment(at) or book.clock()
+        run(store, lambda session: step(session, moment))
+        report(store.written)
+        return store.written
+    finally:
+        book.close()
+
+
+def report(written: Sequence[Entry]) -> None:
+    """Say which entries a command wrote."""
+    for entry in written:
+        stdout.print(
+            f"Wrote seq {entry.seq}: {entry.event['type']} (hash {entry.hash.hex()[:16]}…)"
+        )
+
+
+def model(cls: type[M], **fields: Any) -> M:
+    """Build a payload from options, turning validation errors into a usage sentence."""
+    try:
+        return cls.model_validate({name: value for name, value in fields.items()})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = "--" + ".".join(str(p) for p in error["loc"]).replace("_", "-")
+        raise UsageProblem(f"{where}: {error['msg']}.") from None
+
+
+def texts(option: str, values: Sequence[str] | None) -> dict[str, str]:
+    """Parse repeated ``LANG=TEXT`` options (``--title fr=... --title nl=...``)."""
+    parsed: dict[str, str] = {}
+    for value in values or ():
+        code, equals, text = value.partition("=")
+        if not equals or not code:
+            raise UsageProblem(f"{option} takes LANG=TEXT, for example {option} fr='...'.")
+        parsed[code.strip()] = text
+    return parsed
+
+
+def read_text(given: str | None, path: Path | None, option: str) -> str:
+    """A long text given inline or as a file (``--justification`` / ``--justification-file``)."""
+    if given is not None and path is not None:
+        raise UsageProblem(f"Give {option} or {option}-file, not both.")
+    if path is None:
+        return given or ""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageProblem(f"Cannot read {path}: {exc}.") from None
+
+
+def digest_of(path: Path) -> str:
+    """``sha256:<hex>`` of a file's bytes."""
+    try:
+        with path.open("rb") as handle:
+            return "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise UsageProblem(f"Cannot read {path}: {exc.strerror}.") from None
+
+
+def day(text: str | None, option: str) -> date | None:
+    """Parse a date option."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(f"{option}: {text!r} is not a date such as 2026-03-31.") from None
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
