@@ -16,7 +16,16 @@ DETAILED = "The measure conflicts with the regional budget framework adopted in 
 
 
 def response(position: str, **fields: object) -> Responded:
-    return Responded.model_validate({"panel": 1, "number": 1, "review": 1, "position": position, "portfolio": "climate", **fields})
+    return Responded.model_validate(
+        {
+            "panel": 1,
+            "number": 1,
+            "review": 1,
+            "position": position,
+            "portfolio": "climate",
+            **fields,
+        }
+    )
 
 
 @pytest.mark.parametrize("position", ["rejected", "accepted_in_part"])
