@@ -108,7 +108,7 @@ def convene(
     def step(session: Session, when: datetime) -> None:
         group = None
         if number > 1:
-            formed = commands.theme_group(session, number - 1)
+            formed = commands.theme_group(session, number)
             group = ThemeGroupRef(panel=number - 1, size=formed.size, formed_by=formed.formed_by)
         event = model(
             Convened,
@@ -205,7 +205,9 @@ def evidence_add(
     Example: assembly evidence add briefing.pdf --panel 1 --title "Heat pumps"
     --author "Independent expert group" --url https://example.org/b.pdf --key secretariat.key
     """
-    kind = ReportSubmitted if stakeholder else BriefingPublished
+    kind: type[BriefingPublished | ReportSubmitted] = (
+        ReportSubmitted if stakeholder else BriefingPublished
+    )
     event = model(
         kind, panel=panel, title=title, author=author, digest=digest_of(file), published_at=url
     )

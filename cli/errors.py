@@ -33,7 +33,7 @@ class UsageProblem(LedgerError):
 
 def exit_code_for(error: LedgerError) -> Exit:
     """Map an error family to its exit code."""
-    if isinstance(error, VerificationFailed):
+    if isinstance(error, VerificationFailed | CheckFailed):
         return Exit.VERIFICATION_FAILED
     if isinstance(error, AppendRefused | CanonicalizationError):
         return Exit.REFUSED
@@ -44,3 +44,7 @@ def exit_code_for(error: LedgerError) -> Exit:
     if isinstance(error, UsageProblem | BadHead):
         return Exit.USAGE
     return Exit.INTERNAL
+
+
+class CheckFailed(LedgerError):
+    """An independent check (a draw re-run from its files) does not match the ledger."""

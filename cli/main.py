@@ -11,7 +11,7 @@ from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli import answer_commands, assembly_commands, ledger_commands
+from cli import answer_commands, assembly_commands, draw_commands, ledger_commands
 from cli import keys as keys_commands
 from cli.errors import Exit, exit_code_for
 from domain.errors import RuleBroken
@@ -29,6 +29,7 @@ app.add_typer(keys_commands.app, name="keys")
 ledger_commands.register(app)
 assembly_commands.register(app)
 answer_commands.register(app)
+draw_commands.register(app)
 
 _state = {"debug": False}
 

@@ -33,7 +33,7 @@ AtOption = Annotated[
 def act(
     ledger: str,
     key: Path | None,
-    step: Callable[[Session, datetime], None],
+    step: Callable[[Session, datetime], object],
     *,
     at: str | None = None,
 ) -> list[Entry]:

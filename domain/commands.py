@@ -28,7 +28,8 @@ from domain.deliberation import (
     deliberation_stream,
     evidence_stream,
 )
-from domain.errors import NotFound, NotYet
+from domain.draws import PanelDraw, ThemeGroup, ThemeGroupFormed
+from domain.errors import NotAllowed, NotFound, NotYet
 from domain.government import (
     DEADLINES,
     Assessed,
@@ -61,9 +62,35 @@ def panel(session: Session, number: int) -> Panel:
 def convene(session: Session, event: Convened, *, at: datetime) -> None:
     languages = session.charter().languages
     previous = session.get(Panel, panel_stream(event.number - 1)) if event.number > 1 else None
+    if event.number > 1 and event.theme_group is not None:
+        formed = theme_group(session, event.number)
+        if (formed.size, formed.formed_by) != (event.theme_group.size, event.theme_group.formed_by):
+            raise NotAllowed(
+                f"The theme group of panel {event.number} was {formed.formed_by} with "
+                f"{formed.size} members; the convening must say so."
+            )
     session.get(Panel, panel_stream(event.number)).convene(
         event, languages=languages, previous=previous, at=at
     )
+
+
+def seat(session: Session, number: int, *, at: datetime) -> None:
+    """Seat panel ``number`` with exactly the members its performed draw selected."""
+    found = panel(session, number)
+    draw = session.get(PanelDraw, PanelDraw.stream_for(number))
+    drawn = tuple(draw.performed.selected) if draw.performed is not None else ()
+    found.seat(drawn, drawn=drawn, at=at)
+
+
+def theme_group(session: Session, number: int) -> ThemeGroupFormed:
+    """The theme group that chose panel ``number``'s theme, which must have been formed."""
+    group = session.get(ThemeGroup, ThemeGroup.for_panel(number).id)
+    if group.formed is None:
+        raise NotYet(
+            f"Panel {number}'s theme is chosen by a theme group drawn from panel {number - 1}, "
+            "and none has been formed yet: run `assembly theme draw` or `assembly theme volunteer`."
+        )
+    return group.formed
 
 
 def withdraw(

@@ -89,7 +89,7 @@ class Session:
         self._loaded.clear()
 
 
-def run(store: EventStore, step: Callable[[Session], None]) -> list[int]:
+def run(store: EventStore, step: Callable[[Session], object]) -> list[int]:
     """Run one step in a fresh session and commit it."""
     session = Session(store)
     step(session)
