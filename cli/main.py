@@ -11,7 +11,7 @@ from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
-from cli import answer_commands, assembly_commands, draw_commands, ledger_commands
+from cli import answer_commands, assembly_commands, demo, draw_commands, ledger_commands
 from cli import keys as keys_commands
 from cli.errors import Exit, exit_code_for
 from domain.errors import RuleBroken
@@ -30,6 +30,7 @@ ledger_commands.register(app)
 assembly_commands.register(app)
 answer_commands.register(app)
 draw_commands.register(app)
+app.command("demo")(demo.demo)
 
 _state = {"debug": False}
 
