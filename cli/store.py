@@ -10,13 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from domain.catalogue import event_types
 from domain.events import Pending, Recorded, decode
 from domain.process import Batch
 from ledger import Entry, Ledger, NewEvent, Signer
 from ledger.canonical import parse_time
 from ledger.errors import UnknownSigner
 
-ASSEMBLY_PREFIX = "assembly."
+KNOWN_TYPES = event_types()
 
 
 class LedgerStore:
@@ -45,7 +46,7 @@ class LedgerStore:
         if not found or found[0].seq != seq:
             return None
         entry = found[0]
-        if not str(entry.event["type"]).startswith(ASSEMBLY_PREFIX):
+        if entry.event["type"] not in KNOWN_TYPES:
             return None
         return self.recorded(entry)
 
