@@ -28,8 +28,9 @@ from ledger import Ledger, Signer
 class Defaults:
     """The demo's draw settings (benchmarks/draw.py measured them; README says why)."""
 
-    algorithm: str = "nash"
-    portfolio_size: int = 200
+    algorithm: str = "maximin"
+    portfolio_size: int = 1000
+    pool_size: int = 400
 
 
 CYCLE = Defaults()
