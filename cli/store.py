@@ -78,6 +78,7 @@ class LedgerStore:
             occurred_at=parse_time(fields["occurred_at"]),
             signer=fields["signer"],
             role=self._roles.get(fields["signer"]),
+            recorded_at=parse_time(entry.recorded_at),
         )
 
 

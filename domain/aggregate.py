@@ -43,7 +43,10 @@ class Aggregate:
                 raise AssertionError(
                     f"stream {stream} jumps from version {aggregate.version} to {recorded.version}"
                 )
-            aggregate.apply(recorded.event, at=recorded.occurred_at, seq=recorded.seq)
+            # Rules about order (a public value published after an announcement) compare with
+            # when the ledger recorded an event, which its author cannot backdate.
+            moment = recorded.recorded_at or recorded.occurred_at
+            aggregate.apply(recorded.event, at=moment, seq=recorded.seq)
             aggregate.version = recorded.version
         return aggregate
 

@@ -53,6 +53,7 @@ class Recorded:
     occurred_at: datetime
     signer: str
     role: str | None = None
+    recorded_at: datetime | None = None  # the ledger's clock when it was appended
 
 
 REGISTRY: dict[str, type[Event]] = {}
