@@ -37,14 +37,14 @@ Lang = Annotated[list[str] | None, typer.Option(help="LANG=TEXT, once per langua
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(recommend_app, name="recommend")
-    app.command("respond")(respond)
-    app.command("implement")(implement)
-    app.add_typer(deadline_app, name="deadline")
-    app.command("transfer")(transfer)
-    app.add_typer(review_app, name="review")
-    app.command("assess")(assess)
-    app.command("correct")(correct)
+    app.add_typer(recommend_app, name="recommend", rich_help_panel="Secretariat")
+    app.command("respond", rich_help_panel="Government")(respond)
+    app.command("implement", rich_help_panel="Government")(implement)
+    app.add_typer(deadline_app, name="deadline", rich_help_panel="Government")
+    app.command("transfer", rich_help_panel="Government")(transfer)
+    app.add_typer(review_app, name="review", rich_help_panel="Secretariat")
+    app.command("assess", rich_help_panel="Commission")(assess)
+    app.command("correct", rich_help_panel="Any office")(correct)
 
 
 @recommend_app.command("adopt")

@@ -26,11 +26,11 @@ Lang = Annotated[list[str] | None, typer.Option(help="LANG=TEXT, once per langua
 
 
 def register(app: typer.Typer) -> None:
-    app.command("charter")(charter)
-    app.add_typer(panel_app, name="panel")
-    app.add_typer(evidence_app, name="evidence")
-    app.add_typer(vote_app, name="vote")
-    app.add_typer(commission_app, name="commission")
+    app.command("charter", rich_help_panel="Charter")(charter)
+    app.add_typer(panel_app, name="panel", rich_help_panel="Secretariat")
+    app.add_typer(evidence_app, name="evidence", rich_help_panel="Secretariat")
+    app.add_typer(vote_app, name="vote", rich_help_panel="Secretariat")
+    app.add_typer(commission_app, name="commission", rich_help_panel="Charter")
 
 
 def charter(

@@ -48,9 +48,9 @@ DEFAULT_ALGORITHM = "maximin"
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(draw_app, name="draw")
-    app.add_typer(pool_app, name="pool")
-    app.add_typer(theme_app, name="theme")
+    app.add_typer(draw_app, name="draw", rich_help_panel="Secretariat")
+    app.add_typer(pool_app, name="pool", rich_help_panel="Secretariat")
+    app.add_typer(theme_app, name="theme", rich_help_panel="Secretariat")
 
 
 def _moment(text: str, option: str) -> datetime:
@@ -380,7 +380,7 @@ def verify(
     )
 
 
-@theme_app.command("draw")
+@theme_app.command("draw", rich_help_panel="Secretariat")
 def theme_draw(
     panel: Annotated[int, typer.Option(help="The panel whose theme the group chooses.")],
     randomness_source: Source,

@@ -29,9 +29,9 @@ from ledger.ledger import utc_now
 
 def register(app: typer.Typer) -> None:
     """Add these commands to the root app."""
-    app.command("init")(init)
-    app.command("log")(log)
-    app.command("verify")(verify)
+    app.command("init", rich_help_panel="Set up and verify")(init)
+    app.command("log", rich_help_panel="Set up and verify")(log)
+    app.command("verify", rich_help_panel="Set up and verify")(verify)
 
 
 def init(

@@ -25,12 +25,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(keys_commands.app, name="keys")
+app.add_typer(keys_commands.app, name="keys", rich_help_panel="Set up and verify")
 ledger_commands.register(app)
 assembly_commands.register(app)
 answer_commands.register(app)
 draw_commands.register(app)
-app.command("demo")(demo.demo)
+app.command("demo", rich_help_panel="Set up and verify")(demo.demo)
 
 _state = {"debug": False}
 
