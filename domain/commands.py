@@ -29,18 +29,22 @@ from domain.deliberation import (
     evidence_stream,
 )
 from domain.draws import PanelDraw, ThemeGroup, ThemeGroupFormed
-from domain.errors import NotAllowed, NotFound, NotYet
+from domain.errors import AlreadyDone, NotAllowed, NotFound, NotYet
+from domain.events import Event, decode
 from domain.government import (
     DEADLINES,
     Assessed,
     Deadlines,
     ImplementationReported,
     ResponsibilityTransferred,
+    check_assessment,
+    check_implementation,
 )
 from domain.panel import Convened, Panel, WithdrawalReason, panel_stream
 from domain.process import Session
 from domain.recommendation import Adopted, Recommendation, recommendation_stream
-from domain.responses import Responded
+from domain.responses import Responded, check_response
+from domain.texts import check_texts
 
 
 def write_charter(session: Session, charter: Chartered, *, at: datetime) -> None:
@@ -56,6 +60,14 @@ def panel(session: Session, number: int) -> Panel:
     """Panel ``number``, which must have been convened."""
     found = session.get(Panel, panel_stream(number))
     found.require()
+    return found
+
+
+def open_panel(session: Session, number: int) -> Panel:
+    """Panel ``number``, which must have been convened and not have concluded."""
+    found = panel(session, number)
+    if found.concluded:
+        raise AlreadyDone(f"Panel {number} has concluded: its deliberation is closed.")
     return found
 
 
@@ -112,17 +124,17 @@ def conclude(session: Session, number: int, on: date, *, at: datetime) -> None:
 def add_evidence(
     session: Session, document: BriefingPublished | ReportSubmitted, *, at: datetime
 ) -> None:
-    panel(session, document.panel)
+    open_panel(session, document.panel)
     session.get(Evidence, evidence_stream(document.panel)).add(document, at=at)
 
 
 def hold_session(session: Session, held: SessionHeld, *, at: datetime) -> None:
-    panel(session, held.panel)
+    open_panel(session, held.panel)
     session.get(Deliberation, deliberation_stream(held.panel)).hold_session(held, at=at)
 
 
 def record_vote(session: Session, vote: VoteHeld, *, at: datetime) -> None:
-    seated = panel(session, vote.panel)
+    seated = open_panel(session, vote.panel)
     if not seated.ever_seated:
         raise NotYet(f"Panel {vote.panel} is not seated yet, so it cannot vote.")
     deliberation = session.get(Deliberation, deliberation_stream(vote.panel))
@@ -148,7 +160,7 @@ def adopted_numbers(session: Session, panel_number: int) -> list[int]:
 
 def adopt(session: Session, event: Adopted, *, at: datetime) -> None:
     languages = session.charter().languages
-    panel(session, event.panel)
+    open_panel(session, event.panel)
     deliberation = session.get(Deliberation, deliberation_stream(event.panel))
     session.get(Recommendation, recommendation_stream(event.panel, event.number)).adopt(
         event, languages=languages, deliberation=deliberation, at=at
@@ -201,7 +213,37 @@ def correct(
     replacement: dict[str, Any] | None = None,
     at: datetime,
 ) -> None:
+    """Supersede entry ``seq``; a replacement payload keeps the rules of the original."""
     target = session.store.find(seq)
+    if target is not None and replacement is not None:
+        _check_replacement(
+            session, target.event, decode(target.event.TYPE, target.event.SCHEMA, replacement)
+        )
     session.get(Correction, correction_stream(seq)).correct(
         target, seq=seq, reason=reason, replacement=replacement, role=session.store.role, at=at
     )
+
+
+IDENTITY = ("panel", "number", "review", "supersedes")
+
+
+def _check_replacement(session: Session, original: Event, replacement: Event) -> None:
+    for name in IDENTITY:
+        if getattr(original, name, None) != getattr(replacement, name, None):
+            raise NotAllowed(
+                f"A correction keeps what the entry is about: its {name} was "
+                f"{getattr(original, name, None)}, not {getattr(replacement, name, None)}."
+            )
+    charter = session.charter()
+    minimum = charter.min_justification
+    if isinstance(replacement, Responded):
+        check_response(replacement, min_justification=minimum)
+    elif isinstance(replacement, ImplementationReported):
+        check_implementation(replacement, min_justification=minimum)
+    elif isinstance(replacement, Assessed):
+        check_assessment(replacement)
+    elif isinstance(replacement, Adopted):
+        check_texts("The corrected title", replacement.title, charter.languages)
+        check_texts("The corrected text", replacement.text, charter.languages)
+    elif isinstance(replacement, Convened):
+        check_texts("The corrected theme", replacement.theme, charter.languages)

@@ -18,11 +18,14 @@ from domain.draws import (
     Pool,
     Portfolio,
     Quota,
+    ResultMismatch,
     ThemeGroup,
     VolunteerPool,
+    portfolio_digest,
+    stage1,
 )
 from domain.draws.stage2 import pool_counts
-from domain.errors import NotYet
+from domain.errors import NotAllowed, NotYet
 from domain.process import Session
 
 
@@ -65,13 +68,11 @@ def perform_invitations(
     randomness_published_at: datetime,
     at: datetime,
 ) -> None:
-    draw = invitation_draw(session, number)
-    algorithm = draw.announced.algorithm if draw.announced else ""
-    draw.perform(
+    invitation_draw(session, number).perform(
         result,
         panel=number,
         register_root=register_root,
-        algorithm=algorithm,
+        algorithm=stage1.ALGORITHM,
         randomness_value=randomness_value,
         randomness_published_at=randomness_published_at,
         at=at,
@@ -103,7 +104,12 @@ def announce_panel_draw(
     randomness_after: datetime | None = None,
     at: datetime,
 ) -> None:
-    panel(session, number)
+    seats = panel(session, number).require().seats
+    if portfolio.panel_size != seats:
+        raise NotAllowed(
+            f"Panel {number} was convened with {seats} seats; the portfolio's panels have "
+            f"{portfolio.panel_size} members."
+        )
     closed = session.get(VolunteerPool, VolunteerPool.stream_for(number))
     session.get(PanelDraw, PanelDraw.stream_for(number)).announce(
         panel=number,
@@ -128,20 +134,28 @@ def perform_panel_draw(
     number: int,
     result: PanelResult,
     *,
-    portfolio_digest: str,
+    portfolio: Portfolio,
+    pool_root: str,
+    quota_digest: str,
     randomness_value: str,
     randomness_published_at: datetime,
     at: datetime,
 ) -> None:
-    draw = panel_draw(session, number)
-    announced = draw.announced
-    draw.perform(
+    """Record the panel the public value picks from ``portfolio``, which must be the panel
+    ``result`` names; the pool, quotas and portfolio are those the caller drew with."""
+    if not 0 <= result.index < portfolio.size or (
+        tuple(sorted(result.selected)) != tuple(sorted(portfolio.panels[result.index]))
+    ):
+        raise ResultMismatch(
+            "selected members", f"panel {result.index} of the portfolio", "a different set"
+        )
+    panel_draw(session, number).perform(
         result,
         panel=number,
-        pool_root=announced.pool_root if announced else "",
-        quota_digest=announced.quota_digest if announced else "",
-        portfolio_digest=portfolio_digest,
-        algorithm=announced.algorithm if announced else "",
+        pool_root=pool_root,
+        quota_digest=quota_digest,
+        portfolio_digest=portfolio_digest(portfolio),
+        algorithm=portfolio.algorithm,
         randomness_value=randomness_value,
         randomness_published_at=randomness_published_at,
         at=at,

@@ -177,7 +177,8 @@ class Recommendation(Aggregate):
             self.handed_over = event.on
         elif isinstance(event, Responded):
             self.answers[event.review] = event
-            self.position = event.position
+            # The latest review's answer stands, even if an earlier review's came late.
+            self.position = self.answers[max(self.answers)].position
         elif isinstance(event, ImplementationReported):
             self.reports += 1
         elif isinstance(event, ResponsibilityTransferred):
