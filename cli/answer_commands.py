@@ -17,6 +17,7 @@ from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
 from cli.writing import AtOption, act, day, digest_of, model, read_text, texts, today
 from domain import commands
 from domain.correction import MeetingHeld
+from domain.errors import NotFound
 from domain.government import (
     Assessed,
     Implementation,
@@ -45,6 +46,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(review_app, name="review", rich_help_panel="Secretariat")
     app.command("assess", rich_help_panel="Commission")(assess)
     app.command("correct", rich_help_panel="Any office")(correct)
+
+
+def _reference(text: str) -> tuple[int, int]:
+    """PANEL/NUMBER from the command line; a malformed one is a usage error."""
+    try:
+        return parse_reference(text)
+    except NotFound as error:
+        raise UsageProblem(error.sentence()) from None
 
 
 @recommend_app.command("adopt")
@@ -147,7 +156,7 @@ def respond(
         return
     if recommendation is None or position is None or portfolio is None:
         raise UsageProblem("Give the recommendation, --position and --portfolio (or --csv FILE).")
-    panel, number = parse_reference(recommendation)
+    panel, number = _reference(recommendation)
     answer = model(
         Responded,
         panel=panel,
@@ -181,7 +190,7 @@ def implement(
     Example: assembly implement 1/12 --status in_progress --progress 40
     --milestone "Call for projects published" --key minister.key
     """
-    panel, number = parse_reference(recommendation)
+    panel, number = _reference(recommendation)
     event = model(
         ImplementationReported,
         panel=panel,
@@ -237,7 +246,7 @@ def transfer(
     at: AtOption = None,
 ) -> None:
     """Transfer responsibility for a recommendation to another portfolio (government key)."""
-    panel, number = parse_reference(recommendation)
+    panel, number = _reference(recommendation)
 
     def step(session: Session, when: datetime) -> None:
         current = from_ or commands.recommendation(session, panel, number).portfolio
@@ -288,7 +297,7 @@ def assess(
 
     Example: assembly assess 1/12 --verdict disputes --reasons "No budget line" --key com.key
     """
-    panel, number = parse_reference(recommendation)
+    panel, number = _reference(recommendation)
     event = model(
         Assessed, panel=panel, number=number, verdict=verdict, reasons=reasons, score=score
     )

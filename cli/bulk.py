@@ -1,7 +1,7 @@
 """``assembly respond --csv``: many answers at once, all or nothing.
 
-The file has one answer per row, with the header ``ANSWER_COLUMNS`` (the same columns
-``assembly export answers --csv`` writes). Every row is checked (its form, then the rules, in
+The file has one answer per row, with the header ``ANSWER_COLUMNS`` (the columns the read
+side's export will write). Every row is checked (its form, then the rules, in
 order, so two rows about one recommendation see each other); if any row fails, each failure is
 reported with its line number and nothing is written. A row identical to an answer already on
 the ledger is reported as unchanged and skipped, so exporting and importing again is a no-op.
@@ -109,7 +109,12 @@ def _answer(row: dict[str, str | None]) -> Responded:
         raise ValueError("the row does not have one value per column")
     panel, number = parse_reference(row["recommendation"] or "")
     fields = {key: value for key, value in row.items() if key != "recommendation"}
-    data = {key: value for key, value in fields.items() if value not in ("", None)}
+    data: dict[str, object] = {
+        key: value for key, value in fields.items() if value not in ("", None)
+    }
+    review = row["review"] or ""
+    if review.strip().isdigit():
+        data["review"] = int(review)  # CSV cells are text; the review is a number
     return Responded.model_validate(
         {"panel": panel, "number": number, "justification": "", "planned_measures": "", **data}
     )
@@ -158,8 +163,11 @@ def import_answers(
         problems = sorted(problems + rule_problems, key=lambda bad: bad.line)
         if problems:
             raise BulkRefused(path, problems)
-        new = sum(len(events) for _, _, events in session.pending())
+        pending = session.pending()
+        new = sum(len(events) for _, _, events in pending)
         if dry_run:
+            if pending:
+                store.rehearse(pending)
             stdout.print(
                 f"Dry run: all {len(answers)} rows are valid; {new} answer(s) would be written"
                 f", {unchanged} unchanged. Nothing was written."

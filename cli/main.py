@@ -11,6 +11,11 @@ from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
+try:  # recent typer carries its own copy of click, and raises its exceptions
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older typer raises click's own
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+
 from cli import answer_commands, assembly_commands, demo, draw_commands, ledger_commands
 from cli import keys as keys_commands
 from cli.errors import Exit, exit_code_for
@@ -47,7 +52,25 @@ def run() -> None:
     """Entry point of the console command: every error ends as one sentence and an exit code."""
     stderr = Console(stderr=True, highlight=False)
     try:
-        app()
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)  # click's own exits (--help is 0)
+    except (
+        click_errors.NoArgsIsHelpError
+    ) as error:  # a group called without a command: show its help
+        if error.ctx is not None:
+            print(error.ctx.get_help())
+        sys.exit(int(Exit.USAGE))
+    except click_errors.UsageError as error:  # a missing option, an unknown choice, a bad value
+        hint = f" See '{error.ctx.command_path} --help'." if error.ctx else ""
+        stderr.print(f"[bold red]error:[/] {error.format_message()}{hint}", soft_wrap=True)
+        sys.exit(int(Exit.USAGE))
+    except click_errors.ClickException as error:  # a file option that cannot be opened
+        stderr.print(f"[bold red]error:[/] {error.format_message()}", soft_wrap=True)
+        sys.exit(int(Exit.USAGE))
+    except typer.Abort:
+        stderr.print("Interrupted; nothing half-written stays behind.")
+        sys.exit(130)
     except LedgerError as error:
         if _state["debug"]:
             traceback.print_exc()

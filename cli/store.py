@@ -58,15 +58,22 @@ class LedgerStore:
         ]
 
     def append(self, batches: Sequence[Batch]) -> list[int]:
+        written = self._append(batches, dry_run=False)
+        self.written.extend(written)
+        return [entry.seq for entry in written]
+
+    def rehearse(self, batches: Sequence[Batch]) -> None:
+        """Run every check of ``append`` (signatures, role, versions) and write nothing."""
+        self._append(batches, dry_run=True)
+
+    def _append(self, batches: Sequence[Batch], *, dry_run: bool) -> list[Entry]:
         if self.signer is None:
             raise AssertionError("a read-only store cannot append")
         new = [
             (stream, expected, [_new_event(pending) for pending in events])
             for stream, expected, events in batches
         ]
-        written = self.ledger.append_new_batches(self.signer, new)
-        self.written.extend(written)
-        return [entry.seq for entry in written]
+        return self.ledger.append_new_batches(self.signer, new, dry_run=dry_run)
 
     def recorded(self, entry: Entry) -> Recorded:
         """Decode one ledger entry into the domain's event."""

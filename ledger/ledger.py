@@ -90,16 +90,20 @@ class Ledger:
         """Sign new events with ``signer`` and append them (see ``append``)."""
         return self.append_new_batches(signer, [(stream, expected_version, events)])
 
-    def append_new_batches(self, signer: Signer, batches: Sequence[NewBatch]) -> list[Entry]:
+    def append_new_batches(
+        self, signer: Signer, batches: Sequence[NewBatch], *, dry_run: bool = False
+    ) -> list[Entry]:
         """Sign new events for several streams with ``signer`` and append them in one
         transaction: every stream at its expected version and every event admitted, or nothing
-        written. Entries follow the order of the batches."""
+        written. Entries follow the order of the batches. With ``dry_run``, every check runs
+        in the transaction, which is then rolled back: it raises what the append would, and
+        returns no entries."""
         signed = [
             (stream, expected, sign_events(signer, stream, expected, events))
             for stream, expected, events in batches
         ]
         # The signatures were just made by the key whose id they name: nothing to re-check.
-        return self._append(signed, signatures_checked=True)
+        return self._append(signed, signatures_checked=True, dry_run=dry_run)
 
     def append(
         self, stream: uuid.UUID, expected_version: int, events: Sequence[SignedEvent]
@@ -113,7 +117,9 @@ class Ledger:
         """
         return self._append([(stream, expected_version, events)], signatures_checked=False)
 
-    def _append(self, batches: Sequence[SignedBatch], *, signatures_checked: bool) -> list[Entry]:
+    def _append(
+        self, batches: Sequence[SignedBatch], *, signatures_checked: bool, dry_run: bool = False
+    ) -> list[Entry]:
         if not batches:
             raise InvalidEvent("Nothing to append: give at least one event.")
         if len({stream for stream, _, _ in batches}) != len(batches):
@@ -152,6 +158,8 @@ class Ledger:
                         f"{event.type} is dated {event.occurred_at}, after the ledger's clock "
                         f"({at.recorded_at}); an event cannot be recorded before it happens."
                     )
+            if dry_run:
+                raise _Rehearsed  # every check passed: roll the transaction back
 
         stored = [
             StoredEvent(
@@ -174,6 +182,8 @@ class Ledger:
                 admit=admit,
                 out=written,
             )
+        except _Rehearsed:
+            return []
         except IntegrityError:
             streams = ", ".join(str(stream) for stream, _, _ in batches)
             raise StreamVersionConflict(streams, first_expected) from None
@@ -269,6 +279,10 @@ class Ledger:
 
     def count(self) -> int:
         return self.recorder.count()
+
+
+class _Rehearsed(Exception):
+    """Raised inside a dry-run append once it is admitted, to roll it back."""
 
 
 def _subject(event: SignedEvent) -> str | None:

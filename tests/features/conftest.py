@@ -142,3 +142,8 @@ def refused_for_role(outcome: dict[str, object]) -> None:
 @then("the append is refused because the key was revoked")
 def refused_for_revocation(outcome: dict[str, object]) -> None:
     assert isinstance(outcome.get("refusal"), SignerRevoked)
+
+
+# The process features (secretariat, government, commission) run the CLI on a copy of a small
+# assembly; their steps live beside it.
+from tests.features.steps_process import *  # noqa: E402, F403

@@ -2,4 +2,11 @@
 
 from pytest_bdd import scenarios
 
-scenarios("journalist/verify.feature", "administrator/keys.feature")
+scenarios(
+    "journalist/verify.feature",
+    "administrator/keys.feature",
+    "secretariat/draws.feature",
+    "government/answers.feature",
+    "government/bulk_answers.feature",
+    "commission/verdicts.feature",
+)

@@ -13,6 +13,7 @@ from ledger import Ledger, Signer, verification_report
 from ledger.errors import (
     AlreadyInitialised,
     InvalidEvent,
+    RoleNotAllowed,
     StorageUnavailable,
     StreamVersionConflict,
 )
@@ -89,6 +90,21 @@ def test_a_multi_stream_append_with_one_stale_stream_writes_nothing(
     batches = [(stream, 0, [world.event()]) for stream in streams]
     with pytest.raises(StreamVersionConflict, match="not at the expected version 0"):
         world.ledger.append_new_batches(world.secretariat, batches)
+    assert (world.ledger.count(), world.ledger.head()) == (before, head)
+
+
+def test_a_dry_run_checks_everything_and_writes_nothing(world: World) -> None:
+    stream = uuid.uuid4()
+    before, head = world.ledger.count(), world.ledger.head()
+    rehearsed = world.ledger.append_new_batches(
+        world.secretariat, [(stream, 0, [world.event()])], dry_run=True
+    )
+    assert rehearsed == []
+    assert (world.ledger.count(), world.ledger.head()) == (before, head)
+    with pytest.raises(RoleNotAllowed, match="may not write assembly.panel.convened"):
+        world.ledger.append_new_batches(
+            world.government, [(stream, 0, [world.event()])], dry_run=True
+        )
     assert (world.ledger.count(), world.ledger.head()) == (before, head)
 
 
