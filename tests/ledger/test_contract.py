@@ -101,7 +101,7 @@ def test_a_dry_run_checks_everything_and_writes_nothing(world: World) -> None:
     )
     assert rehearsed == []
     assert (world.ledger.count(), world.ledger.head()) == (before, head)
-    with pytest.raises(RoleNotAllowed, match="may not write assembly.panel.convened"):
+    with pytest.raises(RoleNotAllowed, match=r"may not write assembly\.panel\.convened"):
         world.ledger.append_new_batches(
             world.government, [(stream, 0, [world.event()])], dry_run=True
         )
