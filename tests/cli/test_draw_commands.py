@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -36,6 +37,8 @@ from tests.features.cycle import (
     verify_draw,
 )
 from tests.features.forked import assembly
+from tests.runner import Result
+from tests.tamper import Attacker
 
 
 @pytest.fixture(scope="session")
@@ -210,3 +213,86 @@ def test_the_demo_cycle_verifies_with_its_own_files(tmp_path: Path) -> None:
     verified = assembly("verify", "--ledger", "demo.db", cwd=tmp_path)
     assert verified.code == 0, verified.stderr
     print(f"demo and its verification took {time.monotonic() - started:.1f} s")
+
+
+def _demo_verify(folder: Path, stage: str, files: Path) -> Result:
+    if stage == "invitations":
+        named = ("--register", str(files / "register.csv"))
+    else:
+        named = ("--pool", str(files / "pool.csv"), "--quotas", str(files / "quotas.csv"))
+        named += ("--portfolio", str(files / "portfolio.json"))
+    salts = "register.csv.salts" if stage == "invitations" else "pool.csv.salts"
+    return assembly(
+        *("draw", "verify", "--ledger", "demo.db", "--panel", "1", "--stage", stage),
+        *named,
+        *("--salts", str(folder / "files" / salts)),
+        cwd=folder,
+    )
+
+
+def _edit_line(path: Path, number: int, old: str, new: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert old in lines[number - 1], lines[number - 1]
+    lines[number - 1] = lines[number - 1].replace(old, new, 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_demo_draws_fail_to_verify_when_a_published_file_or_the_record_changes(
+    tmp_path: Path,
+) -> None:
+    demo = assembly(
+        *("demo", "--ledger", "demo.db", "--out", "files", "--pool-size", "200"),
+        *("--portfolio-size", "10", "--algorithm", "legacy"),
+        cwd=tmp_path,
+    )
+    assert demo.code == 0, demo.stderr
+    original, changed = tmp_path / "files", tmp_path / "changed"
+
+    def fresh() -> Path:
+        if changed.exists():
+            shutil.rmtree(changed)
+        shutil.copytree(original, changed)
+        return changed
+
+    pool_row = (fresh() / "pool.csv").read_text(encoding="utf-8").splitlines()[4].split(",")
+    _edit_line(
+        changed / "pool.csv",
+        5,
+        f",{pool_row[4]},",
+        ",lower," if pool_row[4] != "lower" else ",higher,",
+    )
+    failed = _demo_verify(tmp_path, "panel", changed)
+    one_sentence(failed, 1, "The commitment root of the pool file and its salts does not match")
+
+    quota_line = (fresh() / "quotas.csv").read_text(encoding="utf-8").splitlines()[1]
+    top = quota_line.rsplit(",", 1)[1]
+    _edit_line(changed / "quotas.csv", 2, f",{top}", f",{int(top) + 1}")
+    one_sentence(_demo_verify(tmp_path, "panel", changed), 1, "Line 2 of the quota file")
+
+    register_line = (fresh() / "register.csv").read_text(encoding="utf-8").splitlines()[99]
+    place = register_line.split(",")[1]
+    other = "uccle" if place != "uccle" else "ixelles"
+    _edit_line(changed / "register.csv", 100, f",{place}", f",{other}")
+    one_sentence(_demo_verify(tmp_path, "invitations", changed), 1, "does not match")
+
+    # The recorded selection: an attacker swaps one selected member for another volunteer.
+    attacker = Attacker(str(tmp_path / "demo.db"))
+    seq = next(int(row["seq"]) for row in _entries_of(tmp_path, "assembly.draw.panel_performed"))
+    body = attacker.entry(seq)["state"]
+    payload = json.loads(body)["payload"]
+    outsider = next(
+        line.split(",")[0]
+        for line in (original / "pool.csv").read_text(encoding="utf-8").splitlines()[1:]
+        if line.split(",")[0] not in payload["selected"]
+    )
+    attacker.set_body(seq, body.replace(payload["selected"][0].encode(), outsider.encode(), 1))
+    attacker.close()
+    one_sentence(_demo_verify(tmp_path, "panel", original), 1, "does not verify")
+    assert assembly("verify", "--ledger", "demo.db", cwd=tmp_path).code == 1
+
+
+def _entries_of(folder: Path, event_type: str) -> list[dict[str, object]]:
+    listed = assembly("log", "--ledger", "demo.db", "--format", "json", cwd=folder)
+    assert listed.code == 0, listed.stderr
+    return [row for row in json.loads(listed.stdout) if row["type"] == event_type]
