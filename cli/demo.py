@@ -12,17 +12,18 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import role_policy
-from cli.demo_cycle import CYCLE, Cycle, Office, SimulatedClock
+from cli.demo_cycle import CYCLE, Cycle
+from cli.demo_office import Office, SimulatedClock
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.render import print_fields, stdout
-from ledger import Ledger, Signer, verification_report
+from ledger import Ledger, Report, Signer, verification_report
 from ledger.storage import database_url
 
 ROLES = {
@@ -101,7 +102,9 @@ def demo(
         book.close()
 
 
-def _summary(book: Ledger, cycle: Any, report: Any, out: Path, ledger: str, took: float) -> None:
+def _summary(
+    book: Ledger, cycle: Cycle, report: Report, out: Path, ledger: str, took: float
+) -> None:
     positions = Counter(cycle.positions.values())
     stdout.print(
         f"[bold]Demo cycle written and verified[/] in {took:.0f} s: {report.entries} entries "

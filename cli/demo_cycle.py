@@ -3,25 +3,20 @@ record, on which (simulated) day, from the synthetic data of ``cli.synthetic``."
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Protocol, TypeVar
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from cli import draw_work, synthetic
-from cli.store import LedgerStore
+from cli.demo_office import Office, day, sha256_digest, with_event
 from domain import commands, draw_steps
 from domain.charter import Chartered, CommissionMemberRecorded, CommissionRole
 from domain.correction import MeetingHeld
 from domain.deliberation import BriefingPublished, ReportSubmitted, SessionHeld, VoteHeld
 from domain.government import Assessed, ImplementationReported, ResponsibilityTransferred
 from domain.panel import Convened, ThemeGroupRef, WithdrawalReason
-from domain.process import Session, run
 from domain.recommendation import Adopted
 from domain.responses import Responded
-from ledger import Ledger, Signer
 
 
 @dataclass(frozen=True)
@@ -34,75 +29,8 @@ class Defaults:
 
 
 CYCLE = Defaults()
-E = TypeVar("E", contravariant=True)
 HANDED_OVER = date(2023, 6, 15)
 SUSPENDED = (date(2024, 5, 10), date(2024, 7, 18))
-
-
-class SimulatedClock:
-    """The demo's clock: set to each step's day; it only moves forward."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def to(self, moment: datetime) -> datetime:
-        self.now = max(self.now + timedelta(seconds=1), moment)
-        return self.now
-
-
-@dataclass
-class Office:
-    """The demo's ledger, keys and clock, and a way to act as each role."""
-
-    ledger: Ledger
-    clock: SimulatedClock
-    keys: dict[str, Signer]
-    out: Path
-    seed: int
-    stores: dict[str, LedgerStore] = field(default_factory=dict)
-
-    def do(self, role: str, when: datetime, step: Callable[[Session, datetime], object]) -> None:
-        """Run one step as ``role``, dated ``when`` (the clock moves there first)."""
-        at = self.clock.to(when)
-        store = self.stores.get(role)
-        if store is None:
-            store = self.stores[role] = LedgerStore(self.ledger, self.keys[role])
-        run(store, lambda session: step(session, at))
-
-    def session(self, role: str) -> Session:
-        """A session to batch several steps of one role (committed by the caller)."""
-        store = self.stores.get(role) or LedgerStore(self.ledger, self.keys[role])
-        self.stores[role] = store
-        return Session(store)
-
-    def public_value(self, label: str) -> str:
-        """A synthetic 'public random value', as a lottery would publish it."""
-        digest = hashlib.sha256(f"{self.seed}/{label}".encode()).digest()
-        numbers = sorted({1 + byte % 45 for byte in digest})[:6]
-        return "synthetic lottery: " + " ".join(f"{n:02d}" for n in numbers)
-
-
-def day(text: str | date, hour: int = 10) -> datetime:
-    """A demo moment: that day at ``hour`` UTC."""
-    value = date.fromisoformat(text) if isinstance(text, str) else text
-    return datetime(value.year, value.month, value.day, hour, tzinfo=UTC)
-
-
-class _Step(Protocol[E]):
-    def __call__(self, session: Session, event: E, /, *, at: datetime) -> None: ...
-
-
-def _with(step: _Step[E], event: E) -> Callable[[Session, datetime], object]:
-    """A step of the process with its event bound, for ``Office.do``."""
-    return lambda session, at: step(session, event, at=at)
-
-
-def _sha256(data: bytes | str) -> str:
-    raw = data.encode() if isinstance(data, str) else data
-    return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
 class Cycle:
@@ -276,11 +204,11 @@ class Cycle:
                 panel=1,
                 title=document.title,
                 author=document.author,
-                digest=_sha256(document.content),
+                digest=sha256_digest(document.content),
                 published_at=document.published_at,
             )
             when = day(start + timedelta(days=7 * index))
-            self.office.do("secretariat", when, _with(commands.add_evidence, event))
+            self.office.do("secretariat", when, with_event(commands.add_evidence, event))
             held = SessionHeld(
                 panel=1,
                 session=index + 1,
@@ -290,7 +218,7 @@ class Cycle:
             self.office.do(
                 "secretariat",
                 when + timedelta(hours=6),
-                _with(commands.hold_session, held),
+                with_event(commands.hold_session, held),
             )
 
     def adopt(self) -> None:
@@ -366,7 +294,7 @@ class Cycle:
             self.office.do(
                 "charter",
                 day("2023-06-10"),
-                _with(commands.record_member, member),
+                with_event(commands.record_member, member),
             )
 
     # -- the government -------------------------------------------------------------------
@@ -398,7 +326,7 @@ class Cycle:
                 portfolio=answer.portfolio,
                 decision_date=answer.decision_date,
                 referred_to=answer.referred_to,
-                evidence_digest=_sha256(answer.evidence) if answer.evidence else None,
+                evidence_digest=sha256_digest(answer.evidence) if answer.evidence else None,
             )
         )
         self.office.do(
@@ -417,13 +345,13 @@ class Cycle:
                     progress=report.progress,
                     milestone=report.milestone,
                     justification=report.justification,
-                    evidence_digest=_sha256(report.evidence) if report.evidence else None,
+                    evidence_digest=sha256_digest(report.evidence) if report.evidence else None,
                 )
             )
             self.office.do(
                 "government",
                 day(start + timedelta(days=index // 4)),
-                _with(commands.report, event),
+                with_event(commands.report, event),
             )
         self.reports = len(reports)
 
@@ -487,4 +415,4 @@ class Cycle:
         self.verdicts = len(verdicts)
 
 
-__all__ = ["CYCLE", "Cycle", "LedgerStore", "Office", "Path", "Signer", "SimulatedClock", "day"]
+__all__ = ["CYCLE", "Cycle"]
