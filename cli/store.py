@@ -11,10 +11,9 @@ import uuid
 from collections.abc import Sequence
 
 from domain.catalogue import event_types
-from domain.events import Pending, Recorded, decode
+from domain.events import Pending, Recorded, recorded_from
 from domain.process import Batch
 from ledger import Entry, Ledger, NewEvent, Signer
-from ledger.canonical import parse_time
 from ledger.errors import UnknownSigner
 
 KNOWN_TYPES = event_types()
@@ -78,15 +77,8 @@ class LedgerStore:
     def recorded(self, entry: Entry) -> Recorded:
         """Decode one ledger entry into the domain's event."""
         fields = entry.event
-        return Recorded(
-            event=decode(fields["type"], fields["schema"], fields["payload"]),
-            version=fields["version"],
-            seq=entry.seq,
-            occurred_at=parse_time(fields["occurred_at"]),
-            signer=fields["signer"],
-            role=self._roles.get(fields["signer"]),
-            recorded_at=parse_time(entry.recorded_at),
-        )
+        role = self._roles.get(fields["signer"])
+        return recorded_from(fields, seq=entry.seq, recorded_at=entry.recorded_at, role=role)
 
 
 def _new_event(pending: Pending) -> NewEvent:

@@ -98,6 +98,21 @@ def decode(type_name: str, schema: int, payload: Mapping[str, Any]) -> Event:
         raise BadPayload(type_name, _first_problem(exc)) from None
 
 
+def recorded_from(
+    fields: Mapping[str, Any], *, seq: int, recorded_at: str, role: str | None = None
+) -> Recorded:
+    """The domain's view of a stored event body (its parsed fields) at ``seq``."""
+    return Recorded(
+        event=decode(fields["type"], fields["schema"], fields["payload"]),
+        version=fields["version"],
+        seq=seq,
+        occurred_at=datetime.fromisoformat(fields["occurred_at"]),
+        signer=fields["signer"],
+        role=role,
+        recorded_at=datetime.fromisoformat(recorded_at),
+    )
+
+
 def _first_problem(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"]) or "payload"

@@ -1,1 +1,27 @@
-"""Read models folded from the ledger (recommendation status, deadlines, audit trail)."""
+"""Read models folded from the ledger (DESIGN.md 6): so far the recommendation status with its
+three axes (``status``), due dates and overdue computed as of any date (``deadlines``), and the
+tracked runner that keeps their tables in the ledger's database (``runner``)."""
+
+from projections.deadlines import Suspension, add_months, due_date, due_dates, overdue
+from projections.errors import ProjectionError, ProjectionFailed
+from projections.runner import catch_up, position, rebuild, stored
+from projections.status import RecommendationStatus, Status, apply, fold, recorded
+
+__all__ = [
+    "ProjectionError",
+    "ProjectionFailed",
+    "RecommendationStatus",
+    "Status",
+    "Suspension",
+    "add_months",
+    "apply",
+    "catch_up",
+    "due_date",
+    "due_dates",
+    "fold",
+    "overdue",
+    "position",
+    "rebuild",
+    "recorded",
+    "stored",
+]

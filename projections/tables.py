@@ -1,0 +1,186 @@
+"""The read models' tables in the ledger's database, and the status model's rows.
+
+Tables are named ``projection_*`` so they never collide with the ledger's ``ledger_*`` tables,
+whose append-only triggers do not reach them. ``projection_positions`` holds, per projection,
+the seq of the last entry applied; ``projection_recommendations`` one row per recommendation,
+its status columns (for queries) next to ``detail``, the whole record as JSON, from which the
+fold resumes; ``projection_settings`` what the fold keeps besides recommendations (the review
+offsets and the suspensions).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+
+from projections.deadlines import Suspension
+from projections.status import Change, Erratum, RecommendationStatus, Said, Status
+
+metadata = MetaData()
+_Seq = BigInteger().with_variant(Integer(), "sqlite")
+
+positions = Table(
+    "projection_positions",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("seq", _Seq, nullable=False),
+)
+
+recommendations = Table(
+    "projection_recommendations",
+    metadata,
+    Column("panel", Integer, primary_key=True, autoincrement=False),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("title", Text, nullable=False),
+    Column("portfolio", String(64), nullable=False, index=True),
+    Column("priority", String(16), nullable=False),
+    Column("handed_over", String(10)),
+    Column("position", String(32), nullable=False, index=True),
+    Column("position_seq", _Seq),
+    Column("implementation", String(32), nullable=False),
+    Column("implementation_seq", _Seq),
+    Column("verdict", String(32), nullable=False),
+    Column("verdict_seq", _Seq),
+    Column("last_seq", _Seq, nullable=False),
+    Column("answers", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+settings = Table(
+    "projection_settings",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def recommendation_row(status: RecommendationStatus) -> dict[str, Any]:
+    """The row of one recommendation."""
+    detail = _record(status)
+    return {
+        "panel": status.panel,
+        "number": status.number,
+        "title": json.dumps(detail["title"], sort_keys=True),
+        "portfolio": status.portfolio,
+        "priority": status.priority,
+        "handed_over": detail["handed_over"],
+        "position": status.position,
+        "position_seq": _seq(status.position_change),
+        "implementation": status.implementation,
+        "implementation_seq": _seq(status.implementation_change),
+        "verdict": status.verdict,
+        "verdict_seq": _seq(status.verdict_change),
+        "last_seq": _seq(status.last_change),
+        "answers": json.dumps(detail["answers"], sort_keys=True),
+        "detail": json.dumps(detail, sort_keys=True),
+    }
+
+
+def from_row(detail: str) -> RecommendationStatus:
+    """A recommendation back from its row's ``detail``."""
+    data = json.loads(detail)
+    return RecommendationStatus(
+        panel=data["panel"],
+        number=data["number"],
+        title=MappingProxyType(data["title"]),
+        portfolio=data["portfolio"],
+        priority=data["priority"],
+        adopted=_change(data["adopted"]),
+        handed_over=date.fromisoformat(data["handed_over"]) if data["handed_over"] else None,
+        answers=tuple(_said(item) for item in data["answers"]),
+        reports=tuple(_said(item) for item in data["reports"]),
+        verdicts=tuple(_said(item) for item in data["verdicts"]),
+        errata=tuple(Erratum(**item) for item in data["errata"]),
+        seqs=frozenset(data["seqs"]),
+        position_change=_maybe(data["position_change"]),
+        implementation_change=_maybe(data["implementation_change"]),
+        verdict_change=_maybe(data["verdict_change"]),
+        last_change=_maybe(data["last_change"]),
+    )
+
+
+def settings_value(state: Status) -> str:
+    """What the status fold keeps besides recommendations, as JSON."""
+    return json.dumps(
+        {
+            "offsets": list(state.offsets),
+            "suspensions": [
+                [item.since.isoformat(), item.until.isoformat() if item.until else None]
+                for item in state.suspensions
+            ],
+        }
+    )
+
+
+def with_settings(state: Status, value: str) -> Status:
+    """``state`` with the offsets and suspensions stored as ``value``."""
+    data = json.loads(value)
+    first, second = data["offsets"]
+    return Status(
+        state.recommendations,
+        (first, second),
+        tuple(
+            Suspension(date.fromisoformat(since), date.fromisoformat(until) if until else None)
+            for since, until in data["suspensions"]
+        ),
+        state.seq,
+    )
+
+
+def _record(status: RecommendationStatus) -> dict[str, Any]:
+    return {
+        "panel": status.panel,
+        "number": status.number,
+        "title": dict(status.title),
+        "portfolio": status.portfolio,
+        "priority": status.priority,
+        "adopted": _json_change(status.adopted),
+        "handed_over": status.handed_over.isoformat() if status.handed_over else None,
+        "answers": [_json_said(said) for said in status.answers],
+        "reports": [_json_said(said) for said in status.reports],
+        "verdicts": [_json_said(said) for said in status.verdicts],
+        "errata": [
+            {"seq": e.seq, "supersedes": e.supersedes, "reason": e.reason, "replaced": e.replaced}
+            for e in status.errata
+        ],
+        "seqs": sorted(status.seqs),
+        "position_change": _json_change(status.position_change),
+        "implementation_change": _json_change(status.implementation_change),
+        "verdict_change": _json_change(status.verdict_change),
+        "last_change": _json_change(status.last_change),
+    }
+
+
+def _json_change(change: Change | None) -> dict[str, Any] | None:
+    if change is None:
+        return None
+    return {"seq": change.seq, "signer": change.signer, "at": change.at.isoformat()}
+
+
+def _json_said(said: Said) -> dict[str, Any]:
+    return {
+        "payload": dict(said.payload),
+        "change": _json_change(said.change),
+        "corrected_by": said.corrected_by,
+    }
+
+
+def _change(data: Mapping[str, Any]) -> Change:
+    return Change(data["seq"], data["signer"], datetime.fromisoformat(data["at"]))
+
+
+def _maybe(data: Mapping[str, Any] | None) -> Change | None:
+    return None if data is None else _change(data)
+
+
+def _said(data: Mapping[str, Any]) -> Said:
+    return Said(MappingProxyType(data["payload"]), _change(data["change"]), data["corrected_by"])
+
+
+def _seq(change: Change | None) -> int | None:
+    return None if change is None else change.seq

@@ -1,0 +1,130 @@
+"""The tracked runner: each entry applied once, in one transaction with its position; a crash
+or a failing projection leaves the previous position, and a restart equals a rebuild."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, inspect, select
+from sqlalchemy.engine import Engine
+
+import projections.runner as runner
+from domain import commands
+from domain.government import Verdict
+from domain.responses import Position
+from projections.errors import Inconsistent, ProjectionFailed
+from projections.status import Status, fold
+from projections.tables import positions, recommendations, settings
+from tests.domain.conftest import Office, step
+from tests.projections.conftest import answer, history, verdict
+from tests.projections.reference import summary
+
+
+def engine(office: Office) -> Engine:
+    found = office.ledger.recorder.datastore.engine
+    assert isinstance(found, Engine)
+    return found
+
+
+def rows(office: Office) -> list[tuple[Any, ...]]:
+    """Every recommendation row, then the settings, as the database holds them."""
+    with engine(office).connect() as conn:
+        found = list(conn.execute(select(recommendations).order_by("panel", "number")))
+        found += list(conn.execute(select(settings)))
+    return [tuple(row) for row in found]
+
+
+def test_catch_up_applies_every_entry_once(answered: Office) -> None:
+    count = answered.ledger.count()
+    assert runner.catch_up(answered.ledger, batch=7) == count
+    assert runner.catch_up(answered.ledger) == 0
+    assert runner.position(answered.ledger) == count - 1
+    # The last entry may be the ledger's own (not an assembly event): the position still moves.
+    expected = replace(fold(Status(), history(answered.ledger)), seq=count - 1)
+    assert runner.stored(answered.ledger) == expected
+
+
+def test_catch_up_applies_only_the_entries_written_since(answered: Office) -> None:
+    runner.catch_up(answered.ledger)
+    answered.do("government", step(commands.respond, answer(4, 1, Position.ACCEPTED)))
+    answered.do("commission", step(commands.assess, verdict(4, Verdict.AGREES)))
+    assert runner.catch_up(answered.ledger) == 2
+    fourth = runner.stored(answered.ledger).recommendations[(1, 4)]
+    assert (fourth.position, fourth.verdict) == ("accepted", "agrees")
+    assert summary(runner.stored(answered.ledger)) == summary(
+        fold(Status(), history(answered.ledger))
+    )
+
+
+def test_rebuild_gives_the_same_rows(answered: Office) -> None:
+    runner.catch_up(answered.ledger, batch=5)
+    before = rows(answered)
+    assert runner.rebuild(answered.ledger) == answered.ledger.count()
+    assert rows(answered) == before
+    assert len(before) == 6  # five recommendations and the settings
+
+
+def test_the_tables_are_the_projections_own(answered: Office) -> None:
+    runner.catch_up(answered.ledger)
+    names = set(inspect(engine(answered)).get_table_names())
+    ours = {"projection_positions", "projection_recommendations", "projection_settings"}
+    assert ours <= names
+    assert not {name for name in names - ours if not name.startswith("ledger_")}
+
+
+def test_a_crash_mid_batch_leaves_the_old_position_and_a_restart_equals_a_rebuild(
+    answered: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes = 0
+    real_write = runner.write
+
+    def crashing(conn: Connection, before: Status, after: Status) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 3:
+            conn.execute(recommendations.delete())  # half-done work, rolled back with the rest
+            raise KeyboardInterrupt("killed")
+        real_write(conn, before, after)
+
+    monkeypatch.setattr(runner, "write", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        runner.catch_up(answered.ledger, batch=10)
+    assert runner.position(answered.ledger) == 19
+    assert rows(answered)  # the rows of the first two batches are still there
+    monkeypatch.setattr(runner, "write", real_write)
+    assert runner.catch_up(answered.ledger, batch=10) == answered.ledger.count() - 20
+    resumed = rows(answered)
+    runner.rebuild(answered.ledger)
+    assert rows(answered) == resumed
+
+
+def test_a_projection_failing_on_an_entry_stops_loudly_at_the_previous_position(
+    answered: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.catch_up(answered.ledger)
+    before = rows(answered)
+    position = runner.position(answered.ledger)
+    answered.do("government", step(commands.respond, answer(4, 1, Position.ACCEPTED)))
+
+    def failing(state: Status, events: Any) -> Status:
+        raise Inconsistent(position + 1, "the projection cannot follow it")
+
+    monkeypatch.setattr(runner, "fold", failing)
+    with pytest.raises(
+        ProjectionFailed,
+        match=rf"The status projection stopped at entry {position + 1} \(the projection cannot "
+        rf"follow it\); it stays at entry {position}\. Fix the cause, then run `assembly "
+        r"projections rebuild`\.",
+    ):
+        runner.catch_up(answered.ledger)
+    assert runner.position(answered.ledger) == position
+    assert rows(answered) == before
+
+
+def test_the_position_is_written_with_the_rows(answered: Office) -> None:
+    runner.catch_up(answered.ledger)
+    with engine(answered).connect() as conn:
+        stored = conn.execute(select(positions.c.name, positions.c.seq)).all()
+    assert [tuple(row) for row in stored] == [("status", answered.ledger.count() - 1)]
