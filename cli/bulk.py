@@ -26,6 +26,7 @@ from domain.errors import RuleBroken
 from domain.process import Session
 from domain.recommendation import parse_reference
 from domain.responses import Responded
+from projections import catch_up
 
 ANSWER_COLUMNS = (
     "recommendation",
@@ -175,6 +176,7 @@ def import_answers(
             return
         session.commit()
         report(store.written)
+        catch_up(book)
         stdout.print(f"Wrote {new} answer(s); {unchanged} row(s) unchanged.")
     finally:
         book.close()

@@ -25,6 +25,7 @@ from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.render import print_fields, stdout
 from ledger import Ledger, Report, Signer, verification_report
 from ledger.storage import database_url
+from projections import catch_up
 
 ROLES = {
     "secretariat": "Secretariat of the Citizens' Assembly (demo)",
@@ -94,8 +95,9 @@ def demo(
                 bar.update(task, description=description)
                 step()
                 bar.advance(task)
-            bar.update(task, description="Verifying the ledger")
+            bar.update(task, description="Verifying the ledger, updating the read models")
             report = verification_report(book.recorder, role_policy())
+            catch_up(book)  # the read models, ready for the status board
             bar.advance(task)
         _summary(book, cycle, report, out, ledger, time.monotonic() - started)
     finally:

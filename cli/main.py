@@ -16,7 +16,14 @@ try:  # recent typer carries its own copy of click, and raises its exceptions
 except ImportError:  # pragma: no cover - older typer raises click's own
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from cli import answer_commands, assembly_commands, demo, draw_commands, ledger_commands
+from cli import (
+    answer_commands,
+    assembly_commands,
+    demo,
+    draw_commands,
+    ledger_commands,
+    projection_commands,
+)
 from cli import keys as keys_commands
 from cli.errors import Exit, exit_code_for
 from domain.errors import RuleBroken
@@ -35,6 +42,7 @@ ledger_commands.register(app)
 assembly_commands.register(app)
 answer_commands.register(app)
 draw_commands.register(app)
+projection_commands.register(app)
 app.command("demo", rich_help_panel="Set up and verify")(demo.demo)
 
 _state = {"debug": False}

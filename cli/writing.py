@@ -18,6 +18,7 @@ from cli.render import stdout
 from cli.store import LedgerStore
 from domain.process import Session, run
 from ledger import Entry
+from projections import catch_up
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,6 +45,7 @@ def act(
         moment = parse_moment(at) or book.clock()
         run(store, lambda session: step(session, moment))
         report(store.written)
+        catch_up(book)  # the read models answer for what was just written
         return store.written
     finally:
         book.close()

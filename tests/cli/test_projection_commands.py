@@ -1,0 +1,58 @@
+"""The read models through ``assembly``: write commands keep them up to date, ``projections
+update`` applies what they have not seen, ``projections rebuild`` starts them from zero."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.features.cycle import Template, as_government, copy_of, shared_template
+from tests.features.forked import assembly
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return shared_template(tmp_path_factory)
+
+
+@pytest.fixture
+def folder(template: Template, tmp_path: Path) -> Path:
+    return copy_of(template.seated, tmp_path / "assembly")
+
+
+def stored_position(folder: Path) -> int:
+    with sqlite3.connect(folder / "assembly.db") as db:
+        (seq,) = db.execute("SELECT seq FROM projection_positions").fetchone()
+    return int(seq)
+
+
+def last_seq(folder: Path) -> int:
+    with sqlite3.connect(folder / "assembly.db") as db:
+        (seq,) = db.execute("SELECT max(seq) FROM ledger_entries").fetchone()
+    return int(seq)
+
+
+def test_a_write_command_brings_the_read_models_up_to_date(folder: Path) -> None:
+    answered = as_government(
+        folder, "respond", "1/1", "--position", "accepted", "--portfolio", "climate"
+    )
+    assert answered.code == 0, answered.stderr
+    assert stored_position(folder) == last_seq(folder)
+
+
+def test_update_applies_what_the_read_models_have_not_seen(folder: Path) -> None:
+    updated = assembly("projections", "update", cwd=folder)
+    assert updated.code == 0, updated.stderr
+    assert f"the read models are at seq {last_seq(folder)}" in updated.stdout
+    again = assembly("projections", "update", cwd=folder)
+    assert "Applied 0 entries" in again.stdout
+
+
+def test_rebuild_folds_again_from_entry_0(folder: Path) -> None:
+    assembly("projections", "update", cwd=folder)
+    rebuilt = assembly("projections", "rebuild", cwd=folder)
+    assert rebuilt.code == 0, rebuilt.stderr
+    assert f"from {last_seq(folder) + 1} entries" in rebuilt.stdout
+    assert stored_position(folder) == last_seq(folder)
