@@ -21,8 +21,11 @@ from cli import (
     assembly_commands,
     demo,
     draw_commands,
+    export_commands,
     ledger_commands,
     projection_commands,
+    read_commands,
+    trail_commands,
 )
 from cli import keys as keys_commands
 from cli.errors import Exit, exit_code_for
@@ -42,7 +45,10 @@ ledger_commands.register(app)
 assembly_commands.register(app)
 answer_commands.register(app)
 draw_commands.register(app)
+read_commands.register(app)
 projection_commands.register(app)
+trail_commands.register(app)
+export_commands.register(app)
 app.command("demo", rich_help_panel="Set up and verify")(demo.demo)
 
 _state = {"debug": False}

@@ -1,0 +1,63 @@
+"""``assembly export answers``: the government's answers in the file ``respond --csv`` reads,
+so a ministry can export, edit and import them again."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.bulk import ANSWER_COLUMNS, answer_row
+from cli.context import open_ledger
+from cli.errors import UsageProblem
+from cli.options import DEFAULT_LEDGER, LedgerOption
+from cli.render import stdout
+from domain.responses import Responded
+from ledger import Ledger
+from projections import catch_up, stored
+
+export_app = typer.Typer(help="Export what the ledger holds as files.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(export_app, name="export", rich_help_panel="Read")
+
+
+def recorded_answers(ledger: Ledger, *, panel: int | None = None) -> list[Responded]:
+    """Every answer as it stands (a correction's replacement, if any), by recommendation and
+    review."""
+    catch_up(ledger)
+    found = [
+        Responded.model_validate(dict(said.payload))
+        for status in stored(ledger).recommendations.values()
+        if panel is None or status.panel == panel
+        for said in status.answers
+    ]
+    return sorted(found, key=lambda answer: (answer.panel, answer.number, answer.review))
+
+
+@export_app.command("answers")
+def answers(
+    path: Annotated[Path, typer.Option("--csv", help="The CSV file to write.", dir_okay=False)],
+    panel: Annotated[int | None, typer.Option("--panel", help="Only panel N's answers.")] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+) -> None:
+    """Write every recorded answer in the format `assembly respond --csv` reads.
+
+    Example: assembly export answers --csv answers.csv --panel 1
+    """
+    book = open_ledger(ledger)
+    try:
+        found = recorded_answers(book, panel=panel)
+    finally:
+        book.close()
+    try:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=ANSWER_COLUMNS)
+            writer.writeheader()
+            writer.writerows(answer_row(answer) for answer in found)
+    except OSError as exc:
+        raise UsageProblem(f"Cannot write {path}: {exc.strerror}.") from None
+    stdout.print(f"Wrote {len(found)} answer(s) to {path}.")

@@ -1,0 +1,326 @@
+"""Read commands (DESIGN.md 6-7): the status board, one recommendation in full, what is overdue.
+
+Each reads the stored status projection, brought up to date first; with ``--at-seq N`` or
+``--as-of DATE`` it folds the ledger in memory instead, up to entry N or up to the last entry
+recorded by the end of that day (UTC). Overdue is computed as of ``--as-of`` (default: today,
+or the day entry N was recorded), never read from storage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+
+import typer
+
+from cli.context import open_ledger
+from cli.errors import UsageProblem
+from cli.options import DEFAULT_LEDGER, LedgerOption
+from cli.read_render import (
+    ReadFormat,
+    ReadFormatOption,
+    RecordFormat,
+    RecordFormatOption,
+    print_record,
+    print_rows,
+)
+from cli.writing import day, today
+from domain.errors import NotFound
+from domain.government import Implementation, Verdict
+from domain.recommendation import parse_reference
+from domain.responses import Position
+from ledger import Ledger
+from projections import RecommendationStatus, Status, catch_up, due_dates, fold, recorded, stored
+from projections.status import AWAITING_RESPONSE, NO_VERDICT, Change, Said
+
+BATCH = 1000
+POSITIONS = (AWAITING_RESPONSE, *Position)
+IMPLEMENTATIONS = tuple(Implementation)
+VERDICTS = (NO_VERDICT, *Verdict)
+BOARD = (
+    "ref", "title", "portfolio", "position", "implementation", "verdict",
+    "due_review_1", "due_review_2", "overdue", "last_seq",
+)  # fmt: skip
+LATE = ("ref", "title", "portfolio", "review", "due", "days_late")
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(help="Read the ledger as it stood at the end of this day (UTC), 2026-03-31."),
+]
+AtSeqOption = Annotated[
+    int | None, typer.Option(min=0, help="Read the ledger as it stood after entry N.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status", rich_help_panel="Read")(status)
+    app.command("show", rich_help_panel="Read")(show)
+    app.command("overdue", rich_help_panel="Read")(overdue_list)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One review of one recommendation, as of a date: when due, when answered, days late."""
+
+    review: int
+    due: date
+    answered: date | None
+    late: int  # 0 unless overdue
+
+
+@dataclass(frozen=True)
+class View:
+    """The status read model as of a point, the date overdue is computed at, and who signed."""
+
+    state: Status
+    as_of: date
+    signers: dict[str, str]
+
+    def deadlines(self, rec: RecommendationStatus) -> tuple[Deadline, ...]:
+        """Both reviews' deadlines (none before the hand-over)."""
+        if rec.handed_over is None:
+            return ()
+        dues = due_dates(
+            rec.handed_over, self.state.offsets, self.state.suspensions, as_of=self.as_of
+        )
+        found = []
+        for review, due in enumerate(dues, start=1):
+            said = rec.answer(review)
+            answered = said.change.at.date() if said is not None else None
+            on_time = answered is not None and answered <= self.as_of
+            late = 0 if on_time or self.as_of <= due else (self.as_of - due).days
+            found.append(Deadline(review, due, answered, late))
+        return tuple(found)
+
+    def signer(self, change: Change | None) -> str | None:
+        if change is None:
+            return None
+        return self.signers.get(change.signer, change.signer)
+
+
+def status(
+    panel: Annotated[int | None, typer.Option(help="Only this panel's recommendations.")] = None,
+    position: Annotated[str | None, typer.Option(help="Only this position.")] = None,
+    implementation: Annotated[str | None, typer.Option(help="Only this state.")] = None,
+    verdict: Annotated[str | None, typer.Option(help="Only this verdict.")] = None,
+    portfolio: Annotated[str | None, typer.Option(help="Only this portfolio.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue ones.")] = False,
+    as_of: AsOfOption = None,
+    at_seq: AtSeqOption = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    output: ReadFormatOption = ReadFormat.table,
+) -> None:
+    """The status board: one row per recommendation, its three axes, due dates and overdue flag.
+
+    Example: assembly status --panel 1 --position rejected --as-of 2026-06-30 --format csv
+    """
+    _check_choice("--position", position, POSITIONS)
+    _check_choice("--implementation", implementation, IMPLEMENTATIONS)
+    _check_choice("--verdict", verdict, VERDICTS)
+    view = _view(ledger, as_of, at_seq)
+    rows = []
+    for rec in _ordered(view.state):
+        late = any(deadline.late for deadline in view.deadlines(rec))
+        wanted = (
+            (panel is None or rec.panel == panel)
+            and (position is None or rec.position == position)
+            and (implementation is None or rec.implementation == implementation)
+            and (verdict is None or rec.verdict == verdict)
+            and (portfolio is None or rec.portfolio == portfolio)
+            and (late or not overdue)
+        )
+        if wanted:
+            rows.append(_board_row(view, rec, late=late))
+    print_rows(f"Status as of {view.as_of} (entry {view.state.seq})", BOARD, rows, output)
+
+
+def show(
+    recommendation: Annotated[str, typer.Argument(help="PANEL/NUMBER (e.g. 1/12).")],
+    as_of: AsOfOption = None,
+    at_seq: AtSeqOption = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    output: RecordFormatOption = RecordFormat.table,
+) -> None:
+    """One recommendation in full: its axes, due dates, every answer, report, verdict and erratum.
+
+    Example: assembly show 1/12 --as-of 2026-06-30
+    """
+    try:
+        key = parse_reference(recommendation)
+    except NotFound as error:
+        raise UsageProblem(error.sentence()) from None
+    view = _view(ledger, as_of, at_seq)
+    rec = view.state.recommendations.get(key)
+    if rec is None:
+        raise UsageProblem(
+            f"Recommendation {recommendation} is not in the ledger as of entry {view.state.seq}."
+        )
+    fields: dict[str, Any] = {
+        "ref": _ref(rec),
+        "title": _title(rec),
+        "portfolio": rec.portfolio,
+        "priority": rec.priority,
+        "adopted_seq": rec.adopted.seq,
+        "handed_over": _iso(rec.handed_over),
+    }
+    for axis, value, change in (
+        ("position", rec.position, rec.position_change),
+        ("implementation", rec.implementation, rec.implementation_change),
+        ("verdict", rec.verdict, rec.verdict_change),
+    ):
+        fields[axis] = value
+        fields[f"{axis}_seq"] = change.seq if change else None
+        fields[f"{axis}_signer"] = view.signer(change)
+    for deadline in view.deadlines(rec):
+        fields[f"due_review_{deadline.review}"] = deadline.due.isoformat()
+        fields[f"days_late_review_{deadline.review}"] = deadline.late
+    fields["last_seq"] = rec.last_change.seq if rec.last_change else None
+    fields["as_of"] = view.as_of.isoformat()
+    answers = ("review", "position", "portfolio", "justification", "planned_measures")
+    reports = ("status", "progress", "milestone", "justification")
+    signed = ("seq", "signer", "at", "corrected_by")
+    print_record(
+        fields,
+        {
+            "Answers": (
+                (*answers, *signed),
+                [_said(view, said, answers) for said in sorted(rec.answers, key=_review)],
+            ),
+            "Implementation": ((*reports, *signed), [_said(view, s, reports) for s in rec.reports]),
+            "Verdicts": (
+                ("verdict", "reasons", "score", *signed),
+                [_said(view, said, ("verdict", "reasons", "score")) for said in rec.verdicts],
+            ),
+            "Errata": (
+                ("seq", "supersedes", "reason", "replaced"),
+                [vars(erratum) for erratum in rec.errata],
+            ),
+        },
+        output,
+    )
+
+
+def overdue_list(
+    as_of: AsOfOption = None,
+    at_seq: AtSeqOption = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    output: ReadFormatOption = ReadFormat.table,
+) -> None:
+    """What is late: each review not answered by its due date, by how many days, and the
+    portfolio responsible for it (the latest first).
+
+    Example: assembly overdue --as-of 2026-06-30 --format md
+    """
+    view = _view(ledger, as_of, at_seq)
+    late = [
+        (rec, deadline)
+        for rec in _ordered(view.state)
+        for deadline in view.deadlines(rec)
+        if deadline.late
+    ]
+    late.sort(key=lambda pair: -pair[1].late)
+    rows = [
+        {
+            "ref": _ref(rec),
+            "title": _title(rec),
+            "portfolio": rec.portfolio,
+            "review": deadline.review,
+            "due": deadline.due.isoformat(),
+            "days_late": deadline.late,
+        }
+        for rec, deadline in late
+    ]
+    print_rows(f"Overdue as of {view.as_of}", LATE, rows, output)
+
+
+def _view(location: str, as_of: str | None, at_seq: int | None) -> View:
+    """The read model at the point asked for, and the date overdue is computed at."""
+    day_asked = day(as_of, "--as-of")
+    book = open_ledger(location)
+    try:
+        signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+        if day_asked is None and at_seq is None:
+            catch_up(book)
+            return View(stored(book), today(), signers)
+        until = None
+        if day_asked is not None:
+            until = datetime.combine(day_asked + timedelta(days=1), time(), tzinfo=UTC)
+        state, last_day = _fold_until(book, at_seq=at_seq, until=until)
+        return View(state, day_asked or last_day or today(), signers)
+    finally:
+        book.close()
+
+
+def _fold_until(
+    book: Ledger, *, at_seq: int | None, until: datetime | None
+) -> tuple[Status, date | None]:
+    """Fold the entries up to ``at_seq`` and recorded before ``until``; also return the day
+    the last of them was recorded."""
+    state, last_day, start = Status(), None, 0
+    while entries := book.recorder.read_entries(start=start, limit=BATCH):
+        kept = [
+            entry
+            for entry in entries
+            if (at_seq is None or entry.seq <= at_seq)
+            and (until is None or datetime.fromisoformat(entry.recorded_at) < until)
+        ]
+        if kept:
+            events = [found for entry in kept if (found := recorded(entry)) is not None]
+            state = replace(fold(state, events), seq=kept[-1].seq)
+            last_day = datetime.fromisoformat(kept[-1].recorded_at).date()
+        if len(kept) < len(entries):
+            break  # the ledger's clock only moves on, so no later entry is wanted either
+        start = entries[-1].seq + 1
+    return state, last_day
+
+
+def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise UsageProblem(f"{option}: {value!r} is not one of {', '.join(allowed)}.")
+
+
+def _ordered(state: Status) -> list[RecommendationStatus]:
+    return [state.recommendations[key] for key in sorted(state.recommendations)]
+
+
+def _board_row(view: View, rec: RecommendationStatus, *, late: bool) -> dict[str, Any]:
+    dues = {deadline.review: deadline.due.isoformat() for deadline in view.deadlines(rec)}
+    return {
+        "ref": _ref(rec),
+        "title": _title(rec),
+        "portfolio": rec.portfolio,
+        "position": rec.position,
+        "implementation": rec.implementation,
+        "verdict": rec.verdict,
+        "due_review_1": dues.get(1),
+        "due_review_2": dues.get(2),
+        "overdue": late,
+        "last_seq": rec.last_change.seq if rec.last_change else None,
+    }
+
+
+def _said(view: View, said: Said, names: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        **{name: said.payload.get(name) for name in names},
+        "seq": said.change.seq,
+        "signer": view.signer(said.change),
+        "at": said.change.at.isoformat(),
+        "corrected_by": said.corrected_by,
+    }
+
+
+def _review(said: Said) -> int:
+    return int(said.payload["review"])
+
+
+def _ref(rec: RecommendationStatus) -> str:
+    return f"{rec.panel}/{rec.number}"
+
+
+def _title(rec: RecommendationStatus) -> str:
+    return rec.title.get("fr") or next(iter(rec.title.values()), "")
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -1,0 +1,146 @@
+"""The audit trail (DESIGN.md 6): every entry about a recommendation, a panel or a signer, with
+its seq, time, type, signer name and role, hash, and whether it verifies on its own.
+
+An entry verifies when its stored hash is the hash of its bytes, its signature verifies with
+its signer's enrolled key, and its ``prev`` is the stored hash of the entry before it (the
+checks of ``ledger.verify`` that need no walk of the whole ledger). Recommendations and panels
+are read stream by stream (indexed), with the corrections of each of their entries (stream
+``correction/SEQ``); a signer's trail scans the ledger, since no index leads from a key to its
+entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from domain.aggregate import stream_id
+from domain.correction import correction_stream, review_stream
+from domain.deliberation import deliberation_stream, evidence_stream
+from domain.draws import InvitationDraw, PanelDraw, ThemeGroup, VolunteerPool
+from domain.panel import panel_stream
+from domain.recommendation import recommendation_stream
+from ledger import Entry, Ledger
+from ledger.canonical import ZERO_HASH
+from ledger.keys import verify_signature
+from ledger.signers import SignerRecord
+from projections.runner import catch_up
+from projections.tables import recommendations
+
+
+@dataclass(frozen=True)
+class TrailLine:
+    """One entry of a trail; ``problem`` says why it does not verify (None: it does)."""
+
+    seq: int
+    recorded_at: str
+    type: str
+    signer: str
+    name: str
+    role: str
+    hash: str
+    problem: str | None
+
+    @property
+    def verifies(self) -> bool:
+        return self.problem is None
+
+
+def recommendation_trail(ledger: Ledger, panel: int, number: int) -> list[TrailLine]:
+    """Every entry of recommendation ``panel/number`` and every correction of them."""
+    entries = ledger.stream(recommendation_stream(panel, number))
+    return trail(ledger, _with_corrections(ledger, entries))
+
+
+def panel_trail(ledger: Ledger, panel: int) -> list[TrailLine]:
+    """Every entry of panel ``panel``'s streams (its draws, sessions, recommendations, reviews)
+    and every correction of them. The recommendations' numbers come from the status projection,
+    brought up to date first."""
+    streams = [
+        panel_stream(panel),
+        evidence_stream(panel),
+        deliberation_stream(panel),
+        review_stream(panel),
+        InvitationDraw.stream_for(panel),
+        VolunteerPool.stream_for(panel),
+        PanelDraw.stream_for(panel),
+        stream_id(f"{ThemeGroup.PREFIX}/{panel}"),
+        *(recommendation_stream(panel, number) for number in panel_numbers(ledger, panel)),
+    ]
+    found = [entry for stream in streams for entry in ledger.stream(stream)]
+    return trail(ledger, _with_corrections(ledger, found))
+
+
+def signer_trail(ledger: Ledger, key_id: str) -> list[TrailLine]:
+    """Every entry signed by ``key_id`` (a scan of the whole ledger)."""
+    # Bodies are canonical JSON (RFC 8785): the signer field is written exactly like this.
+    needle = f'"signer":"{key_id}"'.encode()
+    found = (entry for entry in ledger.entries() if needle in entry.body)
+    return trail(ledger, [entry for entry in found if entry.event["signer"] == key_id])
+
+
+def panel_numbers(ledger: Ledger, panel: int) -> list[int]:
+    """The numbers of the recommendations panel ``panel`` adopted, in order."""
+    catch_up(ledger)
+    query = select(recommendations.c.number).where(recommendations.c.panel == panel)
+    engine = ledger.recorder.datastore.engine
+    assert isinstance(engine, Engine)
+    with engine.connect() as conn:
+        return sorted(int(number) for number in conn.execute(query).scalars())
+
+
+def trail(ledger: Ledger, entries: Iterable[Entry]) -> list[TrailLine]:
+    """The trail lines of ``entries``, once each, in seq order."""
+    by_seq = {entry.seq: entry for entry in entries}
+    signers = {record.key_id: record for record in ledger.signers()}
+    ordered = [by_seq[seq] for seq in sorted(by_seq)]
+    return [_line(ledger, entry, signers, by_seq) for entry in ordered]
+
+
+def _with_corrections(ledger: Ledger, entries: Sequence[Entry]) -> list[Entry]:
+    corrections = [c for entry in entries for c in ledger.stream(correction_stream(entry.seq))]
+    return [*entries, *corrections]
+
+
+def _line(
+    ledger: Ledger, entry: Entry, signers: dict[str, SignerRecord], known: dict[int, Entry]
+) -> TrailLine:
+    fields = entry.event
+    signer = signers.get(str(fields["signer"]))
+    return TrailLine(
+        seq=entry.seq,
+        recorded_at=entry.recorded_at,
+        type=str(fields["type"]),
+        signer=str(fields["signer"]),
+        name="" if signer is None else signer.name,
+        role="" if signer is None else signer.role,
+        hash=entry.hash.hex(),
+        problem=_problem(ledger, entry, signer, known),
+    )
+
+
+def _problem(
+    ledger: Ledger, entry: Entry, signer: SignerRecord | None, known: dict[int, Entry]
+) -> str | None:
+    if entry.computed_hash() != entry.hash:
+        return "the stored hash does not match the entry's bytes"
+    if signer is None:
+        return "its signer's key was never enrolled"
+    if not verify_signature(signer.public_key, entry.sig, entry.body):
+        return "the signature does not verify with the signer's enrolled key"
+    if entry.prev != _previous_hash(ledger, entry.seq, known):
+        return "prev is not the hash of the entry before"
+    return None
+
+
+def _previous_hash(ledger: Ledger, seq: int, known: dict[int, Entry]) -> bytes | None:
+    if seq == 0:
+        return ZERO_HASH
+    before = known.get(seq - 1)
+    if before is None:
+        found = ledger.recorder.read_entries(start=seq - 1, limit=1)
+        before = found[0] if found and found[0].seq == seq - 1 else None
+    return None if before is None else before.hash
