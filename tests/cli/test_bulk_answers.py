@@ -14,29 +14,16 @@ import pytest
 
 from tests.features.cycle import (
     SECRETARIAT,
-    Template,
     answer,
     answers_csv,
     as_government,
-    copy_of,
     entries,
     last_events,
     long_justification,
     one_sentence,
-    shared_template,
 )
 from tests.features.forked import assembly
 from tests.runner import Result
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    return copy_of(template.seated, tmp_path / "assembly")
 
 
 def good_rows() -> list[dict[str, str]]:

@@ -33,23 +33,11 @@ from tests.features.cycle import (
     last_events,
     one_sentence,
     perform_panel,
-    shared_template,
     verify_draw,
 )
 from tests.features.forked import assembly
 from tests.runner import Result
 from tests.tamper import Attacker
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    """Panel 1 drawn and seated."""
-    return copy_of(template.seated, tmp_path / "assembly")
 
 
 @pytest.fixture

@@ -19,25 +19,13 @@ from tests.features.cycle import (
     as_commission,
     as_government,
     as_secretariat,
-    copy_of,
     entries,
     last_events,
     long_justification,
     one_sentence,
-    shared_template,
 )
 from tests.features.forked import assembly
 from tests.runner import Result
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    return copy_of(template.seated, tmp_path / "assembly")
 
 
 def wrote(folder: Path, result: Result, *types: str) -> list[dict[str, object]]:

@@ -6,20 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-
-from tests.features.cycle import Template, as_government, copy_of, shared_template
+from tests.features.cycle import as_government
 from tests.features.forked import assembly
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    return copy_of(template.seated, tmp_path / "assembly")
 
 
 def stored_position(folder: Path) -> int:

@@ -24,7 +24,7 @@ from tests.domain.conftest import (  # noqa: F401  (fixtures reused from the dom
     snapshots,
     step,
 )
-from tests.features.cycle import Template, as_government, copy_of, one_sentence, shared_template
+from tests.features.cycle import as_government, one_sentence
 from tests.features.forked import assembly
 from tests.runner import Result
 
@@ -130,10 +130,8 @@ def test_a_suspension_moves_the_due_dates_on_the_board(recommended: Office) -> N
 
 
 @pytest.fixture
-def cycle(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+def cycle(folder: Path) -> Path:
     """A copy of the session's cycle in which the government accepted 1/2 at review 1."""
-    template: Template = shared_template(tmp_path_factory)
-    folder = copy_of(template.seated, tmp_path / "assembly")
     answered = ("respond", "1/2", "--position", "accepted", "--portfolio", "climate")
     ok(as_government(folder, *answered))
     return folder

@@ -13,27 +13,14 @@ import pytest
 
 from cli.bulk import ANSWER_COLUMNS
 from tests.features.cycle import (
-    Template,
     answer,
     answers_csv,
     as_government,
-    copy_of,
     entries,
     long_justification,
     ok,
-    shared_template,
 )
 from tests.features.forked import assembly
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    return copy_of(template.seated, tmp_path / "assembly")
 
 
 @pytest.fixture
