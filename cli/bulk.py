@@ -23,6 +23,7 @@ from cli.store import LedgerStore
 from cli.writing import report
 from domain import commands
 from domain.errors import RuleBroken
+from domain.events import first_problem
 from domain.process import Session
 from domain.recommendation import parse_reference
 from domain.responses import Responded
@@ -123,9 +124,7 @@ def _answer(row: dict[str, str | None]) -> Responded:
 
 def _reason(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "row"
-        return f"{where}: {error['msg']}"
+        return first_problem(exc, whole="row")
     if isinstance(exc, RuleBroken):
         return exc.sentence()
     return str(exc)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from cli.store import LedgerStore
-from domain.process import Session, run
+from domain.process import Session
 from ledger import Ledger, Signer
 
 E = TypeVar("E", contravariant=True)
@@ -45,15 +45,15 @@ class Office:
     def do(self, role: str, when: datetime, step: Callable[[Session, datetime], object]) -> None:
         """Run one step as ``role``, dated ``when`` (the clock moves there first)."""
         at = self.clock.to(when)
-        store = self.stores.get(role)
-        if store is None:
-            store = self.stores[role] = LedgerStore(self.ledger, self.keys[role])
-        run(store, lambda session: step(session, at))
+        session = self.session(role)
+        step(session, at)
+        session.commit()
 
     def session(self, role: str) -> Session:
         """A session to batch several steps of one role (committed by the caller)."""
-        store = self.stores.get(role) or LedgerStore(self.ledger, self.keys[role])
-        self.stores[role] = store
+        store = self.stores.get(role)
+        if store is None:
+            store = self.stores[role] = LedgerStore(self.ledger, self.keys[role])
         return Session(store)
 
     def public_value(self, label: str) -> str:

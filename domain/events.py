@@ -95,7 +95,7 @@ def decode(type_name: str, schema: int, payload: Mapping[str, Any]) -> Event:
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        raise BadPayload(type_name, _first_problem(exc)) from None
+        raise BadPayload(type_name, first_problem(exc)) from None
 
 
 def recorded_from(
@@ -113,7 +113,8 @@ def recorded_from(
     )
 
 
-def _first_problem(exc: ValidationError) -> str:
+def first_problem(exc: ValidationError, *, whole: str = "payload") -> str:
+    """The first thing pydantic found wrong, as ``field: message`` (``whole`` if no field)."""
     error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"]) or "payload"
+    where = ".".join(str(part) for part in error["loc"]) or whole
     return f"{where}: {error['msg']}"

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from domain.aggregate import stream_id
 from domain.correction import correction_stream, review_stream
 from domain.deliberation import deliberation_stream, evidence_stream
 from domain.draws import InvitationDraw, PanelDraw, ThemeGroup, VolunteerPool
@@ -67,7 +66,7 @@ def panel_trail(ledger: Ledger, panel: int) -> list[TrailLine]:
         InvitationDraw.stream_for(panel),
         VolunteerPool.stream_for(panel),
         PanelDraw.stream_for(panel),
-        stream_id(f"{ThemeGroup.PREFIX}/{panel}"),
+        ThemeGroup.for_panel(panel).id,
         *(recommendation_stream(panel, number) for number in panel_numbers(ledger, panel)),
     ]
     found = [entry for stream in streams for entry in ledger.stream(stream)]
