@@ -31,8 +31,9 @@ from domain.government import Implementation, Verdict
 from domain.recommendation import parse_reference
 from domain.responses import Position
 from ledger import Ledger
-from projections import RecommendationStatus, Status, catch_up, due_dates, fold, recorded, stored
-from projections.status import AWAITING_RESPONSE, NO_VERDICT, Change, Said
+from projections import RecommendationStatus, Status, catch_up, fold, recorded, stored, stored_one
+from projections.board import Deadline, deadlines, ordered, overdue_reviews
+from projections.status import AWAITING_RESPONSE, NO_VERDICT, Change, Key, Said
 
 BATCH = 1000
 POSITIONS = (AWAITING_RESPONSE, *Position)
@@ -60,16 +61,6 @@ def register(app: typer.Typer) -> None:
 
 
 @dataclass(frozen=True)
-class Deadline:
-    """One review of one recommendation, as of a date: when due, when answered, days late."""
-
-    review: int
-    due: date
-    answered: date | None
-    late: int  # 0 unless overdue
-
-
-@dataclass(frozen=True)
 class View:
     """The status read model as of a point, the date overdue is computed at, and who signed."""
 
@@ -78,20 +69,8 @@ class View:
     signers: dict[str, str]
 
     def deadlines(self, rec: RecommendationStatus) -> tuple[Deadline, ...]:
-        """Both reviews' deadlines (none before the hand-over)."""
-        if rec.handed_over is None:
-            return ()
-        dues = due_dates(
-            rec.handed_over, self.state.offsets, self.state.suspensions, as_of=self.as_of
-        )
-        found = []
-        for review, due in enumerate(dues, start=1):
-            said = rec.answer(review)
-            answered = said.change.at.date() if said is not None else None
-            on_time = answered is not None and answered <= self.as_of
-            late = 0 if on_time or self.as_of <= due else (self.as_of - due).days
-            found.append(Deadline(review, due, answered, late))
-        return tuple(found)
+        """Both reviews' deadlines as of the view's date (none before the hand-over)."""
+        return deadlines(self.state, rec, as_of=self.as_of)
 
     def signer(self, change: Change | None) -> str | None:
         if change is None:
@@ -120,7 +99,7 @@ def status(
     _check_choice("--verdict", verdict, VERDICTS)
     view = _view(ledger, as_of, at_seq)
     rows = []
-    for rec in _ordered(view.state):
+    for rec in ordered(view.state):
         late = any(deadline.late for deadline in view.deadlines(rec))
         wanted = (
             (panel is None or rec.panel == panel)
@@ -150,7 +129,7 @@ def show(
         key = parse_reference(recommendation)
     except NotFound as error:
         raise UsageProblem(error.sentence()) from None
-    view = _view(ledger, as_of, at_seq)
+    view = _view(ledger, as_of, at_seq, only=key)
     rec = view.state.recommendations.get(key)
     if rec is None:
         raise UsageProblem(
@@ -174,10 +153,15 @@ def show(
         fields[f"{axis}_signer"] = view.signer(change)
     for deadline in view.deadlines(rec):
         fields[f"due_review_{deadline.review}"] = deadline.due.isoformat()
+        fields[f"answered_review_{deadline.review}"] = _iso(deadline.answered)
         fields[f"days_late_review_{deadline.review}"] = deadline.late
+        fields[f"answered_days_late_review_{deadline.review}"] = deadline.answered_late
     fields["last_seq"] = rec.last_change.seq if rec.last_change else None
     fields["as_of"] = view.as_of.isoformat()
-    answers = ("review", "position", "portfolio", "justification", "planned_measures")
+    answers = (
+        "review", "position", "portfolio", "justification", "planned_measures",
+        "decision_date", "referred_to", "evidence_digest",
+    )  # fmt: skip
     reports = ("status", "progress", "milestone", "justification")
     signed = ("seq", "signer", "at", "corrected_by")
     print_record(
@@ -213,13 +197,7 @@ def overdue_list(
     Example: assembly overdue --as-of 2026-06-30 --format md
     """
     view = _view(ledger, as_of, at_seq)
-    late = [
-        (rec, deadline)
-        for rec in _ordered(view.state)
-        for deadline in view.deadlines(rec)
-        if deadline.late
-    ]
-    late.sort(key=lambda pair: -pair[1].late)
+    late = overdue_reviews(view.state, as_of=view.as_of)
     rows = [
         {
             "ref": _ref(rec),
@@ -234,15 +212,17 @@ def overdue_list(
     print_rows(f"Overdue as of {view.as_of}", LATE, rows, output)
 
 
-def _view(location: str, as_of: str | None, at_seq: int | None) -> View:
-    """The read model at the point asked for, and the date overdue is computed at."""
+def _view(location: str, as_of: str | None, at_seq: int | None, *, only: Key | None = None) -> View:
+    """The read model at the point asked for, and the date overdue is computed at; with
+    ``only``, of that recommendation alone when read from storage (an indexed read)."""
     day_asked = day(as_of, "--as-of")
     book = open_ledger(location)
     try:
         signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
         if day_asked is None and at_seq is None:
             catch_up(book)
-            return View(stored(book), today(), signers)
+            state = stored(book) if only is None else stored_one(book, only)[0]
+            return View(state, today(), signers)
         until = None
         if day_asked is not None:
             until = datetime.combine(day_asked + timedelta(days=1), time(), tzinfo=UTC)
@@ -278,10 +258,6 @@ def _fold_until(
 def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
     if value is not None and value not in allowed:
         raise UsageProblem(f"{option}: {value!r} is not one of {', '.join(allowed)}.")
-
-
-def _ordered(state: Status) -> list[RecommendationStatus]:
-    return [state.recommendations[key] for key in sorted(state.recommendations)]
 
 
 def _board_row(view: View, rec: RecommendationStatus, *, late: bool) -> dict[str, Any]:

@@ -50,11 +50,7 @@ class LedgerStore:
         return self.recorded(entry)
 
     def of_type(self, type_name: str) -> list[Recorded]:
-        return [
-            self.recorded(entry)
-            for entry in self.ledger.recorder.read_types(type_name)
-            if entry.event["type"] == type_name
-        ]
+        return [self.recorded(entry) for entry in self.ledger.recorder.read_types(type_name)]
 
     def append(self, batches: Sequence[Batch]) -> list[int]:
         written = self._append(batches, dry_run=False)

@@ -10,7 +10,7 @@ ledger's canonical JSON refuses them): ratios are integers in millionths, dates 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -54,6 +54,13 @@ class Recorded:
     signer: str
     role: str | None = None
     recorded_at: datetime | None = None  # the ledger's clock when it was appended
+    # the payload as stored, when at the current schema
+    stored: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def payload(self) -> Mapping[str, Any]:
+        """The event's JSON payload (the stored one when not upcast: no second serialisation)."""
+        return self.stored if self.stored is not None else self.event.to_payload()
 
 
 REGISTRY: dict[str, type[Event]] = {}
@@ -83,12 +90,12 @@ def decode(type_name: str, schema: int, payload: Mapping[str, Any]) -> Event:
     cls = REGISTRY.get(type_name)
     if cls is None:
         raise UnknownEventType(type_name)
-    data = dict(payload)
+    data = payload  # validating does not change it: no copy unless upcasting
     while schema < cls.SCHEMA:
         step = UPCASTERS.get((type_name, schema))
         if step is None:
             raise BadPayload(type_name, f"no upcaster from schema {schema}")
-        data = step(data)
+        data = step(dict(data))
         schema += 1
     if schema != cls.SCHEMA:
         raise BadPayload(type_name, f"schema {schema} is newer than this program knows")
@@ -102,14 +109,16 @@ def recorded_from(
     fields: Mapping[str, Any], *, seq: int, recorded_at: str, role: str | None = None
 ) -> Recorded:
     """The domain's view of a stored event body (its parsed fields) at ``seq``."""
+    event = decode(fields["type"], fields["schema"], fields["payload"])
     return Recorded(
-        event=decode(fields["type"], fields["schema"], fields["payload"]),
+        event=event,
         version=fields["version"],
         seq=seq,
         occurred_at=datetime.fromisoformat(fields["occurred_at"]),
         signer=fields["signer"],
         role=role,
         recorded_at=datetime.fromisoformat(recorded_at),
+        stored=fields["payload"] if fields["schema"] == event.SCHEMA else None,
     )
 
 

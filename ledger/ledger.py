@@ -273,7 +273,7 @@ class Ledger:
     def signers(self) -> list[SignerRecord]:
         """Return every enrolled key, revoked or not, in enrolment order."""
         book = SignerBook(self.policy)
-        for entry in self.recorder.read_types("ledger.signer."):
+        for entry in self.recorder.read_types(ENROLLED, REVOKED):
             book.learn(entry.seq, entry.event)
         return sorted(book.records.values(), key=lambda record: record.enrolled_seq)
 

@@ -1,10 +1,11 @@
-"""Read models folded from the ledger (DESIGN.md 6): so far the recommendation status with its
-three axes (``status``), due dates and overdue computed as of any date (``deadlines``), and the
-tracked runner that keeps their tables in the ledger's database (``runner``)."""
+"""Read models folded from the ledger (DESIGN.md 6): the recommendation status with its three
+axes (``status``), due dates and overdue computed as of any date (``deadlines``, ``board``), the
+audit trail (``trail``), and the tracked runner that keeps the status tables in the ledger's
+database (``runner``)."""
 
 from projections.deadlines import Suspension, add_months, due_date, due_dates, overdue
 from projections.errors import ProjectionError, ProjectionFailed
-from projections.runner import catch_up, position, rebuild, stored
+from projections.runner import catch_up, position, rebuild, stored, stored_one
 from projections.status import RecommendationStatus, Status, apply, fold, recorded
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "rebuild",
     "recorded",
     "stored",
+    "stored_one",
 ]

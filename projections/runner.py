@@ -8,17 +8,20 @@ that stops on an entry) leaves the previous position and rows, and the next run 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
-from sqlalchemy import Connection, bindparam, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
+from domain.correction import CorrectionRecorded
 from domain.errors import RuleBroken
 from domain.events import Recorded
 from ledger import Ledger
 from projections.errors import Inconsistent, ProjectionFailed
-from projections.status import Status, fold, recorded
+from projections.status import Key, RecommendationStatus, Status, about, fold, recorded_body
 from projections.tables import (
     from_row,
     metadata,
@@ -31,39 +34,52 @@ from projections.tables import (
 )
 
 NAME = "status"
-BATCH = 1000
+BATCH = 1000  # entries per transaction when catching up
+REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
+_KEYS = 400  # recommendations loaded per query
+
+
+class _Moved(Exception):
+    """Another runner moved the position since this one read it: start again from the new one."""
 
 
 def catch_up(ledger: Ledger, *, batch: int = BATCH) -> int:
-    """Fold every entry after the stored position; return how many entries were applied."""
+    """Fold every entry after the stored position; return how many entries were applied.
+
+    Only the rows of the recommendations the new entries are about are read: catching up
+    after one command costs the same on a ledger of any size. The position is moved by
+    compare-and-set in the transaction that writes the rows, so two runners at once never
+    apply an entry twice; the one that loses the race reads the new position and goes on.
+    """
     engine = _engine(ledger)
     metadata.create_all(engine)
-    with engine.connect() as conn:
-        state = load(conn)
-    applied = 0
+    applied, state = 0, None
     while True:
-        entries = ledger.recorder.read_entries(start=state.seq + 1, limit=batch)
+        if state is None:
+            _ensure_position(engine)
+            with engine.connect() as conn:
+                state = _start(conn)
+        entries = ledger.recorder.read_bodies(start=state.seq + 1, limit=batch)
         if not entries:
             return applied
-        events: list[Recorded] = []
         try:
-            for entry in entries:
-                try:
-                    found = recorded(entry)
-                except RuleBroken as exc:  # an undecodable payload
-                    raise Inconsistent(entry.seq, str(exc)) from exc
-                if found is not None:
-                    events.append(found)
-            folded = replace(fold(state, events), seq=entries[-1].seq)
+            events = [found for entry in entries if (found := _recorded(*entry)) is not None]
+            with engine.connect() as conn:
+                before = _with_rows(conn, state, _keys(ledger, events))
+            folded = replace(fold(before, events), seq=entries[-1][0])
         except Inconsistent as exc:
             raise ProjectionFailed(NAME, exc.seq, state.seq, exc.problem) from exc
-        with engine.begin() as conn:
-            write(conn, state, folded)
+        try:
+            with engine.begin() as conn:
+                write(conn, before, folded)
+        except _Moved:
+            state = None
+            continue
         state = folded
         applied += len(entries)
 
 
-def rebuild(ledger: Ledger, *, batch: int = BATCH) -> int:
+def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH) -> int:
     """Drop the status rows and position, then fold the whole ledger; return entries applied."""
     engine = _engine(ledger)
     metadata.create_all(engine)
@@ -90,17 +106,32 @@ def stored(ledger: Ledger) -> Status:
         return load(conn)
 
 
+def stored_one(ledger: Ledger, key: Key) -> tuple[Status, RecommendationStatus | None]:
+    """The settings and position of the status model, and one recommendation's row (by key)."""
+    engine = _engine(ledger)
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        state = _with_rows(conn, _start(conn), {key})
+    return state, state.recommendations.get(key)
+
+
 def load(conn: Connection) -> Status:
     """The state the stored rows and position stand for."""
     rows = conn.execute(select(recommendations.c.detail)).scalars()
     found = {status.key: status for status in map(from_row, rows)}
-    state = Status(MappingProxyType(found), seq=_position(conn))
-    value = conn.execute(select(settings.c.value).where(settings.c.name == NAME)).scalar()
-    return state if value is None else with_settings(state, value)
+    return replace(_start(conn), recommendations=MappingProxyType(found))
 
 
 def write(conn: Connection, before: Status, after: Status) -> None:
-    """Write what changed from ``before`` to ``after``, and ``after``'s position."""
+    """Write what changed from ``before`` to ``after``, and move the position from
+    ``before``'s to ``after``'s (raise ``_Moved`` if it is no longer ``before``'s)."""
+    moved = conn.execute(
+        update(positions)
+        .where(positions.c.name == NAME, positions.c.seq == before.seq)
+        .values(seq=after.seq)
+    )
+    if moved.rowcount != 1:
+        raise _Moved
     changed = [
         status
         for key, status in after.recommendations.items()
@@ -118,8 +149,68 @@ def write(conn: Connection, before: Status, after: Status) -> None:
     if (before.offsets, before.suspensions) != (after.offsets, after.suspensions):
         conn.execute(delete(settings).where(settings.c.name == NAME))
         conn.execute(insert(settings).values(name=NAME, value=settings_value(after)))
-    conn.execute(delete(positions).where(positions.c.name == NAME))
-    conn.execute(insert(positions).values(name=NAME, seq=after.seq))
+
+
+def _start(conn: Connection) -> Status:
+    """The position and settings of the status model, without any recommendation."""
+    state = Status(seq=_position(conn))
+    value = conn.execute(select(settings.c.value).where(settings.c.name == NAME)).scalar()
+    return state if value is None else with_settings(state, value)
+
+
+def _with_rows(conn: Connection, state: Status, keys: Iterable[Key]) -> Status:
+    """``state`` with the stored rows of ``keys`` it lacks (keys without a row are skipped)."""
+    missing = sorted(set(keys) - set(state.recommendations))
+    if not missing:
+        return state
+    found = dict(state.recommendations)
+    for first in range(0, len(missing), _KEYS):
+        chunk = missing[first : first + _KEYS]
+        query = select(recommendations.c.detail).where(
+            tuple_(recommendations.c.panel, recommendations.c.number).in_(chunk)
+        )
+        for status in map(from_row, conn.execute(query).scalars()):
+            found[status.key] = status
+    return replace(state, recommendations=MappingProxyType(found))
+
+
+def _keys(ledger: Ledger, events: Sequence[Recorded]) -> set[Key]:
+    """The recommendations ``events`` are about, as far as they were adopted before them.
+
+    A correction is about the recommendation of the entry it supersedes; when that entry is
+    not among ``events`` it is read from the ledger (by seq, an indexed read).
+    """
+    keys: set[Key] = set()
+    here = {item.seq for item in events}
+    for item in events:
+        key = about(item.event)
+        if key is not None:
+            keys.add(key)
+        elif isinstance(item.event, CorrectionRecorded) and item.event.supersedes not in here:
+            found = ledger.recorder.read_bodies(start=item.event.supersedes, limit=1)
+            earlier = _recorded(*found[0]) if found else None
+            if earlier is not None and (key := about(earlier.event)) is not None:
+                keys.add(key)
+    return keys
+
+
+def _recorded(seq: int, recorded_at: str, body: bytes) -> Recorded | None:
+    try:
+        return recorded_body(seq, recorded_at, body)
+    except RuleBroken as exc:  # an undecodable payload
+        raise Inconsistent(seq, str(exc)) from exc
+
+
+def _ensure_position(engine: Engine) -> None:
+    """Give the status model a position row (-1) if it has none, so moves are updates."""
+    with engine.connect() as conn:
+        if conn.execute(select(positions.c.seq).where(positions.c.name == NAME)).first():
+            return
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(positions).values(name=NAME, seq=-1))
+    except IntegrityError:
+        pass  # another runner made it first
 
 
 def _position(conn: Connection) -> int:
