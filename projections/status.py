@@ -147,7 +147,7 @@ def recorded_body(seq: int, recorded_at: str, body: bytes) -> Recorded | None:
 
 def about(event: Event) -> Key | None:
     """The recommendation an event is about, if it is about one (corrections aside)."""
-    if type(event) is Adopted or type(event) in _ABOUT_ONE:
+    if event.TYPE in _ABOUT_ONE or event.TYPE == Adopted.TYPE:
         return event.panel, event.number  # type: ignore[attr-defined]
     return None
 
@@ -216,8 +216,7 @@ def _fold_one(
 ) -> tuple[int, int]:
     """Apply one event to the drafts and suspensions; return the review offsets after it."""
     event, change = item.event, Change(item.seq, item.signer, item.occurred_at)
-    kind = type(event)  # event classes are final: one lookup, not a chain of isinstance
-    if kind in _ABOUT_ONE:
+    if event.TYPE in _ABOUT_ONE:  # by type name: one set lookup, not a chain of isinstance
         key = (event.panel, event.number)  # type: ignore[attr-defined]
         draft = drafts.get(key)
         if draft is None:
@@ -252,24 +251,25 @@ def _fold_one(
 
 
 _ABOUT_ONE = frozenset(
-    {HandedOver, Responded, ImplementationReported, ResponsibilityTransferred, Assessed}
+    cls.TYPE
+    for cls in (HandedOver, Responded, ImplementationReported, ResponsibilityTransferred, Assessed)
 )
 
 
 def _touch(draft: _Draft, item: Recorded, change: Change) -> None:
-    event, kind = item.event, type(item.event)
+    event, kind = item.event, item.event.TYPE
     draft.seqs.add(change.seq)
     draft.changed["last_change"] = change
-    if kind is HandedOver:
+    if kind == HandedOver.TYPE:
         draft.changed["handed_over"] = event.on  # type: ignore[attr-defined]
-    elif kind is ResponsibilityTransferred:
+    elif kind == ResponsibilityTransferred.TYPE:
         draft.changed["portfolio"] = event.to_portfolio  # type: ignore[attr-defined]
     else:
         said = Said(MappingProxyType(item.payload), change)
-        if kind is Responded:
+        if kind == Responded.TYPE:
             draft.answers.append(said)
             draft.changed["position_change"] = change
-        elif kind is ImplementationReported:
+        elif kind == ImplementationReported.TYPE:
             draft.reports.append(said)
             draft.changed["implementation_change"] = change
         else:
