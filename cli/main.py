@@ -19,12 +19,14 @@ except ImportError:  # pragma: no cover - older typer raises click's own
 from cli import (
     answer_commands,
     assembly_commands,
+    composition_commands,
     demo,
     draw_commands,
     export_commands,
     ledger_commands,
     projection_commands,
     read_commands,
+    report_commands,
     trail_commands,
 )
 from cli import keys as keys_commands
@@ -49,6 +51,8 @@ read_commands.register(app)
 projection_commands.register(app)
 trail_commands.register(app)
 export_commands.register(app)
+composition_commands.register(app)
+report_commands.register(app)
 app.command("demo", rich_help_panel="Set up and verify")(demo.demo)
 
 _state = {"debug": False}
