@@ -34,6 +34,9 @@ from projections.tables import (
 )
 
 NAME = "status"
+# The shape of the rows and the meaning of the fold: when either changes, this changes, and the
+# tables found with another format are dropped and rebuilt (they hold nothing but derived data).
+FORMAT = "2"
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
 _KEYS = 400  # recommendations loaded per query
@@ -52,7 +55,7 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH) -> int:
     apply an entry twice; the one that loses the race reads the new position and goes on.
     """
     engine = _engine(ledger)
-    metadata.create_all(engine)
+    _prepare(engine)
     applied, state = 0, None
     while True:
         if state is None:
@@ -82,10 +85,10 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH) -> int:
 def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH) -> int:
     """Drop the status rows and position, then fold the whole ledger; return entries applied."""
     engine = _engine(ledger)
-    metadata.create_all(engine)
+    _prepare(engine)
     with engine.begin() as conn:
-        for table in (recommendations, settings):
-            conn.execute(delete(table))
+        conn.execute(delete(recommendations))
+        conn.execute(delete(settings).where(settings.c.name == NAME))
         conn.execute(delete(positions).where(positions.c.name == NAME))
     return catch_up(ledger, batch=batch)
 
@@ -93,7 +96,7 @@ def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH) -> int:
 def position(ledger: Ledger) -> int:
     """The seq of the last entry the status projection applied (-1: none yet)."""
     engine = _engine(ledger)
-    metadata.create_all(engine)
+    _prepare(engine)
     with engine.connect() as conn:
         return _position(conn)
 
@@ -101,7 +104,7 @@ def position(ledger: Ledger) -> int:
 def stored(ledger: Ledger) -> Status:
     """The status read model as the tables hold it."""
     engine = _engine(ledger)
-    metadata.create_all(engine)
+    _prepare(engine)
     with engine.connect() as conn:
         return load(conn)
 
@@ -109,7 +112,7 @@ def stored(ledger: Ledger) -> Status:
 def stored_one(ledger: Ledger, key: Key) -> tuple[Status, RecommendationStatus | None]:
     """The settings and position of the status model, and one recommendation's row (by key)."""
     engine = _engine(ledger)
-    metadata.create_all(engine)
+    _prepare(engine)
     with engine.connect() as conn:
         state = _with_rows(conn, _start(conn), {key})
     return state, state.recommendations.get(key)
@@ -199,6 +202,22 @@ def _recorded(seq: int, recorded_at: str, body: bytes) -> Recorded | None:
         return recorded_body(seq, recorded_at, body)
     except RuleBroken as exc:  # an undecodable payload
         raise Inconsistent(seq, str(exc)) from exc
+
+
+def _prepare(engine: Engine) -> None:
+    """Create the tables, or drop and recreate them when they hold another format's rows."""
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        found = conn.execute(select(settings.c.value).where(settings.c.name == _FORMAT)).scalar()
+    if found == FORMAT:
+        return
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(settings).values(name=_FORMAT, value=FORMAT))
+
+
+_FORMAT = "format"
 
 
 def _ensure_position(engine: Engine) -> None:

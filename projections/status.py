@@ -85,6 +85,7 @@ class RecommendationStatus:
     priority: str
     adopted: Change
     handed_over: date | None = None
+    handed_over_change: Change | None = None  # the hand-over entry: the deadlines rest on it
     answers: tuple[Said, ...] = ()  # in the order recorded; payload["review"] is 1 or 2
     reports: tuple[Said, ...] = ()
     verdicts: tuple[Said, ...] = ()
@@ -262,6 +263,7 @@ def _touch(draft: _Draft, item: Recorded, change: Change) -> None:
     draft.changed["last_change"] = change
     if kind == HandedOver.TYPE:
         draft.changed["handed_over"] = event.on  # type: ignore[attr-defined]
+        draft.changed["handed_over_change"] = change
     elif kind == ResponsibilityTransferred.TYPE:
         draft.changed["portfolio"] = event.to_portfolio  # type: ignore[attr-defined]
     else:

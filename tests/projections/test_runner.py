@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, update
 from sqlalchemy.engine import Engine
 
 import projections.runner as runner
@@ -63,7 +63,17 @@ def test_rebuild_gives_the_same_rows(answered: Office) -> None:
     before = rows(answered)
     assert runner.rebuild(answered.ledger) == answered.ledger.count()
     assert rows(answered) == before
-    assert len(before) == 6  # five recommendations and the settings
+    assert len(before) == 7  # five recommendations, the settings and the tables' format
+
+
+def test_tables_of_another_format_are_dropped_and_rebuilt(answered: Office) -> None:
+    runner.catch_up(answered.ledger)
+    before = rows(answered)
+    with engine(answered).begin() as conn:  # as an older version of the program left them
+        conn.execute(update(settings).where(settings.c.name == "format").values(value="1"))
+        conn.execute(update(recommendations).values(title="stale"))
+    assert runner.catch_up(answered.ledger) == answered.ledger.count()
+    assert rows(answered) == before
 
 
 def test_the_tables_are_the_projections_own(answered: Office) -> None:
