@@ -8,13 +8,14 @@ that stops on an entry) leaves the previous position and rows, and the next run 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from domain.correction import CorrectionRecorded
 from domain.errors import RuleBroken
@@ -205,7 +206,22 @@ def _recorded(seq: int, recorded_at: str, body: bytes) -> Recorded | None:
 
 
 def _prepare(engine: Engine) -> None:
-    """Create the tables, or drop and recreate them when they hold another format's rows."""
+    """Create the tables, or drop and recreate them when they hold another format's rows.
+
+    Two runners may start on a new database at once: PostgreSQL then refuses the second
+    ``CREATE TABLE`` of a pair; the loser finds the winner's tables on its second try.
+    """
+    for attempt in range(3):
+        try:
+            _create(engine)
+            return
+        except DBAPIError:
+            if attempt == 2:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def _create(engine: Engine) -> None:
     metadata.create_all(engine)
     with engine.connect() as conn:
         found = conn.execute(select(settings.c.value).where(settings.c.name == _FORMAT)).scalar()

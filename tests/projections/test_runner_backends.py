@@ -1,0 +1,215 @@
+"""The tracked runner on both storage backends: batches, rebuilds, runners racing, a runner killed.
+
+The ledger is written with signed appends of the assembly's own event types (each office with
+its key), as many recommendations as a test needs; the domain's rules are not what is tested
+here, so the events go straight to the ledger.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+import projections.runner as runner
+from domain.events import Event
+from domain.government import Assessed, ImplementationReported
+from domain.recommendation import Adopted, HandedOver, recommendation_stream
+from domain.responses import Responded
+from domain.roles import ROLE_GRANTS
+from ledger import Ledger, NewEvent, RolePolicy, Signer
+from projections.tables import positions, recommendations
+from tests.conftest import Clock
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLES = ("secretariat", "government", "commission")
+
+
+def new(event: Event, at: datetime) -> NewEvent:
+    return NewEvent(event.TYPE, event.to_payload(), at, schema=event.SCHEMA)
+
+
+def lifecycle(n: int, at: datetime) -> dict[str, list[NewEvent]]:
+    """Recommendation 1/``n``'s events, by the role that signs them."""
+    adopted = Adopted(
+        panel=1,
+        number=n,
+        title={"fr": f"Recommandation {n}", "nl": f"Aanbeveling {n}"},
+        text={"fr": f"Texte {n}.", "nl": f"Tekst {n}."},
+        priority="high",
+        portfolio="climate",
+        vote=f"V-{n}",
+    )
+    answer = Responded(
+        panel=1,
+        number=n,
+        review=1,
+        position="under_study",
+        portfolio="climate",
+        decision_date=date(2026, 9, 30),
+    )
+    report = ImplementationReported(panel=1, number=n, status="in_progress", progress=n % 100)
+    verdict = Assessed(panel=1, number=n, verdict="agrees")
+    return {
+        "secretariat": [new(adopted, at), new(HandedOver(panel=1, number=n, on=at.date()), at)],
+        "government": [new(answer, at), new(report, at)],
+        "commission": [new(verdict, at)],
+    }
+
+
+def write_assembly(url: str, recommendations_count: int) -> int:
+    """A ledger at ``url`` with ``recommendations_count`` recommendations, 5 entries each."""
+    clock = Clock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    charter = Signer.from_seed(bytes([1]) * 32)
+    keys = {role: Signer.from_seed(bytes([n]) * 32) for n, role in enumerate(ROLES, start=2)}
+    book = Ledger.create(url, RolePolicy(ROLE_GRANTS), charter, name="Charter", clock=clock)
+    try:
+        for role, key in keys.items():
+            book.enrol(charter, key.public_key, role=role, name=role.title())
+        for first in range(1, recommendations_count + 1, 100):
+            numbers = range(first, min(first + 100, recommendations_count + 1))
+            clock.now += timedelta(days=1)
+            events = {n: lifecycle(n, clock.now) for n in numbers}
+            for role, version in (("secretariat", 0), ("government", 2), ("commission", 4)):
+                batches = [(recommendation_stream(1, n), version, events[n][role]) for n in numbers]
+                book.append_new_batches(keys[role], batches)
+        return book.count()
+    finally:
+        book.close()
+
+
+@pytest.fixture
+def assembly_url(ledger_url: str) -> str:
+    write_assembly(ledger_url, 60)
+    return ledger_url
+
+
+@pytest.fixture
+def book(assembly_url: str) -> Iterator[Ledger]:
+    opened = Ledger.open(assembly_url, RolePolicy(ROLE_GRANTS))
+    yield opened
+    opened.close()
+
+
+def rows(book: Ledger) -> list[tuple[Any, ...]]:
+    with runner._engine(book).connect() as conn:
+        found = conn.execute(select(recommendations).order_by("panel", "number"))
+        return [tuple(row) for row in found]
+
+
+def test_batches_and_a_rebuild_give_the_same_rows_on_each_backend(book: Ledger) -> None:
+    assert runner.catch_up(book, batch=7) == book.count()
+    assert runner.position(book) == book.count() - 1
+    batched = rows(book)
+    assert len(batched) == 60
+    assert runner.rebuild(book) == book.count()
+    assert rows(book) == batched
+    assert runner.stored(book).recommendations[(1, 60)].position == "under_study"
+
+
+def test_catching_up_reads_only_the_recommendations_written_since(book: Ledger) -> None:
+    runner.catch_up(book)
+    with runner._engine(book).begin() as conn:  # a row no new entry is about: never read again
+        conn.execute(
+            recommendations.update().where(recommendations.c.number == 1).values(title="untouched")
+        )
+    key = Signer.from_seed(bytes([4]) * 32)  # the commission
+    later = datetime(2026, 3, 1, tzinfo=UTC)
+    verdict = Assessed(panel=1, number=2, verdict="disputes", reasons="Nothing has been built.")
+    book.append_new(key, recommendation_stream(1, 2), 5, [new(verdict, later)])
+    assert runner.catch_up(book) == 1
+    state = runner.stored(book)
+    assert state.recommendations[(1, 2)].verdict == "disputes"
+    assert rows(book)[0][2] == "untouched"
+
+
+def update_in_processes(url: str, count: int, *, batch: int) -> list[subprocess.Popen[str]]:
+    code = (
+        "import sys; from ledger import Ledger, RolePolicy; from domain.roles import ROLE_GRANTS;"
+        "from projections.runner import catch_up;"
+        "book = Ledger.open(sys.argv[1], RolePolicy(ROLE_GRANTS));"
+        f"catch_up(book, batch={batch}); book.close()"
+    )
+    return [
+        subprocess.Popen(
+            [sys.executable, "-c", code, url],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.slow
+def test_runners_racing_apply_each_entry_once(book: Ledger, assembly_url: str) -> None:
+    racers = update_in_processes(assembly_url, 3, batch=11)
+    for racer in racers:
+        _, errors = racer.communicate(timeout=240)
+        assert racer.returncode == 0, errors
+    assert runner.position(book) == book.count() - 1
+    raced = rows(book)
+    runner.rebuild(book)
+    assert rows(book) == raced
+
+
+@pytest.mark.slow
+def test_a_runner_killed_mid_update_resumes_to_the_rebuilt_rows(ledger_url: str) -> None:
+    count = write_assembly(ledger_url, 600)
+    book = Ledger.open(ledger_url, RolePolicy(ROLE_GRANTS))
+    try:
+        runner.position(book)  # the tables exist before the runner starts
+        (victim,) = update_in_processes(ledger_url, 1, batch=5)
+        seen = -1
+        deadline = time.monotonic() + 120
+        while seen < 200 and victim.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+            seen = _stored_position(book)
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.communicate(timeout=30)
+        killed_at = runner.position(book)
+        assert 0 <= killed_at < count - 1, "the runner finished before it could be killed"
+        assert runner.catch_up(book) == count - 1 - killed_at
+        resumed = rows(book)
+        runner.rebuild(book)
+        assert rows(book) == resumed
+    finally:
+        book.close()
+
+
+def _stored_position(book: Ledger) -> int:
+    with runner._engine(book).connect() as conn:
+        seq = conn.execute(select(positions.c.seq).where(positions.c.name == runner.NAME))
+        return int(seq.scalar() or -1)
+
+
+def test_a_runner_that_loses_the_race_starts_again_from_the_winners_position(
+    book: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = runner._with_rows
+    raced = []
+
+    def overtaken(conn: Any, state: Any, keys: Any) -> Any:
+        if not raced:  # another runner applies everything while this one folds its batch
+            raced.append(state.seq)
+            monkeypatch.setattr(runner, "_with_rows", real)
+            assert runner.catch_up(book) == book.count()
+        return real(conn, state, keys)
+
+    monkeypatch.setattr(runner, "_with_rows", overtaken)
+    assert runner.catch_up(book, batch=50) == 0  # its batch was refused: nothing applied twice
+    assert raced == [-1]
+    assert runner.position(book) == book.count() - 1
+    won = rows(book)
+    runner.rebuild(book)
+    assert rows(book) == won
