@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.context import open_ledger
 from cli.options import DEFAULT_LEDGER, LedgerOption
-from cli.render import stdout
+from cli.render import stderr, stdout
+from ledger import Ledger
 from projections import catch_up, position, rebuild
 
 app = typer.Typer(help="The read models kept beside the ledger.", no_args_is_help=True)
@@ -18,10 +23,14 @@ def register(root: typer.Typer) -> None:
 
 @app.command("update")
 def update(ledger: LedgerOption = DEFAULT_LEDGER) -> None:
-    """Apply the entries the read models have not seen yet (write commands do it themselves)."""
+    """Apply the entries the read models have not seen yet (write commands do it themselves).
+
+    Example: assembly projections update --ledger postgresql://127.0.0.1/assembly
+    """
     book = open_ledger(ledger)
     try:
-        applied = catch_up(book)
+        with _bar(book, "Updating the read models") as progress:
+            applied = catch_up(book, progress=progress)
         stdout.print(f"Applied {applied} entries; the read models are at seq {position(book)}.")
     finally:
         book.close()
@@ -29,10 +38,25 @@ def update(ledger: LedgerOption = DEFAULT_LEDGER) -> None:
 
 @app.command("rebuild")
 def rebuild_command(ledger: LedgerOption = DEFAULT_LEDGER) -> None:
-    """Drop the read models and fold them again from entry 0."""
+    """Drop the read models and fold them again from entry 0 (after an upgrade, or to check
+    that the stored read models are what the ledger says).
+
+    Example: assembly projections rebuild
+    """
     book = open_ledger(ledger)
     try:
-        applied = rebuild(book)
+        with _bar(book, "Rebuilding the read models") as progress:
+            applied = rebuild(book, progress=progress)
         stdout.print(f"Rebuilt the read models from {applied} entries.")
     finally:
         book.close()
+
+
+@contextmanager
+def _bar(book: Ledger, description: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error up to the ledger's last entry (gone when done)."""
+    last = book.count() - 1
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=stderr, transient=True) as bar:
+        task = bar.add_task(description, total=last + 1)
+        yield lambda seq: bar.update(task, completed=seq + 1)

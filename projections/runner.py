@@ -9,7 +9,7 @@ that stops on an entry) leaves the previous position and rows, and the next run 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -47,7 +47,10 @@ class _Moved(Exception):
     """Another runner moved the position since this one read it: start again from the new one."""
 
 
-def catch_up(ledger: Ledger, *, batch: int = BATCH) -> int:
+Progress = Callable[[int], None]  # told the seq reached after each batch
+
+
+def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = None) -> int:
     """Fold every entry after the stored position; return how many entries were applied.
 
     Only the rows of the recommendations the new entries are about are read: catching up
@@ -81,9 +84,11 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH) -> int:
             continue
         state = folded
         applied += len(entries)
+        if progress is not None:
+            progress(state.seq)
 
 
-def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH) -> int:
+def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH, progress: Progress | None = None) -> int:
     """Drop the status rows and position, then fold the whole ledger; return entries applied."""
     engine = _engine(ledger)
     _prepare(engine)
@@ -91,7 +96,7 @@ def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH) -> int:
         conn.execute(delete(recommendations))
         conn.execute(delete(settings).where(settings.c.name == NAME))
         conn.execute(delete(positions).where(positions.c.name == NAME))
-    return catch_up(ledger, batch=batch)
+    return catch_up(ledger, batch=batch, progress=progress)
 
 
 def position(ledger: Ledger) -> int:
