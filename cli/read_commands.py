@@ -97,10 +97,11 @@ def status(
     _check_choice("--position", position, POSITIONS)
     _check_choice("--implementation", implementation, IMPLEMENTATIONS)
     _check_choice("--verdict", verdict, VERDICTS)
-    view = _view(ledger, as_of, at_seq)
+    view = view_at(ledger, as_of, at_seq)
     rows = []
     for rec in ordered(view.state):
-        late = any(deadline.late for deadline in view.deadlines(rec))
+        dues = view.deadlines(rec)
+        late = any(deadline.late for deadline in dues)
         wanted = (
             (panel is None or rec.panel == panel)
             and (position is None or rec.position == position)
@@ -110,7 +111,7 @@ def status(
             and (late or not overdue)
         )
         if wanted:
-            rows.append(_board_row(view, rec, late=late))
+            rows.append(_board_row(rec, dues, late=late))
     print_rows(f"Status as of {view.as_of} (entry {view.state.seq})", BOARD, rows, output)
 
 
@@ -129,15 +130,15 @@ def show(
         key = parse_reference(recommendation)
     except NotFound as error:
         raise UsageProblem(error.sentence()) from None
-    view = _view(ledger, as_of, at_seq, only=key)
+    view = view_at(ledger, as_of, at_seq, only=key)
     rec = view.state.recommendations.get(key)
     if rec is None:
         raise UsageProblem(
             f"Recommendation {recommendation} is not in the ledger as of entry {view.state.seq}."
         )
     fields: dict[str, Any] = {
-        "ref": _ref(rec),
-        "title": _title(rec),
+        "ref": ref(rec),
+        "title": title(rec),
         "portfolio": rec.portfolio,
         "priority": rec.priority,
         "adopted_seq": rec.adopted.seq,
@@ -156,6 +157,8 @@ def show(
         fields[f"answered_review_{deadline.review}"] = _iso(deadline.answered)
         fields[f"days_late_review_{deadline.review}"] = deadline.late
         fields[f"answered_days_late_review_{deadline.review}"] = deadline.answered_late
+        fields[f"recorded_review_{deadline.review}"] = _iso(deadline.recorded)
+        fields[f"recorded_days_late_review_{deadline.review}"] = deadline.recorded_late
     fields["last_seq"] = rec.last_change.seq if rec.last_change else None
     fields["as_of"] = view.as_of.isoformat()
     answers = (
@@ -171,7 +174,10 @@ def show(
                 (*answers, *signed),
                 [_said(view, said, answers) for said in sorted(rec.answers, key=_review)],
             ),
-            "Implementation": ((*reports, *signed), [_said(view, s, reports) for s in rec.reports]),
+            "Implementation reports": (
+                (*reports, *signed),
+                [_said(view, said, reports) for said in rec.reports],
+            ),
             "Verdicts": (
                 ("verdict", "reasons", "score", *signed),
                 [_said(view, said, ("verdict", "reasons", "score")) for said in rec.verdicts],
@@ -196,12 +202,12 @@ def overdue_list(
 
     Example: assembly overdue --as-of 2026-06-30 --format md
     """
-    view = _view(ledger, as_of, at_seq)
+    view = view_at(ledger, as_of, at_seq)
     late = overdue_reviews(view.state, as_of=view.as_of)
     rows = [
         {
-            "ref": _ref(rec),
-            "title": _title(rec),
+            "ref": ref(rec),
+            "title": title(rec),
             "portfolio": rec.portfolio,
             "review": deadline.review,
             "due": deadline.due.isoformat(),
@@ -212,7 +218,9 @@ def overdue_list(
     print_rows(f"Overdue as of {view.as_of}", LATE, rows, output)
 
 
-def _view(location: str, as_of: str | None, at_seq: int | None, *, only: Key | None = None) -> View:
+def view_at(
+    location: str, as_of: str | None, at_seq: int | None, *, only: Key | None = None
+) -> View:
     """The read model at the point asked for, and the date overdue is computed at; with
     ``only``, of that recommendation alone when read from storage (an indexed read)."""
     day_asked = day(as_of, "--as-of")
@@ -260,11 +268,13 @@ def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> N
         raise UsageProblem(f"{option}: {value!r} is not one of {', '.join(allowed)}.")
 
 
-def _board_row(view: View, rec: RecommendationStatus, *, late: bool) -> dict[str, Any]:
-    dues = {deadline.review: deadline.due.isoformat() for deadline in view.deadlines(rec)}
+def _board_row(
+    rec: RecommendationStatus, reviews: tuple[Deadline, ...], *, late: bool
+) -> dict[str, Any]:
+    dues = {deadline.review: deadline.due.isoformat() for deadline in reviews}
     return {
-        "ref": _ref(rec),
-        "title": _title(rec),
+        "ref": ref(rec),
+        "title": title(rec),
         "portfolio": rec.portfolio,
         "position": rec.position,
         "implementation": rec.implementation,
@@ -290,11 +300,11 @@ def _review(said: Said) -> int:
     return int(said.payload["review"])
 
 
-def _ref(rec: RecommendationStatus) -> str:
+def ref(rec: RecommendationStatus) -> str:
     return f"{rec.panel}/{rec.number}"
 
 
-def _title(rec: RecommendationStatus) -> str:
+def title(rec: RecommendationStatus) -> str:
     return rec.title.get("fr") or next(iter(rec.title.values()), "")
 
 

@@ -82,15 +82,13 @@ def print_record(
 ) -> None:
     """Write one record: its ``fields``, then each named section as a table."""
     if output is RecordFormat.json:
-        print_json(
-            {
-                **fields,
-                **{
-                    name.lower(): [{c: row[c] for c in columns} for row in rows]
-                    for name, (columns, rows) in sections.items()
-                },
-            }
-        )
+        nested = {
+            name.lower().replace(" ", "_"): [{c: row[c] for c in columns} for row in rows]
+            for name, (columns, rows) in sections.items()
+        }
+        if clash := set(nested) & set(fields):
+            raise AssertionError(f"sections named like fields: {', '.join(sorted(clash))}")
+        print_json({**fields, **nested})
         return
     if output is RecordFormat.md:
         pairs = [{"field": name, "value": value} for name, value in fields.items()]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -114,12 +115,18 @@ def recorded_from(
         event=event,
         version=fields["version"],
         seq=seq,
-        occurred_at=datetime.fromisoformat(fields["occurred_at"]),
+        occurred_at=moment(fields["occurred_at"]),
         signer=fields["signer"],
         role=role,
-        recorded_at=datetime.fromisoformat(recorded_at),
+        recorded_at=moment(recorded_at),
         stored=fields["payload"] if fields["schema"] == event.SCHEMA else None,
     )
+
+
+@lru_cache(maxsize=4096)
+def moment(text: str) -> datetime:
+    """A stored timestamp as a datetime (cached: the events of one append share their times)."""
+    return datetime.fromisoformat(text)
 
 
 def first_problem(exc: ValidationError, *, whole: str = "payload") -> str:

@@ -20,9 +20,11 @@ class Deadline:
 
     review: int  # 1 or 2
     due: date
-    answered: date | None  # the day the answer was recorded, if it was by the as-of date
+    answered: date | None  # the answer's own date (as signed), if it was answered by the as-of date
+    recorded: date | None  # the day the ledger recorded that answer
     late: int  # days overdue on the as-of date: 0 unless unanswered past the due date
-    answered_late: int  # days after the due date the answer came: 0 if on time or unanswered
+    answered_late: int  # days after the due date the answer is dated: 0 if on time or unanswered
+    recorded_late: int  # days after the due date the ledger recorded it: a backdated answer shows
 
     @property
     def overdue(self) -> bool:
@@ -37,13 +39,19 @@ def deadlines(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple
     found = []
     for review, due in enumerate(dues, start=1):
         said = rec.answer(review)
-        answered = said.change.at.date() if said is not None else None
-        if answered is not None and answered > as_of:
-            answered = None  # not yet answered on the day asked
+        answered = recorded = None
+        if said is not None and said.change.at.date() <= as_of:  # else not answered on that day
+            answered = said.change.at.date()
+            recorded = (said.change.recorded or said.change.at).date()
         late = 0 if answered is not None or as_of <= due else (as_of - due).days
-        after = 0 if answered is None else max(0, (answered - due).days)
-        found.append(Deadline(review, due, answered, late, after))
+        found.append(
+            Deadline(review, due, answered, recorded, late, *_after(due, answered, recorded))
+        )
     return tuple(found)
+
+
+def _after(due: date, *days: date | None) -> list[int]:
+    return [0 if day is None else max(0, (day - due).days) for day in days]
 
 
 def overdue_reviews(state: Status, *, as_of: date) -> list[tuple[RecommendationStatus, Deadline]]:

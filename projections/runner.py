@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, text, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -37,7 +37,7 @@ from projections.tables import (
 NAME = "status"
 # The shape of the rows and the meaning of the fold: when either changes, this changes, and the
 # tables found with another format are dropped and rebuilt (they hold nothing but derived data).
-FORMAT = "2"
+FORMAT = "3"
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
 _KEYS = 400  # recommendations loaded per query
@@ -228,14 +228,23 @@ def _prepare(engine: Engine) -> None:
 
 def _create(engine: Engine) -> None:
     metadata.create_all(engine)
-    with engine.connect() as conn:
-        found = conn.execute(select(settings.c.value).where(settings.c.name == _FORMAT)).scalar()
-    if found == FORMAT:
-        return
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
     with engine.begin() as conn:
+        _lock(conn)  # one runner at a time decides, so none drops tables another just made
+        found = conn.execute(select(settings.c.value).where(settings.c.name == _FORMAT)).scalar()
+        if found == FORMAT:
+            return
+        if found is not None or conn.execute(select(positions.c.name).limit(1)).first():
+            metadata.drop_all(conn)  # rows of another format: derived data, made again
+            metadata.create_all(conn)
         conn.execute(insert(settings).values(name=_FORMAT, value=FORMAT))
+
+
+def _lock(conn: Connection) -> None:
+    """Hold the projections' lock until the transaction ends."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('projection_tables'))"))
+    else:  # SQLite: any write statement takes the database's writer lock
+        conn.execute(update(settings).where(settings.c.name == _FORMAT).values(name=_FORMAT))
 
 
 _FORMAT = "format"

@@ -23,6 +23,8 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from pydantic_core import from_json
+
 import domain.catalogue  # noqa: F401  (registers every event type before decoding)
 from domain.charter import Chartered
 from domain.correction import CorrectionRecorded
@@ -37,7 +39,6 @@ from domain.government import (
 from domain.recommendation import Adopted, HandedOver
 from domain.responses import Responded
 from ledger import Entry
-from ledger.entry import parse_body
 from projections.deadlines import Suspension
 from projections.errors import Inconsistent, ProjectionError
 
@@ -48,11 +49,13 @@ Key = tuple[int, int]  # (panel, number)
 
 
 class Change(NamedTuple):  # named tuples: made once per event, at a third of a dataclass's cost
-    """Which entry made a change: its seq, its signer's key id, and when it happened."""
+    """Which entry made a change: its seq, its signer's key id, when it happened as its author
+    signed (``occurred_at``), and when the ledger recorded it (its clock; None if not known)."""
 
     seq: int
     signer: str
     at: datetime
+    recorded: datetime | None = None
 
 
 class Said(NamedTuple):
@@ -139,8 +142,15 @@ def recorded(entry: Entry) -> Recorded | None:
 
 
 def recorded_body(seq: int, recorded_at: str, body: bytes) -> Recorded | None:
-    """``recorded`` of the entry at ``seq``, from its stored body and time."""
-    fields = parse_body(body)
+    """``recorded`` of the entry at ``seq``, from its stored body and time.
+
+    The body's envelope was checked when it was appended (and ``assembly verify`` checks it
+    again): here it is only parsed, and the payload decoded and validated as its event type.
+    """
+    try:
+        fields = from_json(body)
+    except ValueError as exc:
+        raise Inconsistent(seq, f"the entry's body is not JSON: {exc}") from None
     if fields["type"] not in REGISTRY:
         return None
     return recorded_from(fields, seq=seq, recorded_at=recorded_at)
@@ -216,7 +226,7 @@ def _fold_one(
     item: Recorded,
 ) -> tuple[int, int]:
     """Apply one event to the drafts and suspensions; return the review offsets after it."""
-    event, change = item.event, Change(item.seq, item.signer, item.occurred_at)
+    event, change = item.event, Change(item.seq, item.signer, item.occurred_at, item.recorded_at)
     if event.TYPE in _ABOUT_ONE:  # by type name: one set lookup, not a chain of isinstance
         key = (event.panel, event.number)  # type: ignore[attr-defined]
         draft = drafts.get(key)

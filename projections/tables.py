@@ -16,7 +16,7 @@ from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
 
 from projections.deadlines import Suspension
@@ -84,7 +84,7 @@ def recommendation_row(status: RecommendationStatus) -> dict[str, Any]:
 
 def from_row(detail: str) -> RecommendationStatus:
     """A recommendation back from its row's ``detail``."""
-    data = json.loads(detail)
+    data = from_json(detail)
     return RecommendationStatus(
         panel=data["panel"],
         number=data["number"],
@@ -166,7 +166,13 @@ def _json(value: Any) -> str:
 def _json_change(change: Change | None) -> dict[str, Any] | None:
     if change is None:
         return None
-    return {"seq": change.seq, "signer": change.signer, "at": change.at.isoformat()}
+    recorded = None if change.recorded is None else change.recorded.isoformat()
+    return {
+        "seq": change.seq,
+        "signer": change.signer,
+        "at": change.at.isoformat(),
+        "recorded": recorded,
+    }
 
 
 def _json_said(said: Said) -> dict[str, Any]:
@@ -178,7 +184,8 @@ def _json_said(said: Said) -> dict[str, Any]:
 
 
 def _change(data: Mapping[str, Any]) -> Change:
-    return Change(data["seq"], data["signer"], datetime.fromisoformat(data["at"]))
+    recorded = data["recorded"] and datetime.fromisoformat(data["recorded"])
+    return Change(data["seq"], data["signer"], datetime.fromisoformat(data["at"]), recorded)
 
 
 def _maybe(data: Mapping[str, Any] | None) -> Change | None:

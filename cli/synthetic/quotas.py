@@ -1,4 +1,7 @@
-"""A quota table ``feature,value,min,max`` derived from population shares."""
+"""A quota table ``feature,value,min,max,population_ppm`` derived from population shares.
+
+The last column carries each value's population share (ppm) into the panel draw's announcement,
+so the panel's composition can be set against the population it stands for."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 
 from cli.synthetic.population import FEATURES, PPM, population_shares
 
-QUOTA_HEADER = ("feature", "value", "min", "max")
+QUOTA_HEADER = ("feature", "value", "min", "max", "population_ppm")
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class Quota:
     value: str
     min: int
     max: int
+    population_ppm: int
 
 
 def quotas(
@@ -39,7 +43,7 @@ def quotas(
             expected = ppm * panel_size  # in millionths of a seat
             low = expected * (100 - slack_percent)
             high = expected * (100 + slack_percent)
-            table.append(Quota(feature, value, low // (100 * PPM), -(-high // (100 * PPM))))
+            table.append(Quota(feature, value, low // (100 * PPM), -(-high // (100 * PPM)), ppm))
         assert sum(q.min for q in table if q.feature == feature) <= panel_size
         assert sum(q.max for q in table if q.feature == feature) >= panel_size
     return table
@@ -57,5 +61,5 @@ def write_quotas(
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(QUOTA_HEADER)
-        writer.writerows((q.feature, q.value, q.min, q.max) for q in table)
+        writer.writerows((q.feature, q.value, q.min, q.max, q.population_ppm) for q in table)
     return table

@@ -245,7 +245,14 @@ class PanelDraw(_PerPanel):
             pool_root=closed.pool_root,
             pool_size=closed.pool_size,
             quotas=[
-                ev.QuotaLine(feature=q.feature, value=q.value, min=q.min, max=q.max) for q in quotas
+                ev.QuotaLine(
+                    feature=q.feature,
+                    value=q.value,
+                    min=q.min,
+                    max=q.max,
+                    population_ppm=q.population_ppm,
+                )
+                for q in quotas
             ],
             quota_digest=digest,
             portfolio_digest=portfolio_digest(portfolio),

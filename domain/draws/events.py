@@ -8,11 +8,11 @@ selected indices and the counts per municipality, so every entry stays far below
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from domain.events import Event, register
+from domain.events import Event, register, upcaster
 
 Panel = Annotated[int, Field(ge=1)]
 Root = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
@@ -35,12 +35,13 @@ class StratumCount(_Part):
 
 
 class QuotaLine(_Part):
-    """One line of the quota table."""
+    """One line of the quota table, with the value's population share if the table gives it."""
 
     feature: Text
     value: Text
     min: Count
     max: Count
+    population_ppm: Ppm | None = None
 
 
 class ProbabilitySummary(_Part):
@@ -103,9 +104,11 @@ class PoolClosed(Event):
 
 @register
 class PanelAnnounced(Event):
-    """Stage 2 announced: pool, quotas and portfolio committed before the public value."""
+    """Stage 2 announced: pool, quotas and portfolio committed before the public value.
+    Schema 2 added each quota line's population share (ppm, or None when the table has none)."""
 
     TYPE = "assembly.draw.panel_announced"
+    SCHEMA = 2
 
     panel: Panel
     draw_id: Text
@@ -123,6 +126,13 @@ class PanelAnnounced(Event):
     library_seed: Annotated[int, Field(ge=1)]
     randomness_source: Text
     randomness_after: AwareDatetime | None = None
+
+
+@upcaster(PanelAnnounced.TYPE, 1)
+def _panel_announced_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1's quota tables had no population shares: an old announcement gave none."""
+    lines = [{**line, "population_ppm": None} for line in payload["quotas"]]
+    return {**payload, "quotas": lines}
 
 
 @register

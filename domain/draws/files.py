@@ -6,6 +6,11 @@ spaces is refused), because the commitments hash them byte for byte. Writers pro
 canonical form (UTF-8, ``\\n`` line ends, minimal CSV quoting; the portfolio as JSON with sorted
 keys and no spaces), so a file's SHA-256 is the digest of its parsed contents.
 
+The quota file may carry a fifth column, ``population_ppm``: each value's share of the
+population in millionths (whole numbers, so the ledger can record them), on every line or on
+none. Files without it (the older format) still load, with the shares unknown, and are written
+back without it, so their digests do not change.
+
 Personal data stays off the draw files: the pool file holds a pseudonym and the feature columns
 only, and a column that looks like a name, an address, a birth date or a contact is refused.
 """
@@ -25,6 +30,8 @@ from domain.draws.errors import BadDrawFile
 
 REGISTER_HEADER = ("address_id", "municipality")
 QUOTA_HEADER = ("feature", "value", "min", "max")
+POPULATION_COLUMN = "population_ppm"
+PPM = 1_000_000
 PERSONAL_COLUMNS = frozenset(
     {
         *("name", "first_name", "last_name", "surname", "given_name", "full_name", "family_name"),
@@ -94,6 +101,7 @@ class Quota:
     value: str
     min: int
     max: int
+    population_ppm: int | None = None  # the value's share of the population; None: unknown
 
 
 @dataclass(frozen=True)
@@ -264,17 +272,24 @@ def _pool_row(
 
 
 def read_quotas(path: Path) -> list[Quota]:
-    """Read a quota CSV: header ``feature,value,min,max``, whole numbers, min <= max."""
+    """Read a quota CSV: header ``feature,value,min,max`` and optionally ``population_ppm``;
+    whole numbers, min <= max, and each feature's population shares adding up to at most one."""
     header, rows = _csv_rows(path)
     name = str(path)
-    if tuple(header) != QUOTA_HEADER:
-        raise BadDrawFile(name, 1, "the header must be exactly 'feature,value,min,max'")
+    with_shares = tuple(header) == (*QUOTA_HEADER, POPULATION_COLUMN)
+    if tuple(header) != QUOTA_HEADER and not with_shares:
+        raise BadDrawFile(
+            name,
+            1,
+            "the header must be exactly 'feature,value,min,max', optionally followed by "
+            f"',{POPULATION_COLUMN}'",
+        )
     quotas: list[Quota] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in enumerate(rows, start=2):
-        if len(row) != 4:
-            raise BadDrawFile(name, line, f"expected 4 fields, found {len(row)}")
-        feature, value, low, high = row
+        if len(row) != len(header):
+            raise BadDrawFile(name, line, f"expected {len(header)} fields, found {len(row)}")
+        feature, value, low, high = row[:4]
         _check_value(name, line, "feature", feature)
         _check_value(name, line, "value", value)
         for column, number in (("min", low), ("max", high)):
@@ -285,8 +300,33 @@ def read_quotas(path: Path) -> list[Quota]:
         if (feature, value) in seen:
             raise BadDrawFile(name, line, f"{feature}={value} repeats line {seen[feature, value]}")
         seen[feature, value] = line
-        quotas.append(Quota(feature, value, int(low), int(high)))
+        share = _population_share(name, line, row[4]) if with_shares else None
+        quotas.append(Quota(feature, value, int(low), int(high), share))
+        _check_shares(name, line, quotas)
     return quotas
+
+
+def _population_share(path: str, line: int, text: str) -> int:
+    if not _COUNT.match(text) or int(text) > PPM:
+        raise BadDrawFile(
+            path,
+            line,
+            f"{POPULATION_COLUMN} {text!r} is not a whole number of millionths from 0 to "
+            f"{PPM:,} (with the column, every line needs a share)",
+        )
+    return int(text)
+
+
+def _check_shares(path: str, line: int, quotas: Sequence[Quota]) -> None:
+    """Refuse the line at which a feature's population shares pass one million millionths."""
+    feature = quotas[-1].feature
+    total = sum(q.population_ppm or 0 for q in quotas if q.feature == feature)
+    if total > PPM:
+        raise BadDrawFile(
+            path,
+            line,
+            f"the population shares of {feature} add up to {total:,} millionths, more than {PPM:,}",
+        )
 
 
 def _csv_bytes(header: Sequence[str], rows: Iterator[Sequence[object]]) -> bytes:
@@ -298,8 +338,17 @@ def _csv_bytes(header: Sequence[str], rows: Iterator[Sequence[object]]) -> bytes
 
 
 def quota_bytes(quotas: Sequence[Quota]) -> bytes:
-    """The canonical quota file: its header, then one line per quota in table order."""
-    return _csv_bytes(QUOTA_HEADER, ((q.feature, q.value, q.min, q.max) for q in quotas))
+    """The canonical quota file: its header, then one line per quota in table order; with the
+    ``population_ppm`` column only when the table has population shares."""
+    known = [q.population_ppm is not None for q in quotas]
+    if not any(known):
+        return _csv_bytes(QUOTA_HEADER, ((q.feature, q.value, q.min, q.max) for q in quotas))
+    if not all(known):
+        raise AssertionError("a quota table has a population share on every line or on none")
+    return _csv_bytes(
+        (*QUOTA_HEADER, POPULATION_COLUMN),
+        ((q.feature, q.value, q.min, q.max, q.population_ppm) for q in quotas),
+    )
 
 
 def quota_digest(quotas: Sequence[Quota]) -> str:

@@ -19,6 +19,7 @@ from domain.draws.events import (
     InvitationPerformed,
     PanelAnnounced,
     PanelPerformed,
+    QuotaLine,
 )
 from domain.draws.files import Pool, Portfolio, Quota, Register, quota_digest
 from domain.draws.portfolio import portfolio_digest
@@ -114,9 +115,15 @@ def verify_invitation_draw(
     return InvitationReport(len(register), letters, seed.hex(), selected_root, result.indices)
 
 
+def _quota_fields(quota: QuotaLine | Quota) -> tuple[object, ...]:
+    """A quota line's fields as the quota file writes them (the share only when it has one)."""
+    fields = (quota.feature, quota.value, quota.min, quota.max)
+    return fields if quota.population_ppm is None else (*fields, quota.population_ppm)
+
+
 def _check_quotas(announced: PanelAnnounced, quotas: Sequence[Quota]) -> None:
-    recorded = [(q.feature, q.value, q.min, q.max) for q in announced.quotas]
-    given = [(q.feature, q.value, q.min, q.max) for q in quotas]
+    recorded = [_quota_fields(q) for q in announced.quotas]
+    given = [_quota_fields(q) for q in quotas]
     for line, (was, now) in enumerate(zip(recorded, given, strict=False), start=2):
         if was != now:
             raise DrawMismatch(

@@ -254,8 +254,8 @@ def test_the_demo_draws_fail_to_verify_when_a_published_file_or_the_record_chang
     one_sentence(failed, 1, "The commitment root of the pool file and its salts does not match")
 
     quota_line = (fresh() / "quotas.csv").read_text(encoding="utf-8").splitlines()[1]
-    top = quota_line.rsplit(",", 1)[1]
-    _edit_line(changed / "quotas.csv", 2, f",{top}", f",{int(top) + 1}")
+    low, top = quota_line.split(",")[2:4]  # the demo's quota file ends with population_ppm
+    _edit_line(changed / "quotas.csv", 2, f",{low},{top},", f",{low},{int(top) + 1},")
     one_sentence(_demo_verify(tmp_path, "panel", changed), 1, "Line 2 of the quota file")
 
     register_line = (fresh() / "register.csv").read_text(encoding="utf-8").splitlines()[99]

@@ -187,6 +187,14 @@ def test_show_parses_in_json_and_markdown(cycle: Path) -> None:
     )
     assert shown["position_signer"] == "The government (test) (government)"
     assert shown["due_review_1"] == "2025-08-01"
+    # The axis keeps its value beside the list of reports it was read from.
+    assert shown["implementation"] in {
+        "not_started",
+        *(r["status"] for r in shown["implementation_reports"]),
+    }
+    assert (
+        isinstance(shown["answers"], list) and shown["answers"][0]["seq"] == shown["position_seq"]
+    )
     markdown = ok(assembly("show", "1/2", "--format", "md", cwd=cycle)).stdout
     assert markdown.splitlines()[0] == "| field | value |"
     assert "## Answers" in markdown

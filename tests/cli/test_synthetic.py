@@ -226,7 +226,13 @@ def test_the_quota_file_has_the_columns_the_draw_reads(tmp_path: Path) -> None:
     table = write_quotas(tmp_path / "quotas.csv", features=("gender",))
     rows = read_rows(tmp_path / "quotas.csv")
     assert rows == [
-        {"feature": q.feature, "value": q.value, "min": str(q.min), "max": str(q.max)}
+        {
+            "feature": q.feature,
+            "value": q.value,
+            "min": str(q.min),
+            "max": str(q.max),
+            "population_ppm": str(q.population_ppm),
+        }
         for q in table
     ]
     assert {row["feature"] for row in rows} == {"gender"}
