@@ -10,13 +10,12 @@ from typing import Annotated
 import typer
 
 from cli.bulk import ANSWER_COLUMNS, answer_row
-from cli.context import open_ledger
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
+from cli.read_commands import AsOfOption, AtSeqOption, view_at
 from cli.render import stdout
 from domain.responses import Responded
-from ledger import Ledger
-from projections import catch_up, stored
+from projections import Status
 
 export_app = typer.Typer(help="Export what the ledger holds as files.", no_args_is_help=True)
 
@@ -25,13 +24,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export", rich_help_panel="Read")
 
 
-def recorded_answers(ledger: Ledger, *, panel: int | None = None) -> list[Responded]:
+def recorded_answers(state: Status, *, panel: int | None = None) -> list[Responded]:
     """Every answer as it stands (a correction's replacement, if any), by recommendation and
     review."""
-    catch_up(ledger)
     found = [
         Responded.model_validate(dict(said.payload))
-        for status in stored(ledger).recommendations.values()
+        for status in state.recommendations.values()
         if panel is None or status.panel == panel
         for said in status.answers
     ]
@@ -42,17 +40,16 @@ def recorded_answers(ledger: Ledger, *, panel: int | None = None) -> list[Respon
 def answers(
     path: Annotated[Path, typer.Option("--csv", help="The CSV file to write.", dir_okay=False)],
     panel: Annotated[int | None, typer.Option("--panel", help="Only panel N's answers.")] = None,
+    as_of: AsOfOption = None,
+    at_seq: AtSeqOption = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
-    """Write every recorded answer in the format `assembly respond --csv` reads.
+    """Write every recorded answer in the format `assembly respond --csv` reads (with
+    --as-of or --at-seq, the answers as they stood then).
 
     Example: assembly export answers --csv answers.csv --panel 1
     """
-    book = open_ledger(ledger)
-    try:
-        found = recorded_answers(book, panel=panel)
-    finally:
-        book.close()
+    found = recorded_answers(view_at(ledger, as_of, at_seq).state, panel=panel)
     try:
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=ANSWER_COLUMNS)

@@ -231,13 +231,17 @@ def view_at(
             catch_up(book)
             state = stored(book) if only is None else stored_one(book, only)[0]
             return View(state, today(), signers)
-        until = None
-        if day_asked is not None:
-            until = datetime.combine(day_asked + timedelta(days=1), time(), tzinfo=UTC)
-        state, last_day = _fold_until(book, at_seq=at_seq, until=until)
+        state, last_day = _fold_until(book, at_seq=at_seq, until=end_of(day_asked))
         return View(state, day_asked or last_day or today(), signers)
     finally:
         book.close()
+
+
+def end_of(day_asked: date | None) -> datetime | None:
+    """The moment ``--as-of DAY`` reads up to: the end of that day (UTC)."""
+    if day_asked is None:
+        return None
+    return datetime.combine(day_asked + timedelta(days=1), time(), tzinfo=UTC)
 
 
 def _fold_until(

@@ -13,9 +13,12 @@ import typer
 from cli.context import open_ledger
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
+from cli.read_commands import AsOfOption, AtSeqOption, end_of
 from cli.render import print_json, print_table, stdout
+from cli.writing import day
 from domain.errors import NotFound
 from domain.recommendation import parse_reference
+from ledger.canonical import parse_time
 from projections.trail import TrailLine, panel_trail, recommendation_trail, signer_trail
 
 COLUMNS = ("seq", "recorded_at", "type", "name", "role", "signer", "hash", "verifies")
@@ -43,6 +46,8 @@ def trail(
     output: Annotated[
         TrailFormat, typer.Option("--format", help="table for people; json, csv or md.")
     ] = TrailFormat.table,
+    as_of: AsOfOption = None,
+    at_seq: AtSeqOption = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Every entry behind a recommendation, a panel or a signer, each marked if it verifies.
@@ -51,6 +56,7 @@ def trail(
     """
     if sum(given is not None for given in (recommendation, panel, signer)) != 1:
         raise UsageProblem("Give one of: a recommendation (1/12), --panel N or --signer KEYID.")
+    until = end_of(day(as_of, "--as-of"))
     book = open_ledger(ledger)
     try:
         if recommendation is not None:
@@ -68,8 +74,15 @@ def trail(
             lines, about = signer_trail(book, signer), f"signer {signer}"
     finally:
         book.close()
+    lines = [
+        line
+        for line in lines
+        if (at_seq is None or line.seq <= at_seq)
+        and (until is None or parse_time(line.recorded_at) < until)
+    ]
     if not lines:
-        raise UsageProblem(f"The ledger holds no entry about {about}.")
+        when = "" if as_of is None and at_seq is None else " at the point asked for"
+        raise UsageProblem(f"The ledger holds no entry about {about}{when}.")
     render(lines, output, title=f"Trail of {about}")
 
 

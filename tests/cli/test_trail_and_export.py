@@ -143,3 +143,28 @@ def test_export_of_a_panel_without_answers_writes_the_header_alone(answered: Pat
     ok(assembly("export", "answers", "--csv", "out.csv", "--panel", "2", cwd=answered))
     text = (answered / "out.csv").read_text(encoding="utf-8")
     assert text.strip() == ",".join(ANSWER_COLUMNS)
+
+
+def test_a_trail_at_a_seq_or_as_of_a_day_stops_there(answered: Path) -> None:
+    lines = trail_json(answered, "1/1")
+    handed_over = int(str(lines[1]["seq"]))
+    assert trail_json(answered, "1/1", "--at-seq", str(handed_over)) == lines[:2]
+    day = str(lines[0]["recorded_at"])[:10]
+    assert trail_json(answered, "1/1", "--as-of", day) == [
+        line for line in lines if str(line["recorded_at"])[:10] <= day
+    ]
+    before = assembly("trail", "1/1", "--at-seq", str(int(str(lines[0]["seq"])) - 1), cwd=answered)
+    assert before.code == 2
+    assert "holds no entry about recommendation 1/1 at the point asked for" in before.stderr
+
+
+def test_export_at_a_seq_writes_the_answers_as_they_stood(answered: Path) -> None:
+    first_answer = int(str(trail_json(answered, "1/1")[-1]["seq"]))
+    ok(
+        assembly(
+            "export", "answers", "--csv", "then.csv", "--at-seq", str(first_answer), cwd=answered
+        )
+    )
+    with (answered / "then.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["recommendation"] for row in rows] == ["1/1"]
