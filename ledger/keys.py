@@ -104,6 +104,15 @@ class Signer:
     def key_id(self) -> str:
         return self.public_key.key_id
 
+    @property
+    def seed(self) -> bytes:
+        """The 32-byte RFC 8032 seed (for signed notes, which carry their own key form)."""
+        return self._key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+
     def sign(self, body: bytes) -> bytes:
         """Sign an event body (the signing context is added here)."""
         return self._key.sign(signing_input(body))

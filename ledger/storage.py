@@ -27,6 +27,7 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     Integer,
     LargeBinary,
     MetaData,
@@ -155,12 +156,7 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             if self._postgres:
                 conn.execute(text(_POSTGRES_GUARD_FUNCTION))
             for table in (EVENTS_TABLE, ENTRIES_TABLE, META_TABLE):
-                if self._postgres:
-                    for statement in _POSTGRES_GUARDS.format(table=table).split(";"):
-                        conn.execute(text(statement))
-                else:
-                    for op in ("update", "delete"):
-                        conn.execute(text(_SQLITE_GUARD.format(table=table, op=op, OP=op.upper())))
+                guard_table(conn, table, function=False)
             # Signers and adopted recommendations are looked up by type: an index, not a scan.
             conn.execute(text(f"CREATE INDEX {EVENTS_TABLE}_topic ON {EVENTS_TABLE} (topic)"))
             conn.execute(meta_table.insert().values(key="format", value=FORMAT))
@@ -399,6 +395,19 @@ def _entry(row: Any) -> Entry:
         recorded_at=row.recorded_at,
         hash=bytes(row.hash),
     )
+
+
+def guard_table(conn: Connection, table: str, *, function: bool = True) -> None:
+    """Make ``table`` refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL), as the ledger's
+    own tables do (``function``: also (re)make PostgreSQL's refusing function first)."""
+    if conn.dialect.name == "postgresql":
+        if function:
+            conn.execute(text(_POSTGRES_GUARD_FUNCTION))
+        for statement in _POSTGRES_GUARDS.format(table=table).split(";"):
+            conn.execute(text(statement))
+    else:
+        for op in ("update", "delete"):
+            conn.execute(text(_SQLITE_GUARD.format(table=table, op=op, OP=op.upper())))
 
 
 def _engine(recorder: LedgerRecorder) -> Engine:
