@@ -13,6 +13,10 @@ from ledger.errors import (
     StorageError,
     VerificationFailed,
 )
+from ledger.merkle import MerkleError
+from ledger.note import NoteError
+from ledger.receipt import BadProof
+from ledger.tree import NoCheckpoint
 
 
 class Exit(IntEnum):
@@ -33,7 +37,7 @@ class UsageProblem(LedgerError):
 
 def exit_code_for(error: LedgerError) -> Exit:
     """Map an error family to its exit code."""
-    if isinstance(error, VerificationFailed | CheckFailed):
+    if isinstance(error, VerificationFailed | CheckFailed | BadProof):
         return Exit.VERIFICATION_FAILED
     if isinstance(error, AppendRefused | CanonicalizationError):
         return Exit.REFUSED
@@ -41,7 +45,7 @@ def exit_code_for(error: LedgerError) -> Exit:
         return Exit.STORAGE
     if isinstance(error, KeyFileError):
         return Exit.KEY
-    if isinstance(error, UsageProblem | BadHead):
+    if isinstance(error, UsageProblem | BadHead | NoCheckpoint | MerkleError | NoteError):
         return Exit.USAGE
     return Exit.INTERNAL
 

@@ -25,6 +25,7 @@ from cli import (
     export_commands,
     ledger_commands,
     projection_commands,
+    proof_commands,
     read_commands,
     report_commands,
     trail_commands,
@@ -49,6 +50,7 @@ answer_commands.register(app)
 draw_commands.register(app)
 read_commands.register(app)
 projection_commands.register(app)
+proof_commands.register(app)
 trail_commands.register(app)
 export_commands.register(app)
 composition_commands.register(app)

@@ -34,6 +34,7 @@ from tests.features.forked import assembly
 from tests.runner import Result
 
 LEDGER = "assembly.db"
+LOG_ORIGIN = "test.assembly.example/ledger"
 CHARTER, SECRETARIAT, GOVERNMENT, COMMISSION = (
     "charter.key",
     "secretariat.key",
@@ -203,6 +204,7 @@ def _build(folder: Path) -> Template:
         assembly(
             *("charter", "--name", "Test Assembly on Climate", "--region", "Brussels-Capital"),
             *("--language", "fr", "--language", "nl", "--theme-group-size", "4"),
+            *("--log-origin", LOG_ORIGIN),
             *("--key", CHARTER),
             cwd=folder,
         )

@@ -1,0 +1,271 @@
+"""Checkpoints, proofs and their offline check (DESIGN.md 3.5).
+
+``assembly checkpoint`` signs the tree head of the whole ledger with a key of role ``log``, as a
+C2SP signed note named by the charter's log origin, and keeps it. ``assembly prove`` writes an
+inclusion receipt (C2SP tlog-proof) for an entry, or for every entry behind a recommendation, or
+a consistency proof between two issued checkpoints. ``assembly verify-proof`` checks either from
+the file and the log's verifier key alone; ``assembly vkey`` prints that key.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.context import open_ledger, signing_key
+from cli.errors import UsageProblem
+from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
+from cli.render import stderr, stdout
+from cli.store import LedgerStore
+from domain.charter import ASSEMBLY, Chartered
+from domain.errors import NotFound
+from domain.recommendation import parse_reference
+from ledger import Ledger, Signer
+from ledger.canonical import entry_bytes
+from ledger.merkle import EmptyOldTree
+from ledger.note import SignerKey, VerifierKey, parse_verifier_key
+from ledger.receipt import Consistency, Inclusion, check, format_consistency, format_inclusion
+from ledger.signers import SignerRecord
+from ledger.tree import (
+    Issued,
+    checkpoint_at,
+    issue_checkpoint,
+    latest_checkpoint,
+    prove_consistency,
+    prove_inclusion,
+)
+from projections.trail import recommendation_trail
+
+PANEL = "Set up and verify"
+OutOption = Annotated[Path | None, typer.Option("--out", help="Write here (default: stdout).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("checkpoint", rich_help_panel=PANEL)(checkpoint)
+    app.command("prove", rich_help_panel=PANEL)(prove)
+    app.command("verify-proof", rich_help_panel=PANEL)(verify_proof)
+    app.command("vkey", rich_help_panel=PANEL)(vkey)
+
+
+def checkpoint(
+    out: OutOption = None, key: KeyOption = None, ledger: LedgerOption = DEFAULT_LEDGER
+) -> None:
+    """Sign the checkpoint of the whole ledger with a log key (role log) and keep it: a C2SP
+    signed note of the origin, the number of entries and the Merkle tree head.
+
+    Example: assembly checkpoint --key log.key --out checkpoint.txt
+    """
+    signer = signing_key(key)
+    book = open_ledger(ledger)
+    try:
+        origin = log_origin(book)
+        record = _log_record(book, signer.key_id)
+        note_key = VerifierKey(origin, record.public_key)
+        issued = issue_checkpoint(book.recorder, _note_signer(signer, origin), origin=origin)
+    finally:
+        book.close()
+    _write(out, issued.note)
+    stderr.print(
+        f"Checkpoint of {issued.size} entries signed by {record.name} ({signer.key_id}); "
+        f"verifier key: {note_key.text()}"
+    )
+
+
+def prove(
+    target: Annotated[
+        str | None,
+        typer.Argument(help="An entry's seq (e.g. 41) or a recommendation, PANEL/NUMBER (1/12)."),
+    ] = None,
+    consistency: Annotated[
+        int | None,
+        typer.Option(
+            "--consistency", help="Prove that the ledger extends its checkpoint of this size."
+        ),
+    ] = None,
+    to: Annotated[
+        int | None,
+        typer.Option("--to", help="...up to the checkpoint of this size (default: latest)."),
+    ] = None,
+    size: Annotated[
+        int | None, typer.Option("--size", help="Prove inclusion in the checkpoint of this size.")
+    ] = None,
+    out: OutOption = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+) -> None:
+    """Write a proof anyone can check with `assembly verify-proof`, without the database: an
+    entry's inclusion receipt (C2SP tlog-proof, with the entry's bytes), one per entry behind a
+    recommendation (into the folder --out, default proofs-PANEL-NUMBER), or with --consistency
+    the proof that the ledger of an earlier checkpoint is a prefix of a later one's.
+
+    Example: assembly prove 1/12 --out proofs/ ; assembly prove --consistency 380 --out c.json
+    """
+    if (target is None) == (consistency is None):
+        raise UsageProblem("Give an entry's seq, a recommendation (1/12), or --consistency SIZE.")
+    book = open_ledger(ledger)
+    try:
+        if consistency is not None:
+            _write(out, format_consistency(_consistency(book, consistency, to)))
+            return
+        assert target is not None
+        issued = checkpoint_at(book.recorder, size) if size is not None else _latest(book)
+        if target.isdigit():
+            _write(out, format_inclusion(_inclusion(book, int(target), issued)))
+            return
+        try:
+            panel, number = parse_reference(target)
+        except NotFound as error:
+            raise UsageProblem(error.sentence()) from None
+        seqs = [line.seq for line in recommendation_trail(book, panel, number)]
+        if not seqs:
+            raise UsageProblem(f"The ledger holds no entry about recommendation {target}.")
+        folder = out or Path(f"proofs-{panel}-{number}")
+        folder.mkdir(parents=True, exist_ok=True)
+        for seq in seqs:
+            receipt = format_inclusion(_inclusion(book, seq, issued))
+            (folder / f"{panel}-{number}-entry-{seq}.tlog-proof").write_bytes(receipt)
+        stdout.print(f"Wrote {len(seqs)} receipt(s) to {folder} (checkpoint of {issued.size}).")
+    finally:
+        book.close()
+
+
+def verify_proof(
+    proof: Annotated[Path, typer.Argument(help="A .tlog-proof receipt or a consistency proof.")],
+    vkeys: Annotated[
+        list[str],
+        typer.Option("--vkey", help="The log's verifier key (name+hash+base64) or a file of it."),
+    ],
+) -> None:
+    """Check a receipt or a consistency proof from the file and the log's verifier key alone.
+
+    Example: assembly verify-proof 1-12-entry-41.tlog-proof --vkey log.vkey
+    """
+    try:
+        data = proof.read_bytes()
+    except OSError as exc:
+        raise UsageProblem(f"Cannot read {proof}: {exc.strerror}.") from None
+    checked = check(data, [_verifier_key(text) for text in vkeys])
+    head = checked.checkpoint
+    if checked.entry is not None:
+        event = checked.entry["event"]
+        stdout.print(
+            f"Entry {checked.entry['seq']} ({event.get('type')}, signed by {event.get('signer')}, "
+            f"recorded {checked.entry.get('recorded_at')}) is in the ledger {head.origin} "
+            f"of {head.size} entries: the inclusion proof holds."
+        )
+    else:
+        assert checked.old is not None
+        stdout.print(
+            f"The ledger {head.origin} of {head.size} entries extends its checkpoint of "
+            f"{checked.old.size}: the consistency proof holds."
+        )
+
+
+def vkey(ledger: LedgerOption = DEFAULT_LEDGER) -> None:
+    """Print the verifier key of every enrolled log key (name+hash+base64, the form of Go's
+    golang.org/x/mod/sumdb/note), named by the charter's log origin: what journalists need.
+
+    Example: assembly vkey > log.vkey
+    """
+    book = open_ledger(ledger)
+    try:
+        origin = log_origin(book)
+        records = [r for r in book.signers() if r.role == "log" and r.revoked_seq is None]
+    finally:
+        book.close()
+    if not records:
+        raise UsageProblem("No log key is enrolled: enrol one with role log (assembly keys enrol).")
+    for record in records:
+        print(VerifierKey(origin, record.public_key).text())
+
+
+def log_origin(book: Ledger) -> str:
+    """The origin line of the ledger's checkpoints, as the charter sets it."""
+    charters = [
+        item.event
+        for item in LedgerStore(book, None).load(ASSEMBLY)
+        if isinstance(item.event, Chartered)
+    ]
+    origin = charters[0].log_origin if charters else None
+    if not origin:
+        raise UsageProblem(
+            "The charter sets no log origin (assembly charter --log-origin): checkpoints need one."
+        )
+    return origin
+
+
+def _log_record(book: Ledger, key_id: str) -> SignerRecord:
+    records = {record.key_id: record for record in book.signers()}
+    record = records.get(key_id)
+    if record is None or record.role != "log" or record.revoked_seq is not None:
+        found = "not enrolled" if record is None else f"of role {record.role}"
+        if record is not None and record.revoked_seq is not None:
+            found = "revoked"
+        raise UsageProblem(f"Key {key_id} cannot sign checkpoints: it is {found}, not a log key.")
+    return record
+
+
+def _note_signer(signer: Signer, origin: str) -> SignerKey:
+    """The log key as a signed note's signer: the note names it by the log's origin."""
+    return SignerKey(origin, signer.seed)
+
+
+def _latest(book: Ledger) -> Issued:
+    issued = latest_checkpoint(book.recorder)
+    if issued is None:
+        raise UsageProblem("No checkpoint was issued yet: run assembly checkpoint --key LOGKEY.")
+    return issued
+
+
+def _inclusion(book: Ledger, seq: int, issued: Issued) -> Inclusion:
+    if seq >= issued.size:
+        raise UsageProblem(
+            f"Entry {seq} is not in the checkpoint of {issued.size} entries: "
+            "issue a new checkpoint first (assembly checkpoint)."
+        )
+    found = book.recorder.read_entries(start=seq, limit=1)
+    entry = found[0]
+    data = entry_bytes(
+        seq=entry.seq,
+        prev=entry.prev,
+        body=entry.body,
+        sig=entry.sig,
+        recorded_at=entry.recorded_at,
+    )
+    return Inclusion(seq, data, prove_inclusion(book.recorder, seq, issued.size), issued.note)
+
+
+def _consistency(book: Ledger, old_size: int, new_size: int | None) -> Consistency:
+    old = checkpoint_at(book.recorder, old_size)
+    new = checkpoint_at(book.recorder, new_size) if new_size is not None else _latest(book)
+    if new.size < old.size:
+        raise UsageProblem(f"--to {new.size} is smaller than --consistency {old.size}.")
+    try:
+        hashes = prove_consistency(book.recorder, old.size, new.size)
+    except EmptyOldTree:
+        hashes = []  # every tree extends the empty one
+    return Consistency(old.note, new.note, hashes)
+
+
+def _verifier_key(text: str) -> VerifierKey:
+    path = Path(text)
+    if "+" not in text or path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UsageProblem(f"--vkey {text}: not a verifier key, and {exc.strerror}.") from None
+    return parse_verifier_key(text)
+
+
+def _write(out: Path | None, data: bytes) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise UsageProblem(f"Cannot write {out}: {exc.strerror}.") from None
+    stdout.print(f"Wrote {out}.")
