@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
-import importlib.util
 import io
 import json
 import pstats
@@ -35,27 +34,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from common import render_table
+from common import load_builder, render_table
 from typer.main import get_command
 
-
-def _load_builder() -> ModuleType:
-    """``benchmarks/projections.py``, under another name: the package it measures is called
-    ``projections`` too. Loading it takes this folder off ``sys.path``, so from then on that
-    name finds the package."""
-    spec = importlib.util.spec_from_file_location(
-        "projections_bench", Path(__file__).with_name("projections.py")
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-builder = _load_builder()
+builder = load_builder()
 
 from cli.main import app  # noqa: E402
 from domain.roles import ROLE_GRANTS  # noqa: E402

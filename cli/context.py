@@ -12,6 +12,7 @@ from cli.errors import UsageProblem
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, PublicKey, RolePolicy, Signer, load_signer
 from ledger.errors import PassphraseRequired
+from ledger.note import VerifierKey, parse_verifier_key
 
 DEFAULT_LEDGER = "assembly.db"
 
@@ -96,3 +97,16 @@ def key_id_of(given: str | None, key: Path | None) -> str:
     if key.name.endswith(".pub"):
         return PublicKey.from_text(str(key)).key_id
     return load_signer(key, passphrase=passphrase_from_environment()).key_id
+
+
+def verifier_key(text: str) -> VerifierKey:
+    """A verifier key given as its text (name+hash+base64) or as a file holding it."""
+    path = Path(text)
+    if "+" not in text or path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UsageProblem(
+                f"{text} is not a verifier key, nor a file: {exc.strerror}."
+            ) from None
+    return parse_verifier_key(text)

@@ -22,9 +22,12 @@ from cli.demo_cycle import CYCLE, Cycle
 from cli.demo_office import Office, SimulatedClock
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
+from cli.proof_commands import log_origin
 from cli.render import print_fields, stdout
 from ledger import Ledger, Report, Signer, verification_report
+from ledger.note import SignerKey, VerifierKey
 from ledger.storage import database_url
+from ledger.tree import issue_checkpoint
 from projections import catch_up
 
 ROLES = {
@@ -95,13 +98,30 @@ def demo(
                 bar.update(task, description=description)
                 step()
                 bar.advance(task)
-            bar.update(task, description="Verifying the ledger, updating the read models")
+            bar.update(task, description="Verifying, checkpointing, updating the read models")
             report = verification_report(book.recorder, role_policy())
+            origin = log_origin(book)
+            issued = issue_checkpoint(
+                book.recorder, SignerKey(origin, keys["log"].seed), origin=origin
+            )
+            (out / "checkpoint.txt").write_bytes(issued.note)
+            (out / "log.vkey").write_text(
+                VerifierKey(origin, keys["log"].public_key.raw).text() + "\n"
+            )
             catch_up(book)  # the read models, ready for the status board
             bar.advance(task)
         _summary(book, cycle, report, out, ledger, time.monotonic() - started)
     finally:
         book.close()
+
+
+def _checkpoint(book: Ledger, log_key: Signer, out: Path) -> None:
+    """Sign the demo ledger's checkpoint; write it and the log's verifier key beside the keys."""
+    origin = log_origin(book)
+    issued = issue_checkpoint(book.recorder, SignerKey(origin, log_key.seed), origin=origin)
+    (out / "checkpoint.txt").write_bytes(issued.note)
+    vkey = VerifierKey(origin, log_key.public_key.raw)
+    (out / "log.vkey").write_text(vkey.text() + "\n", encoding="utf-8")
 
 
 def _summary(
@@ -138,6 +158,10 @@ def _summary(
     stdout.print(
         f"  assembly draw verify --ledger {ledger} --panel 1 --stage invitations "
         f"--register {out}/register.csv"
+    )
+    stdout.print(
+        f"  assembly prove 1/1 --ledger {ledger} --out {out}/proofs && "
+        f"assembly verify-proof {out}/proofs/<file> --vkey {out}/log.vkey"
     )
 
 

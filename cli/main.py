@@ -29,6 +29,7 @@ from cli import (
     read_commands,
     report_commands,
     trail_commands,
+    witness_commands,
 )
 from cli import keys as keys_commands
 from cli.errors import Exit, exit_code_for
@@ -51,6 +52,7 @@ draw_commands.register(app)
 read_commands.register(app)
 projection_commands.register(app)
 proof_commands.register(app)
+witness_commands.register(app)
 trail_commands.register(app)
 export_commands.register(app)
 composition_commands.register(app)

@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from cli.context import open_ledger, signing_key
-from cli.errors import UsageProblem
+from cli.context import open_ledger, signing_key, verifier_key
+from cli.errors import CheckFailed, UsageProblem
 from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
 from cli.render import stderr, stdout
 from cli.store import LedgerStore
@@ -26,17 +26,19 @@ from domain.recommendation import parse_reference
 from ledger import Ledger, Signer
 from ledger.canonical import entry_bytes
 from ledger.merkle import EmptyOldTree
-from ledger.note import SignerKey, VerifierKey, parse_verifier_key
+from ledger.note import SignerKey, VerifierKey, parse_signature_line
 from ledger.receipt import Consistency, Inclusion, check, format_consistency, format_inclusion
 from ledger.signers import SignerRecord
 from ledger.tree import (
     Issued,
+    add_cosignatures,
     checkpoint_at,
     issue_checkpoint,
     latest_checkpoint,
     prove_consistency,
     prove_inclusion,
 )
+from ledger.witness import AddCheckpoint, format_add_checkpoint
 from projections.trail import recommendation_trail
 
 PANEL = "Set up and verify"
@@ -48,6 +50,13 @@ def register(app: typer.Typer) -> None:
     app.command("prove", rich_help_panel=PANEL)(prove)
     app.command("verify-proof", rich_help_panel=PANEL)(verify_proof)
     app.command("vkey", rich_help_panel=PANEL)(vkey)
+    app.command("cosignatures", rich_help_panel=PANEL)(cosignatures)
+
+
+WitnessOption = Annotated[
+    list[str] | None,
+    typer.Option("--witness", help="A witness's verifier key (name+hash+base64) or a file of it."),
+]
 
 
 def checkpoint(
@@ -92,6 +101,14 @@ def prove(
     size: Annotated[
         int | None, typer.Option("--size", help="Prove inclusion in the checkpoint of this size.")
     ] = None,
+    for_witness: Annotated[
+        bool,
+        typer.Option(
+            "--for-witness",
+            help="With --consistency: write a C2SP tlog-witness add-checkpoint request "
+            "(OLD_SIZE is the size the witness last cosigned, 0 for a new witness).",
+        ),
+    ] = False,
     out: OutOption = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
@@ -106,6 +123,9 @@ def prove(
         raise UsageProblem("Give an entry's seq, a recommendation (1/12), or --consistency SIZE.")
     book = open_ledger(ledger)
     try:
+        if consistency is not None and for_witness:
+            _write(out, _witness_request(book, consistency, to))
+            return
         if consistency is not None:
             _write(out, format_consistency(_consistency(book, consistency, to)))
             return
@@ -137,16 +157,30 @@ def verify_proof(
         list[str],
         typer.Option("--vkey", help="The log's verifier key (name+hash+base64) or a file of it."),
     ],
+    witness: WitnessOption = None,
+    quorum: Annotated[
+        int | None,
+        typer.Option(min=0, help="Cosignatures required of the witnesses (default: all given)."),
+    ] = None,
 ) -> None:
-    """Check a receipt or a consistency proof from the file and the log's verifier key alone.
+    """Check a receipt or a consistency proof from the file and the log's verifier key alone,
+    and that at least --quorum of the --witness keys cosigned its checkpoint.
 
-    Example: assembly verify-proof 1-12-entry-41.tlog-proof --vkey log.vkey
+    Example: assembly verify-proof 1-12-entry-41.tlog-proof --vkey log.vkey --witness w1.vkey
     """
     try:
         data = proof.read_bytes()
     except OSError as exc:
         raise UsageProblem(f"Cannot read {proof}: {exc.strerror}.") from None
-    checked = check(data, [_verifier_key(text) for text in vkeys])
+    witnesses = [verifier_key(text) for text in witness or ()]
+    needed = len(witnesses) if quorum is None else quorum
+    if needed > len(witnesses):
+        raise UsageProblem(
+            f"--quorum {needed} asks for more witnesses than the {len(witnesses)} given."
+        )
+    checked = check(
+        data, [verifier_key(text) for text in vkeys], witnesses=witnesses, quorum=needed
+    )
     head = checked.checkpoint
     if checked.entry is not None:
         event = checked.entry["event"]
@@ -161,6 +195,9 @@ def verify_proof(
             f"The ledger {head.origin} of {head.size} entries extends its checkpoint of "
             f"{checked.old.size}: the consistency proof holds."
         )
+    if checked.cosigned:
+        names = ", ".join(checked.cosigned)
+        stdout.print(f"Its checkpoint is cosigned by {len(checked.cosigned)} witness(es): {names}.")
 
 
 def vkey(ledger: LedgerOption = DEFAULT_LEDGER) -> None:
@@ -249,14 +286,52 @@ def _consistency(book: Ledger, old_size: int, new_size: int | None) -> Consisten
     return Consistency(old.note, new.note, hashes)
 
 
-def _verifier_key(text: str) -> VerifierKey:
-    path = Path(text)
-    if "+" not in text or path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise UsageProblem(f"--vkey {text}: not a verifier key, and {exc.strerror}.") from None
-    return parse_verifier_key(text)
+def _witness_request(book: Ledger, old_size: int, new_size: int | None) -> bytes:
+    """The add-checkpoint request a witness that last cosigned ``old_size`` needs."""
+    new = checkpoint_at(book.recorder, new_size) if new_size is not None else _latest(book)
+    if old_size > new.size:
+        raise UsageProblem(f"--consistency {old_size} is larger than the checkpoint ({new.size}).")
+    hashes: list[bytes] = []
+    if old_size not in (0, new.size):
+        hashes = prove_consistency(book.recorder, old_size, new.size)
+    return format_add_checkpoint(AddCheckpoint(old_size, tuple(hashes), new.note))
+
+
+def cosignatures(
+    response: Annotated[Path, typer.Argument(help="A witness's cosignature line(s).")],
+    witness: WitnessOption = None,
+    size: Annotated[
+        int | None, typer.Option("--size", help="The checkpoint's size (default: the latest).")
+    ] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+) -> None:
+    """Keep witnesses' cosignatures of a checkpoint (each checked with its --witness key); the
+    checkpoint is served with them from then on, in receipts and bundles.
+
+    Example: assembly cosignatures w1.cosig --witness w1.vkey
+    """
+    keys = [verifier_key(text) for text in witness or ()]
+    if not keys:
+        raise UsageProblem("Give the key of the witness(es) with --witness.")
+    try:
+        lines = response.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageProblem(f"Cannot read {response}: {exc.strerror}.") from None
+    signatures = [parse_signature_line(line) for line in lines if line.strip()]
+    book = open_ledger(ledger)
+    try:
+        at = size if size is not None else _latest(book).size
+        kept = add_cosignatures(book.recorder, at, signatures, keys)
+    finally:
+        book.close()
+    if not kept:
+        raise CheckFailed(
+            f"No cosignature in {response} is a valid one by the witnesses given of "
+            f"the checkpoint of {at} entries."
+        )
+    stdout.print(
+        f"Kept the cosignatures of {', '.join(k.name for k in kept)} (checkpoint of {at})."
+    )
 
 
 def _write(out: Path | None, data: bytes) -> None:

@@ -151,3 +151,22 @@ def verify_cosignature(checkpoint: Checkpoint, cosignature: Cosignature, key: Ve
     body = format_checkpoint(checkpoint).encode()
     if not key.verify(body, cosignature.note_signature().signature):
         raise InvalidNoteSignature(key.name, key.key_id)
+
+
+def cosigned_by(
+    checkpoint: Checkpoint, signatures: Iterable[NoteSignature], witnesses: Iterable[VerifierKey]
+) -> list[VerifierKey]:
+    """The witnesses (type 0x04 keys) with a valid cosignature of ``checkpoint`` among
+    ``signatures``, each counted once."""
+    found: list[VerifierKey] = []
+    lines = list(signatures)
+    for key in witnesses:
+        for line in lines:
+            if (line.name, line.key_id) != (key.name, key.key_id) or key in found:
+                continue
+            try:
+                verify_cosignature(checkpoint, parse_cosignature(line), key)
+            except NoteError:
+                continue
+            found.append(key)
+    return found

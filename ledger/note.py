@@ -313,7 +313,7 @@ def _check_text(text: str) -> None:
         raise MalformedNote("the text is not valid UTF-8") from None
 
 
-def _parse_signature_line(line: str) -> NoteSignature:
+def parse_signature_line(line: str) -> NoteSignature:
     if not line.startswith(_DASH):
         raise MalformedNote(f"the line {line!r} after the blank line is not a signature line")
     name, space, encoded = line[len(_DASH) :].partition(" ")
@@ -343,7 +343,7 @@ def parse_note(message: bytes) -> SignedNote:
     lines = block[:-1].split("\n")
     if len(lines) > MAX_SIGNATURES:
         raise MalformedNote(f"it has {len(lines)} signatures, more than {MAX_SIGNATURES}")
-    return SignedNote(text, tuple(_parse_signature_line(line) for line in lines))
+    return SignedNote(text, tuple(parse_signature_line(line) for line in lines))
 
 
 def format_note(note: SignedNote) -> bytes:

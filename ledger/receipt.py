@@ -20,14 +20,14 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ledger.canonical import leaf_hash
-from ledger.checkpoint import Checkpoint, open_checkpoint
+from ledger.checkpoint import Checkpoint, cosigned_by, open_checkpoint
 from ledger.errors import LedgerError
 from ledger.merkle import verify_consistency, verify_inclusion
-from ledger.note import NoteError, VerifierKey
+from ledger.note import NoteError, VerifierKey, parse_note
 
 TLOG_PROOF = "c2sp.org/tlog-proof@v1"
 CONSISTENCY_FORMAT = "assembly-ledger/consistency-proof@v1"
@@ -70,6 +70,7 @@ class Checked:
     checkpoint: Checkpoint
     old: Checkpoint | None = None  # consistency: the checkpoint it starts at
     entry: dict[str, Any] | None = None  # inclusion: the entry, parsed from its bytes
+    cosigned: tuple[str, ...] = ()  # the witnesses asked for whose cosignature holds
 
 
 def format_inclusion(receipt: Inclusion) -> bytes:
@@ -134,12 +135,29 @@ def parse_consistency(data: bytes) -> Consistency:
     return Consistency(old.encode(), new.encode(), proof)
 
 
-def check(data: bytes, keys: Iterable[VerifierKey]) -> Checked:
-    """Check a receipt or a consistency proof against the log's verifier key(s)."""
+def check(
+    data: bytes,
+    keys: Iterable[VerifierKey],
+    *,
+    witnesses: Sequence[VerifierKey] = (),
+    quorum: int = 0,
+) -> Checked:
+    """Check a receipt or a consistency proof against the log's verifier key(s), and that at
+    least ``quorum`` of ``witnesses`` cosigned the checkpoint it ends at."""
     known = list(keys)
     if data.startswith(TLOG_PROOF.encode()):
-        return check_inclusion(parse_inclusion(data), known)
-    return check_consistency(parse_consistency(data), known)
+        checked = check_inclusion(parse_inclusion(data), known)
+        note = parse_inclusion(data).checkpoint
+    else:
+        checked = check_consistency(parse_consistency(data), known)
+        note = parse_consistency(data).new_checkpoint
+    cosigned = cosigned_by(checked.checkpoint, parse_note(note).signatures, witnesses)
+    if len(cosigned) < quorum:
+        names = ", ".join(key.name for key in cosigned) or "none"
+        raise BadProof(
+            f"{len(cosigned)} of the {quorum} witness cosignatures required hold (by: {names})"
+        )
+    return replace(checked, cosigned=tuple(key.name for key in cosigned))
 
 
 def check_inclusion(receipt: Inclusion, keys: Sequence[VerifierKey]) -> Checked:

@@ -14,8 +14,10 @@ leaves that close them in one transaction, and two integrators racing write the 
 loser's transaction failing on the primary key and starting again. Ledgers made before the tree
 existed gain it on first use: the tables are made then, and the tree grown from entry 0.
 
-``ledger_checkpoints`` keeps every checkpoint issued (the signed note, as served), so any past
-one can be served again. Both tables refuse UPDATE and DELETE, like the ledger's own.
+``ledger_checkpoints`` keeps every checkpoint issued (the signed note), so any past one can be
+served again; ``ledger_cosignatures`` the witnesses' cosignatures of them (C2SP
+tlog-cosignature lines, checked before they are kept), served appended to the note. All three
+tables refuse UPDATE and DELETE, like the ledger's own.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ledger.canonical import format_time
-from ledger.checkpoint import Checkpoint, format_checkpoint
+from ledger.checkpoint import Checkpoint, cosigned_by, format_checkpoint, parse_checkpoint
 from ledger.errors import LedgerError
 from ledger.merkle import (
     MissingNode,
@@ -51,11 +53,12 @@ from ledger.merkle import (
     node_hash,
     root,
 )
-from ledger.note import SignerKey, sign_note
+from ledger.note import NoteSignature, SignerKey, VerifierKey, parse_note, sign_note
 from ledger.storage import LedgerRecorder, entries_table, guard_table
 
 TREE_TABLE = "ledger_tree"
 CHECKPOINTS_TABLE = "ledger_checkpoints"
+COSIGNATURES_TABLE = "ledger_cosignatures"
 BATCH = 10_000  # leaves per integrating transaction
 
 _metadata = MetaData()
@@ -77,6 +80,15 @@ checkpoints_table = Table(
     Column("origin", Text, nullable=False),
     Column("note", Text, nullable=False),
     Column("issued_at", String(32), nullable=False),
+)
+
+
+cosignatures_table = Table(
+    COSIGNATURES_TABLE,
+    _metadata,
+    Column("size", _Index, primary_key=True, autoincrement=False),
+    Column("line", Text, primary_key=True),
+    Column("added_at", String(32), nullable=False),
 )
 
 
@@ -127,7 +139,8 @@ def prepare(recorder: LedgerRecorder) -> None:
     for attempt in range(3):  # two first users at once: the loser finds the winner's tables
         try:
             with engine.begin() as conn:
-                missing = [t for t in (tree_table, checkpoints_table) if not _exists(conn, t)]
+                tables = (tree_table, checkpoints_table, cosignatures_table)
+                missing = [t for t in tables if not _exists(conn, t)]
                 for table in missing:
                     table.create(conn)
                     guard_table(conn, table.name)
@@ -222,7 +235,41 @@ def checkpoint_at(recorder: LedgerRecorder, size: int, *, key_id: str | None = N
         row = conn.execute(query.order_by(checkpoints_table.c.issued_at).limit(1)).first()
         if row is None:
             raise NoCheckpoint(size, issued_sizes(conn))
-    return Issued(int(row.size), row.origin, row.note.encode(), row.issued_at)
+        lines = conn.execute(
+            select(cosignatures_table.c.line)
+            .where(cosignatures_table.c.size == size)
+            .order_by(cosignatures_table.c.added_at, cosignatures_table.c.line)
+        ).scalars()
+        note = row.note.encode() + "".join(lines).encode()
+    return Issued(int(row.size), row.origin, note, row.issued_at)
+
+
+def add_cosignatures(
+    recorder: LedgerRecorder,
+    size: int,
+    signatures: Sequence[NoteSignature],
+    witnesses: Sequence[VerifierKey],
+) -> list[VerifierKey]:
+    """Keep the cosignatures of the checkpoint at ``size`` that ``witnesses`` made (each
+    checked first); from then on the checkpoint is served with them. Return who cosigned."""
+    issued = checkpoint_at(recorder, size)
+    checkpoint = parse_checkpoint(parse_note(issued.note).text)
+    valid = cosigned_by(checkpoint, signatures, witnesses)
+    keep = [line for line in signatures if any(_by(line, key) for key in valid)]
+    already = set(parse_note(issued.note).signatures)
+    rows = [
+        {"size": size, "line": line.line(), "added_at": format_time(datetime.now(UTC))}
+        for line in keep
+        if line not in already
+    ]
+    if rows:
+        with _engine(recorder).begin() as conn:
+            conn.execute(insert(cosignatures_table), rows)
+    return valid
+
+
+def _by(line: NoteSignature, key: VerifierKey) -> bool:
+    return (line.name, line.key_id) == (key.name, key.key_id)
 
 
 def latest_checkpoint(recorder: LedgerRecorder) -> Issued | None:

@@ -138,3 +138,58 @@ def test_checkpoints_need_a_log_key_and_proofs_a_checkpoint(logged: Path) -> Non
     one_sentence(
         assembly("prove", "--consistency", "5", cwd=logged), 2, "No checkpoint was issued at size 5"
     )
+
+
+def witness(folder: Path, name: str) -> str:
+    """A witness of the log in folder/name, trusting its verifier key; its own verifier key."""
+    made = ok(
+        assembly(
+            *("witness", "init", name, "--name", f"{name}.example"),
+            *("--origin", LOG_ORIGIN, "--log-vkey", "log.vkey"),
+            cwd=folder,
+        )
+    )
+    vkey = made.stdout.strip().splitlines()[-1]
+    (folder / f"{name}.vkey").write_text(vkey + "\n")
+    return vkey
+
+
+def cosigned(folder: Path, name: str, old: int) -> None:
+    """The witness ``name`` cosigns the latest checkpoint, coming from size ``old``; the log
+    keeps its cosignature."""
+    ok(assembly("prove", "--consistency", str(old), "--for-witness", "--out", "req", cwd=folder))
+    ok(assembly("witness", "cosign", name, "req", "--out", f"{name}.cosig", cwd=folder))
+    ok(assembly("cosignatures", f"{name}.cosig", "--witness", f"{name}.vkey", cwd=folder))
+
+
+def test_witnesses_cosign_as_the_log_grows_and_a_quorum_is_checked(logged: Path) -> None:
+    first, _ = checkpoint(logged)
+    witness(logged, "w1")
+    witness(logged, "w2")
+    cosigned(logged, "w1", 0)
+    ok(assembly("prove", "2", "--out", "entry.tlog-proof", cwd=logged))
+    one = ("verify-proof", "entry.tlog-proof", "--vkey", "log.vkey", "--witness", "w1.vkey")
+    checked = ok(assembly(*one, cwd=logged))
+    assert "cosigned by 1 witness(es): w1.example" in checked.stdout
+    both = (*one, "--witness", "w2.vkey")
+    one_sentence(assembly(*both, cwd=logged), 1, "1 of the 2 witness cosignatures required hold")
+    ok(assembly(*both, "--quorum", "1", cwd=logged))
+    grow(logged)
+    second, _ = checkpoint(logged, "later.txt")
+    cosigned(logged, "w1", first)  # the witness checks the log grew consistently from `first`
+    cosigned(logged, "w2", 0)
+    ok(assembly("prove", str(second - 1), "--out", "late.tlog-proof", cwd=logged))
+    late = ("verify-proof", "late.tlog-proof", "--vkey", "log.vkey")
+    ok(assembly(*late, "--witness", "w1.vkey", "--witness", "w2.vkey", cwd=logged))
+
+
+def test_a_witness_refuses_to_go_back_to_an_older_checkpoint(logged: Path) -> None:
+    first, _ = checkpoint(logged)
+    witness(logged, "w1")
+    grow(logged)
+    checkpoint(logged, "later.txt")
+    cosigned(logged, "w1", 0)  # at the later size
+    stale = ("prove", "--consistency", "0", "--to", str(first), "--for-witness", "--out", "old")
+    ok(assembly(*stale, cwd=logged))
+    refused = assembly("witness", "cosign", "w1", "old", cwd=logged)
+    assert refused.code != 0 and "409" in refused.stderr
