@@ -28,6 +28,7 @@ from cli import (
     proof_commands,
     read_commands,
     report_commands,
+    tiles_commands,
     trail_commands,
     witness_commands,
 )
@@ -53,6 +54,7 @@ read_commands.register(app)
 projection_commands.register(app)
 proof_commands.register(app)
 witness_commands.register(app)
+tiles_commands.register(app)
 trail_commands.register(app)
 export_commands.register(app)
 composition_commands.register(app)
