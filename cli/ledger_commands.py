@@ -11,13 +11,17 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from cli.bundle_commands import verify_bundle
 from cli.context import key_id_of, new_passphrase, open_ledger, role_policy, signing_key
+from cli.errors import UsageProblem
 from cli.options import (
     DEFAULT_LEDGER,
     FormatOption,
     KeyOption,
     LedgerOption,
     OutputFormat,
+    QuorumOption,
+    WitnessOption,
     key_option,
 )
 from cli.render import print_json, print_table, stderr, stdout
@@ -138,8 +142,38 @@ def verify(
         key_option("Also report whether this key may still sign (a key file or its .pub)."),
     ] = None,
     format: FormatOption = OutputFormat.table,
+    bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--bundle",
+            help="Check this bundle (assembly export bundle) instead of a database, "
+            "with --vkey; see assembly verify-bundle.",
+            file_okay=False,
+        ),
+    ] = None,
+    vkey: Annotated[
+        list[str] | None,
+        typer.Option("--vkey", help="With --bundle: the log's verifier key or a file of it."),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="With --bundle: the verifier's memory of checkpoints."),
+    ] = None,
+    witness: WitnessOption = None,
+    quorum: QuorumOption = None,
 ) -> None:
-    """Check every entry; exit 0 only when the whole ledger verifies."""
+    """Check every entry; exit 0 only when the whole ledger verifies. With --bundle DIR
+    --vkey VKEY, check an exported bundle from its files alone (as assembly verify-bundle).
+
+    Example: assembly verify --bundle bundle-2026-03 --vkey log.vkey --witness w1.vkey
+    """
+    if bundle is not None:
+        if not vkey:
+            raise UsageProblem("--bundle needs the log's verifier key: give --vkey.")
+        verify_bundle(bundle, vkey, state=state, workers=workers, witness=witness, quorum=quorum)
+        return
+    if witness or vkey or state or quorum is not None:
+        raise UsageProblem("--vkey, --state, --witness and --quorum go with --bundle.")
     seen = [head for head in (_parse_head(expect_head), _read_head(head_file)) if head]
     book = open_ledger(ledger)
     with _progress(book.count()) as advance:

@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover - older typer raises click's own
 from cli import (
     answer_commands,
     assembly_commands,
+    bundle_commands,
     composition_commands,
     demo,
     draw_commands,
@@ -55,6 +56,7 @@ projection_commands.register(app)
 proof_commands.register(app)
 witness_commands.register(app)
 tiles_commands.register(app)
+bundle_commands.register(app)
 trail_commands.register(app)
 export_commands.register(app)
 composition_commands.register(app)

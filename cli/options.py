@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.context import DEFAULT_LEDGER
+from cli.errors import UsageProblem
 
 
 class OutputFormat(StrEnum):
@@ -38,11 +40,33 @@ FormatOption = Annotated[
 ]
 
 
+WitnessOption = Annotated[
+    list[str] | None,
+    typer.Option("--witness", help="A witness's verifier key (name+hash+base64) or a file of it."),
+]
+QuorumOption = Annotated[
+    int | None,
+    typer.Option(min=0, help="Cosignatures required of the --witness keys (default: all given)."),
+]
+
+
+def quorum_of(witnesses: Sequence[object], quorum: int | None) -> int:
+    """How many of the witnesses given must have cosigned (all of them unless --quorum)."""
+    needed = len(witnesses) if quorum is None else quorum
+    if needed > len(witnesses):
+        given = len(witnesses)
+        raise UsageProblem(f"--quorum {needed} asks for more witnesses than the {given} given.")
+    return needed
+
+
 __all__ = [
     "DEFAULT_LEDGER",
     "FormatOption",
     "KeyOption",
     "LedgerOption",
     "OutputFormat",
+    "QuorumOption",
+    "WitnessOption",
     "key_option",
+    "quorum_of",
 ]

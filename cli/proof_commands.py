@@ -17,7 +17,14 @@ import typer
 
 from cli.context import open_ledger, signing_key, verifier_key
 from cli.errors import CheckFailed, UsageProblem
-from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
+from cli.options import (
+    DEFAULT_LEDGER,
+    KeyOption,
+    LedgerOption,
+    QuorumOption,
+    WitnessOption,
+    quorum_of,
+)
 from cli.render import stderr, stdout
 from cli.store import LedgerStore
 from domain.charter import ASSEMBLY, Chartered
@@ -51,12 +58,6 @@ def register(app: typer.Typer) -> None:
     app.command("verify-proof", rich_help_panel=PANEL)(verify_proof)
     app.command("vkey", rich_help_panel=PANEL)(vkey)
     app.command("cosignatures", rich_help_panel=PANEL)(cosignatures)
-
-
-WitnessOption = Annotated[
-    list[str] | None,
-    typer.Option("--witness", help="A witness's verifier key (name+hash+base64) or a file of it."),
-]
 
 
 def checkpoint(
@@ -158,10 +159,7 @@ def verify_proof(
         typer.Option("--vkey", help="The log's verifier key (name+hash+base64) or a file of it."),
     ],
     witness: WitnessOption = None,
-    quorum: Annotated[
-        int | None,
-        typer.Option(min=0, help="Cosignatures required of the witnesses (default: all given)."),
-    ] = None,
+    quorum: QuorumOption = None,
 ) -> None:
     """Check a receipt or a consistency proof from the file and the log's verifier key alone,
     and that at least --quorum of the --witness keys cosigned its checkpoint.
@@ -173,11 +171,7 @@ def verify_proof(
     except OSError as exc:
         raise UsageProblem(f"Cannot read {proof}: {exc.strerror}.") from None
     witnesses = [verifier_key(text) for text in witness or ()]
-    needed = len(witnesses) if quorum is None else quorum
-    if needed > len(witnesses):
-        raise UsageProblem(
-            f"--quorum {needed} asks for more witnesses than the {len(witnesses)} given."
-        )
+    needed = quorum_of(witnesses, quorum)
     checked = check(
         data, [verifier_key(text) for text in vkeys], witnesses=witnesses, quorum=needed
     )

@@ -193,3 +193,18 @@ def test_a_witness_refuses_to_go_back_to_an_older_checkpoint(logged: Path) -> No
     ok(assembly(*stale, cwd=logged))
     refused = assembly("witness", "cosign", "w1", "old", cwd=logged)
     assert refused.code != 0 and "409" in refused.stderr
+
+
+def test_verify_a_bundle_from_its_files_with_a_witness_quorum(logged: Path) -> None:
+    checkpoint(logged)
+    witness(logged, "w1")
+    witness(logged, "w2")
+    cosigned(logged, "w1", 0)
+    ok(assembly("export", "bundle", "bundle", cwd=logged))
+    (logged / LEDGER).unlink()
+    check = ("verify", "--bundle", "bundle", "--vkey", "log.vkey", "--state", "seen.json")
+    done = ok(assembly(*check, "--witness", "w1.vkey", cwd=logged))
+    assert "reproduce the signed checkpoint" in done.stdout
+    refused = assembly(*check, "--witness", "w1.vkey", "--witness", "w2.vkey", cwd=logged)
+    one_sentence(refused, 1, "1 of the 2 witness cosignatures required hold")
+    one_sentence(assembly("verify", "--vkey", "log.vkey", cwd=logged), 2, "go with --bundle")

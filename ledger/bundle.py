@@ -1,0 +1,670 @@
+"""Bundles: the ledger up to a signed checkpoint, as files anyone can check (DESIGN.md 3.4, 3.5).
+
+A bundle is a folder::
+
+    bundle.json      format, origin and size (a label: the checkpoint is what counts)
+    checkpoint.txt   the log's signed checkpoint (C2SP tlog-checkpoint note), verbatim as served
+    entries.jsonl    one line per entry, seq 0 to size - 1: the RFC 8785 canonical object
+                     {"event", "hash", "prev", "recorded_at", "seq", "sig"}; without "hash" it is
+                     the entry whose leaf hash SHA-256(0x00 || bytes) is "hash" (ledger.canonical)
+    signers.json     every key the entries enrol, with role, validity and revocation
+    schemas/         a JSON Schema per event type and schema version (TYPE.vN.json)
+
+``check_bundle`` re-derives everything from those files: each line is canonical, and the entries
+pass the same in-order checks and signature checks as ``assembly verify`` (``ledger.verify``);
+their RFC 9162 tree head at the checkpoint's size is the signed root; the checkpoint opens with
+the verifier key. A verifier remembers, per origin, the last checkpoint it accepted (and its leaf
+hashes, to say where two histories part); a smaller checkpoint, or entries whose tree at the
+remembered size has another root (a rollback, a fork), is refused with a self-contained report
+written next to the state file.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ledger.canonical import canonical_bytes
+from ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
+from ledger.errors import CanonicalizationError, LedgerError, VerificationFailed
+from ledger.ledger import Ledger
+from ledger.merkle import (
+    EMPTY_ROOT,
+    MemoryNodes,
+    consistency_proof,
+    inclusion_proof,
+    node_hash,
+    root,
+)
+from ledger.note import NoteError, VerifierKey, parse_note
+from ledger.policy import RolePolicy
+from ledger.receipt import BadProof
+from ledger.signers import ENROLLED, REVOKED, SignerBook, SignerRecord
+from ledger.tree import Issued
+from ledger.verify import BATCH, PARALLEL_FROM, _Signatures, _Walk
+
+BUNDLE_FORMAT = "assembly-ledger/bundle@v1"
+BUNDLE_FILE, CHECKPOINT_FILE, ENTRIES_FILE, SIGNERS_FILE, SCHEMAS_DIR = (
+    "bundle.json",
+    "checkpoint.txt",
+    "entries.jsonl",
+    "signers.json",
+    "schemas",
+)
+ENTRY_FIELDS = frozenset({"event", "hash", "prev", "recorded_at", "seq", "sig"})
+Row = tuple[Any, ...]
+
+
+class BadBundle(BadProof):
+    """A bundle that does not prove what it claims (a failed verification: exit 1)."""
+
+    def sentence(self) -> str:
+        return f"The bundle does not verify: {self.reason}."
+
+
+class BundleSetupError(LedgerError):
+    """A folder or state file the bundle commands cannot use (a usage problem, not a failure)."""
+
+
+@dataclass(frozen=True)
+class Examined:
+    """A bundle that verified on its own: its checkpoint, the entries' leaf hashes, its signers."""
+
+    checkpoint: Checkpoint
+    note: bytes
+    leaves: bytes  # 32 bytes per entry, in seq order
+    signers: int
+    lines: Path
+
+    def leaf(self, seq: int) -> bytes:
+        return self.leaves[32 * seq : 32 * seq + 32]
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def schema_file(event_type: str, schema: int) -> str:
+    """The path, inside a bundle, of the JSON Schema of one event type at one schema version."""
+    return f"{SCHEMAS_DIR}/{event_type}.v{schema}.json"
+
+
+def export_bundle(
+    ledger: Ledger, issued: Issued, folder: Path, *, files: Mapping[str, bytes]
+) -> int:
+    """Write the bundle of the checkpoint ``issued`` into ``folder`` (which must not exist, or be
+    empty) with the extra ``files`` (a README, schemas); return the number of signers.
+
+    Everything goes into a temporary folder beside it, renamed at the end: a folder of that name
+    is a complete bundle or nothing.
+    """
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise BundleSetupError(f"{folder} already exists; export into a new folder.")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(
+        tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent)
+    )
+    try:
+        signers = _write_contents(ledger, issued, partial, files)
+        os.replace(partial, folder)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return len(signers)
+
+
+def _write_contents(
+    ledger: Ledger, issued: Issued, partial: Path, files: Mapping[str, bytes]
+) -> list[SignerRecord]:
+    book = SignerBook(ledger.policy)
+    frontier = _Frontier()
+    with (partial / ENTRIES_FILE).open("wb") as out:
+        for entry in ledger.entries():
+            if entry.seq >= issued.size:
+                break
+            fields = entry.event
+            line = canonical_bytes(
+                {
+                    "event": fields,
+                    "hash": entry.hash.hex(),
+                    "prev": entry.prev.hex(),
+                    "recorded_at": entry.recorded_at,
+                    "seq": entry.seq,
+                    "sig": base64.b64encode(entry.sig).decode(),
+                }
+            )
+            if not line.startswith(b'{"event":' + entry.body + b',"hash":'):
+                raise AssertionError(f"entry {entry.seq}'s body does not survive a round trip")
+            out.write(line + b"\n")
+            frontier.append(entry.hash)
+            if fields["type"] in (ENROLLED, REVOKED):
+                book.learn(entry.seq, fields)
+    if frontier.size != issued.size or frontier.root() != _opened_root(issued.note):
+        raise BadBundle(
+            f"the ledger's first {issued.size} entries do not reproduce the tree head its "
+            "checkpoint signs; run the ledger's own verification"
+        )
+    (partial / CHECKPOINT_FILE).write_bytes(issued.note)
+    signers = sorted(book.records.values(), key=lambda record: record.enrolled_seq)
+    _write_json(partial / SIGNERS_FILE, [record.as_dict() for record in signers])
+    label = {"format": BUNDLE_FORMAT, "origin": issued.origin, "size": issued.size}
+    _write_json(partial / BUNDLE_FILE, label)
+    for name, data in {**_LEDGER_SCHEMAS, **files}.items():
+        path = partial / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return signers
+
+
+def _opened_root(note: bytes) -> bytes:
+    return parse_checkpoint(parse_note(note).text).root_hash
+
+
+def _write_json(path: Path, value: object) -> None:
+    path.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def _schema(title: str, properties: dict[str, Any]) -> bytes:
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": title,
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties),
+        "additionalProperties": False,
+    }
+    return (json.dumps(schema, indent=2, sort_keys=True) + "\n").encode()
+
+
+_TIME = {"type": "string", "format": "date-time"}
+_LEDGER_SCHEMAS = {
+    schema_file(ENROLLED, 1): _schema(
+        "A key enrolled with a role and a validity window (the ledger's own event)",
+        {
+            "public_key": {"type": "string", "description": "Ed25519, 32 bytes, base64"},
+            "role": {"type": "string"},
+            "name": {"type": "string", "description": "who holds the key (an office)"},
+            "valid_from": _TIME,
+            "valid_until": {"anyOf": [_TIME, {"type": "null"}]},
+        },
+    ),
+    schema_file(REVOKED, 1): _schema(
+        "A key revoked from its place in the ledger on (the ledger's own event)",
+        {"key_id": {"type": "string"}, "reason": {"type": "string"}},
+    ),
+}
+
+
+# --- checking ------------------------------------------------------------------------------------
+
+
+def check_bundle(
+    folder: Path,
+    keys: Sequence[VerifierKey],
+    policy: RolePolicy,
+    *,
+    workers: int | None = None,
+) -> Examined:
+    """Verify a bundle from its files alone; raise VerificationFailed (naming the first bad seq)
+    or BadBundle; return what it holds."""
+    note = _read(folder, CHECKPOINT_FILE)
+    try:
+        checkpoint, _ = open_checkpoint(note, keys)
+    except NoteError as exc:
+        raise BadBundle(
+            f"its checkpoint does not open with the verifier key: {exc.sentence().rstrip('.')}"
+        ) from None
+    _check_label(folder, checkpoint)
+    lines = folder / ENTRIES_FILE
+    if not lines.is_file():
+        raise BadBundle(f"it has no {ENTRIES_FILE}")
+    leaves, book = _walk(lines, checkpoint.size, policy, workers)
+    head = _Frontier.of(leaves, checkpoint.size)
+    if head != checkpoint.root_hash:
+        raise BadBundle(
+            f"the entries' tree head at size {checkpoint.size} is "
+            f"{base64.b64encode(head).decode()}, not the root the checkpoint signs"
+        )
+    signers = sorted(book.records.values(), key=lambda record: record.enrolled_seq)
+    if _json(folder, SIGNERS_FILE) != [record.as_dict() for record in signers]:
+        raise BadBundle(f"{SIGNERS_FILE} does not list the signers that the entries enrol")
+    return Examined(checkpoint, note, leaves, len(signers), lines)
+
+
+def _check_label(folder: Path, checkpoint: Checkpoint) -> None:
+    label = _json(folder, BUNDLE_FILE)
+    if not isinstance(label, dict) or label.get("format") != BUNDLE_FORMAT:
+        raise BadBundle(f"{BUNDLE_FILE} does not name the format {BUNDLE_FORMAT}")
+    if (label.get("origin"), label.get("size")) != (checkpoint.origin, checkpoint.size):
+        raise BadBundle(f"{BUNDLE_FILE} names another origin or size than the checkpoint")
+
+
+def _walk(
+    lines: Path, size: int, policy: RolePolicy, workers: int | None
+) -> tuple[bytes, SignerBook]:
+    """Run ``ledger.verify``'s checks over the bundle's lines; return leaf hashes and signers."""
+    walk = _Walk(policy, expect=(), orphan_seq=None)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if size >= PARALLEL_FROM else 0
+    signatures = _Signatures(workers)
+    leaves = bytearray()
+    unreadable: VerificationFailed | None = None
+    try:
+        try:
+            for rows in _rows(lines):
+                signatures.submit(walk.check(rows))
+                leaves += b"".join(row[5] for row in rows)
+                if walk.failure is not None or signatures.bad is not None:
+                    break
+        except VerificationFailed as failure:
+            unreadable = failure
+        bad = signatures.finish()
+    finally:
+        signatures.close()
+    found = [failure for failure in (walk.failure, unreadable) if failure is not None]
+    if bad is not None:
+        found.append(
+            VerificationFailed(bad, "the signature does not verify with the signer's enrolled key")
+        )
+    if found:
+        raise min(found, key=lambda failure: failure.seq)
+    ended = walk.end()
+    if ended is not None:
+        raise ended
+    if walk.seq != size:
+        problem = "entries are missing" if walk.seq < size else "it holds entries beyond it"
+        raise VerificationFailed(
+            min(walk.seq, size),
+            f"the bundle holds {walk.seq} entries, the checkpoint signs {size}: {problem}",
+        )
+    return bytes(leaves), walk.book
+
+
+def _rows(lines: Path) -> Iterator[list[Row]]:
+    """The lines as the verifier's rows, a batch at a time; a line that cannot be read raises
+    VerificationFailed after the rows before it were handed over."""
+    rows: list[Row] = []
+    with lines.open("rb") as handle:
+        for seq, line in enumerate(handle):
+            try:
+                rows.append(_row(seq, line))
+            except VerificationFailed:
+                if rows:
+                    yield rows
+                raise
+            if len(rows) == BATCH:
+                yield rows
+                rows = []
+    if rows:
+        yield rows
+
+
+def _row(seq: int, line: bytes) -> Row:
+    """One line as ``ledger.verify``'s row: (seq, position, prev, sig, recorded_at, hash, body,
+    stream, version, type); what the walk checks (hash, prev, body form) is left to it."""
+    if not line.endswith(b"\n"):
+        raise VerificationFailed(seq, "the line is cut short (it has no final newline)")
+    data = line[:-1]
+    try:
+        entry = json.loads(data)
+        canonical = canonical_bytes(entry) if isinstance(entry, dict) else None
+    except (ValueError, CanonicalizationError):
+        raise VerificationFailed(seq, "the line is not a JSON entry") from None
+    if not isinstance(entry, dict) or set(entry) != ENTRY_FIELDS:
+        raise VerificationFailed(
+            seq, f"the line does not hold exactly {', '.join(sorted(ENTRY_FIELDS))}"
+        )
+    if canonical != data:
+        raise VerificationFailed(seq, "the line is not in its RFC 8785 canonical form")
+    if type(entry["seq"]) is not int or entry["seq"] != seq:
+        raise VerificationFailed(
+            seq, f"line {seq + 1} holds seq {entry['seq']!r}: an entry was removed or reordered"
+        )
+    event = entry["event"]
+    if not isinstance(event, dict):
+        raise VerificationFailed(seq, "the entry's event is not an object")
+    body = canonical_bytes(event)
+    try:
+        stream = uuid.UUID(str(event.get("stream")))
+    except ValueError:
+        stream = uuid.UUID(int=0)  # the walk refuses the body's stream itself
+    prev, digest = _hex(seq, entry["prev"], "prev"), _hex(seq, entry["hash"], "hash")
+    sig = _base64(seq, entry["sig"])
+    version, topic = event.get("version"), event.get("type")
+    return (seq, seq, prev, sig, entry["recorded_at"], digest, body, stream, version, topic)
+
+
+def _hex(seq: int, value: object, name: str) -> bytes:
+    try:
+        raw = bytes.fromhex(value) if isinstance(value, str) else b""
+    except ValueError:
+        raw = b""
+    if len(raw) != 32 or raw.hex() != value:  # one spelling only: the entry's bytes use it
+        raise VerificationFailed(seq, f"{name} is not a SHA-256 hash in hex")
+    return raw
+
+
+def _base64(seq: int, value: object) -> bytes:
+    try:
+        raw = base64.b64decode(value if isinstance(value, str) else "?", validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if not raw or base64.b64encode(raw).decode() != value:  # unused bits set: another spelling
+        raise VerificationFailed(seq, "sig is not canonical base64")
+    return raw
+
+
+def _read(folder: Path, name: str) -> bytes:
+    try:
+        return (folder / name).read_bytes()
+    except OSError as exc:
+        raise BadBundle(f"its {name} cannot be read ({exc.strerror})") from None
+
+
+def _json(folder: Path, name: str) -> Any:
+    try:
+        return json.loads(_read(folder, name))
+    except ValueError:
+        raise BadBundle(f"its {name} is not JSON") from None
+
+
+class _Frontier:
+    """The RFC 9162 tree head of a growing list of leaves in O(log n) memory: the hashes of its
+    complete subtrees, largest first (``ledger.merkle.root`` is the reference it is tested on)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.stack: list[bytes] = []
+
+    @classmethod
+    def of(cls, leaves: bytes, size: int) -> bytes:
+        """The tree head of the first ``size`` of the concatenated leaf hashes."""
+        frontier = cls()
+        for start in range(0, 32 * size, 32):
+            frontier.append(leaves[start : start + 32])
+        return frontier.root()
+
+    def append(self, leaf: bytes) -> None:
+        self.stack.append(leaf)
+        index = self.size
+        while index & 1:  # each trailing 1 bit closes a subtree
+            right = self.stack.pop()
+            self.stack.append(node_hash(self.stack.pop(), right))
+            index >>= 1
+        self.size += 1
+
+    def root(self) -> bytes:
+        if not self.stack:
+            return EMPTY_ROOT
+        hashed = self.stack[-1]
+        for left in reversed(self.stack[:-1]):
+            hashed = node_hash(left, hashed)
+        return hashed
+
+
+def tree_head(leaves: bytes, size: int) -> bytes:
+    """MTH of the first ``size`` leaves of concatenated 32-byte leaf hashes."""
+    return _Frontier.of(leaves, size)
+
+
+# --- the verifier's memory -----------------------------------------------------------------------
+
+STATE_FORMAT = "assembly-ledger/verifier-state@v1"
+REPORT_FORMAT = "assembly-ledger/misbehaviour@v1"
+
+
+class Misbehaviour(BadBundle):
+    """The log showed a checkpoint that does not extend the one accepted before."""
+
+    def __init__(self, summary: str, report: Path) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.report = report
+
+    def sentence(self) -> str:
+        return f"Refused: {self.summary}; the proof of misbehaviour is in {self.report}."
+
+
+def accept_bundle(examined: Examined, state: Path) -> Checkpoint | None:
+    """Check that a verified bundle's checkpoint extends the one remembered for its origin, then
+    remember it; return the one remembered before (None the first time).
+
+    On a rollback or a fork, write the misbehaviour report next to ``state``, keep the state as
+    it was, and raise Misbehaviour naming the report.
+    """
+    try:
+        state.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BundleSetupError(f"Cannot make the folder of {state}: {exc.strerror}.") from None
+    origin = examined.checkpoint.origin
+    with _locked(state):
+        logs = _load_state(state)
+        remembered = logs.get(origin)
+        previous = None
+        if remembered is not None:
+            previous = _checkpoint_of(remembered["checkpoint"].encode(), state)
+            _check_extends(state, previous, remembered["checkpoint"].encode(), examined)
+        leaves = _leaves_path(state, origin)
+        _replace(leaves, examined.leaves)
+        logs[origin] = {"checkpoint": examined.note.decode(), "leaves": leaves.name}
+        document = {"format": STATE_FORMAT, "logs": logs}
+        _replace(state, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
+    return previous
+
+
+def remembered_checkpoint(state: Path, origin: str) -> bytes | None:
+    """The signed checkpoint the state remembers for ``origin``, verbatim, if any."""
+    remembered = _load_state(state).get(origin)
+    return None if remembered is None else remembered["checkpoint"].encode()
+
+
+def _check_extends(state: Path, old: Checkpoint, old_note: bytes, examined: Examined) -> None:
+    new = examined.checkpoint
+    if new.size >= old.size and tree_head(examined.leaves, old.size) == old.root_hash:
+        return
+    old_leaves = _remembered_leaves(state, old)
+    common = min(old.size, new.size)
+    first = None
+    if old_leaves is not None:
+        first = next(
+            (
+                seq
+                for seq in range(common)
+                if old_leaves[32 * seq : 32 * seq + 32] != examined.leaf(seq)
+            ),
+            None,
+        )
+    where = "" if first is None else f", and the histories first differ at seq {first}"
+    if new.size < old.size:
+        kind = "rollback"
+        summary = (
+            f"the log {new.origin} was rolled back: its checkpoint of {new.size} entries is "
+            f"smaller than the checkpoint of {old.size} accepted before{where}"
+        )
+    else:
+        kind = "fork"
+        summary = (
+            f"the log {new.origin} forked: its checkpoint of {new.size} entries does not extend "
+            f"the checkpoint of {old.size} accepted before{where}"
+        )
+    report = _report(kind, summary, old, old_note, examined, old_leaves, first)
+    digest = hashlib.sha256(examined.note).hexdigest()[:8]
+    path = state.with_name(f"misbehaviour-{_slug(new.origin)}-{old.size}-{new.size}-{digest}.json")
+    _replace(path, (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode())
+    raise Misbehaviour(summary, path)
+
+
+def _report(
+    kind: str,
+    summary: str,
+    old: Checkpoint,
+    old_note: bytes,
+    examined: Examined,
+    old_leaves: bytes | None,
+    first: int | None,
+) -> dict[str, Any]:
+    """The self-contained evidence: both signed notes, the new tree's head at the remembered
+    size with the RFC 9162 proof tying it to the new root, and where the leaves differ."""
+    new = examined.checkpoint
+    new_nodes = MemoryNodes(_split(examined.leaves))
+    extends = new.size >= old.size
+    report: dict[str, Any] = {
+        "format": REPORT_FORMAT,
+        "kind": kind,
+        "summary": summary[0].upper() + summary[1:] + ".",
+        "origin": new.origin,
+        "remembered_checkpoint": old_note.decode(),
+        "new_checkpoint": examined.note.decode(),
+        "remembered_size": old.size,
+        "remembered_root": _b64(old.root_hash),
+        "new_size": new.size,
+        "new_root": _b64(new.root_hash),
+        "root_at_remembered_size": _b64(root(old.size, new_nodes)) if extends else None,
+        "consistency_proof": (
+            [_b64(h) for h in consistency_proof(old.size, new.size, new_nodes)]
+            if extends and old.size > 0
+            else None
+        ),
+        "first_differing_seq": first,
+        "first_missing_seq": new.size if not extends and first is None else None,
+        "difference": None,
+        "how_to_check": _HOW_TO_CHECK,
+    }
+    if first is not None and old_leaves is not None:
+        old_nodes = MemoryNodes(_split(old_leaves[: 32 * old.size]))
+        report["difference"] = {
+            "seq": first,
+            "remembered_leaf": old_leaves[32 * first : 32 * first + 32].hex(),
+            "remembered_inclusion_proof": [
+                _b64(h) for h in inclusion_proof(first, old.size, old_nodes)
+            ],
+            "new_entry": _line(examined.lines, first),
+            "new_leaf": examined.leaf(first).hex(),
+            "new_inclusion_proof": [_b64(h) for h in inclusion_proof(first, new.size, new_nodes)],
+        }
+    return report
+
+
+_HOW_TO_CHECK = (
+    "Open both checkpoints with the log's verifier key: the log signed both. For a fork: "
+    "consistency_proof verifies (RFC 9162 section 2.1.4.2) from root_at_remembered_size to "
+    "new_root, so the new tree's first remembered_size entries hash to root_at_remembered_size, "
+    "not to remembered_root. At difference.seq, remembered_leaf is in the remembered tree "
+    "(remembered_inclusion_proof to remembered_root, RFC 9162 section 2.1.3.2) and new_leaf, "
+    "SHA-256(0x00 || new_entry without its hash member), is in the new tree "
+    "(new_inclusion_proof to new_root): one log, two histories. For a rollback: new_size is "
+    "smaller than remembered_size, which the log signed before."
+)
+
+
+def _line(lines: Path, seq: int) -> str | None:
+    with lines.open("rb") as handle:
+        for index, line in enumerate(handle):
+            if index == seq:
+                return line.rstrip(b"\n").decode()
+    return None
+
+
+def _remembered_leaves(state: Path, old: Checkpoint) -> bytes | None:
+    """The leaf hashes kept with the remembered checkpoint, if they still reproduce its root."""
+    try:
+        leaves = _leaves_path(state, old.origin).read_bytes()
+    except OSError:
+        return None
+    if len(leaves) < 32 * old.size or tree_head(leaves, old.size) != old.root_hash:
+        return None
+    return leaves
+
+
+def _load_state(state: Path) -> dict[str, dict[str, str]]:
+    try:
+        document = json.loads(state.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        document = None
+    logs = document.get("logs") if isinstance(document, dict) else None
+    if (
+        not isinstance(document, dict)
+        or document.get("format") != STATE_FORMAT
+        or not isinstance(logs, dict)
+        or not all(
+            isinstance(log, dict) and isinstance(log.get("checkpoint"), str)
+            for log in logs.values()
+        )
+    ):
+        raise BundleSetupError(
+            f"The verifier's state file {state} cannot be read as {STATE_FORMAT}; "
+            "give another one with --state."
+        )
+    return logs
+
+
+def _checkpoint_of(note: bytes, state: Path) -> Checkpoint:
+    try:
+        return parse_checkpoint(parse_note(note).text)
+    except NoteError as exc:
+        raise BundleSetupError(
+            f"The checkpoint remembered in {state} cannot be read: {exc.sentence()}"
+        ) from None
+
+
+def _leaves_path(state: Path, origin: str) -> Path:
+    digest = hashlib.sha256(origin.encode()).hexdigest()[:16]
+    return state.with_name(f"{state.stem}-{digest}.leaves")
+
+
+@contextlib.contextmanager
+def _locked(state: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside the state: two verifiers at once must not lose a check."""
+    descriptor = os.open(state.with_name(state.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a file atomically and durably: a temporary file beside it, fsync, rename."""
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+def _split(leaves: bytes) -> list[bytes]:
+    return [leaves[start : start + 32] for start in range(0, len(leaves), 32)]
+
+
+def _slug(origin: str) -> str:
+    return "".join(char if char.isalnum() or char in ".-" else "_" for char in origin)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
