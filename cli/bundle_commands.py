@@ -19,6 +19,7 @@ from cli.context import verifier_key as _verifier_key
 from cli.errors import UsageProblem
 from cli.export_commands import export_app
 from cli.options import DEFAULT_LEDGER, LedgerOption, QuorumOption, WitnessOption, quorum_of
+from cli.proof_commands import latest_or_refuse
 from cli.render import stdout
 from domain.catalogue import event_types
 from ledger.bundle import (
@@ -33,7 +34,7 @@ from ledger.bundle import (
 from ledger.checkpoint import cosigned_by
 from ledger.note import parse_note
 from ledger.receipt import BadProof
-from ledger.tree import Issued, latest_checkpoint
+from ledger.tree import Issued
 
 PANEL = "Set up and verify"
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
@@ -58,12 +59,7 @@ def export_bundle_command(
     """
     book = open_ledger(ledger)
     try:
-        issued = latest_checkpoint(book.recorder)
-        if issued is None:
-            raise UsageProblem(
-                "No checkpoint was issued yet, and a bundle covers a signed one: "
-                "run assembly checkpoint --key LOGKEY first."
-            )
+        issued = latest_or_refuse(book)
         signers = export_bundle(book, issued, folder, files=bundle_files(issued))
     except BundleSetupError as error:
         raise UsageProblem(error.sentence()) from None

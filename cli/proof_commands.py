@@ -31,7 +31,6 @@ from domain.charter import ASSEMBLY, Chartered
 from domain.errors import NotFound
 from domain.recommendation import parse_reference
 from ledger import Ledger, Signer
-from ledger.canonical import entry_bytes
 from ledger.merkle import EmptyOldTree
 from ledger.note import SignerKey, VerifierKey, parse_signature_line
 from ledger.receipt import Consistency, Inclusion, check, format_consistency, format_inclusion
@@ -131,7 +130,7 @@ def prove(
             _write(out, format_consistency(_consistency(book, consistency, to)))
             return
         assert target is not None
-        issued = checkpoint_at(book.recorder, size) if size is not None else _latest(book)
+        issued = checkpoint_at(book.recorder, size) if size is not None else latest_or_refuse(book)
         if target.isdigit():
             _write(out, format_inclusion(_inclusion(book, int(target), issued)))
             return
@@ -243,10 +242,13 @@ def _note_signer(signer: Signer, origin: str) -> SignerKey:
     return SignerKey(origin, signer.seed)
 
 
-def _latest(book: Ledger) -> Issued:
+def latest_or_refuse(book: Ledger) -> Issued:
+    """The latest checkpoint issued, or a usage error saying how to issue one."""
     issued = latest_checkpoint(book.recorder)
     if issued is None:
-        raise UsageProblem("No checkpoint was issued yet: run assembly checkpoint --key LOGKEY.")
+        raise UsageProblem(
+            "No checkpoint was issued yet: run assembly checkpoint --key LOGKEY first."
+        )
     return issued
 
 
@@ -256,21 +258,13 @@ def _inclusion(book: Ledger, seq: int, issued: Issued) -> Inclusion:
             f"Entry {seq} is not in the checkpoint of {issued.size} entries: "
             "issue a new checkpoint first (assembly checkpoint)."
         )
-    found = book.recorder.read_entries(start=seq, limit=1)
-    entry = found[0]
-    data = entry_bytes(
-        seq=entry.seq,
-        prev=entry.prev,
-        body=entry.body,
-        sig=entry.sig,
-        recorded_at=entry.recorded_at,
-    )
+    data = book.recorder.read_entries(start=seq, limit=1)[0].canonical_bytes()
     return Inclusion(seq, data, prove_inclusion(book.recorder, seq, issued.size), issued.note)
 
 
 def _consistency(book: Ledger, old_size: int, new_size: int | None) -> Consistency:
     old = checkpoint_at(book.recorder, old_size)
-    new = checkpoint_at(book.recorder, new_size) if new_size is not None else _latest(book)
+    new = checkpoint_at(book.recorder, new_size) if new_size is not None else latest_or_refuse(book)
     if new.size < old.size:
         raise UsageProblem(f"--to {new.size} is smaller than --consistency {old.size}.")
     try:
@@ -282,7 +276,7 @@ def _consistency(book: Ledger, old_size: int, new_size: int | None) -> Consisten
 
 def _witness_request(book: Ledger, old_size: int, new_size: int | None) -> bytes:
     """The add-checkpoint request a witness that last cosigned ``old_size`` needs."""
-    new = checkpoint_at(book.recorder, new_size) if new_size is not None else _latest(book)
+    new = checkpoint_at(book.recorder, new_size) if new_size is not None else latest_or_refuse(book)
     if old_size > new.size:
         raise UsageProblem(f"--consistency {old_size} is larger than the checkpoint ({new.size}).")
     hashes: list[bytes] = []
@@ -314,7 +308,7 @@ def cosignatures(
     signatures = [parse_signature_line(line) for line in lines if line.strip()]
     book = open_ledger(ledger)
     try:
-        at = size if size is not None else _latest(book).size
+        at = size if size is not None else latest_or_refuse(book).size
         kept = add_cosignatures(book.recorder, at, signatures, keys)
     finally:
         book.close()

@@ -12,9 +12,9 @@ from cli.context import open_ledger
 from cli.errors import UsageProblem
 from cli.export_commands import export_app
 from cli.options import DEFAULT_LEDGER, LedgerOption
+from cli.proof_commands import latest_or_refuse
 from cli.render import stdout
 from ledger.tiles import FolderTaken, export_tiles
-from ledger.tree import latest_checkpoint
 
 COMMAND = "tiles"
 
@@ -38,11 +38,7 @@ def tiles(
     """
     book = open_ledger(ledger)
     try:
-        issued = latest_checkpoint(book.recorder)
-        if issued is None:
-            raise UsageProblem(
-                "No checkpoint was issued yet: run assembly checkpoint --key LOGKEY first."
-            )
+        issued = latest_or_refuse(book)
         try:
             written = export_tiles(book.recorder, issued, folder)
         except FolderTaken as error:

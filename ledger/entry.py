@@ -14,6 +14,7 @@ from pydantic_core import from_json
 from ledger.canonical import (
     MAX_ENTRY_BYTES,
     canonical_bytes,
+    entry_bytes,
     entry_hash,
     format_time,
     is_timestamp,
@@ -184,6 +185,12 @@ class Entry:
     @property
     def event(self) -> dict[str, Any]:
         return parse_body(self.body)
+
+    def canonical_bytes(self) -> bytes:
+        """The entry's canonical bytes: what its hash is the leaf hash of."""
+        return entry_bytes(
+            seq=self.seq, prev=self.prev, body=self.body, sig=self.sig, recorded_at=self.recorded_at
+        )
 
     def computed_hash(self) -> bytes:
         """Recompute this entry's hash from its bytes."""

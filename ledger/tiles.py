@@ -35,7 +35,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from ledger.canonical import entry_bytes, leaf_hash
+from ledger.canonical import leaf_hash
 from ledger.checkpoint import Checkpoint, open_checkpoint
 from ledger.errors import LedgerError, StorageError, VerificationFailed
 from ledger.merkle import LeafNotInTree, MissingNode, inclusion_proof, node_hash, verify_inclusion
@@ -245,13 +245,7 @@ def _checked_entries(recorder: LedgerRecorder, first: int, leaves: Sequence[byte
         raise VerificationFailed(first + len(found), "the tree has a leaf but the ledger no entry")
     entries = []
     for entry, leaf in zip(found, leaves, strict=True):
-        data = entry_bytes(
-            seq=entry.seq,
-            prev=entry.prev,
-            body=entry.body,
-            sig=entry.sig,
-            recorded_at=entry.recorded_at,
-        )
+        data = entry.canonical_bytes()
         if leaf_hash(data) != leaf:
             raise VerificationFailed(
                 entry.seq, "its bytes do not hash to its leaf in the tree (run assembly verify)"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.features.cycle import Template, copy_of, shared_template
+from tests.features.cycle import CHARTER, Template, copy_of, ok, shared_template
+from tests.features.forked import assembly
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +21,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 def folder(template: Template, tmp_path: Path) -> Path:
     """A private copy of the assembly with panel 1 seated."""
     return copy_of(template.seated, tmp_path / "assembly")
+
+
+@pytest.fixture
+def logged(folder: Path) -> Path:
+    """The small assembly with a log key enrolled and its verifier key saved as log.vkey."""
+    ok(assembly("keys", "new", "--key", "log.key", cwd=folder))
+    enrol = ("keys", "enrol", "log.key.pub", "--role", "log", "--name", "Log operator (test)")
+    ok(assembly(*enrol, "--key", CHARTER, cwd=folder))
+    (folder / "log.vkey").write_text(ok(assembly("vkey", cwd=folder)).stdout)
+    return folder

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cli import bundle_commands, export_commands
 from cli.errors import exit_code_for
 from ledger.errors import LedgerError
-from tests.features.cycle import CHARTER, LEDGER, LOG_ORIGIN, ok
+from tests.features.cycle import LEDGER, LOG_ORIGIN, ok
 from tests.features.forked import assembly
 from tests.ledger.test_bundle import VKEY, bundle_of, history
 
@@ -36,16 +36,6 @@ def run(*args: str) -> tuple[int, str]:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.output
-
-
-@pytest.fixture
-def logged(folder: Path) -> Path:
-    """The small assembly with a log key enrolled and its verifier key saved as log.vkey."""
-    ok(assembly("keys", "new", "--key", "log.key", cwd=folder))
-    enrol = ("keys", "enrol", "log.key.pub", "--role", "log", "--name", "Log operator (test)")
-    ok(assembly(*enrol, "--key", CHARTER, cwd=folder))
-    (folder / "log.vkey").write_text(ok(assembly("vkey", cwd=folder)).stdout)
-    return folder
 
 
 def test_a_bundle_needs_a_checkpoint(logged: Path) -> None:

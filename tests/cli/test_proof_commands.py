@@ -7,23 +7,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from ledger.checkpoint import parse_checkpoint
 from ledger.note import parse_note
 from ledger.receipt import TLOG_PROOF
 from tests.features.cycle import CHARTER, LEDGER, LOG_ORIGIN, ok, one_sentence
 from tests.features.forked import assembly
-
-
-@pytest.fixture
-def logged(folder: Path) -> Path:
-    """The small assembly with a log key enrolled and its verifier key saved as log.vkey."""
-    ok(assembly("keys", "new", "--key", "log.key", cwd=folder))
-    enrol = ("keys", "enrol", "log.key.pub", "--role", "log", "--name", "Log operator (test)")
-    ok(assembly(*enrol, "--key", CHARTER, cwd=folder))
-    (folder / "log.vkey").write_text(ok(assembly("vkey", cwd=folder)).stdout)
-    return folder
 
 
 def checkpoint(folder: Path, out: str = "checkpoint.txt") -> tuple[int, str]:
