@@ -53,7 +53,7 @@ from ledger.policy import RolePolicy
 from ledger.receipt import BadProof
 from ledger.signers import ENROLLED, REVOKED, SignerBook, SignerRecord
 from ledger.tree import Issued
-from ledger.verify import BATCH, PARALLEL_FROM, _Signatures, _Walk
+from ledger.verify import BATCH, default_workers, verify_rows
 
 BUNDLE_FORMAT = "assembly-ledger/bundle@v1"
 BUNDLE_FILE, CHECKPOINT_FILE, ENTRIES_FILE, SIGNERS_FILE, SCHEMAS_DIR = (
@@ -254,41 +254,23 @@ def _walk(
     lines: Path, size: int, policy: RolePolicy, workers: int | None
 ) -> tuple[bytes, SignerBook]:
     """Run ``ledger.verify``'s checks over the bundle's lines; return leaf hashes and signers."""
-    walk = _Walk(policy, expect=(), orphan_seq=None)
-    if workers is None:
-        workers = (os.cpu_count() or 1) if size >= PARALLEL_FROM else 0
-    signatures = _Signatures(workers)
     leaves = bytearray()
-    unreadable: VerificationFailed | None = None
-    try:
-        try:
-            for rows in _rows(lines):
-                signatures.submit(walk.check(rows))
-                leaves += b"".join(row[5] for row in rows)
-                if walk.failure is not None or signatures.bad is not None:
-                    break
-        except VerificationFailed as failure:
-            unreadable = failure
-        bad = signatures.finish()
-    finally:
-        signatures.close()
-    found = [failure for failure in (walk.failure, unreadable) if failure is not None]
-    if bad is not None:
-        found.append(
-            VerificationFailed(bad, "the signature does not verify with the signer's enrolled key")
-        )
-    if found:
-        raise min(found, key=lambda failure: failure.seq)
-    ended = walk.end()
-    if ended is not None:
-        raise ended
-    if walk.seq != size:
-        problem = "entries are missing" if walk.seq < size else "it holds entries beyond it"
+
+    def batches() -> Iterator[list[Row]]:
+        for rows in _rows(lines):
+            leaves.extend(b"".join(row[5] for row in rows))
+            yield rows
+
+    chosen = default_workers(size) if workers is None else workers
+    walked = verify_rows(batches(), policy, workers=chosen)
+    entries = walked.report.entries
+    if entries != size:
+        problem = "entries are missing" if entries < size else "it holds entries beyond it"
         raise VerificationFailed(
-            min(walk.seq, size),
-            f"the bundle holds {walk.seq} entries, the checkpoint signs {size}: {problem}",
+            min(entries, size),
+            f"the bundle holds {entries} entries, the checkpoint signs {size}: {problem}",
         )
-    return bytes(leaves), walk.book
+    return bytes(leaves), walked.book
 
 
 def _rows(lines: Path) -> Iterator[list[Row]]:

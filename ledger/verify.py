@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import uuid
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -58,33 +58,72 @@ def verification_report(
     total = recorder.count()
     orphan = recorder.first_orphan_event()
     orphan_seq = None if orphan is None else recorder.seq_after_notification(orphan)
+    walked = verify_rows(
+        recorder.scan(BATCH),
+        policy,
+        expect=expect,
+        orphan_seq=orphan_seq,
+        workers=default_workers(total) if workers is None else workers,
+        progress=progress,
+    )
+    return walked.report
+
+
+@dataclass(frozen=True)
+class Walked:
+    """What a verification saw: the report, and the signers as the entries enrolled them."""
+
+    report: Report
+    book: SignerBook
+
+
+def default_workers(total: int) -> int:
+    """Signature-checking processes for ``total`` entries: one per core, none for short runs."""
+    return (os.cpu_count() or 1) if total >= PARALLEL_FROM else 0
+
+
+def verify_rows(
+    batches: Iterable[Sequence[Any]],
+    policy: RolePolicy,
+    *,
+    expect: Sequence[Head] = (),
+    orphan_seq: int | None = None,
+    workers: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> Walked:
+    """Run every check over stored rows, a batch at a time, from the database (``scan``) or
+    from files; raise VerificationFailed at the first bad seq. A source that cannot read a row
+    raises VerificationFailed itself, after handing over the rows before it."""
     walk = _Walk(policy, expect=expect, orphan_seq=orphan_seq)
-    if workers is None:
-        workers = (os.cpu_count() or 1) if total >= PARALLEL_FROM else 0
     signatures = _Signatures(workers)
+    unreadable: VerificationFailed | None = None
     try:
-        for rows in recorder.scan(BATCH):
-            signatures.submit(walk.check(rows))
-            if progress is not None:
-                progress(len(rows))
-            if walk.failure is not None or signatures.bad is not None:
-                break
+        try:
+            for rows in batches:
+                signatures.submit(walk.check(rows))
+                if progress is not None:
+                    progress(len(rows))
+                if walk.failure is not None or signatures.bad is not None:
+                    break
+        except VerificationFailed as failure:
+            unreadable = failure
         bad_signature = signatures.finish()
     finally:
         signatures.close()
-    failure = walk.failure
-    if bad_signature is not None and (failure is None or bad_signature <= failure.seq):
-        failure = VerificationFailed(
-            bad_signature, "the signature does not verify with the signer's enrolled key"
-        )
-    if failure is None:
-        failure = walk.end()
-    if failure is not None:
-        raise failure
+    found = [failure for failure in (walk.failure, unreadable) if failure is not None]
+    if bad_signature is not None:  # first: at the same seq, the signature is what failed
+        reason = "the signature does not verify with the signer's enrolled key"
+        found.insert(0, VerificationFailed(bad_signature, reason))
+    if found:
+        raise min(found, key=lambda failure: failure.seq)
+    ended = walk.end()
+    if ended is not None:
+        raise ended
     head = None if walk.seq == 0 else Head(walk.seq - 1, walk.prev)
-    return Report(
+    report = Report(
         entries=walk.seq, head=head, signers=len(walk.book.records), streams=len(walk.streams)
     )
+    return Walked(report, walk.book)
 
 
 class _Walk:
