@@ -26,7 +26,6 @@ from ledger.bundle import (
     BUNDLE_FILE,
     CHECKPOINT_FILE,
     BundleSetupError,
-    accept_bundle,
     check_bundle,
     export_bundle,
     schema_file,
@@ -35,6 +34,7 @@ from ledger.checkpoint import cosigned_by
 from ledger.note import parse_note
 from ledger.receipt import BadProof
 from ledger.tree import Issued
+from ledger.verifier_state import accept_bundle
 
 PANEL = "Set up and verify"
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"

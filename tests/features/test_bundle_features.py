@@ -16,7 +16,7 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from ledger import Ledger
-from ledger.bundle import remembered_checkpoint
+from ledger.verifier_state import remembered_checkpoint
 from tests.cli.test_bundle_commands import run
 from tests.ledger.test_bundle import ORIGIN, SIGNERS, VKEY, bundle_of, grow, history
 

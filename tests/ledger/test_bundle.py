@@ -23,11 +23,8 @@ from ledger.bundle import (
     BadBundle,
     BundleSetupError,
     Examined,
-    Misbehaviour,
-    accept_bundle,
     check_bundle,
     export_bundle,
-    remembered_checkpoint,
     tree_head,
 )
 from ledger.checkpoint import Checkpoint
@@ -35,6 +32,7 @@ from ledger.errors import VerificationFailed
 from ledger.merkle import MemoryNodes, root, verify_consistency, verify_inclusion
 from ledger.note import SignerKey
 from ledger.tree import issue_checkpoint
+from ledger.verifier_state import Misbehaviour, accept_bundle, remembered_checkpoint
 from tests.conftest import Clock
 
 ORIGIN = "test.assembly.example/ledger"
