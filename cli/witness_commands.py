@@ -25,12 +25,10 @@ from ledger.note import NoteError, VerifierKey
 from ledger.witness import (
     WitnessRefusal,
     WitnessSetupConflict,
-    cosign_in,
     format_cosignatures,
-    init_witness,
-    load_witness,
     parse_add_checkpoint,
 )
+from ledger.witness_store import cosign_in, init_witness, load_witness
 
 witness_app = typer.Typer(
     help="Witness another log's checkpoints: cosign them only while the log grows consistently "

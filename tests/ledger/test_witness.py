@@ -1,4 +1,5 @@
-"""The witness (``ledger/witness.py``): c2sp.org/tlog-witness add-checkpoint, offline."""
+"""The witness (``ledger/witness.py``; its state directory, ``ledger/witness_store.py``):
+c2sp.org/tlog-witness add-checkpoint, offline."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from ledger.checkpoint import Checkpoint, format_checkpoint, parse_checkpoint, v
 from ledger.merkle import MemoryNodes, consistency_proof, leaf_hash, root
 from ledger.note import COSIGNATURE_V1, SignerKey, parse_note, sign_note
 from ledger.witness import (
-    STATE_FILE,
     AddCheckpoint,
     Conflict,
     InconsistentProof,
@@ -33,14 +33,12 @@ from ledger.witness import (
     WitnessState,
     WitnessStorageError,
     add_checkpoint,
-    cosign_in,
     format_add_checkpoint,
     format_cosignatures,
-    init_witness,
-    load_witness,
     parse_add_checkpoint,
     trust_log,
 )
+from ledger.witness_store import STATE_FILE, cosign_in, init_witness, load_witness
 
 ORIGIN = "example.com/assembly-log"
 LOG_KEY = SignerKey(ORIGIN, bytes(range(32)))
