@@ -8,8 +8,7 @@ or the day entry N was recorded), never read from storage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -30,10 +29,11 @@ from domain.errors import NotFound
 from domain.government import Implementation, Verdict
 from domain.recommendation import parse_reference
 from domain.responses import Position
-from ledger import Ledger
-from projections import RecommendationStatus, Status, catch_up, fold, recorded, stored, stored_one
-from projections.board import Deadline, deadlines, ordered, overdue_reviews
-from projections.status import AWAITING_RESPONSE, NO_VERDICT, Change, Key, Said
+from projections import RecommendationStatus
+from projections.board import Deadline, ordered, overdue_reviews
+from projections.status import AWAITING_RESPONSE, NO_VERDICT, Key, Said
+from projections.view import View
+from projections.view import view_at as read_view
 
 BATCH = 1000
 POSITIONS = (AWAITING_RESPONSE, *Position)
@@ -58,24 +58,6 @@ def register(app: typer.Typer) -> None:
     app.command("status", rich_help_panel="Read")(status)
     app.command("show", rich_help_panel="Read")(show)
     app.command("overdue", rich_help_panel="Read")(overdue_list)
-
-
-@dataclass(frozen=True)
-class View:
-    """The status read model as of a point, the date overdue is computed at, and who signed."""
-
-    state: Status
-    as_of: date
-    signers: dict[str, str]
-
-    def deadlines(self, rec: RecommendationStatus) -> tuple[Deadline, ...]:
-        """Both reviews' deadlines as of the view's date (none before the hand-over)."""
-        return deadlines(self.state, rec, as_of=self.as_of)
-
-    def signer(self, change: Change | None) -> str | None:
-        if change is None:
-            return None
-        return self.signers.get(change.signer, change.signer)
 
 
 def status(
@@ -221,50 +203,13 @@ def overdue_list(
 def view_at(
     location: str, as_of: str | None, at_seq: int | None, *, only: Key | None = None
 ) -> View:
-    """The read model at the point asked for, and the date overdue is computed at; with
-    ``only``, of that recommendation alone when read from storage (an indexed read)."""
+    """The read model at the point the options ask for (``projections.view.view_at``)."""
     day_asked = day(as_of, "--as-of")
     book = open_ledger(location)
     try:
-        signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
-        if day_asked is None and at_seq is None:
-            catch_up(book)
-            state = stored(book) if only is None else stored_one(book, only)[0]
-            return View(state, today(), signers)
-        state, last_day = _fold_until(book, at_seq=at_seq, until=end_of(day_asked))
-        return View(state, day_asked or last_day or today(), signers)
+        return read_view(book, as_of=day_asked, at_seq=at_seq, today=today(), only=only)
     finally:
         book.close()
-
-
-def end_of(day_asked: date | None) -> datetime | None:
-    """The moment ``--as-of DAY`` reads up to: the end of that day (UTC)."""
-    if day_asked is None:
-        return None
-    return datetime.combine(day_asked + timedelta(days=1), time(), tzinfo=UTC)
-
-
-def _fold_until(
-    book: Ledger, *, at_seq: int | None, until: datetime | None
-) -> tuple[Status, date | None]:
-    """Fold the entries up to ``at_seq`` and recorded before ``until``; also return the day
-    the last of them was recorded."""
-    state, last_day, start = Status(), None, 0
-    while entries := book.recorder.read_entries(start=start, limit=BATCH):
-        kept = [
-            entry
-            for entry in entries
-            if (at_seq is None or entry.seq <= at_seq)
-            and (until is None or datetime.fromisoformat(entry.recorded_at) < until)
-        ]
-        if kept:
-            events = [found for entry in kept if (found := recorded(entry)) is not None]
-            state = replace(fold(state, events), seq=kept[-1].seq)
-            last_day = datetime.fromisoformat(kept[-1].recorded_at).date()
-        if len(kept) < len(entries):
-            break  # the ledger's clock only moves on, so no later entry is wanted either
-        start = entries[-1].seq + 1
-    return state, last_day
 
 
 def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:

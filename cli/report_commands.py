@@ -23,11 +23,12 @@ import typer
 from cli.context import open_ledger
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
-from cli.read_commands import AsOfOption, AtSeqOption, View, ref, title, view_at
+from cli.read_commands import AsOfOption, AtSeqOption, ref, title, view_at
 from cli.read_render import ReadFormat, ReadFormatOption, Row, cell, markdown_table
 from cli.render import print_json, print_table, stdout
 from projections import RecommendationStatus
 from projections.dashboard import AXES, PANEL, PORTFOLIO, Count, Dashboard, Late, dashboard, reading
+from projections.view import View
 
 COUNTS = ("group", "name", "axis", "value", "count", "recommendations", "seqs")
 LATE = ("ref", "title", "portfolio", "review", "due", "days_late", "handed_over_seq")

@@ -13,13 +13,14 @@ import typer
 from cli.context import open_ledger
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
-from cli.read_commands import AsOfOption, AtSeqOption, end_of
+from cli.read_commands import AsOfOption, AtSeqOption
 from cli.render import print_json, print_table, stdout
 from cli.writing import day
 from domain.errors import NotFound
 from domain.recommendation import parse_reference
 from ledger.canonical import parse_time
 from projections.trail import TrailLine, panel_trail, recommendation_trail, signer_trail
+from projections.view import end_of
 
 COLUMNS = ("seq", "recorded_at", "type", "name", "role", "signer", "hash", "verifies")
 

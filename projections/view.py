@@ -1,0 +1,88 @@
+"""The status read model at a point in time, as every reader asks for it (DESIGN.md 6).
+
+Now: the stored tables, brought up to date first (or one recommendation's row alone, an
+indexed read). At a point (after entry N, or by the end of a day, UTC): the ledger folded in
+memory up to there. Overdue is judged on the day asked, or on the day the last entry kept was
+recorded, never read from storage. Any interface (the command line, a web page) reads through
+``view_at`` so that all of them show the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from ledger import Ledger
+from projections.board import Deadline, deadlines
+from projections.runner import catch_up, stored, stored_one
+from projections.status import Change, Key, RecommendationStatus, Status, fold, recorded
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class View:
+    """The status read model as of a point, the date overdue is computed at, and who signed."""
+
+    state: Status
+    as_of: date
+    signers: dict[str, str]
+
+    def deadlines(self, rec: RecommendationStatus) -> tuple[Deadline, ...]:
+        """Both reviews' deadlines as of the view's date (none before the hand-over)."""
+        return deadlines(self.state, rec, as_of=self.as_of)
+
+    def signer(self, change: Change | None) -> str | None:
+        """The name and role of the key that made ``change`` (its key id if unknown)."""
+        if change is None:
+            return None
+        return self.signers.get(change.signer, change.signer)
+
+
+def view_at(
+    book: Ledger,
+    *,
+    as_of: date | None = None,
+    at_seq: int | None = None,
+    today: date,
+    only: Key | None = None,
+) -> View:
+    """The read model at the point asked for (now when neither ``as_of`` nor ``at_seq``);
+    with ``only``, of that recommendation alone when read from storage."""
+    signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+    if as_of is None and at_seq is None:
+        catch_up(book)
+        state = stored(book) if only is None else stored_one(book, only)[0]
+        return View(state, today, signers)
+    state, last_day = fold_until(book, at_seq=at_seq, until=end_of(as_of))
+    return View(state, as_of or last_day or today, signers)
+
+
+def end_of(day_asked: date | None) -> datetime | None:
+    """The moment "as of DAY" reads up to: the end of that day (UTC)."""
+    if day_asked is None:
+        return None
+    return datetime.combine(day_asked + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def fold_until(
+    book: Ledger, *, at_seq: int | None, until: datetime | None
+) -> tuple[Status, date | None]:
+    """Fold the entries up to ``at_seq`` and recorded before ``until``; also return the day
+    the last of them was recorded."""
+    state, last_day, start = Status(), None, 0
+    while entries := book.recorder.read_entries(start=start, limit=BATCH):
+        kept = [
+            entry
+            for entry in entries
+            if (at_seq is None or entry.seq <= at_seq)
+            and (until is None or datetime.fromisoformat(entry.recorded_at) < until)
+        ]
+        if kept:
+            events = [found for entry in kept if (found := recorded(entry)) is not None]
+            state = replace(fold(state, events), seq=kept[-1].seq)
+            last_day = datetime.fromisoformat(kept[-1].recorded_at).date()
+        if len(kept) < len(entries):
+            break  # the ledger's clock only moves on, so no later entry is wanted either
+        start = entries[-1].seq + 1
+    return state, last_day
