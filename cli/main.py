@@ -29,6 +29,7 @@ from cli import (
     proof_commands,
     read_commands,
     report_commands,
+    serve_commands,
     tiles_commands,
     trail_commands,
     witness_commands,
@@ -57,6 +58,7 @@ proof_commands.register(app)
 witness_commands.register(app)
 tiles_commands.register(app)
 bundle_commands.register(app)
+serve_commands.register(app)
 trail_commands.register(app)
 export_commands.register(app)
 composition_commands.register(app)

@@ -1,0 +1,7 @@
+"""Placeholder: the pages routes are being written."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
