@@ -22,9 +22,10 @@ tables refuse UPDATE and DELETE, like the ledger's own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -39,6 +40,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    union_all,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -48,6 +50,7 @@ from ledger.checkpoint import Checkpoint, cosigned_by, format_checkpoint, parse_
 from ledger.errors import LedgerError
 from ledger.merkle import (
     MissingNode,
+    Nodes,
     consistency_proof,
     inclusion_proof,
     node_hash,
@@ -182,20 +185,68 @@ def tree_size(conn: Connection) -> int:
 
 def tree_root(recorder: LedgerRecorder, size: int) -> bytes:
     """The tree head at ``size`` (at most the integrated size)."""
-    with _engine(recorder).connect() as conn:
-        return root(size, StoredNodes(conn))
+    return _in_one_read(recorder, lambda nodes: root(size, nodes))
 
 
 def prove_inclusion(recorder: LedgerRecorder, seq: int, size: int) -> list[bytes]:
     """The inclusion proof of entry ``seq`` in the tree of ``size`` leaves."""
-    with _engine(recorder).connect() as conn:
-        return inclusion_proof(seq, size, StoredNodes(conn))
+    return _in_one_read(recorder, lambda nodes: inclusion_proof(seq, size, nodes))
 
 
 def prove_consistency(recorder: LedgerRecorder, old_size: int, new_size: int) -> list[bytes]:
     """The consistency proof from the tree of ``old_size`` leaves to ``new_size``."""
+    return _in_one_read(recorder, lambda nodes: consistency_proof(old_size, new_size, nodes))
+
+
+_T = TypeVar("_T")
+
+
+class _Wanted:
+    """``Nodes`` that notes which nodes are read (the algorithms read by position, whatever
+    the hashes are), answering with placeholders."""
+
+    def __init__(self) -> None:
+        self.read: set[tuple[int, int]] = set()
+
+    def node(self, level: int, index: int) -> bytes:
+        self.read.add((level, index))
+        return bytes(32)
+
+
+class _Found:
+    """``Nodes`` answered from the rows read in one query."""
+
+    def __init__(self, rows: dict[tuple[int, int], bytes], size: int) -> None:
+        self.rows, self.size = rows, size
+
+    def node(self, level: int, index: int) -> bytes:
+        found = self.rows.get((level, index))
+        if found is None:
+            raise MissingNode(level, index, self.size)
+        return found
+
+
+def _in_one_read(recorder: LedgerRecorder, compute: Callable[[Nodes], _T]) -> _T:
+    """Run a tree computation with every node it needs read in one query: first with
+    placeholders to learn which nodes it reads, then with the stored ones."""
+    wanted = _Wanted()
+    compute(wanted)
     with _engine(recorder).connect() as conn:
-        return consistency_proof(old_size, new_size, StoredNodes(conn))
+        by_level: dict[int, list[int]] = {}
+        for level, index in sorted(wanted.read):
+            by_level.setdefault(level, []).append(index)
+        # One statement, one indexed lookup per level (a row-value IN would scan on SQLite).
+        parts = [
+            select(tree_table.c.level, tree_table.c.idx, tree_table.c.hash).where(
+                tree_table.c.level == level, tree_table.c.idx.in_(indexes)
+            )
+            for level, indexes in by_level.items()
+        ]
+        rows: dict[tuple[int, int], bytes] = {}
+        if parts:
+            rows = {(lvl, i): bytes(h) for lvl, i, h in conn.execute(union_all(*parts))}
+        size = tree_size(conn) if len(rows) < len(wanted.read) else 0
+    return compute(_Found(rows, size))
 
 
 def issue_checkpoint(recorder: LedgerRecorder, key: SignerKey, *, origin: str) -> Issued:
