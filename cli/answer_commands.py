@@ -14,6 +14,7 @@ import typer
 from cli.bulk import import_answers
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
+from cli.remote import ServerOption
 from cli.writing import AtOption, act, day, digest_of, model, read_text, texts, today
 from domain import commands
 from domain.correction import MeetingHeld
@@ -68,6 +69,7 @@ def adopt(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Record a recommendation the panel adopted (secretariat key).
 
@@ -84,7 +86,7 @@ def adopt(
         portfolio=portfolio,
         vote=vote,
     )
-    act(ledger, key, lambda s, when: commands.adopt(s, event, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.adopt(s, event, at=when), at=at, server=server)
 
 
 @recommend_app.command("hand-over")
@@ -97,6 +99,7 @@ def hand_over(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Hand recommendations to the government: both review clocks start (secretariat key).
 
@@ -111,7 +114,7 @@ def hand_over(
         for each in numbers:
             commands.hand_over(session, panel, each, date, at=when)
 
-    act(ledger, key, step, at=at)
+    act(ledger, key, step, at=at, server=server)
 
 
 def respond(
@@ -138,6 +141,7 @@ def respond(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Record the government's answer to a recommendation (government key).
 
@@ -150,6 +154,8 @@ def respond(
     assembly respond --csv answers.csv --dry-run --key minister.key
     """
     if csv is not None:
+        if server is not None:
+            raise UsageProblem("--csv does not work with --server yet: submit answers one by one.")
         if recommendation is not None or position is not None:
             raise UsageProblem("Give a recommendation and its answer, or --csv, not both.")
         import_answers(ledger, key, csv, dry_run=dry_run, at=at)
@@ -170,7 +176,7 @@ def respond(
         referred_to=referred_to,
         evidence_digest=digest_of(evidence) if evidence else None,
     )
-    act(ledger, key, lambda s, when: commands.respond(s, answer, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.respond(s, answer, at=when), at=at, server=server)
 
 
 def implement(
@@ -184,6 +190,7 @@ def implement(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Report on implementation, once accepted (government key).
 
@@ -201,7 +208,7 @@ def implement(
         justification=read_text(justification, justification_file, "--justification"),
         evidence_digest=digest_of(evidence) if evidence else None,
     )
-    act(ledger, key, lambda s, when: commands.report(s, event, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.report(s, event, at=when), at=at, server=server)
 
 
 @deadline_app.command("suspend")
@@ -211,6 +218,7 @@ def suspend(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Suspend the review deadlines (government key); suspensions never overlap.
 
@@ -218,7 +226,13 @@ def suspend(
     """
     start = day(since, "--since")
     assert start is not None
-    act(ledger, key, lambda s, when: commands.suspend(s, start, reason, at=when), at=at)
+    act(
+        ledger,
+        key,
+        lambda s, when: commands.suspend(s, start, reason, at=when),
+        at=at,
+        server=server,
+    )
 
 
 @deadline_app.command("resume")
@@ -227,11 +241,12 @@ def resume(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Resume the review deadlines (government key)."""
     end = day(on, "--on")
     assert end is not None
-    act(ledger, key, lambda s, when: commands.resume(s, end, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.resume(s, end, at=when), at=at, server=server)
 
 
 def transfer(
@@ -244,6 +259,7 @@ def transfer(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Transfer responsibility for a recommendation to another portfolio (government key)."""
     panel, number = _reference(recommendation)
@@ -260,7 +276,7 @@ def transfer(
         )
         commands.transfer(session, event, at=when)
 
-    act(ledger, key, step, at=at)
+    act(ledger, key, step, at=at, server=server)
 
 
 @review_app.command("held")
@@ -272,6 +288,7 @@ def review_held(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Record a review meeting (secretariat key)."""
     event = model(
@@ -281,7 +298,7 @@ def review_held(
         on=day(on, "--on") or today(),
         minutes_digest=digest_of(minutes) if minutes else None,
     )
-    act(ledger, key, lambda s, when: commands.hold_review(s, event, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.hold_review(s, event, at=when), at=at, server=server)
 
 
 def assess(
@@ -292,6 +309,7 @@ def assess(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Record the commission's verdict on what the government did (commission key).
 
@@ -301,7 +319,7 @@ def assess(
     event = model(
         Assessed, panel=panel, number=number, verdict=verdict, reasons=reasons, score=score
     )
-    act(ledger, key, lambda s, when: commands.assess(s, event, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.assess(s, event, at=when), at=at, server=server)
 
 
 def correct(
@@ -313,6 +331,7 @@ def correct(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Supersede an earlier entry with an erratum (the role that wrote it, or the charter key).
 
@@ -333,4 +352,5 @@ def correct(
         key,
         lambda s, when: commands.correct(s, seq, reason=reason, replacement=payload, at=when),
         at=at,
+        server=server,
     )

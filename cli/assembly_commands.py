@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
+from cli.remote import ServerOption
 from cli.writing import AtOption, act, day, digest_of, model, texts, today
 from domain import commands
 from domain.charter import Chartered, CommissionMemberRecorded, CommissionRole
@@ -52,6 +53,7 @@ def charter(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Write the assembly's charter (charter key, once).
 
@@ -68,7 +70,9 @@ def charter(
         theme_group_size=theme_group_size,
         log_origin=log_origin,
     )
-    act(ledger, key, lambda s, when: commands.write_charter(s, event, at=when), at=at)
+    act(
+        ledger, key, lambda s, when: commands.write_charter(s, event, at=when), at=at, server=server
+    )
 
 
 @commission_app.command("add")
@@ -79,13 +83,16 @@ def commission_add(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Record a member of the follow-up commission (charter or commission key).
 
     Example: assembly commission add P-000123 --panel 1 --role chair --key charter.key
     """
     event = model(CommissionMemberRecorded, pseudonym=pseudonym, role=role, panel=panel)
-    act(ledger, key, lambda s, when: commands.record_member(s, event, at=when), at=at)
+    act(
+        ledger, key, lambda s, when: commands.record_member(s, event, at=when), at=at, server=server
+    )
 
 
 @panel_app.command("convene")
@@ -96,6 +103,7 @@ def convene(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Convene a panel on its theme (secretariat key).
 
@@ -120,7 +128,7 @@ def convene(
         )
         commands.convene(session, event, at=when)
 
-    act(ledger, key, step, at=at)
+    act(ledger, key, step, at=at, server=server)
 
 
 @panel_app.command("seat")
@@ -129,12 +137,13 @@ def seat(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Seat the members its performed draw selected (secretariat key).
 
     Example: assembly panel seat 1 --key secretariat.key
     """
-    act(ledger, key, lambda s, when: commands.seat(s, number, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.seat(s, number, at=when), at=at, server=server)
 
 
 @panel_app.command("withdraw")
@@ -145,10 +154,15 @@ def withdraw(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Record that a member withdrew (secretariat key)."""
     act(
-        ledger, key, lambda s, when: commands.withdraw(s, number, pseudonym, reason, at=when), at=at
+        ledger,
+        key,
+        lambda s, when: commands.withdraw(s, number, pseudonym, reason, at=when),
+        at=at,
+        server=server,
     )
 
 
@@ -160,6 +174,7 @@ def replace(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Seat a replacement for a member who withdrew (secretariat key).
 
@@ -170,6 +185,7 @@ def replace(
         key,
         lambda s, when: commands.replace(s, number, withdrawn, replacement, at=when),
         at=at,
+        server=server,
     )
 
 
@@ -180,10 +196,17 @@ def conclude(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Conclude a panel's deliberation (secretariat key)."""
     closing = day(on, "--on") or today()
-    act(ledger, key, lambda s, when: commands.conclude(s, number, closing, at=when), at=at)
+    act(
+        ledger,
+        key,
+        lambda s, when: commands.conclude(s, number, closing, at=when),
+        at=at,
+        server=server,
+    )
 
 
 @evidence_app.command("add")
@@ -199,6 +222,7 @@ def evidence_add(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Record a briefing or a stakeholder report given to a panel (secretariat key).
 
@@ -211,7 +235,7 @@ def evidence_add(
     event = model(
         kind, panel=panel, title=title, author=author, digest=digest_of(file), published_at=url
     )
-    act(ledger, key, lambda s, when: commands.add_evidence(s, event, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.add_evidence(s, event, at=when), at=at, server=server)
 
 
 @vote_app.command("session")
@@ -223,12 +247,13 @@ def session_held(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Record a deliberation session (secretariat key)."""
     event = model(
         SessionHeld, panel=panel, session=number, on=day(on, "--on") or today(), topic=topic
     )
-    act(ledger, key, lambda s, when: commands.hold_session(s, event, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.hold_session(s, event, at=when), at=at, server=server)
 
 
 @vote_app.command("record")
@@ -247,6 +272,7 @@ def vote_record(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Record a vote of a panel (secretariat key).
 
@@ -265,4 +291,4 @@ def vote_record(
         method=method,
         adopted=outcome,
     )
-    act(ledger, key, lambda s, when: commands.record_vote(s, event, at=when), at=at)
+    act(ledger, key, lambda s, when: commands.record_vote(s, event, at=when), at=at, server=server)

@@ -65,7 +65,7 @@ class LedgerStore:
         if self.signer is None:
             raise AssertionError("a read-only store cannot append")
         new = [
-            (stream, expected, [_new_event(pending) for pending in events])
+            (stream, expected, [new_event(pending) for pending in events])
             for stream, expected, events in batches
         ]
         return self.ledger.append_new_batches(self.signer, new, dry_run=dry_run)
@@ -77,7 +77,7 @@ class LedgerStore:
         return recorded_from(fields, seq=entry.seq, recorded_at=entry.recorded_at, role=role)
 
 
-def _new_event(pending: Pending) -> NewEvent:
+def new_event(pending: Pending) -> NewEvent:
     event = pending.event
     return NewEvent(
         type=event.TYPE,

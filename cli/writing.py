@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import BaseModel, ValidationError
 
+from cli import remote
 from cli.context import open_ledger, parse_moment, signing_key
 from cli.errors import UsageProblem
 from cli.render import stdout
@@ -37,8 +38,14 @@ def act(
     step: Callable[[Session, datetime], object],
     *,
     at: str | None = None,
+    server: str | None = None,
 ) -> list[Entry]:
-    """Open the ledger and the key, run ``step`` in one unit of work, and report the entries."""
+    """Open the ledger and the key, run ``step`` in one unit of work, and report the entries;
+    with ``server``, sign here and submit to that shared server instead (``cli.remote``)."""
+    if server is not None:
+        written = remote.submit_step(server, signing_key(key), step, at=parse_moment(at))
+        report(written)
+        return written
     book = open_ledger(ledger)
     try:
         store = LedgerStore(book, signing_key(key))

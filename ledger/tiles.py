@@ -204,11 +204,11 @@ def export_tiles(recorder: LedgerRecorder, issued: Issued, folder: Path) -> Expo
         (scratch / CHECKPOINT).write_bytes(issued.note)
         tiles = bundles = 0
         for tile in tiles_of(issued.size):
-            hashes = _stored_tile(recorder, tile, issued.size)
+            hashes = stored_tile(recorder, tile, issued.size)
             _put(scratch / tile.path, b"".join(hashes))
             tiles += 1
             if tile.level == 0:
-                entries = _checked_entries(recorder, tile.index * TILE_WIDTH, hashes)
+                entries = checked_entries(recorder, tile.index * TILE_WIDTH, hashes)
                 _put(scratch / bundle_path(tile.index, tile.width), encode_bundle(entries))
                 bundles += 1
         _install(scratch, folder)
@@ -218,7 +218,7 @@ def export_tiles(recorder: LedgerRecorder, issued: Issued, folder: Path) -> Expo
     return Exported(folder, issued.size, tiles, bundles)
 
 
-def _stored_tile(recorder: LedgerRecorder, tile: Tile, size: int) -> list[bytes]:
+def stored_tile(recorder: LedgerRecorder, tile: Tile, size: int) -> list[bytes]:
     """The tile's hashes: the stored nodes at tree level 8L from index 256N, one per row."""
     level, first = TILE_HEIGHT * tile.level, tile.index * TILE_WIDTH
     query = (
@@ -238,7 +238,7 @@ def _stored_tile(recorder: LedgerRecorder, tile: Tile, size: int) -> list[bytes]
     return [bytes(row.hash) for row in rows]
 
 
-def _checked_entries(recorder: LedgerRecorder, first: int, leaves: Sequence[bytes]) -> list[bytes]:
+def checked_entries(recorder: LedgerRecorder, first: int, leaves: Sequence[bytes]) -> list[bytes]:
     """The canonical bytes of the entries from ``first``, each checked against its leaf."""
     found = recorder.read_entries(start=first, limit=len(leaves))
     if len(found) != len(leaves):

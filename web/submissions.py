@@ -1,7 +1,427 @@
-"""Placeholder: the submissions routes are being written."""
+"""Signed submissions: offices write to a shared server with their own keys, no passwords.
+
+The protocol (issue 6, item 4). A client reads the server's state through the GET routes below,
+runs a domain step against it, signs the events the step decides with its own Ed25519 key, and
+POSTs them (at most ``MAX_SUBMISSION_BYTES``) to ``/api/submissions``::
+
+    {"batches": [{"stream": "<uuid>", "expected_version": 2,
+                  "events": [{"body": "<base64>", "sig": "<base64>"}]}]}
+
+``body`` is the event's canonical body (``ledger.entry``) and ``sig`` the signature over it.
+The server trusts nothing in a request but its signatures, and writes nothing unless every
+check passes, in this order: the event is not already in the ledger (a replay, 409) and its
+stream is at the expected version (409); the domain step that decides each event type is
+replayed against the server's own state, so the domain's rules answer exactly as they do for a
+local command (422), and what it decides must be, field for field, what was signed (422); then
+``Ledger.append`` checks every signature, the signer's enrolment, validity and role (403) and
+the stream version again, in the transaction that writes. One submission holds one stream's
+events for now (``Ledger.append`` takes one stream). Every refusal is
+``{"detail": "<one sentence>"}``; success is 201 with the entries written, after which the
+projections are caught up.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import base64
+import binascii
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as FastPath
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from domain import commands
+from domain.catalogue import event_types
+from domain.charter import Chartered, CommissionMemberRecorded
+from domain.correction import CorrectionRecorded, MeetingHeld
+from domain.deliberation import BriefingPublished, ReportSubmitted, SessionHeld, VoteHeld
+from domain.errors import NotAllowed, RuleBroken, UnknownEventType
+from domain.events import Event, Pending, Recorded, decode, first_problem, moment, recorded_from
+from domain.government import (
+    Assessed,
+    DeadlineResumed,
+    DeadlineSuspended,
+    ImplementationReported,
+    ResponsibilityTransferred,
+)
+from domain.panel import Concluded, Convened, MemberReplaced, MemberWithdrew, Seated
+from domain.process import Batch, Session
+from domain.recommendation import Adopted, HandedOver
+from domain.responses import Responded
+from ledger import Entry, Ledger, SignedEvent
+from ledger.canonical import format_time
+from ledger.errors import (
+    AppendRefused,
+    BadSignature,
+    InvalidEvent,
+    LedgerError,
+    RoleNotAllowed,
+    SignerNotValid,
+    SignerRevoked,
+    StorageError,
+    StreamVersionConflict,
+    UnknownSigner,
+)
+from projections import catch_up
+from web.api import MAX_INT
+from web.context import Settings, opened
+from web.models import Problem
+
+MAX_SUBMISSION_BYTES = 256 * 1024
+SignedBatch = tuple[uuid.UUID, int, list[SignedEvent]]
+Step = Callable[[Session, Any, datetime], object]
+NOT_THIS_SIGNER = (UnknownSigner, BadSignature, RoleNotAllowed, SignerRevoked, SignerNotValid)
+KNOWN_TYPES = event_types()  # importing the catalogue registers every type ``decode`` reads
+
+router = APIRouter(prefix="/api/submissions", tags=["submissions"])
+
+# The domain step that decides each event type a client may submit, called with the decoded
+# event and its time. The draws, the pool and the theme group are not here: their steps compute
+# from published files (register, pool, portfolio) the server does not hold, so the
+# secretariat writes them with the command line on the ledger itself.
+STEPS: dict[type[Event], Step] = {
+    Chartered: lambda s, e, at: commands.write_charter(s, e, at=at),
+    Convened: lambda s, e, at: commands.convene(s, e, at=at),
+    Seated: lambda s, e, at: commands.seat(s, e.number, at=at),
+    MemberWithdrew: lambda s, e, at: commands.withdraw(s, e.number, e.pseudonym, e.reason, at=at),
+    MemberReplaced: lambda s, e, at: commands.replace(
+        s, e.number, e.withdrawn, e.replacement, at=at
+    ),
+    Concluded: lambda s, e, at: commands.conclude(s, e.number, e.on, at=at),
+    Responded: lambda s, e, at: commands.respond(s, e, at=at),
+    ImplementationReported: lambda s, e, at: commands.report(s, e, at=at),
+    ResponsibilityTransferred: lambda s, e, at: commands.transfer(s, e, at=at),
+    DeadlineSuspended: lambda s, e, at: commands.suspend(s, e.since, e.reason, at=at),
+    DeadlineResumed: lambda s, e, at: commands.resume(s, e.on, at=at),
+    Assessed: lambda s, e, at: commands.assess(s, e, at=at),
+    CommissionMemberRecorded: lambda s, e, at: commands.record_member(s, e, at=at),
+    Adopted: lambda s, e, at: commands.adopt(s, e, at=at),
+    HandedOver: lambda s, e, at: commands.hand_over(s, e.panel, e.number, e.on, at=at),
+    MeetingHeld: lambda s, e, at: commands.hold_review(s, e, at=at),
+    BriefingPublished: lambda s, e, at: commands.add_evidence(s, e, at=at),
+    ReportSubmitted: lambda s, e, at: commands.add_evidence(s, e, at=at),
+    SessionHeld: lambda s, e, at: commands.hold_session(s, e, at=at),
+    VoteHeld: lambda s, e, at: commands.record_vote(s, e, at=at),
+    CorrectionRecorded: lambda s, e, at: commands.correct(
+        s, e.supersedes, reason=e.reason, replacement=e.replacement, at=at
+    ),
+}
+
+
+class Replayed(AppendRefused):
+    """The exact signed event is already in the ledger: a submission is applied once."""
+
+    def __init__(self, event_type: str, seq: int) -> None:
+        super().__init__(event_type, seq)
+        self.event_type = event_type
+        self.seq = seq
+
+    def sentence(self) -> str:
+        return (
+            f"This {self.event_type} is already in the ledger at seq {self.seq}: a signed "
+            "event is written once, and submitting it again is a replay."
+        )
+
+
+class _SignedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    body: str
+    sig: str
+
+
+class _BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stream: uuid.UUID
+    expected_version: int = Field(ge=0)
+    events: list[_SignedIn] = Field(min_length=1)
+
+
+class _SubmissionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    batches: list[_BatchIn] = Field(min_length=1)
+
+
+@router.get("")
+def describe(request: Request) -> dict[str, Any]:
+    """What a client needs before it signs: the server's clock (events may not be dated after
+    it), the size limit, and the role of every enrolled key."""
+    with opened(_settings(request)) as book:
+        return {
+            "now": format_time(book.clock()),
+            "max_bytes": MAX_SUBMISSION_BYTES,
+            "signers": {record.key_id: record.role for record in book.signers()},
+        }
+
+
+@router.get("/streams/{stream}")
+def stream_entries(stream: uuid.UUID, request: Request) -> dict[str, Any]:
+    """One stream's entries in version order, as stored (what a domain step loads)."""
+    with opened(_settings(request)) as book:
+        return {"entries": [entry_json(entry) for entry in book.stream(stream)]}
+
+
+@router.get("/types/{type_name}")
+def type_entries(type_name: str, request: Request) -> dict[str, Any]:
+    """Every entry of one event type, in ledger order."""
+    with opened(_settings(request)) as book:
+        return {"entries": [entry_json(entry) for entry in book.recorder.read_types(type_name)]}
+
+
+def _refused(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals a route may answer with, each a one-sentence ``Problem``, for OpenAPI."""
+    return {
+        status: {"model": Problem, "description": "Refused, in one sentence."}
+        for status in statuses
+    }
+
+
+@router.get("/entries/{seq}", responses=_refused(404))
+def one_entry(
+    seq: Annotated[int, FastPath(ge=0, le=MAX_INT, description="The entry's seq.")],
+    request: Request,
+) -> dict[str, Any]:
+    """The entry at ``seq``."""
+    with opened(_settings(request)) as book:
+        found = book.recorder.read_entries(start=seq, limit=1)
+    if not found or found[0].seq != seq:
+        raise HTTPException(404, detail=f"The ledger has no entry {seq}.")
+    return entry_json(found[0])
+
+
+@router.post("", status_code=201, responses=_refused(400, 403, 409, 413, 422))
+async def submit(request: Request) -> dict[str, Any]:
+    """Append signed events after every check a local append makes; see the module docstring."""
+    raw = await _limited_body(request)
+    # The ledger and the domain block on the database: keep them off the event loop.
+    return await run_in_threadpool(_submit, _settings(request), raw)
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    """An entry as JSON: every field its hash covers, so a client can recompute it."""
+    return {
+        "seq": entry.seq,
+        "prev": entry.prev.hex(),
+        "body": base64.b64encode(entry.body).decode("ascii"),
+        "sig": base64.b64encode(entry.sig).decode("ascii"),
+        "recorded_at": entry.recorded_at,
+        "hash": entry.hash.hex(),
+    }
+
+
+def _settings(request: Request) -> Settings:
+    settings = request.app.state.settings
+    if not isinstance(settings, Settings):
+        raise AssertionError("create_app sets the settings")
+    return settings
+
+
+async def _limited_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed the limit."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_SUBMISSION_BYTES:
+        raise _too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_SUBMISSION_BYTES:
+            raise _too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large() -> HTTPException:
+    return HTTPException(
+        413,
+        detail=f"The submission is larger than {MAX_SUBMISSION_BYTES // 1024} KiB; an entry "
+        "stays under 64 KiB, so submit fewer events at a time.",
+    )
+
+
+def _submit(settings: Settings, raw: bytes) -> dict[str, Any]:
+    batches = parse_submission(raw)
+    with opened(settings) as book:
+        try:
+            written = admit(book, batches)
+        except (LedgerError, RuleBroken) as error:
+            raise HTTPException(status_for(error), detail=error.sentence()) from None
+        catch_up(book)  # the read models answer for what was just written
+    return {
+        "written": [
+            {
+                "seq": entry.seq,
+                "type": entry.event["type"],
+                "prev": entry.prev.hex(),
+                "recorded_at": entry.recorded_at,
+                "hash": entry.hash.hex(),
+            }
+            for entry in written
+        ]
+    }
+
+
+def parse_submission(raw: bytes) -> list[SignedBatch]:
+    """Read a submission's JSON into signed events; a malformed one is a 400."""
+    try:
+        submission = _SubmissionIn.model_validate_json(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if error["type"] == "json_invalid":
+            reason = str(error["msg"]).removeprefix("Invalid JSON: ")
+            raise _malformed(f"The submission is not JSON: {reason}.") from None
+        problem = first_problem(exc, whole="submission")
+        raise _malformed(f"The submission is not of the expected form: {problem}.") from None
+    try:
+        return [
+            (
+                batch.stream,
+                batch.expected_version,
+                [SignedEvent.from_parts(_base64(e.body), _base64(e.sig)) for e in batch.events],
+            )
+            for batch in submission.batches
+        ]
+    except (InvalidEvent, binascii.Error) as exc:
+        reason = exc.sentence() if isinstance(exc, InvalidEvent) else "bad base64."
+        raise _malformed(f"A submitted event cannot be read: {reason}") from None
+
+
+def _base64(text: str) -> bytes:
+    return base64.b64decode(text, validate=True)
+
+
+def _malformed(sentence: str) -> HTTPException:
+    return HTTPException(400, detail=sentence)
+
+
+def admit(book: Ledger, batches: Sequence[SignedBatch]) -> list[Entry]:
+    """Append a submission after every check; raise the first that fails, writing nothing."""
+    if len(batches) != 1:
+        # Ledger.append takes one stream; several need a public signed-batch append.
+        raise NotAllowed(
+            f"A submission appends to one stream, and this one has {len(batches)}: submit "
+            "each stream's events on its own."
+        )
+    check_positions(book, batches)
+    check_rules(book, batches)
+    stream, expected, events = batches[0]
+    return book.append(stream, expected, events)
+
+
+def check_positions(book: Ledger, batches: Sequence[SignedBatch]) -> None:
+    """Refuse a replayed event, then a stream that is not at the expected version."""
+    for stream, expected, events in batches:
+        stored = book.stream(stream)
+        for event in events:
+            if 1 <= event.version <= len(stored):
+                there = stored[event.version - 1]
+                if there.body == event.body:
+                    raise Replayed(event.type, there.seq)
+        if len(stored) != expected:
+            raise StreamVersionConflict(str(stream), expected, len(stored))
+
+
+def check_rules(book: Ledger, batches: Sequence[SignedBatch]) -> None:
+    """Replay the domain step of each event against the ledger and require that it decides
+    exactly the submitted events, in the same streams, at the same versions and times."""
+    events = [event for _, _, batch in batches for event in batch]
+    session = Session(_Reader(book, events[0].signer))
+    for event in events:
+        known = KNOWN_TYPES.get(event.type)
+        if known is None:
+            raise UnknownEventType(event.type)
+        step = STEPS.get(known)
+        if step is None:
+            raise NotAllowed(
+                f"{event.type} cannot be submitted to the server: it is written with the "
+                "command line on the ledger itself."
+            )
+        decoded = decode(event.type, int(event.fields["schema"]), event.fields["payload"])
+        step(session, decoded, moment(event.occurred_at))
+    if _decided(session.pending()) != _submitted(batches):
+        raise NotAllowed(
+            f"The submitted {events[0].type} is not what the assembly's rules decide from the "
+            "server's state (its stream, version, time or payload differ): run the step again "
+            "and sign what it decides."
+        )
+
+
+def _decided(batches: Sequence[Batch]) -> dict[uuid.UUID, list[Mapping[str, Any]]]:
+    return {
+        stream: [_fields(pending, version + offset) for offset, pending in enumerate(events, 1)]
+        for stream, version, events in batches
+    }
+
+
+def _fields(pending: Pending, version: int) -> Mapping[str, Any]:
+    """What a signer of this pending event signs, apart from its own key id."""
+    event = pending.event
+    return {
+        "type": event.TYPE,
+        "schema": event.SCHEMA,
+        "version": version,
+        "occurred_at": format_time(pending.occurred_at),
+        "payload": event.to_payload(),
+    }
+
+
+def _submitted(batches: Sequence[SignedBatch]) -> dict[uuid.UUID, list[Mapping[str, Any]]]:
+    return {
+        stream: [
+            {name: event.fields[name] for name in ("type", "schema", "version", "occurred_at")}
+            | {"payload": event.fields["payload"]}
+            for event in events
+        ]
+        for stream, _, events in batches
+    }
+
+
+def status_for(error: LedgerError | RuleBroken) -> int:
+    """The HTTP status of a refusal: who may write 403, where it goes 409, what it says 422."""
+    if isinstance(error, NOT_THIS_SIGNER):
+        return 403
+    if isinstance(error, StreamVersionConflict | Replayed):
+        return 409
+    if isinstance(error, StorageError):
+        return 503
+    return 422
+
+
+class _Reader:
+    """The domain's store port, read-only, for replaying a submitted step: the role is that of
+    the key that signed the submission, and nothing is ever appended through it."""
+
+    def __init__(self, book: Ledger, signer: str) -> None:
+        self.book = book
+        self.signer = signer
+        self._roles = {record.key_id: record.role for record in book.signers()}
+
+    @property
+    def role(self) -> str:
+        role = self._roles.get(self.signer)
+        if role is None:
+            raise UnknownSigner(self.signer)
+        return role
+
+    def load(self, stream: uuid.UUID) -> list[Recorded]:
+        return [self._recorded(entry) for entry in self.book.stream(stream)]
+
+    def find(self, seq: int) -> Recorded | None:
+        found = self.book.recorder.read_entries(start=seq, limit=1)
+        if not found or found[0].seq != seq or found[0].event["type"] not in KNOWN_TYPES:
+            return None
+        return self._recorded(found[0])
+
+    def of_type(self, type_name: str) -> list[Recorded]:
+        return [self._recorded(entry) for entry in self.book.recorder.read_types(type_name)]
+
+    def append(self, batches: Sequence[Batch]) -> list[int]:
+        raise AssertionError("a replayed step is compared with the submission, never committed")
+
+    def _recorded(self, entry: Entry) -> Recorded:
+        fields = entry.event
+        role = self._roles.get(fields["signer"])
+        return recorded_from(fields, seq=entry.seq, recorded_at=entry.recorded_at, role=role)

@@ -1,0 +1,123 @@
+"""The Atom feed (RFC 4287) of the government's newest answers and the commission's verdicts.
+
+What a journalist subscribes to: one entry per answer or verdict recorded in the ledger, newest
+first (by seq, which is the order the ledger recorded them in), at most ``LIMIT``. Each entry's
+id names the ledger entry by its hash, as an RFC 6920 ``ni`` URI (``ni:///sha-256;`` and the
+hash in base64url): the registered scheme for naming a thing by its digest, so the id is the
+same on every server and can be checked against a receipt, where a ``urn:sha256:`` would use an
+unregistered URN namespace and a ``tag:`` URI an authority the ledger does not have. ``updated``
+is when the ledger recorded the entry, ``published`` when its author signed it; the link leads to
+the recommendation's page. The XML is written with the standard library's ElementTree.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ledger.canonical import format_time
+from projections.status import RecommendationStatus, Said
+from projections.view import View
+
+ATOM = "http://www.w3.org/2005/Atom"
+MEDIA_TYPE = "application/atom+xml"
+LIMIT = 50
+TITLE = "Government answers and commission verdicts"
+# Characters XML 1.0 cannot hold, even escaped: a justification may contain them, the feed may not.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One answer or verdict of a recommendation, as the feed lists it."""
+
+    rec: RecommendationStatus
+    said: Said
+    kind: str  # "answer" or "verdict"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One feed entry, ready to write."""
+
+    hash: bytes
+    title: str
+    link: str
+    updated: datetime
+    published: datetime
+    author: str
+    summary: str
+
+
+def newest(view: View, *, limit: int = LIMIT) -> list[Statement]:
+    """The newest answers and verdicts in the view, newest first, at most ``limit``."""
+    found = [
+        Statement(rec, said, kind)
+        for rec in view.state.recommendations.values()
+        for kind, saids in (("answer", rec.answers), ("verdict", rec.verdicts))
+        for said in saids
+    ]
+    found.sort(key=lambda item: -item.said.change.seq)
+    return found[:limit]
+
+
+def item(view: View, found: Statement, *, entry_hash: bytes, link: str) -> Item:
+    """The feed entry of one answer or verdict, whose ledger entry has hash ``entry_hash``."""
+    rec, said, payload = found.rec, found.said, found.said.payload
+    name = rec.title.get("fr") or next(iter(rec.title.values()), "")
+    if found.kind == "answer":
+        what = f"the government's answer (review {payload['review']}): {payload['position']}"
+        summary = payload.get("justification") or payload.get("planned_measures") or ""
+    else:
+        what = f"the commission's verdict: {payload['verdict']}"
+        summary = payload.get("reasons") or ""
+    change = said.change
+    return Item(
+        hash=entry_hash,
+        title=f"{rec.panel}/{rec.number} {name}: {what.replace('_', ' ')}",
+        link=link,
+        updated=change.recorded or change.at,
+        published=change.at,
+        author=view.signer(change) or change.signer,
+        summary=str(summary),
+    )
+
+
+def entry_id(entry_hash: bytes) -> str:
+    """The ``ni`` URI (RFC 6920) of a ledger entry's SHA-256 hash."""
+    return "ni:///sha-256;" + base64.urlsafe_b64encode(entry_hash).decode().rstrip("=")
+
+
+def atom(items: Sequence[Item], *, feed_id: str, self_url: str, updated: datetime) -> bytes:
+    """The feed as an Atom document (UTF-8, with its XML declaration)."""
+    # Unqualified names under a default namespace declared on the root: what Atom documents
+    # look like, without registering a prefix in ElementTree's process-wide table.
+    feed = ET.Element("feed", xmlns=ATOM)
+    _text(feed, "id", feed_id)
+    _text(feed, "title", TITLE)
+    _text(feed, "updated", format_time(updated))
+    ET.SubElement(feed, "link", rel="self", href=self_url, type=MEDIA_TYPE)
+    author = ET.SubElement(feed, "author")
+    _text(author, "name", "The assembly ledger")
+    for found in items:
+        entry = ET.SubElement(feed, "entry")
+        _text(entry, "id", entry_id(found.hash))
+        _text(entry, "title", found.title)
+        _text(entry, "updated", format_time(found.updated))
+        _text(entry, "published", format_time(found.published))
+        ET.SubElement(entry, "link", rel="alternate", href=found.link, type="text/html")
+        _text(ET.SubElement(entry, "author"), "name", found.author)
+        if found.summary:
+            _text(entry, "summary", found.summary)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document
+
+
+def _text(parent: ET.Element, name: str, text: str) -> ET.Element:
+    child = ET.SubElement(parent, name)
+    child.text = _NOT_XML.sub("\ufffd", text)
+    return child
