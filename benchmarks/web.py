@@ -1,0 +1,346 @@
+"""The web pages under 16 concurrent readers, against a trivial endpoint of the same server.
+
+Targets, each a ratio of requests per second measured in this run on one server:
+- a recommendation page (``/recommendations/PANEL/NUMBER``) / ``/healthz``: >= 0.05;
+- the status board filtered to one panel (``/recommendations?panel=PANEL``) / ``/healthz``:
+  >= 0.01.
+Exit status 1 when a target fails, 2 when the server cannot be measured (it does not start, or
+answers a request with anything but 200 and the expected page).
+
+The server is the application of ``assembly serve`` (``web.create_app``) under uvicorn, in a
+subprocess listening on 127.0.0.1 only, on the 1,000,000-entry ledger of
+``benchmarks/projections.py`` (its ``cached_ledger``), whose status projection is caught up once
+before any timing. Each phase sends ``--requests`` (the board: ``--board-requests``) requests from
+each of ``--clients`` threads, one keep-alive ``http.client`` connection each; no request starts
+after ``--budget`` seconds, and one still unanswered then is counted as unanswered, so a run is
+bounded in requests and in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common import load_builder, render_table
+
+builder = load_builder()
+
+from domain.roles import ROLE_GRANTS  # noqa: E402
+from ledger import Ledger, RolePolicy  # noqa: E402
+from projections import catch_up  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ENROLMENTS = 4  # the charter's own entry and three enrolments come before the recommendations
+PER_RECOMMENDATION = 7
+TARGETS = {"recommendation": 0.05, "board": 0.01}  # req/s of the page / req/s of /healthz
+STARTUP_SECONDS = 60
+SERVE = (
+    "import sys, uvicorn\n"
+    "from web import create_app\n"
+    "uvicorn.run(create_app(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]),"
+    " log_level='warning')\n"
+)
+
+
+class CannotMeasure(Exception):
+    """The server did not start, or answered something other than the page asked for."""
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One endpoint's load: its path, what its page must contain, how many requests per client."""
+
+    name: str
+    path: str
+    marker: bytes
+    requests: int
+
+
+@dataclass
+class Outcome:
+    """What a phase measured: each answered request's seconds, the unanswered, the wall time."""
+
+    latencies: list[float] = field(default_factory=list)
+    unanswered: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The nearest-rank percentile (``share`` in 0..1) of ``values``; nan when there are none."""
+    if not values:
+        return math.nan
+    ranked = sorted(values)
+    return ranked[max(0, math.ceil(share * len(ranked)) - 1)]
+
+
+def prepared(entries: int) -> tuple[Path, int]:
+    """The cached ledger of about ``entries`` entries, its projection current; its entry count."""
+    path = builder.cached_ledger(entries, fresh=False)
+    book = Ledger.open(str(path), RolePolicy(ROLE_GRANTS))
+    try:
+        began = time.perf_counter()
+        if applied := catch_up(book):
+            seconds = time.perf_counter() - began
+            print(f"caught up {applied:,} entries in {seconds:.0f} s: {path}", file=sys.stderr)
+        return path, book.count()
+    finally:
+        book.close()
+
+
+def middle_recommendation(entries: int) -> tuple[int, int]:
+    """The panel and number of the middle recommendation the builder wrote."""
+    n = (entries - ENROLMENTS) // PER_RECOMMENDATION // 2
+    return n // builder.PER_PANEL + 1, n % builder.PER_PANEL + 1
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(port: int, path: str, timeout: float) -> tuple[int, bytes]:
+    """One request on a connection of its own (start-up and warm-up)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
+
+
+def start_server(ledger: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    """uvicorn serving ``web.create_app(ledger)`` on 127.0.0.1:``port``, once it answers."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))),
+    }
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-c", SERVE, str(ledger), str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise CannotMeasure(f"the server exited with {server.returncode}: {log.read_text()}")
+        try:
+            if get(port, "/healthz", 5)[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.1)  # not listening yet
+    server.kill()
+    raise CannotMeasure(f"the server did not answer /healthz in {STARTUP_SECONDS} s")
+
+
+def client(
+    port: int, phase: Phase, deadline: float, outcome: Outcome, lock: threading.Lock
+) -> None:
+    """Send the phase's requests one after the other on one keep-alive connection."""
+    connection: http.client.HTTPConnection | None = None
+    for _ in range(phase.requests):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            with lock:
+                outcome.unanswered += 1
+            continue
+        connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=left)
+        connection.timeout = left
+        if connection.sock is not None:
+            connection.sock.settimeout(left)
+        began = time.perf_counter()
+        try:
+            connection.request("GET", phase.path)
+            answer = connection.getresponse()
+            body = answer.read()
+        except TimeoutError:
+            with lock:
+                outcome.unanswered += 1
+            connection.close()
+            connection = None
+            continue
+        except (OSError, http.client.HTTPException) as error:
+            with lock:
+                outcome.problems.append(f"{phase.path}: {error!r}")
+            connection.close()
+            connection = None
+            continue
+        elapsed = time.perf_counter() - began
+        with lock:
+            if answer.status != 200 or phase.marker not in body:
+                outcome.problems.append(f"{phase.path}: {answer.status} {body[:200]!r}")
+            outcome.latencies.append(elapsed)
+    if connection is not None:
+        connection.close()
+
+
+def run_phase(port: int, phase: Phase, *, clients: int, budget: float) -> Outcome:
+    """``clients`` threads sending the phase's requests at once; bounded by ``budget`` seconds."""
+    outcome, lock = Outcome(), threading.Lock()
+    began = time.perf_counter()
+    deadline = time.monotonic() + budget
+    threads = [
+        threading.Thread(target=client, args=(port, phase, deadline, outcome, lock))
+        for _ in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcome.seconds = time.perf_counter() - began
+    if outcome.problems:
+        raise CannotMeasure(f"{len(outcome.problems)} wrong answer(s), e.g. {outcome.problems[0]}")
+    return outcome
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server; kill it if requests still running keep it from stopping."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return math.nan
+
+
+def ms(seconds: float) -> str:
+    return "-" if math.isnan(seconds) else f"{seconds * 1000:.1f}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=1_000_000, help="ledger size (1,000,000)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (16)")
+    parser.add_argument(
+        "--requests", type=int, default=50, help="per client, /healthz and the page (50)"
+    )
+    parser.add_argument("--board-requests", type=int, default=1, help="per client, the board (1)")
+    parser.add_argument("--budget", type=float, default=900, help="seconds per phase at most (900)")
+    args = parser.parse_args(argv)
+
+    ledger, entries = prepared(args.entries)
+    panel, number = middle_recommendation(entries)
+    phases = [
+        Phase("healthz", "/healthz", b'"ok"', args.requests),
+        Phase(
+            "recommendation",
+            f"/recommendations/{panel}/{number}?lang=en",
+            f"Recommendation {panel}/{number}".encode(),
+            args.requests,
+        ),
+        Phase(
+            "board",
+            f"/recommendations?panel={panel}&lang=en",
+            f"{builder.PER_PANEL} recommendations".encode(),
+            args.board_requests,
+        ),
+    ]
+    port = free_port()
+    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-web-{os.getpid()}.log"
+    outcomes: dict[str, Outcome] = {}
+    try:
+        server = start_server(ledger, port, log)
+    except CannotMeasure as problem:
+        print(f"cannot measure: {problem}", file=sys.stderr)
+        return 2
+    try:
+        for phase in phases:  # one untimed request each: imports, caches, the check of the page
+            status, body = get(port, phase.path, args.budget)
+            if status != 200 or phase.marker not in body:
+                raise CannotMeasure(f"{phase.path}: {status} {body[:200]!r}")
+        for phase in phases:
+            print(f"{phase.name}: {args.clients} x {phase.requests} ...", file=sys.stderr)
+            done = run_phase(port, phase, clients=args.clients, budget=args.budget)
+            outcomes[phase.name] = done
+            print(
+                f"  {len(done.latencies)} answered, {done.unanswered} unanswered, "
+                f"{done.rate:.2f} req/s, p50 {ms(percentile(done.latencies, 0.5))} ms",
+                file=sys.stderr,
+            )
+        memory = peak_rss_mb(server.pid)
+    except (CannotMeasure, OSError) as problem:
+        print(f"cannot measure: {problem}", file=sys.stderr)
+        return 2
+    finally:
+        stop(server)
+        log.unlink(missing_ok=True)
+
+    ceiling = outcomes["healthz"].rate
+    rows, failed = [], False
+    for phase in phases:
+        done = outcomes[phase.name]
+        target = TARGETS.get(phase.name)
+        ratio = done.rate / ceiling if ceiling else math.nan
+        verdict = ""
+        if target is not None:
+            verdict = "pass" if ratio >= target else "FAIL"
+            failed = failed or verdict == "FAIL"
+        rows.append(
+            (
+                phase.name,
+                phase.path,
+                f"{len(done.latencies)}/{args.clients * phase.requests}",
+                str(done.unanswered),
+                f"{done.rate:.2f}",
+                ms(percentile(done.latencies, 0.50)),
+                ms(percentile(done.latencies, 0.99)),
+                f"{ratio:.4f}",
+                f">= {target}" if target is not None else "(ceiling)",
+                verdict,
+            )
+        )
+    print(
+        f"{entries:,} entries; {args.clients} concurrent clients on 127.0.0.1; "
+        f"one uvicorn process; budget {args.budget:.0f} s per phase"
+    )
+    print(
+        render_table(
+            (
+                "endpoint",
+                "path",
+                "answered",
+                "unanswered",
+                "req/s",
+                "p50 ms",
+                "p99 ms",
+                "ratio to /healthz",
+                "target",
+                "result",
+            ),
+            rows,
+            right={2, 3, 4, 5, 6, 7},
+        )
+    )
+    print(f"\nserver's peak RSS: {memory:,.0f} MB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
