@@ -79,7 +79,7 @@ def status(
     _check_choice("--position", position, POSITIONS)
     _check_choice("--implementation", implementation, IMPLEMENTATIONS)
     _check_choice("--verdict", verdict, VERDICTS)
-    view = view_at(ledger, as_of, at_seq)
+    view = view_at(ledger, as_of, at_seq, panel=panel)
     rows = []
     for rec in ordered(view.state):
         dues = view.deadlines(rec)
@@ -201,13 +201,20 @@ def overdue_list(
 
 
 def view_at(
-    location: str, as_of: str | None, at_seq: int | None, *, only: Key | None = None
+    location: str,
+    as_of: str | None,
+    at_seq: int | None,
+    *,
+    only: Key | None = None,
+    panel: int | None = None,
 ) -> View:
     """The read model at the point the options ask for (``projections.view.view_at``)."""
     day_asked = day(as_of, "--as-of")
     book = open_ledger(location)
     try:
-        return read_view(book, as_of=day_asked, at_seq=at_seq, today=today(), only=only)
+        return read_view(
+            book, as_of=day_asked, at_seq=at_seq, today=today(), only=only, panel=panel
+        )
     finally:
         book.close()
 

@@ -116,7 +116,7 @@ def report(
 
     Example: assembly report --panel 1 --as-of 2026-06-30 --format html --out panel-1.html
     """
-    view = view_at(ledger, as_of, at_seq)
+    view = view_at(ledger, as_of, at_seq, panel=panel)
     board = dashboard(view.state, as_of=view.as_of, panel=panel, groups=(PANEL, PORTFOLIO))
     if not board.recommendations:
         raise UsageProblem(

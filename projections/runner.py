@@ -107,12 +107,13 @@ def position(ledger: Ledger) -> int:
         return _position(conn)
 
 
-def stored(ledger: Ledger) -> Status:
-    """The status read model as the tables hold it."""
+def stored(ledger: Ledger, *, panel: int | None = None) -> Status:
+    """The status read model as the tables hold it (of one panel's recommendations alone,
+    read by the key's first column, when ``panel`` is given)."""
     engine = _engine(ledger)
     _prepare(engine)
     with engine.connect() as conn:
-        return load(conn)
+        return load(conn, panel=panel)
 
 
 def stored_one(ledger: Ledger, key: Key) -> tuple[Status, RecommendationStatus | None]:
@@ -124,9 +125,12 @@ def stored_one(ledger: Ledger, key: Key) -> tuple[Status, RecommendationStatus |
     return state, state.recommendations.get(key)
 
 
-def load(conn: Connection) -> Status:
-    """The state the stored rows and position stand for."""
-    rows = conn.execute(select(recommendations.c.detail)).scalars()
+def load(conn: Connection, *, panel: int | None = None) -> Status:
+    """The state the stored rows and position stand for (one panel's rows, if given)."""
+    query = select(recommendations.c.detail)
+    if panel is not None:
+        query = query.where(recommendations.c.panel == panel)
+    rows = conn.execute(query).scalars()
     found = {status.key: status for status in map(from_row, rows)}
     return replace(_start(conn), recommendations=MappingProxyType(found))
 

@@ -46,13 +46,15 @@ def view_at(
     at_seq: int | None = None,
     today: date,
     only: Key | None = None,
+    panel: int | None = None,
 ) -> View:
     """The read model at the point asked for (now when neither ``as_of`` nor ``at_seq``);
-    with ``only``, of that recommendation alone when read from storage."""
+    with ``only`` (a recommendation) or ``panel``, of those recommendations alone when read
+    from storage (indexed reads; a fold at a point reads the ledger whatever is asked)."""
     signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
     if as_of is None and at_seq is None:
         catch_up(book)
-        state = stored(book) if only is None else stored_one(book, only)[0]
+        state = stored(book, panel=panel) if only is None else stored_one(book, only)[0]
         return View(state, today, signers)
     state, last_day = fold_until(book, at_seq=at_seq, until=end_of(as_of))
     return View(state, as_of or last_day or today, signers)

@@ -134,7 +134,7 @@ def status(
 ) -> models.Board:
     """The status board: every recommendation's three axes, due dates and overdue flag."""
     with opened(request.app.state.settings) as book:
-        view = _view(book, as_of, at_seq)
+        view = _view(book, as_of, at_seq, panel=panel)
     rows = [models.BoardRow.of(rec, view.deadlines(rec)) for rec in ordered(view.state)]
     wanted = {
         "panel": panel,
@@ -236,9 +236,16 @@ def dashboard_counts(
     )
 
 
-def _view(book: Ledger, as_of: date | None, at_seq: int | None, *, only: Key | None = None) -> View:
+def _view(
+    book: Ledger,
+    as_of: date | None,
+    at_seq: int | None,
+    *,
+    only: Key | None = None,
+    panel: int | None = None,
+) -> View:
     today = datetime.now(UTC).date()
-    return view_at(book, as_of=as_of, at_seq=at_seq, today=today, only=only)
+    return view_at(book, as_of=as_of, at_seq=at_seq, today=today, only=only, panel=panel)
 
 
 def _entry_hash(book: Ledger, seq: int) -> bytes:

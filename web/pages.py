@@ -260,7 +260,7 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     if chosen["panel"] and not chosen["panel"].isdigit():
         raise Problem(400, "%(value)s is not a panel number.", value=chosen["panel"])
     late_only = asked.query.get("overdue", "") not in ("", "0")
-    view = read_view(book, asked)
+    view = read_view(book, asked, panel=int(chosen["panel"]) if chosen["panel"] else None)
     recs = ordered(view.state)
     rows = []
     for rec in recs:

@@ -138,3 +138,16 @@ def test_the_position_is_written_with_the_rows(answered: Office) -> None:
     with engine(answered).connect() as conn:
         stored = conn.execute(select(positions.c.name, positions.c.seq)).all()
     assert [tuple(row) for row in stored] == [("status", answered.ledger.count() - 1)]
+
+
+def test_one_panels_rows_are_read_alone(answered: Office) -> None:
+    runner.catch_up(answered.ledger)
+    everything = runner.stored(answered.ledger)
+    assert runner.stored(answered.ledger, panel=1) == everything
+    alone = runner.stored(answered.ledger, panel=2)
+    assert dict(alone.recommendations) == {}
+    assert (alone.seq, alone.offsets, alone.suspensions) == (
+        everything.seq,
+        everything.offsets,
+        everything.suspensions,
+    )
