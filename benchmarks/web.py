@@ -1,11 +1,11 @@
 """The web pages under 16 concurrent readers, against a trivial endpoint of the same server.
 
-Targets, each a ratio of requests per second measured in this run on one server:
-- a recommendation page (``/recommendations/PANEL/NUMBER``) / ``/healthz``: >= 0.05;
-- the status board filtered to one panel (``/recommendations?panel=PANEL``) / ``/healthz``:
-  >= 0.01.
-Exit status 1 when a target fails, 2 when the server cannot be measured (it does not start, or
-answers a request with anything but 200 and the expected page).
+Reported, with no target (the issue sets none): requests per second and p50/p99 latency of a
+recommendation page (``/recommendations/PANEL/NUMBER``) and of the status board filtered to
+one panel (``/recommendations?panel=PANEL``), each also as a ratio to ``/healthz``, a trivial
+endpoint of the same server measured in the same run: the ceiling. Exit status 1 when a
+request went unanswered within the budget, 2 when the server cannot be measured (it does not
+start, or answers a request with anything but 200 and the expected page).
 
 The server is the application of ``assembly serve`` (``web.create_app``) under uvicorn, in a
 subprocess listening on 127.0.0.1 only, on the 1,000,000-entry ledger of
@@ -42,7 +42,6 @@ from projections import catch_up  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 ENROLMENTS = 4  # the charter's own entry and three enrolments come before the recommendations
 PER_RECOMMENDATION = 7
-TARGETS = {"recommendation": 0.05, "board": 0.01}  # req/s of the page / req/s of /healthz
 STARTUP_SECONDS = 60
 SERVE = (
     "import sys, uvicorn\n"
@@ -296,12 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows, failed = [], False
     for phase in phases:
         done = outcomes[phase.name]
-        target = TARGETS.get(phase.name)
         ratio = done.rate / ceiling if ceiling else math.nan
-        verdict = ""
-        if target is not None:
-            verdict = "pass" if ratio >= target else "FAIL"
-            failed = failed or verdict == "FAIL"
+        failed = failed or done.unanswered > 0
         rows.append(
             (
                 phase.name,
@@ -311,9 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{done.rate:.2f}",
                 ms(percentile(done.latencies, 0.50)),
                 ms(percentile(done.latencies, 0.99)),
-                f"{ratio:.4f}",
-                f">= {target}" if target is not None else "(ceiling)",
-                verdict,
+                "(ceiling)" if phase.name == "healthz" else f"{ratio:.4f}",
             )
         )
     print(
@@ -331,8 +324,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "p50 ms",
                 "p99 ms",
                 "ratio to /healthz",
-                "target",
-                "result",
             ),
             rows,
             right={2, 3, 4, 5, 6, 7},
