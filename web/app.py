@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from web import api, pages, submissions
+from web import api, pages, proofs, submissions
 from web.context import Settings
 
 
@@ -24,5 +24,6 @@ def create_app(ledger: str) -> FastAPI:
 
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(proofs.router)
     app.include_router(submissions.router)
     return app

@@ -67,8 +67,8 @@ from ledger.errors import (
     UnknownSigner,
 )
 from projections import catch_up
-from web.api import MAX_INT
 from web.context import Settings, opened
+from web.http import MAX_INT
 from web.models import Problem
 
 MAX_SUBMISSION_BYTES = 256 * 1024

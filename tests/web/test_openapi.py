@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.web.test_api import published
-from web import api, create_app, submissions
+from web import api, create_app, proofs, submissions
 
 CHECKS = [
     not_a_server_error,
@@ -42,7 +42,7 @@ CHECKS = [
 ]
 OURS = {  # as OpenAPI writes them: {index}, not {index:path}
     re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
-    for router in (api.router, submissions.router)
+    for router in (api.router, proofs.router, submissions.router)
     for route in router.routes
     if isinstance(route, APIRoute)
 }

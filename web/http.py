@@ -1,0 +1,32 @@
+"""What the API's modules share: bounds on numbers, and how routes answering bytes are
+documented in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Response
+
+from web import models
+
+MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL store
+
+Responses = dict[int | str, dict[str, Any]]
+NotFound: Responses = {404: {"model": models.Problem, "description": "Not in the ledger."}}
+
+
+def raw(media_type: str, description: str, *, missing: bool = True) -> Responses:
+    """The OpenAPI responses of a route answering bytes of ``media_type``, and 404 as JSON.
+
+    Such a route declares ``response_class=Response``: FastAPI would otherwise document its
+    404 in the route's own media type.
+    """
+    schema = {"type": "string", "format": "binary"} if "octet" in media_type else {"type": "string"}
+    found: Responses = {
+        200: {"description": description, "content": {media_type: {"schema": schema}}}
+    }
+    return {**found, **(NotFound if missing else {})}
+
+
+class OctetStream(Response):
+    media_type = "application/octet-stream"
