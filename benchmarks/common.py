@@ -10,6 +10,9 @@ import cProfile
 import hashlib
 import importlib.util
 import pstats
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -142,3 +145,27 @@ def load_builder() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+CACHE = Path(tempfile.gettempdir()) / "assembly-ledger-bench"
+
+
+def cached(name: str, entries: int, build: Callable[[Path, int], None], *, fresh: bool) -> Path:
+    """The path of the ledger ``CACHE/name.db``, built with ``build(path, entries)`` unless a
+    finished build is there (its ``.done`` marker) and ``fresh`` is not asked for."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"{name}.db"
+    done = path.with_suffix(".done")
+    if done.exists() and path.exists() and not fresh:
+        return path
+    done.unlink(missing_ok=True)
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    began = time.perf_counter()
+    build(path, entries)
+    done.write_text(f"{entries}\n")
+    print(
+        f"built {entries:,} entries in {time.perf_counter() - began:.0f} s: {path}",
+        file=sys.stderr,
+    )
+    return path

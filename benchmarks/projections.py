@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from common import PORTFOLIOS, render_table
+from common import PORTFOLIOS, cached, render_table
 
 from domain.events import Event
 from domain.government import Assessed, ImplementationReported
@@ -38,7 +37,6 @@ from projections import rebuild  # noqa: E402
 RATIO_TARGET = 0.5
 PER_TRANSACTION = 500  # recommendations
 PER_PANEL = 60
-CACHE = Path(tempfile.gettempdir()) / "assembly-ledger-bench"
 PORTFOLIO_IDS = tuple(name.split(",")[0].lower().replace(" ", "-") for name in PORTFOLIOS)
 
 
@@ -148,19 +146,7 @@ def build(path: Path, entries: int) -> None:
 
 def cached_ledger(entries: int, *, fresh: bool) -> Path:
     """The path of a built ledger of about ``entries`` entries, built if needed."""
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"projections-{entries}.db"
-    done = path.with_suffix(".done")
-    if done.exists() and path.exists() and not fresh:
-        return path
-    done.unlink(missing_ok=True)
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        leftover.unlink(missing_ok=True)
-    began = time.perf_counter()
-    build(path, entries)
-    done.write_text(f"{entries}\n")
-    print(f"built in {time.perf_counter() - began:.0f} s: {path}", file=sys.stderr)
-    return path
+    return cached(f"projections-{entries}", entries, build, fresh=fresh)
 
 
 def read_all(book: Ledger) -> int:

@@ -36,7 +36,6 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -48,6 +47,7 @@ from typing import Any
 
 from common import (
     assessment_payload,
+    cached,
     profile,
     recommendation_payload,
     render_table,
@@ -65,7 +65,6 @@ from ledger.storage import FORMAT, entries_table, meta_table
 STREAM = 50  # events per stream, appended in one call
 RATIO_TARGET = 0.8
 MEMORY_TARGET = 1.2
-CACHE = Path(tempfile.gettempdir()) / "assembly-ledger-bench"
 
 # (role, event type, payload) of each kind of stream, in turn.
 KINDS: tuple[tuple[str, str, Callable[[int], dict[str, Any]]], ...] = (
@@ -116,22 +115,7 @@ def format_digest() -> str:
 
 def cached_ledger(entries: int, *, rebuild: bool) -> Path:
     """Return the path of a built ledger of ``entries`` entries, building it if needed."""
-    CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"verify-{entries}-{format_digest()}.db"
-    done = path.with_suffix(".done")
-    if done.exists() and path.exists() and not rebuild:
-        return path
-    done.unlink(missing_ok=True)
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        leftover.unlink(missing_ok=True)
-    began = time.perf_counter()
-    build(path, entries)
-    done.write_text(f"{entries}\n")
-    print(
-        f"built {entries:,} entries in {time.perf_counter() - began:.0f} s: {path}",
-        file=sys.stderr,
-    )
-    return path
+    return cached(f"verify-{entries}-{format_digest()}", entries, build, fresh=rebuild)
 
 
 def build(path: Path, entries: int) -> None:

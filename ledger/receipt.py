@@ -146,11 +146,11 @@ def check(
     least ``quorum`` of ``witnesses`` cosigned the checkpoint it ends at."""
     known = list(keys)
     if data.startswith(TLOG_PROOF.encode()):
-        checked = check_inclusion(parse_inclusion(data), known)
-        note = parse_inclusion(data).checkpoint
+        receipt = parse_inclusion(data)
+        checked, note = check_inclusion(receipt, known), receipt.checkpoint
     else:
-        checked = check_consistency(parse_consistency(data), known)
-        note = parse_consistency(data).new_checkpoint
+        proof = parse_consistency(data)
+        checked, note = check_consistency(proof, known), proof.new_checkpoint
     cosigned = cosigned_by(checked.checkpoint, parse_note(note).signatures, witnesses)
     if len(cosigned) < quorum:
         names = ", ".join(key.name for key in cosigned) or "none"

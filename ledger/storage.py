@@ -55,13 +55,13 @@ ENTRIES_TABLE = "ledger_entries"
 META_TABLE = "ledger_meta"
 
 _metadata = MetaData()
-_SeqType = BigInteger().with_variant(Integer(), "sqlite")
+SeqType = BigInteger().with_variant(Integer(), "sqlite")  # 64-bit; SQLite's rowid type
 
 entries_table = Table(
     ENTRIES_TABLE,
     _metadata,
-    Column("seq", _SeqType, primary_key=True, autoincrement=False),
-    Column("notification_id", _SeqType, nullable=False, unique=True),
+    Column("seq", SeqType, primary_key=True, autoincrement=False),
+    Column("notification_id", SeqType, nullable=False, unique=True),
     Column("prev", LargeBinary(32), nullable=False),
     Column("sig", LargeBinary(64), nullable=False),
     Column("recorded_at", String(32), nullable=False),

@@ -28,7 +28,6 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
     Integer,
@@ -57,7 +56,7 @@ from ledger.merkle import (
     root,
 )
 from ledger.note import NoteSignature, SignerKey, VerifierKey, parse_note, sign_note
-from ledger.storage import LedgerRecorder, entries_table, guard_table
+from ledger.storage import LedgerRecorder, SeqType, entries_table, guard_table
 
 TREE_TABLE = "ledger_tree"
 CHECKPOINTS_TABLE = "ledger_checkpoints"
@@ -65,20 +64,19 @@ COSIGNATURES_TABLE = "ledger_cosignatures"
 BATCH = 10_000  # leaves per integrating transaction
 
 _metadata = MetaData()
-_Index = BigInteger().with_variant(Integer(), "sqlite")
 
 tree_table = Table(
     TREE_TABLE,
     _metadata,
     Column("level", Integer, primary_key=True, autoincrement=False),
-    Column("idx", _Index, primary_key=True, autoincrement=False),
+    Column("idx", SeqType, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary(32), nullable=False),
 )
 
 checkpoints_table = Table(
     CHECKPOINTS_TABLE,
     _metadata,
-    Column("size", _Index, primary_key=True, autoincrement=False),
+    Column("size", SeqType, primary_key=True, autoincrement=False),
     Column("key_id", String(8), primary_key=True),
     Column("origin", Text, nullable=False),
     Column("note", Text, nullable=False),
@@ -89,7 +87,7 @@ checkpoints_table = Table(
 cosignatures_table = Table(
     COSIGNATURES_TABLE,
     _metadata,
-    Column("size", _Index, primary_key=True, autoincrement=False),
+    Column("size", SeqType, primary_key=True, autoincrement=False),
     Column("line", Text, primary_key=True),
     Column("added_at", String(32), nullable=False),
 )
