@@ -147,18 +147,16 @@ def respond(
 
     rejected and accepted_in_part need a detailed justification; under_study a decision date;
     not_competent whom it was referred to; already_in_place the evidence. With --csv, every row
-    is checked and the file is written all or nothing.
+    is checked and the file is written all or nothing (with --server, as one submission).
 
     Examples: assembly respond 1/12 --position rejected --portfolio housing
     --justification-file why.txt --key minister.key;
     assembly respond --csv answers.csv --dry-run --key minister.key
     """
     if csv is not None:
-        if server is not None:
-            raise UsageProblem("--csv does not work with --server yet: submit answers one by one.")
         if recommendation is not None or position is not None:
             raise UsageProblem("Give a recommendation and its answer, or --csv, not both.")
-        import_answers(ledger, key, csv, dry_run=dry_run, at=at)
+        import_answers(ledger, key, csv, dry_run=dry_run, at=at, server=server)
         return
     if recommendation is None or position is None or portfolio is None:
         raise UsageProblem("Give the recommendation, --position and --portfolio (or --csv FILE).")

@@ -10,12 +10,15 @@ the ledger is reported as unchanged and skipped, so exporting and importing agai
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import ValidationError
 
+from cli import remote
 from cli.context import open_ledger, parse_moment, signing_key
 from cli.errors import UsageProblem
 from cli.render import stdout
@@ -24,9 +27,10 @@ from cli.writing import report
 from domain import commands
 from domain.errors import RuleBroken
 from domain.events import first_problem
-from domain.process import Session
+from domain.process import Batch, EventStore, Session
 from domain.recommendation import parse_reference
 from domain.responses import Responded
+from ledger import Entry
 from projections import catch_up
 
 ANSWER_COLUMNS = (
@@ -150,32 +154,69 @@ def check_answers(
 
 
 def import_answers(
-    ledger: str, key: Path | None, path: Path, *, dry_run: bool, at: str | None
+    ledger: str,
+    key: Path | None,
+    path: Path,
+    *,
+    dry_run: bool,
+    at: str | None,
+    server: str | None = None,
 ) -> None:
-    """Check a CSV file of answers and write it all, or nothing."""
+    """Check a CSV file of answers and write it all, or nothing: to the ledger, or with
+    ``server`` signed here and submitted to that server as one submission."""
     answers, problems = read_answers(path)
+    signer = signing_key(key)
+    if server is not None:
+        with remote.connected(server) as client:
+            store = remote.RemoteStore(client, signer)
+            moment = parse_moment(at) or store.now
+            write_answers(store, path, answers, problems, dry_run=dry_run, at=moment)
+        return
     book = open_ledger(ledger)
     try:
-        store = LedgerStore(book, signing_key(key))
-        session = Session(store)
+        local = LedgerStore(book, signer)
         moment = parse_moment(at) or book.clock()
-        rule_problems, unchanged = check_answers(session, answers, at=moment)
-        problems = sorted(problems + rule_problems, key=lambda bad: bad.line)
-        if problems:
-            raise BulkRefused(path, problems)
-        pending = session.pending()
-        new = sum(len(events) for _, _, events in pending)
-        if dry_run:
-            if pending:
-                store.rehearse(pending)
-            stdout.print(
-                f"Dry run: all {len(answers)} rows are valid; {new} answer(s) would be written"
-                f", {unchanged} unchanged. Nothing was written."
-            )
-            return
-        session.commit()
-        report(store.written)
-        catch_up(book)
-        stdout.print(f"Wrote {new} answer(s); {unchanged} row(s) unchanged.")
+        if write_answers(local, path, answers, problems, dry_run=dry_run, at=moment):
+            catch_up(book)
     finally:
         book.close()
+
+
+class Writer(EventStore, Protocol):
+    """Where the answers go: a ``LedgerStore`` or a server's ``RemoteStore``."""
+
+    written: list[Entry]
+
+    def rehearse(self, batches: Sequence[Batch]) -> None: ...
+
+
+def write_answers(
+    store: Writer,
+    path: Path,
+    answers: list[tuple[int, Responded]],
+    problems: list[BadRow],
+    *,
+    dry_run: bool,
+    at: datetime,
+) -> bool:
+    """Check every answer against ``store`` and append the new ones in one unit of work;
+    whether anything was written. A bad row refuses the whole file."""
+    session = Session(store)
+    rule_problems, unchanged = check_answers(session, answers, at=at)
+    problems = sorted(problems + rule_problems, key=lambda bad: bad.line)
+    if problems:
+        raise BulkRefused(path, problems)
+    pending = session.pending()
+    new = sum(len(events) for _, _, events in pending)
+    if dry_run:
+        if pending:
+            store.rehearse(pending)
+        stdout.print(
+            f"Dry run: all {len(answers)} rows are valid; {new} answer(s) would be written"
+            f", {unchanged} unchanged. Nothing was written."
+        )
+        return False
+    session.commit()
+    report(store.written)
+    stdout.print(f"Wrote {new} answer(s); {unchanged} row(s) unchanged.")
+    return bool(pending)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any, Protocol
 
@@ -85,13 +86,20 @@ def submit_step(
     at: datetime | None = None,
 ) -> list[Entry]:
     """Run ``step`` against the server at ``server``, signed by ``signer``; what it wrote."""
+    with connected(server) as client:
+        return act(client, signer, step, at=at)
+
+
+@contextmanager
+def connected(server: str) -> Iterator[Transport]:
+    """An HTTP client of ``server``; a connection that fails is an unusable server."""
     try:
         import httpx
-    except ImportError:  # pragma: no cover - httpx is installed with the test extra
+    except ImportError:  # pragma: no cover - httpx is a dependency
         raise UsageProblem("--server needs the httpx package: pip install httpx.") from None
     with httpx.Client(base_url=server, timeout=TIMEOUT_SECONDS) as client:
         try:
-            return act(client, signer, step, at=at)
+            yield client
         except httpx.TransportError as exc:
             raise ServerUnavailable(f"Cannot reach the server {server}: {exc}.") from None
 
@@ -143,13 +151,19 @@ class RemoteStore:
         return self._entries(f"{SUBMISSIONS}/types/{type_name}")
 
     def append(self, batches: Sequence[Batch]) -> list[int]:
-        signed = [
+        written = submit(self.transport, self._signed(batches))
+        self.written.extend(written)
+        return [entry.seq for entry in written]
+
+    def rehearse(self, batches: Sequence[Batch]) -> None:
+        """Have the server run every check of ``append`` and write nothing (its dry run)."""
+        submit(self.transport, self._signed(batches), dry_run=True)
+
+    def _signed(self, batches: Sequence[Batch]) -> list[tuple[uuid.UUID, int, list[SignedEvent]]]:
+        return [
             (stream, expected, sign_events(self.signer, stream, expected, _new(events)))
             for stream, expected, events in batches
         ]
-        written = submit(self.transport, signed)
-        self.written.extend(written)
-        return [entry.seq for entry in written]
 
     def _entries(self, url: str) -> list[Recorded]:
         found = expect(self.transport.get(url))["entries"]
@@ -167,9 +181,13 @@ def _new(pending: Sequence[Pending]) -> list[NewEvent]:
 
 
 def submit(
-    transport: Transport, batches: Sequence[tuple[uuid.UUID, int, Sequence[SignedEvent]]]
+    transport: Transport,
+    batches: Sequence[tuple[uuid.UUID, int, Sequence[SignedEvent]]],
+    *,
+    dry_run: bool = False,
 ) -> list[Entry]:
-    """POST signed events; the entries the server wrote, each checked against what was signed."""
+    """POST signed events; the entries the server wrote, each checked against what was signed
+    (with ``dry_run``, the server checks everything and writes nothing: no entries)."""
     document = {
         "batches": [
             {
@@ -181,9 +199,11 @@ def submit(
         ]
     }
     content = json.dumps(document, separators=(",", ":")).encode("utf-8")
-    reply = transport.post(
-        SUBMISSIONS, content=content, headers={"content-type": "application/json"}
-    )
+    url = f"{SUBMISSIONS}?dry_run=true" if dry_run else SUBMISSIONS
+    reply = transport.post(url, content=content, headers={"content-type": "application/json"})
+    if dry_run:
+        expect(reply)
+        return []
     written = expect(reply, created=True)["written"]
     signed = [event for _, _, events in batches for event in events]
     if len(written) != len(signed):
@@ -255,12 +275,14 @@ def _b64(data: bytes) -> str:
 
 
 __all__ = [
+    "RemoteStore",
     "ServerOption",
     "ServerRefused",
     "ServerRuleBroken",
     "ServerUnavailable",
     "Transport",
     "act",
+    "connected",
     "submit",
     "submit_step",
 ]

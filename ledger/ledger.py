@@ -115,7 +115,16 @@ class Ledger:
         stream is at the expected version; no event is dated after the ledger's clock. Any
         failure raises an AppendRefused error and writes nothing.
         """
-        return self._append([(stream, expected_version, events)], signatures_checked=False)
+        return self.append_batches([(stream, expected_version, events)])
+
+    def append_batches(
+        self, batches: Sequence[SignedBatch], *, dry_run: bool = False
+    ) -> list[Entry]:
+        """Append signed events to several streams in one transaction, with every check of
+        ``append`` for each: all written, in the order of the batches, or nothing. With
+        ``dry_run``, every check runs in the transaction, which is then rolled back: it raises
+        what the append would, and returns no entries."""
+        return self._append(batches, signatures_checked=False, dry_run=dry_run)
 
     def _append(
         self, batches: Sequence[SignedBatch], *, signatures_checked: bool, dry_run: bool = False

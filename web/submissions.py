@@ -14,10 +14,11 @@ stream is at the expected version (409); the domain step that decides each event
 replayed against the server's own state, so the domain's rules answer exactly as they do for a
 local command (422), and what it decides must be, field for field, what was signed (422); then
 ``Ledger.append`` checks every signature, the signer's enrolment, validity and role (403) and
-the stream version again, in the transaction that writes. One submission holds one stream's
-events for now (``Ledger.append`` takes one stream). Every refusal is
-``{"detail": "<one sentence>"}``; success is 201 with the entries written, after which the
-projections are caught up.
+the stream versions again, in the one transaction that writes every stream of the submission
+(``Ledger.append_batches``): a bulk import of answers to many recommendations is written whole
+or not at all. With ``?dry_run=true`` every check runs and the transaction is rolled back: 200
+with nothing written. Every refusal is ``{"detail": "<one sentence>"}``; success is 201 with the
+entries written, after which the projections are caught up.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi import Path as FastPath
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -71,7 +72,7 @@ from web.context import Settings, opened
 from web.http import MAX_INT
 from web.models import Problem
 
-MAX_SUBMISSION_BYTES = 256 * 1024
+MAX_SUBMISSION_BYTES = 1024 * 1024
 SignedBatch = tuple[uuid.UUID, int, list[SignedEvent]]
 Step = Callable[[Session, Any, datetime], object]
 NOT_THIS_SIGNER = (UnknownSigner, BadSignature, RoleNotAllowed, SignerRevoked, SignerNotValid)
@@ -192,12 +193,28 @@ def one_entry(
     return entry_json(found[0])
 
 
-@router.post("", status_code=201, responses=_refused(400, 403, 409, 413, 422))
-async def submit(request: Request) -> dict[str, Any]:
+@router.post(
+    "",
+    status_code=201,
+    responses={
+        200: {"description": "A dry run: every check passed, nothing was written."},
+        **_refused(400, 403, 409, 413, 422),
+    },
+)
+async def submit(
+    request: Request,
+    response: Response,
+    dry_run: Annotated[
+        bool, Query(description="Run every check and write nothing (200 when all pass).")
+    ] = False,
+) -> dict[str, Any]:
     """Append signed events after every check a local append makes; see the module docstring."""
     raw = await _limited_body(request)
     # The ledger and the domain block on the database: keep them off the event loop.
-    return await run_in_threadpool(_submit, _settings(request), raw)
+    written = await run_in_threadpool(_submit, _settings(request), raw, dry_run=dry_run)
+    if dry_run:
+        response.status_code = 200
+    return written
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
@@ -242,14 +259,15 @@ def _too_large() -> HTTPException:
     )
 
 
-def _submit(settings: Settings, raw: bytes) -> dict[str, Any]:
+def _submit(settings: Settings, raw: bytes, *, dry_run: bool) -> dict[str, Any]:
     batches = parse_submission(raw)
     with opened(settings) as book:
         try:
-            written = admit(book, batches)
+            written = admit(book, batches, dry_run=dry_run)
         except (LedgerError, RuleBroken) as error:
             raise HTTPException(status_for(error), detail=error.sentence()) from None
-        catch_up(book)  # the read models answer for what was just written
+        if written:
+            catch_up(book)  # the read models answer for what was just written
     return {
         "written": [
             {
@@ -275,6 +293,12 @@ def parse_submission(raw: bytes) -> list[SignedBatch]:
             raise _malformed(f"The submission is not JSON: {reason}.") from None
         problem = first_problem(exc, whole="submission")
         raise _malformed(f"The submission is not of the expected form: {problem}.") from None
+    streams = [batch.stream for batch in submission.batches]
+    if len(set(streams)) != len(streams):
+        twice = next(stream for stream in streams if streams.count(stream) > 1)
+        raise _malformed(
+            f"The submission names stream {twice} twice: give a stream's events in one batch."
+        )
     try:
         return [
             (
@@ -297,18 +321,12 @@ def _malformed(sentence: str) -> HTTPException:
     return HTTPException(400, detail=sentence)
 
 
-def admit(book: Ledger, batches: Sequence[SignedBatch]) -> list[Entry]:
-    """Append a submission after every check; raise the first that fails, writing nothing."""
-    if len(batches) != 1:
-        # Ledger.append takes one stream; several need a public signed-batch append.
-        raise NotAllowed(
-            f"A submission appends to one stream, and this one has {len(batches)}: submit "
-            "each stream's events on its own."
-        )
+def admit(book: Ledger, batches: Sequence[SignedBatch], *, dry_run: bool = False) -> list[Entry]:
+    """Append a submission after every check; raise the first that fails, writing nothing.
+    With ``dry_run``, write nothing either way and return no entries."""
     check_positions(book, batches)
     check_rules(book, batches)
-    stream, expected, events = batches[0]
-    return book.append(stream, expected, events)
+    return book.append_batches(batches, dry_run=dry_run)
 
 
 def check_positions(book: Ledger, batches: Sequence[SignedBatch]) -> None:

@@ -12,7 +12,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.features.cycle import GOVERNMENT, entries, ok, one_sentence
+from tests.features.cycle import (
+    GOVERNMENT,
+    answer,
+    answers_csv,
+    entries,
+    last_events,
+    long_justification,
+    ok,
+    one_sentence,
+)
 from tests.features.forked import assembly
 
 
@@ -60,3 +69,42 @@ def test_an_answer_signed_here_is_written_by_the_server(folder: Path, server: st
         assembly(*refused, "--key", GOVERNMENT, "--server", server, cwd=folder), 3, "justification"
     )
     assert entries(folder) == before + 1
+
+
+def answers_file(folder: Path, *rows: dict[str, str]) -> str:
+    answers_csv(folder / "answers.csv", list(rows))
+    return "answers.csv"
+
+
+@pytest.mark.slow
+def test_a_file_of_answers_is_submitted_whole_or_not_at_all(folder: Path, server: str) -> None:
+    signed_here = ("--key", GOVERNMENT, "--server", server)
+    good = [
+        answer("1/1", planned_measures="A renovation fund from 2026."),
+        answer("1/2", "rejected", justification=long_justification()),
+        answer("1/3", "under_study", decision_date="2025-12-31"),
+    ]
+    before = entries(folder)
+
+    bad = answers_file(folder, *good[:2], answer("1/9"))
+    refused = assembly("respond", "--csv", bad, *signed_here, cwd=folder)
+    assert refused.code == 3, refused
+    assert "line 4: 1/9: Panel 1 has no recommendation 9." in refused.stderr
+    assert entries(folder) == before
+
+    whole = answers_file(folder, *good)
+    rehearsed = ok(assembly("respond", "--csv", whole, "--dry-run", *signed_here, cwd=folder))
+    assert "3 answer(s) would be written, 0 unchanged" in rehearsed.stdout
+    assert entries(folder) == before
+
+    done = ok(assembly("respond", "--csv", whole, *signed_here, cwd=folder))
+    assert "Wrote 3 answer(s); 0 row(s) unchanged." in done.stdout
+    written = last_events(folder, 3)
+    assert [(event["type"], event["number"]) for event in written] == [
+        ("assembly.government.responded", number) for number in (1, 2, 3)
+    ]
+    assert entries(folder) == before + 3
+
+    again = ok(assembly("respond", "--csv", whole, *signed_here, cwd=folder))
+    assert "Wrote 0 answer(s); 3 row(s) unchanged." in again.stdout
+    assert entries(folder) == before + 3

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ledger import Ledger, Signer, verification_report
+from ledger import Ledger, SignedEvent, Signer, sign_events, verification_report
 from ledger.errors import (
     AlreadyInitialised,
+    BadSignature,
     InvalidEvent,
     RoleNotAllowed,
     StorageUnavailable,
@@ -106,6 +107,43 @@ def test_a_dry_run_checks_everything_and_writes_nothing(world: World) -> None:
             world.government, [(stream, 0, [world.event()])], dry_run=True
         )
     assert (world.ledger.count(), world.ledger.head()) == (before, head)
+
+
+def test_signed_events_for_several_streams_are_appended_in_one_transaction(
+    world: World,
+) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    batches = [
+        (first, 0, sign_events(world.secretariat, first, 0, [world.event(), world.event()])),
+        (second, 0, sign_events(world.secretariat, second, 0, [world.event()])),
+    ]
+    assert world.ledger.append_batches(batches, dry_run=True) == []
+    written = world.ledger.append_batches(batches)
+    assert [entry.event["stream"] for entry in written] == [str(first)] * 2 + [str(second)]
+    assert len({entry.recorded_at for entry in written}) == 1
+
+
+def test_a_bad_signature_in_a_later_stream_of_a_signed_append_writes_nothing(
+    world: World,
+) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    good = sign_events(world.secretariat, first, 0, [world.event()])
+    (forged,) = sign_events(world.secretariat, second, 0, [world.event()])
+    forged = SignedEvent(body=forged.body, sig=bytes(64), fields=forged.fields)
+    before, head = world.ledger.count(), world.ledger.head()
+    with pytest.raises(BadSignature, match="does not verify"):
+        world.ledger.append_batches([(first, 0, good), (second, 0, [forged])])
+    assert (world.ledger.count(), world.ledger.head()) == (before, head)
+
+
+def test_a_signed_append_across_streams_has_one_signer(world: World) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    batches = [
+        (first, 0, sign_events(world.secretariat, first, 0, [world.event()])),
+        (second, 0, sign_events(world.government, second, 0, [world.event()])),
+    ]
+    with pytest.raises(InvalidEvent, match="One append is signed by one signer"):
+        world.ledger.append_batches(batches)
 
 
 def test_a_multi_stream_append_names_each_stream_once(world: World) -> None:

@@ -238,7 +238,7 @@ def test_an_oversized_body_is_refused_with_413_before_it_is_parsed(
     client: TestClient, folder: Path
 ) -> None:
     # Not JSON at all: a 413 rather than a 400 shows that it was never parsed.
-    refused(client, folder, b"x" * (MAX_SUBMISSION_BYTES + 1), 413, "larger than 256 KiB")
+    refused(client, folder, b"x" * (MAX_SUBMISSION_BYTES + 1), 413, "larger than 1024 KiB")
 
 
 def test_an_oversized_body_sent_in_chunks_is_refused_with_413(
@@ -248,7 +248,7 @@ def test_an_oversized_body_sent_in_chunks_is_refused_with_413(
     chunks = (b"x" * 65536 for _ in range(MAX_SUBMISSION_BYTES // 65536 + 1))
     reply = client.post(URL, content=chunks, headers={"content-type": "application/json"})
     assert reply.status_code == 413, reply.text
-    assert "larger than 256 KiB" in reply.json()["detail"]
+    assert "larger than 1024 KiB" in reply.json()["detail"]
     assert state(folder) == before
 
 
@@ -469,8 +469,48 @@ def test_other_write_steps_go_through_the_server_too(client: TestClient, folder:
     assert last_entry(folder) == corrected
 
 
-def test_a_submission_to_two_streams_is_refused_with_422(client: TestClient, folder: Path) -> None:
+def test_a_submission_to_two_streams_is_written_whole(client: TestClient, folder: Path) -> None:
     first = submission(folder, answer(1))
     second = submission(folder, answer(2))
     body = {"batches": first["batches"] + second["batches"]}
-    refused(client, folder, body, 422, "A submission appends to one stream, and this one has 2")
+    before, _ = state(folder)
+    reply = client.post(URL, json=body)
+    assert reply.status_code == 201, reply.text
+    written = reply.json()["written"]
+    assert [each["seq"] for each in written] == [before, before + 1]
+    assert state(folder)[0] == before + 2
+    board = client.get("/api/status", params={"panel": 1}).json()["recommendations"]
+    positions = {row["ref"]: row["position"] for row in board}
+    assert positions["1/1"] == positions["1/2"] == "accepted"
+
+
+def test_a_submission_to_two_streams_with_one_bad_answer_writes_neither(
+    client: TestClient, folder: Path
+) -> None:
+    good = submission(folder, answer(1))
+    bad = submission(folder, answer(2, Position.REJECTED))  # no justification
+    body = {"batches": good["batches"] + bad["batches"]}
+    refused(client, folder, body, 422, "justification")
+
+
+def test_a_submission_naming_one_stream_twice_is_refused(client: TestClient, folder: Path) -> None:
+    first = submission(folder, answer(1))
+    body = {"batches": first["batches"] * 2}
+    refused(client, folder, body, 400, "names stream")
+
+
+def test_a_dry_run_submission_checks_everything_and_writes_nothing(
+    client: TestClient, folder: Path
+) -> None:
+    body = submission(folder, answer(1))
+    before = state(folder)
+    reply = client.post(URL, params={"dry_run": "true"}, json=body)
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == {"written": []}
+    assert state(folder) == before
+    rejected = submission(folder, answer(1, Position.REJECTED))
+    reply = client.post(URL, params={"dry_run": "true"}, json=rejected)
+    assert reply.status_code == 422
+    assert "justification" in reply.json()["detail"]
+    assert state(folder) == before
+    assert client.post(URL, json=body).status_code == 201
