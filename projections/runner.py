@@ -9,11 +9,22 @@ that stops on an entry) leaves the previous position and rows, and the next run 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, text, tuple_, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -123,6 +134,41 @@ def stored_one(ledger: Ledger, key: Key) -> tuple[Status, RecommendationStatus |
     with engine.connect() as conn:
         state = _with_rows(conn, _start(conn), {key})
     return state, state.recommendations.get(key)
+
+
+def stored_after(
+    ledger: Ledger, *, after: Key | None, where: Mapping[str, object], limit: int
+) -> Status:
+    """The status model with at most ``limit`` stored rows: those after the key ``after`` in
+    board order (panel, then number) whose columns equal ``where`` (a keyset read by the
+    table's key, so any page of a large board costs the same)."""
+    query = select(recommendations.c.detail)
+    for name, value in where.items():
+        query = query.where(recommendations.c[name] == value)
+    if after is not None:
+        query = query.where(
+            or_(
+                recommendations.c.panel > after[0],
+                and_(recommendations.c.panel == after[0], recommendations.c.number > after[1]),
+            )
+        )
+    query = query.order_by(recommendations.c.panel, recommendations.c.number).limit(limit)
+    engine = _engine(ledger)
+    _prepare(engine)
+    with engine.connect() as conn:
+        found = {status.key: status for status in map(from_row, conn.execute(query).scalars())}
+        return replace(_start(conn), recommendations=MappingProxyType(found))
+
+
+def stored_choices(ledger: Ledger) -> tuple[list[int], list[str]]:
+    """Every panel and every portfolio the stored rows name, in order (for a filter form)."""
+    engine = _engine(ledger)
+    _prepare(engine)
+    column = recommendations.c
+    with engine.connect() as conn:
+        panels = conn.execute(select(column.panel).distinct().order_by(column.panel)).scalars()
+        names = conn.execute(select(column.portfolio).distinct().order_by(column.portfolio))
+        return list(panels), list(names.scalars())
 
 
 def load(conn: Connection, *, panel: int | None = None) -> Status:

@@ -9,15 +9,18 @@ recorded, never read from storage. Any interface (the command line, a web page) 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
 
 from ledger import Ledger
-from projections.board import Deadline, deadlines
-from projections.runner import catch_up, stored, stored_one
+from projections.board import Deadline, deadlines, ordered
+from projections.runner import catch_up, stored, stored_after, stored_choices, stored_one
 from projections.status import Change, Key, RecommendationStatus, Status, fold, recorded
 
 BATCH = 1000
+MAX_CHUNK = 2000  # stored rows read per query while filling a page
 
 
 @dataclass(frozen=True)
@@ -88,3 +91,83 @@ def fold_until(
             break  # the ledger's clock only moves on, so no later entry is wanted either
         start = entries[-1].seq + 1
     return state, last_day
+
+
+Wanted = Callable[["View", RecommendationStatus], bool]
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """One page of the status board: its rows in board order (panel, then number), the view
+    they were read in (whose state holds those rows alone), the key the next page starts after
+    (None on the last page), and every panel and portfolio (for a filter form)."""
+
+    view: View
+    rows: tuple[RecommendationStatus, ...]
+    next_after: Key | None
+    panels: tuple[int, ...]
+    portfolios: tuple[str, ...]
+
+
+def board_page(
+    book: Ledger,
+    *,
+    as_of: date | None = None,
+    at_seq: int | None = None,
+    today: date,
+    where: Mapping[str, object],
+    wanted: Wanted | None = None,
+    after: Key | None = None,
+    limit: int,
+) -> BoardPage:
+    """The first ``limit`` recommendations after the key ``after`` whose fields equal
+    ``where`` (stored columns: panel, position, implementation, verdict, portfolio) and that
+    ``wanted`` keeps. Now: read from the tables by key a chunk at a time, so a page costs about
+    a page of rows however large the board, when the filters are columns; at a point: the
+    fold of the ledger up to it, filtered in memory."""
+    if limit < 1:
+        raise AssertionError("a page holds at least one row")
+    signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+    if as_of is None and at_seq is None:
+        catch_up(book)
+        first = stored_after(book, after=after, where=where, limit=limit + 1)
+        view = View(first, today, signers)
+        candidates = _stored_rows(book, first, where=where, limit=limit + 1)
+        panels, portfolios = stored_choices(book)
+    else:
+        state, last_day = fold_until(book, at_seq=at_seq, until=end_of(as_of))
+        view = View(state, as_of or last_day or today, signers)
+        candidates = (
+            rec
+            for rec in ordered(state)
+            if (after is None or rec.key > after)
+            and all(getattr(rec, name) == value for name, value in where.items())
+        )
+        panels = sorted({rec.panel for rec in state.recommendations.values()})
+        portfolios = sorted({rec.portfolio for rec in state.recommendations.values()})
+    rows: list[RecommendationStatus] = []
+    next_after = None
+    for rec in candidates:
+        if wanted is None or wanted(view, rec):
+            if len(rows) == limit:
+                next_after = rows[-1].key
+                break
+            rows.append(rec)
+    shown = replace(view.state, recommendations=MappingProxyType({r.key: r for r in rows}))
+    return BoardPage(
+        replace(view, state=shown), tuple(rows), next_after, tuple(panels), tuple(portfolios)
+    )
+
+
+def _stored_rows(
+    book: Ledger, first: Status, *, where: Mapping[str, object], limit: int
+) -> Iterator[RecommendationStatus]:
+    """The stored rows from ``first`` (a read of ``limit`` rows) on, reading further chunks,
+    each twice the last (up to ``MAX_CHUNK``), only while the caller asks for more."""
+    chunk, size = first, limit
+    while True:
+        yield from ordered(chunk)
+        if len(chunk.recommendations) < size:
+            return
+        size = min(size * 2, MAX_CHUNK)
+        chunk = stored_after(book, after=max(chunk.recommendations), where=where, limit=size)

@@ -25,23 +25,31 @@ from pydantic import AfterValidator
 from domain.government import Implementation
 from ledger import Ledger
 from ledger.canonical import parse_time
-from projections.board import ordered, overdue_reviews
+from projections.board import overdue_reviews
 from projections.composition import read_composition, strata
 from projections.dashboard import dashboard, late_line
-from projections.status import Key
+from projections.status import Key, RecommendationStatus
 from projections.trail import recommendation_trail
-from projections.view import View, end_of, view_at
+from projections.view import View, board_page, end_of, view_at
 from web import feed, models
 from web.context import opened
 from web.http import MAX_INT, NotFound, raw
 
 router = APIRouter(prefix="/api")
+PAGE = 1000  # recommendations of the board per response, unless ``limit`` says otherwise
+MAX_PAGE = 5000
 
 
 def _before_the_last_day(day: date | None) -> date | None:
     if day == date.max:
         raise ValueError("as_of must be before 9999-12-31 (the end of that day is not a date)")
     return day
+
+
+def _within_64_bits(reference: str | None) -> str | None:
+    if reference is not None and max(map(int, reference.split("/"))) > MAX_INT:
+        raise ValueError(f"the numbers of a reference are at most {MAX_INT}")
+    return reference
 
 
 AsOf = Annotated[
@@ -84,28 +92,63 @@ def status(
         str | None,
         Query(max_length=200, description="Only those whose reference or title contains this."),
     ] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=41,
+            pattern=r"^[0-9]{1,19}/[0-9]{1,19}$",
+            description="Start after this recommendation (PANEL/NUMBER): the previous page's "
+            "next_after.",
+        ),
+        AfterValidator(_within_64_bits),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description="At most this many recommendations.")
+    ] = PAGE,
     as_of: AsOf = None,
     at_seq: AtSeq = None,
 ) -> models.Board:
-    """The status board: every recommendation's three axes, due dates and overdue flag."""
-    with opened(request.app.state.settings) as book:
-        view = _view(book, as_of, at_seq, panel=panel)
-    rows = [models.BoardRow.of(rec, view.deadlines(rec)) for rec in ordered(view.state)]
-    wanted = {
-        "panel": panel,
-        "position": position,
-        "implementation": implementation,
-        "verdict": verdict,
-        "portfolio": portfolio,
+    """The status board, a page at a time in board order (panel, then number): every
+    recommendation's three axes, due dates and overdue flag. ``next_after`` names where the
+    next page starts; it is null on the last page."""
+    where = {
+        name: value
+        for name, value in {
+            "panel": panel,
+            "position": position,
+            "implementation": implementation,
+            "verdict": verdict,
+            "portfolio": portfolio,
+        }.items()
+        if value is not None
     }
-    kept = [
-        row
-        for row in rows
-        if all(value is None or getattr(row, name) == value for name, value in wanted.items())
-        and (row.overdue or not overdue)
-        and (q is None or _matches(row, q))
-    ]
-    return models.Board(as_of=view.as_of, seq=view.state.seq, recommendations=kept)
+
+    def wanted(view: View, rec: RecommendationStatus) -> bool:
+        row = models.BoardRow.of(rec, view.deadlines(rec))
+        return (row.overdue or not overdue) and (q is None or _matches(row, q))
+
+    start = None
+    if after is not None:  # two numbers, as the pattern asks
+        panel_after, number_after = after.split("/")
+        start = (int(panel_after), int(number_after))
+    with opened(request.app.state.settings) as book:
+        page = board_page(
+            book,
+            as_of=as_of,
+            at_seq=at_seq,
+            today=datetime.now(UTC).date(),
+            where=where,
+            wanted=wanted,
+            after=start,
+            limit=limit,
+        )
+    view = page.view
+    return models.Board(
+        as_of=view.as_of,
+        seq=view.state.seq,
+        recommendations=[models.BoardRow.of(rec, view.deadlines(rec)) for rec in page.rows],
+        next_after=None if page.next_after is None else "{}/{}".format(*page.next_after),
+    )
 
 
 def _matches(row: models.BoardRow, text: str) -> bool:
@@ -197,10 +240,9 @@ def _view(
     at_seq: int | None,
     *,
     only: Key | None = None,
-    panel: int | None = None,
 ) -> View:
     today = datetime.now(UTC).date()
-    return view_at(book, as_of=as_of, at_seq=at_seq, today=today, only=only, panel=panel)
+    return view_at(book, as_of=as_of, at_seq=at_seq, today=today, only=only)
 
 
 def _entry_hash(book: Ledger, seq: int) -> bytes:

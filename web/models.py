@@ -98,11 +98,13 @@ class BoardRow(Strict):
 
 
 class Board(Strict):
-    """The status board as of a day, read at ledger entry ``seq`` (-1: an empty ledger)."""
+    """A page of the status board as of a day, read at ledger entry ``seq`` (-1: an empty
+    ledger); ``next_after`` is the ``after`` of the next page, null on the last."""
 
     as_of: date
     seq: int
     recommendations: list[BoardRow]
+    next_after: str | None
 
 
 # --- one recommendation --------------------------------------------------------------------------

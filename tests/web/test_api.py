@@ -180,6 +180,42 @@ def test_the_board_filters_overdue_ones_as_assembly_status_does(
     assert all(row["overdue"] for row in board["recommendations"])
 
 
+def pages(api: TestClient, query: str, limit: int) -> list[list[str]]:
+    """Every page of the board for ``query``, ``limit`` rows at a time, by their refs."""
+    found, after = [], ""
+    while True:
+        board = get(api, f"/api/status?limit={limit}{after}&{query}")
+        found.append([row["ref"] for row in board["recommendations"]])
+        if board["next_after"] is None:
+            return found
+        assert board["next_after"] == found[-1][-1]
+        after = f"&after={board['next_after']}"
+
+
+@pytest.mark.parametrize("query", ["", "verdict=none", "overdue=true", "at_seq=40", "q=1/"])
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_the_board_read_page_by_page_is_the_whole_board_in_order(
+    api: TestClient, query: str, limit: int
+) -> None:
+    whole = [row["ref"] for row in get(api, f"/api/status?{query}")["recommendations"]]
+    walked = pages(api, query, limit)
+    assert [ref for page in walked for ref in page] == whole
+    assert all(len(page) == limit for page in walked[:-1])
+    assert len(walked[-1]) <= limit and (walked[-1] or len(walked) == 1)
+
+
+def test_a_page_after_the_last_recommendation_is_empty_and_the_last(api: TestClient) -> None:
+    assert get(api, "/api/status?after=1/4") == {
+        **get(api, "/api/status?after=1/4"),
+        "recommendations": [],
+        "next_after": None,
+    }
+    assert [r["ref"] for r in get(api, "/api/status?after=1/2")["recommendations"]] == [
+        "1/3",
+        "1/4",
+    ]
+
+
 def test_the_board_travels_in_time_to_an_entry(api: TestClient, book: Published) -> None:
     answer = get(api, "/api/recommendations/1/2")["position_seq"]
     before = get(api, f"/api/status?at_seq={answer - 1}")
@@ -191,7 +227,7 @@ def test_the_board_travels_in_time_to_an_entry(api: TestClient, book: Published)
 
 def test_the_board_as_of_a_day_before_the_ledger_is_empty(api: TestClient) -> None:
     board = get(api, "/api/status?as_of=2000-01-01")
-    assert board == {"as_of": "2000-01-01", "seq": -1, "recommendations": []}
+    assert board == {"as_of": "2000-01-01", "seq": -1, "recommendations": [], "next_after": None}
 
 
 @pytest.mark.parametrize(
@@ -207,6 +243,12 @@ def test_the_board_as_of_a_day_before_the_ledger_is_empty(api: TestClient) -> No
         "as_of=2026-02-30",
         "as_of=9999-12-31",
         "overdue=perhaps",
+        "after=1",
+        "after=a/b",
+        "after=9999999999999999999/1",
+        "after=1/2/3",
+        "limit=0",
+        "limit=5001",
     ],
 )
 def test_a_bad_filter_is_refused_with_a_422(api: TestClient, query: str) -> None:
