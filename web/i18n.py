@@ -5,23 +5,38 @@ with Babel and compiled in memory, so that no compiled ``.mo`` file is kept in t
 beside its source. Message ids are the English sentences; an empty English ``msgstr`` falls back
 to its id. A page's language is the ``lang`` query parameter when it names one of ours, else the
 best match of the browser's Accept-Language, else French (the assembly's first language).
+
+Dates, moments, counts and percentages are written as each language's readers write them
+(CLDR conventions, through Babel); ``day_element`` and ``moment_element`` wrap a date or a moment
+in an HTML ``<time>`` element whose ``datetime`` attribute keeps the ISO form for machines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import copy
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.core import negotiate_locale
+from babel.core import Locale, negotiate_locale
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import NumberPattern, format_decimal
 from babel.support import Translations
+from markupsafe import Markup
 
 LANGUAGES = ("fr", "nl", "en")
 DEFAULT = "fr"
 LOCALES = Path(__file__).parent / "locales"
+# The CLDR locale whose conventions each language's dates and numbers follow. Brussels is the
+# model, so French and Dutch are written the Belgian way. English is British (en_GB) rather than
+# plain "en", which is American: en_GB puts the day before the month and uses a 24-hour clock,
+# as the French and Dutch pages do, so the three versions of a page read alike.
+REGIONS = {"fr": "fr_BE", "nl": "nl_BE", "en": "en_GB"}
 
 # The words of the three status axes, as the domain spells them, with their English labels
 # (the message ids of the catalogues).
@@ -109,3 +124,71 @@ def localized(texts: Mapping[str, str], lang: str) -> tuple[str, str | None]:
         if texts.get(other):
             return texts[other], other
     return "", None
+
+
+def format_day(lang: str, day: date | str) -> str:
+    """``day`` (a date, or ISO text such as 2026-03-31) written in full in ``lang``:
+    31 mars 2026, 31 maart 2026, 31 March 2026."""
+    return format_date(as_day(day), "long", locale=REGIONS[lang])
+
+
+def format_moment(lang: str, moment: datetime | str) -> str:
+    """``moment`` (a datetime, or ISO text as the ledger stores it) written in full in ``lang``,
+    to the second, in UTC and saying so: 31 March 2026, 09:05:07 UTC.
+
+    UTC and not Brussels time, because the ledger's days are UTC days (``as_of`` reads to
+    midnight UTC): in Brussels time, an entry recorded late on the 31st would read as the 1st."""
+    return format_datetime(as_moment(moment), "long", tzinfo=UTC, locale=REGIONS[lang])
+
+
+def format_number(lang: str, count: int) -> str:
+    """A whole number, its digits grouped as ``lang`` groups them: 142 856, 142.856, 142,856."""
+    return format_decimal(count, locale=REGIONS[lang])
+
+
+def format_percent(lang: str, share: Decimal) -> str:
+    """A share (0.125 for an eighth) as a percentage with one decimal, written as ``lang``
+    writes it: 12,5 % in French, 12,5% in Dutch, 12.5% in English."""
+    return str(one_decimal_percent(lang).apply(share, REGIONS[lang]))
+
+
+@cache
+def one_decimal_percent(lang: str) -> NumberPattern:
+    """The percent pattern of ``lang``'s locale, with exactly one decimal."""
+    cldr: NumberPattern = Locale.parse(REGIONS[lang]).percent_formats[None]
+    pattern = copy(cldr)  # the locale's own pattern is shared: change a copy
+    pattern.frac_prec = (1, 1)
+    return pattern
+
+
+def day_element(lang: str, day: date | str) -> Markup:
+    """``day`` as an HTML ``<time>`` element: ISO in its ``datetime`` attribute, for machines,
+    and written in full in ``lang`` as its text, for people."""
+    found = as_day(day)
+    text = format_day(lang, found)
+    return Markup('<time datetime="{}">{}</time>').format(found.isoformat(), text)
+
+
+def moment_element(lang: str, moment: datetime | str) -> Markup:
+    """``moment`` as an HTML ``<time>`` element: ISO in UTC in its ``datetime`` attribute, to
+    the millisecond (HTML allows no finer), and written in full in ``lang`` as its text."""
+    found = as_moment(moment).astimezone(UTC)
+    machine = found.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+    text = format_moment(lang, found)
+    return Markup('<time datetime="{}">{}</time>').format(machine, text)
+
+
+def as_day(day: date | str) -> date:
+    """``day`` as a date (ISO text is parsed; a datetime is not a day, and is refused)."""
+    if isinstance(day, datetime):
+        raise AssertionError(f"{day!r} is a moment, not a day: give its .date()")
+    return day if isinstance(day, date) else date.fromisoformat(day)
+
+
+def as_moment(moment: datetime | str) -> datetime:
+    """``moment`` as a datetime with a time zone (ISO text is parsed; the ledger's always has
+    one, so a moment without a zone is a bug of ours)."""
+    found = moment if isinstance(moment, datetime) else datetime.fromisoformat(moment)
+    if found.tzinfo is None:
+        raise AssertionError(f"{moment!r} has no time zone")
+    return found

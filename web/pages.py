@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from projections.composition import PPM, Composition, Hidden, read_composition, 
 from projections.status import AWAITING_RESPONSE, NO_VERDICT, RecommendationStatus, recorded
 from projections.trail import recommendation_trail
 from projections.view import View, end_of, view_at
+from web import i18n
 from web.context import opened
 from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, localized, translations
 
@@ -157,7 +159,8 @@ def render(request: Request, name: str, build: Build) -> HTMLResponse:
 
 
 def page_html(name: str, asked: Asked, **data: Any) -> str:
-    """Render a template with what every page needs: language, labels, links."""
+    """Render a template with what every page needs: language, labels, links, and dates and
+    numbers written in the page's language."""
     return templates.get_template(name).render(
         asked=asked,
         lang=asked.lang,
@@ -166,8 +169,11 @@ def page_html(name: str, asked: Asked, **data: Any) -> str:
         language_in=LANGUAGE_IN,
         _=translations(asked.lang).gettext,
         label=partial(label, asked.lang),
-        percent=percent,
+        percent=partial(percent, asked.lang),
         localized=localized,
+        format_number=partial(i18n.format_number, asked.lang),
+        time_day=partial(i18n.day_element, asked.lang),
+        time_moment=partial(i18n.moment_element, asked.lang),
         **data,
     )
 
@@ -370,9 +376,10 @@ def verify_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     }
 
 
-def percent(ppm: int | Hidden | None) -> str:
-    """Millionths as a percentage with one decimal (12.5%); a hidden share as its reason."""
+def percent(lang: str, ppm: int | Hidden | None) -> str:
+    """Millionths as a percentage with one decimal, written in ``lang`` (12,5 % in French,
+    12.5% in English); a hidden share as its reason."""
     if ppm is None or isinstance(ppm, Hidden):
         return "" if ppm is None else ppm.value
     tenths = (ppm + PPM // 2000) // (PPM // 1000)
-    return f"{tenths // 10}.{tenths % 10}%"
+    return i18n.format_percent(lang, Decimal(tenths).scaleb(-3))
