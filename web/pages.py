@@ -34,11 +34,17 @@ from domain.responses import Position
 from ledger import Entry, Ledger
 from ledger.note import VerifierKey
 from ledger.tree import latest_checkpoint
-from projections.board import ordered, overdue_reviews
+from projections.board import overdue_reviews
 from projections.composition import PPM, Composition, Hidden, read_composition, strata
-from projections.status import AWAITING_RESPONSE, NO_VERDICT, RecommendationStatus, recorded
+from projections.status import (
+    AWAITING_RESPONSE,
+    NO_VERDICT,
+    Key,
+    RecommendationStatus,
+    recorded,
+)
 from projections.trail import recommendation_trail
-from projections.view import View, end_of, view_at
+from projections.view import View, board_page, end_of, view_at
 from web import i18n
 from web.context import opened
 from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, localized, translations
@@ -46,6 +52,7 @@ from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, loca
 router = APIRouter()
 HERE = Path(__file__).parent
 STYLESHEET = HERE / "static" / "style.css"
+PAGE_SIZE = 100  # rows of the board per page
 FILTERS = {
     "position": (AWAITING_RESPONSE, *Position),
     "implementation": tuple(Implementation),
@@ -250,7 +257,8 @@ def panel_data(book: Ledger, asked: Asked, *, panel: str) -> dict[str, Any]:
 
 
 def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
-    """The board's rows that pass the filters, and the choices the filter form offers.
+    """One page of the board's rows that pass the filters (``PAGE_SIZE`` at most, after the
+    recommendation ``after`` names), and the choices the filter form offers.
 
     A value no recommendation can have is a 400 problem rather than an empty board, so that a
     mistyped link says so instead of suggesting that nothing matches."""
@@ -266,31 +274,60 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     if chosen["panel"] and not chosen["panel"].isdigit():
         raise Problem(400, "%(value)s is not a panel number.", value=chosen["panel"])
     late_only = asked.query.get("overdue", "") not in ("", "0")
-    view = read_view(book, asked, panel=int(chosen["panel"]) if chosen["panel"] else None)
-    recs = ordered(view.state)
+    after = _key(asked.query.get("after", ""))
+    where: dict[str, object] = {
+        name: chosen[name] for name in (*FILTERS, "portfolio") if chosen[name]
+    }
+    if chosen["panel"]:
+        where["panel"] = int(chosen["panel"])
+
+    def wanted(view: View, rec: RecommendationStatus) -> bool:
+        late = any(deadline.overdue for deadline in view.deadlines(rec))
+        return (late or not late_only) and matches(book, rec, chosen["q"])
+
+    today = datetime.now(UTC).date()
+    page = board_page(
+        book,
+        as_of=asked.as_of,
+        at_seq=asked.at_seq,
+        today=today,
+        where=where,
+        wanted=wanted,
+        after=after,
+        limit=PAGE_SIZE,
+    )
     rows = []
-    for rec in recs:
-        dues = view.deadlines(rec)
-        late = any(deadline.overdue for deadline in dues)
-        wanted = (
-            all(not chosen[name] or getattr(rec, name) == chosen[name] for name in FILTERS)
-            and (not chosen["panel"] or rec.panel == int(chosen["panel"]))
-            and (not chosen["portfolio"] or rec.portfolio == chosen["portfolio"])
-            and (late or not late_only)
-            and matches(book, rec, chosen["q"])
-        )
-        if wanted:
-            due = {deadline.review: deadline.due for deadline in dues}
-            rows.append(row(rec, asked.lang, due=due, late=late))
+    for rec in page.rows:
+        dues = page.view.deadlines(rec)
+        due = {deadline.review: deadline.due for deadline in dues}
+        rows.append(row(rec, asked.lang, due=due, late=any(d.overdue for d in dues)))
+    kept = {**chosen, "overdue": "1" if late_only else ""}
+    following = page.next_after
     return {
-        "view": view,
+        "view": page.view,
         "rows": rows,
         "chosen": chosen,
         "late_only": late_only,
         "choices": FILTERS,
-        "panels": sorted({rec.panel for rec in recs}),
-        "portfolios": sorted({rec.portfolio for rec in recs}),
+        "panels": list(page.panels),
+        "portfolios": list(page.portfolios),
+        "first_page": asked.link("/recommendations", **kept) if after else None,
+        "next_page": (
+            asked.link("/recommendations", **kept, after=f"{following[0]}/{following[1]}")
+            if following
+            else None
+        ),
     }
+
+
+def _key(text: str) -> Key | None:
+    """The recommendation a page starts after (``PANEL/NUMBER``), if any (else a 400)."""
+    if not text:
+        return None
+    panel, slash, number = text.partition("/")
+    if not (slash and panel.isdigit() and number.isdigit()):
+        raise Problem(400, "%(value)s is not a recommendation reference such as 1/12.", value=text)
+    return int(panel), int(number)
 
 
 def matches(book: Ledger, rec: RecommendationStatus, words: str) -> bool:

@@ -7,12 +7,14 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from jinja2.ext import babel_extract
 
+import web.pages
 from projections.board import overdue_reviews
 from projections.composition import read_composition, strata
 from projections.trail import recommendation_trail
@@ -37,6 +39,7 @@ class Page(HTMLParser):
         self.headers: list[dict[str, str | None]] = []
         self.headings: list[int] = []
         self.links: list[str] = []
+        self.rels: dict[str, str] = {}  # the links with a rel (first, next), by their rel
         self.times: list[str] = []  # the datetime attributes of the <time> elements
         self.rows: list[list[str]] = []
         self.text: list[str] = []
@@ -65,6 +68,8 @@ class Page(HTMLParser):
             self.headings.append(int(tag[1]))
         elif tag == "a" and found.get("href"):
             self.links.append(str(found["href"]))
+            if found.get("rel"):
+                self.rels[str(found["rel"])] = str(found["href"])
         elif tag == "time" and found.get("datetime"):
             self.times.append(str(found["datetime"]))
         elif tag == "tr":
@@ -189,6 +194,29 @@ def test_the_board_searches_titles_and_texts_in_every_language(
     client: TestClient, words: str, expected: list[str]
 ) -> None:
     assert refs(page(client, f"/recommendations?q={words}")) == expected
+
+
+def test_the_board_is_read_a_page_at_a_time_with_links_that_keep_the_filters(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web.pages, "PAGE_SIZE", 2)
+    first = page(client, "/recommendations?lang=en&verdict=none")
+    assert refs(first) == ["1/1", "1/2"]
+    assert "Recommendations 1/1 to 1/2, as of" in first.words
+    assert set(first.rels) == {"next"}
+    assert parse_qs(urlsplit(first.rels["next"]).query) == {
+        "lang": ["en"], "verdict": ["none"], "after": ["1/2"]
+    }  # fmt: skip
+    second = page(client, first.rels["next"])
+    assert refs(second) == ["1/3", "1/4"]
+    assert set(second.rels) == {"first"}  # the last page
+    assert parse_qs(urlsplit(second.rels["first"]).query) == {"lang": ["en"], "verdict": ["none"]}
+    assert refs(page(client, second.rels["first"])) == ["1/1", "1/2"]
+
+
+def test_a_page_start_that_is_not_a_reference_is_a_400_page(client: TestClient) -> None:
+    found = page(client, "/recommendations?after=one&lang=nl", 400)
+    assert "one is geen verwijzing naar een aanbeveling zoals 1/12." in found.words
 
 
 def test_a_filter_value_that_does_not_exist_is_a_400_page(client: TestClient) -> None:
