@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from projections.composition import Hidden, read_composition, strata
 from tests.web.conftest import Built
+from web.asked import Asked
 from web.context import Settings, opened
 from web.i18n import (
     LANGUAGES,
@@ -24,7 +25,7 @@ from web.i18n import (
     format_number,
     moment_element,
 )
-from web.pages import Asked, page_html, percent
+from web.pages import page_html, percent
 
 NNBSP, NBSP = "\N{NARROW NO-BREAK SPACE}", "\N{NO-BREAK SPACE}"
 TIME = re.compile(r'<time datetime="([^"]*)">([^<]*)</time>')

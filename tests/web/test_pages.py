@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 from jinja2.ext import babel_extract
 
-import web.pages
+import web.page_data
 from projections.board import overdue_reviews
 from projections.composition import read_composition, strata
 from projections.trail import recommendation_trail
@@ -199,7 +199,7 @@ def test_the_board_searches_titles_and_texts_in_every_language(
 def test_the_board_is_read_a_page_at_a_time_with_links_that_keep_the_filters(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(web.pages, "PAGE_SIZE", 2)
+    monkeypatch.setattr(web.page_data, "PAGE_SIZE", 2)
     first = page(client, "/recommendations?lang=en&verdict=none")
     assert refs(first) == ["1/1", "1/2"]
     assert "Recommendations 1/1 to 1/2, as of" in first.words
@@ -387,7 +387,8 @@ def test_the_language_is_chosen_from_the_parameter_then_the_header_then_french()
 
 def test_every_message_of_the_pages_is_translated_in_french_and_dutch() -> None:
     used = {*LABELS.values(), *LANGUAGE_IN.values()}
-    used |= set(re.findall(r'Problem\(\s*\d+,\s*"([^"]+)"', (WEB / "pages.py").read_text()))
+    for module in WEB.glob("*.py"):
+        used |= set(re.findall(r'Problem\(\s*\d+,\s*"([^"]+)"', module.read_text()))
     for template in (WEB / "templates").glob("*.html"):
         with template.open("rb") as source:
             used |= {m for *_, m, _ in babel_extract(source, ["_"], [], {}) if isinstance(m, str)}

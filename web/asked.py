@@ -1,0 +1,68 @@
+"""What a page is asked for: its language, the point in time, the query it came with; and
+``Problem``, what makes a page impossible (an HTTP status and a sentence to show)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from ledger import Entry
+from projections.view import end_of
+
+
+class Problem(Exception):
+    """What makes a page impossible, as an HTTP status and a sentence (a message id) to show."""
+
+    def __init__(self, status: int, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.status, self.message, self.values = status, message, values
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What every page is asked for: its language, the point in time, the query it came with."""
+
+    lang: str
+    path: str
+    query: Mapping[str, str]
+    as_of: date | None = None
+    at_seq: int | None = None
+
+    @property
+    def travelling(self) -> bool:
+        return self.as_of is not None or self.at_seq is not None
+
+    def link(self, path: str, **params: object) -> str:
+        """``path`` with the language, the point in time and ``params`` (empty ones dropped)."""
+        carried = {"lang": self.lang, "as_of": self.as_of, "at_seq": self.at_seq, **params}
+        kept = {name: str(value) for name, value in carried.items() if value not in (None, "")}
+        return f"{path}?{urlencode(kept)}"
+
+    def switch(self, lang: str) -> str:
+        """This page, with the same query, in ``lang``."""
+        return f"{self.path}?{urlencode({**self.query, 'lang': lang})}"
+
+    def keeps(self, entry: Entry) -> bool:
+        """Whether ``entry`` was in the ledger at the point asked for."""
+        until = end_of(self.as_of)
+        return (self.at_seq is None or entry.seq <= self.at_seq) and (
+            until is None or datetime.fromisoformat(entry.recorded_at) < until
+        )
+
+
+def point_asked(asked: Asked) -> Asked:
+    """``asked`` with its point in time read from the query (a 400 problem if malformed)."""
+    as_of, at_seq = asked.query.get("as_of", ""), asked.query.get("at_seq", "")
+    day = seq = None
+    if as_of:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise Problem(400, "%(value)s is not a date such as 2026-03-31.", value=as_of) from None
+    if at_seq:
+        if not at_seq.isdigit():
+            raise Problem(400, "%(value)s is not an entry number such as 41.", value=at_seq)
+        seq = int(at_seq)
+    return Asked(asked.lang, asked.path, asked.query, day, seq)

@@ -1,0 +1,255 @@
+"""What each public page reads (``web.pages`` renders it): the assembly and its panels, a
+page of the status board, one recommendation in full, the overdue reviews, and what a verifier
+needs. Every function reads the ledger at the point asked for through the same read side as the
+command line, so that a page and ``assembly status`` or ``show`` always agree; what cannot be
+shown is a ``Problem``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.charter import ASSEMBLY, Chartered
+from domain.draws import InvitationDraw
+from domain.draws.events import InvitationAnnounced, InvitationPerformed
+from domain.events import Event
+from domain.government import Implementation, Verdict
+from domain.responses import Position
+from ledger import Ledger
+from ledger.note import VerifierKey
+from ledger.tree import latest_checkpoint
+from projections.board import overdue_reviews
+from projections.composition import Composition, read_composition, strata
+from projections.status import (
+    AWAITING_RESPONSE,
+    NO_VERDICT,
+    Key,
+    RecommendationStatus,
+    recorded,
+)
+from projections.trail import recommendation_trail
+from projections.view import View, board_page, end_of, view_at
+from web.asked import Asked, Problem
+from web.i18n import localized
+
+PAGE_SIZE = 100  # rows of the board per page
+FILTERS = {
+    "position": (AWAITING_RESPONSE, *Position),
+    "implementation": tuple(Implementation),
+    "verdict": (NO_VERDICT, *Verdict),
+}
+
+
+def read_view(book: Ledger, asked: Asked, **only: Any) -> View:
+    """The status read model at the point asked for, as ``assembly status`` reads it."""
+    today = datetime.now(UTC).date()
+    return view_at(book, as_of=asked.as_of, at_seq=asked.at_seq, today=today, **only)
+
+
+def events(book: Ledger, stream: uuid.UUID, asked: Asked) -> list[Event]:
+    """The assembly events of one stream that were in the ledger at the point asked for."""
+    kept = (entry for entry in book.stream(stream) if asked.keeps(entry))
+    return [found.event for entry in kept if (found := recorded(entry)) is not None]
+
+
+def charter(book: Ledger, asked: Asked) -> Chartered | None:
+    """The assembly's charter, if it was written by the point asked for."""
+    return next((e for e in events(book, ASSEMBLY, asked) if isinstance(e, Chartered)), None)
+
+
+def overview_data(book: Ledger, asked: Asked) -> dict[str, Any]:
+    """The charter and every panel convened (panels are numbered from 1 with no gap)."""
+    until = end_of(asked.as_of)
+    panels, number = [], 1
+    while (found := read_composition(book, number, at_seq=asked.at_seq, until=until)).convened:
+        panels.append(panel_summary(book, asked, found))
+        number += 1
+    view = read_view(book, asked)
+    counts = {p["number"]: 0 for p in panels}
+    for rec in view.state.recommendations.values():
+        counts[rec.panel] = counts.get(rec.panel, 0) + 1
+    return {"charter": charter(book, asked), "panels": panels, "counts": counts, "view": view}
+
+
+def panel_summary(book: Ledger, asked: Asked, found: Composition) -> dict[str, Any]:
+    """What the pages say of one panel: its composition, stage-one draw and strata."""
+    stage_one = events(book, InvitationDraw.stream_for(found.panel), asked)
+    return {
+        "number": found.panel,
+        "composition": found,
+        "convened": found.convened,
+        "invitation": next((e for e in stage_one if isinstance(e, InvitationAnnounced)), None),
+        "invited": next((e for e in stage_one if isinstance(e, InvitationPerformed)), None),
+        "strata": strata(found),
+    }
+
+
+def panel_data(book: Ledger, asked: Asked, *, panel: str) -> dict[str, Any]:
+    """One panel convened by the point asked for (a 404 problem otherwise)."""
+    until = end_of(asked.as_of)
+    found = None
+    if panel.isdigit() and int(panel) > 0:
+        found = read_composition(book, int(panel), at_seq=asked.at_seq, until=until)
+    if found is None or found.convened is None:
+        raise Problem(404, "There is no panel %(panel)s in the ledger.", panel=panel)
+    return {"panel": panel_summary(book, asked, found)}
+
+
+def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
+    """One page of the board's rows that pass the filters (``PAGE_SIZE`` at most, after the
+    recommendation ``after`` names), and the choices the filter form offers.
+
+    A value no recommendation can have is a 400 problem rather than an empty board, so that a
+    mistyped link says so instead of suggesting that nothing matches."""
+    chosen = {name: asked.query.get(name, "") for name in (*FILTERS, "panel", "portfolio", "q")}
+    for name, allowed in FILTERS.items():
+        if chosen[name] and chosen[name] not in allowed:
+            raise Problem(
+                400,
+                "%(value)s is not a known value for %(filter)s.",
+                value=chosen[name],
+                filter=name,
+            )
+    if chosen["panel"] and not chosen["panel"].isdigit():
+        raise Problem(400, "%(value)s is not a panel number.", value=chosen["panel"])
+    late_only = asked.query.get("overdue", "") not in ("", "0")
+    after = _key(asked.query.get("after", ""))
+    where: dict[str, object] = {
+        name: chosen[name] for name in (*FILTERS, "portfolio") if chosen[name]
+    }
+    if chosen["panel"]:
+        where["panel"] = int(chosen["panel"])
+
+    def wanted(view: View, rec: RecommendationStatus) -> bool:
+        late = any(deadline.overdue for deadline in view.deadlines(rec))
+        return (late or not late_only) and matches(book, rec, chosen["q"])
+
+    today = datetime.now(UTC).date()
+    page = board_page(
+        book,
+        as_of=asked.as_of,
+        at_seq=asked.at_seq,
+        today=today,
+        where=where,
+        wanted=wanted,
+        after=after,
+        limit=PAGE_SIZE,
+    )
+    rows = []
+    for rec in page.rows:
+        dues = page.view.deadlines(rec)
+        due = {deadline.review: deadline.due for deadline in dues}
+        rows.append(row(rec, asked.lang, due=due, late=any(d.overdue for d in dues)))
+    kept = {**chosen, "overdue": "1" if late_only else ""}
+    following = page.next_after
+    return {
+        "view": page.view,
+        "rows": rows,
+        "chosen": chosen,
+        "late_only": late_only,
+        "choices": FILTERS,
+        "panels": list(page.panels),
+        "portfolios": list(page.portfolios),
+        "first_page": asked.link("/recommendations", **kept) if after else None,
+        "next_page": (
+            asked.link("/recommendations", **kept, after=f"{following[0]}/{following[1]}")
+            if following
+            else None
+        ),
+    }
+
+
+def _key(text: str) -> Key | None:
+    """The recommendation a page starts after (``PANEL/NUMBER``), if any (else a 400)."""
+    if not text:
+        return None
+    panel, slash, number = text.partition("/")
+    if not (slash and panel.isdigit() and number.isdigit()):
+        raise Problem(400, "%(value)s is not a recommendation reference such as 1/12.", value=text)
+    return int(panel), int(number)
+
+
+def matches(book: Ledger, rec: RecommendationStatus, words: str) -> bool:
+    """Whether every word of ``words`` is in the recommendation's title or text (any language)."""
+    if not words.strip():
+        return True
+    texts = [*rec.title.values(), *full_text(book, rec).values()]
+    haystack = " ".join(texts).casefold()
+    return all(word in haystack for word in words.casefold().split())
+
+
+def full_text(book: Ledger, rec: RecommendationStatus) -> Mapping[str, str]:
+    """The recommendation's text in each language, from its adoption entry."""
+    found = book.recorder.read_entries(start=rec.adopted.seq, limit=1)
+    text = found[0].event["payload"].get("text", {}) if found else {}
+    return {str(lang): str(value) for lang, value in text.items()}
+
+
+def row(rec: RecommendationStatus, lang: str, **more: Any) -> dict[str, Any]:
+    """A recommendation as a table row: its reference, title (and the title's language)."""
+    title, title_lang = localized(rec.title, lang)
+    return {
+        "rec": rec,
+        "ref": f"{rec.panel}/{rec.number}",
+        "title": title,
+        "title_lang": title_lang,
+        **more,
+    }
+
+
+def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> dict[str, Any]:
+    """One recommendation as ``assembly show`` and ``assembly trail`` give it; in the past,
+    its trail stops at the last entry kept."""
+    panel, number = ref
+    missing = Problem(
+        404, "There is no recommendation %(ref)s in the ledger.", ref=f"{panel}/{number}"
+    )
+    if not (panel.isdigit() and number.isdigit()):
+        raise missing
+    key = (int(panel), int(number))
+    view = read_view(book, asked, only=key)
+    rec = view.state.recommendations.get(key)
+    if rec is None:
+        raise missing
+    text, text_lang = localized(full_text(book, rec), asked.lang)
+    trail = recommendation_trail(book, *key)
+    return {
+        "view": view,
+        "item": row(rec, asked.lang, text=text, text_lang=text_lang),
+        "axes": [
+            ("position", rec.position, rec.position_change),
+            ("implementation", rec.implementation, rec.implementation_change),
+            ("verdict", rec.verdict, rec.verdict_change),
+        ],
+        "deadlines": view.deadlines(rec),
+        "answers": sorted(rec.answers, key=lambda said: int(said.payload["review"])),
+        "trail": [line for line in trail if line.seq <= view.state.seq or not asked.travelling],
+    }
+
+
+def overdue_data(book: Ledger, asked: Asked) -> dict[str, Any]:
+    """The overdue reviews as of the day asked (or the day of the entry asked)."""
+    view = read_view(book, asked)
+    late = overdue_reviews(view.state, as_of=view.as_of)
+    return {"view": view, "rows": [row(rec, asked.lang, deadline=due) for rec, due in late]}
+
+
+def verify_data(book: Ledger, asked: Asked) -> dict[str, Any]:
+    """What ``assembly vkey`` prints and the latest checkpoint: both as they are now, since a
+    verifier checks the ledger of today."""
+    found = charter(book, Asked(asked.lang, asked.path, {}))
+    origin = found.log_origin if found else None
+    logs = [r for r in book.signers() if r.role == "log" and r.revoked_seq is None]
+    keys = [VerifierKey(origin, r.public_key).text() for r in logs] if origin else []
+    issued = latest_checkpoint(book.recorder)
+    return {
+        "origin": origin,
+        "keys": keys,
+        "checkpoint": issued,
+        "note": issued.note.decode("utf-8") if issued else "",
+        "entries": book.count(),
+        "timeless": True,  # the keys and the latest checkpoint are shown as they are now
+    }
