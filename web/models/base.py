@@ -1,0 +1,44 @@
+"""What every response model shares: strictness, the one-sentence refusal, the axes' value
+types, and a recommendation's reference and title."""
+
+from __future__ import annotations
+
+from typing import Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from domain.government import Verdict
+from domain.responses import Position
+from projections.status import RecommendationStatus
+
+PositionValue: TypeAlias = Literal["awaiting_response"] | Position
+VerdictValue: TypeAlias = Literal["none"] | Verdict
+Group: TypeAlias = Literal["total", "panel", "portfolio"]
+Axis: TypeAlias = Literal["position", "implementation", "verdict"]
+# The read side keeps these values as text: each is checked into its type once, here.
+POSITION: TypeAdapter[PositionValue] = TypeAdapter(PositionValue)
+VERDICT: TypeAdapter[VerdictValue] = TypeAdapter(VerdictValue)
+GROUP: TypeAdapter[Group] = TypeAdapter(Group)
+AXIS: TypeAdapter[Axis] = TypeAdapter(Axis)
+
+
+class Strict(BaseModel):
+    """A response model: exactly these fields, no other."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(Strict):
+    """Why a request was refused, in one sentence."""
+
+    detail: str
+
+
+def ref(rec: RecommendationStatus) -> str:
+    """The recommendation's reference, PANEL/NUMBER."""
+    return f"{rec.panel}/{rec.number}"
+
+
+def title(rec: RecommendationStatus) -> str:
+    """The title in French, else in the first language given (as the command line shows it)."""
+    return rec.title.get("fr") or next(iter(rec.title.values()), "")

@@ -1,0 +1,234 @@
+"""One recommendation as the API gives it: its axes, due dates, every answer, report and
+verdict with who signed it, its errata and its audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from domain.government import Implementation, Verdict
+from domain.responses import Position
+from projections.board import Deadline
+from projections.status import RecommendationStatus, Said
+from projections.trail import TrailLine
+from projections.view import View
+from web.models.base import (
+    PositionValue,
+    Strict,
+    VerdictValue,
+    ref,
+    title,
+)
+
+
+class ReviewDeadline(Strict):
+    """One review's deadline as of the view's day; the ``*_days_late`` are 0 when on time."""
+
+    review: int
+    due: date
+    answered: date | None
+    recorded: date | None
+    overdue: bool
+    days_late: int
+    answered_days_late: int
+    recorded_days_late: int
+
+    @classmethod
+    def of(cls, deadline: Deadline) -> ReviewDeadline:
+        return cls(
+            review=deadline.review,
+            due=deadline.due,
+            answered=deadline.answered,
+            recorded=deadline.recorded,
+            overdue=deadline.overdue,
+            days_late=deadline.late,
+            answered_days_late=deadline.answered_late,
+            recorded_days_late=deadline.recorded_late,
+        )
+
+
+class Signed(Strict):
+    """Who said it and when: the entry's seq, its signer, the time its author signed, and the
+    correction that replaced it, if any."""
+
+    seq: int
+    signer: str | None
+    at: datetime
+    corrected_by: int | None
+
+
+def _signed(view: View, said: Said) -> dict[str, Any]:
+    return {
+        "seq": said.change.seq,
+        "signer": view.signer(said.change),
+        "at": said.change.at,
+        "corrected_by": said.corrected_by,
+    }
+
+
+class Answer(Signed):
+    """The government's answer at one review."""
+
+    review: int
+    position: Position
+    portfolio: str
+    justification: str
+    planned_measures: str
+    decision_date: date | None
+    referred_to: str | None
+    evidence_digest: str | None
+
+    @classmethod
+    def of(cls, view: View, said: Said) -> Answer:
+        found = said.payload
+        return cls(
+            review=found["review"],
+            position=found["position"],
+            portfolio=found["portfolio"],
+            justification=found.get("justification", ""),
+            planned_measures=found.get("planned_measures", ""),
+            decision_date=found.get("decision_date"),
+            referred_to=found.get("referred_to"),
+            evidence_digest=found.get("evidence_digest"),
+            **_signed(view, said),
+        )
+
+
+class Report(Signed):
+    """One implementation report."""
+
+    status: Implementation
+    progress: int
+    milestone: str
+    justification: str
+
+    @classmethod
+    def of(cls, view: View, said: Said) -> Report:
+        found = said.payload
+        return cls(
+            status=found["status"],
+            progress=found["progress"],
+            milestone=found.get("milestone", ""),
+            justification=found.get("justification", ""),
+            **_signed(view, said),
+        )
+
+
+class Assessment(Signed):
+    """One verdict of the commission."""
+
+    verdict: Verdict
+    reasons: str
+    score: int | None
+
+    @classmethod
+    def of(cls, view: View, said: Said) -> Assessment:
+        found = said.payload
+        return cls(
+            verdict=found["verdict"],
+            reasons=found.get("reasons", ""),
+            score=found.get("score"),
+            **_signed(view, said),
+        )
+
+
+class Erratum(Strict):
+    """A correction of one of the recommendation's entries."""
+
+    seq: int
+    supersedes: int
+    reason: str
+    replaced: bool
+
+
+class TrailEntry(Strict):
+    """One entry behind the recommendation; ``problem`` says why it does not verify."""
+
+    seq: int
+    recorded_at: datetime
+    type: str
+    signer: str
+    name: str
+    role: str
+    hash: str
+    problem: str | None
+    verifies: bool
+
+    @classmethod
+    def of(cls, line: TrailLine) -> TrailEntry:
+        return cls(
+            seq=line.seq,
+            recorded_at=datetime.fromisoformat(line.recorded_at),
+            type=line.type,
+            signer=line.signer,
+            name=line.name,
+            role=line.role,
+            hash=line.hash,
+            problem=line.problem,
+            verifies=line.verifies,
+        )
+
+
+class Recommendation(Strict):
+    """One recommendation in full: each axis with the entry (seq) and signer that set it, its
+    deadlines, every answer, report, verdict and erratum, and its audit trail."""
+
+    ref: str
+    panel: int
+    number: int
+    title: str
+    titles: dict[str, str]
+    portfolio: str
+    priority: str
+    adopted_seq: int
+    handed_over: date | None
+    position: PositionValue
+    position_seq: int | None
+    position_signer: str | None
+    implementation: Implementation
+    implementation_seq: int | None
+    implementation_signer: str | None
+    verdict: VerdictValue
+    verdict_seq: int | None
+    verdict_signer: str | None
+    deadlines: list[ReviewDeadline]
+    last_seq: int | None
+    as_of: date
+    answers: list[Answer]
+    implementation_reports: list[Report]
+    verdicts: list[Assessment]
+    errata: list[Erratum]
+    trail: list[TrailEntry]
+
+    @classmethod
+    def of(cls, view: View, rec: RecommendationStatus, trail: list[TrailLine]) -> Recommendation:
+        axes: dict[str, Any] = {}
+        for axis, value, change in (
+            ("position", rec.position, rec.position_change),
+            ("implementation", rec.implementation, rec.implementation_change),
+            ("verdict", rec.verdict, rec.verdict_change),
+        ):
+            axes[axis] = value
+            axes[f"{axis}_seq"] = change.seq if change else None
+            axes[f"{axis}_signer"] = view.signer(change)
+        answers = sorted(rec.answers, key=lambda said: int(said.payload["review"]))
+        return cls(
+            ref=ref(rec),
+            panel=rec.panel,
+            number=rec.number,
+            title=title(rec),
+            titles=dict(rec.title),
+            portfolio=rec.portfolio,
+            priority=rec.priority,
+            adopted_seq=rec.adopted.seq,
+            handed_over=rec.handed_over,
+            **axes,
+            deadlines=[ReviewDeadline.of(deadline) for deadline in view.deadlines(rec)],
+            last_seq=rec.last_change.seq if rec.last_change else None,
+            as_of=view.as_of,
+            answers=[Answer.of(view, said) for said in answers],
+            implementation_reports=[Report.of(view, said) for said in rec.reports],
+            verdicts=[Assessment.of(view, said) for said in rec.verdicts],
+            errata=[Erratum(**vars(erratum)) for erratum in rec.errata],
+            trail=[TrailEntry.of(line) for line in trail],
+        )
