@@ -3,6 +3,8 @@
 Stage 1 draws the invitation letters from the address register, stage 2 the panel from the
 volunteers; each is announced (files committed) before the public random value exists, then
 performed with it. ``assembly draw verify`` re-checks a stage from the published files.
+Every write command takes ``--server``: the files are read and the draw computed here, and the
+server replays every rule of the draw it can check from its ledger (``web.steps``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from cli import draw_work
 from cli.context import open_ledger, parse_moment
 from cli.errors import CheckFailed, UsageProblem
 from cli.options import DEFAULT_LEDGER, FormatOption, KeyOption, LedgerOption, OutputFormat
+from cli.remote import ServerOption
 from cli.render import print_json, print_table, stdout
 from cli.store import LedgerStore
 from cli.writing import AtOption, act
@@ -79,6 +82,7 @@ def announce_invitations(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Commit to the register and announce stage 1 (secretariat key).
 
@@ -101,7 +105,7 @@ def announce_invitations(
             at=when,
         )
 
-    act(ledger, key, step, at=at)
+    act(ledger, key, step, at=at, server=server)
     stdout.print(f"Register committed: root {done['root']}; salts in {done['salts']} (keep them).")
 
 
@@ -121,6 +125,7 @@ def perform_invitations(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Draw the invitation letters with the public value (secretariat key).
 
@@ -145,6 +150,7 @@ def perform_invitations(
             and None
         ),
         at=at,
+        server=server,
     )
     stdout.print(f"Addresses drawn written to {out} (for the letters; never on the ledger).")
 
@@ -166,6 +172,7 @@ def pool_close(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Close the pool of volunteers: commit to it, publish its counts (secretariat key).
 
@@ -179,6 +186,7 @@ def pool_close(
             and None
         ),
         at=at,
+        server=server,
     )
 
 
@@ -204,6 +212,7 @@ def announce_panel(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Compute and publish the portfolio of panels, and announce stage 2 (secretariat key).
 
@@ -242,7 +251,7 @@ def announce_panel(
                 at=when,
             )
 
-        act(ledger, key, step, at=at)
+        act(ledger, key, step, at=at, server=server)
     stdout.print(f"Portfolio published in {portfolio} ({done['digest']}).")
 
 
@@ -258,6 +267,7 @@ def perform_panel(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Pick the panel from the portfolio with the public value (secretariat key).
 
@@ -283,6 +293,7 @@ def perform_panel(
             and None
         ),
         at=at,
+        server=server,
     )
 
 
@@ -390,6 +401,7 @@ def theme_draw(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Draw the theme group from the previous panel's members (secretariat key).
 
@@ -410,6 +422,7 @@ def theme_draw(
             at=when,
         ),
         at=at,
+        server=server,
     )
 
 
@@ -420,6 +433,7 @@ def theme_volunteer(
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
+    server: ServerOption = None,
 ) -> None:
     """Form the theme group from volunteers of the previous panel (secretariat key)."""
     act(
@@ -427,4 +441,5 @@ def theme_volunteer(
         key,
         lambda s, when: draw_steps.volunteer_theme_group(s, panel, member, at=when),
         at=at,
+        server=server,
     )

@@ -2,11 +2,15 @@
 aggregates of ``domain.draws`` check the order (DESIGN.md 5): invitations announced, then
 performed; the pool closed after the letters went out; the panel draw announced on the closed
 pool, then performed; the panel seated from it; the next theme group formed from the seated
-members, in the charter's number."""
+members, in the charter's number.
+
+Where a step reads published files (the pool, the quota table, the portfolio), it checks them
+and hands what it commits to a step that takes only those values (``close_pool_counts``,
+``announce_panel_terms``, ``record_panel_draw``): the one a server replays from the ledger."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from domain.commands import panel
@@ -21,10 +25,11 @@ from domain.draws import (
     ResultMismatch,
     ThemeGroup,
     VolunteerPool,
-    portfolio_digest,
     stage1,
 )
-from domain.draws.stage2 import pool_counts
+from domain.draws.portfolio import PortfolioTerms, portfolio_terms
+from domain.draws.stage1 import InvitationOutcome
+from domain.draws.stage2 import PanelOutcome, Stratum, pool_counts, suppress_small
 from domain.errors import NotAllowed, NotYet
 from domain.process import Session
 
@@ -61,7 +66,7 @@ def invitation_draw(session: Session, number: int) -> InvitationDraw:
 def perform_invitations(
     session: Session,
     number: int,
-    result: InvitationResult,
+    result: InvitationResult | InvitationOutcome,
     *,
     register_root: str,
     randomness_value: str,
@@ -80,6 +85,28 @@ def perform_invitations(
 
 
 def close_pool(session: Session, number: int, pool: Pool, *, pool_root: str, at: datetime) -> None:
+    """Close panel ``number``'s pool: commit to its root and publish its counts per stratum,
+    small cells hidden."""
+    close_pool_counts(
+        session,
+        number,
+        pool_root=pool_root,
+        pool_size=len(pool),
+        counts=suppress_small(pool_counts(pool)),
+        at=at,
+    )
+
+
+def close_pool_counts(
+    session: Session,
+    number: int,
+    *,
+    pool_root: str,
+    pool_size: int,
+    counts: Mapping[Stratum, int | None],
+    at: datetime,
+) -> None:
+    """Close panel ``number``'s pool with its root, size and counts as published."""
     panel(session, number)
     if invitation_draw(session, number).performed is None:
         raise NotYet(
@@ -87,8 +114,8 @@ def close_pool(session: Session, number: int, pool: Pool, *, pool_root: str, at:
             "answers those letters, so it closes after the invitation draw."
         )
     volunteers = session.get(VolunteerPool, VolunteerPool.stream_for(number))
-    volunteers.close(
-        panel=number, pool_root=pool_root, pool_size=len(pool), counts=pool_counts(pool), at=at
+    volunteers.close_published(
+        panel=number, pool_root=pool_root, pool_size=pool_size, counts=counts, at=at
     )
 
 
@@ -104,12 +131,9 @@ def announce_panel_draw(
     randomness_after: datetime | None = None,
     at: datetime,
 ) -> None:
-    seats = panel(session, number).require().seats
-    if portfolio.panel_size != seats:
-        raise NotAllowed(
-            f"Panel {number} was convened with {seats} seats; the portfolio's panels have "
-            f"{portfolio.panel_size} members."
-        )
+    """Announce panel ``number``'s draw with a portfolio checked against the pool file and the
+    quota table (``PanelDraw.announce``)."""
+    _check_seats(session, number, portfolio.panel_size)
     closed = session.get(VolunteerPool, VolunteerPool.stream_for(number))
     session.get(PanelDraw, PanelDraw.stream_for(number)).announce(
         panel=number,
@@ -122,6 +146,42 @@ def announce_panel_draw(
         randomness_after=randomness_after,
         at=at,
     )
+
+
+def announce_panel_terms(
+    session: Session,
+    number: int,
+    *,
+    quotas: Sequence[Quota],
+    portfolio: PortfolioTerms,
+    draw_id: str,
+    randomness_source: str,
+    randomness_after: datetime | None = None,
+    at: datetime,
+) -> None:
+    """Announce panel ``number``'s draw from the terms of its portfolio, whose file is not
+    at hand: every rule but the check of the portfolio's panels (``PanelDraw.announce_terms``)."""
+    _check_seats(session, number, portfolio.panel_size)
+    closed = session.get(VolunteerPool, VolunteerPool.stream_for(number))
+    session.get(PanelDraw, PanelDraw.stream_for(number)).announce_terms(
+        panel=number,
+        pool=closed,
+        quotas=quotas,
+        portfolio=portfolio,
+        draw_id=draw_id,
+        randomness_source=randomness_source,
+        randomness_after=randomness_after,
+        at=at,
+    )
+
+
+def _check_seats(session: Session, number: int, panel_size: int) -> None:
+    seats = panel(session, number).require().seats
+    if panel_size != seats:
+        raise NotAllowed(
+            f"Panel {number} was convened with {seats} seats; the portfolio's panels have "
+            f"{panel_size} members."
+        )
 
 
 def panel_draw(session: Session, number: int) -> PanelDraw:
@@ -149,13 +209,43 @@ def perform_panel_draw(
         raise ResultMismatch(
             "selected members", f"panel {result.index} of the portfolio", "a different set"
         )
+    terms = portfolio_terms(portfolio)
+    record_panel_draw(
+        session,
+        number,
+        result,
+        pool_root=pool_root,
+        quota_digest=quota_digest,
+        portfolio_digest=terms.digest,
+        algorithm=terms.algorithm,
+        randomness_value=randomness_value,
+        randomness_published_at=randomness_published_at,
+        at=at,
+    )
+
+
+def record_panel_draw(
+    session: Session,
+    number: int,
+    result: PanelResult | PanelOutcome,
+    *,
+    pool_root: str,
+    quota_digest: str,
+    portfolio_digest: str,
+    algorithm: str,
+    randomness_value: str,
+    randomness_published_at: datetime,
+    at: datetime,
+) -> None:
+    """Record the panel the public value picks, by the announced commitments: every rule but
+    the check that ``result`` is the portfolio's panel at its index (``PanelDraw.perform``)."""
     panel_draw(session, number).perform(
         result,
         panel=number,
         pool_root=pool_root,
         quota_digest=quota_digest,
-        portfolio_digest=portfolio_digest(portfolio),
-        algorithm=portfolio.algorithm,
+        portfolio_digest=portfolio_digest,
+        algorithm=algorithm,
         randomness_value=randomness_value,
         randomness_published_at=randomness_published_at,
         at=at,

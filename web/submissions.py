@@ -11,13 +11,15 @@ POSTs them (at most ``MAX_SUBMISSION_BYTES``) to ``/api/submissions``::
 The server trusts nothing in a request but its signatures, and writes nothing unless every
 check passes, in this order: the event is not already in the ledger (a replay, 409) and its
 stream is at the expected version (409); the domain step that decides each event type is
-replayed against the server's own state, so the domain's rules answer exactly as they do for a
-local command (422), and what it decides must be, field for field, what was signed (422); then
-``Ledger.append`` checks every signature, the signer's enrolment, validity and role (403) and
-the stream versions again, in the one transaction that writes every stream of the submission
-(``Ledger.append_batches``): a bulk import of answers to many recommendations is written whole
-or not at all. With ``?dry_run=true`` every check runs and the transaction is rolled back: 200
-with nothing written. Every refusal is ``{"detail": "<one sentence>"}``; success is 201 with the
+replayed against the server's own state (``web.steps``), so the domain's rules answer exactly
+as they do for a local command (422), and what it decides must be, field for field, what was
+signed (422); a draw's step replays every rule it can without the draw's published files,
+which ``assembly draw verify`` checks. Then ``Ledger.append`` checks every signature, the
+signer's enrolment, validity and role (403) and the stream versions again, in the one
+transaction that writes every stream of the submission (``Ledger.append_batches``): a bulk
+import of answers to many recommendations is written whole or not at all. With
+``?dry_run=true`` every check runs and the transaction is rolled back: 200 with nothing
+written. Every refusal is ``{"detail": "<one sentence>"}``; success is 201 with the
 entries written, after which the projections are caught up.
 """
 
@@ -26,8 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -35,24 +36,10 @@ from fastapi import Path as FastPath
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from domain import commands
 from domain.catalogue import event_types
-from domain.charter import Chartered, CommissionMemberRecorded
-from domain.correction import CorrectionRecorded, MeetingHeld
-from domain.deliberation import BriefingPublished, ReportSubmitted, SessionHeld, VoteHeld
 from domain.errors import NotAllowed, RuleBroken, UnknownEventType
-from domain.events import Event, Pending, Recorded, decode, first_problem, moment, recorded_from
-from domain.government import (
-    Assessed,
-    DeadlineResumed,
-    DeadlineSuspended,
-    ImplementationReported,
-    ResponsibilityTransferred,
-)
-from domain.panel import Concluded, Convened, MemberReplaced, MemberWithdrew, Seated
+from domain.events import Pending, Recorded, decode, first_problem, moment, recorded_from
 from domain.process import Batch, Session
-from domain.recommendation import Adopted, HandedOver
-from domain.responses import Responded
 from ledger import Entry, Ledger, SignedEvent
 from ledger.canonical import format_time
 from ledger.errors import (
@@ -71,46 +58,14 @@ from projections import catch_up
 from web.context import Settings, opened
 from web.http import MAX_INT
 from web.models import Problem
+from web.steps import STEPS
 
 MAX_SUBMISSION_BYTES = 1024 * 1024
 SignedBatch = tuple[uuid.UUID, int, list[SignedEvent]]
-Step = Callable[[Session, Any, datetime], object]
 NOT_THIS_SIGNER = (UnknownSigner, BadSignature, RoleNotAllowed, SignerRevoked, SignerNotValid)
 KNOWN_TYPES = event_types()  # importing the catalogue registers every type ``decode`` reads
 
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
-
-# The domain step that decides each event type a client may submit, called with the decoded
-# event and its time. The draws, the pool and the theme group are not here: their steps compute
-# from published files (register, pool, portfolio) the server does not hold, so the
-# secretariat writes them with the command line on the ledger itself.
-STEPS: dict[type[Event], Step] = {
-    Chartered: lambda s, e, at: commands.write_charter(s, e, at=at),
-    Convened: lambda s, e, at: commands.convene(s, e, at=at),
-    Seated: lambda s, e, at: commands.seat(s, e.number, at=at),
-    MemberWithdrew: lambda s, e, at: commands.withdraw(s, e.number, e.pseudonym, e.reason, at=at),
-    MemberReplaced: lambda s, e, at: commands.replace(
-        s, e.number, e.withdrawn, e.replacement, at=at
-    ),
-    Concluded: lambda s, e, at: commands.conclude(s, e.number, e.on, at=at),
-    Responded: lambda s, e, at: commands.respond(s, e, at=at),
-    ImplementationReported: lambda s, e, at: commands.report(s, e, at=at),
-    ResponsibilityTransferred: lambda s, e, at: commands.transfer(s, e, at=at),
-    DeadlineSuspended: lambda s, e, at: commands.suspend(s, e.since, e.reason, at=at),
-    DeadlineResumed: lambda s, e, at: commands.resume(s, e.on, at=at),
-    Assessed: lambda s, e, at: commands.assess(s, e, at=at),
-    CommissionMemberRecorded: lambda s, e, at: commands.record_member(s, e, at=at),
-    Adopted: lambda s, e, at: commands.adopt(s, e, at=at),
-    HandedOver: lambda s, e, at: commands.hand_over(s, e.panel, e.number, e.on, at=at),
-    MeetingHeld: lambda s, e, at: commands.hold_review(s, e, at=at),
-    BriefingPublished: lambda s, e, at: commands.add_evidence(s, e, at=at),
-    ReportSubmitted: lambda s, e, at: commands.add_evidence(s, e, at=at),
-    SessionHeld: lambda s, e, at: commands.hold_session(s, e, at=at),
-    VoteHeld: lambda s, e, at: commands.record_vote(s, e, at=at),
-    CorrectionRecorded: lambda s, e, at: commands.correct(
-        s, e.supersedes, reason=e.reason, replacement=e.replacement, at=at
-    ),
-}
 
 
 class Replayed(AppendRefused):
@@ -353,10 +308,7 @@ def check_rules(book: Ledger, batches: Sequence[SignedBatch]) -> None:
             raise UnknownEventType(event.type)
         step = STEPS.get(known)
         if step is None:
-            raise NotAllowed(
-                f"{event.type} cannot be submitted to the server: it is written with the "
-                "command line on the ledger itself."
-            )
+            raise AssertionError(f"{event.type} has no step in web.steps.STEPS")
         decoded = decode(event.type, int(event.fields["schema"]), event.fields["payload"])
         step(session, decoded, moment(event.occurred_at))
     if _decided(session.pending()) != _submitted(batches):

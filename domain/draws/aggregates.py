@@ -3,7 +3,10 @@
 Order of every draw: announce (commitments, quota table, algorithm, randomness source) before
 the public value exists; perform with exactly what was announced and a value published strictly
 after the announcement. Commands take values already read and computed (files parsed, results
-of ``stage1``, ``portfolio``, ``stage2``); they do no I/O. Streams: ``draw/invitation/{panel}``,
+of ``stage1``, ``portfolio``, ``stage2``); they do no I/O. Where a command checks files, it then
+hands the values it commits to a command that takes only those (``VolunteerPool.close_published``,
+``PanelDraw.announce_terms``; ``perform`` takes a result or its recorded outcome), so a server that
+holds the ledger but not the files replays the same rules. Streams: ``draw/invitation/{panel}``,
 ``pool/{panel}``, ``draw/panel/{panel}``, ``theme/{panel}``.
 """
 
@@ -24,11 +27,12 @@ from domain.draws.errors import (
     DrawMismatch,
     NotAnnounced,
     PoolNotClosed,
+    QuotaNotMet,
     RandomnessInFuture,
     RandomnessTooEarly,
     ResultMismatch,
 )
-from domain.draws.portfolio import portfolio_digest
+from domain.draws.portfolio import PortfolioTerms, portfolio_terms
 from domain.draws.theme import ThemeGroup
 from domain.events import Event
 
@@ -108,7 +112,7 @@ class InvitationDraw(_PerPanel):
 
     def perform(
         self,
-        result: stage1.InvitationResult,
+        result: stage1.InvitationResult | stage1.InvitationOutcome,
         *,
         panel: int,
         register_root: str,
@@ -135,6 +139,10 @@ class InvitationDraw(_PerPanel):
             announced.letters_per_municipality,
             result.letters_per_municipality,
         )
+        if result.selected_count != announced.letters:
+            raise ResultMismatch(
+                "number of addresses drawn", announced.letters, result.selected_count
+            )
         event = ev.InvitationPerformed(
             panel=announced.panel,
             draw_id=announced.draw_id,
@@ -145,7 +153,7 @@ class InvitationDraw(_PerPanel):
             randomness_published_at=randomness_published_at,
             seed=seed.hex(),
             selected_root=result.selected_root.hex(),
-            selected_count=len(result.indices),
+            selected_count=result.selected_count,
             selected_per_municipality=result.letters_per_municipality,
         )
         self.trigger(event, at=at)
@@ -179,15 +187,37 @@ class VolunteerPool(_PerPanel):
         threshold: int = 5,
     ) -> None:
         """Commit to the pool; publish its counts per stratum with small cells hidden."""
+        shown = stage2.suppress_small(counts, threshold)
+        self.close_published(
+            panel=panel,
+            pool_root=pool_root,
+            pool_size=pool_size,
+            counts=shown,
+            at=at,
+            threshold=threshold,
+        )
+
+    def close_published(
+        self,
+        *,
+        panel: int,
+        pool_root: str,
+        pool_size: int,
+        counts: Mapping[stage2.Stratum, int | None],
+        at: datetime,
+        threshold: int = 5,
+    ) -> None:
+        """Commit to the pool with its counts as published, which must be what hiding the cells
+        under ``threshold`` leaves of a pool of ``pool_size``."""
         _check_stream(self, f"{self.PREFIX}/{panel}")
         if self.closed is not None:
             raise AlreadyRecorded("volunteer pool", panel)
-        shown = stage2.suppress_small(counts, threshold)
+        stage2.check_published_counts(counts, pool_size, threshold)
         event = ev.PoolClosed(
             panel=panel,
             pool_root=pool_root,
             pool_size=pool_size,
-            counts=[ev.StratumCount(feature=f, value=v, count=c) for (f, v), c in shown.items()],
+            counts=[ev.StratumCount(feature=f, value=v, count=c) for (f, v), c in counts.items()],
             suppressed_below=threshold,
         )
         self.trigger(event, at=at)
@@ -222,21 +252,43 @@ class PanelDraw(_PerPanel):
         at: datetime,
         randomness_after: datetime | None = None,
     ) -> None:
-        """Commit to the closed pool, the quota table and a checked portfolio of panels."""
-        _check_stream(self, f"{self.PREFIX}/{panel}")
-        if self.announced is not None:
-            raise AlreadyRecorded("panel draw announcement", panel)
-        closed = pool.closed
-        if closed is None or pool.id != VolunteerPool.stream_for(panel):
-            raise PoolNotClosed(panel)
+        """Check every panel of the portfolio against the closed pool's file and the quota
+        table, then commit to the pool, the table and the portfolio (``announce_terms``)."""
+        closed = self._closed_pool(panel, pool)
         _same("pool commitment root", closed.pool_root, portfolio.pool_root)
         if len(pool_data) != closed.pool_size:
             raise DrawMismatch("The pool size", closed.pool_size, len(pool_data))
-        digest = files.quota_digest(quotas)
-        _same("quota digest", digest, portfolio.quota_digest)
+        _same("quota digest", files.quota_digest(quotas), portfolio.quota_digest)
         strata = pool_data.strata()
         for index, members in enumerate(portfolio.panels):
             stage2.check_panel(index, members, strata, quotas, portfolio.panel_size)
+        self.announce_terms(
+            panel=panel,
+            pool=pool,
+            quotas=quotas,
+            portfolio=portfolio_terms(portfolio),
+            draw_id=draw_id,
+            randomness_source=randomness_source,
+            at=at,
+            randomness_after=randomness_after,
+        )
+
+    def announce_terms(
+        self,
+        *,
+        panel: int,
+        pool: VolunteerPool,
+        quotas: Sequence[files.Quota],
+        portfolio: PortfolioTerms,
+        draw_id: str,
+        randomness_source: str,
+        at: datetime,
+        randomness_after: datetime | None = None,
+    ) -> None:
+        """Commit to the closed pool, a quota table some panel can meet and a portfolio by its
+        terms; that the portfolio's panels meet the table is checked from its file only."""
+        closed = self._closed_pool(panel, pool)
+        stage2.check_quota_table(quotas, portfolio.panel_size)
         if randomness_after is not None and randomness_after <= at:
             raise RandomnessTooEarly(randomness_after.isoformat(), at.isoformat())
         event = ev.PanelAnnounced(
@@ -254,8 +306,8 @@ class PanelDraw(_PerPanel):
                 )
                 for q in quotas
             ],
-            quota_digest=digest,
-            portfolio_digest=portfolio_digest(portfolio),
+            quota_digest=files.quota_digest(quotas),
+            portfolio_digest=portfolio.digest,
             portfolio_size=portfolio.size,
             panel_size=portfolio.panel_size,
             algorithm=portfolio.algorithm,
@@ -268,9 +320,19 @@ class PanelDraw(_PerPanel):
         )
         self.trigger(event, at=at)
 
+    def _closed_pool(self, panel: int, pool: VolunteerPool) -> ev.PoolClosed:
+        """The closed pool of ``panel``, for an announcement not yet made."""
+        _check_stream(self, f"{self.PREFIX}/{panel}")
+        if self.announced is not None:
+            raise AlreadyRecorded("panel draw announcement", panel)
+        closed = pool.closed
+        if closed is None or pool.id != VolunteerPool.stream_for(panel):
+            raise PoolNotClosed(panel)
+        return closed
+
     def perform(
         self,
-        result: stage2.PanelResult,
+        result: stage2.PanelResult | stage2.PanelOutcome,
         *,
         panel: int,
         pool_root: str,
@@ -303,9 +365,20 @@ class PanelDraw(_PerPanel):
         index = stage2.pick_index(seed, announced.portfolio_size)
         if index != result.index:
             raise ResultMismatch("picked panel number", index, result.index)
-        if len(result.selected) != announced.panel_size:
-            raise ResultMismatch("panel size", announced.panel_size, len(result.selected))
+        members = set(result.selected)
+        if len(members) != len(result.selected) or len(members) != announced.panel_size:
+            raise ResultMismatch("number of distinct members", announced.panel_size, len(members))
+        _check_achieved(announced, index, result.achieved)
         summary = result.summary
+        mean = stage2.mean_ppm(announced.panel_size, announced.pool_size)
+        if summary.mean_ppm != mean:
+            raise ResultMismatch("mean selection probability (ppm)", mean, summary.mean_ppm)
+        if not summary.min_ppm <= mean <= summary.max_ppm:
+            raise ResultMismatch(
+                "lowest and highest selection probabilities (ppm)",
+                f"two around the mean {mean}",
+                f"{summary.min_ppm} and {summary.max_ppm}",
+            )
         event = ev.PanelPerformed(
             panel=panel,
             draw_id=announced.draw_id,
@@ -339,6 +412,24 @@ class PanelDraw(_PerPanel):
             self.performed = event
         else:
             raise AssertionError(f"{event.TYPE} is not an event of a panel draw")
+
+
+def _check_achieved(
+    announced: ev.PanelAnnounced, index: int, achieved: Mapping[stage2.Stratum, int]
+) -> None:
+    """Raise unless ``achieved`` counts the picked panel by each announced quota line, in the
+    table's order, and every count meets its quota."""
+    lines = [(quota.feature, quota.value) for quota in announced.quotas]
+    if list(achieved) != lines:
+        raise ResultMismatch(
+            "strata counted",
+            ", ".join(f"{f}={v}" for f, v in lines),
+            ", ".join(f"{f}={v}" for f, v in achieved),
+        )
+    for quota in announced.quotas:
+        count = achieved[quota.feature, quota.value]
+        if not quota.min <= count <= quota.max:
+            raise QuotaNotMet(index, quota.feature, quota.value, count, quota.min, quota.max)
 
 
 __all__ = ["InvitationDraw", "PanelDraw", "ThemeGroup", "VolunteerPool"]

@@ -63,6 +63,36 @@ class QuotaNotMet(DrawRefused):
         )
 
 
+class BadPoolCounts(DrawRefused):
+    """The counts published about a pool cannot be those of a pool of its size."""
+
+    def __init__(self, problem: str, threshold: int) -> None:
+        super().__init__(problem, threshold)
+        self.problem = problem
+        self.threshold = threshold
+
+    def sentence(self) -> str:
+        return (
+            f"The pool's published counts {self.problem}: publish the counts of the committed "
+            f"pool, each cell under {self.threshold} hidden, with one more hidden where a "
+            "single hidden cell could be worked out."
+        )
+
+
+class QuotaTableImpossible(DrawRefused):
+    """The announced quota table is one that no panel can meet."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+    def sentence(self) -> str:
+        return (
+            f"The quota table {self.problem}: announce the table the portfolio was built for, "
+            "which each of its panels meets."
+        )
+
+
 class NotInPool(DrawRefused):
     """A pseudonym appears in a panel but not in the committed pool."""
 

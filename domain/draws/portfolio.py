@@ -28,6 +28,7 @@ import platform
 import random
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -283,6 +284,33 @@ def portfolio_bytes(portfolio: Portfolio) -> bytes:
 def portfolio_digest(portfolio: Portfolio) -> str:
     """``sha256:<hex>`` of the canonical portfolio file."""
     return digest_bytes(portfolio_bytes(portfolio))
+
+
+@dataclass(frozen=True)
+class PortfolioTerms:
+    """What an announcement commits of a portfolio: its file's digest, its size and panel
+    size, and how it was computed (algorithm, solver, library versions and seed)."""
+
+    digest: str
+    size: int
+    panel_size: int
+    algorithm: str
+    solver: str
+    versions: dict[str, str]
+    seed: int
+
+
+def portfolio_terms(portfolio: Portfolio) -> PortfolioTerms:
+    """The terms of ``portfolio`` that its announcement records."""
+    return PortfolioTerms(
+        digest=portfolio_digest(portfolio),
+        size=portfolio.size,
+        panel_size=portfolio.panel_size,
+        algorithm=portfolio.algorithm,
+        solver=portfolio.solver,
+        versions=portfolio.versions,
+        seed=portfolio.seed,
+    )
 
 
 def write_portfolio(path: Path, portfolio: Portfolio) -> None:

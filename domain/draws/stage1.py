@@ -38,6 +38,22 @@ class InvitationResult:
         """Merkle root of the selected indices (sorted, 8 bytes big-endian each)."""
         return index_root(self.indices)
 
+    @property
+    def selected_count(self) -> int:
+        """How many addresses were drawn."""
+        return len(self.indices)
+
+
+@dataclass(frozen=True)
+class InvitationOutcome:
+    """What the ledger keeps of the addresses drawn, without the register: the seed, the root
+    of the selected indices, their number and the letters per municipality."""
+
+    seed: bytes
+    selected_root: bytes
+    selected_count: int
+    letters_per_municipality: dict[str, int]
+
 
 def allocate_letters(addresses: Mapping[str, int], letters: int) -> dict[str, int]:
     """Letters per municipality, proportional to its addresses (largest remainder)."""

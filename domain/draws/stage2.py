@@ -18,7 +18,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.draws.commit import draw_seed
-from domain.draws.errors import DrawMismatch, NotInPool, QuotaNotMet
+from domain.draws.errors import (
+    BadPoolCounts,
+    DrawMismatch,
+    NotInPool,
+    QuotaNotMet,
+    QuotaTableImpossible,
+)
 from domain.draws.files import Pool, Portfolio, Quota
 
 ALGORITHM = "sha256-mod-m/1"
@@ -47,6 +53,23 @@ class PanelResult:
     achieved: dict[Stratum, int]
     probabilities: dict[str, int]
     summary: ProbabilitySummary
+
+
+@dataclass(frozen=True)
+class PanelOutcome:
+    """What the ledger keeps of the panel picked, without the pool or the portfolio."""
+
+    seed: bytes
+    index: int
+    selected: tuple[str, ...]
+    achieved: dict[Stratum, int]
+    summary: ProbabilitySummary
+
+
+def mean_ppm(panel_size: int, pool_size: int) -> int:
+    """Every volunteer's mean selection probability (ppm, rounded half up): each of the m
+    panels seats ``panel_size`` of the ``pool_size`` volunteers, whatever the portfolio."""
+    return (2 * PPM * panel_size + pool_size) // (2 * pool_size)
 
 
 def pick_index(seed: bytes, size: int) -> int:
@@ -89,6 +112,48 @@ def suppress_small(counts: Mapping[Stratum, int], threshold: int = 5) -> dict[St
     return shown
 
 
+def check_quota_table(quotas: Sequence[Quota], panel_size: int) -> None:
+    """Raise unless each line of ``quotas`` is met by some panel of ``panel_size``: min <= max,
+    no line twice, and no feature asking for more members than there are seats."""
+    seen: set[Stratum] = set()
+    for quota in quotas:
+        if quota.min > quota.max:
+            raise QuotaTableImpossible(
+                f"asks for {quota.feature}={quota.value} at least {quota.min} and at most "
+                f"{quota.max} times, which no panel can do"
+            )
+        if (quota.feature, quota.value) in seen:
+            raise QuotaTableImpossible(f"gives {quota.feature}={quota.value} twice")
+        seen.add((quota.feature, quota.value))
+    for feature in sorted({quota.feature for quota in quotas}):
+        needed = sum(quota.min for quota in quotas if quota.feature == feature)
+        if needed > panel_size:
+            raise QuotaTableImpossible(
+                f"asks for at least {needed} members by {feature} on a panel of {panel_size} seats"
+            )
+
+
+def check_published_counts(
+    counts: Mapping[Stratum, int | None], pool_size: int, threshold: int = 5
+) -> None:
+    """Raise unless ``counts`` can be what ``suppress_small`` publishes of a pool of
+    ``pool_size``: no small cell shown, and each feature's cells adding up to the pool."""
+    for (feature, value), count in counts.items():
+        if count is not None and 0 < count < threshold:
+            raise BadPoolCounts(f"show {count} volunteers with {feature}={value}", threshold)
+    for feature in sorted({feature for feature, _ in counts}):
+        cells = [count for (named, _), count in counts.items() if named == feature]
+        hidden = sum(1 for count in cells if count is None)
+        shown = sum(count for count in cells if count is not None)
+        left = pool_size - shown
+        if (hidden == 0 and left != 0) or left < hidden:
+            raise BadPoolCounts(
+                f"give {shown} volunteers a value of {feature} in a pool of {pool_size}", threshold
+            )
+        if hidden == 1 and any(cells):
+            raise BadPoolCounts(f"hide one cell of {feature} alone", threshold)
+
+
 def check_panel(
     index: int, panel: Sequence[str], strata: Strata, quotas: Sequence[Quota], panel_size: int
 ) -> None:
@@ -123,12 +188,10 @@ def summarise(probabilities: Mapping[str, int], portfolio: Portfolio) -> Probabi
     values = list(probabilities.values())
     if not values:
         return ProbabilitySummary(0, 0, 0, 0)
-    members = portfolio.panel_size * portfolio.size
-    total = len(values) * portfolio.size
     return ProbabilitySummary(
         min_ppm=min(values),
         max_ppm=max(values),
-        mean_ppm=(2 * PPM * members + total) // (2 * total),
+        mean_ppm=mean_ppm(portfolio.panel_size, len(values)),
         zero_count=sum(1 for value in values if value == 0),
     )
 

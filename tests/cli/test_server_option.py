@@ -14,6 +14,7 @@ import pytest
 
 from tests.features.cycle import (
     GOVERNMENT,
+    SECRETARIAT,
     answer,
     answers_csv,
     entries,
@@ -108,3 +109,25 @@ def test_a_file_of_answers_is_submitted_whole_or_not_at_all(folder: Path, server
     again = ok(assembly("respond", "--csv", whole, *signed_here, cwd=folder))
     assert "Wrote 0 answer(s); 3 row(s) unchanged." in again.stdout
     assert entries(folder) == before + 3
+
+
+@pytest.mark.slow
+def test_a_theme_group_drawn_here_is_replayed_and_written_by_the_server(
+    folder: Path, server: str
+) -> None:
+    before = entries(folder)
+    draw = (
+        *("theme", "draw", "--panel", "2", "--randomness-source", "The Lotto draw of last night"),
+        *("--randomness-value", "Lotto: 3 9 14 27 36 44", "--published-at", "2025-06-01T20:00Z"),
+    )
+    done = ok(assembly(*draw, "--key", SECRETARIAT, "--server", server, cwd=folder))
+    assert "Wrote seq" in done.stdout
+    [group] = last_events(folder)
+    assert (group["type"], group["formed_by"], len(group["pseudonyms"])) == (
+        "assembly.theme.group_formed",
+        "drawn",
+        4,
+    )
+    again = assembly(*draw, "--key", SECRETARIAT, "--server", server, cwd=folder)
+    one_sentence(again, 3, "The theme group of panel 2 is already recorded")
+    assert entries(folder) == before + 1

@@ -204,7 +204,7 @@ def test_an_answer_signed_for_another_recommendations_stream_is_refused_with_422
     refused(client, folder, body, 422, "is not what the assembly's rules decide")
 
 
-def test_an_event_type_with_no_submitted_step_is_refused_with_422(
+def test_an_event_whose_payload_is_not_of_its_type_is_refused_with_422(
     client: TestClient, folder: Path
 ) -> None:
     signer = load_signer(folder / SECRETARIAT)
@@ -213,7 +213,7 @@ def test_an_event_type_with_no_submitted_step_is_refused_with_422(
     [event] = sign_events(signer, stream, 0, [new])
     events = [{"body": _b64(event.body), "sig": _b64(event.sig)}]
     body = {"batches": [{"stream": str(stream), "expected_version": 0, "events": events}]}
-    refused(client, folder, body, 422, "cannot be submitted to the server")
+    refused(client, folder, body, 422, "The payload of assembly.pool.closed is not valid")
 
 
 def test_malformed_json_is_refused_with_400(client: TestClient, folder: Path) -> None:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from domain.draws import (
     AlreadyRecorded,
     AnnouncementMismatch,
+    DrawRefused,
     InvitationDraw,
     NoPreviousPanel,
     NotAnnounced,
     NotAPanelMember,
     PanelDraw,
+    PanelOutcome,
     Pool,
     PoolNotClosed,
     Portfolio,
@@ -404,3 +407,75 @@ def test_the_first_panel_has_no_theme_group() -> None:
         ThemeGroup.for_panel(1).volunteer(
             panel=1, seated=SEATED, volunteers=SEATED[:25], at=PERFORMED_AT
         )
+
+
+def _outcome(case: PanelCase) -> PanelOutcome:
+    """What the ledger keeps of the panel ``case``'s draw picks, without pool or portfolio."""
+    result = draw_panel(
+        case.portfolio,
+        case.pool,
+        case.quotas,
+        public_value=PUBLIC_VALUE,
+        pool_root=bytes.fromhex(case.announced.pool_root),
+        draw_id=DRAW_ID,
+    )
+    return PanelOutcome(result.seed, result.index, result.selected, result.achieved, result.summary)
+
+
+def _record(draw: PanelDraw, case: PanelCase, outcome: PanelOutcome) -> None:
+    draw.perform(
+        outcome,
+        panel=1,
+        pool_root=case.announced.pool_root,
+        quota_digest=quota_digest(case.quotas),
+        portfolio_digest=portfolio_digest(case.portfolio),
+        algorithm=case.portfolio.algorithm,
+        randomness_value=PUBLIC_VALUE,
+        randomness_published_at=PUBLISHED_AT,
+        at=PERFORMED_AT,
+    )
+
+
+def test_the_recorded_outcome_alone_records_what_the_whole_result_records(
+    panel_case: PanelCase,
+) -> None:
+    from_result = announced_draw(
+        panel_case.pool, panel_case.salts, panel_case.quotas, panel_case.portfolio
+    )
+    perform(from_result, panel_case)
+    from_outcome = announced_draw(
+        panel_case.pool, panel_case.salts, panel_case.quotas, panel_case.portfolio
+    )
+    _record(from_outcome, panel_case, _outcome(panel_case))
+    assert from_outcome.performed == from_result.performed
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (
+            lambda o: dataclasses.replace(o, achieved=dict(reversed(list(o.achieved.items())))),
+            "The strata counted given",
+        ),
+        (
+            lambda o: dataclasses.replace(
+                o, summary=dataclasses.replace(o.summary, mean_ppm=o.summary.mean_ppm + 1)
+            ),
+            r"The mean selection probability \(ppm\) given",
+        ),
+        (
+            lambda o: dataclasses.replace(o, selected=(o.selected[0],) * len(o.selected)),
+            "The number of distinct members given",
+        ),
+        (
+            lambda o: dataclasses.replace(o, achieved=dict.fromkeys(o.achieved, 99)),
+            "outside the quota",
+        ),
+    ],
+)
+def test_a_recorded_outcome_that_the_announcement_rules_out_is_refused(
+    draw: PanelDraw, panel_case: PanelCase, change: Any, words: str
+) -> None:
+    with pytest.raises(DrawRefused, match=words):
+        _record(draw, panel_case, change(_outcome(panel_case)))
+    assert draw.performed is None

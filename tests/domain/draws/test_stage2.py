@@ -8,17 +8,25 @@ import hashlib
 import pytest
 
 from domain.draws import (
+    BadPoolCounts,
     DrawMismatch,
     NotInPool,
     Pool,
     Portfolio,
     Quota,
     QuotaNotMet,
+    QuotaTableImpossible,
     pick_index,
     selection_probabilities,
     suppress_small,
 )
-from domain.draws.stage2 import check_panel, panel_counts, summarise
+from domain.draws.stage2 import (
+    check_panel,
+    check_published_counts,
+    check_quota_table,
+    panel_counts,
+    summarise,
+)
 from tests.domain.draws.conftest import PanelCase
 
 
@@ -107,3 +115,46 @@ def test_the_recorded_panel_is_the_picked_one_with_its_counts(panel_case: PanelC
         (q.feature, q.value) for q in panel_case.quotas
     ]
     assert all(isinstance(c.count, int) for c in performed.achieved)
+
+
+POOL_OF_20 = {("gender", "female"): 12, ("gender", "male"): 6, ("gender", "x"): 2}
+
+
+def test_the_counts_hiding_leaves_of_a_pool_are_accepted_as_published() -> None:
+    shown = suppress_small(POOL_OF_20)
+    assert shown == {("gender", "female"): 12, ("gender", "male"): None, ("gender", "x"): None}
+    check_published_counts(shown, 20)
+
+
+@pytest.mark.parametrize(
+    ("shown", "size", "words"),
+    [
+        ({("gender", "female"): 12, ("gender", "male"): 6, ("gender", "x"): 2}, 20, "show 2"),
+        ({("gender", "female"): 12, ("gender", "male"): 8}, 21, "give 20 volunteers a value"),
+        ({("gender", "female"): 12, ("gender", "male"): None, ("gender", "x"): None}, 13, "of 13"),
+        ({("gender", "female"): 12, ("gender", "male"): 6, ("gender", "x"): None}, 20, "alone"),
+    ],
+)
+def test_published_counts_that_no_pool_of_that_size_gives_are_refused(
+    shown: dict[tuple[str, str], int | None], size: int, words: str
+) -> None:
+    with pytest.raises(BadPoolCounts, match=words) as error:
+        check_published_counts(shown, size)
+    assert error.value.sentence().startswith("The pool's published counts ")
+
+
+@pytest.mark.parametrize(
+    ("quotas", "words"),
+    [
+        ([Quota("gender", "female", 5, 4)], "gender=female at least 5 and at most 4 times"),
+        ([Quota("gender", "female", 1, 4)] * 2, "gives gender=female twice"),
+        (
+            [Quota("gender", "female", 7, 8), Quota("gender", "male", 6, 8)],
+            "at least 13 members by gender on a panel of 12 seats",
+        ),
+    ],
+)
+def test_a_quota_table_no_panel_can_meet_is_refused(quotas: list[Quota], words: str) -> None:
+    with pytest.raises(QuotaTableImpossible, match=words):
+        check_quota_table(quotas, 12)
+    check_quota_table([Quota("gender", "female", 6, 8), Quota("gender", "male", 4, 6)], 12)
