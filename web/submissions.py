@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi import Path as FastPath
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -155,17 +155,28 @@ def one_entry(
         200: {"description": "A dry run: every check passed, nothing was written."},
         **_refused(400, 403, 409, 413, 422),
     },
+    openapi_extra={
+        "parameters": [
+            {
+                "name": "dry_run",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": ["true", "false"]},
+                "description": "true: run every check and write nothing (200 when all pass).",
+            }
+        ]
+    },
 )
-async def submit(
-    request: Request,
-    response: Response,
-    dry_run: Annotated[
-        bool, Query(description="Run every check and write nothing (200 when all pass).")
-    ] = False,
-) -> dict[str, Any]:
+async def submit(request: Request, response: Response) -> dict[str, Any]:
     """Append signed events after every check a local append makes; see the module docstring."""
+    # Read by hand, not as a FastAPI parameter, so that a bad value is refused like every
+    # other part of a submission: 400 with one sentence.
+    flag = request.query_params.get("dry_run", "false")
+    if flag not in ("true", "false"):
+        raise _malformed(f"dry_run is true or false, not {flag[:20]!r}.")
     raw = await _limited_body(request)
     # The ledger and the domain block on the database: keep them off the event loop.
+    dry_run = flag == "true"
     written = await run_in_threadpool(_submit, _settings(request), raw, dry_run=dry_run)
     if dry_run:
         response.status_code = 200

@@ -514,3 +514,13 @@ def test_a_dry_run_submission_checks_everything_and_writes_nothing(
     assert "justification" in reply.json()["detail"]
     assert state(folder) == before
     assert client.post(URL, json=body).status_code == 201
+
+
+def test_a_dry_run_flag_that_is_not_true_or_false_is_refused_with_400(
+    client: TestClient, folder: Path
+) -> None:
+    before = state(folder)
+    reply = client.post(URL, params={"dry_run": "yes"}, json=submission(folder, answer(1)))
+    assert reply.status_code == 400
+    assert reply.json()["detail"] == "dry_run is true or false, not 'yes'."
+    assert state(folder) == before
