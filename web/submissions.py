@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -36,51 +35,23 @@ from fastapi import Path as FastPath
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from domain.catalogue import event_types
-from domain.errors import NotAllowed, RuleBroken, UnknownEventType
-from domain.events import Pending, Recorded, decode, first_problem, moment, recorded_from
-from domain.process import Batch, Session
-from ledger import Entry, Ledger, SignedEvent
+from domain.errors import RuleBroken
+from domain.events import first_problem
+from ledger import Entry, SignedEvent
 from ledger.canonical import format_time
 from ledger.errors import (
-    AppendRefused,
-    BadSignature,
     InvalidEvent,
     LedgerError,
-    RoleNotAllowed,
-    SignerNotValid,
-    SignerRevoked,
-    StorageError,
-    StreamVersionConflict,
-    UnknownSigner,
 )
 from projections import catch_up
+from web.admission import SignedBatch, admit, status_for
 from web.context import Settings, opened
 from web.http import MAX_INT
 from web.models import Problem
-from web.steps import STEPS
 
 MAX_SUBMISSION_BYTES = 1024 * 1024
-SignedBatch = tuple[uuid.UUID, int, list[SignedEvent]]
-NOT_THIS_SIGNER = (UnknownSigner, BadSignature, RoleNotAllowed, SignerRevoked, SignerNotValid)
-KNOWN_TYPES = event_types()  # importing the catalogue registers every type ``decode`` reads
 
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
-
-
-class Replayed(AppendRefused):
-    """The exact signed event is already in the ledger: a submission is applied once."""
-
-    def __init__(self, event_type: str, seq: int) -> None:
-        super().__init__(event_type, seq)
-        self.event_type = event_type
-        self.seq = seq
-
-    def sentence(self) -> str:
-        return (
-            f"This {self.event_type} is already in the ledger at seq {self.seq}: a signed "
-            "event is written once, and submitting it again is a replay."
-        )
 
 
 class _SignedIn(BaseModel):
@@ -285,124 +256,3 @@ def _base64(text: str) -> bytes:
 
 def _malformed(sentence: str) -> HTTPException:
     return HTTPException(400, detail=sentence)
-
-
-def admit(book: Ledger, batches: Sequence[SignedBatch], *, dry_run: bool = False) -> list[Entry]:
-    """Append a submission after every check; raise the first that fails, writing nothing.
-    With ``dry_run``, write nothing either way and return no entries."""
-    check_positions(book, batches)
-    check_rules(book, batches)
-    return book.append_batches(batches, dry_run=dry_run)
-
-
-def check_positions(book: Ledger, batches: Sequence[SignedBatch]) -> None:
-    """Refuse a replayed event, then a stream that is not at the expected version."""
-    for stream, expected, events in batches:
-        stored = book.stream(stream)
-        for event in events:
-            if 1 <= event.version <= len(stored):
-                there = stored[event.version - 1]
-                if there.body == event.body:
-                    raise Replayed(event.type, there.seq)
-        if len(stored) != expected:
-            raise StreamVersionConflict(str(stream), expected, len(stored))
-
-
-def check_rules(book: Ledger, batches: Sequence[SignedBatch]) -> None:
-    """Replay the domain step of each event against the ledger and require that it decides
-    exactly the submitted events, in the same streams, at the same versions and times."""
-    events = [event for _, _, batch in batches for event in batch]
-    session = Session(_Reader(book, events[0].signer))
-    for event in events:
-        known = KNOWN_TYPES.get(event.type)
-        if known is None:
-            raise UnknownEventType(event.type)
-        step = STEPS.get(known)
-        if step is None:
-            raise AssertionError(f"{event.type} has no step in web.steps.STEPS")
-        decoded = decode(event.type, int(event.fields["schema"]), event.fields["payload"])
-        step(session, decoded, moment(event.occurred_at))
-    if _decided(session.pending()) != _submitted(batches):
-        raise NotAllowed(
-            f"The submitted {events[0].type} is not what the assembly's rules decide from the "
-            "server's state (its stream, version, time or payload differ): run the step again "
-            "and sign what it decides."
-        )
-
-
-def _decided(batches: Sequence[Batch]) -> dict[uuid.UUID, list[Mapping[str, Any]]]:
-    return {
-        stream: [_fields(pending, version + offset) for offset, pending in enumerate(events, 1)]
-        for stream, version, events in batches
-    }
-
-
-def _fields(pending: Pending, version: int) -> Mapping[str, Any]:
-    """What a signer of this pending event signs, apart from its own key id."""
-    event = pending.event
-    return {
-        "type": event.TYPE,
-        "schema": event.SCHEMA,
-        "version": version,
-        "occurred_at": format_time(pending.occurred_at),
-        "payload": event.to_payload(),
-    }
-
-
-def _submitted(batches: Sequence[SignedBatch]) -> dict[uuid.UUID, list[Mapping[str, Any]]]:
-    return {
-        stream: [
-            {name: event.fields[name] for name in ("type", "schema", "version", "occurred_at")}
-            | {"payload": event.fields["payload"]}
-            for event in events
-        ]
-        for stream, _, events in batches
-    }
-
-
-def status_for(error: LedgerError | RuleBroken) -> int:
-    """The HTTP status of a refusal: who may write 403, where it goes 409, what it says 422."""
-    if isinstance(error, NOT_THIS_SIGNER):
-        return 403
-    if isinstance(error, StreamVersionConflict | Replayed):
-        return 409
-    if isinstance(error, StorageError):
-        return 503
-    return 422
-
-
-class _Reader:
-    """The domain's store port, read-only, for replaying a submitted step: the role is that of
-    the key that signed the submission, and nothing is ever appended through it."""
-
-    def __init__(self, book: Ledger, signer: str) -> None:
-        self.book = book
-        self.signer = signer
-        self._roles = {record.key_id: record.role for record in book.signers()}
-
-    @property
-    def role(self) -> str:
-        role = self._roles.get(self.signer)
-        if role is None:
-            raise UnknownSigner(self.signer)
-        return role
-
-    def load(self, stream: uuid.UUID) -> list[Recorded]:
-        return [self._recorded(entry) for entry in self.book.stream(stream)]
-
-    def find(self, seq: int) -> Recorded | None:
-        found = self.book.recorder.read_entries(start=seq, limit=1)
-        if not found or found[0].seq != seq or found[0].event["type"] not in KNOWN_TYPES:
-            return None
-        return self._recorded(found[0])
-
-    def of_type(self, type_name: str) -> list[Recorded]:
-        return [self._recorded(entry) for entry in self.book.recorder.read_types(type_name)]
-
-    def append(self, batches: Sequence[Batch]) -> list[int]:
-        raise AssertionError("a replayed step is compared with the submission, never committed")
-
-    def _recorded(self, entry: Entry) -> Recorded:
-        fields = entry.event
-        role = self._roles.get(fields["signer"])
-        return recorded_from(fields, seq=entry.seq, recorded_at=entry.recorded_at, role=role)
