@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    func,
     insert,
     or_,
     select,
@@ -160,15 +161,29 @@ def stored_after(
         return replace(_start(conn), recommendations=MappingProxyType(found))
 
 
-def stored_choices(ledger: Ledger) -> tuple[list[int], list[str]]:
-    """Every panel and every portfolio the stored rows name, in order (for a filter form)."""
+def stored_choices(ledger: Ledger) -> tuple[int, list[str]]:
+    """The highest panel number and every portfolio the stored rows name, in order (for a
+    filter form). Both are read from the indexes, in a few steps however many rows there are:
+    the maximum, and the portfolios one after the other (a loose index scan)."""
     engine = _engine(ledger)
     _prepare(engine)
     column = recommendations.c
     with engine.connect() as conn:
-        panels = conn.execute(select(column.panel).distinct().order_by(column.panel)).scalars()
-        names = conn.execute(select(column.portfolio).distinct().order_by(column.portfolio))
-        return list(panels), list(names.scalars())
+        highest = conn.execute(select(func.max(column.panel))).scalar()
+        names = conn.execute(text(_PORTFOLIOS.format(table=recommendations.name))).scalars()
+        return int(highest or 0), list(names)
+
+
+# Each step asks the portfolio index for the next name after the last one found.
+_PORTFOLIOS = """
+WITH RECURSIVE found(name) AS (
+    SELECT MIN(portfolio) FROM {table}
+    UNION ALL
+    SELECT (SELECT MIN(portfolio) FROM {table} WHERE portfolio > found.name)
+    FROM found WHERE found.name IS NOT NULL
+)
+SELECT name FROM found WHERE name IS NOT NULL
+"""
 
 
 def load(conn: Connection, *, panel: int | None = None) -> Status:

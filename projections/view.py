@@ -100,7 +100,8 @@ Wanted = Callable[["View", RecommendationStatus], bool]
 class BoardPage:
     """One page of the status board: its rows in board order (panel, then number), the view
     they were read in (whose state holds those rows alone), the key the next page starts after
-    (None on the last page), and every panel and portfolio (for a filter form)."""
+    (None on the last page), and for a filter form every panel number up to the highest with a
+    recommendation and every portfolio."""
 
     view: View
     rows: tuple[RecommendationStatus, ...]
@@ -133,7 +134,8 @@ def board_page(
         first = stored_after(book, after=after, where=where, limit=limit + 1)
         view = View(first, today, signers)
         candidates = _stored_rows(book, first, where=where, limit=limit + 1)
-        panels, portfolios = stored_choices(book)
+        highest, portfolios = stored_choices(book)
+        panels = list(range(1, highest + 1))  # panels are numbered from 1 with no gap
     else:
         state, last_day = fold_until(book, at_seq=at_seq, until=end_of(as_of))
         view = View(state, as_of or last_day or today, signers)
@@ -143,7 +145,8 @@ def board_page(
             if (after is None or rec.key > after)
             and all(getattr(rec, name) == value for name, value in where.items())
         )
-        panels = sorted({rec.panel for rec in state.recommendations.values()})
+        highest = max((rec.panel for rec in state.recommendations.values()), default=0)
+        panels = list(range(1, highest + 1))
         portfolios = sorted({rec.portfolio for rec in state.recommendations.values()})
     rows: list[RecommendationStatus] = []
     next_after = None

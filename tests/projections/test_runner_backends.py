@@ -213,3 +213,19 @@ def test_a_runner_that_loses_the_race_starts_again_from_the_winners_position(
     won = rows(book)
     runner.rebuild(book)
     assert rows(book) == won
+
+
+def test_the_board_is_read_a_page_at_a_time_by_key_on_each_backend(book: Ledger) -> None:
+    runner.catch_up(book)
+    seen, after = [], None
+    while page := runner.stored_after(
+        book, after=after, where={"panel": 1, "position": "under_study"}, limit=7
+    ).recommendations:
+        assert len(page) <= 7
+        seen.extend(sorted(page))
+        after = max(page)
+    assert seen == [(1, n) for n in range(1, 61)]
+    rejected = runner.stored_after(book, after=None, where={"position": "rejected"}, limit=7)
+    assert not rejected.recommendations
+    assert not runner.stored_after(book, after=(1, 60), where={}, limit=7).recommendations
+    assert runner.stored_choices(book) == (1, ["climate"])
