@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from copy import copy
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -126,10 +126,17 @@ def localized(texts: Mapping[str, str], lang: str) -> tuple[str, str | None]:
     return "", None
 
 
+@cache
+def locale_of(lang: str) -> Locale:
+    """The Babel locale of ``lang`` (parsed once: Babel would parse the name on every call)."""
+    return Locale.parse(REGIONS[lang])
+
+
+@lru_cache(maxsize=4096)  # a board repeats the same few due dates on every row
 def format_day(lang: str, day: date | str) -> str:
     """``day`` (a date, or ISO text such as 2026-03-31) written in full in ``lang``:
     31 mars 2026, 31 maart 2026, 31 March 2026."""
-    return format_date(as_day(day), "long", locale=REGIONS[lang])
+    return format_date(as_day(day), "long", locale=locale_of(lang))
 
 
 def format_moment(lang: str, moment: datetime | str) -> str:
@@ -138,24 +145,24 @@ def format_moment(lang: str, moment: datetime | str) -> str:
 
     UTC and not Brussels time, because the ledger's days are UTC days (``as_of`` reads to
     midnight UTC): in Brussels time, an entry recorded late on the 31st would read as the 1st."""
-    return format_datetime(as_moment(moment), "long", tzinfo=UTC, locale=REGIONS[lang])
+    return format_datetime(as_moment(moment), "long", tzinfo=UTC, locale=locale_of(lang))
 
 
 def format_number(lang: str, count: int) -> str:
     """A whole number, its digits grouped as ``lang`` groups them: 142 856, 142.856, 142,856."""
-    return format_decimal(count, locale=REGIONS[lang])
+    return format_decimal(count, locale=locale_of(lang))
 
 
 def format_percent(lang: str, share: Decimal) -> str:
     """A share (0.125 for an eighth) as a percentage with one decimal, written as ``lang``
     writes it: 12,5 % in French, 12,5% in Dutch, 12.5% in English."""
-    return str(one_decimal_percent(lang).apply(share, REGIONS[lang]))
+    return str(one_decimal_percent(lang).apply(share, locale_of(lang)))
 
 
 @cache
 def one_decimal_percent(lang: str) -> NumberPattern:
     """The percent pattern of ``lang``'s locale, with exactly one decimal."""
-    cldr: NumberPattern = Locale.parse(REGIONS[lang]).percent_formats[None]
+    cldr: NumberPattern = locale_of(lang).percent_formats[None]
     pattern = copy(cldr)  # the locale's own pattern is shared: change a copy
     pattern.frac_prec = (1, 1)
     return pattern

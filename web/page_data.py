@@ -21,7 +21,7 @@ from domain.responses import Position
 from ledger import Ledger
 from ledger.note import VerifierKey
 from ledger.tree import latest_checkpoint
-from projections.board import overdue_reviews
+from projections.board import Deadline, overdue_reviews
 from projections.composition import Composition, read_composition, strata
 from projections.status import (
     AWAITING_RESPONSE,
@@ -123,8 +123,11 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     if chosen["panel"]:
         where["panel"] = int(chosen["panel"])
 
+    dues_of: dict[Key, tuple[Deadline, ...]] = {}  # each row's deadlines, computed once
+
     def wanted(view: View, rec: RecommendationStatus) -> bool:
-        late = any(deadline.overdue for deadline in view.deadlines(rec))
+        dues = dues_of[rec.key] = view.deadlines(rec)
+        late = any(deadline.overdue for deadline in dues)
         return (late or not late_only) and matches(book, rec, chosen["q"])
 
     today = datetime.now(UTC).date()
@@ -140,7 +143,7 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     )
     rows = []
     for rec in page.rows:
-        dues = page.view.deadlines(rec)
+        dues = dues_of[rec.key]
         due = {deadline.review: deadline.due for deadline in dues}
         rows.append(row(rec, asked.lang, due=due, late=any(d.overdue for d in dues)))
     kept = {**chosen, "overdue": "1" if late_only else ""}
