@@ -1,8 +1,9 @@
 """The web pages under 16 concurrent readers, against a trivial endpoint of the same server.
 
 Reported, with no target (the issue sets none): requests per second and p50/p99 latency of a
-recommendation page (``/recommendations/PANEL/NUMBER``) and of the status board filtered to
-one panel (``/recommendations?panel=PANEL``), each also as a ratio to ``/healthz``, a trivial
+recommendation page (``/recommendations/PANEL/NUMBER``), of the status board filtered to one
+panel (``/recommendations?panel=PANEL``), and of the unfiltered board's first page and of a
+page from the middle of it (100 rows each), each also as a ratio to ``/healthz``, a trivial
 endpoint of the same server measured in the same run: the ceiling. Exit status 1 when a
 request went unanswered within the budget, 2 when the server cannot be measured (it does not
 start, or answers a request with anything but 200 and the expected page).
@@ -259,6 +260,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"/recommendations?panel={panel}&lang=en",
             f"{builder.PER_PANEL} recommendations".encode(),
             args.board_requests,
+        ),
+        Phase("board, first page", "/recommendations?lang=en", b'rel="next"', args.requests),
+        Phase(
+            "board, a middle page",
+            f"/recommendations?lang=en&after={panel}/{number}",
+            b'rel="next"',
+            args.requests,
         ),
     ]
     port = free_port()
