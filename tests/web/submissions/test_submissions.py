@@ -13,7 +13,6 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,32 +38,12 @@ from tests.features.cycle import (
     SECRETARIAT,
     Template,
     copy_of,
-    shared_template,
 )
 from tests.features.forked import assembly
 from web.app import create_app
 from web.submissions import MAX_SUBMISSION_BYTES
 
 URL = "/api/submissions"
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    """The session's small assembly (built once, whichever module asks first)."""
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    """A private copy of the small assembly."""
-    return copy_of(template.seated, tmp_path / "assembly")
-
-
-@pytest.fixture
-def client(folder: Path) -> Iterator[TestClient]:
-    """The web application over the copy's ledger."""
-    with TestClient(create_app(str(folder / LEDGER))) as test_client:
-        yield test_client
 
 
 def answer(number: int = 1, position: Position = Position.ACCEPTED, **fields: Any) -> Responded:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,14 +41,11 @@ from tests.features.cycle import (
     STAGE_1_VALUE,
     STAGE_2_VALUE,
     Template,
-    copy_of,
     entries,
     last_events,
     ok,
-    shared_template,
 )
 from tests.features.forked import assembly
-from web.app import create_app
 from web.steps import STEPS
 
 URL = "/api/submissions"
@@ -56,25 +53,6 @@ GROUP_VALUE = "Lotto: 3 9 14 27 36 44 (bonus 1)"
 Step = Callable[[Session, datetime], object]
 Payload = dict[str, Any]
 Change = Callable[[Payload, Template], Payload]
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    """The session's small assembly (built once, whichever module asks first)."""
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    """A private copy of the small assembly, panel 1 seated."""
-    return copy_of(template.seated, tmp_path / "assembly")
-
-
-@pytest.fixture
-def client(folder: Path) -> Iterator[TestClient]:
-    """The web application over the copy's ledger."""
-    with TestClient(create_app(str(folder / LEDGER))) as test_client:
-        yield test_client
 
 
 @pytest.fixture
