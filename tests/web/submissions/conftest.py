@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cli.context import open_ledger
 from tests.features.cycle import LEDGER, Template, copy_of, shared_template
 from web.app import create_app
 
@@ -30,3 +31,12 @@ def client(folder: Path) -> Iterator[TestClient]:
     """The web application over the copy's ledger."""
     with TestClient(create_app(str(folder / LEDGER))) as test_client:
         yield test_client
+
+
+def state(folder: Path) -> tuple[int, str]:
+    """The ledger's entry count and head: what a refused submission leaves unchanged."""
+    book = open_ledger(str(folder / LEDGER))
+    try:
+        return book.count(), str(book.head())
+    finally:
+        book.close()

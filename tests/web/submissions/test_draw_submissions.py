@@ -46,6 +46,7 @@ from tests.features.cycle import (
     ok,
 )
 from tests.features.forked import assembly
+from tests.web.submissions.conftest import state
 from web.steps import STEPS
 
 URL = "/api/submissions"
@@ -243,15 +244,6 @@ def test_a_theme_group_of_volunteers_is_replayed_and_one_not_on_the_panel_refuse
 
 
 # -- refused ----------------------------------------------------------------------------------
-
-
-def state(folder: Path) -> tuple[int, str]:
-    """The ledger's entry count and head: what a refused submission leaves unchanged."""
-    book = open_ledger(str(folder / LEDGER))
-    try:
-        return book.count(), str(book.head())
-    finally:
-        book.close()
 
 
 def one_sentence(status: int, detail: Any, words: str) -> None:

@@ -40,6 +40,7 @@ from tests.features.cycle import (
     copy_of,
 )
 from tests.features.forked import assembly
+from tests.web.submissions.conftest import state
 from web.app import create_app
 from web.submissions import MAX_SUBMISSION_BYTES
 
@@ -51,15 +52,6 @@ def answer(number: int = 1, position: Position = Position.ACCEPTED, **fields: An
     return Responded(
         panel=1, number=number, review=1, position=position, portfolio="climate", **fields
     )
-
-
-def state(folder: Path) -> tuple[int, str]:
-    """The ledger's entry count and head: what a refused submission leaves unchanged."""
-    book = open_ledger(str(folder / LEDGER))
-    try:
-        return book.count(), str(book.head())
-    finally:
-        book.close()
 
 
 def version_of(folder: Path, stream: uuid.UUID) -> int:
