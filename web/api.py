@@ -28,6 +28,7 @@ from ledger.canonical import parse_time
 from projections.board import overdue_reviews
 from projections.composition import read_composition, strata
 from projections.dashboard import dashboard, late_line
+from projections.search import matches, words_of
 from projections.status import Key, RecommendationStatus
 from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, view_at
@@ -90,7 +91,11 @@ def status(
     overdue: Annotated[bool, Query(description="Only those with a review overdue.")] = False,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Only those whose reference or title contains this."),
+        Query(
+            max_length=200,
+            description="Only those with every word of this in their reference (PANEL/NUMBER), "
+            "a title or their text, in any language and any case.",
+        ),
     ] = None,
     after: Annotated[
         str | None,
@@ -123,15 +128,17 @@ def status(
         if value is not None
     }
 
-    def wanted(view: View, rec: RecommendationStatus) -> bool:
-        row = models.BoardRow.of(rec, view.deadlines(rec))
-        return (row.overdue or not overdue) and (q is None or _matches(row, q))
-
     start = None
     if after is not None:  # two numbers, as the pattern asks
         panel_after, number_after = after.split("/")
         start = (int(panel_after), int(number_after))
+    words = words_of(q or "")
     with opened(request.app.state.settings) as book:
+
+        def wanted(view: View, rec: RecommendationStatus) -> bool:
+            late = any(deadline.overdue for deadline in view.deadlines(rec))
+            return (late or not overdue) and matches(book, rec, words)
+
         page = board_page(
             book,
             as_of=as_of,
@@ -149,12 +156,6 @@ def status(
         recommendations=[models.BoardRow.of(rec, view.deadlines(rec)) for rec in page.rows],
         next_after=None if page.next_after is None else "{}/{}".format(*page.next_after),
     )
-
-
-def _matches(row: models.BoardRow, text: str) -> bool:
-    """Whether the search text is in the row's reference or one of its titles (any case)."""
-    needle = text.casefold()
-    return any(needle in found.casefold() for found in (row.ref, *row.titles.values()))
 
 
 @router.get("/recommendations/{panel}/{number}", tags=["status"], responses=NotFound)

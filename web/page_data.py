@@ -8,7 +8,6 @@ shown is a ``Problem``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +22,7 @@ from ledger.note import VerifierKey
 from ledger.tree import latest_checkpoint
 from projections.board import Deadline, overdue_reviews
 from projections.composition import Composition, read_composition, strata
+from projections.search import full_text, matches, words_of
 from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
@@ -123,12 +123,13 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     if chosen["panel"]:
         where["panel"] = int(chosen["panel"])
 
+    words = words_of(chosen["q"])
     dues_of: dict[Key, tuple[Deadline, ...]] = {}  # each row's deadlines, computed once
 
     def wanted(view: View, rec: RecommendationStatus) -> bool:
         dues = dues_of[rec.key] = view.deadlines(rec)
         late = any(deadline.overdue for deadline in dues)
-        return (late or not late_only) and matches(book, rec, chosen["q"])
+        return (late or not late_only) and matches(book, rec, words)
 
     today = datetime.now(UTC).date()
     page = board_page(
@@ -173,22 +174,6 @@ def _key(text: str) -> Key | None:
     if not (slash and panel.isdigit() and number.isdigit()):
         raise Problem(400, "%(value)s is not a recommendation reference such as 1/12.", value=text)
     return int(panel), int(number)
-
-
-def matches(book: Ledger, rec: RecommendationStatus, words: str) -> bool:
-    """Whether every word of ``words`` is in the recommendation's title or text (any language)."""
-    if not words.strip():
-        return True
-    texts = [*rec.title.values(), *full_text(book, rec).values()]
-    haystack = " ".join(texts).casefold()
-    return all(word in haystack for word in words.casefold().split())
-
-
-def full_text(book: Ledger, rec: RecommendationStatus) -> Mapping[str, str]:
-    """The recommendation's text in each language, from its adoption entry."""
-    found = book.recorder.read_entries(start=rec.adopted.seq, limit=1)
-    text = found[0].event["payload"].get("text", {}) if found else {}
-    return {str(lang): str(value) for lang, value in text.items()}
 
 
 def row(rec: RecommendationStatus, lang: str, **more: Any) -> dict[str, Any]:

@@ -161,6 +161,8 @@ def test_the_board_says_what_assembly_status_says(api: TestClient, book: Publish
         ("q=recommandation%203", ["1/3"]),
         ("q=AANBEVELING%204", ["1/4"]),
         ("q=1/2", ["1/2"]),
+        ("q=tekst%204", ["1/4"]),
+        ("q=nothing", []),
         ("panel=1&position=accepted&verdict=agrees", ["1/1"]),
     ],
 )

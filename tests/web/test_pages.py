@@ -187,10 +187,11 @@ def test_the_board_filters(client: TestClient, query: str, expected: list[str]) 
         ("recommandation 3", ["1/3"]),
         ("AANBEVELING 2", ["1/2"]),
         ("tekst 4", ["1/4"]),
+        ("1/2", ["1/2"]),
         ("nothing", []),
     ],
 )
-def test_the_board_searches_titles_and_texts_in_every_language(
+def test_the_board_searches_references_titles_and_texts_in_every_language(
     client: TestClient, words: str, expected: list[str]
 ) -> None:
     assert refs(page(client, f"/recommendations?q={words}")) == expected
