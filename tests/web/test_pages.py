@@ -294,7 +294,10 @@ def test_before_the_answer_the_recommendation_awaits_it_and_after_it_is_accepted
 
 
 def test_as_of_a_day_before_the_ledger_began_nothing_is_there(client: TestClient) -> None:
-    assert refs(page(client, "/recommendations?as_of=2020-01-01")) == []
+    board = page(client, "/recommendations?as_of=2020-01-01&lang=en")
+    assert refs(board) == []
+    assert "before its first entry" in board.words and "no entry yet" in board.words
+    assert "entry -1" not in board.words
     page(client, "/recommendations/1/1?as_of=2020-01-01", 404)
 
 
