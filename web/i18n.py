@@ -135,8 +135,9 @@ def locale_of(lang: str) -> Locale:
 @lru_cache(maxsize=4096)  # a board repeats the same few due dates on every row
 def format_day(lang: str, day: date | str) -> str:
     """``day`` (a date, or ISO text such as 2026-03-31) written in full in ``lang``:
-    31 mars 2026, 31 maart 2026, 31 March 2026."""
-    return format_date(as_day(day), "long", locale=locale_of(lang))
+    31 mars 2026, 31 maart 2026, 31 March 2026; in French the first of a month is 1er."""
+    day = as_day(day)
+    return format_date(day, _day_pattern(lang, day), locale=locale_of(lang))
 
 
 def format_moment(lang: str, moment: datetime | str) -> str:
@@ -145,7 +146,22 @@ def format_moment(lang: str, moment: datetime | str) -> str:
 
     UTC and not Brussels time, because the ledger's days are UTC days (``as_of`` reads to
     midnight UTC): in Brussels time, an entry recorded late on the 31st would read as the 1st."""
-    return format_datetime(as_moment(moment), "long", tzinfo=UTC, locale=locale_of(lang))
+    moment = as_moment(moment)
+    locale = locale_of(lang)
+    pattern = "long"
+    if _day_pattern(lang, moment.astimezone(UTC).date()) != "long":
+        time = locale.time_formats["long"].pattern
+        pattern = str(locale.datetime_formats["long"]).format(time, _FIRST_OF_MONTH)
+    return format_datetime(moment, pattern, tzinfo=UTC, locale=locale)
+
+
+_FIRST_OF_MONTH = "d'er' MMMM y"  # French: 1er août 2026
+
+
+def _day_pattern(lang: str, day: date) -> str:
+    """Babel's long date, but for the first of a month in French: 1er août 2026, not 1 août
+    (CLDR's French long date has no ordinal)."""
+    return _FIRST_OF_MONTH if lang == "fr" and day.day == 1 else "long"
 
 
 def format_number(lang: str, count: int) -> str:

@@ -63,6 +63,20 @@ def test_a_day_is_written_in_full_in_each_language(lang: str, expected: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("lang", "day", "moment"),
+    [
+        ("fr", "1er août 2026", "1er août 2026, 23:59:59 TU"),
+        ("nl", "1 augustus 2026", "1 augustus 2026, 23:59:59 UTC"),
+        ("en", "1 August 2026", "1 August 2026, 23:59:59 UTC"),
+    ],
+)
+def test_the_first_of_a_month_is_1er_in_french_only(lang: str, day: str, moment: str) -> None:
+    assert format_day(lang, "2026-08-01") == day
+    assert format_moment(lang, "2026-08-01T23:59:59.000Z") == moment
+    assert format_day(lang, "2026-08-11").startswith("11 ")  # 11, 21 and 31 keep no suffix
+
+
+@pytest.mark.parametrize(
     ("lang", "expected"),
     [
         ("fr", "31 mars 2026, 09:05:07 TU"),
@@ -146,7 +160,7 @@ def test_a_moment_given_for_a_day_or_a_moment_without_a_zone_is_a_bug_of_ours() 
 
 @pytest.mark.parametrize(
     ("lang", "due"),
-    [("fr", "1 août 2025"), ("nl", "1 augustus 2025"), ("en", "1 August 2025")],
+    [("fr", "1er août 2025"), ("nl", "1 augustus 2025"), ("en", "1 August 2025")],
 )
 def test_a_recommendation_page_shows_its_due_date_in_the_language_asked(
     client: TestClient, lang: str, due: str
