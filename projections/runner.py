@@ -280,7 +280,13 @@ def _prepare(engine: Engine) -> None:
 
     Two runners may start on a new database at once: PostgreSQL then refuses the second
     ``CREATE TABLE`` of a pair; the loser finds the winner's tables on its second try.
+
+    Tables already in this format are found by one read, without a write transaction: every
+    page the server shows catches up first, and would otherwise queue for SQLite's writer lock
+    (and its commit) only to learn that nothing needs doing.
     """
+    if _ready(engine):
+        return
     for attempt in range(3):
         try:
             _create(engine)
@@ -289,6 +295,16 @@ def _prepare(engine: Engine) -> None:
             if attempt == 2:
                 raise
             time.sleep(0.05 * (attempt + 1))
+
+
+def _ready(engine: Engine) -> bool:
+    """Whether the tables are there and in this format (a read; False when they are not)."""
+    try:
+        with engine.connect() as conn:
+            query = select(settings.c.value).where(settings.c.name == _FORMAT)
+            return bool(conn.execute(query).scalar() == FORMAT)
+    except DBAPIError:  # no table yet
+        return False
 
 
 def _create(engine: Engine) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 import projections.runner as runner
 from domain.events import Event
@@ -130,6 +130,27 @@ def test_catching_up_reads_only_the_recommendations_written_since(book: Ledger) 
     state = runner.stored(book)
     assert state.recommendations[(1, 2)].verdict == "disputes"
     assert rows(book)[0][2] == "untouched"
+
+
+def test_a_runner_with_nothing_to_do_only_reads(book: Ledger) -> None:
+    """Every page the server shows catches up first: with nothing new, that is reads alone, no
+    write transaction and no lock that readers would queue for."""
+    runner.catch_up(book)
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.strip())
+
+    engine = runner._engine(book)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert runner.catch_up(book) == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert statements, "catching up read nothing"
+    for statement in statements:
+        assert statement.upper().startswith("SELECT"), statement
+        assert "lock" not in statement.lower(), statement
 
 
 def update_in_processes(url: str, count: int, *, batch: int) -> list[subprocess.Popen[str]]:
