@@ -29,11 +29,17 @@ def update(ledger: LedgerOption = DEFAULT_LEDGER) -> None:
     """
     book = open_ledger(ledger)
     try:
-        with _bar(book, "Updating the read models") as progress:
-            applied = catch_up(book, progress=progress)
+        applied = bring_up_to_date(book)
         stdout.print(f"Applied {applied} entries; the read models are at seq {position(book)}.")
     finally:
         book.close()
+
+
+def bring_up_to_date(book: Ledger) -> int:
+    """Apply the entries the read models lack, with a progress bar; how many were applied.
+    After an upgrade that changes the read models' format, that is all of them."""
+    with _bar(book, "Updating the read models") as progress:
+        return catch_up(book, progress=progress)
 
 
 @app.command("rebuild")

@@ -6,7 +6,10 @@ from typing import Annotated
 
 import typer
 
+from cli.context import open_ledger
 from cli.options import DEFAULT_LEDGER, LedgerOption
+from cli.projection_commands import bring_up_to_date
+from cli.render import stderr
 
 
 def register(app: typer.Typer) -> None:
@@ -19,7 +22,9 @@ def serve(
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Serve the status board, the recommendation pages, the verification page and the JSON
-    API (OpenAPI at /docs) for this ledger, until interrupted.
+    API (OpenAPI at /docs) for this ledger, until interrupted. The read models are brought up
+    to date first (all of them after an upgrade that changes their format, with a progress
+    bar), so that no reader waits for that.
 
     Example: assembly serve --port 8000 ; then open http://127.0.0.1:8000/
     """
@@ -27,4 +32,11 @@ def serve(
 
     from web import create_app
 
+    book = open_ledger(ledger)
+    try:
+        applied = bring_up_to_date(book)
+    finally:
+        book.close()
+    if applied:
+        stderr.print(f"Applied {applied} entries to the read models.")
     uvicorn.run(create_app(ledger), host=host, port=port, log_level="info")

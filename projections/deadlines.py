@@ -38,6 +38,16 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+def first_not_overdue(as_of: date, months: int) -> date:
+    """The first hand-over day whose review, ``months`` on, is not overdue on ``as_of`` when no
+    suspension moved it: an unanswered review can be overdue only if it was handed over before
+    this day (suspensions only move due dates later)."""
+    day = add_months(as_of, -months) - timedelta(days=4)  # below it, whatever the clamping
+    while add_months(day, months) < as_of:
+        day += timedelta(days=1)
+    return day
+
+
 def due_date(
     handed_over: date, months: int, suspensions: Iterable[Suspension], *, as_of: date
 ) -> date:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from types import MappingProxyType
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     and_,
     bindparam,
@@ -33,9 +35,11 @@ from domain.correction import CorrectionRecorded
 from domain.errors import RuleBroken
 from domain.events import Recorded
 from ledger import Ledger
+from projections.deadlines import first_not_overdue
 from projections.errors import Inconsistent, ProjectionFailed
 from projections.status import Key, RecommendationStatus, Status, about, fold, recorded_body
 from projections.tables import (
+    REVIEWS,
     from_row,
     metadata,
     positions,
@@ -49,7 +53,7 @@ from projections.tables import (
 NAME = "status"
 # The shape of the rows and the meaning of the fold: when either changes, this changes, and the
 # tables found with another format are dropped and rebuilt (they hold nothing but derived data).
-FORMAT = "3"
+FORMAT = "4"
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
 _KEYS = 400  # recommendations loaded per query
@@ -138,14 +142,29 @@ def stored_one(ledger: Ledger, key: Key) -> tuple[Status, RecommendationStatus |
 
 
 def stored_after(
-    ledger: Ledger, *, after: Key | None, where: Mapping[str, object], limit: int
+    ledger: Ledger,
+    *,
+    after: Key | None,
+    where: Mapping[str, object],
+    limit: int,
+    words: Sequence[str] = (),
+    overdue_on: date | None = None,
 ) -> Status:
     """The status model with at most ``limit`` stored rows: those after the key ``after`` in
     board order (panel, then number) whose columns equal ``where`` (a keyset read by the
-    table's key, so any page of a large board costs the same)."""
-    query = select(recommendations.c.detail)
+    table's key, so any page of a large board costs the same).
+
+    Two narrowings read only the rows that can pass the board's other filters: ``words`` (case
+    folded) keeps the rows whose search column holds each of them; ``overdue_on`` the rows with
+    a review unanswered and handed over long enough before that day to be overdue, were no
+    suspension to move it. They may keep a row that is not overdue (a suspension moved its
+    due date), never drop one that is: the caller decides on the rows they keep."""
+    column = recommendations.c
+    query = select(column.detail)
     for name, value in where.items():
-        query = query.where(recommendations.c[name] == value)
+        query = query.where(column[name] == value)
+    for word in words:
+        query = query.where(column.words.contains(word, autoescape=True))
     if after is not None:
         query = query.where(
             or_(
@@ -153,12 +172,30 @@ def stored_after(
                 and_(recommendations.c.panel == after[0], recommendations.c.number > after[1]),
             )
         )
-    query = query.order_by(recommendations.c.panel, recommendations.c.number).limit(limit)
+    query = query.order_by(column.panel, column.number).limit(limit)
     engine = _engine(ledger)
     _prepare(engine)
     with engine.connect() as conn:
+        state = _start(conn)
+        if overdue_on is not None:
+            query = query.where(_maybe_overdue(state, overdue_on))
         found = {status.key: status for status in map(from_row, conn.execute(query).scalars())}
-        return replace(_start(conn), recommendations=MappingProxyType(found))
+        return replace(state, recommendations=MappingProxyType(found))
+
+
+def _maybe_overdue(state: Status, on: date) -> ColumnElement[bool]:
+    """Rows with a review awaiting an answer and handed over before the first day whose review
+    would not be overdue on ``on`` (ISO dates compare as text)."""
+    column = recommendations.c
+    return or_(
+        *(
+            and_(
+                column.awaiting.contains(str(review)),
+                column.handed_over < first_not_overdue(on, months).isoformat(),
+            )
+            for review, months in zip(REVIEWS, state.offsets, strict=True)
+        )
+    )
 
 
 def stored_choices(ledger: Ledger) -> tuple[int, list[str]]:

@@ -2,38 +2,32 @@
 in the JSON API alike.
 
 A recommendation matches when every word of the search is somewhere in its reference
-(``PANEL/NUMBER``), one of its titles or its text, in any language and any case. Titles and the
-reference are at hand in the status; the text is read from the adoption entry only when they do
-not already hold every word.
+(``PANEL/NUMBER``), one of its titles or its text, in any language and any case. The stored
+status rows keep that haystack, case folded, in a column (``words``), so that the board reads
+only the rows that can match; the same function decides for a fold in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 
-from ledger import Ledger
 from projections.status import RecommendationStatus
 
 
-def words_of(search: str) -> list[str]:
+def words_of(search: str) -> tuple[str, ...]:
     """The words of a search, case folded; none for an empty or blank one."""
-    return search.casefold().split()
+    return tuple(search.casefold().split())
 
 
-def matches(book: Ledger, rec: RecommendationStatus, words: list[str]) -> bool:
-    """Whether every word is in the recommendation's reference, a title or its text."""
+def haystack(rec: RecommendationStatus) -> str:
+    """What a search looks in: the reference, every title and every text, case folded."""
+    found = (f"{rec.panel}/{rec.number}", *rec.title.values(), *rec.text.values())
+    return "\n".join(found).casefold()
+
+
+def matches(rec: RecommendationStatus, words: Sequence[str]) -> bool:
+    """Whether every word (case folded, as ``words_of`` gives them) is in ``haystack(rec)``."""
     if not words:
         return True
-    known = " ".join((f"{rec.panel}/{rec.number}", *rec.title.values())).casefold()
-    missing = [word for word in words if word not in known]
-    if not missing:
-        return True
-    text = " ".join(full_text(book, rec).values()).casefold()
-    return all(word in text for word in missing)
-
-
-def full_text(book: Ledger, rec: RecommendationStatus) -> Mapping[str, str]:
-    """The recommendation's text in each language, from its adoption entry."""
-    found = book.recorder.read_entries(start=rec.adopted.seq, limit=1)
-    text = found[0].event["payload"].get("text", {}) if found else {}
-    return {str(lang): str(value) for lang, value in text.items()}
+    found = haystack(rec)
+    return all(word in found for word in words)

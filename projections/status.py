@@ -87,6 +87,9 @@ class RecommendationStatus:
     portfolio: str
     priority: str
     adopted: Change
+    text: Mapping[str, str] = field(  # as adopted, in each language given
+        default_factory=lambda: MappingProxyType({})
+    )
     handed_over: date | None = None
     handed_over_change: Change | None = None  # the hand-over entry: the deadlines rest on it
     answers: tuple[Said, ...] = ()  # in the order recorded; payload["review"] is 1 or 2
@@ -244,6 +247,7 @@ def _fold_one(
                 portfolio=event.portfolio,
                 priority=event.priority,
                 adopted=change,
+                text=MappingProxyType(dict(event.text)),
                 seqs=frozenset({item.seq}),
                 last_change=change,
             )

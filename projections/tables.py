@@ -20,9 +20,11 @@ from pydantic_core import from_json, to_json
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
 
 from projections.deadlines import Suspension
+from projections.search import haystack
 from projections.status import Change, Erratum, RecommendationStatus, Said, Status
 
 metadata = MetaData()
+REVIEWS = (1, 2)  # the reviews a recommendation is answered at (offsets in Status.offsets)
 _Seq = BigInteger().with_variant(Integer(), "sqlite")
 
 positions = Table(
@@ -49,6 +51,11 @@ recommendations = Table(
     Column("verdict_seq", _Seq),
     Column("last_seq", _Seq, nullable=False),
     Column("answers", Text, nullable=False),
+    # For the board's filters that are not plain columns, so that a page reads only the rows
+    # that can pass them: the reviews still awaiting an answer ("12", "2", ""), and what a
+    # text search looks in (``projections.search.haystack``).
+    Column("awaiting", String(8), nullable=False),
+    Column("words", Text, nullable=False),
     Column("detail", Text, nullable=False),
 )
 
@@ -78,6 +85,8 @@ def recommendation_row(status: RecommendationStatus) -> dict[str, Any]:
         "verdict_seq": _seq(status.verdict_change),
         "last_seq": _seq(status.last_change),
         "answers": _json(detail["answers"]),
+        "awaiting": "".join(str(n) for n in REVIEWS if status.answer(n) is None),
+        "words": haystack(status),
         "detail": _json(detail),
     }
 
@@ -92,6 +101,7 @@ def from_row(detail: str) -> RecommendationStatus:
         portfolio=data["portfolio"],
         priority=data["priority"],
         adopted=_change(data["adopted"]),
+        text=MappingProxyType(data["text"]),
         handed_over=date.fromisoformat(data["handed_over"]) if data["handed_over"] else None,
         handed_over_change=_maybe(data["handed_over_change"]),
         answers=tuple(_said(item) for item in data["answers"]),
@@ -142,6 +152,7 @@ def _record(status: RecommendationStatus) -> dict[str, Any]:
         "portfolio": status.portfolio,
         "priority": status.priority,
         "adopted": _json_change(status.adopted),
+        "text": dict(status.text),
         "handed_over": status.handed_over.isoformat() if status.handed_over else None,
         "handed_over_change": _json_change(status.handed_over_change),
         "answers": [_json_said(said) for said in status.answers],

@@ -9,7 +9,7 @@ recorded, never read from storage. Any interface (the command line, a web page) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
@@ -17,6 +17,7 @@ from types import MappingProxyType
 from ledger import Ledger
 from projections.board import Deadline, deadlines, ordered
 from projections.runner import catch_up, stored, stored_after, stored_choices, stored_one
+from projections.search import matches
 from projections.status import Change, Key, RecommendationStatus, Status, fold, recorded
 
 BATCH = 1000
@@ -93,18 +94,16 @@ def fold_until(
     return state, last_day
 
 
-Wanted = Callable[["View", RecommendationStatus], bool]
-
-
 @dataclass(frozen=True)
 class BoardPage:
-    """One page of the status board: its rows in board order (panel, then number), the view
-    they were read in (whose state holds those rows alone), the key the next page starts after
-    (None on the last page), and for a filter form every panel number up to the highest with a
-    recommendation and every portfolio."""
+    """One page of the status board: its rows in board order (panel, then number), each row's
+    deadlines, the view they were read in (whose state holds those rows alone), the key the
+    next page starts after (None on the last page), and for a filter form every panel number up
+    to the highest with a recommendation and every portfolio."""
 
     view: View
     rows: tuple[RecommendationStatus, ...]
+    deadlines: Mapping[Key, tuple[Deadline, ...]]
     next_after: Key | None
     panels: tuple[int, ...]
     portfolios: tuple[str, ...]
@@ -117,23 +116,29 @@ def board_page(
     at_seq: int | None = None,
     today: date,
     where: Mapping[str, object],
-    wanted: Wanted | None = None,
+    words: Sequence[str] = (),
+    overdue: bool = False,
     after: Key | None = None,
     limit: int,
 ) -> BoardPage:
     """The first ``limit`` recommendations after the key ``after`` whose fields equal
-    ``where`` (stored columns: panel, position, implementation, verdict, portfolio) and that
-    ``wanted`` keeps. Now: read from the tables by key a chunk at a time, so a page costs about
-    a page of rows however large the board, when the filters are columns; at a point: the
-    fold of the ledger up to it, filtered in memory."""
+    ``where`` (stored columns: panel, position, implementation, verdict, portfolio), that hold
+    every one of ``words`` (``projections.search``) and, with ``overdue``, that have a review
+    overdue on the view's day.
+
+    Now: read from the tables by key a chunk at a time, and only the rows that can pass every
+    filter (the search and overdue narrowings of ``stored_after``), so a page costs about a
+    page of rows however large the board; at a point: the fold of the ledger up to it, filtered
+    in memory. Either way each row is then judged exactly, in memory."""
     if limit < 1:
         raise AssertionError("a page holds at least one row")
     signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
     if as_of is None and at_seq is None:
         catch_up(book)
-        first = stored_after(book, after=after, where=where, limit=limit + 1)
+        narrow = Narrowing(where, tuple(words), today if overdue else None)
+        first = narrow.read(book, after=after, limit=limit + 1)
         view = View(first, today, signers)
-        candidates = _stored_rows(book, first, where=where, limit=limit + 1)
+        candidates = _stored_rows(book, first, narrow, limit=limit + 1)
         highest, portfolios = stored_choices(book)
         panels = list(range(1, highest + 1))  # panels are numbered from 1 with no gap
     else:
@@ -149,21 +154,51 @@ def board_page(
         panels = list(range(1, highest + 1))
         portfolios = sorted({rec.portfolio for rec in state.recommendations.values()})
     rows: list[RecommendationStatus] = []
+    dues: dict[Key, tuple[Deadline, ...]] = {}
     next_after = None
     for rec in candidates:
-        if wanted is None or wanted(view, rec):
-            if len(rows) == limit:
-                next_after = rows[-1].key
-                break
-            rows.append(rec)
+        if not matches(rec, words):
+            continue
+        found = view.deadlines(rec)
+        if overdue and not any(deadline.overdue for deadline in found):
+            continue
+        if len(rows) == limit:
+            next_after = rows[-1].key
+            break
+        rows.append(rec)
+        dues[rec.key] = found
     shown = replace(view.state, recommendations=MappingProxyType({r.key: r for r in rows}))
     return BoardPage(
-        replace(view, state=shown), tuple(rows), next_after, tuple(panels), tuple(portfolios)
+        replace(view, state=shown),
+        tuple(rows),
+        MappingProxyType(dues),
+        next_after,
+        tuple(panels),
+        tuple(portfolios),
     )
 
 
+@dataclass(frozen=True)
+class Narrowing:
+    """What a read of stored rows keeps: equal columns, search words, overdue on a day."""
+
+    where: Mapping[str, object]
+    words: tuple[str, ...]
+    overdue_on: date | None
+
+    def read(self, book: Ledger, *, after: Key | None, limit: int) -> Status:
+        return stored_after(
+            book,
+            after=after,
+            where=self.where,
+            words=self.words,
+            overdue_on=self.overdue_on,
+            limit=limit,
+        )
+
+
 def _stored_rows(
-    book: Ledger, first: Status, *, where: Mapping[str, object], limit: int
+    book: Ledger, first: Status, narrow: Narrowing, *, limit: int
 ) -> Iterator[RecommendationStatus]:
     """The stored rows from ``first`` (a read of ``limit`` rows) on, reading further chunks,
     each twice the last (up to ``MAX_CHUNK``), only while the caller asks for more."""
@@ -173,4 +208,4 @@ def _stored_rows(
         if len(chunk.recommendations) < size:
             return
         size = min(size * 2, MAX_CHUNK)
-        chunk = stored_after(book, after=max(chunk.recommendations), where=where, limit=size)
+        chunk = narrow.read(book, after=max(chunk.recommendations), limit=size)

@@ -28,8 +28,8 @@ from ledger.canonical import parse_time
 from projections.board import overdue_reviews
 from projections.composition import read_composition, strata
 from projections.dashboard import dashboard, late_line
-from projections.search import matches, words_of
-from projections.status import Key, RecommendationStatus
+from projections.search import words_of
+from projections.status import Key
 from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, view_at
 from web import feed, models
@@ -132,20 +132,15 @@ def status(
     if after is not None:  # two numbers, as the pattern asks
         panel_after, number_after = after.split("/")
         start = (int(panel_after), int(number_after))
-    words = words_of(q or "")
     with opened(request.app.state.settings) as book:
-
-        def wanted(view: View, rec: RecommendationStatus) -> bool:
-            late = any(deadline.overdue for deadline in view.deadlines(rec))
-            return (late or not overdue) and matches(book, rec, words)
-
         page = board_page(
             book,
             as_of=as_of,
             at_seq=at_seq,
             today=datetime.now(UTC).date(),
             where=where,
-            wanted=wanted,
+            words=words_of(q or ""),
+            overdue=overdue,
             after=start,
             limit=limit,
         )
@@ -153,7 +148,7 @@ def status(
     return models.Board(
         as_of=view.as_of,
         seq=view.state.seq,
-        recommendations=[models.BoardRow.of(rec, view.deadlines(rec)) for rec in page.rows],
+        recommendations=[models.BoardRow.of(rec, page.deadlines[rec.key]) for rec in page.rows],
         next_after=None if page.next_after is None else "{}/{}".format(*page.next_after),
     )
 

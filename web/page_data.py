@@ -20,9 +20,9 @@ from domain.responses import Position
 from ledger import Ledger
 from ledger.note import VerifierKey
 from ledger.tree import latest_checkpoint
-from projections.board import Deadline, overdue_reviews
+from projections.board import overdue_reviews
 from projections.composition import Composition, read_composition, strata
-from projections.search import full_text, matches, words_of
+from projections.search import words_of
 from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
@@ -123,28 +123,20 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     if chosen["panel"]:
         where["panel"] = int(chosen["panel"])
 
-    words = words_of(chosen["q"])
-    dues_of: dict[Key, tuple[Deadline, ...]] = {}  # each row's deadlines, computed once
-
-    def wanted(view: View, rec: RecommendationStatus) -> bool:
-        dues = dues_of[rec.key] = view.deadlines(rec)
-        late = any(deadline.overdue for deadline in dues)
-        return (late or not late_only) and matches(book, rec, words)
-
-    today = datetime.now(UTC).date()
     page = board_page(
         book,
         as_of=asked.as_of,
         at_seq=asked.at_seq,
-        today=today,
+        today=datetime.now(UTC).date(),
         where=where,
-        wanted=wanted,
+        words=words_of(chosen["q"]),
+        overdue=late_only,
         after=after,
         limit=PAGE_SIZE,
     )
     rows = []
     for rec in page.rows:
-        dues = dues_of[rec.key]
+        dues = page.deadlines[rec.key]
         due = {deadline.review: deadline.due for deadline in dues}
         rows.append(row(rec, asked.lang, due=due, late=any(d.overdue for d in dues)))
     kept = {**chosen, "overdue": "1" if late_only else ""}
@@ -202,7 +194,7 @@ def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> 
     rec = view.state.recommendations.get(key)
     if rec is None:
         raise missing
-    text, text_lang = localized(full_text(book, rec), asked.lang)
+    text, text_lang = localized(rec.text, asked.lang)
     trail = recommendation_trail(book, *key)
     return {
         "view": view,

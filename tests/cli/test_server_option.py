@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
 
 from tests.features.cycle import (
     GOVERNMENT,
+    LEDGER,
     SECRETARIAT,
     answer,
     answers_csv,
@@ -32,19 +36,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def server(folder: Path) -> Iterator[str]:
-    """``assembly serve`` on the small assembly, on a free loopback port."""
+@contextmanager
+def serving(folder: Path, *, log: IO[str] | int = subprocess.DEVNULL) -> Iterator[str]:
+    """``assembly serve`` on the ledger in ``folder``, on a free loopback port, once it answers
+    (its standard error to ``log``)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "serve", "--port", str(port)],
         cwd=folder,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(400):
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
@@ -56,6 +62,33 @@ def server(folder: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(folder: Path) -> Iterator[str]:
+    """``assembly serve`` on the small assembly."""
+    with serving(folder) as url:
+        yield url
+
+
+def read_models_position(folder: Path) -> int | None:
+    with sqlite3.connect(folder / LEDGER) as db:
+        found = db.execute("SELECT seq FROM projection_positions").fetchone()
+    return None if found is None else int(found[0])
+
+
+@pytest.mark.slow
+def test_serve_brings_the_read_models_up_to_date_before_it_answers(
+    folder: Path, tmp_path: Path
+) -> None:
+    with sqlite3.connect(folder / LEDGER) as db:  # as after an upgrade of their format
+        db.execute("DELETE FROM projection_settings")
+        db.execute("DELETE FROM projection_positions")
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log, serving(folder, log=log):
+        seq = read_models_position(folder)  # before any page was asked for
+    assert seq == entries(folder) - 1
+    assert f"Applied {entries(folder)} entries to the read models." in log_path.read_text()
 
 
 @pytest.mark.slow

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from projections.deadlines import Suspension, add_months, due_date, due_dates, overdue
+from projections.deadlines import (
+    Suspension,
+    add_months,
+    due_date,
+    due_dates,
+    first_not_overdue,
+    overdue,
+)
 
 HANDED = date(2026, 3, 2)
 LATER = date(2030, 1, 1)
@@ -102,3 +109,17 @@ def test_while_the_deadlines_stand_still_nothing_becomes_overdue() -> None:
     for days in (0, 40, 400):
         as_of = date(2026, 5, 1) + timedelta(days=days)
         assert not overdue(due_date(HANDED, 3, open_one, as_of=as_of), None, as_of=as_of)
+
+
+@given(
+    as_of=st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31)),
+    months=st.sampled_from([1, 3, 6, 12, 24]),
+    shift=st.integers(min_value=-70, max_value=70),
+)
+def test_a_review_can_be_overdue_only_if_handed_over_before_the_first_day_it_cannot_be(
+    as_of: date, months: int, shift: int
+) -> None:
+    cutoff = first_not_overdue(as_of, months)
+    handed_over = cutoff + timedelta(days=shift)
+    due = add_months(handed_over, months)  # no suspension: the earliest it can be due
+    assert (due < as_of) == (handed_over < cutoff)
