@@ -250,3 +250,19 @@ def test_the_board_is_read_a_page_at_a_time_by_key_on_each_backend(book: Ledger)
     assert not rejected.recommendations
     assert not runner.stored_after(book, after=(1, 60), where={}, limit=7).recommendations
     assert runner.stored_choices(book) == (1, ["climate"])
+
+
+def test_the_search_and_overdue_narrowings_read_on_each_backend(book: Ledger) -> None:
+    runner.catch_up(book)
+
+    def keys(**narrowing: Any) -> list[tuple[int, int]]:
+        found = runner.stored_after(book, after=None, where={}, limit=100, **narrowing)
+        return sorted(found.recommendations)
+
+    assert keys(words=("tekst", "7")) == [(1, n) for n in (7, 17, 27, 37, 47, 57)]
+    assert keys(words=("1/60",)) == [(1, 60)]
+    assert keys(words=("tekst_",)) == keys(words=("100%",)) == []  # LIKE's wildcards escaped
+    # All 60 were handed over on 2026-01-06 and answered at review 1 alone: review 2 is due on
+    # 2027-01-06, overdue from the day after.
+    assert keys(overdue_on=date(2027, 1, 6)) == []
+    assert keys(overdue_on=date(2027, 1, 7)) == [(1, n) for n in range(1, 61)]
