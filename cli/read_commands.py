@@ -30,9 +30,10 @@ from domain.government import Implementation, Verdict
 from domain.recommendation import parse_reference
 from domain.responses import Position
 from projections import RecommendationStatus
-from projections.board import Deadline, ordered, overdue_reviews
+from projections.board import Deadline, overdue_reviews
+from projections.search import words_of
 from projections.status import AWAITING_RESPONSE, NO_VERDICT, Key, Said
-from projections.view import View
+from projections.view import View, board_page
 from projections.view import view_at as read_view
 
 BATCH = 1000
@@ -67,6 +68,13 @@ def status(
     verdict: Annotated[str | None, typer.Option(help="Only this verdict.")] = None,
     portfolio: Annotated[str | None, typer.Option(help="Only this portfolio.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue ones.")] = False,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            help="Only those with every one of these words in their reference, a title or "
+            "their text (any language, any case)."
+        ),
+    ] = None,
     as_of: AsOfOption = None,
     at_seq: AtSeqOption = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
@@ -79,22 +87,41 @@ def status(
     _check_choice("--position", position, POSITIONS)
     _check_choice("--implementation", implementation, IMPLEMENTATIONS)
     _check_choice("--verdict", verdict, VERDICTS)
-    view = view_at(ledger, as_of, at_seq, panel=panel)
-    rows = []
-    for rec in ordered(view.state):
-        dues = view.deadlines(rec)
-        late = any(deadline.late for deadline in dues)
-        wanted = (
-            (panel is None or rec.panel == panel)
-            and (position is None or rec.position == position)
-            and (implementation is None or rec.implementation == implementation)
-            and (verdict is None or rec.verdict == verdict)
-            and (portfolio is None or rec.portfolio == portfolio)
-            and (late or not overdue)
+    where = {
+        name: value
+        for name, value in {
+            "panel": panel,
+            "position": position,
+            "implementation": implementation,
+            "verdict": verdict,
+            "portfolio": portfolio,
+        }.items()
+        if value is not None
+    }
+    day_asked = day(as_of, "--as-of")
+    book = open_ledger(ledger)
+    try:
+        page = board_page(  # the web board's reads and filters, in one page
+            book,
+            as_of=day_asked,
+            at_seq=at_seq,
+            today=today(),
+            where=where,
+            words=words_of(search or ""),
+            overdue=overdue,
+            limit=ALL,
         )
-        if wanted:
-            rows.append(_board_row(rec, dues, late=late))
+    finally:
+        book.close()
+    rows = []
+    for rec in page.rows:
+        dues = page.deadlines[rec.key]
+        rows.append(_board_row(rec, dues, late=any(deadline.late for deadline in dues)))
+    view = page.view
     print_rows(f"Status as of {view.as_of} (entry {view.state.seq})", BOARD, rows, output)
+
+
+ALL = 10**12  # rows of a board page: every one
 
 
 def show(

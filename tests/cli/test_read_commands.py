@@ -154,6 +154,10 @@ def refs(folder: Path, *args: str) -> list[str]:
         (("--portfolio", "energy"), []),
         (("--overdue",), ["1/1", "1/2", "1/3"]),
         (("--overdue", "--as-of", "2025-09-01"), []),
+        (("--search", "TEKST 3"), ["1/3"]),  # a word of the text, another of the reference
+        (("--search", "recommandation", "--overdue"), ["1/1", "1/2", "1/3"]),
+        (("--search", "1/4", "--at-seq", "100000"), ["1/4"]),  # the fold, not the tables
+        (("--search", "tekst_"), []),
     ],
 )
 def test_the_board_filters_keep_only_the_matching_recommendations(
