@@ -2,11 +2,12 @@
 
 Reported, with no target (the issue sets none): requests per second and p50/p99 latency of a
 recommendation page (``/recommendations/PANEL/NUMBER``), of the status board filtered to one
-panel (``/recommendations?panel=PANEL``), and of the unfiltered board's first page and of a
-page from the middle of it (100 rows each), each also as a ratio to ``/healthz``, a trivial
-endpoint of the same server measured in the same run: the ceiling. Exit status 1 when a
-request went unanswered within the budget, 2 when the server cannot be measured (it does not
-start, or answers a request with anything but 200 and the expected page).
+panel (``/recommendations?panel=PANEL``), of the unfiltered board's first page and of a
+page from the middle of it (100 rows each), and of the board filtered to the overdue and
+searched for a word and one recommendation's reference, each also as a ratio to
+``/healthz``, a trivial endpoint of the same server measured in the same run: the ceiling.
+Exit status 1 when a request went unanswered within the budget, 2 when the server cannot be
+measured (it does not start, or answers a request with anything but 200 and the expected page).
 
 The server is the application of ``assembly serve`` (``web.create_app``) under uvicorn, in a
 subprocess listening on 127.0.0.1 only, on the 1,000,000-entry ledger of
@@ -266,6 +267,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "board, a middle page",
             f"/recommendations?lang=en&after={panel}/{number}",
             b'rel="next"',
+            args.requests,
+        ),
+        # Filters that are not plain columns, narrowed in SQL: overdue on today's date, and a
+        # search whose few hits lie across the whole table (every row's words are looked at).
+        Phase("board, overdue", "/recommendations?overdue=1&lang=en", b"<caption>", args.requests),
+        Phase(
+            "board, a search",
+            f"/recommendations?q=renoveren+{panel}/{number}&lang=en",
+            f"{panel}/{number}".encode(),
             args.requests,
         ),
     ]
