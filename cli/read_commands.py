@@ -33,7 +33,7 @@ from projections import RecommendationStatus
 from projections.board import Deadline, overdue_reviews
 from projections.search import words_of
 from projections.status import AWAITING_RESPONSE, NO_VERDICT, Key, Said
-from projections.view import View, board_page
+from projections.view import View, board_page, given_columns
 from projections.view import view_at as read_view
 
 BATCH = 1000
@@ -87,17 +87,13 @@ def status(
     _check_choice("--position", position, POSITIONS)
     _check_choice("--implementation", implementation, IMPLEMENTATIONS)
     _check_choice("--verdict", verdict, VERDICTS)
-    where = {
-        name: value
-        for name, value in {
-            "panel": panel,
-            "position": position,
-            "implementation": implementation,
-            "verdict": verdict,
-            "portfolio": portfolio,
-        }.items()
-        if value is not None
-    }
+    where = given_columns(
+        panel=panel,
+        position=position,
+        implementation=implementation,
+        verdict=verdict,
+        portfolio=portfolio,
+    )
     day_asked = day(as_of, "--as-of")
     book = open_ledger(ledger)
     try:

@@ -109,6 +109,16 @@ class BoardPage:
     portfolios: tuple[str, ...]
 
 
+COLUMNS = ("panel", "position", "implementation", "verdict", "portfolio")  # for ``where``
+
+
+def given_columns(**values: object) -> dict[str, object]:
+    """A board read's ``where`` from the column filters an interface was given (None: any)."""
+    if unknown := set(values) - set(COLUMNS):
+        raise AssertionError(f"not a column of the board: {sorted(unknown)}")
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def board_page(
     book: Ledger,
     *,

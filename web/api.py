@@ -31,7 +31,7 @@ from projections.dashboard import dashboard, late_line
 from projections.search import words_of
 from projections.status import Key
 from projections.trail import recommendation_trail
-from projections.view import View, board_page, end_of, view_at
+from projections.view import View, board_page, end_of, given_columns, view_at
 from web import feed, models
 from web.context import opened
 from web.http import MAX_INT, NotFound, raw
@@ -116,17 +116,13 @@ def status(
     """The status board, a page at a time in board order (panel, then number): every
     recommendation's three axes, due dates and overdue flag. ``next_after`` names where the
     next page starts; it is null on the last page."""
-    where = {
-        name: value
-        for name, value in {
-            "panel": panel,
-            "position": position,
-            "implementation": implementation,
-            "verdict": verdict,
-            "portfolio": portfolio,
-        }.items()
-        if value is not None
-    }
+    where = given_columns(
+        panel=panel,
+        position=position,
+        implementation=implementation,
+        verdict=verdict,
+        portfolio=portfolio,
+    )
 
     start = None
     if after is not None:  # two numbers, as the pattern asks
