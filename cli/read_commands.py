@@ -33,7 +33,7 @@ from projections import RecommendationStatus
 from projections.board import Deadline, overdue_reviews
 from projections.search import words_of
 from projections.status import AWAITING_RESPONSE, NO_VERDICT, Key, Said
-from projections.view import View, board_page, given_columns
+from projections.view import EVERY_ROW, View, board_page, given_columns
 from projections.view import view_at as read_view
 
 BATCH = 1000
@@ -105,7 +105,7 @@ def status(
             where=where,
             words=words_of(search or ""),
             overdue=overdue,
-            limit=ALL,
+            limit=EVERY_ROW,
         )
     finally:
         book.close()
@@ -115,9 +115,6 @@ def status(
         rows.append(_board_row(rec, dues, late=any(deadline.late for deadline in dues)))
     view = page.view
     print_rows(f"Status as of {view.as_of} (entry {view.state.seq})", BOARD, rows, output)
-
-
-ALL = 10**12  # rows of a board page: every one
 
 
 def show(
@@ -207,7 +204,7 @@ def overdue_list(
 
     Example: assembly overdue --as-of 2026-06-30 --format md
     """
-    view = view_at(ledger, as_of, at_seq)
+    view = view_at(ledger, as_of, at_seq, overdue_only=True)
     late = overdue_reviews(view.state, as_of=view.as_of)
     rows = [
         {
@@ -230,13 +227,20 @@ def view_at(
     *,
     only: Key | None = None,
     panel: int | None = None,
+    overdue_only: bool = False,
 ) -> View:
     """The read model at the point the options ask for (``projections.view.view_at``)."""
     day_asked = day(as_of, "--as-of")
     book = open_ledger(location)
     try:
         return read_view(
-            book, as_of=day_asked, at_seq=at_seq, today=today(), only=only, panel=panel
+            book,
+            as_of=day_asked,
+            at_seq=at_seq,
+            today=today(),
+            only=only,
+            panel=panel,
+            overdue_only=overdue_only,
         )
     finally:
         book.close()

@@ -53,7 +53,7 @@ from projections.tables import (
 NAME = "status"
 # The shape of the rows and the meaning of the fold: when either changes, this changes, and the
 # tables found with another format are dropped and rebuilt (they hold nothing but derived data).
-FORMAT = "4"
+FORMAT = "5"
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
 _KEYS = 400  # recommendations loaded per query
@@ -196,6 +196,38 @@ def _maybe_overdue(state: Status, on: date) -> ColumnElement[bool]:
             for review, months in zip(REVIEWS, state.offsets, strict=True)
         )
     )
+
+
+def stored_by_said(ledger: Ledger, *, before: int | None, limit: int) -> list[RecommendationStatus]:
+    """At most ``limit`` stored recommendations with an answer or a verdict, the one with the
+    newest first (by ``said_seq``, indexed), those whose newest is before seq ``before``."""
+    column = recommendations.c
+    query = select(column.detail).where(column.said_seq.is_not(None))
+    if before is not None:
+        query = query.where(column.said_seq < before)
+    query = query.order_by(column.said_seq.desc()).limit(limit)
+    engine = _engine(ledger)
+    _prepare(engine)
+    with engine.connect() as conn:
+        return [from_row(detail) for detail in conn.execute(query).scalars()]
+
+
+def stored_bare(ledger: Ledger) -> Status:
+    """The position and settings of the stored status model, without any recommendation."""
+    engine = _engine(ledger)
+    _prepare(engine)
+    with engine.connect() as conn:
+        return _start(conn)
+
+
+def stored_counts(ledger: Ledger) -> dict[int, int]:
+    """How many stored recommendations each panel has (the panels with any)."""
+    column = recommendations.c
+    query = select(column.panel, func.count()).group_by(column.panel)
+    engine = _engine(ledger)
+    _prepare(engine)
+    with engine.connect() as conn:
+        return {int(panel): int(count) for panel, count in conn.execute(query)}
 
 
 def stored_choices(ledger: Ledger) -> tuple[int, list[str]]:

@@ -56,6 +56,8 @@ recommendations = Table(
     # text search looks in (``projections.search.haystack``).
     Column("awaiting", String(8), nullable=False),
     Column("words", Text, nullable=False),
+    # The seq of its newest answer or verdict (None: neither yet), for the feed's newest first.
+    Column("said_seq", _Seq, index=True),
     Column("detail", Text, nullable=False),
 )
 
@@ -87,8 +89,14 @@ def recommendation_row(status: RecommendationStatus) -> dict[str, Any]:
         "answers": _json(detail["answers"]),
         "awaiting": "".join(str(n) for n in REVIEWS if status.answer(n) is None),
         "words": haystack(status),
+        "said_seq": said_seq(status),
         "detail": _json(detail),
     }
+
+
+def said_seq(status: RecommendationStatus) -> int | None:
+    """The seq of the recommendation's newest answer or verdict, if it has one."""
+    return max((said.change.seq for said in (*status.answers, *status.verdicts)), default=None)
 
 
 def from_row(detail: str) -> RecommendationStatus:

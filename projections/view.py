@@ -16,7 +16,16 @@ from types import MappingProxyType
 
 from ledger import Ledger
 from projections.board import Deadline, deadlines, ordered
-from projections.runner import catch_up, stored, stored_after, stored_choices, stored_one
+from projections.runner import (
+    catch_up,
+    stored,
+    stored_after,
+    stored_bare,
+    stored_by_said,
+    stored_choices,
+    stored_counts,
+    stored_one,
+)
 from projections.search import matches
 from projections.status import Change, Key, RecommendationStatus, Status, fold, recorded
 
@@ -51,17 +60,70 @@ def view_at(
     today: date,
     only: Key | None = None,
     panel: int | None = None,
+    overdue_only: bool = False,
 ) -> View:
     """The read model at the point asked for (now when neither ``as_of`` nor ``at_seq``);
     with ``only`` (a recommendation) or ``panel``, of those recommendations alone when read
-    from storage (indexed reads; a fold at a point reads the ledger whatever is asked)."""
+    from storage (indexed reads; a fold at a point reads the ledger whatever is asked); with
+    ``overdue_only``, read from storage, of the recommendations that can be overdue today (the
+    overdue narrowing of ``stored_after``: every one that is, and some a suspension saved)."""
     signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
     if as_of is None and at_seq is None:
         catch_up(book)
-        state = stored(book, panel=panel) if only is None else stored_one(book, only)[0]
+        if only is not None:
+            state = stored_one(book, only)[0]
+        elif overdue_only:
+            state = stored_after(book, after=None, where={}, limit=EVERY_ROW, overdue_on=today)
+        else:
+            state = stored(book, panel=panel)
         return View(state, today, signers)
     state, last_day = fold_until(book, at_seq=at_seq, until=end_of(as_of))
     return View(state, as_of or last_day or today, signers)
+
+
+EVERY_ROW = 10**12  # a limit of rows that is no limit
+
+
+def panel_counts(
+    book: Ledger, *, as_of: date | None = None, at_seq: int | None = None, today: date
+) -> tuple[View, dict[int, int]]:
+    """How many recommendations each panel has at the point asked for, and the view they were
+    counted in; now, counted by the database (the view then holds no recommendation)."""
+    if as_of is None and at_seq is None:
+        catch_up(book)
+        empty = stored_bare(book)
+        signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+        return View(empty, today, signers), stored_counts(book)
+    view = view_at(book, as_of=as_of, at_seq=at_seq, today=today)
+    counts: dict[int, int] = {}
+    for rec in view.state.recommendations.values():
+        counts[rec.panel] = counts.get(rec.panel, 0) + 1
+    return view, counts
+
+
+def newest_said(book: Ledger, *, today: date, statements: int) -> View:
+    """Now: the view of the recommendations that hold the ``statements`` newest answers and
+    verdicts (by seq), read newest first by the ``said_seq`` index until no recommendation
+    left can hold a newer one than those found; it may hold a few more."""
+    catch_up(book)
+    signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+    found: dict[Key, RecommendationStatus] = {}
+    seqs: list[int] = []
+    before = None
+    while True:
+        chunk = stored_by_said(book, before=before, limit=max(statements, 1))
+        for rec in chunk:
+            newest = max(said.change.seq for said in (*rec.answers, *rec.verdicts))
+            if len(seqs) >= statements and sorted(seqs)[-statements] > newest:
+                chunk = []  # no later row holds a statement newer than the ones found
+                break
+            found[rec.key] = rec
+            seqs.extend(said.change.seq for said in (*rec.answers, *rec.verdicts))
+            before = newest
+        if len(chunk) < max(statements, 1):
+            break
+    state = replace(stored_bare(book), recommendations=MappingProxyType(found))
+    return View(state, today, signers)
 
 
 def end_of(day_asked: date | None) -> datetime | None:

@@ -31,7 +31,7 @@ from projections.dashboard import dashboard, late_line
 from projections.search import words_of
 from projections.status import Key
 from projections.trail import recommendation_trail
-from projections.view import View, board_page, end_of, given_columns, view_at
+from projections.view import View, board_page, end_of, given_columns, newest_said, view_at
 from web import feed, models
 from web.context import opened
 from web.http import MAX_INT, NotFound, raw
@@ -180,7 +180,7 @@ def recommendation(
 def overdue(request: Request, as_of: AsOf = None, at_seq: AtSeq = None) -> models.Overdue:
     """Every review not answered by its due date, the longest overdue first."""
     with opened(request.app.state.settings) as book:
-        view = _view(book, as_of, at_seq)
+        view = _view(book, as_of, at_seq, overdue_only=True)
     late = [
         late_line(rec, deadline.review, deadline.due, deadline.late)
         for rec, deadline in overdue_reviews(view.state, as_of=view.as_of)
@@ -232,9 +232,12 @@ def _view(
     at_seq: int | None,
     *,
     only: Key | None = None,
+    overdue_only: bool = False,
 ) -> View:
     today = datetime.now(UTC).date()
-    return view_at(book, as_of=as_of, at_seq=at_seq, today=today, only=only)
+    return view_at(
+        book, as_of=as_of, at_seq=at_seq, today=today, only=only, overdue_only=overdue_only
+    )
 
 
 def _entry_hash(book: Ledger, seq: int) -> bytes:
@@ -255,7 +258,7 @@ def atom_feed(request: Request) -> Response:
     newest first, each linked to its recommendation's page."""
     base = str(request.base_url).rstrip("/")
     with opened(request.app.state.settings) as book:
-        view = _view(book, None, None)
+        view = newest_said(book, today=datetime.now(UTC).date(), statements=feed.LIMIT)
         items = [
             feed.item(
                 view,

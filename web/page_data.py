@@ -31,7 +31,7 @@ from projections.status import (
     recorded,
 )
 from projections.trail import recommendation_trail
-from projections.view import View, board_page, end_of, view_at
+from projections.view import View, board_page, end_of, panel_counts, view_at
 from web.asked import Asked, Problem
 from web.i18n import localized
 
@@ -67,10 +67,9 @@ def overview_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     while (found := read_composition(book, number, at_seq=asked.at_seq, until=until)).convened:
         panels.append(panel_summary(book, asked, found))
         number += 1
-    view = read_view(book, asked)
-    counts = {p["number"]: 0 for p in panels}
-    for rec in view.state.recommendations.values():
-        counts[rec.panel] = counts.get(rec.panel, 0) + 1
+    today = datetime.now(UTC).date()
+    view, counted = panel_counts(book, as_of=asked.as_of, at_seq=asked.at_seq, today=today)
+    counts = {**{p["number"]: 0 for p in panels}, **counted}
     return {"charter": charter(book, asked), "panels": panels, "counts": counts, "view": view}
 
 
@@ -212,7 +211,7 @@ def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> 
 
 def overdue_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     """The overdue reviews as of the day asked (or the day of the entry asked)."""
-    view = read_view(book, asked)
+    view = read_view(book, asked, overdue_only=True)
     late = overdue_reviews(view.state, as_of=view.as_of)
     return {"view": view, "rows": [row(rec, asked.lang, deadline=due) for rec, due in late]}
 
