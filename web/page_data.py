@@ -70,7 +70,13 @@ def overview_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     today = datetime.now(UTC).date()
     view, counted = panel_counts(book, as_of=asked.as_of, at_seq=asked.at_seq, today=today)
     counts = {**{p["number"]: 0 for p in panels}, **counted}
-    return {"charter": charter(book, asked), "panels": panels, "counts": counts, "view": view}
+    return {
+        "charter": charter(book, asked),
+        "panels": panels,
+        "counts": counts,
+        "total": sum(counts.values()),
+        "view": view,
+    }
 
 
 def panel_summary(book: Ledger, asked: Asked, found: Composition) -> dict[str, Any]:

@@ -125,6 +125,9 @@ def test_the_overview_shows_the_charter_the_draw_and_the_composition_against_the
     assert "12 members picked from a portfolio of 20 panels" in found.words
     assert "The Lotto draw after the announcement" in found.words
     assert "/panels/1?lang=en" in found.links
+    count = len(refs(page(client, "/recommendations?lang=en")))
+    assert count and f"Its {count} recommendations" in found.words
+    assert f"Recommendations {count} " in found.words  # in all, counted by the database
     with opened(Settings(built.ledger)) as book:
         rows = strata(read_composition(book, 1))
     for stratum in rows:
