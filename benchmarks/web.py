@@ -4,7 +4,8 @@ Reported, with no target (the issue sets none): requests per second and p50/p99 
 recommendation page (``/recommendations/PANEL/NUMBER``), of the status board filtered to one
 panel (``/recommendations?panel=PANEL``), of the unfiltered board's first page and of a
 page from the middle of it (100 rows each), and of the board filtered to the overdue and
-searched for a word and one recommendation's reference, each also as a ratio to
+searched for a word and one recommendation's reference, of the overview, the overdue list and
+the Atom feed, each also as a ratio to
 ``/healthz``, a trivial endpoint of the same server measured in the same run: the ceiling.
 Exit status 1 when a request went unanswered within the budget, 2 when the server cannot be
 measured (it does not start, or answers a request with anything but 200 and the expected page).
@@ -278,6 +279,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{panel}/{number}".encode(),
             args.requests,
         ),
+        # The other pages a reader opens, and the feed a reader's program polls.
+        Phase("overview", "/?lang=en", b"<h1", args.requests),
+        Phase("overdue list", "/overdue?lang=en", b"<h1", args.requests),
+        Phase("Atom feed", "/api/feed.atom", b"<feed", args.requests),
     ]
     port = free_port()
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-web-{os.getpid()}.log"
