@@ -126,6 +126,15 @@ def localized(texts: Mapping[str, str], lang: str) -> tuple[str, str | None]:
     return "", None
 
 
+def in_language(texts: Mapping[str, str], lang: str) -> Markup:
+    """``localized`` as HTML: the text, escaped, in a ``<span lang>`` when it is shown in
+    another language than the page's, so that a screen reader reads it in its own."""
+    text, other = localized(texts, lang)
+    if other is None:
+        return Markup.escape(text)
+    return Markup('<span lang="{}">{}</span>').format(other, text)
+
+
 @cache
 def locale_of(lang: str) -> Locale:
     """The Babel locale of ``lang`` (parsed once: Babel would parse the name on every call)."""

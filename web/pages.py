@@ -26,7 +26,7 @@ from projections.composition import PPM, Hidden
 from web import i18n
 from web.asked import Asked, Problem, point_asked
 from web.context import opened
-from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, localized, translations
+from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, translations
 from web.page_data import (
     board_data,
     overdue_data,
@@ -118,7 +118,7 @@ def page_html(name: str, asked: Asked, **data: Any) -> str:
         _=translations(asked.lang).gettext,
         label=partial(label, asked.lang),
         percent=partial(percent, asked.lang),
-        localized=localized,
+        in_language=partial(i18n.in_language, lang=asked.lang),
         format_number=partial(i18n.format_number, asked.lang),
         time_day=partial(i18n.day_element, asked.lang),
         time_moment=partial(i18n.moment_element, asked.lang),

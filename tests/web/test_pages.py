@@ -384,6 +384,23 @@ def test_a_title_missing_in_the_language_asked_is_shown_in_another_with_a_note(
     assert "This text exists only in French." in found.words
 
 
+@pytest.mark.parametrize(
+    ("path", "marked"),
+    [
+        ("/recommendations/1/1?lang=en", '<span lang="fr">Recommandation 1</span>'),
+        ("/recommendations/1/1?lang=en", '<p lang="fr">Texte 1'),
+        ("/recommendations?lang=en", '<span lang="fr">Recommandation 2</span>'),
+        ("/?lang=en", '<span lang="fr">Le climat</span>'),
+        ("/panels/1?lang=en", '<span lang="fr">Le climat</span>'),
+    ],
+)
+def test_a_text_shown_in_another_language_is_marked_with_it(
+    client: TestClient, path: str, marked: str
+) -> None:
+    """So that a screen reader reads it in its own language (WCAG 3.1.2)."""
+    assert marked in client.get(path).text
+
+
 def test_the_language_is_chosen_from_the_parameter_then_the_header_then_french() -> None:
     assert choose("nl", "fr") == "nl"
     assert choose("de", "en-US,en;q=0.9") == "en"
