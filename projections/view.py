@@ -67,7 +67,7 @@ def view_at(
     from storage (indexed reads; a fold at a point reads the ledger whatever is asked); with
     ``overdue_only``, read from storage, of the recommendations that can be overdue today (the
     overdue narrowing of ``stored_after``: every one that is, and some a suspension saved)."""
-    signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+    signers = names_of_signers(book)
     if as_of is None and at_seq is None:
         catch_up(book)
         if only is not None:
@@ -81,6 +81,11 @@ def view_at(
     return View(state, as_of or last_day or today, signers)
 
 
+def names_of_signers(book: Ledger) -> dict[str, str]:
+    """Each enrolled key's name and role, as pages and commands show who signed: by key id."""
+    return {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+
+
 EVERY_ROW = 10**12  # a limit of rows that is no limit
 
 
@@ -92,7 +97,7 @@ def panel_counts(
     if as_of is None and at_seq is None:
         catch_up(book)
         empty = stored_bare(book)
-        signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+        signers = names_of_signers(book)
         return View(empty, today, signers), stored_counts(book)
     view = view_at(book, as_of=as_of, at_seq=at_seq, today=today)
     counts: dict[int, int] = {}
@@ -106,7 +111,7 @@ def newest_said(book: Ledger, *, today: date, statements: int) -> View:
     verdicts (by seq), read newest first by the ``said_seq`` index until no recommendation
     left can hold a newer one than those found; it may hold a few more."""
     catch_up(book)
-    signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+    signers = names_of_signers(book)
     found: dict[Key, RecommendationStatus] = {}
     seqs: list[int] = []
     before = None
@@ -204,7 +209,7 @@ def board_page(
     in memory. Either way each row is then judged exactly, in memory."""
     if limit < 1:
         raise AssertionError("a page holds at least one row")
-    signers = {s.key_id: f"{s.name} ({s.role})" for s in book.signers()}
+    signers = names_of_signers(book)
     if as_of is None and at_seq is None:
         catch_up(book)
         narrow = Narrowing(where, tuple(words), today if overdue else None)
