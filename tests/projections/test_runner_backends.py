@@ -266,3 +266,16 @@ def test_the_search_and_overdue_narrowings_read_on_each_backend(book: Ledger) ->
     # 2027-01-06, overdue from the day after.
     assert keys(overdue_on=date(2027, 1, 6)) == []
     assert keys(overdue_on=date(2027, 1, 7)) == [(1, n) for n in range(1, 61)]
+
+
+def test_the_newest_statements_and_the_counts_are_read_on_each_backend(book: Ledger) -> None:
+    runner.catch_up(book)
+    newest: list[int] = []
+    before = None
+    while chunk := runner.stored_by_said(book, before=before, limit=7):
+        assert len(chunk) <= 7
+        newest.extend(rec.verdicts[-1].change.seq for rec in chunk)  # the verdict came last
+        before = newest[-1]
+    assert len(newest) == 60 and newest == sorted(newest, reverse=True)
+    assert runner.stored_counts(book) == {1: 60}
+    assert runner.stored_bare(book).seq == book.count() - 1
