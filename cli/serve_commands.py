@@ -19,6 +19,14 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    past_reads: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Reads of the ledger at a point in the past served at once (each folds the "
+            "ledger in memory; more wait, then get a 503 to retry).",
+        ),
+    ] = 2,
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Serve the status board, the recommendation pages, the verification page and the JSON
@@ -39,4 +47,5 @@ def serve(
         book.close()
     if applied:
         stderr.print(f"Applied {applied} entries to the read models.")
-    uvicorn.run(create_app(ledger), host=host, port=port, log_level="info")
+    app = create_app(ledger, past_reads=past_reads)
+    uvicorn.run(app, host=host, port=port, log_level="info")

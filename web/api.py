@@ -34,7 +34,7 @@ from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, given_columns, newest_said, view_at
 from web import feed, models
 from web.context import opened
-from web.http import MAX_INT, NotFound, raw
+from web.http import MAX_INT, Busy, NotFound, raw
 
 router = APIRouter(prefix="/api")
 PAGE = 1000  # recommendations of the board per response, unless ``limit`` says otherwise
@@ -72,7 +72,7 @@ class AtomResponse(Response):
 # --- the read models -----------------------------------------------------------------------------
 
 
-@router.get("/status", tags=["status"])
+@router.get("/status", tags=["status"], responses=Busy)
 def status(
     request: Request,
     panel: Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only this panel.")] = None,
@@ -128,7 +128,7 @@ def status(
     if after is not None:  # two numbers, as the pattern asks
         panel_after, number_after = after.split("/")
         start = (int(panel_after), int(number_after))
-    with opened(request.app.state.settings) as book:
+    with opened(request.app.state.settings, past=_past(as_of, at_seq)) as book:
         page = board_page(
             book,
             as_of=as_of,
@@ -149,14 +149,14 @@ def status(
     )
 
 
-@router.get("/recommendations/{panel}/{number}", tags=["status"], responses=NotFound)
+@router.get("/recommendations/{panel}/{number}", tags=["status"], responses={**NotFound, **Busy})
 def recommendation(
     request: Request, panel: PanelNumber, number: Number, as_of: AsOf = None, at_seq: AtSeq = None
 ) -> models.Recommendation:
     """One recommendation in full: each axis with the entry and signer that set it, the due
     dates, every answer, report, verdict and erratum, and the entries behind it."""
     key = (panel, number)
-    with opened(request.app.state.settings) as book:
+    with opened(request.app.state.settings, past=_past(as_of, at_seq)) as book:
         view = _view(book, as_of, at_seq, only=key)
         rec = view.state.recommendations.get(key)
         if rec is None:
@@ -176,10 +176,10 @@ def recommendation(
     return models.Recommendation.of(view, rec, kept)
 
 
-@router.get("/overdue", tags=["status"])
+@router.get("/overdue", tags=["status"], responses=Busy)
 def overdue(request: Request, as_of: AsOf = None, at_seq: AtSeq = None) -> models.Overdue:
     """Every review not answered by its due date, the longest overdue first."""
-    with opened(request.app.state.settings) as book:
+    with opened(request.app.state.settings, past=_past(as_of, at_seq)) as book:
         view = _view(book, as_of, at_seq, overdue_only=True)
     late = [
         late_line(rec, deadline.review, deadline.due, deadline.late)
@@ -204,7 +204,7 @@ def composition(
     return models.Composition.of(state, strata(state))
 
 
-@router.get("/dashboard", tags=["status"])
+@router.get("/dashboard", tags=["status"], responses=Busy)
 def dashboard_counts(
     request: Request,
     panel: Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only this panel.")] = None,
@@ -213,7 +213,7 @@ def dashboard_counts(
 ) -> models.Dashboard:
     """The commission's dashboard: counts per status, in total, per panel and per portfolio,
     each with the entries it rests on, and the overdue list."""
-    with opened(request.app.state.settings) as book:
+    with opened(request.app.state.settings, past=_past(as_of, at_seq)) as book:
         view = _view(book, as_of, at_seq)
         board = dashboard(view.state, as_of=view.as_of, panel=panel)
         digest = _entry_hash(book, board.seq).hex() if board.seq >= 0 else None
@@ -224,6 +224,11 @@ def dashboard_counts(
         counts=[models.CountLine.of(count) for count in board.counts],
         overdue=[models.LateReview.of(line) for line in board.overdue],
     )
+
+
+def _past(as_of: date | None, at_seq: int | None) -> bool:
+    """Whether the request reads the ledger at a point in the past (a fold, taken in turns)."""
+    return as_of is not None or at_seq is not None
 
 
 def _view(

@@ -25,7 +25,7 @@ from ledger import Ledger
 from projections.composition import PPM, Hidden
 from web import i18n
 from web.asked import Asked, Problem, point_asked
-from web.context import opened
+from web.context import RETRY_AFTER, Busy, opened
 from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, translations
 from web.page_data import (
     board_data,
@@ -97,12 +97,14 @@ def render(request: Request, name: str, build: Build) -> HTMLResponse:
     asked = Asked(lang, request.url.path, dict(request.query_params))
     try:
         asked = point_asked(asked)
-        with opened(request.app.state.settings) as book:
+        with opened(request.app.state.settings, past=asked.travelling) as book:
             data = build(book, asked)
-    except Problem as problem:
+    except (Problem, Busy) as found:
+        problem = found if isinstance(found, Problem) else Problem(503, Busy.SENTENCE)
         sentence = translations(lang).gettext(problem.message) % problem.values
         page = page_html("error.html", asked, status=problem.status, sentence=sentence)
-        return HTMLResponse(page, status_code=problem.status)
+        headers = {"Retry-After": str(RETRY_AFTER)} if problem.status == 503 else None
+        return HTMLResponse(page, status_code=problem.status, headers=headers)
     return HTMLResponse(page_html(name, asked, **data))
 
 

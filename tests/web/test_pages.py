@@ -19,7 +19,7 @@ from projections.board import overdue_reviews
 from projections.composition import read_composition, strata
 from projections.trail import recommendation_trail
 from tests.web.conftest import ANSWERED, MEASURES, Built, read
-from web.context import Settings, opened
+from web.context import Busy, Settings, opened
 from web.i18n import LABELS, LANGUAGE_IN, LANGUAGES, choose, preferred
 
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/overdue", "/verify")
@@ -410,7 +410,7 @@ def test_the_language_is_chosen_from_the_parameter_then_the_header_then_french()
 
 
 def test_every_message_of_the_pages_is_translated_in_french_and_dutch() -> None:
-    used = {*LABELS.values(), *LANGUAGE_IN.values()}
+    used = {*LABELS.values(), *LANGUAGE_IN.values(), Busy.SENTENCE}
     for module in WEB.glob("*.py"):
         used |= set(re.findall(r'Problem\(\s*\d+,\s*"([^"]+)"', module.read_text()))
     for template in (WEB / "templates").glob("*.html"):
