@@ -9,7 +9,8 @@ that stops on an entry) leaves the previous position and rows, and the next run 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from types import MappingProxyType
@@ -117,26 +118,20 @@ def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH, progress: Progress | 
 
 def position(ledger: Ledger) -> int:
     """The seq of the last entry the status projection applied (-1: none yet)."""
-    engine = _engine(ledger)
-    _prepare(engine)
-    with engine.connect() as conn:
+    with _reading(ledger) as conn:
         return _position(conn)
 
 
 def stored(ledger: Ledger, *, panel: int | None = None) -> Status:
     """The status read model as the tables hold it (of one panel's recommendations alone,
     read by the key's first column, when ``panel`` is given)."""
-    engine = _engine(ledger)
-    _prepare(engine)
-    with engine.connect() as conn:
+    with _reading(ledger) as conn:
         return load(conn, panel=panel)
 
 
 def stored_one(ledger: Ledger, key: Key) -> tuple[Status, RecommendationStatus | None]:
     """The settings and position of the status model, and one recommendation's row (by key)."""
-    engine = _engine(ledger)
-    _prepare(engine)
-    with engine.connect() as conn:
+    with _reading(ledger) as conn:
         state = _with_rows(conn, _start(conn), {key})
     return state, state.recommendations.get(key)
 
@@ -168,14 +163,12 @@ def stored_after(
     if after is not None:
         query = query.where(
             or_(
-                recommendations.c.panel > after[0],
-                and_(recommendations.c.panel == after[0], recommendations.c.number > after[1]),
+                column.panel > after[0],
+                and_(column.panel == after[0], column.number > after[1]),
             )
         )
     query = query.order_by(column.panel, column.number).limit(limit)
-    engine = _engine(ledger)
-    _prepare(engine)
-    with engine.connect() as conn:
+    with _reading(ledger) as conn:
         state = _start(conn)
         if overdue_on is not None:
             query = query.where(_maybe_overdue(state, overdue_on))
@@ -206,17 +199,13 @@ def stored_by_said(ledger: Ledger, *, before: int | None, limit: int) -> list[Re
     if before is not None:
         query = query.where(column.said_seq < before)
     query = query.order_by(column.said_seq.desc()).limit(limit)
-    engine = _engine(ledger)
-    _prepare(engine)
-    with engine.connect() as conn:
+    with _reading(ledger) as conn:
         return [from_row(detail) for detail in conn.execute(query).scalars()]
 
 
 def stored_bare(ledger: Ledger) -> Status:
     """The position and settings of the stored status model, without any recommendation."""
-    engine = _engine(ledger)
-    _prepare(engine)
-    with engine.connect() as conn:
+    with _reading(ledger) as conn:
         return _start(conn)
 
 
@@ -224,9 +213,7 @@ def stored_counts(ledger: Ledger) -> dict[int, int]:
     """How many stored recommendations each panel has (the panels with any)."""
     column = recommendations.c
     query = select(column.panel, func.count()).group_by(column.panel)
-    engine = _engine(ledger)
-    _prepare(engine)
-    with engine.connect() as conn:
+    with _reading(ledger) as conn:
         return {int(panel): int(count) for panel, count in conn.execute(query)}
 
 
@@ -234,10 +221,8 @@ def stored_choices(ledger: Ledger) -> tuple[int, list[str]]:
     """The highest panel number and every portfolio the stored rows name, in order (for a
     filter form). Both are read from the indexes, in a few steps however many rows there are:
     the maximum, and the portfolios one after the other (a loose index scan)."""
-    engine = _engine(ledger)
-    _prepare(engine)
     column = recommendations.c
-    with engine.connect() as conn:
+    with _reading(ledger) as conn:
         highest = conn.execute(select(func.max(column.panel))).scalar()
         names = conn.execute(text(_PORTFOLIOS.format(table=recommendations.name))).scalars()
         return int(highest or 0), list(names)
@@ -415,6 +400,15 @@ def _ensure_position(engine: Engine) -> None:
 def _position(conn: Connection) -> int:
     seq = conn.execute(select(positions.c.seq).where(positions.c.name == NAME)).scalar()
     return -1 if seq is None else int(seq)
+
+
+@contextmanager
+def _reading(ledger: Ledger) -> Iterator[Connection]:
+    """A connection to read the status model's tables, made ready first."""
+    engine = _engine(ledger)
+    _prepare(engine)
+    with engine.connect() as conn:
+        yield conn
 
 
 def _engine(ledger: Ledger) -> Engine:

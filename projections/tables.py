@@ -94,9 +94,14 @@ def recommendation_row(status: RecommendationStatus) -> dict[str, Any]:
     }
 
 
+def said_seqs(status: RecommendationStatus) -> list[int]:
+    """The seqs of the recommendation's answers and verdicts (what the feed lists)."""
+    return [said.change.seq for said in (*status.answers, *status.verdicts)]
+
+
 def said_seq(status: RecommendationStatus) -> int | None:
     """The seq of the recommendation's newest answer or verdict, if it has one."""
-    return max((said.change.seq for said in (*status.answers, *status.verdicts)), default=None)
+    return max(said_seqs(status), default=None)
 
 
 def from_row(detail: str) -> RecommendationStatus:

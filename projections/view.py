@@ -9,9 +9,10 @@ recorded, never read from storage. Any interface (the command line, a web page) 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from types import MappingProxyType
 
 from ledger import Ledger
@@ -28,6 +29,7 @@ from projections.runner import (
 )
 from projections.search import matches
 from projections.status import Change, Key, RecommendationStatus, Status, fold, recorded
+from projections.tables import said_seqs
 
 BATCH = 1000
 MAX_CHUNK = 2000  # stored rows read per query while filling a page
@@ -118,13 +120,13 @@ def newest_said(book: Ledger, *, today: date, statements: int) -> View:
     while True:
         chunk = stored_by_said(book, before=before, limit=max(statements, 1))
         for rec in chunk:
-            newest = max(said.change.seq for said in (*rec.answers, *rec.verdicts))
-            if len(seqs) >= statements and sorted(seqs)[-statements] > newest:
+            own = said_seqs(rec)
+            if len(seqs) >= statements and sorted(seqs)[-statements] > max(own):
                 chunk = []  # no later row holds a statement newer than the ones found
                 break
             found[rec.key] = rec
-            seqs.extend(said.change.seq for said in (*rec.answers, *rec.verdicts))
-            before = newest
+            seqs.extend(own)
+            before = max(own)
         if len(chunk) < max(statements, 1):
             break
     state = replace(stored_bare(book), recommendations=MappingProxyType(found))
@@ -212,10 +214,11 @@ def board_page(
     signers = names_of_signers(book)
     if as_of is None and at_seq is None:
         catch_up(book)
-        narrow = Narrowing(where, tuple(words), today if overdue else None)
-        first = narrow.read(book, after=after, limit=limit + 1)
+        overdue_on = today if overdue else None
+        read = partial(stored_after, book, where=where, words=words, overdue_on=overdue_on)
+        first = read(after=after, limit=limit + 1)
         view = View(first, today, signers)
-        candidates = _stored_rows(book, first, narrow, limit=limit + 1)
+        candidates = _stored_rows(read, first, limit=limit + 1)
         highest, portfolios = stored_choices(book)
         panels = list(range(1, highest + 1))  # panels are numbered from 1 with no gap
     else:
@@ -255,34 +258,16 @@ def board_page(
     )
 
 
-@dataclass(frozen=True)
-class Narrowing:
-    """What a read of stored rows keeps: equal columns, search words, overdue on a day."""
-
-    where: Mapping[str, object]
-    words: tuple[str, ...]
-    overdue_on: date | None
-
-    def read(self, book: Ledger, *, after: Key | None, limit: int) -> Status:
-        return stored_after(
-            book,
-            after=after,
-            where=self.where,
-            words=self.words,
-            overdue_on=self.overdue_on,
-            limit=limit,
-        )
-
-
 def _stored_rows(
-    book: Ledger, first: Status, narrow: Narrowing, *, limit: int
+    read: Callable[..., Status], first: Status, *, limit: int
 ) -> Iterator[RecommendationStatus]:
-    """The stored rows from ``first`` (a read of ``limit`` rows) on, reading further chunks,
-    each twice the last (up to ``MAX_CHUNK``), only while the caller asks for more."""
+    """The stored rows from ``first`` (a ``read`` of ``limit`` rows) on, reading further
+    chunks (``read(after=KEY, limit=N)``), each twice the last (up to ``MAX_CHUNK``), only
+    while the caller asks for more."""
     chunk, size = first, limit
     while True:
         yield from ordered(chunk)
         if len(chunk.recommendations) < size:
             return
         size = min(size * 2, MAX_CHUNK)
-        chunk = narrow.read(book, after=max(chunk.recommendations), limit=size)
+        chunk = read(after=max(chunk.recommendations), limit=size)

@@ -34,7 +34,7 @@ from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, given_columns, newest_said, view_at
 from web import feed, models
 from web.context import opened
-from web.http import MAX_INT, Busy, NotFound, raw
+from web.http import MAX_INT, NotFound, TryLater, raw
 
 router = APIRouter(prefix="/api")
 PAGE = 1000  # recommendations of the board per response, unless ``limit`` says otherwise
@@ -72,7 +72,7 @@ class AtomResponse(Response):
 # --- the read models -----------------------------------------------------------------------------
 
 
-@router.get("/status", tags=["status"], responses=Busy)
+@router.get("/status", tags=["status"], responses=TryLater)
 def status(
     request: Request,
     panel: Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only this panel.")] = None,
@@ -149,7 +149,9 @@ def status(
     )
 
 
-@router.get("/recommendations/{panel}/{number}", tags=["status"], responses={**NotFound, **Busy})
+@router.get(
+    "/recommendations/{panel}/{number}", tags=["status"], responses={**NotFound, **TryLater}
+)
 def recommendation(
     request: Request, panel: PanelNumber, number: Number, as_of: AsOf = None, at_seq: AtSeq = None
 ) -> models.Recommendation:
@@ -176,7 +178,7 @@ def recommendation(
     return models.Recommendation.of(view, rec, kept)
 
 
-@router.get("/overdue", tags=["status"], responses=Busy)
+@router.get("/overdue", tags=["status"], responses=TryLater)
 def overdue(request: Request, as_of: AsOf = None, at_seq: AtSeq = None) -> models.Overdue:
     """Every review not answered by its due date, the longest overdue first."""
     with opened(request.app.state.settings, past=_past(as_of, at_seq)) as book:
@@ -204,7 +206,7 @@ def composition(
     return models.Composition.of(state, strata(state))
 
 
-@router.get("/dashboard", tags=["status"], responses=Busy)
+@router.get("/dashboard", tags=["status"], responses=TryLater)
 def dashboard_counts(
     request: Request,
     panel: Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only this panel.")] = None,

@@ -13,7 +13,7 @@ MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL store
 
 Responses = dict[int | str, dict[str, Any]]
 NotFound: Responses = {404: {"model": models.Problem, "description": "Not in the ledger."}}
-Busy: Responses = {  # a read at a past point (as_of, at_seq) that found no free turn
+TryLater: Responses = {  # a read at a past point (as_of, at_seq) that found no free turn
     503: {
         "model": models.Problem,
         "description": "Busy reading the ledger at other past points; retry after the "

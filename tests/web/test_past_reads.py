@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from fastapi import FastAPI
@@ -20,8 +21,7 @@ from web.context import Busy, Settings, opened
 def app(built: Built) -> Iterator[FastAPI]:
     """The application with one turn for past reads, and a short wait for it."""
     found = create_app(built.ledger, past_reads=1)
-    settings: Settings = found.state.settings
-    object.__setattr__(settings, "wait", 0.05)
+    found.state.settings = replace(found.state.settings, wait=0.05)  # a new gate of one turn
     yield found
 
 
