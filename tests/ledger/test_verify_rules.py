@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from ledger import Head
-from ledger.canonical import format_time
+from ledger import Head, verification_report
+from ledger.canonical import entry_hash, format_time
 from ledger.errors import HeadMismatch, VerificationFailed
 from ledger.signers import signer_stream
+from ledger.storage import open_recorder
 from tests.forgery import (
     ANSWERS,
     CHARTER,
@@ -30,6 +32,7 @@ from tests.forgery import (
     GOVERNMENT,
     LONE_SEQ,
     PANELS,
+    POLICY,
     RESPONDED,
     RETIRED,
     SECRETARIAT,
@@ -39,6 +42,7 @@ from tests.forgery import (
     minute,
     rows_of,
 )
+from tests.tamper import Attacker
 
 PREV = (
     "prev is not the hash of the entry before: an entry was changed, removed, inserted or reordered"
@@ -396,3 +400,70 @@ def test_an_event_type_of_the_ledger_that_does_not_exist_is_refused(forged: Forg
     reason = "ledger.signer.renamed is not an event type of the ledger"
     with pytest.raises(VerificationFailed, match=failure(ENTRIES, reason)):
         forged.verify()
+
+
+# --- the same forgeries in the database, read by verify as `assembly verify` does ---------------
+
+
+def verify_database(url: str) -> None:
+    recorder = open_recorder(url)
+    try:
+        verification_report(recorder, POLICY)
+    except VerificationFailed as failure:
+        # Without its tracebacks, the failure no longer holds the database scan open.
+        failure.__context__ = None
+        raise failure.with_traceback(None) from None
+    finally:
+        recorder.datastore.engine.dispose()  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def attacker(ledger_url: str) -> Iterator[tuple[Attacker, Forgery]]:
+    ledger = history(ledger_url)
+    forgery = Forgery(rows_of(ledger))
+    ledger.close()
+    attack = Attacker(ledger_url)
+    yield attack, forgery
+    attack.close()
+
+
+def test_in_the_database_an_entry_whose_prev_names_a_removed_entry_is_refused(
+    ledger_url: str, attacker: tuple[Attacker, Forgery]
+) -> None:
+    attack, _ = attacker
+    attack.delete_entry(LONE_SEQ, with_event=True)
+    moved = attack.entry(LONE_SEQ + 1)
+    attack.run(
+        "UPDATE ledger_entries SET seq = :seq WHERE seq = :old", seq=LONE_SEQ, old=LONE_SEQ + 1
+    )
+    digest = entry_hash(
+        seq=LONE_SEQ,
+        prev=moved["prev"],
+        body=moved["state"],
+        sig=moved["sig"],
+        recorded_at=moved["recorded_at"],
+    )
+    attack.run("UPDATE ledger_entries SET hash = :hash WHERE seq = :seq", hash=digest, seq=LONE_SEQ)
+
+    with pytest.raises(VerificationFailed, match=failure(LONE_SEQ, PREV)):
+        verify_database(ledger_url)
+
+
+def test_in_the_database_a_revoked_key_signing_after_its_revocation_is_refused(
+    ledger_url: str, attacker: tuple[Attacker, Forgery]
+) -> None:
+    attack, forgery = attacker
+    stream = uuid.uuid4()
+    signed = forgery.sign(RETIRED, stream, 1, occurred_at=minute(6))
+    seq = attack.append_forged(
+        body=signed.body,
+        sig=signed.sig,
+        stream=stream,
+        version=1,
+        topic=signed.type,
+        recorded_at=forgery.next_time(),
+    )
+
+    reason = f"Key {RETIRED.key_id} was revoked at {format_time(minute(7))} and may no longer sign"
+    with pytest.raises(VerificationFailed, match=failure(seq, reason)):
+        verify_database(ledger_url)
