@@ -34,16 +34,16 @@ from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, given_columns, newest_said, view_at
 from web import feed, models
 from web.context import opened
-from web.http import MAX_INT, NotFound, TryLater, raw
+from web.http import FIRST_DAY, LAST_DAY, MAX_INT, NotFound, TryLater, raw
 
 router = APIRouter(prefix="/api")
 PAGE = 1000  # recommendations of the board per response, unless ``limit`` says otherwise
 MAX_PAGE = 5000
 
 
-def _before_the_last_day(day: date | None) -> date | None:
-    if day == date.max:
-        raise ValueError("as_of must be before 9999-12-31 (the end of that day is not a date)")
+def _a_day_to_read_at(day: date | None) -> date | None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"as_of is a day from {FIRST_DAY} to {LAST_DAY}")
     return day
 
 
@@ -56,7 +56,7 @@ def _within_64_bits(reference: str | None) -> str | None:
 AsOf = Annotated[
     date | None,
     Query(description="Read the ledger as it stood at the end of this day (UTC)."),
-    AfterValidator(_before_the_last_day),
+    AfterValidator(_a_day_to_read_at),
 ]
 AtSeq = Annotated[
     int | None, Query(ge=0, le=MAX_INT, description="Read the ledger as it stood after entry N.")
@@ -263,7 +263,7 @@ def _entry_hash(book: Ledger, seq: int) -> bytes:
 def atom_feed(request: Request) -> Response:
     """The government's newest answers and the commission's newest verdicts (at most 50),
     newest first, each linked to its recommendation's page."""
-    base = str(request.base_url).rstrip("/")
+    base = request.app.state.settings.public_url  # never the request's Host
     with opened(request.app.state.settings) as book:
         view = newest_said(book, today=datetime.now(UTC).date(), statements=feed.LIMIT)
         items = [
@@ -277,7 +277,7 @@ def atom_feed(request: Request) -> Response:
         ]
         last = book.recorder.read_entries(start=max(0, book.count() - 1), limit=1)
     updated = items[0].updated if items else _stamp(last[0].recorded_at if last else None)
-    here = str(request.url.replace(query=""))
+    here = f"{base}/api/feed.atom"
     document = feed.atom(items, feed_id=here, self_url=here, updated=updated)
     return AtomResponse(document)
 

@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from web import api, pages, proofs, submissions
-from web.context import RETRY_AFTER, Busy, Settings
+from web import api, docs, pages, proofs, submissions
+from web.context import DEFAULT_PUBLIC_URL, RETRY_AFTER, Busy, Settings, public_url_of
+from web.security import SecurityHeaders, headers_for, served_hosts
 
 
-def create_app(ledger: str, *, past_reads: int = 2) -> FastAPI:
+def create_app(
+    ledger: str,
+    *,
+    past_reads: int = 2,
+    public_url: str = DEFAULT_PUBLIC_URL,
+    listening: str | None = None,
+    api_docs: bool = False,
+    hosts: Sequence[str] = (),
+) -> FastAPI:
     """The web application serving the ledger at ``ledger`` (a SQLite path or a database URL),
-    reading it at ``past_reads`` points in the past at most at once."""
+    reading it at ``past_reads`` points in the past at most at once.
+
+    Absolute links start with ``public_url`` (``NotAPublicUrl`` if it is not an http(s) URL);
+    only requests naming its host, the ``listening`` address or one of ``hosts`` are answered.
+    ``api_docs`` serves the interactive API documentation at /docs (``web.docs``);
+    /openapi.json is served either way.
+    """
+    base = public_url_of(public_url)
     app = FastAPI(
         title="Citizens' assembly accountability ledger",
         description="Where every recommendation stands, and the proofs to check it.",
         version="1",
+        docs_url=None,
+        redoc_url=None,
     )
-    app.state.settings = Settings(ledger, past_reads=past_reads)
+    app.state.settings = Settings(ledger, past_reads=past_reads, public_url=base)
+    secured = headers_for(base)
 
     @app.exception_handler(Busy)
     def busy(request: Request, problem: Busy) -> JSONResponse:
@@ -25,13 +47,23 @@ def create_app(ledger: str, *, past_reads: int = 2) -> FastAPI:
         headers = {"Retry-After": str(RETRY_AFTER)}
         return JSONResponse({"detail": Busy.SENTENCE}, status_code=503, headers=headers)
 
+    @app.exception_handler(Exception)
+    def failed(request: Request, error: Exception) -> PlainTextResponse:
+        """A bug of ours: answered outside every middleware, so it carries the headers itself."""
+        return PlainTextResponse("Internal Server Error", status_code=500, headers=secured)
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         """A trivial endpoint: the ceiling the benchmarks compare pages with."""
         return {"status": "ok"}
 
+    if api_docs:
+        app.include_router(docs.router)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(proofs.router)
     app.include_router(submissions.router)
+    allowed = [*served_hosts(base, listening), *hosts]
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed)
+    app.add_middleware(SecurityHeaders, headers=secured)  # outside: it sees every refusal
     return app

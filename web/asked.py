@@ -50,19 +50,3 @@ class Asked:
         return (self.at_seq is None or entry.seq <= self.at_seq) and (
             until is None or datetime.fromisoformat(entry.recorded_at) < until
         )
-
-
-def point_asked(asked: Asked) -> Asked:
-    """``asked`` with its point in time read from the query (a 400 problem if malformed)."""
-    as_of, at_seq = asked.query.get("as_of", ""), asked.query.get("at_seq", "")
-    day = seq = None
-    if as_of:
-        try:
-            day = date.fromisoformat(as_of)
-        except ValueError:
-            raise Problem(400, "%(value)s is not a date such as 2026-03-31.", value=as_of) from None
-    if at_seq:
-        if not at_seq.isdigit():
-            raise Problem(400, "%(value)s is not an entry number such as 41.", value=at_seq)
-        seq = int(at_seq)
-    return Asked(asked.lang, asked.path, asked.query, day, seq)

@@ -17,25 +17,54 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from threading import BoundedSemaphore
+from urllib.parse import urlsplit
 
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy
 
 RETRY_AFTER = 30  # seconds a refused reader is asked to wait
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # where ``assembly serve`` listens by default
 
 
 @dataclass(frozen=True)
 class Settings:
-    """The server's configuration: where the ledger is, and how many reads at a past point
-    may run at once."""
+    """The server's configuration: where the ledger is, how many reads at a past point may run
+    at once, and the URL its absolute links start with (never the request's Host)."""
 
     ledger: str
     past_reads: int = 2
     wait: float = 10.0
+    public_url: str = DEFAULT_PUBLIC_URL
     gate: BoundedSemaphore = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gate", BoundedSemaphore(self.past_reads))
+
+
+class NotAPublicUrl(ValueError):
+    """A public URL the server cannot build links on."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def sentence(self) -> str:
+        return (
+            f"{self.text!r} is not a public URL such as https://ledger.example.org: give "
+            "http:// or https://, a host, and no query."
+        )
+
+
+def public_url_of(text: str) -> str:
+    """``text`` as the start of the server's absolute links, without a trailing slash."""
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port that is not a number
+        valid = False
+    if not valid or parts.query or parts.fragment or parts.username or parts.password:
+        raise NotAPublicUrl(text)
+    return text.rstrip("/")
 
 
 class Busy(Exception):

@@ -3,6 +3,7 @@ documented in the OpenAPI schema."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import Response
@@ -10,6 +11,10 @@ from fastapi import Response
 from web import models
 
 MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL store
+# The days the ledger can be read at: the end of the last is still a date, and so is every due
+# date and count of days the read side computes from one.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
 
 Responses = dict[int | str, dict[str, Any]]
 NotFound: Responses = {404: {"model": models.Problem, "description": "Not in the ledger."}}

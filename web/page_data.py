@@ -33,6 +33,7 @@ from projections.status import (
 from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, panel_counts, view_at
 from web.asked import Asked, Problem
+from web.bounds import bounded_text, number, panel_number, shown
 from web.i18n import localized
 
 PAGE_SIZE = 100  # rows of the board per page
@@ -95,11 +96,11 @@ def panel_summary(book: Ledger, asked: Asked, found: Composition) -> dict[str, A
 def panel_data(book: Ledger, asked: Asked, *, panel: str) -> dict[str, Any]:
     """One panel convened by the point asked for (a 404 problem otherwise)."""
     until = end_of(asked.as_of)
-    found = None
-    if panel.isdigit() and int(panel) > 0:
-        found = read_composition(book, int(panel), at_seq=asked.at_seq, until=until)
+    found, wanted = None, number(panel)
+    if wanted:
+        found = read_composition(book, wanted, at_seq=asked.at_seq, until=until)
     if found is None or found.convened is None:
-        raise Problem(404, "There is no panel %(panel)s in the ledger.", panel=panel)
+        raise Problem(404, "There is no panel %(panel)s in the ledger.", panel=shown(panel))
     return {"panel": panel_summary(book, asked, found)}
 
 
@@ -109,24 +110,25 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
 
     A value no recommendation can have is a 400 problem rather than an empty board, so that a
     mistyped link says so instead of suggesting that nothing matches."""
-    chosen = {name: asked.query.get(name, "") for name in (*FILTERS, "panel", "portfolio", "q")}
+    chosen = {
+        name: bounded_text(asked.query.get(name, ""), name)
+        for name in (*FILTERS, "panel", "portfolio", "q")
+    }
     for name, allowed in FILTERS.items():
         if chosen[name] and chosen[name] not in allowed:
             raise Problem(
                 400,
                 "%(value)s is not a known value for %(filter)s.",
-                value=chosen[name],
+                value=shown(chosen[name]),
                 filter=name,
             )
-    if chosen["panel"] and not chosen["panel"].isdigit():
-        raise Problem(400, "%(value)s is not a panel number.", value=chosen["panel"])
     late_only = asked.query.get("overdue", "") not in ("", "0")
     after = _key(asked.query.get("after", ""))
     where: dict[str, object] = {
         name: chosen[name] for name in (*FILTERS, "portfolio") if chosen[name]
     }
     if chosen["panel"]:
-        where["panel"] = int(chosen["panel"])
+        where["panel"] = panel_number(chosen["panel"])
 
     page = board_page(
         book,
@@ -167,10 +169,13 @@ def _key(text: str) -> Key | None:
     """The recommendation a page starts after (``PANEL/NUMBER``), if any (else a 400)."""
     if not text:
         return None
-    panel, slash, number = text.partition("/")
-    if not (slash and panel.isdigit() and number.isdigit()):
-        raise Problem(400, "%(value)s is not a recommendation reference such as 1/12.", value=text)
-    return int(panel), int(number)
+    panel, _, rest = text.partition("/")
+    key = number(panel), number(rest)
+    if key[0] is None or key[1] is None:
+        raise Problem(
+            400, "%(value)s is not a recommendation reference such as 1/12.", value=shown(text)
+        )
+    return key[0], key[1]
 
 
 def row(rec: RecommendationStatus, lang: str, **more: Any) -> dict[str, Any]:
@@ -188,13 +193,13 @@ def row(rec: RecommendationStatus, lang: str, **more: Any) -> dict[str, Any]:
 def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> dict[str, Any]:
     """One recommendation as ``assembly show`` and ``assembly trail`` give it; in the past,
     its trail stops at the last entry kept."""
-    panel, number = ref
     missing = Problem(
-        404, "There is no recommendation %(ref)s in the ledger.", ref=f"{panel}/{number}"
+        404, "There is no recommendation %(ref)s in the ledger.", ref=shown("/".join(ref))
     )
-    if not (panel.isdigit() and number.isdigit()):
+    panel, which = number(ref[0]), number(ref[1])
+    if panel is None or which is None:
         raise missing
-    key = (int(panel), int(number))
+    key = (panel, which)
     view = read_view(book, asked, only=key)
     rec = view.state.recommendations.get(key)
     if rec is None:

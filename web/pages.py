@@ -24,7 +24,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from ledger import Ledger
 from projections.composition import PPM, Hidden
 from web import i18n
-from web.asked import Asked, Problem, point_asked
+from web.asked import Asked, Problem
+from web.bounds import point_asked
 from web.context import RETRY_AFTER, Busy, opened
 from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, translations
 from web.page_data import (

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from projections.view import View, view_at
@@ -16,6 +18,7 @@ from tests.features.forked import assembly
 from web import create_app
 from web.context import Settings, opened
 
+PUBLIC_URL = "http://testserver"  # the host TestClient names
 ANSWERED = (1, 1)  # accepted at the first review, after its due date; 1/2 and 1/3 stay overdue
 MEASURES = "A pilot in two communes, then the whole region."
 
@@ -52,7 +55,12 @@ def read(ledger: str, *, at_seq: int | None = None) -> View:
         return view_at(book, at_seq=at_seq, today=datetime.now(UTC).date())
 
 
+def serving(ledger: str, **options: Any) -> FastAPI:
+    """The web application on ``ledger``, at the public URL of the test client's host."""
+    return create_app(ledger, public_url=PUBLIC_URL, **options)
+
+
 @pytest.fixture(scope="session")
 def client(built: Built) -> TestClient:
     """A client of the web application on the session's ledger."""
-    return TestClient(create_app(built.ledger))
+    return TestClient(serving(built.ledger))

@@ -34,7 +34,7 @@ from tests.features.cycle import (
 )
 from tests.features.forked import assembly
 from tests.runner import Result
-from web import create_app
+from tests.web.conftest import serving
 from web.context import Settings, opened
 from web.feed import ATOM, entry_id
 from web.models import ConsistencyProof
@@ -98,7 +98,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Published:
 
 @pytest.fixture(scope="module")
 def api(book: Published) -> TestClient:
-    return TestClient(create_app(book.ledger))
+    return TestClient(serving(book.ledger))
 
 
 def cli(book: Published, *args: str) -> Any:
@@ -244,6 +244,7 @@ def test_the_board_as_of_a_day_before_the_ledger_is_empty(api: TestClient) -> No
         "at_seq=9223372036854775808",
         "as_of=2026-02-30",
         "as_of=9999-12-31",
+        "as_of=1899-12-31",
         "overdue=perhaps",
         "after=1",
         "after=a/b",
@@ -380,7 +381,7 @@ def test_without_a_checkpoint_the_proof_routes_say_so(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     folder = copy_of(shared_template(tmp_path_factory).seated, tmp_path / "assembly")
-    api = TestClient(create_app(str(folder / LEDGER)))
+    api = TestClient(serving(str(folder / LEDGER)))
     for url in (
         "/api/checkpoint",
         "/api/proofs/1",

@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.web.conftest import serving
 from tests.web.test_api import published
 from web import api, create_app, proofs, submissions
 
@@ -57,7 +58,7 @@ OPERATIONS = [
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> schemathesis.BaseSchema:
     """The application's own schema, loaded from its ``/openapi.json``, on the API ledger."""
-    app = create_app(published(tmp_path_factory).ledger)
+    app = serving(published(tmp_path_factory).ledger)
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

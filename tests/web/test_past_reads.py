@@ -12,15 +12,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.web.conftest import Built
-from web import create_app
+from tests.web.conftest import Built, serving
 from web.context import Busy, Settings, opened
 
 
 @pytest.fixture
 def app(built: Built) -> Iterator[FastAPI]:
     """The application with one turn for past reads, and a short wait for it."""
-    found = create_app(built.ledger, past_reads=1)
+    found = serving(built.ledger, past_reads=1)
     found.state.settings = replace(found.state.settings, wait=0.05)  # a new gate of one turn
     yield found
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from cli.context import open_ledger
 from tests.features.cycle import LEDGER, Template, copy_of, shared_template
-from web.app import create_app
+from tests.web.conftest import serving
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +29,7 @@ def folder(template: Template, tmp_path: Path) -> Path:
 @pytest.fixture
 def client(folder: Path) -> Iterator[TestClient]:
     """The web application over the copy's ledger."""
-    with TestClient(create_app(str(folder / LEDGER))) as test_client:
+    with TestClient(serving(str(folder / LEDGER))) as test_client:
         yield test_client
 
 

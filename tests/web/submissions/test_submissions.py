@@ -40,8 +40,8 @@ from tests.features.cycle import (
     copy_of,
 )
 from tests.features.forked import assembly
+from tests.web.conftest import serving
 from tests.web.submissions.conftest import state
-from web.app import create_app
 from web.submissions import MAX_SUBMISSION_BYTES
 
 URL = "/api/submissions"
@@ -283,7 +283,7 @@ def test_a_remote_answer_writes_what_a_local_assembly_respond_writes(
         cwd=local,
     )
     assert done.code == 0, done.stderr
-    with TestClient(create_app(str(served / LEDGER))) as client:
+    with TestClient(serving(str(served / LEDGER))) as client:
         [written] = remote.act(
             client,
             load_signer(served / GOVERNMENT),
@@ -307,7 +307,7 @@ def test_a_remote_answer_breaking_a_rule_fails_as_the_local_command_does(
         cwd=local,
     )
     before = state(served)
-    with TestClient(create_app(str(served / LEDGER))) as client, pytest.raises(RuleBroken) as error:
+    with TestClient(serving(str(served / LEDGER))) as client, pytest.raises(RuleBroken) as error:
         remote.act(
             client,
             load_signer(served / GOVERNMENT),
@@ -342,7 +342,7 @@ def test_a_remote_answer_that_loses_a_race_is_refused_as_a_local_conflict(
             return self.inner.post(url, content=content, headers=headers)
 
     before, _ = state(folder)
-    with TestClient(create_app(str(folder / LEDGER))) as client:
+    with TestClient(serving(str(folder / LEDGER))) as client:
         step = respond_step(answer(1, Position.UNDER_STUDY, decision_date="2025-12-31"))
         with pytest.raises(AppendRefused, match="someone else wrote to it first") as error:
             remote.act(Racing(client), government, step)
