@@ -191,7 +191,10 @@ class Forgery:
 
     def row_of(self, seq: int, signed: SignedEvent, *, prev: bytes, recorded_at: str) -> Row:
         fields = signed.fields
-        stream = uuid.UUID(str(fields.get("stream", uuid.UUID(int=0))))
+        try:
+            stream = uuid.UUID(str(fields.get("stream")))
+        except ValueError:
+            stream = uuid.UUID(int=0)  # the stream column holds a UUID, whatever the body says
         row = Row(
             seq=seq,
             position=self._next_position(),

@@ -1,0 +1,424 @@
+"""Every rule of the offline bundle verifier (``ledger.bundle.check_bundle``), each on its own.
+
+The bundle is the 14-entry history of ``tests.forgery``, exported with a signed checkpoint. The
+forger here is the log operator, who holds the log key: it can rewrite the files, recompute every
+hash and sign a new checkpoint over the result, so each test leaves one rule alone to refuse the
+bundle, and asserts that rule's whole sentence.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.bundle import BadBundle, Examined, check_bundle, export_bundle, tree_head
+from ledger.canonical import canonical_bytes, format_time
+from ledger.checkpoint import Checkpoint, format_checkpoint
+from ledger.errors import VerificationFailed
+from ledger.note import SignerKey, sign_note
+from ledger.tree import issue_checkpoint
+from tests.forgery import (
+    CLERK,
+    CLERKS,
+    ENTRIES,
+    LONE_SEQ,
+    PANELS,
+    POLICY,
+    RETIRED,
+    SECRETARIAT,
+    Forgery,
+    Row,
+    history,
+    minute,
+    rows_of,
+)
+
+ORIGIN = "test.assembly.example/ledger"
+LOG_KEY = SignerKey(ORIGIN, bytes([9]) * 32)
+OTHER_LOG_KEY = SignerKey(ORIGIN, bytes([10]) * 32)
+PREV = (
+    "prev is not the hash of the entry before: an entry was changed, removed, inserted or reordered"
+)
+
+
+def failure(seq: int, reason: str) -> str:
+    return "^" + re.escape(f"Verification failed at seq {seq}: {reason}.") + "$"
+
+
+def refusal(reason: str) -> str:
+    return "^" + re.escape(f"The bundle does not verify: {reason}.") + "$"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[Any, ...]]]:
+    where = tmp_path_factory.mktemp("bundle")
+    ledger = history(str(where / "ledger.db"))
+    issued = issue_checkpoint(ledger.recorder, LOG_KEY, origin=ORIGIN)
+    export_bundle(ledger, issued, where / "bundle", files={})
+    rows = rows_of(ledger)
+    ledger.close()
+    return where / "bundle", rows
+
+
+class Bundle:
+    """A copy of the exported bundle, its files changed as the log operator could."""
+
+    def __init__(self, folder: Path, rows: list[tuple[Any, ...]]) -> None:
+        self.folder = folder
+        self.forgery = Forgery(rows)
+
+    def check(self) -> Examined:
+        return check_bundle(self.folder, [LOG_KEY.verifier_key], POLICY, workers=0)
+
+    @property
+    def entries(self) -> Path:
+        return self.folder / "entries.jsonl"
+
+    def lines(self) -> list[bytes]:
+        return self.entries.read_bytes().splitlines(keepends=True)
+
+    def write_lines(self, lines: list[bytes]) -> None:
+        self.entries.write_bytes(b"".join(lines))
+
+    def edit_line(self, seq: int, change: Callable[[dict[str, Any]], object]) -> None:
+        """Change one line's members and write it back canonical, all else as it was."""
+        lines = self.lines()
+        entry = json.loads(lines[seq])
+        change(entry)
+        lines[seq] = canonical_bytes(entry) + b"\n"
+        self.write_lines(lines)
+
+    def write_forgery(self, *, seal: bool = True) -> None:
+        """Write the forgery's rows as the lines and, with ``seal``, sign their tree head."""
+        self.write_lines([line_of(row) for row in self.forgery.rows])
+        if seal:
+            self.seal(len(self.forgery))
+
+    def seal(self, size: int, key: SignerKey = LOG_KEY) -> None:
+        leaves = b"".join(row.hash for row in self.forgery.rows)
+        checkpoint = Checkpoint(ORIGIN, size, tree_head(leaves, size))
+        (self.folder / "checkpoint.txt").write_bytes(
+            sign_note(format_checkpoint(checkpoint), [key])
+        )
+        label = {"format": "assembly-ledger/bundle@v1", "origin": ORIGIN, "size": size}
+        self.write_json("bundle.json", label)
+
+    def json(self, name: str) -> Any:
+        return json.loads((self.folder / name).read_text())
+
+    def write_json(self, name: str, value: object) -> None:
+        (self.folder / name).write_text(json.dumps(value, indent=2) + "\n")
+
+
+def line_of(row: Row) -> bytes:
+    entry = {
+        "event": json.loads(row.body or b"null"),
+        "hash": row.hash.hex(),
+        "prev": row.prev.hex(),
+        "recorded_at": row.recorded_at,
+        "seq": row.seq,
+        "sig": base64.b64encode(row.sig).decode(),
+    }
+    return canonical_bytes(entry) + b"\n"
+
+
+@pytest.fixture
+def bundle(exported: tuple[Path, list[tuple[Any, ...]]], tmp_path: Path) -> Bundle:
+    folder, rows = exported
+    shutil.copytree(folder, tmp_path / "bundle")
+    return Bundle(tmp_path / "bundle", rows)
+
+
+def test_the_honest_bundle_verifies_with_its_signers(bundle: Bundle) -> None:
+    examined = bundle.check()
+
+    assert (examined.checkpoint.size, examined.signers) == (ENTRIES, 5)
+    assert examined.leaves == b"".join(row.hash for row in bundle.forgery.rows)
+
+
+def test_the_forgers_own_lines_are_the_exported_lines(bundle: Bundle) -> None:
+    assert [line_of(row) for row in bundle.forgery.rows] == bundle.lines()
+
+
+# --- the checkpoint and the label ----------------------------------------------------------------
+
+
+def test_a_checkpoint_signed_by_another_key_of_the_same_name_is_refused(bundle: Bundle) -> None:
+    bundle.seal(ENTRIES, OTHER_LOG_KEY)
+
+    reason = (
+        "its checkpoint does not open with the verifier key: The note has no valid signature "
+        "from a known key (it has 1 signature(s) from unknown keys)"
+    )
+    with pytest.raises(BadBundle, match=refusal(reason)):
+        bundle.check()
+
+
+@pytest.mark.parametrize("label", [{"format": "assembly-ledger/bundle@v0"}, ["bundle"]])
+def test_a_label_that_does_not_name_the_format_is_refused(bundle: Bundle, label: object) -> None:
+    bundle.write_json("bundle.json", label)
+
+    reason = "bundle.json does not name the format assembly-ledger/bundle@v1"
+    with pytest.raises(BadBundle, match=refusal(reason)):
+        bundle.check()
+
+
+@pytest.mark.parametrize("member, value", [("origin", "elsewhere.example/log"), ("size", 13)])
+def test_a_label_that_names_another_log_or_size_is_refused(
+    bundle: Bundle, member: str, value: object
+) -> None:
+    bundle.write_json("bundle.json", {**bundle.json("bundle.json"), member: value})
+
+    reason = "bundle.json names another origin or size than the checkpoint"
+    with pytest.raises(BadBundle, match=refusal(reason)):
+        bundle.check()
+
+
+@pytest.mark.parametrize("name", ["checkpoint.txt", "bundle.json", "signers.json"])
+def test_a_missing_file_is_refused_by_name(bundle: Bundle, name: str) -> None:
+    (bundle.folder / name).unlink()
+
+    reason = f"its {name} cannot be read (No such file or directory)"
+    with pytest.raises(BadBundle, match=refusal(reason)):
+        bundle.check()
+
+
+def test_a_bundle_without_entries_is_refused(bundle: Bundle) -> None:
+    bundle.entries.unlink()
+
+    with pytest.raises(BadBundle, match=refusal("it has no entries.jsonl")):
+        bundle.check()
+
+
+@pytest.mark.parametrize("name", ["bundle.json", "signers.json"])
+def test_a_file_that_is_not_json_is_refused(bundle: Bundle, name: str) -> None:
+    (bundle.folder / name).write_text("{not json\n")
+
+    with pytest.raises(BadBundle, match=refusal(f"its {name} is not JSON")):
+        bundle.check()
+
+
+# --- the entries against the checkpoint ----------------------------------------------------------
+
+
+def test_entries_of_another_history_than_the_checkpoint_signs_are_refused(bundle: Bundle) -> None:
+    # The secretariat's last event rewritten and re-signed by the secretariat, hashed again;
+    # the checkpoint still signs the first history.
+    last = ENTRIES - 1
+    rewritten = bundle.forgery.sign(
+        SECRETARIAT, PANELS, 4, payload={"n": 1}, occurred_at=minute(13)
+    )
+    bundle.forgery.replace_event(last, rewritten)
+    bundle.forgery.rehash(last)
+    bundle.write_forgery(seal=False)
+
+    head = tree_head(b"".join(row.hash for row in bundle.forgery.rows), ENTRIES)
+    reason = (
+        f"the entries' tree head at size {ENTRIES} is {base64.b64encode(head).decode()}, "
+        "not the root the checkpoint signs"
+    )
+    with pytest.raises(BadBundle, match=refusal(reason)):
+        bundle.check()
+
+
+def test_a_bundle_with_fewer_entries_than_its_checkpoint_is_refused(bundle: Bundle) -> None:
+    bundle.write_lines(bundle.lines()[:-1])
+
+    reason = (
+        f"the bundle holds {ENTRIES - 1} entries, the checkpoint signs {ENTRIES}: "
+        "entries are missing"
+    )
+    with pytest.raises(VerificationFailed, match=failure(ENTRIES - 1, reason)):
+        bundle.check()
+
+
+def test_a_bundle_with_entries_beyond_its_checkpoint_is_refused(bundle: Bundle) -> None:
+    bundle.forgery.append(bundle.forgery.sign(SECRETARIAT, PANELS, 5, occurred_at=minute(14)))
+    bundle.write_forgery(seal=False)
+
+    reason = (
+        f"the bundle holds {ENTRIES + 1} entries, the checkpoint signs {ENTRIES}: "
+        "it holds entries beyond it"
+    )
+    with pytest.raises(VerificationFailed, match=failure(ENTRIES, reason)):
+        bundle.check()
+
+
+def test_a_signers_file_that_hides_a_revocation_is_refused(bundle: Bundle) -> None:
+    signers = bundle.json("signers.json")
+    for signer in signers:
+        if signer["key_id"] == RETIRED.key_id:
+            signer.update(revoked_seq=None, revoked_at=None, revocation_reason=None)
+    bundle.write_json("signers.json", signers)
+
+    reason = "signers.json does not list the signers that the entries enrol"
+    with pytest.raises(BadBundle, match=refusal(reason)):
+        bundle.check()
+
+
+# --- the lines ---------------------------------------------------------------------------------
+
+
+def test_a_last_line_cut_short_is_refused(bundle: Bundle) -> None:
+    bundle.entries.write_bytes(bundle.entries.read_bytes()[:-1])
+
+    reason = "the line is cut short (it has no final newline)"
+    with pytest.raises(VerificationFailed, match=failure(ENTRIES - 1, reason)):
+        bundle.check()
+
+
+@pytest.mark.parametrize("text", [b"not json", b'{"seq":5.0}'], ids=["text", "a float"])
+def test_a_line_that_is_not_a_json_entry_is_refused(bundle: Bundle, text: bytes) -> None:
+    lines = bundle.lines()
+    lines[5] = text + b"\n"
+    bundle.write_lines(lines)
+
+    with pytest.raises(VerificationFailed, match=failure(5, "the line is not a JSON entry")):
+        bundle.check()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda entry: entry.update(note="signed elsewhere"), lambda entry: entry.pop("hash")],
+    ids=["a member too many", "a member missing"],
+)
+def test_a_line_without_exactly_the_members_of_an_entry_is_refused(
+    bundle: Bundle, change: Callable[[dict[str, Any]], object]
+) -> None:
+    bundle.edit_line(5, change)
+
+    reason = "the line does not hold exactly event, hash, prev, recorded_at, seq, sig"
+    with pytest.raises(VerificationFailed, match=failure(5, reason)):
+        bundle.check()
+
+
+def test_a_line_that_is_a_json_list_is_refused(bundle: Bundle) -> None:
+    lines = bundle.lines()
+    lines[5] = b'["event","hash","prev","recorded_at","seq","sig"]\n'
+    bundle.write_lines(lines)
+
+    reason = "the line does not hold exactly event, hash, prev, recorded_at, seq, sig"
+    with pytest.raises(VerificationFailed, match=failure(5, reason)):
+        bundle.check()
+
+
+def test_a_line_that_is_not_its_canonical_form_is_refused(bundle: Bundle) -> None:
+    lines = bundle.lines()
+    lines[5] = lines[5].replace(b'"seq":5,', b'"seq": 5,')
+    bundle.write_lines(lines)
+
+    reason = "the line is not in its RFC 8785 canonical form"
+    with pytest.raises(VerificationFailed, match=failure(5, reason)):
+        bundle.check()
+
+
+@pytest.mark.parametrize("seq, claimed", [(5, 40), (1, True), (3, "3")])
+def test_a_line_naming_another_seq_than_its_place_is_refused(
+    bundle: Bundle, seq: int, claimed: object
+) -> None:
+    # Only the seq member is changed: the hash was made for the line's place.
+    bundle.edit_line(seq, lambda entry: entry.update(seq=claimed))
+
+    reason = f"line {seq + 1} holds seq {claimed!r}: an entry was removed or reordered"
+    with pytest.raises(VerificationFailed, match=failure(seq, reason)):
+        bundle.check()
+
+
+def test_a_line_whose_event_is_not_an_object_is_refused(bundle: Bundle) -> None:
+    bundle.edit_line(5, lambda entry: entry.update(event=json.dumps(entry["event"])))
+
+    with pytest.raises(VerificationFailed, match=failure(5, "the entry's event is not an object")):
+        bundle.check()
+
+
+def test_a_line_whose_stream_is_not_a_uuid_is_refused_by_the_walk(bundle: Bundle) -> None:
+    # The clerk signs its event again with a stream that is not a UUID; all re-hashed and sealed.
+    fields = bundle.forgery.fields_of(bundle.forgery.sign(CLERK, CLERKS, 1, occurred_at=minute(5)))
+    fields["stream"] = "clerks"
+    signed = bundle.forgery.sign_fields(CLERK, fields)
+    bundle.forgery.rows[5] = bundle.forgery.row_of(
+        5, signed, prev=bundle.forgery[4].hash, recorded_at=bundle.forgery[5].recorded_at
+    )
+    bundle.forgery.relink(6)
+    bundle.write_forgery()
+
+    reason = "The event body has a field of the wrong form"
+    with pytest.raises(VerificationFailed, match=failure(5, reason)):
+        bundle.check()
+
+
+@pytest.mark.parametrize(
+    "member, spelling",
+    [
+        ("prev", lambda value: value.upper()),
+        ("prev", lambda value: 7),
+        ("hash", lambda value: value[:-2]),
+        ("hash", lambda value: value[:-1] + "g"),
+    ],
+    ids=["upper case", "not text", "31 bytes", "not hex"],
+)
+def test_a_hash_in_another_spelling_than_lower_case_hex_is_refused(
+    bundle: Bundle, member: str, spelling: Callable[[str], object]
+) -> None:
+    bundle.edit_line(5, lambda entry: entry.update({member: spelling(entry[member])}))
+
+    reason = f"{member} is not a SHA-256 hash in hex"
+    with pytest.raises(VerificationFailed, match=failure(5, reason)):
+        bundle.check()
+
+
+def _unused_bits_set(value: str) -> str:
+    # 64 bytes of signature leave 4 unused bits in the last character before the padding.
+    last = value[-3]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    return value[:-3] + alphabet[alphabet.index(last) | 1] + value[-2:]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [_unused_bits_set, lambda value: "*" + value[1:], lambda value: 7, lambda value: ""],
+    ids=["unused bits set", "not base64", "not text", "empty"],
+)
+def test_a_signature_in_another_spelling_than_canonical_base64_is_refused(
+    bundle: Bundle, spelling: Callable[[str], object]
+) -> None:
+    bundle.edit_line(5, lambda entry: entry.update(sig=spelling(entry["sig"])))
+
+    with pytest.raises(VerificationFailed, match=failure(5, "sig is not canonical base64")):
+        bundle.check()
+
+
+def test_the_unused_bits_spelling_decodes_to_the_same_signature(bundle: Bundle) -> None:
+    value = json.loads(bundle.lines()[5])["sig"]
+
+    assert _unused_bits_set(value) != value
+    assert base64.b64decode(_unused_bits_set(value)) == base64.b64decode(value)
+
+
+# --- the rules of verify, in a bundle the log operator re-sealed ---------------------------------
+
+
+def test_a_revoked_keys_entry_sealed_into_a_new_checkpoint_is_refused(bundle: Bundle) -> None:
+    bundle.forgery.append(bundle.forgery.sign(RETIRED, uuid.uuid4(), 1, occurred_at=minute(6)))
+    bundle.write_forgery()
+
+    reason = f"Key {RETIRED.key_id} was revoked at {format_time(minute(7))} and may no longer sign"
+    with pytest.raises(VerificationFailed, match=failure(ENTRIES, reason)):
+        bundle.check()
+
+
+def test_an_entry_taken_out_and_the_rest_sealed_again_is_refused(bundle: Bundle) -> None:
+    bundle.forgery.remove(LONE_SEQ)
+    bundle.forgery.rehash(LONE_SEQ)
+    bundle.write_forgery()
+
+    with pytest.raises(VerificationFailed, match=failure(LONE_SEQ, PREV)):
+        bundle.check()
