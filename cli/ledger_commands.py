@@ -191,13 +191,26 @@ def verify(
                 "head": str(report.head) if report.head else None,
                 "signers": report.signers,
                 "streams": report.streams,
+                "identity": report.identity,
+                "noncanonical": list(report.noncanonical),
                 "key": standing,
             }
         )
         return
     stdout.print(
-        f"Verified {report.entries} entries from {report.signers} signers; head {report.head}."
+        f"Verified {report.entries} entries from {report.signers} signers; head {report.head}; "
+        f"ledger {report.identity}."
     )
+    if report.noncanonical:
+        shown = ", ".join(str(seq) for seq in report.noncanonical[:20])
+        more = (
+            "" if len(report.noncanonical) <= 20 else f" and {len(report.noncanonical) - 20} more"
+        )
+        stderr.print(
+            f"Note: the event bodies at seq {shown}{more} were stored by an earlier release in a "
+            "form that is not canonical; they are signed and chained as stored, and bundles "
+            "carry their bytes as they are (see the README, 'Canonical bytes')."
+        )
     if standing is not None:
         stdout.print(f"Key {standing['key_id']}: {standing['standing']}.")
 

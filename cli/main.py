@@ -24,6 +24,7 @@ from cli import (
     demo,
     draw_commands,
     export_commands,
+    identity_commands,
     ledger_commands,
     projection_commands,
     proof_commands,
@@ -48,6 +49,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(keys_commands.app, name="keys", rich_help_panel="Set up and verify")
+app.add_typer(identity_commands.app, name="ledger", rich_help_panel="Set up and verify")
 ledger_commands.register(app)
 assembly_commands.register(app)
 answer_commands.register(app)

@@ -127,6 +127,7 @@ class RemoteStore:
         self.signer = signer
         described = expect(transport.get(SUBMISSIONS))
         self.now = moment(str(described["now"]))
+        self.ledger = str(described["ledger"])  # the identity every signature names
         self._roles: dict[str, str] = dict(described["signers"])
         self.written: list[Entry] = []
 
@@ -156,12 +157,21 @@ class RemoteStore:
         return [entry.seq for entry in written]
 
     def rehearse(self, batches: Sequence[Batch]) -> None:
-        """Have the server run every check of ``append`` and write nothing (its dry run)."""
-        submit(self.transport, self._signed(batches), dry_run=True)
+        """Have the server run every check of ``append`` and write nothing (its dry run),
+        with signatures made for a rehearsal, which no ledger stores."""
+        submit(self.transport, self._signed(batches, dry_run=True), dry_run=True)
 
-    def _signed(self, batches: Sequence[Batch]) -> list[tuple[uuid.UUID, int, list[SignedEvent]]]:
+    def _signed(
+        self, batches: Sequence[Batch], *, dry_run: bool = False
+    ) -> list[tuple[uuid.UUID, int, list[SignedEvent]]]:
         return [
-            (stream, expected, sign_events(self.signer, stream, expected, _new(events)))
+            (
+                stream,
+                expected,
+                sign_events(
+                    self.signer, stream, expected, _new(events), ledger=self.ledger, dry_run=dry_run
+                ),
+            )
             for stream, expected, events in batches
         ]
 

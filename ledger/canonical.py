@@ -8,8 +8,23 @@ An event body is the canonical object::
     {"occurred_at": RFC 3339 UTC, "payload": {...}, "schema": int, "signer": key id,
      "stream": UUID, "type": "dotted.name", "version": int}
 
-The author signs ``SIGNING_CONTEXT || body`` with Ed25519 (RFC 8032). The context keeps an event
-signature from ever being read as a signature over anything else made with the same key.
+The author signs ``context || body`` with Ed25519 (RFC 8032). The context keeps an event
+signature from ever being read as a signature over anything else made with the same key:
+
+- ``assembly-ledger/event/v2\n`` (this release): the body names the ledger it is meant for in a
+  ``"ledger"`` member (its identity, 32 hex digits; see ``ledger.identity``), so an event signed
+  for one ledger, or for a copy of it, is refused by every other. Such a body, being canonical
+  with its members sorted, begins with ``{"ledger":"``, which is how a verifier tells the versions
+  apart from the bytes alone.
+- ``assembly-ledger/dry-run/v2\n``: the same body, signed for a rehearsal. A dry run's signature
+  is never a signature of the real kind, so whoever sees a dry run cannot commit it.
+- ``assembly-ledger/event/v1\n``: bodies without ``"ledger"``, written by earlier releases. They
+  stay verifiable where they were written, before a ledger's first v2 entry; nothing new is
+  accepted under it.
+
+Only bytes that are their own canonical form are stored (``check_canonical``): a body that parses
+to the same value but is spelt otherwise (spaces, key order, escapes, a duplicated key, a float)
+would let two readers see two events behind one signature.
 
 An entry is the canonical object::
 
@@ -36,7 +51,10 @@ import rfc8785
 
 from ledger.errors import CanonicalizationError
 
-SIGNING_CONTEXT = b"assembly-ledger/event/v1\n"
+SIGNING_CONTEXT = b"assembly-ledger/event/v2\n"
+DRY_RUN_CONTEXT = b"assembly-ledger/dry-run/v2\n"
+LEGACY_CONTEXT = b"assembly-ledger/event/v1\n"
+BOUND_BODY = b'{"ledger":"'
 ZERO_HASH = bytes(32)
 LEAF_PREFIX = b"\x00"
 MAX_ENTRY_BYTES = 64 * 1024
@@ -113,9 +131,53 @@ def _plain(value: Any) -> bool:
     return False
 
 
-def signing_input(body: bytes) -> bytes:
-    """Return the message an author signs for an event body."""
-    return SIGNING_CONTEXT + body
+def is_bound(body: bytes) -> bool:
+    """Tell whether an event body names its ledger (the v2 format) rather than being a v1 body."""
+    return body.startswith(BOUND_BODY)
+
+
+def signing_input(body: bytes, *, dry_run: bool = False) -> bytes:
+    """Return the message an author signs for an event body (see the module docstring)."""
+    if dry_run:
+        return DRY_RUN_CONTEXT + body
+    return (SIGNING_CONTEXT if is_bound(body) else LEGACY_CONTEXT) + body
+
+
+def check_canonical(data: bytes, value: Any) -> None:
+    """Raise CanonicalizationError unless ``data`` is byte for byte the canonical form of
+    ``value``, the JSON value parsed from it; the error says what is not canonical."""
+    if canonical_bytes(value) == data:  # raises for floats and integers beyond ±(2**53 - 1)
+        return
+    duplicated = _duplicated_key(data)
+    if duplicated is not None:
+        raise CanonicalizationError(
+            f"the key {duplicated!r} appears twice in one object; each key appears once"
+        )
+    expected = canonical_bytes(value)
+    at = next(
+        (i for i, (a, b) in enumerate(zip(data, expected, strict=False)) if a != b),
+        min(len(data), len(expected)),
+    )
+    raise CanonicalizationError(
+        f"the bytes are not their RFC 8785 canonical form (they differ from it at byte {at}: "
+        "white space, key order, an escape or a number's spelling); send the canonical bytes"
+    )
+
+
+def _duplicated_key(data: bytes) -> str | None:
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        if len(set(keys)) != len(keys) and not found:
+            found.append(next(key for key in keys if keys.count(key) > 1))
+        return dict(items)
+
+    try:
+        json.loads(data, object_pairs_hook=pairs)
+    except ValueError:
+        return None
+    return found[0] if found else None
 
 
 def entry_bytes(*, seq: int, prev: bytes, body: bytes, sig: bytes, recorded_at: str) -> bytes:

@@ -217,6 +217,34 @@ class InvalidEvent(AppendRefused):
     """The event itself is malformed: a bad type name, a timestamp in the future, too large."""
 
 
+class NotCanonical(InvalidEvent):
+    """An event body is valid JSON but not its own RFC 8785 canonical form."""
+
+    def sentence(self) -> str:
+        return f"The event body is not canonical: {self.args[0]}."
+
+
+class WrongLedger(AppendRefused):
+    """An event signed for another ledger (or a copy of this one), or under an old context."""
+
+
+class LedgerIsACopy(AppendRefused):
+    """The database is not where the ledger was made: a copy must take its own identity."""
+
+    def __init__(self, home: str, here: str) -> None:
+        super().__init__(home, here)
+        self.home = home
+        self.here = here
+
+    def sentence(self) -> str:
+        return (
+            f"This ledger was made at {self.home} and is now opened at {self.here}, so it is a "
+            "copy or was moved; it accepts no writes until it is told which: for a copy (staging, "
+            "tests), `assembly ledger new-identity` gives it its own identity; for the same "
+            "ledger moved, `assembly ledger moved` records its new place."
+        )
+
+
 class LedgerRuleBroken(AppendRefused):
     """A ledger event (enrolment, revocation) breaks the ledger's own rules."""
 

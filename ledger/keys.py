@@ -66,15 +66,20 @@ class PublicKey:
             raise BadPublicKey(text)
         return cls(raw)
 
-    def verify(self, signature: bytes, body: bytes) -> bool:
+    def verify(self, signature: bytes, body: bytes, *, dry_run: bool = False) -> bool:
         """Tell whether ``signature`` is this key's signature over an event body."""
-        return verify_signature(self.raw, signature, body)
+        return verify_signature(self.raw, signature, body, dry_run=dry_run)
 
 
-def verify_signature(public_key: bytes, signature: bytes, body: bytes) -> bool:
-    """Tell whether ``signature`` is a valid Ed25519 signature over an event body."""
+def verify_signature(
+    public_key: bytes, signature: bytes, body: bytes, *, dry_run: bool = False
+) -> bool:
+    """Tell whether ``signature`` is a valid Ed25519 signature over an event body (with the
+    dry-run context when ``dry_run``: a rehearsal's signature is never a real one)."""
     try:
-        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, signing_input(body))
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            signature, signing_input(body, dry_run=dry_run)
+        )
     except (InvalidSignature, ValueError):
         return False
     return True
@@ -113,9 +118,10 @@ class Signer:
             serialization.NoEncryption(),
         )
 
-    def sign(self, body: bytes) -> bytes:
-        """Sign an event body (the signing context is added here)."""
-        return self._key.sign(signing_input(body))
+    def sign(self, body: bytes, *, dry_run: bool = False) -> bytes:
+        """Sign an event body (the signing context is added here; ``dry_run`` signs for a
+        rehearsal, which no ledger ever stores)."""
+        return self._key.sign(signing_input(body, dry_run=dry_run))
 
     def save(self, path: Path, *, passphrase: bytes | None = None) -> None:
         """Write the key to a new file with mode 0600 and its public half to ``<path>.pub``."""

@@ -13,11 +13,14 @@ from ledger.entry import KEY_ID, Entry, Head, NewEvent, SignedEvent, sign_events
 from ledger.errors import (
     BadSignature,
     InvalidEvent,
+    LedgerIsACopy,
     LedgerRuleBroken,
     StorageUnavailable,
     StreamVersionConflict,
     UnknownSigner,
+    WrongLedger,
 )
+from ledger.identity import IDENTITY_STREAM, IdentityBook, declaration, new_identity
 from ledger.keys import PublicKey, Signer, verify_signature
 from ledger.policy import CHARTER_ROLE, RolePolicy
 from ledger.signers import (
@@ -51,6 +54,8 @@ class Ledger:
         # Enrolments never change: a signer's record is kept while it is not revoked (the append
         # transaction still checks its stream for a revocation).
         self._signers: dict[str, SignerRecord] = {}
+        self._identity: str | None = None  # read when first needed
+        self._at_home = False  # checked before the first write
         recorder.clock = lambda: format_time(self.clock())
 
     @classmethod
@@ -67,9 +72,13 @@ class Ledger:
         *,
         name: str,
         clock: Clock = utc_now,
+        identity: str | None = None,
     ) -> Ledger:
-        """Create a ledger whose entry 0 is the charter key enrolling itself."""
+        """Create a ledger whose entry 0 is the charter key enrolling itself, naming the new
+        ledger's identity (random unless given)."""
         ledger = cls(open_recorder(location, create=True), policy, clock=clock)
+        ledger.recorder.record_home(ledger.recorder.place())
+        ledger._identity = identity or new_identity()
         now = clock()
         genesis = enrolment(
             charter.public_key, role=CHARTER_ROLE, name=name, valid_from=now, occurred_at=now
@@ -98,12 +107,24 @@ class Ledger:
         written. Entries follow the order of the batches. With ``dry_run``, every check runs
         in the transaction, which is then rolled back: it raises what the append would, and
         returns no entries."""
-        signed = [
-            (stream, expected, sign_events(signer, stream, expected, events))
-            for stream, expected, events in batches
-        ]
-        # The signatures were just made by the key whose id they name: nothing to re-check.
-        return self._append(signed, signatures_checked=True, dry_run=dry_run)
+        for attempt in (1, 2):
+            identity = self.identity()
+            signed = [
+                (
+                    stream,
+                    expected,
+                    sign_events(signer, stream, expected, events, ledger=identity, dry_run=dry_run),
+                )
+                for stream, expected, events in batches
+            ]
+            try:
+                # The signatures were just made by the key whose id they name: nothing to check.
+                return self._append(signed, signatures_checked=True, dry_run=dry_run)
+            except WrongLedger:
+                if attempt == 2:
+                    raise
+                self._identity = None  # another process declared a new identity: read it again
+        raise AssertionError("unreachable")
 
     def append(
         self, stream: uuid.UUID, expected_version: int, events: Sequence[SignedEvent]
@@ -122,12 +143,18 @@ class Ledger:
     ) -> list[Entry]:
         """Append signed events to several streams in one transaction, with every check of
         ``append`` for each: all written, in the order of the batches, or nothing. With
-        ``dry_run``, every check runs in the transaction, which is then rolled back: it raises
-        what the append would, and returns no entries."""
+        ``dry_run``, the events are signed for a rehearsal (``ledger.canonical``) and every check
+        runs in the transaction, which is then rolled back: it raises what the append would,
+        and returns no entries."""
         return self._append(batches, signatures_checked=False, dry_run=dry_run)
 
     def _append(
-        self, batches: Sequence[SignedBatch], *, signatures_checked: bool, dry_run: bool = False
+        self,
+        batches: Sequence[SignedBatch],
+        *,
+        signatures_checked: bool,
+        dry_run: bool = False,
+        away_from_home: bool = False,
     ) -> list[Entry]:
         if not batches:
             raise InvalidEvent("Nothing to append: give at least one event.")
@@ -142,10 +169,13 @@ class Ledger:
         if not signatures_checked:
             public_key = self._public_key(signer_id, events[0])
             for event in events:
-                if not verify_signature(public_key, event.sig, event.body):
+                if not verify_signature(public_key, event.sig, event.body, dry_run=dry_run):
                     raise BadSignature(signer_id, event.type)
+        if not away_from_home:
+            self._check_home()
 
         def admit(at: AppendPoint) -> None:
+            identity = IdentityBook(at.identity(), moved_on=True)
             book = SignerBook(self.policy)
             known = self._signers.get(signer_id)
             touches_signers = any(event.type.startswith("ledger.") for event in events)
@@ -162,6 +192,7 @@ class Ledger:
                     self._signers[signer_id] = book.records[signer_id]
             for offset, event in enumerate(events):
                 book.admit(at.seq + offset, event.fields)
+                identity.admit(at.seq + offset, event.fields, b"")
                 if event.occurred_at > at.recorded_at:
                     raise InvalidEvent(
                         f"{event.type} is dated {event.occurred_at}, after the ledger's clock "
@@ -199,6 +230,17 @@ class Ledger:
         except PersistenceError as exc:
             raise StorageUnavailable(self.recorder.location, str(exc).strip() or "error") from None
         return written
+
+    def _check_home(self) -> None:
+        """Refuse writes to a database that is not where the ledger lives (a copy)."""
+        if self._at_home:
+            return
+        here, home = self.recorder.place(), self.recorder.home()
+        if home is None:  # a ledger of an earlier release: it lives where it is first written
+            self.recorder.record_home(here)
+        elif home != here:
+            raise LedgerIsACopy(home, here)
+        self._at_home = True
 
     def _check_shape(
         self, stream: uuid.UUID, expected_version: int, events: Sequence[SignedEvent]
@@ -259,7 +301,38 @@ class Ledger:
             raise LedgerRuleBroken(f"Key {key_id} cannot be revoked: it was never enrolled.")
         return self.append_new(charter, stream, 1, [event])[0]
 
+    def declare_identity(self, charter: Signer, *, reason: str) -> Entry:
+        """Give this ledger a new random identity from the next entry on, signed by a charter
+        key, and make where it is now its home: what a copy of a ledger does before it takes
+        writes (nothing signed for the original is then taken here, nor the other way round)."""
+        identity = self.identity()
+        stream_version = len(self.recorder.read_stream(IDENTITY_STREAM))
+        event = declaration(new_identity(), reason=reason, occurred_at=self.clock())
+        signed = sign_events(charter, IDENTITY_STREAM, stream_version, [event], ledger=identity)
+        [entry] = self._append(
+            [(IDENTITY_STREAM, stream_version, signed)],
+            signatures_checked=True,
+            away_from_home=True,
+        )
+        self.recorder.record_home(self.recorder.place())
+        self._identity, self._at_home = None, False
+        return entry
+
+    def moved_here(self) -> None:
+        """Record that this ledger, the same one, now lives where it was opened."""
+        self.recorder.record_home(self.recorder.place())
+        self._at_home = False
+
     # -- reading --------------------------------------------------------------------------
+
+    def identity(self) -> str:
+        """Return the ledger's identity, which every new signature names."""
+        if self._identity is None:
+            found = self.recorder.identity()
+            if found is None:
+                raise InvalidEvent("The ledger is empty: it has no identity yet.")
+            self._identity = found
+        return self._identity
 
     def head(self) -> Head | None:
         """Return the last entry's seq and hash, or None for an empty ledger."""

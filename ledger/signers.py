@@ -29,6 +29,7 @@ from ledger.errors import (
     UnknownRole,
     UnknownSigner,
 )
+from ledger.identity import IDENTITY_DECLARED
 from ledger.keys import PublicKey, key_id_of
 from ledger.policy import CHARTER_ROLE, RolePolicy
 
@@ -159,7 +160,7 @@ class SignerBook:
             self._enrol(seq, fields)
         elif event_type == REVOKED:
             self._revoke(seq, fields)
-        elif event_type.startswith("ledger."):
+        elif event_type.startswith("ledger.") and event_type != IDENTITY_DECLARED:
             raise LedgerRuleBroken(f"{event_type} is not an event type of the ledger.")
 
     def _check_genesis(self, fields: Mapping[str, Any]) -> None:

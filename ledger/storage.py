@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from ledger.canonical import ZERO_HASH, entry_hash
 from ledger.entry import Entry, SignedEvent, parse_body
 from ledger.errors import AlreadyInitialised, NotALedger, StorageUnavailable, StreamVersionConflict
+from ledger.identity import IDENTITY_STREAM, identity_of
 from ledger.signers import signer_stream
 
 FORMAT = "assembly-ledger/1"
@@ -79,7 +80,8 @@ _STATE_SQL = f"""
 SELECT (SELECT seq FROM {ENTRIES_TABLE} ORDER BY seq DESC LIMIT 1),
        (SELECT hash FROM {ENTRIES_TABLE} ORDER BY seq DESC LIMIT 1),
        (SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :stream),
-       (SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :signer)
+       (SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :signer),
+       (SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :identity)
 """
 _COUNT_SQL = f"SELECT count(*) FROM {EVENTS_TABLE} WHERE originator_id = :stream"
 _ENTRIES_SQL = f"""
@@ -112,6 +114,7 @@ class AppendPoint:
     recorded_at: str  # the ledger's clock reading, shared by the new entries
     signer_events: int  # events already in the signer's own stream (1: enrolled, not revoked)
     lookup: Callable[[Collection[str]], list[dict[str, Any]]]  # keys' enrolment, revocation
+    identity: Callable[[], str | None]  # the ledger's identity before this append (None: empty)
 
 
 # Called inside the append transaction; raises to refuse the append (and so roll back the
@@ -143,6 +146,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             )
             .order_by(self.events.c.originator_id, self.events.c.originator_version)
         )
+        # (events in the identity stream, the identity they give): declarations are rare, so
+        # the append path reads the identity again only when their count changes.
+        self._identity: tuple[int, str] | None = None
         self.clock: Callable[[], str] = _no_clock
         self.location = "the ledger database"  # for messages; open_recorder names it
 
@@ -178,7 +184,11 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         admit: Admit = kwargs["admit"]
         out: list[Entry] = kwargs["out"]
         stream = stored_events[0].originator_id
-        streams = {"stream": self._uuid(stream), "signer": self._uuid(kwargs["signer_stream"])}
+        streams = {
+            "stream": self._uuid(stream),
+            "signer": self._uuid(kwargs["signer_stream"]),
+            "identity": self._uuid(IDENTITY_STREAM),
+        }
         if self._postgres:
             # Read the chain's state in the same round trip as eventsourcing's table lock:
             # before this insert, and under the lock, so nothing can change it until commit.
@@ -187,13 +197,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             }
         notification_ids = super()._insert_stored_events(session, stored_events)
         if self._postgres:
-            top, top_hash, before, signer_events = session.info.pop(_STATE_READ)
+            top, top_hash, before, signer_events, declared = session.info.pop(_STATE_READ)
         else:
             # SQLite: the insert took the database's writer lock; read the state under it.
-            top, top_hash, in_stream, signer_events = (
+            top, top_hash, in_stream, signer_events, declared = (
                 session.connection().exec_driver_sql(self._state_sql, streams).one()
             )
             before = in_stream - sum(1 for e in stored_events if e.originator_id == stream)
+            declared -= sum(1 for e in stored_events if e.originator_id == IDENTITY_STREAM)
         # Every stream's versions run 1..n (the ledger only ever appends the next ones), so the
         # count before this insert is the stream's version.
         if before != expected_version:
@@ -215,9 +226,18 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         def lookup(key_ids: Collection[str]) -> list[dict[str, Any]]:
             streams = [signer_stream(key_id) for key_id in sorted(key_ids)]
             rows = session.execute(self._signers_query, {"streams": streams})
-            return [parse_body(bytes(row.state)) for row in rows if row.id not in new]
+            return [
+                parse_body(bytes(row.state), canonical=False) for row in rows if row.id not in new
+            ]
 
-        admit(AppendPoint(seq, recorded_at, signer_events, lookup))
+        def identity() -> str | None:
+            if top is None:
+                return None
+            if self._identity is None or self._identity[0] != declared:
+                self._identity = (declared, self._read_identity(session, new))
+            return self._identity[1]
+
+        admit(AppendPoint(seq, recorded_at, signer_events, lookup, identity))
         rows = []
         for event, notification_id in zip(signed, notification_ids, strict=True):
             digest = entry_hash(
@@ -237,6 +257,61 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             seq, prev = seq + 1, digest
         session.connection().exec_driver_sql(self._entries_sql, rows[0] if len(rows) == 1 else rows)
         return notification_ids
+
+    def _read_identity(self, session: Session, new: Collection[int] = ()) -> str | None:
+        genesis = session.execute(self._entries_query().where(entries_table.c.seq == 0)).first()
+        if genesis is None:
+            return None
+        rows = session.execute(self._signers_query, {"streams": [IDENTITY_STREAM]})
+        declarations = [bytes(row.state) for row in rows if row.id not in new]
+        return identity_of(bytes(genesis.state), bytes(genesis.hash), declarations)
+
+    def identity(self) -> str | None:
+        """Return the ledger's identity, which every new signature names (None: empty)."""
+        with self.transaction(commit=False) as session:
+            return self._read_identity(session)
+
+    # -- where the ledger lives -----------------------------------------------------------
+
+    def place(self) -> str:
+        """Where this database is: a SQLite file's real path, or PostgreSQL's system
+        identifier, database and schema (what a copy of the database does not share)."""
+        engine = _engine(self)
+        if not self._postgres:
+            return f"sqlite:{Path(str(engine.url.database)).resolve()}"
+        with engine.connect() as conn:
+            database, schema = conn.execute(
+                text("SELECT current_database(), current_schema()")
+            ).one()
+            try:
+                with conn.begin_nested():
+                    system = conn.execute(
+                        text("SELECT system_identifier FROM pg_control_system()")
+                    ).scalar_one()
+            except SQLAlchemyError:  # not granted to this role: the server's address instead
+                system = f"{engine.url.host}:{engine.url.port or 5432}"
+        return f"postgresql:{system}/{database}/{schema}"
+
+    def home(self) -> str | None:
+        """Where the ledger was made, or last recorded as moved or copied (None: not recorded,
+        as in ledgers of earlier releases)."""
+        query = (
+            select(meta_table.c.value)
+            .where(meta_table.c.key.like("home@%"))
+            .order_by(meta_table.c.key.desc())
+            .limit(1)
+        )
+        with _engine(self).connect() as conn:
+            return conn.execute(query).scalar()
+
+    def record_home(self, place: str) -> None:
+        """Record ``place`` as the ledger's home from now on (the metadata is append-only: each
+        record is a new row, the last one counts)."""
+        with _engine(self).begin() as conn:
+            count = conn.execute(
+                select(func.count()).where(meta_table.c.key.like("home@%"))
+            ).scalar_one()
+            conn.execute(meta_table.insert().values(key=f"home@{count + 1:06d}", value=place))
 
     def _lock_table(self, session: Session) -> None:
         state_sql = session.info.pop(_STATE_AFTER_LOCK, None)

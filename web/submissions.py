@@ -74,10 +74,12 @@ class _SubmissionIn(BaseModel):
 
 @router.get("")
 def describe(request: Request) -> dict[str, Any]:
-    """What a client needs before it signs: the server's clock (events may not be dated after
-    it), the size limit, and the role of every enrolled key."""
+    """What a client needs before it signs: the ledger's identity (every signature names it),
+    the server's clock (events may not be dated after it), the size limit, and the role of
+    every enrolled key."""
     with opened(_settings(request)) as book:
         return {
+            "ledger": book.identity(),
             "now": format_time(book.clock()),
             "max_bytes": MAX_SUBMISSION_BYTES,
             "signers": {record.key_id: record.role for record in book.signers()},

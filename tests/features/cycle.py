@@ -52,6 +52,10 @@ ADDRESSES, LETTERS = 400, 40
 STAGE_1_VALUE = "Lotto: 4 11 23 31 38 42 (bonus 7)"
 STAGE_2_VALUE = "Lotto: 7 12 19 28 33 41 (bonus 2)"
 HANDED_OVER = ("1/1", "1/2", "1/3")  # and 1/4 adopted, not handed over
+# The panel voted and adopted its recommendations, and they were handed over, on these days
+# (recorded today): a hand-over is dated no earlier than the adoption, and answers come after.
+ADOPTED_ON, HANDED_OVER_ON = "2025-04-24", "2025-05-01"
+KEYS_VALID_FROM = "2025-01-01"  # the offices held their keys by then
 MIN_JUSTIFICATION = 200  # the charter's default
 PANEL_FILES = ("--pool", "pool.csv", "--quotas", "quotas.csv", "--portfolio", "portfolio.json")
 
@@ -195,7 +199,7 @@ def _build(folder: Path) -> Template:
         ok(
             assembly(
                 *("keys", "enrol", f"{office}.key.pub", "--role", office),
-                *("--name", f"The {office} (test)"),
+                *("--name", f"The {office} (test)", "--valid-from", KEYS_VALID_FROM),
                 *("--key", CHARTER),
                 cwd=folder,
             )
@@ -243,17 +247,17 @@ def _build(folder: Path) -> Template:
         as_secretariat(
             folder,
             *("vote", "record", "--panel", "1", "--vote", "V-1", "--subject", "Package 1"),
-            *("--for", "9", "--against", "2", "--abstain", "1"),
+            *("--for", "9", "--against", "2", "--abstain", "1", "--at", ADOPTED_ON),
         )
     )
     for number in range(1, 5):
-        adopt(folder, number, vote="V-1")
+        adopt(folder, number, vote="V-1", at=ADOPTED_ON)
     handed = [f"--number={ref.split('/')[1]}" for ref in HANDED_OVER]
     ok(
         as_secretariat(
             folder,
             *("recommend", "hand-over", "--panel", "1", *handed),
-            *("--on", "2025-05-01"),
+            *("--on", HANDED_OVER_ON),
         )
     )
     verified = ok(
@@ -300,8 +304,9 @@ def published_now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def adopt(folder: Path, number: int, *, vote: str) -> Result:
-    """Adopt recommendation 1/``number`` in French and Dutch, on the strength of ``vote``."""
+def adopt(folder: Path, number: int, *, vote: str, at: str | None = None) -> Result:
+    """Adopt recommendation 1/``number`` in French and Dutch, on the strength of ``vote``,
+    dated ``at`` (default: now)."""
     return ok(
         as_secretariat(
             folder,
@@ -309,8 +314,18 @@ def adopt(folder: Path, number: int, *, vote: str) -> Result:
             *("--portfolio", "climate", "--vote", vote),
             *("--title", f"fr=Recommandation {number}", "--title", f"nl=Aanbeveling {number}"),
             *("--text", f"fr=Texte {number}", "--text", f"nl=Tekst {number}"),
+            *(("--at", at) if at else ()),
         )
     )
+
+
+def settle(path: Path) -> None:
+    """Tell the ledger copied to ``path`` that it is the same ledger, now living there."""
+    book = open_ledger(str(path))
+    try:
+        book.moved_here()
+    finally:
+        book.close()
 
 
 _BUILT: dict[str, Template] = {}
@@ -324,8 +339,10 @@ def shared_template(factory: pytest.TempPathFactory) -> Template:
 
 
 def copy_of(source: Path, target: Path) -> Path:
-    """A private copy of a template folder (ledger, keys and files) in ``target``."""
+    """A private copy of a template folder (ledger, keys and files) in ``target``: the same
+    ledger, moved (a copy of a database takes no writes until told which it is)."""
     shutil.copytree(source, target, dirs_exist_ok=True)
+    settle(target / LEDGER)
     return target
 
 

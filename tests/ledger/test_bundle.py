@@ -48,7 +48,7 @@ SIGNERS = 3  # entries 0 to 2 enrol the charter, the secretariat and the log key
 def history(url: str, numbers: Sequence[int]) -> Ledger:
     """A ledger of the three enrolments, then one panel event per number, a minute apart."""
     clock = Clock(START)
-    ledger = Ledger.create(url, POLICY, CHARTER, name="Charter", clock=clock)
+    ledger = Ledger.create(url, POLICY, CHARTER, name="Charter", clock=clock, identity="f0" * 16)
     clock.advance(minutes=1)
     ledger.enrol(CHARTER, SECRETARIAT.public_key, role="secretariat", name="Secretariat")
     ledger.enrol(CHARTER, LOG.public_key, role="log", name="Log operator")

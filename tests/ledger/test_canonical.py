@@ -14,6 +14,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ledger.canonical import (
+    DRY_RUN_CONTEXT,
+    LEGACY_CONTEXT,
     SIGNING_CONTEXT,
     ZERO_HASH,
     canonical_bytes,
@@ -168,17 +170,25 @@ def test_refuses_a_value_json_cannot_hold(value: Any, reason: str) -> None:
 # --- signing_input ---------------------------------------------------------------------------
 
 
-def test_the_signing_context_is_pinned() -> None:
-    # Changing it would invalidate every signature ever made.
-    assert SIGNING_CONTEXT == b"assembly-ledger/event/v1\n"
+def test_the_signing_contexts_are_pinned() -> None:
+    # Changing one would invalidate every signature ever made under it.
+    assert SIGNING_CONTEXT == b"assembly-ledger/event/v2\n"
+    assert LEGACY_CONTEXT == b"assembly-ledger/event/v1\n"
+    assert DRY_RUN_CONTEXT == b"assembly-ledger/dry-run/v2\n"
 
 
 @given(st.binary())
-def test_signing_input_is_the_context_followed_by_the_body(body: bytes) -> None:
-    message = signing_input(body)
+def test_a_body_that_names_its_ledger_is_signed_under_the_v2_context(tail: bytes) -> None:
+    body = b'{"ledger":"' + tail
 
-    assert message.startswith(SIGNING_CONTEXT)
-    assert message[len(SIGNING_CONTEXT) :] == body
+    assert signing_input(body) == SIGNING_CONTEXT + body
+    assert signing_input(body, dry_run=True) == DRY_RUN_CONTEXT + body
+
+
+@given(st.binary().filter(lambda body: not body.startswith(b'{"ledger":"')))
+def test_a_body_of_an_earlier_release_is_read_under_the_v1_context(body: bytes) -> None:
+    assert signing_input(body) == LEGACY_CONTEXT + body
+    assert signing_input(body, dry_run=True) == DRY_RUN_CONTEXT + body
 
 
 # --- entry_bytes and entry_hash --------------------------------------------------------------

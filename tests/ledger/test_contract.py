@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -109,26 +110,53 @@ def test_a_dry_run_checks_everything_and_writes_nothing(world: World) -> None:
     assert (world.ledger.count(), world.ledger.head()) == (before, head)
 
 
+def _two_streams(world: World, *, dry_run: bool = False) -> list[Any]:
+    first, second = uuid.UUID(int=1), uuid.UUID(int=2)
+    identity = world.ledger.identity()
+    return [
+        (
+            stream,
+            0,
+            sign_events(world.secretariat, stream, 0, events, ledger=identity, dry_run=dry_run),
+        )
+        for stream, events in ((first, [world.event(), world.event()]), (second, [world.event()]))
+    ]
+
+
 def test_signed_events_for_several_streams_are_appended_in_one_transaction(
     world: World,
 ) -> None:
-    first, second = uuid.uuid4(), uuid.uuid4()
-    batches = [
-        (first, 0, sign_events(world.secretariat, first, 0, [world.event(), world.event()])),
-        (second, 0, sign_events(world.secretariat, second, 0, [world.event()])),
+    assert world.ledger.append_batches(_two_streams(world, dry_run=True), dry_run=True) == []
+    written = world.ledger.append_batches(_two_streams(world))
+    assert [entry.event["stream"] for entry in written] == [str(uuid.UUID(int=1))] * 2 + [
+        str(uuid.UUID(int=2))
     ]
-    assert world.ledger.append_batches(batches, dry_run=True) == []
-    written = world.ledger.append_batches(batches)
-    assert [entry.event["stream"] for entry in written] == [str(first)] * 2 + [str(second)]
     assert len({entry.recorded_at for entry in written}) == 1
+
+
+def test_a_dry_runs_signatures_can_never_be_committed(world: World) -> None:
+    rehearsed = _two_streams(world, dry_run=True)
+    assert world.ledger.append_batches(rehearsed, dry_run=True) == []
+    before = world.ledger.count()
+
+    with pytest.raises(BadSignature, match="does not verify"):
+        world.ledger.append_batches(rehearsed)
+    assert world.ledger.count() == before
+
+
+def test_a_dry_run_takes_no_signature_of_the_real_kind(world: World) -> None:
+    with pytest.raises(BadSignature, match="does not verify"):
+        world.ledger.append_batches(_two_streams(world), dry_run=True)
 
 
 def test_a_bad_signature_in_a_later_stream_of_a_signed_append_writes_nothing(
     world: World,
 ) -> None:
     first, second = uuid.uuid4(), uuid.uuid4()
-    good = sign_events(world.secretariat, first, 0, [world.event()])
-    (forged,) = sign_events(world.secretariat, second, 0, [world.event()])
+    good = sign_events(world.secretariat, first, 0, [world.event()], ledger=world.ledger.identity())
+    (forged,) = sign_events(
+        world.secretariat, second, 0, [world.event()], ledger=world.ledger.identity()
+    )
     forged = SignedEvent(body=forged.body, sig=bytes(64), fields=forged.fields)
     before, head = world.ledger.count(), world.ledger.head()
     with pytest.raises(BadSignature, match="does not verify"):
@@ -139,8 +167,20 @@ def test_a_bad_signature_in_a_later_stream_of_a_signed_append_writes_nothing(
 def test_a_signed_append_across_streams_has_one_signer(world: World) -> None:
     first, second = uuid.uuid4(), uuid.uuid4()
     batches = [
-        (first, 0, sign_events(world.secretariat, first, 0, [world.event()])),
-        (second, 0, sign_events(world.government, second, 0, [world.event()])),
+        (
+            first,
+            0,
+            sign_events(
+                world.secretariat, first, 0, [world.event()], ledger=world.ledger.identity()
+            ),
+        ),
+        (
+            second,
+            0,
+            sign_events(
+                world.government, second, 0, [world.event()], ledger=world.ledger.identity()
+            ),
+        ),
     ]
     with pytest.raises(InvalidEvent, match="One append is signed by one signer"):
         world.ledger.append_batches(batches)

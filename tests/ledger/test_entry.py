@@ -23,10 +23,11 @@ from ledger.canonical import (
     format_time,
 )
 from ledger.entry import Entry, Head, NewEvent, SignedEvent, body_of, sign_events
-from ledger.errors import BadHead, InvalidEvent, StreamVersionConflict
+from ledger.errors import BadHead, InvalidEvent, NotCanonical, StreamVersionConflict
 from ledger.keys import Signer
 
 STREAM = uuid.UUID("6f1d2c3b-4a59-4e68-8f7a-0b1c2d3e4f50")
+LEDGER = "5e" * 16  # the identity of the ledger the events are signed for
 WHEN = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
 # The room an entry keeps for its other members (see ledger/entry.py).
 BODY_LIMIT = MAX_ENTRY_BYTES - 512
@@ -121,14 +122,16 @@ def test_near_miss_head_text_reads_as_its_numbers_or_raises_bad_head(text: str) 
 def test_signs_events_at_consecutive_versions_after_the_expected_one(signer: Signer) -> None:
     events = [_event(payload={"n": n}) for n in range(4)]
 
-    signed = sign_events(signer, STREAM, 6, events)
+    signed = sign_events(signer, STREAM, 6, events, ledger=LEDGER)
 
     assert [event.version for event in signed] == [7, 8, 9, 10]
     assert [event.fields["payload"] for event in signed] == [{"n": n} for n in range(4)]
 
 
 def test_every_signed_event_verifies_with_the_signer_key(signer: Signer) -> None:
-    signed = sign_events(signer, STREAM, 0, [_event(), _event(type="assembly.panel.convened")])
+    signed = sign_events(
+        signer, STREAM, 0, [_event(), _event(type="assembly.panel.convened")], ledger=LEDGER
+    )
 
     for event in signed:
         assert signer.public_key.verify(event.sig, event.body)
@@ -138,10 +141,15 @@ def test_every_signed_event_verifies_with_the_signer_key(signer: Signer) -> None
 def test_a_signed_body_carries_the_event_fields_in_canonical_form(signer: Signer) -> None:
     brussels = timezone(timedelta(hours=1))
     (signed,) = sign_events(
-        signer, STREAM, 0, [_event(occurred_at=datetime(2026, 1, 31, 13, 0, tzinfo=brussels))]
+        signer,
+        STREAM,
+        0,
+        [_event(occurred_at=datetime(2026, 1, 31, 13, 0, tzinfo=brussels))],
+        ledger=LEDGER,
     )
 
     assert signed.fields == {
+        "ledger": LEDGER,
         "type": "assembly.government.responded",
         "schema": 1,
         "stream": str(STREAM),
@@ -161,7 +169,9 @@ def test_a_signed_body_carries_the_event_fields_in_canonical_form(signer: Signer
 def test_any_float_free_payload_signs_and_reads_back(
     signer: Signer, payload: dict[str, Any], expected_version: int
 ) -> None:
-    (signed,) = sign_events(signer, STREAM, expected_version, [_event(payload=payload)])
+    (signed,) = sign_events(
+        signer, STREAM, expected_version, [_event(payload=payload)], ledger=LEDGER
+    )
 
     assert signed.fields["payload"] == payload
     assert signed.version == expected_version + 1
@@ -170,12 +180,12 @@ def test_any_float_free_payload_signs_and_reads_back(
 
 
 def test_signing_nothing_gives_nothing(signer: Signer) -> None:
-    assert sign_events(signer, STREAM, 3, []) == []
+    assert sign_events(signer, STREAM, 3, [], ledger=LEDGER) == []
 
 
 def test_refuses_a_negative_expected_version(signer: Signer) -> None:
     with pytest.raises(StreamVersionConflict, match=r"not at the expected version -1"):
-        sign_events(signer, STREAM, -1, [_event()])
+        sign_events(signer, STREAM, -1, [_event()], ledger=LEDGER)
 
 
 @pytest.mark.parametrize(
@@ -199,12 +209,12 @@ def test_refuses_an_event_type_that_is_not_a_lower_case_dotted_name(
     signer: Signer, name: str
 ) -> None:
     with pytest.raises(InvalidEvent, match=re.escape(f"{name!r} is not an event type; ")):
-        sign_events(signer, STREAM, 0, [_event(type=name)])
+        sign_events(signer, STREAM, 0, [_event(type=name)], ledger=LEDGER)
 
 
 @pytest.mark.parametrize("name", ["ledger.signer.enrolled", "a.b", "assembly.panel_2.seated"])
 def test_accepts_lower_case_dotted_event_types(signer: Signer, name: str) -> None:
-    (signed,) = sign_events(signer, STREAM, 0, [_event(type=name)])
+    (signed,) = sign_events(signer, STREAM, 0, [_event(type=name)], ledger=LEDGER)
 
     assert signed.type == name
 
@@ -224,17 +234,19 @@ def test_refuses_a_float_anywhere_in_a_payload(
     expected = f"assembly.government.responded: {path} is a float "
 
     with pytest.raises(InvalidEvent, match="^" + re.escape(expected)):
-        sign_events(signer, STREAM, 0, [_event(payload=payload)])
+        sign_events(signer, STREAM, 0, [_event(payload=payload)], ledger=LEDGER)
 
 
 def test_refuses_an_integer_outside_the_json_range_in_a_payload(signer: Signer) -> None:
     with pytest.raises(InvalidEvent, match=r"9007199254740992 exceeds safe integer domain"):
-        sign_events(signer, STREAM, 0, [_event(payload={"count": 2**53})])
+        sign_events(signer, STREAM, 0, [_event(payload={"count": 2**53})], ledger=LEDGER)
 
 
 def test_refuses_a_naive_occurred_at(signer: Signer) -> None:
     with pytest.raises(InvalidEvent, match=r"has no time zone; give UTC times"):
-        sign_events(signer, STREAM, 0, [_event(occurred_at=datetime(2026, 1, 31, 12, 0))])
+        sign_events(
+            signer, STREAM, 0, [_event(occurred_at=datetime(2026, 1, 31, 12, 0))], ledger=LEDGER
+        )
 
 
 @pytest.mark.parametrize("schema", [0, -1, True, "1", 1.0])
@@ -242,17 +254,19 @@ def test_refuses_a_schema_version_that_is_not_a_positive_integer(
     signer: Signer, schema: Any
 ) -> None:
     with pytest.raises(InvalidEvent, match=r"must be a positive integer"):
-        sign_events(signer, STREAM, 0, [_event(schema=schema)])
+        sign_events(signer, STREAM, 0, [_event(schema=schema)], ledger=LEDGER)
 
 
 def _padded_event(signer: Signer, body_size: int) -> NewEvent:
     """An event whose body is exactly ``body_size`` bytes long."""
-    empty = body_of(_event(payload={"text": ""}), stream=STREAM, version=1, signer=signer.key_id)
+    empty = body_of(
+        _event(payload={"text": ""}), ledger=LEDGER, stream=STREAM, version=1, signer=signer.key_id
+    )
     return _event(payload={"text": "x" * (body_size - len(empty))})
 
 
 def test_accepts_a_body_at_the_size_limit(signer: Signer) -> None:
-    (signed,) = sign_events(signer, STREAM, 0, [_padded_event(signer, BODY_LIMIT)])
+    (signed,) = sign_events(signer, STREAM, 0, [_padded_event(signer, BODY_LIMIT)], ledger=LEDGER)
 
     assert len(signed.body) == BODY_LIMIT
 
@@ -267,14 +281,14 @@ def test_refuses_an_oversize_payload(signer: Signer) -> None:
             "64 KiB, so reference documents by their SHA-256 digest"
         ),
     ):
-        sign_events(signer, STREAM, 0, [event])
+        sign_events(signer, STREAM, 0, [event], ledger=LEDGER)
 
 
 def test_an_oversize_event_later_in_a_batch_refuses_the_whole_batch(signer: Signer) -> None:
     events = [_event(), _event(payload={"document": "x" * MAX_ENTRY_BYTES})]
 
     with pytest.raises(InvalidEvent, match=r"an entry stays under 64 KiB"):
-        sign_events(signer, STREAM, 0, events)
+        sign_events(signer, STREAM, 0, events, ledger=LEDGER)
 
 
 # --- SignedEvent.from_parts ------------------------------------------------------------------
@@ -313,7 +327,7 @@ def test_refuses_a_body_without_exactly_the_fields_of_the_format(fields: Any) ->
 
 
 def test_an_entry_recomputes_its_hash_from_its_bytes(signer: Signer) -> None:
-    (signed,) = sign_events(signer, STREAM, 0, [_event()])
+    (signed,) = sign_events(signer, STREAM, 0, [_event()], ledger=LEDGER)
     parts = {
         "seq": 0,
         "prev": ZERO_HASH,
@@ -331,7 +345,7 @@ def test_an_entry_recomputes_its_hash_from_its_bytes(signer: Signer) -> None:
 def test_an_entry_hash_is_sha256_of_0x00_and_the_rfc8785_bytes_of_the_entry(
     signer: Signer,
 ) -> None:
-    (signed,) = sign_events(signer, STREAM, 0, [_event()])
+    (signed,) = sign_events(signer, STREAM, 0, [_event()], ledger=LEDGER)
     entry_object = {
         "event": signed.fields,
         "prev": "00" * 32,
@@ -345,3 +359,87 @@ def test_an_entry_hash_is_sha256_of_0x00_and_the_rfc8785_bytes_of_the_entry(
     )
 
     assert digest == hashlib.sha256(b"\x00" + rfc8785.dumps(entry_object)).digest()
+
+
+# --- canonical bytes at the door ---------------------------------------------------------------
+
+CANONICAL = (
+    b'{"ledger":"' + b"5e" * 16 + b'","occurred_at":"2026-01-31T12:00:00.000000Z",'
+    b'"payload":{"count":10,"name":"A"},"schema":1,"signer":"' + b"ab" * 16 + b'",'
+    b'"stream":"6f1d2c3b-4a59-4e68-8f7a-0b1c2d3e4f50","type":"assembly.panel.convened",'
+    b'"version":1}'
+)
+NOT_CANONICAL = {
+    "pretty-printed": (json.dumps(json.loads(CANONICAL), indent=2).encode(), "differ from it"),
+    "keys out of order": (
+        CANONICAL.replace(b'{"count":10,"name":"A"}', b'{"name":"A","count":10}'),
+        "differ from it",
+    ),
+    "a float": (
+        CANONICAL.replace(b'"count":10', b'"count":10.0'),
+        r"\$\.payload\.count is a float",
+    ),
+    "a duplicated key": (
+        CANONICAL.replace(b'"name":"A"}', b'"name":"A","name":"B"}'),
+        "the key 'name' appears twice",
+    ),
+    "an escaped letter": (CANONICAL.replace(b'"name":"A"', b'"name":"\\u0041"'), "differ from it"),
+    "a trailing newline": (CANONICAL + b"\n", "differ from it"),
+    "an integer beyond 2**53": (
+        CANONICAL.replace(b'"count":10', b'"count":9007199254740993'),
+        "cannot be canonicalised",
+    ),
+}
+
+
+def test_the_canonical_body_of_these_cases_is_read() -> None:
+    assert SignedEvent.from_parts(CANONICAL, bytes(64)).fields["payload"] == {
+        "count": 10,
+        "name": "A",
+    }
+
+
+@pytest.mark.parametrize("case", list(NOT_CANONICAL))
+def test_a_body_that_is_not_its_own_canonical_form_is_refused_at_the_door(case: str) -> None:
+    body, reason = NOT_CANONICAL[case]
+    assert json.loads(body) is not None  # valid JSON, every one of them
+
+    with pytest.raises(NotCanonical, match=f"The event body is not canonical: .*{reason}"):
+        SignedEvent.from_parts(body, bytes(64))
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(_JSON, st.sampled_from(["indent", "ascii", "unsorted", "space"]))
+def test_any_payload_that_is_not_spelt_canonically_is_refused(payload: Any, spelling: str) -> None:
+    fields = json.loads(CANONICAL)
+    fields["payload"] = {"value": payload, "other": "é"}
+    spelt = {
+        "indent": lambda: json.dumps(fields, indent=1, sort_keys=True, ensure_ascii=False),
+        "ascii": lambda: json.dumps(fields, sort_keys=True, separators=(",", ":")),
+        "unsorted": lambda: json.dumps(fields, separators=(",", ":"), ensure_ascii=False),
+        "space": lambda: json.dumps(fields, sort_keys=True, ensure_ascii=False),
+    }[spelling]().encode()
+    try:
+        canonical = canonical_bytes(fields)
+    except Exception:
+        canonical = None  # an integer beyond 2**53: no canonical form at all
+    if spelt == canonical:
+        assert SignedEvent.from_parts(spelt, bytes(64)).fields == fields
+        return
+    with pytest.raises(NotCanonical):
+        SignedEvent.from_parts(spelt, bytes(64))
+
+
+def test_a_stored_body_of_an_earlier_release_is_still_read_as_stored() -> None:
+    body = json.dumps(json.loads(CANONICAL), indent=2).encode()
+    entry = Entry(seq=1, prev=bytes(32), body=body, sig=bytes(64), recorded_at="x", hash=b"")
+
+    assert entry.event["payload"]["name"] == "A"

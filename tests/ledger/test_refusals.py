@@ -97,7 +97,9 @@ def test_an_unknown_key_is_refused(world: World) -> None:
 
 def test_a_bad_signature_is_refused(world: World) -> None:
     stream = uuid.uuid4()
-    [good] = sign_events(world.secretariat, stream, 0, [world.event()])
+    [good] = sign_events(
+        world.secretariat, stream, 0, [world.event()], ledger=world.ledger.identity()
+    )
     forged = replace(good, sig=bytes(64))
     refused(
         world,
@@ -109,8 +111,12 @@ def test_a_bad_signature_is_refused(world: World) -> None:
 
 def test_a_signature_over_other_bytes_is_refused(world: World) -> None:
     stream = uuid.uuid4()
-    [good] = sign_events(world.secretariat, stream, 0, [world.event(number=1)])
-    [other] = sign_events(world.secretariat, stream, 0, [world.event(number=2)])
+    [good] = sign_events(
+        world.secretariat, stream, 0, [world.event(number=1)], ledger=world.ledger.identity()
+    )
+    [other] = sign_events(
+        world.secretariat, stream, 0, [world.event(number=2)], ledger=world.ledger.identity()
+    )
     swapped = replace(good, sig=other.sig)
     refused(
         world, BadSignature, "does not verify", lambda: world.ledger.append(stream, 0, [swapped])

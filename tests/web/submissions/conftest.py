@@ -40,3 +40,12 @@ def state(folder: Path) -> tuple[int, str]:
         return book.count(), str(book.head())
     finally:
         book.close()
+
+
+def identity_of(folder: Path) -> str:
+    """The identity of the copy's ledger, which a signature for it names."""
+    book = open_ledger(str(folder / LEDGER))
+    try:
+        return book.identity()
+    finally:
+        book.close()

@@ -293,7 +293,9 @@ class Dishonest:
             stream, expected = uuid.UUID(batch["stream"]), batch["expected_version"]
             batch["events"] = [
                 {"body": _b64(e.body), "sig": _b64(e.sig)}
-                for e in sign_events(self.signer, stream, expected, new)
+                for e in sign_events(
+                    self.signer, stream, expected, new, ledger=signed[0].fields["ledger"]
+                )
             ]
         self.reply = self.inner.post(url, content=json.dumps(document).encode(), headers=headers)
         return self.reply
@@ -460,6 +462,7 @@ def test_a_draw_step_submitted_out_of_order_is_refused_and_nothing_written(
     book = open_ledger(str(folder / LEDGER))
     try:
         [panel_1] = [entry.event for entry in book.recorder.read_types(type_name)]
+        identity = book.identity()
     finally:
         book.close()
     new = NewEvent(
@@ -468,7 +471,7 @@ def test_a_draw_step_submitted_out_of_order_is_refused_and_nothing_written(
         occurred_at=datetime.now(UTC),
         schema=int(panel_1["schema"]),
     )
-    [event] = sign_events(secretariat, stream, 0, [new])
+    [event] = sign_events(secretariat, stream, 0, [new], ledger=identity)
     events = [{"body": _b64(event.body), "sig": _b64(event.sig)}]
     body = {"batches": [{"stream": str(stream), "expected_version": 0, "events": events}]}
     before = state(folder)

@@ -41,7 +41,7 @@ from tests.features.cycle import (
 )
 from tests.features.forked import assembly
 from tests.web.conftest import serving
-from tests.web.submissions.conftest import state
+from tests.web.submissions.conftest import identity_of, state
 from web.submissions import MAX_SUBMISSION_BYTES
 
 URL = "/api/submissions"
@@ -76,7 +76,7 @@ def submission(
     stream = stream or recommendation_stream(event.panel, event.number)
     expected = version_of(folder, stream) if version is None else version
     new = NewEvent(type=event.TYPE, payload=event.to_payload(), occurred_at=datetime.now(UTC))
-    signed = sign_events(signer, stream, expected, [new])
+    signed = sign_events(signer, stream, expected, [new], ledger=identity_of(folder))
     return {
         "batches": [
             {
@@ -181,7 +181,7 @@ def test_an_event_whose_payload_is_not_of_its_type_is_refused_with_422(
     signer = load_signer(folder / SECRETARIAT)
     stream = uuid.uuid4()
     new = NewEvent("assembly.pool.closed", {}, datetime.now(UTC))
-    [event] = sign_events(signer, stream, 0, [new])
+    [event] = sign_events(signer, stream, 0, [new], ledger=identity_of(folder))
     events = [{"body": _b64(event.body), "sig": _b64(event.sig)}]
     body = {"batches": [{"stream": str(stream), "expected_version": 0, "events": events}]}
     refused(client, folder, body, 422, "The payload of assembly.pool.closed is not valid")
