@@ -177,12 +177,11 @@ def test_a_second_enrolment_in_a_keys_stream_is_refused(forged: Forgery) -> None
         forged.verify()
 
 
-def test_a_key_enrolled_twice_is_refused_by_the_book() -> None:
+def test_a_key_enrolled_twice_is_refused_by_the_book(forged: Forgery) -> None:
     # In a ledger the second enrolment would need a second version 1 of the key's stream, which
     # the stream check refuses first; the book (which the append path and the bundle export
     # use too) refuses it on its own.
     book = SignerBook(POLICY)
-    forged = Forgery([])
     genesis = enrolment_of(CHARTER, role="charter", valid_from=format_time(minute(0)))
     stream = signer_stream(CHARTER.key_id)
     book.admit(0, forged.sign(CHARTER, stream, 1, ENROLLED, genesis, occurred_at=minute(0)).fields)

@@ -467,3 +467,39 @@ def test_in_the_database_a_revoked_key_signing_after_its_revocation_is_refused(
     reason = f"Key {RETIRED.key_id} was revoked at {format_time(minute(7))} and may no longer sign"
     with pytest.raises(VerificationFailed, match=failure(seq, reason)):
         verify_database(ledger_url)
+
+
+def test_in_the_database_an_entry_removed_from_beside_its_event_is_refused(
+    ledger_url: str, attacker: tuple[Attacker, Forgery]
+) -> None:
+    attack, _ = attacker
+    attack.delete_entry(LONE_SEQ, with_event=False)
+
+    reason = "an event without a ledger entry was stored here"
+    with pytest.raises(VerificationFailed, match=failure(LONE_SEQ, reason)):
+        verify_database(ledger_url)
+
+
+def test_in_the_database_an_event_slipped_in_after_the_last_entry_is_refused(
+    ledger_url: str, attacker: tuple[Attacker, Forgery]
+) -> None:
+    attack, forgery = attacker
+    signed = forgery.sign(SECRETARIAT, PANELS, 5, occurred_at=minute(14))
+    attack.insert_event(stream=PANELS, version=5, topic=signed.type, body=signed.body)
+
+    reason = "an event without a ledger entry was stored here"
+    with pytest.raises(VerificationFailed, match=failure(ENTRIES, reason)):
+        verify_database(ledger_url)
+
+
+def test_in_the_database_the_honest_history_verifies(
+    ledger_url: str, attacker: tuple[Attacker, Forgery]
+) -> None:
+    recorder = open_recorder(ledger_url)
+    try:
+        report = verification_report(recorder, POLICY, expect=[attacker[1].head])
+    finally:
+        recorder.datastore.engine.dispose()  # type: ignore[union-attr]
+
+    assert (report.entries, report.signers, report.streams) == (ENTRIES, 5, 10)
+    assert report.head == attacker[1].head
