@@ -7,9 +7,14 @@ from typing import Annotated
 import typer
 
 from cli.context import open_ledger
+from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.projection_commands import bring_up_to_date
 from cli.render import stderr
+
+IDLE_SECONDS = 5  # a kept-alive connection that sends nothing for this long is closed
+LARGEST_HEAD = 16 * 1024  # bytes of a request's line and headers
+WILDCARDS = ("0.0.0.0", "::", "")
 
 
 def register(app: typer.Typer) -> None:
@@ -19,6 +24,22 @@ def register(app: typer.Typer) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The URL readers reach the server at (https://... behind a TLS proxy): "
+            "absolute links start with it, only its host and the listening address are "
+            "answered, and with https browsers are told to use TLS only. "
+            "Default: http://HOST:PORT.",
+        ),
+    ] = None,
+    api_docs: Annotated[
+        bool,
+        typer.Option(
+            help="Also serve the interactive API documentation at /docs (Swagger UI, loaded "
+            "from a public CDN). /openapi.json is served either way."
+        ),
+    ] = False,
     past_reads: Annotated[
         int,
         typer.Option(
@@ -30,16 +51,27 @@ def serve(
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Serve the status board, the recommendation pages, the verification page and the JSON
-    API (OpenAPI at /docs) for this ledger, until interrupted. The read models are brought up
-    to date first (all of them after an upgrade that changes their format, with a progress
-    bar), so that no reader waits for that.
+    API (its schema at /openapi.json) for this ledger, until interrupted. The read models are
+    brought up to date first (all of them after an upgrade that changes their format, with a
+    progress bar), so that no reader waits for that.
 
     Example: assembly serve --port 8000 ; then open http://127.0.0.1:8000/
     """
     import uvicorn
 
     from web import create_app
+    from web.context import NotAPublicUrl, public_url_of
 
+    if public_url is None and host in WILDCARDS:
+        raise UsageProblem(
+            f"Listening on every address ({host or 'no host'}) names no host for links: give "
+            "--public-url, the URL readers reach the server at."
+        )
+    served = public_url or f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    try:
+        public_url_of(served)  # before the read models are brought up to date
+    except NotAPublicUrl as error:
+        raise UsageProblem(error.sentence()) from None
     book = open_ledger(ledger)
     try:
         applied = bring_up_to_date(book)
@@ -47,5 +79,14 @@ def serve(
         book.close()
     if applied:
         stderr.print(f"Applied {applied} entries to the read models.")
-    app = create_app(ledger, past_reads=past_reads)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    app = create_app(
+        ledger, past_reads=past_reads, public_url=served, listening=host, api_docs=api_docs
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_keep_alive=IDLE_SECONDS,
+        h11_max_incomplete_event_size=LARGEST_HEAD,
+    )

@@ -9,13 +9,17 @@ POSTs them (at most ``MAX_SUBMISSION_BYTES``) to ``/api/submissions``::
 
 ``body`` is the event's canonical body (``ledger.entry``) and ``sig`` the signature over it.
 The server trusts nothing in a request but its signatures, and writes nothing unless every
-check passes, in this order: the event is not already in the ledger (a replay, 409) and its
-stream is at the expected version (409); the domain step that decides each event type is
-replayed against the server's own state (``web.steps``), so the domain's rules answer exactly
-as they do for a local command (422), and what it decides must be, field for field, what was
-signed (422); a draw's step replays every rule it can without the draw's published files,
-which ``assembly draw verify`` checks. Then ``Ledger.append`` checks every signature, the
-signer's enrolment, validity and role (403) and the stream versions again, in the one
+check passes, in this order: the envelope is sent as JSON (415), arrives whole within a time
+limit (408) and the size limit (413), names no key twice and has the form above (400)
+(``web.envelope``); every event is signed by one enrolled key (403: a cheap check, so that
+forged junk never reaches the domain, ``web.admission``); the event is not already in the
+ledger (a replay, 409) and its stream is at the expected version (409); the domain step that
+decides each event type is replayed against the server's own state (``web.steps``), so the
+domain's rules answer exactly as they do for a local command (422), and what it decides must
+be, field for field, what was signed (422); a draw's step replays every rule it can without the
+draw's published files, which ``assembly draw verify`` checks. Then ``Ledger.append`` checks
+every signature again, the signer's enrolment, validity and role (403) and the stream versions
+again, in the one
 transaction that writes every stream of the submission (``Ledger.append_batches``): a bulk
 import of answers to many recommendations is written whole or not at all. With
 ``?dry_run=true`` every check runs and the transaction is rolled back: 200 with nothing
@@ -46,6 +50,7 @@ from ledger.errors import (
 from projections import catch_up
 from web.admission import SignedBatch, admit, status_for
 from web.context import Settings, opened
+from web.envelope import DuplicateKey, check_json_type, check_unique_keys, read_body
 from web.http import MAX_INT
 from web.models import Problem
 
@@ -94,7 +99,10 @@ def stream_entries(stream: uuid.UUID, request: Request) -> dict[str, Any]:
 
 
 @router.get("/types/{type_name}")
-def type_entries(type_name: str, request: Request) -> dict[str, Any]:
+def type_entries(
+    type_name: Annotated[str, FastPath(max_length=100, description="The event type.")],
+    request: Request,
+) -> dict[str, Any]:
     """Every entry of one event type, in ledger order."""
     with opened(_settings(request)) as book:
         return {"entries": [entry_json(entry) for entry in book.recorder.read_types(type_name)]}
@@ -126,7 +134,7 @@ def one_entry(
     status_code=201,
     responses={
         200: {"description": "A dry run: every check passed, nothing was written."},
-        **_refused(400, 403, 409, 413, 422),
+        **_refused(400, 403, 408, 409, 413, 415, 422),
     },
     openapi_extra={
         "parameters": [
@@ -147,7 +155,8 @@ async def submit(request: Request, response: Response) -> dict[str, Any]:
     flag = request.query_params.get("dry_run", "false")
     if flag not in ("true", "false"):
         raise _malformed(f"dry_run is true or false, not {flag[:20]!r}.")
-    raw = await _limited_body(request)
+    check_json_type(request)
+    raw = await read_body(request, limit=MAX_SUBMISSION_BYTES, too_large=_too_large())
     # The ledger and the domain block on the database: keep them off the event loop.
     dry_run = flag == "true"
     written = await run_in_threadpool(_submit, _settings(request), raw, dry_run=dry_run)
@@ -173,21 +182,6 @@ def _settings(request: Request) -> Settings:
     if not isinstance(settings, Settings):
         raise AssertionError("create_app sets the settings")
     return settings
-
-
-async def _limited_body(request: Request) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed the limit."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_SUBMISSION_BYTES:
-        raise _too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_SUBMISSION_BYTES:
-            raise _too_large()
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _too_large() -> HTTPException:
@@ -223,6 +217,10 @@ def _submit(settings: Settings, raw: bytes, *, dry_run: bool) -> dict[str, Any]:
 
 def parse_submission(raw: bytes) -> list[SignedBatch]:
     """Read a submission's JSON into signed events; a malformed one is a 400."""
+    try:
+        check_unique_keys(raw)
+    except DuplicateKey as duplicated:
+        raise _malformed(duplicated.sentence()) from None
     try:
         submission = _SubmissionIn.model_validate_json(raw)
     except ValidationError as exc:
