@@ -127,12 +127,18 @@ def localized(texts: Mapping[str, str], lang: str) -> tuple[str, str | None]:
 
 
 def in_language(texts: Mapping[str, str], lang: str) -> Markup:
-    """``localized`` as HTML: the text, escaped, in a ``<span lang>`` when it is shown in
-    another language than the page's, so that a screen reader reads it in its own."""
+    """``localized`` as HTML: the text, escaped and isolated (``bdi``), with a ``lang`` when it
+    is shown in another language than the page's, so that a screen reader reads it in its own."""
     text, other = localized(texts, lang)
     if other is None:
-        return Markup.escape(text)
-    return Markup('<span lang="{}">{}</span>').format(other, text)
+        return isolated(text)
+    return Markup('<bdi lang="{}">{}</bdi>').format(other, text)
+
+
+def isolated(text: object) -> Markup:
+    """Text written by a user, escaped, in a ``<bdi>`` element: its direction (a name in Arabic
+    or Hebrew, say) is its own, and cannot reorder the page's sentence around it."""
+    return Markup("<bdi>{}</bdi>").format("" if text is None else text)
 
 
 @cache

@@ -387,11 +387,11 @@ def test_a_title_missing_in_the_language_asked_is_shown_in_another_with_a_note(
 @pytest.mark.parametrize(
     ("path", "marked"),
     [
-        ("/recommendations/1/1?lang=en", '<span lang="fr">Recommandation 1</span>'),
-        ("/recommendations/1/1?lang=en", '<p lang="fr">Texte 1'),
-        ("/recommendations?lang=en", '<span lang="fr">Recommandation 2</span>'),
-        ("/?lang=en", '<span lang="fr">Le climat</span>'),
-        ("/panels/1?lang=en", '<span lang="fr">Le climat</span>'),
+        ("/recommendations/1/1?lang=en", '<bdi lang="fr">Recommandation 1</bdi>'),
+        ("/recommendations/1/1?lang=en", '<p dir="auto" lang="fr">Texte 1'),
+        ("/recommendations?lang=en", '<bdi lang="fr">Recommandation 2</bdi>'),
+        ("/?lang=en", '<bdi lang="fr">Le climat</bdi>'),
+        ("/panels/1?lang=en", '<bdi lang="fr">Le climat</bdi>'),
     ],
 )
 def test_a_text_shown_in_another_language_is_marked_with_it(
