@@ -19,7 +19,9 @@ import pytest
 
 from ledger import Head, verification_report
 from ledger.canonical import entry_hash, format_time
+from ledger.entry import SignedEvent
 from ledger.errors import HeadMismatch, VerificationFailed
+from ledger.identity import IDENTITY_DECLARED, IDENTITY_STREAM
 from ledger.signers import signer_stream
 from ledger.storage import open_recorder
 from tests.forgery import (
@@ -503,3 +505,126 @@ def test_in_the_database_the_honest_history_verifies(
 
     assert (report.entries, report.signers, report.streams) == (ENTRIES, 5, 10)
     assert report.head == attacker[1].head
+
+
+# --- the ledger every signature names, and canonical bodies --------------------------------------
+
+OTHER_LEDGER = "0123456789abcdef0123456789abcdef"
+
+
+def test_a_body_signed_for_another_ledger_is_refused(forged: Forgery) -> None:
+    fields = forged.fields_of(forged.sign(SECRETARIAT, PANELS, 5, occurred_at=minute(14)))
+    ours, fields["ledger"] = fields["ledger"], OTHER_LEDGER
+    forged.append(forged.sign_fields(SECRETARIAT, fields))
+
+    reason = (
+        f"{CONVENED} was signed for ledger {OTHER_LEDGER}, and this is ledger {ours}: an event "
+        "signed for one ledger, or for a copy of it, is never taken by another; sign it for "
+        "this ledger"
+    )
+    with pytest.raises(VerificationFailed, match=failure(ENTRIES, reason)):
+        forged.verify()
+
+
+def test_a_body_of_the_earlier_format_after_the_ledger_moved_on_is_refused(
+    forged: Forgery,
+) -> None:
+    fields = forged.fields_of(forged.sign(SECRETARIAT, PANELS, 5, occurred_at=minute(14)))
+    del fields["ledger"]  # signed under the earlier release's context, which names no ledger
+    forged.append(forged.sign_fields(SECRETARIAT, fields))
+
+    reason = (
+        f"{CONVENED} is signed under the signing context of an earlier release, which names no "
+        "ledger; sign it again with this release"
+    )
+    with pytest.raises(VerificationFailed, match=failure(ENTRIES, reason)):
+        forged.verify()
+
+
+def declare(
+    forged: Forgery,
+    payload: dict[str, Any],
+    *,
+    stream: uuid.UUID = IDENTITY_STREAM,
+    event_type: str = IDENTITY_DECLARED,
+) -> int:
+    """Append the charter's identity declaration (or ``event_type``) with ``payload``."""
+    signed = forged.sign(CHARTER, stream, 1, event_type, payload, occurred_at=minute(14))
+    return forged.append(signed)
+
+
+def test_a_declared_identity_is_what_every_later_body_names(forged: Forgery) -> None:
+    ours = forged[0].fields["ledger"]
+    declare(forged, {"ledger": OTHER_LEDGER, "reason": "A staging copy"})
+    assert forged.verify().report.identity == OTHER_LEDGER
+    forged.append(forged.sign(SECRETARIAT, PANELS, 5, occurred_at=minute(15)))  # names `ours`
+
+    reason = (
+        f"{CONVENED} was signed for ledger {ours}, and this is ledger {OTHER_LEDGER}: an event "
+        "signed for one ledger, or for a copy of it, is never taken by another; sign it for "
+        "this ledger"
+    )
+    with pytest.raises(VerificationFailed, match=failure(ENTRIES + 1, reason)):
+        forged.verify()
+
+
+@pytest.mark.parametrize(
+    "payload, reason",
+    [
+        ({"ledger": OTHER_LEDGER}, f"A {IDENTITY_DECLARED} payload holds exactly ledger, reason"),
+        ({"ledger": "staging", "reason": "A copy"}, "A new identity is 32 hexadecimal digits"),
+        ({"ledger": 7, "reason": "A copy"}, "A new identity is 32 hexadecimal digits"),
+        ({"ledger": OTHER_LEDGER, "reason": " "}, "An identity declaration needs a reason"),
+        ({"ledger": OTHER_LEDGER, "reason": None}, "An identity declaration needs a reason"),
+    ],
+)
+def test_an_identity_declaration_of_the_wrong_shape_is_refused(
+    forged: Forgery, payload: dict[str, Any], reason: str
+) -> None:
+    seq = declare(forged, payload)
+
+    with pytest.raises(VerificationFailed, match=failure(seq, reason)):
+        forged.verify()
+
+
+def test_an_identity_declaration_of_the_identity_it_has_is_refused(forged: Forgery) -> None:
+    ours = forged[0].fields["ledger"]
+    seq = declare(forged, {"ledger": ours, "reason": "Again"})
+
+    reason = f"The ledger already has the identity {ours}"
+    with pytest.raises(VerificationFailed, match=failure(seq, reason)):
+        forged.verify()
+
+
+def test_an_identity_declaration_outside_its_stream_is_refused(forged: Forgery) -> None:
+    seq = declare(forged, {"ledger": OTHER_LEDGER, "reason": "A copy"}, stream=uuid.uuid4())
+
+    reason = f"{IDENTITY_DECLARED} belongs in stream {IDENTITY_STREAM}"
+    with pytest.raises(VerificationFailed, match=failure(seq, reason)):
+        forged.verify()
+
+
+def test_another_event_in_the_identity_stream_is_refused(forged: Forgery) -> None:
+    seq = declare(forged, {"number": 1}, event_type="assembly.charter.adopted")
+
+    reason = (
+        f"Stream {IDENTITY_STREAM} holds the ledger's identity declarations and nothing else; "
+        "assembly.charter.adopted cannot be written there"
+    )
+    with pytest.raises(VerificationFailed, match=failure(seq, reason)):
+        forged.verify()
+
+
+def test_a_signed_body_that_is_not_its_canonical_form_is_refused(forged: Forgery) -> None:
+    honest = forged.sign(SECRETARIAT, PANELS, 5, occurred_at=minute(14))
+    spaced = honest.body.replace(b'"payload":{', b'"payload": {')
+    forged.append(SignedEvent(body=spaced, sig=SECRETARIAT.sign(spaced), fields=honest.fields))
+
+    at = spaced.index(b" {")
+    reason = (
+        "the event body is not canonical: the bytes are not their RFC 8785 canonical form (they "
+        f"differ from it at byte {at}: white space, key order, an escape or a number's "
+        "spelling); send the canonical bytes"
+    )
+    with pytest.raises(VerificationFailed, match=failure(ENTRIES, reason)):
+        forged.verify()
