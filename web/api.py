@@ -4,10 +4,11 @@ proofs and tiles are in ``web.proofs``).
 Every route opens the ledger for the request (``web.context.opened``) and reads through the
 functions the command line uses (``projections.view.view_at``, ``ledger.tree``,
 ``ledger.receipt``, ``ledger.tiles``), so the API, the pages and ``assembly`` always agree. JSON
-responses are the models of ``web.models``, which the OpenAPI schema (``/openapi.json``,
-``/docs``) describes exactly. What is not there is a 404 with one sentence in ``detail``; a
-malformed parameter a 422 (FastAPI's validation) or a 400; integers are bounded to 64 bits so
-that no input reaches the database as a number it cannot hold.
+responses are the models of ``web.models``, which the OpenAPI schema (``/openapi.json``)
+describes exactly. What is not there is a 404 with one sentence in ``detail``; a malformed
+parameter a 422 (FastAPI's validation) or a 400; integers are bounded to 64 bits and days to
+``FIRST_DAY``..``LAST_DAY`` (``web.http``) so that no input reaches the database, or a date
+computation, as a value it cannot hold.
 
 Time travel: ``as_of`` reads the ledger as it stood at the end of that day (UTC), ``at_seq`` as
 it stood after that entry; overdue is judged on ``as_of`` (default: today, or the day entry
