@@ -69,14 +69,19 @@ def submission(
     key: str | Signer = GOVERNMENT,
     stream: uuid.UUID | None = None,
     version: int | None = None,
+    dry_run: bool = False,
+    ledger: str | None = None,
 ) -> dict[str, Any]:
     """``event`` signed by ``key`` for ``stream`` (its recommendation's) at its current
-    version unless given, as the JSON a client posts."""
+    version unless given, for the copy's ledger unless another is named (for a rehearsal with
+    ``dry_run``), as the JSON a client posts."""
     signer = key if isinstance(key, Signer) else load_signer(folder / key)
     stream = stream or recommendation_stream(event.panel, event.number)
     expected = version_of(folder, stream) if version is None else version
     new = NewEvent(type=event.TYPE, payload=event.to_payload(), occurred_at=datetime.now(UTC))
-    signed = sign_events(signer, stream, expected, [new], ledger=identity_of(folder))
+    signed = sign_events(
+        signer, stream, expected, [new], ledger=ledger or identity_of(folder), dry_run=dry_run
+    )
     return {
         "batches": [
             {
@@ -473,18 +478,41 @@ def test_a_submission_naming_one_stream_twice_is_refused(client: TestClient, fol
 def test_a_dry_run_submission_checks_everything_and_writes_nothing(
     client: TestClient, folder: Path
 ) -> None:
-    body = submission(folder, answer(1))
+    body = submission(folder, answer(1), dry_run=True)
     before = state(folder)
     reply = client.post(URL, params={"dry_run": "true"}, json=body)
     assert reply.status_code == 200, reply.text
     assert reply.json() == {"written": []}
     assert state(folder) == before
-    rejected = submission(folder, answer(1, Position.REJECTED))
+    rejected = submission(folder, answer(1, Position.REJECTED), dry_run=True)
     reply = client.post(URL, params={"dry_run": "true"}, json=rejected)
     assert reply.status_code == 422
     assert "justification" in reply.json()["detail"]
     assert state(folder) == before
-    assert client.post(URL, json=body).status_code == 201
+    assert client.post(URL, json=submission(folder, answer(1))).status_code == 201
+
+
+def test_a_dry_runs_body_and_signature_posted_for_real_are_refused(
+    client: TestClient, folder: Path
+) -> None:
+    rehearsed = submission(folder, answer(1), dry_run=True)
+    assert client.post(URL, params={"dry_run": "true"}, json=rehearsed).status_code == 200
+
+    refused(client, folder, rehearsed, 403, "signature on assembly.government.responded does not")
+
+
+def test_a_real_signature_is_not_taken_for_a_dry_run(client: TestClient, folder: Path) -> None:
+    reply = client.post(URL, params={"dry_run": "true"}, json=submission(folder, answer(1)))
+    assert reply.status_code == 403
+    assert "does not verify" in reply.json()["detail"]
+
+
+def test_an_event_signed_for_another_ledger_is_refused_and_nothing_written(
+    client: TestClient, folder: Path
+) -> None:
+    elsewhere = submission(folder, answer(1), ledger="0f" * 16)
+
+    refused(client, folder, elsewhere, 422, f"signed for ledger {'0f' * 16}")
 
 
 def test_a_dry_run_flag_that_is_not_true_or_false_is_refused_with_400(
@@ -495,3 +523,31 @@ def test_a_dry_run_flag_that_is_not_true_or_false_is_refused_with_400(
     assert reply.status_code == 400
     assert reply.json()["detail"] == "dry_run is true or false, not 'yes'."
     assert state(folder) == before
+
+
+NON_CANONICAL = {
+    "pretty-printed": lambda body: json.dumps(json.loads(body), indent=2).encode(),
+    "keys out of order": lambda body: json.dumps(
+        dict(reversed(list(json.loads(body).items()))), separators=(",", ":")
+    ).encode(),
+    "a duplicated key": lambda body: body[:-1] + b',"version":1}',
+    "an escaped letter": lambda body: body.replace(b'"type":"a', b'"type":"\\u0061', 1),
+    "a trailing newline": lambda body: body + b"\n",
+    "a float": lambda body: body.replace(b'"review":1', b'"review":1.0', 1),
+}
+
+
+@pytest.mark.parametrize("variant", list(NON_CANONICAL))
+def test_a_body_that_is_not_its_own_canonical_form_is_refused_with_400(
+    client: TestClient, folder: Path, variant: str
+) -> None:
+    document = submission(folder, answer(1))
+    event = document["batches"][0]["events"][0]
+    canonical = base64.b64decode(event["body"])
+    body = NON_CANONICAL[variant](canonical)
+    assert body != canonical and json.loads(body)
+    signer = load_signer(folder / GOVERNMENT)
+    # Signed as sent: the signature is good, only the canonical-bytes rule can refuse it.
+    event["body"], event["sig"] = _b64(body), _b64(signer.sign(body))
+
+    refused(client, folder, document, 400, "The event body is not canonical")
