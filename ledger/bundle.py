@@ -6,7 +6,10 @@ A bundle is a folder::
     checkpoint.txt   the log's signed checkpoint (C2SP tlog-checkpoint note), verbatim as served
     entries.jsonl    one line per entry, seq 0 to size - 1: the RFC 8785 canonical object
                      {"event", "hash", "prev", "recorded_at", "seq", "sig"}; without "hash" it is
-                     the entry whose leaf hash SHA-256(0x00 || bytes) is "hash" (ledger.canonical)
+                     the entry whose leaf hash SHA-256(0x00 || bytes) is "hash" (ledger.canonical).
+                     Format v2 only: an entry whose event body an earlier release stored in a form
+                     that is not canonical carries its stored bytes, base64, as "body" instead of
+                     "event", since no object spells them (the entry's bytes embed them as stored)
     signers.json     every key the entries enrol, with role, validity and revocation
     schemas/         a JSON Schema per event type and schema version (TYPE.vN.json)
 
@@ -33,9 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger.canonical import canonical_bytes
+from ledger.canonical import canonical_bytes, check_canonical
 from ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
-from ledger.errors import CanonicalizationError, LedgerError, VerificationFailed
+from ledger.entry import Entry, parse_body
+from ledger.errors import AppendRefused, CanonicalizationError, LedgerError, VerificationFailed
 from ledger.ledger import Ledger
 from ledger.merkle import (
     EMPTY_ROOT,
@@ -49,6 +53,7 @@ from ledger.tree import Issued
 from ledger.verify import BATCH, default_workers, verify_rows
 
 BUNDLE_FORMAT = "assembly-ledger/bundle@v1"
+BUNDLE_FORMAT_STORED_BODIES = "assembly-ledger/bundle@v2"  # v1, and lines that carry "body"
 BUNDLE_FILE, CHECKPOINT_FILE, ENTRIES_FILE, SIGNERS_FILE, SCHEMAS_DIR = (
     "bundle.json",
     "checkpoint.txt",
@@ -57,6 +62,7 @@ BUNDLE_FILE, CHECKPOINT_FILE, ENTRIES_FILE, SIGNERS_FILE, SCHEMAS_DIR = (
     "schemas",
 )
 ENTRY_FIELDS = frozenset({"event", "hash", "prev", "recorded_at", "seq", "sig"})
+STORED_BODY_FIELDS = ENTRY_FIELDS - {"event"} | {"body"}
 Row = tuple[Any, ...]
 
 
@@ -122,23 +128,14 @@ def _write_contents(
 ) -> list[SignerRecord]:
     book = SignerBook(ledger.policy)
     frontier = _Frontier()
+    stored_bodies = False
     with (partial / ENTRIES_FILE).open("wb") as out:
         for entry in ledger.entries():
             if entry.seq >= issued.size:
                 break
             fields = entry.event
-            line = canonical_bytes(
-                {
-                    "event": fields,
-                    "hash": entry.hash.hex(),
-                    "prev": entry.prev.hex(),
-                    "recorded_at": entry.recorded_at,
-                    "seq": entry.seq,
-                    "sig": base64.b64encode(entry.sig).decode(),
-                }
-            )
-            if not line.startswith(b'{"event":' + entry.body + b',"hash":'):
-                raise AssertionError(f"entry {entry.seq}'s body does not survive a round trip")
+            line = _line(entry, fields)
+            stored_bodies = stored_bodies or line.startswith(b'{"body":')
             out.write(line + b"\n")
             frontier.append(entry.hash)
             if fields["type"] in (ENROLLED, REVOKED):
@@ -151,13 +148,37 @@ def _write_contents(
     (partial / CHECKPOINT_FILE).write_bytes(issued.note)
     signers = sorted(book.records.values(), key=lambda record: record.enrolled_seq)
     _write_json(partial / SIGNERS_FILE, [record.as_dict() for record in signers])
-    label = {"format": BUNDLE_FORMAT, "origin": issued.origin, "size": issued.size}
+    label = {
+        "format": BUNDLE_FORMAT_STORED_BODIES if stored_bodies else BUNDLE_FORMAT,
+        "origin": issued.origin,
+        "size": issued.size,
+    }
     _write_json(partial / BUNDLE_FILE, label)
     for name, data in {**_LEDGER_SCHEMAS, **files}.items():
         path = partial / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return signers
+
+
+def _line(entry: Entry, fields: dict[str, Any]) -> bytes:
+    """An entry's line: its event as an object, or, for a body stored in a form that is not
+    canonical (by an earlier release), its stored bytes as they are."""
+    rest = {
+        "hash": entry.hash.hex(),
+        "prev": entry.prev.hex(),
+        "recorded_at": entry.recorded_at,
+        "seq": entry.seq,
+        "sig": base64.b64encode(entry.sig).decode(),
+    }
+    try:
+        check_canonical(entry.body, fields)
+    except CanonicalizationError:
+        return canonical_bytes({"body": base64.b64encode(entry.body).decode(), **rest})
+    line = canonical_bytes({"event": fields, **rest})
+    if not line.startswith(b'{"event":' + entry.body + b',"hash":'):
+        raise AssertionError(f"entry {entry.seq}'s body does not survive a round trip")
+    return line
 
 
 def _opened_root(note: bytes) -> bytes:
@@ -237,7 +258,10 @@ def check_bundle(
 
 def _check_label(folder: Path, checkpoint: Checkpoint) -> None:
     label = _json(folder, BUNDLE_FILE)
-    if not isinstance(label, dict) or label.get("format") != BUNDLE_FORMAT:
+    if not isinstance(label, dict) or label.get("format") not in (
+        BUNDLE_FORMAT,
+        BUNDLE_FORMAT_STORED_BODIES,
+    ):
         raise BadBundle(f"{BUNDLE_FILE} does not name the format {BUNDLE_FORMAT}")
     if (label.get("origin"), label.get("size")) != (checkpoint.origin, checkpoint.size):
         raise BadBundle(f"{BUNDLE_FILE} names another origin or size than the checkpoint")
@@ -296,6 +320,8 @@ def _row(seq: int, line: bytes) -> Row:
         canonical = canonical_bytes(entry) if isinstance(entry, dict) else None
     except (ValueError, CanonicalizationError):
         raise VerificationFailed(seq, "the line is not a JSON entry") from None
+    if isinstance(entry, dict) and set(entry) == STORED_BODY_FIELDS:
+        return _stored_body_row(seq, entry, canonical == data)
     if not isinstance(entry, dict) or set(entry) != ENTRY_FIELDS:
         raise VerificationFailed(
             seq, f"the line does not hold exactly {', '.join(sorted(ENTRY_FIELDS))}"
@@ -320,6 +346,34 @@ def _row(seq: int, line: bytes) -> Row:
     return (seq, seq, prev, sig, entry["recorded_at"], digest, body, stream, version, topic)
 
 
+def _stored_body_row(seq: int, entry: dict[str, Any], canonical: bool) -> Row:
+    """A line that carries an event body as stored: only a body that is not canonical may travel
+    so (the walk then judges it as ``assembly verify`` does: a v1 body is noted, a v2 body fails).
+    """
+    if not canonical:
+        raise VerificationFailed(seq, "the line is not in its RFC 8785 canonical form")
+    if type(entry["seq"]) is not int or entry["seq"] != seq:
+        raise VerificationFailed(
+            seq, f"line {seq + 1} holds seq {entry['seq']!r}: an entry was removed or reordered"
+        )
+    body = _base64(seq, entry["body"], "body")
+    try:
+        event = parse_body(body, canonical=False)
+    except AppendRefused as exc:
+        raise VerificationFailed(seq, exc.sentence().rstrip(".")) from None
+    try:
+        check_canonical(body, event)
+    except CanonicalizationError:
+        pass
+    else:
+        raise VerificationFailed(seq, "a canonical body travels as an object, not as bytes")
+    prev, digest = _hex(seq, entry["prev"], "prev"), _hex(seq, entry["hash"], "hash")
+    sig = _base64(seq, entry["sig"], "sig")
+    stream = uuid.UUID(event["stream"])
+    return (seq, seq, prev, sig, entry["recorded_at"], digest, body, stream, event["version"],
+            event["type"])  # fmt: skip
+
+
 def _hex(seq: int, value: object, name: str) -> bytes:
     try:
         raw = bytes.fromhex(value) if isinstance(value, str) else b""
@@ -330,13 +384,13 @@ def _hex(seq: int, value: object, name: str) -> bytes:
     return raw
 
 
-def _base64(seq: int, value: object) -> bytes:
+def _base64(seq: int, value: object, name: str = "sig") -> bytes:
     try:
         raw = base64.b64decode(value if isinstance(value, str) else "?", validate=True)
     except (binascii.Error, ValueError):
         raw = b""
     if not raw or base64.b64encode(raw).decode() != value:  # unused bits set: another spelling
-        raise VerificationFailed(seq, "sig is not canonical base64")
+        raise VerificationFailed(seq, f"{name} is not canonical base64")
     return raw
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import uuid
@@ -249,3 +250,51 @@ def test_an_entry_hash_covers_the_ledger_it_names(world: World) -> None:
         recorded_at=entry.recorded_at,
     )
     assert world.ledger.identity().encode() in entry.body
+
+
+# --- bundles of a ledger that holds a body stored in a form that is not canonical ---------------
+
+
+def test_a_bundle_of_the_earlier_release_carries_its_stored_bytes_and_verifies(
+    release_0_1: str, tmp_path: Path
+) -> None:
+    from ledger.bundle import BUNDLE_FORMAT_STORED_BODIES, check_bundle, export_bundle
+    from ledger.tree import issue_checkpoint
+    from tests.ledger.test_bundle import LOG_KEY, ORIGIN, VKEY
+
+    book = Ledger.open(release_0_1, POLICY)
+    book.append_new(SECRETARIAT, NOTES, 4, [_note(5, datetime.now(UTC))])
+    issued = issue_checkpoint(book.recorder, LOG_KEY, origin=ORIGIN)
+    folder = tmp_path / "bundle"
+    export_bundle(book, issued, folder, files={})
+
+    lines = (folder / "entries.jsonl").read_bytes().splitlines()
+    assert [line[:8] for line in lines] == [b'{"event"'] * 5 + [b'{"body":'] + [b'{"event"']
+    stored = book.recorder.read_entries(start=5, limit=1)[0].body
+    assert json.loads(lines[5])["body"] == base64.b64encode(stored).decode()
+    assert json.loads((folder / "bundle.json").read_bytes())["format"] == (
+        BUNDLE_FORMAT_STORED_BODIES
+    )
+    assert check_bundle(folder, [VKEY], POLICY).checkpoint.size == 7
+    assert _verify(release_0_1).noncanonical == (5,)
+
+
+def test_a_canonical_body_smuggled_as_stored_bytes_is_refused_by_the_bundle_verifier(
+    release_0_1: str, tmp_path: Path
+) -> None:
+    from ledger.bundle import check_bundle, export_bundle
+    from ledger.tree import issue_checkpoint
+    from tests.ledger.test_bundle import LOG_KEY, ORIGIN, VKEY
+
+    book = Ledger.open(release_0_1, POLICY)
+    issued = issue_checkpoint(book.recorder, LOG_KEY, origin=ORIGIN)
+    folder = tmp_path / "bundle"
+    export_bundle(book, issued, folder, files={})
+    lines = (folder / "entries.jsonl").read_bytes().splitlines()
+    entry = json.loads(lines[4])
+    body = canonical_bytes(entry.pop("event"))
+    lines[4] = canonical_bytes({"body": base64.b64encode(body).decode(), **entry})
+    (folder / "entries.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+
+    with pytest.raises(VerificationFailed, match="seq 4: a canonical body travels as an object"):
+        check_bundle(folder, [VKEY], POLICY)
