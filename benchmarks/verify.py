@@ -101,7 +101,7 @@ def format_digest() -> str:
         occurred_at=datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
     )
     stream = uuid.UUID(int=7)
-    body = body_of(sample, stream=stream, version=1, signer="00" * 16)
+    body = body_of(sample, ledger="00" * 16, stream=stream, version=1, signer="00" * 16)
     entry = entry_hash(
         seq=7, prev=bytes(32), body=body, sig=bytes(64), recorded_at="2024-01-02T03:04:05.000006Z"
     )

@@ -234,7 +234,9 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             if top is None:
                 return None
             if self._identity is None or self._identity[0] != declared:
-                self._identity = (declared, self._read_identity(session, new))
+                found = self._read_identity(session, new)
+                assert found is not None, "a ledger with a head has an entry 0"
+                self._identity = (int(declared), found)
             return self._identity[1]
 
         admit(AppendPoint(seq, recorded_at, signer_events, lookup, identity))
