@@ -35,7 +35,16 @@ from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, given_columns, newest_said, view_at
 from web import feed, models
 from web.context import opened
-from web.http import FIRST_DAY, LAST_DAY, MAX_INT, NotFound, TryLater, raw
+from web.http import (
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_INT,
+    MAX_NUMBER,
+    PLAIN_TEXT,
+    NotFound,
+    TryLater,
+    raw,
+)
 
 router = APIRouter(prefix="/api")
 PAGE = 1000  # recommendations of the board per response, unless ``limit`` says otherwise
@@ -48,9 +57,9 @@ def _a_day_to_read_at(day: date | None) -> date | None:
     return day
 
 
-def _within_64_bits(reference: str | None) -> str | None:
-    if reference is not None and max(map(int, reference.split("/"))) > MAX_INT:
-        raise ValueError(f"the numbers of a reference are at most {MAX_INT}")
+def _within_bounds(reference: str | None) -> str | None:
+    if reference is not None and max(map(int, reference.split("/"))) > MAX_NUMBER:
+        raise ValueError(f"the numbers of a reference are at most {MAX_NUMBER}")
     return reference
 
 
@@ -62,8 +71,8 @@ AsOf = Annotated[
 AtSeq = Annotated[
     int | None, Query(ge=0, le=MAX_INT, description="Read the ledger as it stood after entry N.")
 ]
-PanelNumber = Annotated[int, Path(ge=1, le=MAX_INT, description="The panel's number.")]
-Number = Annotated[int, Path(ge=1, le=MAX_INT, description="The recommendation's number.")]
+PanelNumber = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="The panel's number.")]
+Number = Annotated[int, Path(ge=1, le=MAX_NUMBER, description="The recommendation's number.")]
 
 
 class AtomResponse(Response):
@@ -76,7 +85,7 @@ class AtomResponse(Response):
 @router.get("/status", tags=["status"], responses=TryLater)
 def status(
     request: Request,
-    panel: Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only this panel.")] = None,
+    panel: Annotated[int | None, Query(ge=1, le=MAX_NUMBER, description="Only this panel.")] = None,
     position: Annotated[
         models.PositionValue | None, Query(description="Only those at this position.")
     ] = None,
@@ -87,13 +96,15 @@ def status(
         models.VerdictValue | None, Query(description="Only those with this verdict.")
     ] = None,
     portfolio: Annotated[
-        str | None, Query(max_length=64, description="Only those of this portfolio.")
+        str | None,
+        Query(max_length=64, pattern=PLAIN_TEXT, description="Only those of this portfolio."),
     ] = None,
     overdue: Annotated[bool, Query(description="Only those with a review overdue.")] = False,
     q: Annotated[
         str | None,
         Query(
             max_length=200,
+            pattern=PLAIN_TEXT,
             description="Only those with every word of this in their reference (PANEL/NUMBER), "
             "a title or their text, in any language and any case.",
         ),
@@ -106,7 +117,7 @@ def status(
             description="Start after this recommendation (PANEL/NUMBER): the previous page's "
             "next_after.",
         ),
-        AfterValidator(_within_64_bits),
+        AfterValidator(_within_bounds),
     ] = None,
     limit: Annotated[
         int, Query(ge=1, le=MAX_PAGE, description="At most this many recommendations.")
@@ -210,7 +221,7 @@ def composition(
 @router.get("/dashboard", tags=["status"], responses=TryLater)
 def dashboard_counts(
     request: Request,
-    panel: Annotated[int | None, Query(ge=1, le=MAX_INT, description="Only this panel.")] = None,
+    panel: Annotated[int | None, Query(ge=1, le=MAX_NUMBER, description="Only this panel.")] = None,
     as_of: AsOf = None,
     at_seq: AtSeq = None,
 ) -> models.Dashboard:

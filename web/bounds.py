@@ -15,7 +15,7 @@ import re
 from datetime import date
 
 from web.asked import Asked, Problem
-from web.http import FIRST_DAY, LAST_DAY, MAX_INT
+from web.http import FIRST_DAY, LAST_DAY, MAX_INT, MAX_NUMBER
 
 _NUMBER = re.compile(r"[0-9]{1,19}")  # ASCII digits only; MAX_INT has 19 of them
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -23,12 +23,12 @@ SHOWN = 40  # characters of a refused value that its sentence repeats
 LONGEST = 200  # characters of a search or a filter's value
 
 
-def number(text: str) -> int | None:
-    """``text`` as a whole number from 0 to ``MAX_INT``, or None if it is not one."""
+def number(text: str, *, most: int = MAX_INT) -> int | None:
+    """``text`` as a whole number from 0 to ``most``, or None if it is not one."""
     if _NUMBER.fullmatch(text) is None:
         return None
     found = int(text)
-    return found if found <= MAX_INT else None
+    return found if found <= most else None
 
 
 def day(text: str) -> date:
@@ -61,8 +61,8 @@ def entry_number(text: str) -> int:
 
 
 def panel_number(text: str) -> int:
-    """``text`` as a panel's number, from 1 (else a 400 problem)."""
-    found = number(text)
+    """``text`` as a panel's number, from 1 to ``MAX_NUMBER`` (else a 400 problem)."""
+    found = number(text, most=MAX_NUMBER)
     if not found:
         raise Problem(400, "%(value)s is not a panel number.", value=shown(text))
     return found

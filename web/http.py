@@ -11,6 +11,9 @@ from fastapi import Response
 from web import models
 
 MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL store
+MAX_NUMBER = 2**31 - 1  # the largest panel or recommendation number (INTEGER in the read models)
+# Text a filter compares in the database: PostgreSQL cannot hold a NUL, so no control character.
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
 # The days the ledger can be read at: the end of the last is still a date, and so is every due
 # date and count of days the read side computes from one.
 FIRST_DAY = date(1900, 1, 1)

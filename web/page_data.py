@@ -34,6 +34,7 @@ from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, panel_counts, view_at
 from web.asked import Asked, Problem
 from web.bounds import bounded_text, number, panel_number, shown
+from web.http import MAX_NUMBER
 from web.i18n import localized
 
 PAGE_SIZE = 100  # rows of the board per page
@@ -96,7 +97,7 @@ def panel_summary(book: Ledger, asked: Asked, found: Composition) -> dict[str, A
 def panel_data(book: Ledger, asked: Asked, *, panel: str) -> dict[str, Any]:
     """One panel convened by the point asked for (a 404 problem otherwise)."""
     until = end_of(asked.as_of)
-    found, wanted = None, number(panel)
+    found, wanted = None, number(panel, most=MAX_NUMBER)
     if wanted:
         found = read_composition(book, wanted, at_seq=asked.at_seq, until=until)
     if found is None or found.convened is None:
@@ -170,7 +171,7 @@ def _key(text: str) -> Key | None:
     if not text:
         return None
     panel, _, rest = text.partition("/")
-    key = number(panel), number(rest)
+    key = number(panel, most=MAX_NUMBER), number(rest, most=MAX_NUMBER)
     if key[0] is None or key[1] is None:
         raise Problem(
             400, "%(value)s is not a recommendation reference such as 1/12.", value=shown(text)
@@ -196,7 +197,7 @@ def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> 
     missing = Problem(
         404, "There is no recommendation %(ref)s in the ledger.", ref=shown("/".join(ref))
     )
-    panel, which = number(ref[0]), number(ref[1])
+    panel, which = number(ref[0], most=MAX_NUMBER), number(ref[1], most=MAX_NUMBER)
     if panel is None or which is None:
         raise missing
     key = (panel, which)

@@ -51,7 +51,7 @@ from projections import catch_up
 from web.admission import SignedBatch, admit, status_for
 from web.context import Settings, opened
 from web.envelope import DuplicateKey, check_json_type, check_unique_keys, read_body
-from web.http import MAX_INT
+from web.http import MAX_INT, PLAIN_TEXT
 from web.models import Problem
 
 MAX_SUBMISSION_BYTES = 1024 * 1024
@@ -100,7 +100,9 @@ def stream_entries(stream: uuid.UUID, request: Request) -> dict[str, Any]:
 
 @router.get("/types/{type_name}")
 def type_entries(
-    type_name: Annotated[str, FastPath(max_length=100, description="The event type.")],
+    type_name: Annotated[
+        str, FastPath(max_length=100, pattern=PLAIN_TEXT, description="The event type.")
+    ],
     request: Request,
 ) -> dict[str, Any]:
     """Every entry of one event type, in ledger order."""
