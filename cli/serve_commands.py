@@ -61,6 +61,7 @@ def serve(
 
     from web import create_app
     from web.context import NotAPublicUrl, public_url_of
+    from web.protocol import TimedHeads
 
     if public_url is None and host in WILDCARDS:
         raise UsageProblem(
@@ -87,6 +88,7 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        http=TimedHeads,  # a request's head arrives within 10 s, or the connection is closed
         timeout_keep_alive=IDLE_SECONDS,
         h11_max_incomplete_event_size=LARGEST_HEAD,
     )

@@ -1,5 +1,5 @@
 """``assembly serve`` (``cli.serve_commands``) builds the application on its public URL and runs
-uvicorn with time limits for idle clients; a public URL it cannot build links on, or none
+uvicorn with time limits for idle and slow clients; a public URL it cannot build links on, or none
 while listening on every address, is refused before anything is read."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from cli import serve_commands
 from cli.errors import UsageProblem
 from tests.web.conftest import Built
+from web.protocol import TimedHeads
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def test_serve_runs_uvicorn_with_time_limits_and_the_default_public_url(
     serve_commands.serve(host="127.0.0.1", port=8123, ledger=built.ledger)
     assert ran["timeout_keep_alive"] == serve_commands.IDLE_SECONDS == 5
     assert ran["h11_max_incomplete_event_size"] == serve_commands.LARGEST_HEAD
+    assert ran["http"] is TimedHeads and TimedHeads.head_seconds == 10
     assert (ran["host"], ran["port"]) == ("127.0.0.1", 8123)
     assert ran["app"].state.settings.public_url == "http://127.0.0.1:8123"
     served = TestClient(ran["app"], base_url="http://127.0.0.1:8123")
