@@ -47,6 +47,7 @@ class Aggregate:
             # when the ledger recorded an event, which its author cannot backdate.
             moment = recorded.recorded_at or recorded.occurred_at
             aggregate.apply(recorded.event, at=moment, seq=recorded.seq)
+            aggregate.claimed(recorded.event, recorded.occurred_at)
             aggregate.version = recorded.version
         return aggregate
 
@@ -57,11 +58,19 @@ class Aggregate:
     def trigger(self, event: Event, *, at: datetime) -> None:
         """Decide on an event: apply it now and keep it to be signed and stored."""
         self.apply(event, at=at, seq=None)
+        self.claimed(event, at)
         self.pending.append(Pending(event, at))
 
     def apply(self, event: Event, *, at: datetime, seq: int | None) -> None:
         """Change state for one event; ``seq`` is None while the event is not yet stored."""
         raise NotImplementedError
+
+    def claimed(self, event: Event, occurred_at: datetime) -> None:
+        """Note the moment an applied event's author dated it (its ``occurred_at``).
+
+        ``apply`` is given when the ledger recorded a stored event; rules that compare the dates
+        authors give (an answer dated no earlier than the hand-over it follows) keep those
+        dates here. Most aggregates need none."""
 
     def collect(self) -> list[Pending]:
         """Hand over the pending events (to be signed and appended at ``self.version``)."""

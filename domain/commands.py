@@ -52,7 +52,8 @@ def write_charter(session: Session, charter: Chartered, *, at: datetime) -> None
 
 
 def record_member(session: Session, member: CommissionMemberRecorded, *, at: datetime) -> None:
-    panel(session, member.panel)
+    """Record a member of the follow-up commission, who sat on the panel they are named from."""
+    panel(session, member.panel).check_sat(member.pseudonym, "named to the commission")
     session.get(Assembly, ASSEMBLY).record_member(member, at=at)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 
 class RuleBroken(Exception):
     """Root of every rule of the assembly's process; the message says what to fix."""
@@ -72,6 +74,23 @@ class NotFound(RuleBroken):
 
 class NotAllowed(RuleBroken):
     """The step exists but this signer, state or value may not take it."""
+
+
+class DatedTooEarly(RuleBroken):
+    """A step is dated before the step it follows (an answer before the hand-over)."""
+
+    def __init__(self, what: str, dated: date, follows: str, earliest: date) -> None:
+        super().__init__(what, dated, follows, earliest)
+        self.what = what
+        self.dated = dated
+        self.follows = follows
+        self.earliest = earliest
+
+    def sentence(self) -> str:
+        return (
+            f"{self.what} is dated {self.dated}, before {self.follows} on {self.earliest}: "
+            f"date it on or after {self.earliest}."
+        )
 
 
 class WrongStream(RuleBroken):

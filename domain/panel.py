@@ -171,6 +171,20 @@ class Panel(Aggregate):
         event = MemberReplaced(number=number, withdrawn=withdrawn, replacement=replacement)
         self.trigger(event, at=at)
 
+    def check_sat(self, pseudonym: str, what: str) -> None:
+        """Raise unless ``pseudonym`` was seated on the panel (drawn, or a replacement), even
+        if they withdrew since; ``what`` says what they are to be ("named to the commission")."""
+        convened = self.require()
+        if not self.ever_seated:
+            raise NotYet(
+                f"Panel {convened.number} is not seated yet, so none of its members can be {what}."
+            )
+        if pseudonym not in self.ever_seated:
+            raise NotAllowed(
+                f"{pseudonym} was never seated on panel {convened.number}, so cannot be {what} "
+                "from it: name a pseudonym the panel's draw seated, or one who replaced a member."
+            )
+
     def conclude(self, on: date, *, at: datetime) -> None:
         number = self._open()
         self.trigger(Concluded(number=number, on=on), at=at)

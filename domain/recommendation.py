@@ -4,6 +4,13 @@ Stream ``recommendation/PANEL/NUMBER``, so a number is unique within its panel b
 The secretariat adopts and hands over; the government answers (twice: at the first and second
 review), reports implementation and transfers responsibility; the commission assesses. Every
 answer stays: the second may revise the first, never erase it.
+
+Each step is dated no earlier than the step it follows, as their authors date them: the
+hand-over not before the adoption, an answer or a verdict not before the hand-over, an
+implementation report not before the answer that took the recommendation on. Whether an answer
+came on time is judged later by the day the ledger recorded it (``projections.board``), which
+no author can backdate. An answer names the portfolio responsible for the recommendation; a
+change of responsibility is recorded first, as a transfer.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from pydantic import Field
 
 from domain.aggregate import Aggregate, stream_id
 from domain.deliberation import Deliberation
-from domain.errors import AlreadyDone, NotAllowed, NotFound, NotYet, WrongStream
+from domain.errors import AlreadyDone, DatedTooEarly, NotAllowed, NotFound, NotYet, WrongStream
 from domain.events import Event, register
 from domain.government import (
     Assessed,
@@ -78,6 +85,8 @@ class Recommendation(Aggregate):
         self.portfolio: str | None = None
         self.reports = 0
         self.assessments = 0
+        self.adopted_on: date | None = None  # the days their authors gave the adoption
+        self.answered_on: dict[int, date] = {}  # and each review's answer
 
     @property
     def reference(self) -> str:
@@ -115,6 +124,9 @@ class Recommendation(Aggregate):
             raise AlreadyDone(
                 f"Recommendation {self.reference} was handed over on {self.handed_over}."
             )
+        if self.adopted_on is not None and on < self.adopted_on:
+            what = f"The hand-over of recommendation {self.reference}"
+            raise DatedTooEarly(what, on, "its adoption", self.adopted_on)
         self.trigger(HandedOver(panel=adopted.panel, number=adopted.number, on=on), at=at)
 
     def respond(self, answer: Responded, *, min_justification: int, at: datetime) -> None:
@@ -124,6 +136,15 @@ class Recommendation(Aggregate):
             raise AlreadyDone(
                 f"Recommendation {self.reference} already has its answer for review "
                 f"{answer.review}; an error in it is fixed with `assembly correct`."
+            )
+        what = f"The answer to recommendation {self.reference} at review {answer.review}"
+        self._check_not_before(what, at, "its hand-over", self.handed_over)
+        if answer.portfolio != self.portfolio:
+            raise NotAllowed(
+                f"Recommendation {self.reference} is the responsibility of {self.portfolio}, so "
+                f"its answer names {self.portfolio}, not {answer.portfolio}; if "
+                f"{answer.portfolio} has taken it over, record that first with `assembly "
+                "transfer`."
             )
         check_response(answer, min_justification=min_justification)
         self.trigger(answer, at=at)
@@ -140,6 +161,8 @@ class Recommendation(Aggregate):
                 f"position is {current}, and reports follow only accepted, accepted_in_part or "
                 "already_in_place."
             )
+        what = f"An implementation report on recommendation {self.reference}"
+        self._check_not_before(what, at, "the answer that accepted it", self.accepted_on)
         check_implementation(report, min_justification=min_justification)
         self.trigger(report, at=at)
 
@@ -158,6 +181,8 @@ class Recommendation(Aggregate):
     def assess(self, assessment: Assessed, *, at: datetime) -> None:
         """Record the commission's verdict on what the government did."""
         self._require_handed_over("assessed")
+        what = f"The commission's verdict on recommendation {self.reference}"
+        self._check_not_before(what, at, "its hand-over", self.handed_over)
         check_assessment(assessment)
         self.trigger(assessment, at=at)
 
@@ -168,6 +193,30 @@ class Recommendation(Aggregate):
                 f"Recommendation {self.reference} has not been handed over to the government, "
                 f"so it cannot be {what} yet."
             )
+
+    @property
+    def accepted_on(self) -> date | None:
+        """The day of the first answer that took the recommendation on (as its author dated
+        it), or None."""
+        return min(
+            (
+                self.answered_on[review]
+                for review, answer in self.answers.items()
+                if answer.position in IMPLEMENTABLE and review in self.answered_on
+            ),
+            default=None,
+        )
+
+    @staticmethod
+    def _check_not_before(what: str, at: datetime, follows: str, earliest: date | None) -> None:
+        if earliest is not None and at.date() < earliest:
+            raise DatedTooEarly(what, at.date(), follows, earliest)
+
+    def claimed(self, event: Event, occurred_at: datetime) -> None:
+        if isinstance(event, Adopted):
+            self.adopted_on = occurred_at.date()
+        elif isinstance(event, Responded):
+            self.answered_on[event.review] = occurred_at.date()
 
     def apply(self, event: Event, *, at: datetime, seq: int | None) -> None:
         if isinstance(event, Adopted):

@@ -182,14 +182,14 @@ def test_a_vote_adopts_a_recommendation_that_is_then_handed_over(folder: Path) -
     voted = as_secretariat(
         folder,
         *("vote", "record", "--panel", "1", "--vote", "V-5", "--subject", "Recommendation 5"),
-        *("--for", "8", "--against", "3", "--abstain", "1"),
+        *("--for", "8", "--against", "3", "--abstain", "1", "--at", "2025-05-28"),
     )
     [vote] = wrote(folder, voted, "assembly.deliberation.vote_held")
     assert vote["adopted"] is True and vote["method"] == "majority"
     adopted = as_secretariat(
         folder,
         *("recommend", "adopt", "--panel", "1", "--number", "5", "--portfolio", "housing"),
-        *("--vote", "V-5", "--priority", "high"),
+        *("--vote", "V-5", "--priority", "high", "--at", "2025-05-28"),
         *("--title", "fr=Rénover", "--title", "nl=Renoveren"),
         *("--text", "fr=Rénover les logements", "--text", "nl=Woningen renoveren"),
     )
@@ -307,6 +307,91 @@ def test_a_role_may_not_correct_another_roles_entry(folder: Path) -> None:
     result = as_government(folder, "correct", str(before - 1), "--reason", "Not ours")
     one_sentence(result, 3, "only that role or the charter key may correct it")
     assert entries(folder) == before
+
+
+# -- no backdating past the rules: exit 3, the rule's sentence, nothing written ---------------
+
+
+def refused(folder: Path, result: Result, before: int, words: str) -> None:
+    """The command was refused with the rule's sentence, and the ledger is as it was."""
+    one_sentence(result, 3, words)
+    assert entries(folder) == before
+
+
+def test_an_answer_dated_before_the_hand_over_is_refused(folder: Path) -> None:
+    before = entries(folder)
+    refused(
+        folder,
+        respond(folder, "1/1", "accepted", "--at", "2025-04-30"),
+        before,
+        "The answer to recommendation 1/1 at review 1 is dated 2025-04-30, before its hand-over "
+        "on 2025-05-01: date it on or after 2025-05-01.",
+    )
+
+
+def test_a_verdict_dated_before_the_hand_over_is_refused(folder: Path) -> None:
+    before = entries(folder)
+    verdict = ("assess", "1/1", "--verdict", "insufficient_information", "--at", "2025-04-30")
+    refused(
+        folder,
+        as_commission(folder, *verdict),
+        before,
+        "The commission's verdict on recommendation 1/1 is dated 2025-04-30, before its "
+        "hand-over on 2025-05-01",
+    )
+
+
+def test_a_report_dated_before_the_acceptance_is_refused(folder: Path) -> None:
+    accepted = respond(folder, "1/1", "accepted", "--at", "2025-06-10")
+    wrote(folder, accepted, "assembly.government.responded")
+    before = entries(folder)
+    report = ("implement", "1/1", "--status", "in_progress", "--progress", "10")
+    refused(
+        folder,
+        as_government(folder, *report, "--at", "2025-06-09"),
+        before,
+        "An implementation report on recommendation 1/1 is dated 2025-06-09, before the answer "
+        "that accepted it on 2025-06-10: date it on or after 2025-06-10.",
+    )
+
+
+def test_a_hand_over_dated_before_the_adoption_is_refused(folder: Path) -> None:
+    before = entries(folder)
+    handed = ("recommend", "hand-over", "--panel", "1", "--number", "4", "--on", "2025-04-20")
+    refused(
+        folder,
+        as_secretariat(folder, *handed),
+        before,
+        "The hand-over of recommendation 1/4 is dated 2025-04-20, before its adoption on "
+        "2025-04-24: date it on or after 2025-04-24.",
+    )
+
+
+def test_a_volunteer_never_seated_is_not_named_to_the_commission(
+    folder: Path, template: Template
+) -> None:
+    before = entries(folder)
+    named = ("commission", "add", template.reserve, "--panel", "1", "--role", "member")
+    refused(
+        folder,
+        assembly(*named, "--key", CHARTER, cwd=folder),
+        before,
+        f"{template.reserve} was never seated on panel 1, so cannot be named to the commission",
+    )
+
+
+def test_an_answer_for_another_portfolio_points_to_assembly_transfer(folder: Path) -> None:
+    before = entries(folder)
+    answered = as_government(
+        folder, "respond", "1/1", "--position", "accepted", "--portfolio", "mobility"
+    )
+    refused(
+        folder,
+        answered,
+        before,
+        "Recommendation 1/1 is the responsibility of climate, so its answer names climate, not "
+        "mobility; if mobility has taken it over, record that first with `assembly transfer`.",
+    )
 
 
 # -- usage errors: exit 2, one sentence, nothing written --------------------------------------

@@ -219,7 +219,7 @@ def test_as_of_before_an_answer_the_report_counts_it_as_awaiting(
     recommended: Office,  # noqa: F811
 ) -> None:
     recommended.clock.now = datetime(2026, 6, 10, 9, tzinfo=UTC)
-    answer = Responded(panel=1, number=1, review=1, position=Position.ACCEPTED, portfolio="x")
+    answer = Responded(panel=1, number=1, review=1, position=Position.ACCEPTED, portfolio="climate")
     (seq,) = recommended.do("government", step(commands.respond, answer))
     before = office_report(recommended, "--as-of", "2026-06-09")
     after = office_report(recommended, "--as-of", "2026-06-10")

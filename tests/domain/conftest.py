@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -343,10 +343,15 @@ def _recommend(office: Office, charter: Chartered, draws: SmallDraws) -> None:
             commands.record_vote(session, vote(f"V-{number}"), at=at)
             commands.adopt(session, adopted(number, vote=f"V-{number}"), at=at)
         commands.record_vote(session, vote("V-6", votes_for=3, against=8), at=at)
+
+    def hand_over(session: Session, at: datetime) -> None:
         for number in range(1, 5):
             commands.hand_over(session, 1, number, HANDED_OVER, at=at)
 
     office.do("secretariat", adopt_all)
+    # Handed over on the day it happens: what follows is dated on or after it, as the rules ask.
+    office.clock.now = datetime.combine(HANDED_OVER, time(9), tzinfo=UTC)
+    office.do("secretariat", hand_over)
 
 
 # Each stage adds its steps to the one before; the list's order is the process's.
@@ -379,6 +384,7 @@ class Snapshots:
         shutil.copyfile(source, target)
         clock = Clock(now)
         ledger = Ledger.open(str(target), RolePolicy(ROLE_GRANTS), clock=clock)
+        ledger.moved_here()  # the snapshot's copy stands for the same ledger, now here
         return Office(ledger, clock, office_keys())
 
     def _build(self, stage: str, charter: Chartered) -> tuple[Path, datetime]:

@@ -8,8 +8,8 @@ from pydantic import ValidationError
 from cli.store import LedgerStore
 from domain import commands
 from domain.charter import Chartered, CommissionMemberRecorded, CommissionRole
-from domain.errors import AlreadyDone, NotFound, NotYet
-from domain.panel import Convened
+from domain.errors import AlreadyDone, NotAllowed, NotFound, NotYet
+from domain.panel import Convened, WithdrawalReason
 from ledger.errors import RoleNotAllowed
 from tests.domain.conftest import THEME, Office, step
 
@@ -77,16 +77,16 @@ def test_a_charter_with_unusable_settings_is_refused(
         Chartered.model_validate({"name": "A", "region": "B", "languages": ("fr",), **fields})
 
 
-def test_a_commission_member_is_recorded_once(convened: Office) -> None:
-    convened.do("charter", step(commands.record_member, member()))
-    convened.refuses(
+def test_a_commission_member_is_recorded_once(seated: Office, members: tuple[str, ...]) -> None:
+    seated.do("charter", step(commands.record_member, member(members[0])))
+    seated.refuses(
         "charter",
-        step(commands.record_member, member(role="member")),
+        step(commands.record_member, member(members[0], role="member")),
         AlreadyDone,
-        match="P-000005 is already a member of the commission",
+        match=f"{members[0]} is already a member of the commission",
     )
-    (recorded,) = LedgerStore(convened.ledger, None).of_type(CommissionMemberRecorded.TYPE)
-    assert recorded.event == member()
+    (recorded,) = LedgerStore(seated.ledger, None).of_type(CommissionMemberRecorded.TYPE)
+    assert recorded.event == member(members[0])
 
 
 def test_commission_members_come_from_a_convened_panel(chartered: Office) -> None:
@@ -98,10 +98,45 @@ def test_commission_members_come_from_a_convened_panel(chartered: Office) -> Non
     )
 
 
-def test_only_the_charter_key_records_commission_members(convened: Office) -> None:
+def test_commission_members_come_from_a_seated_panel(convened: Office) -> None:
     convened.refuses(
-        "secretariat",
+        "charter",
         step(commands.record_member, member()),
+        NotYet,
+        match="Panel 1 is not seated yet, so none of its members can be named to the commission",
+    )
+
+
+def test_a_volunteer_never_seated_on_the_panel_is_not_named_to_the_commission(
+    seated: Office, reserves: tuple[str, ...]
+) -> None:
+    seated.refuses(
+        "charter",
+        step(commands.record_member, member(reserves[0])),
+        NotAllowed,
+        match=f"{reserves[0]} was never seated on panel 1, so cannot be named to the commission "
+        "from it: name a pseudonym the panel's draw seated, or one who replaced a member",
+    )
+
+
+def test_a_member_who_replaced_another_or_withdrew_may_be_named_to_the_commission(
+    seated: Office, members: tuple[str, ...], reserves: tuple[str, ...]
+) -> None:
+    seated.do("secretariat", step(commands.withdraw, 1, members[1], WithdrawalReason.HEALTH))
+    seated.do("secretariat", step(commands.replace, 1, members[1], reserves[0]))
+    seated.do("charter", step(commands.record_member, member(reserves[0], role="member")))
+    seated.do("charter", step(commands.record_member, member(members[1], role="substitute")))
+    recorded = LedgerStore(seated.ledger, None).of_type(CommissionMemberRecorded.TYPE)
+    named = [f.event for f in recorded if isinstance(f.event, CommissionMemberRecorded)]
+    assert [event.pseudonym for event in named] == [reserves[0], members[1]]
+
+
+def test_only_the_charter_key_records_commission_members(
+    seated: Office, members: tuple[str, ...]
+) -> None:
+    seated.refuses(
+        "secretariat",
+        step(commands.record_member, member(members[0])),
         RoleNotAllowed,  # type: ignore[arg-type]
         match="may not write assembly.commission.member_recorded",
     )
