@@ -14,7 +14,6 @@ from cli.render import stderr
 
 IDLE_SECONDS = 5  # a kept-alive connection that sends nothing for this long is closed
 LARGEST_HEAD = 16 * 1024  # bytes of a request's line and headers
-WILDCARDS = ("0.0.0.0", "::", "")
 
 
 def register(app: typer.Typer) -> None:
@@ -62,6 +61,7 @@ def serve(
     from web import create_app
     from web.context import NotAPublicUrl, public_url_of
     from web.protocol import TimedHeads
+    from web.security import WILDCARDS
 
     if public_url is None and host in WILDCARDS:
         raise UsageProblem(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -20,13 +18,12 @@ def create_app(
     public_url: str = DEFAULT_PUBLIC_URL,
     listening: str | None = None,
     api_docs: bool = False,
-    hosts: Sequence[str] = (),
 ) -> FastAPI:
     """The web application serving the ledger at ``ledger`` (a SQLite path or a database URL),
     reading it at ``past_reads`` points in the past at most at once.
 
     Absolute links start with ``public_url`` (``NotAPublicUrl`` if it is not an http(s) URL);
-    only requests naming its host, the ``listening`` address or one of ``hosts`` are answered.
+    only requests naming its host or the ``listening`` address are answered.
     ``api_docs`` serves the interactive API documentation at /docs (``web.docs``);
     /openapi.json is served either way.
     """
@@ -63,7 +60,6 @@ def create_app(
     app.include_router(api.router)
     app.include_router(proofs.router)
     app.include_router(submissions.router)
-    allowed = [*served_hosts(base, listening), *hosts]
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=served_hosts(base, listening))
     app.add_middleware(SecurityHeaders, headers=secured)  # outside: it sees every refusal
     return app
