@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from web import api, docs, pages, proofs, submissions
@@ -43,6 +45,13 @@ def create_app(
         """A read at a past point that found no free turn (pages show their own error page)."""
         headers = {"Retry-After": str(RETRY_AFTER)}
         return JSONResponse({"detail": Busy.SENTENCE}, status_code=503, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def refused(request: Request, error: StarletteHTTPException) -> Response:
+        """A path that names no page is an HTML page for readers; the API answers JSON."""
+        if error.status_code == 404 and not request.url.path.startswith("/api/"):
+            return pages.no_page(request)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(Exception)
     def failed(request: Request, error: Exception) -> PlainTextResponse:

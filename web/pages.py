@@ -25,7 +25,7 @@ from ledger import Ledger
 from projections.composition import PPM, Hidden
 from web import i18n
 from web.asked import Asked, Problem
-from web.bounds import point_asked
+from web.bounds import point_asked, shown
 from web.context import RETRY_AFTER, Busy, opened
 from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, translations
 from web.page_data import (
@@ -100,13 +100,26 @@ def render(request: Request, name: str, build: Build) -> HTMLResponse:
         asked = point_asked(asked)
         with opened(request.app.state.settings, past=asked.travelling) as book:
             data = build(book, asked)
-    except (Problem, Busy) as found:
-        problem = found if isinstance(found, Problem) else Problem(503, Busy.SENTENCE)
-        sentence = translations(lang).gettext(problem.message) % problem.values
-        page = page_html("error.html", asked, status=problem.status, sentence=sentence)
-        headers = {"Retry-After": str(RETRY_AFTER)} if problem.status == 503 else None
-        return HTMLResponse(page, status_code=problem.status, headers=headers)
+    except Problem as problem:
+        return error_page(asked, problem)
+    except Busy:
+        return error_page(asked, Problem(503, Busy.SENTENCE))
     return HTMLResponse(page_html(name, asked, **data))
+
+
+def no_page(request: Request) -> HTMLResponse:
+    """The 404 page of a path that names no page, in the reader's language."""
+    lang = choose(request.query_params.get("lang"), request.headers.get("accept-language"))
+    asked = Asked(lang, request.url.path, {})
+    return error_page(asked, Problem(404, "There is no page at %(path)s.", path=shown(asked.path)))
+
+
+def error_page(asked: Asked, problem: Problem) -> HTMLResponse:
+    """The error page of ``problem``, its sentence in the page's language."""
+    sentence = translations(asked.lang).gettext(problem.message) % problem.values
+    page = page_html("error.html", asked, status=problem.status, sentence=sentence)
+    headers = {"Retry-After": str(RETRY_AFTER)} if problem.status == 503 else None
+    return HTMLResponse(page, status_code=problem.status, headers=headers)
 
 
 def page_html(name: str, asked: Asked, **data: Any) -> str:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from tests.web.conftest import Built, serving
+from tests.web.test_pages import page
 from web import create_app
 from web.context import NotAPublicUrl, public_url_of
 from web.docs import digest
@@ -163,3 +164,13 @@ def test_the_docs_asked_for_load_a_pinned_swagger_and_run_only_its_own_script(
     assert f"'sha256-{digest(inline)}'" in policy
     sources = re.findall(r'(?:src|href)="(https://[^"]+)"', docs.text)
     assert sources and all(re.search(r"@\d+\.\d+\.\d+/", source) for source in sources)
+
+
+def test_a_path_that_names_no_page_is_a_404_page_in_the_reader_language(
+    client: TestClient,
+) -> None:
+    found = page(client, "/no/such/page?lang=nl", 404)
+    assert found.lang == "nl" and "Er is geen pagina op /no/such/page." in found.words
+    assert "There is no page at /x" in page(client, "/x", 404, **{"accept-language": "en"}).words
+    api = client.get("/api/no/such/thing")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
