@@ -68,7 +68,7 @@ class _SignedIn(BaseModel):
 class _BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     stream: uuid.UUID
-    expected_version: int = Field(ge=0)
+    expected_version: int = Field(ge=0, le=MAX_INT)
     events: list[_SignedIn] = Field(min_length=1)
 
 

@@ -107,3 +107,11 @@ def test_a_body_that_stops_arriving_is_refused_with_408() -> None:
         "The submission did not arrive within 0.05 seconds: send it again over a faster "
         "connection, or fewer events at a time."
     )
+
+
+def test_an_expected_version_past_64_bits_is_refused_with_400(
+    client: TestClient, folder: Path
+) -> None:
+    body = submission(folder, answer(1))
+    body["batches"][0]["expected_version"] = 2**63
+    refused(client, folder, body, 400, "expected_version")
