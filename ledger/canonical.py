@@ -146,6 +146,16 @@ def signing_input(body: bytes, *, dry_run: bool = False) -> bytes:
 def check_canonical(data: bytes, value: Any) -> None:
     """Raise CanonicalizationError unless ``data`` is byte for byte the canonical form of
     ``value``, the JSON value parsed from it; the error says what is not canonical."""
+    if not _suspect(data):
+        # The verifier asks this of every entry: bytes with no float, no integer of 16 digits
+        # or more and no character beyond the BMP are canonical exactly when the standard
+        # library's sorted, compact form spells them (see canonical_bytes); anything else, and
+        # every false alarm of the pattern, takes the full path below.
+        try:
+            if _JSON.encode(value).encode("utf-8") == data:
+                return
+        except (TypeError, ValueError, UnicodeEncodeError):
+            pass
     if canonical_bytes(value) == data:  # raises for floats and integers beyond ±(2**53 - 1)
         return
     duplicated = _duplicated_key(data)
@@ -161,6 +171,25 @@ def check_canonical(data: bytes, value: Any) -> None:
     raise CanonicalizationError(
         f"the bytes are not their RFC 8785 canonical form (they differ from it at byte {at}: "
         "white space, key order, an escape or a number's spelling); send the canonical bytes"
+    )
+
+
+# Where compact JSON puts a value (after '":', or after "," or "[" in a list; a timestamp's
+# "12:00:00.000000" is not there), a number with a fraction or an exponent, or of 16 digits or
+# more (2**53 has 16). Three simple patterns: one with alternatives of its own was 30 times
+# slower on a body with no match.
+_OBJECT_NUMBER = re.compile(rb'":-?[0-9]+[.eE]|":-?[0-9]{16}')
+_LIST_NUMBER = re.compile(rb"[,\[]-?[0-9]+[.eE]|[,\[]-?[0-9]{16}")
+_ASTRAL = re.compile(rb"[\xf0-\xf4]")  # the lead byte of a character beyond the BMP
+
+
+def _suspect(data: bytes) -> bool:
+    """Tell whether bytes may hold what the standard library spells otherwise than RFC 8785:
+    a float, an integer beyond 2**53, a key beyond the BMP (false alarms only cost time)."""
+    return bool(
+        _OBJECT_NUMBER.search(data)
+        or _LIST_NUMBER.search(data)
+        or (not data.isascii() and _ASTRAL.search(data))
     )
 
 
