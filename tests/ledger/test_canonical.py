@@ -19,6 +19,7 @@ from ledger.canonical import (
     SIGNING_CONTEXT,
     ZERO_HASH,
     canonical_bytes,
+    check_canonical,
     entry_bytes,
     entry_hash,
     format_time,
@@ -356,3 +357,54 @@ def test_parse_time_returns_the_moment_of_its_one_form_or_raises_its_own_error(t
     except CanonicalizationError:
         return
     assert format_time(moment) == text
+
+
+# --- check_canonical: its quick path agrees with RFC 8785 ------------------------------------
+
+_ANY_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=10,
+)
+
+
+@given(_ANY_JSON, st.sampled_from(["jcs", "sorted", "unsorted", "ascii"]))
+def test_check_canonical_takes_exactly_the_rfc8785_bytes(value: object, spelling: str) -> None:
+    try:
+        data = {
+            "jcs": lambda: rfc8785.dumps(value),
+            "sorted": lambda: json.dumps(
+                value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            ).encode("utf-8"),
+            "unsorted": lambda: json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(
+                "utf-8"
+            ),
+            "ascii": lambda: json.dumps(value, sort_keys=True, separators=(",", ":")).encode(),
+        }[spelling]()
+    except (ValueError, rfc8785.CanonicalizationError, UnicodeEncodeError):
+        return  # not writable in that spelling at all
+    parsed = json.loads(data)
+    try:
+        expected = rfc8785.dumps(parsed) == data and not _has_float(parsed)
+    except rfc8785.CanonicalizationError:
+        expected = False
+
+    if expected:
+        check_canonical(data, parsed)
+    else:
+        with pytest.raises(CanonicalizationError):
+            check_canonical(data, parsed)
+
+
+def _has_float(value: object) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_float(item) for item in value)
+    return False
