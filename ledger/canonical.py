@@ -187,7 +187,8 @@ def _suspect(data: bytes) -> bool:
     """Tell whether bytes may hold what the standard library spells otherwise than RFC 8785:
     a float, an integer beyond 2**53, a key beyond the BMP (false alarms only cost time)."""
     return bool(
-        _OBJECT_NUMBER.search(data)
+        data[:1] in b"-0123456789"  # a number alone (or nothing)
+        or _OBJECT_NUMBER.search(data)
         or _LIST_NUMBER.search(data)
         or (not data.isascii() and _ASTRAL.search(data))
     )
