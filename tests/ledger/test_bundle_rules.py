@@ -25,6 +25,7 @@ from ledger.checkpoint import Checkpoint, format_checkpoint
 from ledger.errors import VerificationFailed
 from ledger.note import SignerKey, sign_note
 from ledger.tree import issue_checkpoint
+from ledger.verify import BATCH
 from tests.forgery import (
     CLERK,
     CLERKS,
@@ -275,7 +276,7 @@ def test_a_last_line_cut_short_is_refused(bundle: Bundle) -> None:
         bundle.check()
 
 
-@pytest.mark.parametrize("text", [b"not json", b'{"seq":5.0}'], ids=["text", "a float"])
+@pytest.mark.parametrize("text", [b"not json", b'{"seq":5.5}'], ids=["text", "a float"])
 def test_a_line_that_is_not_a_json_entry_is_refused(bundle: Bundle, text: bytes) -> None:
     lines = bundle.lines()
     lines[5] = text + b"\n"
@@ -300,9 +301,12 @@ def test_a_line_without_exactly_the_members_of_an_entry_is_refused(
         bundle.check()
 
 
-def test_a_line_that_is_a_json_list_is_refused(bundle: Bundle) -> None:
+@pytest.mark.parametrize(
+    "line", [b'["event","hash","prev","recorded_at","seq","sig"]', b"5.5", b'"entry"']
+)
+def test_a_line_that_is_json_but_not_an_object_is_refused(bundle: Bundle, line: bytes) -> None:
     lines = bundle.lines()
-    lines[5] = b'["event","hash","prev","recorded_at","seq","sig"]\n'
+    lines[5] = line + b"\n"
     bundle.write_lines(lines)
 
     reason = "the line does not hold exactly event, hash, prev, recorded_at, seq, sig"
@@ -422,3 +426,59 @@ def test_an_entry_taken_out_and_the_rest_sealed_again_is_refused(bundle: Bundle)
 
     with pytest.raises(VerificationFailed, match=failure(LONE_SEQ, PREV)):
         bundle.check()
+
+
+def test_the_signers_file_lists_each_key_with_its_role_validity_and_revocation(
+    bundle: Bundle,
+) -> None:
+    retired = next(s for s in bundle.json("signers.json") if s["key_id"] == RETIRED.key_id)
+
+    assert retired == {
+        "key_id": RETIRED.key_id,
+        "public_key": RETIRED.public_key.b64,
+        "role": "secretariat",
+        "name": "Retired clerk",
+        "valid_from": format_time(minute(4)),
+        "valid_until": None,
+        "enrolled_seq": 4,
+        "revoked_seq": 7,
+        "revoked_at": format_time(minute(7)),
+        "revocation_reason": "Left the secretariat",
+    }
+    clerk = next(s for s in bundle.json("signers.json") if s["key_id"] == CLERK.key_id)
+    assert (clerk["valid_from"], clerk["valid_until"]) == (
+        format_time(minute(5)),
+        format_time(minute(10)),
+    )
+
+
+@pytest.fixture(scope="module")
+def long_bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
+    """A bundle of one batch and a few entries more, sealed by the log key."""
+    ledger = history(str(tmp_path_factory.mktemp("long") / "ledger.db"))
+    issued = issue_checkpoint(ledger.recorder, LOG_KEY, origin=ORIGIN)
+    folder = tmp_path_factory.mktemp("long") / "bundle"
+    export_bundle(ledger, issued, folder, files={})
+    long = Bundle(folder, rows_of(ledger))
+    ledger.close()
+    when = minute(14)
+    for version in range(5, BATCH + 3 - ENTRIES + 5):
+        long.forgery.append(long.forgery.sign(SECRETARIAT, PANELS, version, occurred_at=when))
+    long.write_forgery()
+    return long
+
+
+def test_a_bundle_longer_than_one_batch_verifies(long_bundle: Bundle) -> None:
+    assert long_bundle.check().checkpoint.size == BATCH + 3
+
+
+def test_a_bad_line_after_the_first_batch_is_named(long_bundle: Bundle, tmp_path: Path) -> None:
+    copy = Bundle(tmp_path / "bundle", [])
+    shutil.copytree(long_bundle.folder, copy.folder)
+    lines = copy.lines()
+    lines[BATCH + 1] = lines[BATCH + 1].replace(b'"seq":', b'"seq": ')
+    copy.write_lines(lines)
+
+    reason = "the line is not in its RFC 8785 canonical form"
+    with pytest.raises(VerificationFailed, match=failure(BATCH + 1, reason)):
+        copy.check()

@@ -195,10 +195,18 @@ NOT_DECIMAL = "the index is not a decimal number"
         (rb"index 5\n", b"index 5\n*\n", "a proof line is not base64"),
     ],
     ids=[
-        "no blank line", "another format", "no extra line", "empty extra", "extra not base64",
-        "no index", "leading zero", "negative", "arabic digit", "proof not base64",
+        "no blank line",
+        "another format",
+        "no extra line",
+        "empty extra",
+        "extra not base64",
+        "no index",
+        "leading zero",
+        "negative",
+        "arabic digit",
+        "proof not base64",
     ],
-)  # fmt: skip
+)
 def test_a_receipt_that_cannot_be_read_is_refused(
     forged: Forgery, pattern: bytes, replacement: bytes, reason: str
 ) -> None:
@@ -247,8 +255,12 @@ def test_a_consistency_proof_between_two_logs_is_refused(forged: Forgery) -> Non
 
 
 def test_a_consistency_proof_from_a_larger_tree_is_refused(forged: Forgery) -> None:
-    data = proof(forged, 5, old_checkpoint=signed_checkpoint(forged, ENTRIES),
-                 new_checkpoint=signed_checkpoint(forged, 10))  # fmt: skip
+    data = proof(
+        forged,
+        5,
+        old_checkpoint=signed_checkpoint(forged, ENTRIES),
+        new_checkpoint=signed_checkpoint(forged, 10),
+    )
 
     reason = f"the old checkpoint ({ENTRIES}) is larger than the new (10)"
     with pytest.raises(BadProof, match=refusal(reason)):
@@ -329,7 +341,7 @@ WRONG_FORM = "the document's checkpoints or proof have the wrong form"
         (lambda doc: doc["proof"].append("*"), "a proof hash is not base64"),
     ],
     ids=["no proof", "no old", "proof not a list", "old not text", "new not text", "not base64"],
-)  # fmt: skip
+)
 def test_a_consistency_document_of_the_wrong_shape_is_refused(
     forged: Forgery, change: Any, reason: str
 ) -> None:

@@ -250,7 +250,7 @@ def test_a_revocation_payload_without_exactly_its_members_is_refused(forged: For
         forged.verify()
 
 
-@pytest.mark.parametrize("key_id", [NEWCOMER.key_id, 7])
+@pytest.mark.parametrize("key_id", [NEWCOMER.key_id, 7, ["a", "list"]])
 def test_a_revocation_of_a_key_never_enrolled_is_refused(forged: Forgery, key_id: Any) -> None:
     stream = signer_stream(NEWCOMER.key_id)
     seq = revoke(forged, {"key_id": key_id, "reason": "Lost"}, stream=stream, version=1)

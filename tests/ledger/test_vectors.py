@@ -207,10 +207,23 @@ def test_without_the_shared_vectors_ci_fails_and_a_developer_run_skips(
 ) -> None:
     env = {**os.environ, "CI": ci, "ASSEMBLY_SHARED_VECTORS": str(tmp_path / "absent")}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
-         "-k", "agrees_with_the_rfc8785_suite"],
-        env=env, capture_output=True, text=True, cwd=Path(__file__).parents[2], check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            __file__,
+            "-k",
+            "agrees_with_the_rfc8785_suite",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+        check=False,
+    )
 
     assert run.returncode == code, run.stdout
     assert said in run.stdout

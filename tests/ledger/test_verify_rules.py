@@ -9,21 +9,23 @@ then asserts the whole sentence of the failure, seq included: if the rule is tak
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import astuple, replace
 from typing import Any
 
 import pytest
 
-from ledger import Head, verification_report
-from ledger.canonical import entry_hash, format_time
+from ledger import Head, NewEvent, Signer, verification_report
+from ledger.canonical import canonical_bytes, entry_hash, format_time
 from ledger.entry import SignedEvent
 from ledger.errors import HeadMismatch, VerificationFailed
-from ledger.identity import IDENTITY_DECLARED, IDENTITY_STREAM
-from ledger.signers import signer_stream
+from ledger.identity import IDENTITY_DECLARED, IDENTITY_STREAM, legacy_identity
+from ledger.signers import enrolment, signer_stream
 from ledger.storage import open_recorder
+from ledger.verify import PARALLEL_FROM, default_workers, verify_rows
 from tests.forgery import (
     ANSWERS,
     CHARTER,
@@ -628,3 +630,100 @@ def test_a_signed_body_that_is_not_its_canonical_form_is_refused(forged: Forgery
     )
     with pytest.raises(VerificationFailed, match=failure(ENTRIES, reason)):
         forged.verify()
+
+
+# --- a ledger of the earlier release ---------------------------------------------------------
+
+
+def legacy_body(
+    signer: Signer, event: NewEvent, *, stream: uuid.UUID, version: int
+) -> dict[str, Any]:
+    """The fields of a body as the earlier release signed them: no ledger named."""
+    return {
+        "type": event.type,
+        "schema": 1,
+        "stream": str(stream),
+        "version": version,
+        "occurred_at": format_time(event.occurred_at),
+        "payload": dict(event.payload),
+        "signer": signer.key_id,
+    }
+
+
+def test_an_earlier_releases_ledger_verifies_and_names_its_bodies_that_are_not_canonical() -> None:
+    legacy = Forgery([])
+    charter = signer_stream(CHARTER.key_id)
+    genesis = enrolment(
+        CHARTER.public_key,
+        role="charter",
+        name="Charter",
+        valid_from=minute(0),
+        occurred_at=minute(0),
+    )
+    first = legacy.sign_fields(CHARTER, legacy_body(CHARTER, genesis, stream=charter, version=1))
+    legacy.append(first, recorded_at=format_time(minute(0)))
+    secretariat = enrolment(
+        SECRETARIAT.public_key,
+        role="secretariat",
+        name="Secretariat",
+        valid_from=minute(1),
+        occurred_at=minute(1),
+    )
+    where = signer_stream(SECRETARIAT.key_id)
+    fields = legacy_body(CHARTER, secretariat, stream=where, version=1)
+    spaced = canonical_bytes(fields).replace(b'"payload":{', b'"payload": {')
+    legacy.append(SignedEvent(body=spaced, sig=CHARTER.sign(spaced), fields=fields))
+
+    report = legacy.verify().report
+
+    assert (report.entries, report.signers, report.noncanonical) == (2, 2, (1,))
+    assert report.identity == legacy_identity(legacy[0].hash)
+
+
+# --- what verify reports, and how it spreads the work ------------------------------------------
+
+
+def test_verify_counts_every_row_it_reads_in_its_progress(forged: Forgery) -> None:
+    seen: list[int] = []
+    values = [astuple(row) for row in forged.rows]
+
+    verify_rows([values[:5], values[5:]], POLICY, progress=seen.append)
+
+    assert seen == [5, ENTRIES - 5]
+
+
+def test_short_ledgers_are_checked_in_this_process_and_long_ones_by_every_core() -> None:
+    assert default_workers(PARALLEL_FROM - 1) == 0
+    assert default_workers(PARALLEL_FROM) == (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_signatures_checked_in_a_worker_process_report_the_first_bad_one(
+    forged: Forgery, batch: int
+) -> None:
+    for seq in (3, 9):
+        forged.rows[seq] = replace(forged[seq], sig=GOVERNMENT.sign(forged[seq].body or b""))
+    forged.relink(3)
+    values = [astuple(row) for row in forged.rows]
+    batches = [values[start : start + batch] for start in range(0, len(values), batch)]
+
+    reason = "the signature does not verify with the signer's enrolled key"
+    with pytest.raises(VerificationFailed, match=failure(3, reason)):
+        verify_rows(batches, POLICY, workers=1)
+
+
+def test_in_the_database_a_head_seen_before_is_checked_and_progress_reported(
+    ledger_url: str, attacker: tuple[Attacker, Forgery]
+) -> None:
+    attack, forgery = attacker
+    attack.delete_entry(ENTRIES - 1, with_event=True)
+    seen: list[int] = []
+    recorder = open_recorder(ledger_url)
+    try:
+        with pytest.raises(HeadMismatch, match="it was truncated or rolled back") as failed:
+            verification_report(recorder, POLICY, expect=[forgery.head], progress=seen.append)
+        failed.value.__traceback__ = None
+    finally:
+        recorder.datastore.engine.dispose()  # type: ignore[union-attr]
+
+    assert sum(seen) == ENTRIES - 1
