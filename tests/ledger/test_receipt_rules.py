@@ -405,3 +405,23 @@ def test_a_receipt_line_of_base64_decodes_to_the_entry(forged: Forgery) -> None:
 
     extra = data.split(b"\n")[1].split(b" ")[1]
     assert base64.b64decode(extra) == bytes_of(forged[5])
+
+
+def test_a_witness_cosignature_given_twice_counts_once(forged: Forgery) -> None:
+    note = cosigned(signed_checkpoint(forged, ENTRIES), [WITNESSES[0], WITNESSES[0]])
+    witnesses = [key.verifier_key for key in WITNESSES]
+
+    reason = "1 of the 2 witness cosignatures required hold (by: witness1.example)"
+    with pytest.raises(BadProof, match=refusal(reason)):
+        check(receipt(forged, 5, checkpoint=note), KEYS, witnesses=witnesses, quorum=2)
+
+
+def test_a_witness_cosignature_of_another_checkpoint_does_not_count(forged: Forgery) -> None:
+    other = cosigned(signed_checkpoint(forged, 5), WITNESSES)
+    lines = parse_note(other).signatures[1:]  # the witnesses' lines, made for size 5
+    note = signed_checkpoint(forged, ENTRIES) + "".join(line.line() for line in lines).encode()
+    witnesses = [key.verifier_key for key in WITNESSES]
+
+    reason = "0 of the 1 witness cosignatures required hold (by: none)"
+    with pytest.raises(BadProof, match=refusal(reason)):
+        check(receipt(forged, 5, checkpoint=note), KEYS, witnesses=witnesses, quorum=1)
