@@ -126,6 +126,9 @@ def show(
 ) -> None:
     """One recommendation in full: its axes, due dates, every answer, report, verdict and erratum.
 
+    Whether an answer came on time is judged by the day the ledger recorded it; the date its
+    author gave is shown beside it, and flagged (backdated) when more than 7 days earlier.
+
     Example: assembly show 1/12 --as-of 2026-06-30
     """
     try:
@@ -155,12 +158,15 @@ def show(
         fields[f"{axis}_seq"] = change.seq if change else None
         fields[f"{axis}_signer"] = view.signer(change)
     for deadline in view.deadlines(rec):
-        fields[f"due_review_{deadline.review}"] = deadline.due.isoformat()
-        fields[f"answered_review_{deadline.review}"] = _iso(deadline.answered)
-        fields[f"days_late_review_{deadline.review}"] = deadline.late
-        fields[f"answered_days_late_review_{deadline.review}"] = deadline.answered_late
-        fields[f"recorded_review_{deadline.review}"] = _iso(deadline.recorded)
-        fields[f"recorded_days_late_review_{deadline.review}"] = deadline.recorded_late
+        review = deadline.review
+        fields[f"due_review_{review}"] = deadline.due.isoformat()
+        fields[f"recorded_review_{review}"] = _iso(deadline.recorded)
+        fields[f"claimed_review_{review}"] = _iso(deadline.claimed)
+        fields[f"days_late_review_{review}"] = deadline.late
+        fields[f"answered_days_late_review_{review}"] = deadline.answered_late
+        fields[f"claimed_days_early_review_{review}"] = deadline.claimed_early
+        fields[f"backdated_review_{review}"] = deadline.backdated
+        fields[f"review_{review}"] = in_words(deadline)
     fields["last_seq"] = rec.last_change.seq if rec.last_change else None
     fields["as_of"] = view.as_of.isoformat()
     answers = (
@@ -168,7 +174,7 @@ def show(
         "decision_date", "referred_to", "evidence_digest",
     )  # fmt: skip
     reports = ("status", "progress", "milestone", "justification")
-    signed = ("seq", "signer", "at", "corrected_by")
+    signed = ("seq", "signer", "at", "recorded_at", "corrected_by")
     print_record(
         fields,
         {
@@ -269,12 +275,33 @@ def _board_row(
     }
 
 
+def in_words(deadline: Deadline) -> str:
+    """Where a review stands, in the words of the recommendation page: judged by the day the
+    ledger recorded the answer, with the author's date when it comes much earlier."""
+    if deadline.overdue:
+        words = f"overdue by {deadline.late} days"
+    elif deadline.recorded is None:
+        words = "not due yet"
+    elif deadline.answered_late:
+        words = f"answered {deadline.answered_late} days late (recorded {deadline.recorded})"
+    else:
+        words = f"answered on time (recorded {deadline.recorded})"
+    if deadline.backdated:
+        words += (
+            f"; its author dated it {deadline.claimed}, {deadline.claimed_early} days before "
+            "the ledger recorded it"
+        )
+    return words
+
+
 def _said(view: View, said: Said, names: tuple[str, ...]) -> dict[str, Any]:
+    recorded = said.change.recorded
     return {
         **{name: said.payload.get(name) for name in names},
         "seq": said.change.seq,
         "signer": view.signer(said.change),
         "at": said.change.at.isoformat(),
+        "recorded_at": None if recorded is None else recorded.isoformat(),
         "corrected_by": said.corrected_by,
     }
 

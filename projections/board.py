@@ -2,7 +2,10 @@
 
 Computed on reading, never stored (DESIGN.md 4, 6): from the status model's hand-over date,
 the charter's offsets and the suspensions. A review is *overdue* on a date when its due date has
-passed with no answer by then; it was *answered late* when the answer came after the due date.
+passed with no answer recorded by then; it was *answered late* when the ledger recorded the
+answer after the due date. The day the ledger recorded an answer decides, not the date its
+author gave it (its ``occurred_at``), which anyone holding the key can set: that date is shown
+beside it, and flagged when it comes more than ``CLAIM_GRACE_DAYS`` before the recording.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ from datetime import date
 from projections.deadlines import due_dates
 from projections.status import RecommendationStatus, Status
 
+# An answer signed on a Friday and entered on the Monday, or held up by a week's leave, is dated
+# a few days before the ledger recorded it in good faith; beyond a week, a reader is told.
+CLAIM_GRACE_DAYS = 7
+
 
 @dataclass(frozen=True)
 class Deadline:
@@ -20,15 +27,25 @@ class Deadline:
 
     review: int  # 1 or 2
     due: date
-    answered: date | None  # the answer's own date (as signed), if it was answered by the as-of date
-    recorded: date | None  # the day the ledger recorded that answer
+    recorded: date | None  # the day the ledger recorded the answer, if it had by the as-of date
+    claimed: date | None  # the day the answer's author dated it (shown, never judged by)
     late: int  # days overdue on the as-of date: 0 unless unanswered past the due date
-    answered_late: int  # days after the due date the answer is dated: 0 if on time or unanswered
-    recorded_late: int  # days after the due date the ledger recorded it: a backdated answer shows
+    answered_late: int  # days after the due date the ledger recorded the answer: 0 if on time
+    claimed_early: int  # days the author's date comes before the recording: 0 if the same day
 
     @property
     def overdue(self) -> bool:
         return self.late > 0
+
+    @property
+    def answered(self) -> bool:
+        """Whether the ledger had recorded an answer by the as-of date."""
+        return self.recorded is not None
+
+    @property
+    def backdated(self) -> bool:
+        """Whether the answer is dated more than ``CLAIM_GRACE_DAYS`` before it was recorded."""
+        return self.claimed_early > CLAIM_GRACE_DAYS
 
 
 def deadlines(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple[Deadline, ...]:
@@ -39,19 +56,21 @@ def deadlines(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple
     found = []
     for review, due in enumerate(dues, start=1):
         said = rec.answer(review)
-        answered = recorded = None
-        if said is not None and said.change.at.date() <= as_of:  # else not answered on that day
-            answered = said.change.at.date()
-            recorded = (said.change.recorded or said.change.at).date()
-        late = 0 if answered is not None or as_of <= due else (as_of - due).days
-        found.append(
-            Deadline(review, due, answered, recorded, late, *_after(due, answered, recorded))
-        )
+        recorded = claimed = None
+        if said is not None:
+            day = (said.change.recorded or said.change.at).date()
+            if day <= as_of:  # else the ledger did not hold it on that day
+                recorded, claimed = day, said.change.at.date()
+        late = 0 if recorded is not None or as_of <= due else (as_of - due).days
+        answered_late = _days(due, recorded)
+        early = 0 if claimed is None else _days(claimed, recorded)
+        found.append(Deadline(review, due, recorded, claimed, late, answered_late, early))
     return tuple(found)
 
 
-def _after(due: date, *days: date | None) -> list[int]:
-    return [0 if day is None else max(0, (day - due).days) for day in days]
+def _days(start: date, day: date | None) -> int:
+    """Days from ``start`` on to ``day`` (0 if ``day`` is None or not after ``start``)."""
+    return 0 if day is None else max(0, (day - start).days)
 
 
 def overdue_reviews(state: Status, *, as_of: date) -> list[tuple[RecommendationStatus, Deadline]]:

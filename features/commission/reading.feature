@@ -83,7 +83,7 @@ Feature: The follow-up commission sees where every recommendation stands
       | verdict_signer        | The commission (commission) |
       | handed_over           | 2026-03-02                  |
       | due_review_1          | 2026-06-02                  |
-      | answered_review_1     | 2026-05-20                  |
+      | recorded_review_1     | 2026-05-20                  |
       | days_late_review_1    | 0                           |
       | due_review_2          | 2027-03-02                  |
       | days_late_review_2    | 0                           |
@@ -112,7 +112,7 @@ Feature: The follow-up commission sees where every recommendation stands
     And its fields read:
       | field                       | value                       |
       | due_review_1                | 2026-06-02                  |
-      | answered_review_1           | 2026-06-10                  |
+      | recorded_review_1           | 2026-06-10                  |
       | answered_days_late_review_1 | 8                           |
       | days_late_review_1          | 0                           |
       | verdict                     | disputes                    |
@@ -120,6 +120,24 @@ Feature: The follow-up commission sees where every recommendation stands
     And its verdicts read:
       | verdict  | reasons                               | entry              | signer                      |
       | disputes | The budget figures are not published. | the verdict on 1/2 | The commission (commission) |
+
+  Scenario: An answer dated long before the ledger recorded it is judged by the day it was recorded
+    Given on 2026-10-20 the ministry answered 1/4 "accepted" at review 1, dating it 2026-05-29
+    When the commission shows 1/4 as of 2026-10-21
+    Then its fields read:
+      | field                       | value                                                                                                      |
+      | due_review_1                | 2026-06-02                                                                                                 |
+      | recorded_review_1           | 2026-10-20                                                                                                 |
+      | claimed_review_1            | 2026-05-29                                                                                                 |
+      | answered_days_late_review_1 | 140                                                                                                        |
+      | claimed_days_early_review_1 | 144                                                                                                        |
+      | backdated_review_1          | yes                                                                                                        |
+      | review_1                    | answered 140 days late (recorded 2026-10-20); its author dated it 2026-05-29, 144 days before the ledger recorded it |
+    When the commission lists what is overdue as of 2026-10-19
+    Then the overdue list reads:
+      | ref | review | due        | days_late |
+      | 1/3 | 1      | 2026-06-02 | 139       |
+      | 1/4 | 1      | 2026-06-02 | 139       |
 
   Scenario: As of the day before a late answer the review is overdue; the day after, it is answered
     When the commission reads the board as of 2026-06-09
@@ -153,8 +171,8 @@ Feature: The follow-up commission sees where every recommendation stands
     Then its fields read:
       | field             | value            |
       | position          | accepted_in_part |
-      | answered_review_1 | 2026-06-10       |
-      | answered_review_2 | 2027-02-15       |
+      | recorded_review_1 | 2026-06-10       |
+      | recorded_review_2 | 2027-02-15       |
     And the seq of each axis is the entry:
       | axis     | entry                         |
       | position | the answer to 1/2 at review 2 |

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from cli.bulk import ANSWER_COLUMNS
 from domain import commands
+from domain.process import Session
 from domain.responses import Responded
 from tests.domain.conftest import (  # noqa: F401  (the commission's dated ledger)
     HANDED_OVER,
@@ -112,6 +113,26 @@ def ministry_explained(
     office: Office, written: Written, day: date, ref: str, position: str, review: int
 ) -> None:
     said = step(commands.respond, responded(ref, position, review, detailed=True))
+    record_on(office, written, day, "government", f"the answer to {ref} at review {review}", said)
+
+
+@given(
+    parsers.parse(
+        'on {day:Day} the ministry answered {ref} "{position}" at review {review:d}, '
+        "dating it {dated:Day}",
+        extra_types=DAY,
+    )
+)
+def ministry_backdated(
+    office: Office, written: Written, day: date, ref: str, position: str, review: int, dated: date
+) -> None:
+    """The answer recorded on ``day`` whose author dated it ``dated`` (its ``occurred_at``)."""
+    event = responded(ref, position, review, detailed=False)
+    claimed = datetime(dated.year, dated.month, dated.day, 9, tzinfo=UTC)
+
+    def said(session: Session, now: datetime) -> None:
+        commands.respond(session, event, at=claimed)
+
     record_on(office, written, day, "government", f"the answer to {ref} at review {review}", said)
 
 

@@ -1,11 +1,12 @@
-"""Deadlines as of a date: overdue, answered late, and an answer dated before it was recorded."""
+"""Deadlines as of a date: overdue and answered late judged by the day the ledger recorded an
+answer, the date its author gave shown beside it and flagged when much earlier."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
-from projections.board import deadlines, overdue_reviews
+from projections.board import CLAIM_GRACE_DAYS, deadlines, overdue_reviews
 from projections.status import Change, RecommendationStatus, Said, Status
 
 HANDED_OVER = date(2026, 1, 15)  # due 2026-04-15 and 2027-01-15
@@ -49,24 +50,56 @@ def test_an_unanswered_review_is_overdue_by_the_days_since_it_was_due() -> None:
     ] == [((1, 1), 1)]
 
 
-def test_an_answer_after_the_due_date_is_answered_late_and_no_longer_overdue() -> None:
+def test_an_answer_recorded_after_the_due_date_is_answered_late_and_no_longer_overdue() -> None:
     late = rec((1, date(2026, 4, 20), date(2026, 4, 20)))
     first, _ = deadlines(state(late), late, as_of=date(2026, 5, 1))
-    assert (first.answered, first.late, first.answered_late, first.recorded_late) == (
+    assert (first.recorded, first.claimed, first.late, first.answered_late) == (
+        date(2026, 4, 20),
         date(2026, 4, 20),
         0,
         5,
-        5,
     )
+    assert (first.answered, first.claimed_early, first.backdated) == (True, 0, False)
 
 
-def test_a_backdated_answer_shows_the_days_between_its_due_date_and_its_recording() -> None:
+def test_an_answer_dated_on_time_but_recorded_late_is_late_by_its_recording_and_flagged() -> None:
     backdated = rec((1, date(2026, 4, 14), date(2026, 4, 30)))
     first, _ = deadlines(state(backdated), backdated, as_of=date(2026, 5, 1))
-    assert (first.answered_late, first.recorded, first.recorded_late) == (0, date(2026, 4, 30), 15)
+    assert (first.claimed, first.recorded, first.answered_late) == (
+        date(2026, 4, 14),
+        date(2026, 4, 30),
+        15,
+    )
+    assert (first.claimed_early, first.backdated) == (16, True)
 
 
-def test_as_of_a_day_before_the_answers_date_the_review_is_still_open() -> None:
-    answered = rec((1, date(2026, 4, 20), date(2026, 4, 20)))
-    first, _ = deadlines(state(answered), answered, as_of=date(2026, 4, 19))
-    assert (first.answered, first.late) == (None, 4)
+def test_an_answer_dated_a_few_days_before_its_recording_is_not_flagged() -> None:
+    weekend = rec((1, date(2026, 4, 10), date(2026, 4, 14)))
+    first, _ = deadlines(state(weekend), weekend, as_of=date(2026, 5, 1))
+    assert (first.answered_late, first.claimed_early, first.backdated) == (0, 4, False)
+
+
+def test_the_flag_starts_after_the_grace_days() -> None:
+    def flagged(days: int) -> bool:
+        recorded = date(2026, 4, 14)
+        one = rec((1, recorded - timedelta(days=days), recorded))
+        return deadlines(state(one), one, as_of=recorded)[0].backdated
+
+    assert (flagged(CLAIM_GRACE_DAYS), flagged(CLAIM_GRACE_DAYS + 1)) == (False, True)
+
+
+def test_as_of_a_day_before_the_answer_was_recorded_the_review_is_still_open() -> None:
+    backdated = rec((1, date(2026, 4, 14), date(2026, 4, 20)))
+    first, _ = deadlines(state(backdated), backdated, as_of=date(2026, 4, 17))
+    assert (first.recorded, first.claimed, first.late, first.overdue) == (None, None, 2, True)
+
+
+def test_a_review_answered_on_time_by_its_recording_day_is_not_late() -> None:
+    on_time = rec((1, date(2026, 4, 15), date(2026, 4, 15)))
+    first, _ = deadlines(state(on_time), on_time, as_of=date(2026, 5, 1))
+    assert (first.answered, first.late, first.answered_late, first.backdated) == (
+        True,
+        0,
+        0,
+        False,
+    )

@@ -22,38 +22,44 @@ from web.models.base import (
 
 
 class ReviewDeadline(Strict):
-    """One review's deadline as of the view's day; the ``*_days_late`` are 0 when on time."""
+    """One review's deadline as of the view's day. On time or late is judged by ``recorded``,
+    the day the ledger recorded the answer; ``claimed`` is the day its author dated it, and
+    ``backdated`` says it comes more than 7 days before the recording. The ``*days_late``
+    counts are 0 when on time."""
 
     review: int
     due: date
-    answered: date | None
     recorded: date | None
+    claimed: date | None
     overdue: bool
     days_late: int
     answered_days_late: int
-    recorded_days_late: int
+    claimed_days_early: int
+    backdated: bool
 
     @classmethod
     def of(cls, deadline: Deadline) -> ReviewDeadline:
         return cls(
             review=deadline.review,
             due=deadline.due,
-            answered=deadline.answered,
             recorded=deadline.recorded,
+            claimed=deadline.claimed,
             overdue=deadline.overdue,
             days_late=deadline.late,
             answered_days_late=deadline.answered_late,
-            recorded_days_late=deadline.recorded_late,
+            claimed_days_early=deadline.claimed_early,
+            backdated=deadline.backdated,
         )
 
 
 class Signed(Strict):
-    """Who said it and when: the entry's seq, its signer, the time its author signed, and the
-    correction that replaced it, if any."""
+    """Who said it and when: the entry's seq, its signer, the time its author dated it, the
+    time the ledger recorded it, and the correction that replaced it, if any."""
 
     seq: int
     signer: str | None
     at: datetime
+    recorded_at: datetime | None
     corrected_by: int | None
 
 
@@ -62,6 +68,7 @@ def _signed(view: View, said: Said) -> dict[str, Any]:
         "seq": said.change.seq,
         "signer": view.signer(said.change),
         "at": said.change.at,
+        "recorded_at": said.change.recorded,
         "corrected_by": said.corrected_by,
     }
 
