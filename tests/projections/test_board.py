@@ -6,10 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
+from domain import commands
+from domain.responses import Responded
 from projections.board import CLAIM_GRACE_DAYS, deadlines, overdue_reviews
-from projections.status import Change, RecommendationStatus, Said, Status
+from projections.status import Change, RecommendationStatus, Said, Status, fold
+from projections.view import view_at
+from tests.domain.conftest import Office
+from tests.projections.conftest import history
 
 HANDED_OVER = date(2026, 1, 15)  # due 2026-04-15 and 2027-01-15
+ANSWER = Responded(panel=1, number=1, review=1, position="accepted", portfolio="climate")
 
 
 def moment(day: date) -> datetime:
@@ -103,3 +109,27 @@ def test_a_review_answered_on_time_by_its_recording_day_is_not_late() -> None:
         0,
         False,
     )
+
+
+def test_on_a_real_ledger_an_answer_is_judged_by_the_day_it_was_recorded(
+    recommended: Office,
+) -> None:
+    """Handed over on 2026-03-02 (due 2026-06-02); the answer, dated 2026-05-20 by its author,
+    is recorded on 2026-06-10: late by 8 days, and flagged. The stored read model and a fold
+    of the ledger at a past day say the same."""
+    claimed = datetime(2026, 5, 20, 9, tzinfo=UTC)
+    recommended.clock.now = datetime(2026, 6, 10, 9, tzinfo=UTC)
+    recommended.do("government", lambda s, now: commands.respond(s, ANSWER, at=claimed))
+    today = date(2026, 6, 11)
+    folded = fold(Status(), history(recommended.ledger))
+    first, _ = deadlines(folded, folded.recommendations[(1, 1)], as_of=today)
+    assert (first.claimed, first.recorded, first.answered_late) == (
+        date(2026, 5, 20),
+        date(2026, 6, 10),
+        8,
+    )
+    assert (first.claimed_early, first.backdated, first.overdue) == (21, True, False)
+    stored = view_at(recommended.ledger, today=today)
+    assert stored.deadlines(stored.state.recommendations[(1, 1)])[0] == first
+    before = view_at(recommended.ledger, as_of=date(2026, 6, 9), today=today)
+    assert before.deadlines(before.state.recommendations[(1, 1)])[0].late == 7
