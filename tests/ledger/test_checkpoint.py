@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,18 @@ def test_a_cosignature_by_another_key_is_refused_by_name() -> None:
 def test_a_note_key_cannot_cosign() -> None:
     with pytest.raises(MalformedCosignature, match="the cosigner key is not of type 0x04"):
         cosign(EXAMPLE, LOG, timestamp=1)
+
+
+def test_a_note_key_cannot_verify_a_cosignature() -> None:
+    made = cosign(EXAMPLE, WITNESS, timestamp=1)
+    note_key = SignerKey(WITNESS.name, WITNESS.seed).verifier_key
+
+    expected = (
+        "The cosignature of witness.example.com/w1 is malformed: the verifier key is not of "
+        "type 0x04."
+    )
+    with pytest.raises(MalformedCosignature, match="^" + re.escape(expected) + "$"):
+        verify_cosignature(EXAMPLE, made, note_key)
 
 
 def test_a_cosignature_timestamp_above_2_63_minus_1_is_refused() -> None:
