@@ -7,7 +7,7 @@ answer stays: the second may revise the first, never erase it.
 
 Each step is dated no earlier than the step it follows, as their authors date them: the
 hand-over not before the adoption, an answer or a verdict not before the hand-over, an
-implementation report not before the answer that took the recommendation on. Whether an answer
+implementation report not before the answer that accepted the recommendation. Whether an answer
 came on time is judged later by the day the ledger recorded it (``projections.board``), which
 no author can backdate. An answer names the portfolio responsible for the recommendation; a
 change of responsibility is recorded first, as a transfer.
