@@ -101,6 +101,16 @@ def test_an_entry_zero_that_enrols_nobody_is_refused(forged: Forgery) -> None:
         forged.verify()
 
 
+def test_an_entry_zero_of_another_type_with_a_charters_payload_is_refused(
+    forged: Forgery,
+) -> None:
+    payload = enrolment_of(CHARTER, role="charter", valid_from=format_time(minute(0)))
+    replace_genesis(forged, "assembly.charter.adopted", payload, signer_stream(CHARTER.key_id))
+
+    with pytest.raises(VerificationFailed, match=failure(0, GENESIS)):
+        forged.verify()
+
+
 def test_an_entry_zero_that_enrols_a_key_of_another_role_is_refused(forged: Forgery) -> None:
     payload = enrolment_of(CHARTER, role="secretariat", valid_from=format_time(minute(0)))
     replace_genesis(forged, ENROLLED, payload, signer_stream(CHARTER.key_id))
@@ -149,8 +159,13 @@ def test_an_enrolment_payload_without_exactly_its_members_is_refused(
 
 @pytest.mark.parametrize(
     "public_key",
-    [base64.b64encode(bytes(31)).decode(), "not base64!", 7],
-    ids=["31 bytes", "not base64", "not text"],
+    [
+        base64.b64encode(bytes(31)).decode(),
+        "not base64!",
+        NEWCOMER.public_key.b64[:20] + "!" + NEWCOMER.public_key.b64[20:],
+        7,
+    ],
+    ids=["31 bytes", "not base64", "a key with a stray character", "not text"],
 )
 def test_an_enrolment_without_an_ed25519_key_is_refused(forged: Forgery, public_key: Any) -> None:
     seq = enrol(forged, enrolment_of(public_key=public_key), stream=uuid.uuid4())
