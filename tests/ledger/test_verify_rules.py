@@ -697,18 +697,20 @@ def test_short_ledgers_are_checked_in_this_process_and_long_ones_by_every_core()
     assert default_workers(PARALLEL_FROM) == (os.cpu_count() or 1)
 
 
-@pytest.mark.parametrize("batch", [1, 3])
+@pytest.mark.parametrize("batch, bad", [(1, (3, 9)), (3, (3, 9)), (1, (ENTRIES - 1,))])
 def test_signatures_checked_in_a_worker_process_report_the_first_bad_one(
-    forged: Forgery, batch: int
+    forged: Forgery, batch: int, bad: tuple[int, ...]
 ) -> None:
-    for seq in (3, 9):
+    # With one worker, at most two batches wait for it: the first bad signature is found whether
+    # its batch was waited for while the walk went on or only at the end.
+    for seq in bad:
         forged.rows[seq] = replace(forged[seq], sig=GOVERNMENT.sign(forged[seq].body or b""))
-    forged.relink(3)
+    forged.relink(bad[0])
     values = [astuple(row) for row in forged.rows]
     batches = [values[start : start + batch] for start in range(0, len(values), batch)]
 
     reason = "the signature does not verify with the signer's enrolled key"
-    with pytest.raises(VerificationFailed, match=failure(3, reason)):
+    with pytest.raises(VerificationFailed, match=failure(bad[0], reason)):
         verify_rows(batches, POLICY, workers=1)
 
 
