@@ -29,6 +29,7 @@ from ledger.canonical import (
     signing_input,
 )
 from ledger.errors import CanonicalizationError
+from tests.json_values import has_float
 
 SAFE_INT = 2**53 - 1
 
@@ -389,7 +390,7 @@ def test_check_canonical_takes_exactly_the_rfc8785_bytes(value: object, spelling
         return  # not writable in that spelling at all
     parsed = json.loads(data)
     try:
-        expected = rfc8785.dumps(parsed) == data and not _has_float(parsed)
+        expected = rfc8785.dumps(parsed) == data and not has_float(parsed)
     except rfc8785.CanonicalizationError:
         expected = False
 
@@ -398,13 +399,3 @@ def test_check_canonical_takes_exactly_the_rfc8785_bytes(value: object, spelling
     else:
         with pytest.raises(CanonicalizationError):
             check_canonical(data, parsed)
-
-
-def _has_float(value: object) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, dict):
-        return any(_has_float(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_has_float(item) for item in value)
-    return False

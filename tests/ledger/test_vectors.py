@@ -23,6 +23,7 @@ from ledger.canonical import canonical_bytes, leaf_hash
 from ledger.errors import CanonicalizationError
 from ledger.keys import Signer
 from tests.conftest import IN_CI
+from tests.json_values import has_float
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 
@@ -44,16 +45,6 @@ def _load(name: str) -> dict[str, Any]:
 
 def _cases(name: str, key: str = "cases") -> list[Any]:
     return [pytest.param(case, id=case["name"]) for case in _load(name)[key]]
-
-
-def _has_float(value: Any) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, dict):
-        return any(_has_float(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_has_float(item) for item in value)
-    return False
 
 
 SUITE_ABSENT = (
@@ -194,7 +185,7 @@ def test_canonical_bytes_agrees_with_the_rfc8785_suite(name: str | None) -> None
 
     # The library we rely on must agree with the suite whatever the ledger accepts.
     assert rfc8785.dumps(value) == expected
-    if _has_float(value):
+    if has_float(value):
         with pytest.raises(CanonicalizationError, match=r"is a float \(.*\); use an integer"):
             canonical_bytes(value)
     else:
