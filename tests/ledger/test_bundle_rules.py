@@ -19,14 +19,21 @@ from typing import Any
 
 import pytest
 
+from ledger import Signer
+from ledger.bundle import (
+    BUNDLE_FORMAT_STORED_BODIES as STORED_FORMAT,
+)
 from ledger.bundle import BadBundle, Examined, check_bundle, export_bundle, tree_head
 from ledger.canonical import canonical_bytes, format_time
 from ledger.checkpoint import Checkpoint, format_checkpoint
+from ledger.entry import SignedEvent
 from ledger.errors import VerificationFailed
 from ledger.note import SignerKey, sign_note
+from ledger.signers import ENROLLED, signer_stream
 from ledger.tree import issue_checkpoint
 from ledger.verify import BATCH
 from tests.forgery import (
+    CHARTER,
     CLERK,
     CLERKS,
     ENTRIES,
@@ -431,6 +438,7 @@ def test_an_entry_taken_out_and_the_rest_sealed_again_is_refused(bundle: Bundle)
 def test_the_signers_file_lists_each_key_with_its_role_validity_and_revocation(
     bundle: Bundle,
 ) -> None:
+    assert bundle.check().signers == 5
     retired = next(s for s in bundle.json("signers.json") if s["key_id"] == RETIRED.key_id)
 
     assert retired == {
@@ -482,3 +490,111 @@ def test_a_bad_line_after_the_first_batch_is_named(long_bundle: Bundle, tmp_path
     reason = "the line is not in its RFC 8785 canonical form"
     with pytest.raises(VerificationFailed, match=failure(BATCH + 1, reason)):
         copy.check()
+
+
+# --- bodies an earlier release stored in a form that is not canonical (format v2) -------------
+
+
+def _legacy_fields(signer: Signer, key: Signer, *, role: str, at: float) -> dict[str, Any]:
+    """An enrolment as the earlier release signed it: no ledger named in the body."""
+    return {
+        "type": ENROLLED,
+        "schema": 1,
+        "stream": str(signer_stream(key.key_id)),
+        "version": 1,
+        "occurred_at": format_time(minute(at)),
+        "payload": {
+            "public_key": key.public_key.b64,
+            "role": role,
+            "name": role.title(),
+            "valid_from": format_time(minute(at)),
+            "valid_until": None,
+        },
+        "signer": signer.key_id,
+    }
+
+
+def stored_line(row: Row) -> bytes:
+    """The line of an entry whose body travels as its stored bytes."""
+    entry = {
+        "body": base64.b64encode(row.body or b"").decode(),
+        "hash": row.hash.hex(),
+        "prev": row.prev.hex(),
+        "recorded_at": row.recorded_at,
+        "seq": row.seq,
+        "sig": base64.b64encode(row.sig).decode(),
+    }
+    return canonical_bytes(entry) + b"\n"
+
+
+@pytest.fixture
+def legacy(tmp_path: Path) -> Bundle:
+    """An earlier release's two entries, the second stored with a space, sealed by the log key."""
+    chain = Forgery([])
+    genesis = chain.sign_fields(CHARTER, _legacy_fields(CHARTER, CHARTER, role="charter", at=0))
+    chain.append(genesis, recorded_at=format_time(minute(0)))
+    fields = _legacy_fields(CHARTER, SECRETARIAT, role="secretariat", at=1)
+    spaced = canonical_bytes(fields).replace(b'"payload":{', b'"payload": {')
+    chain.append(SignedEvent(body=spaced, sig=CHARTER.sign(spaced), fields=fields))
+    folder = tmp_path / "legacy"
+    folder.mkdir()
+    bundle = Bundle(folder, [])
+    bundle.forgery = chain
+    bundle.write_lines([line_of(chain[0]), stored_line(chain[1])])
+    bundle.seal(2)
+    bundle.write_json("bundle.json", {**bundle.json("bundle.json"), "format": STORED_FORMAT})
+    signers = chain.verify().book.records.values()
+    bundle.write_json("signers.json", [record.as_dict() for record in signers])
+    return bundle
+
+
+def edit_stored(bundle: Bundle, change: Callable[[dict[str, Any]], object]) -> None:
+    bundle.edit_line(1, change)
+
+
+def test_an_earlier_releases_body_travels_as_its_stored_bytes(legacy: Bundle) -> None:
+    assert legacy.check().signers == 2
+
+
+def test_a_stored_body_line_that_is_not_canonical_is_refused(legacy: Bundle) -> None:
+    lines = legacy.lines()
+    lines[1] = lines[1].replace(b'"seq":1,', b'"seq": 1,')
+    legacy.write_lines(lines)
+
+    reason = "the line is not in its RFC 8785 canonical form"
+    with pytest.raises(VerificationFailed, match=failure(1, reason)):
+        legacy.check()
+
+
+def test_a_stored_body_line_naming_another_seq_is_refused(legacy: Bundle) -> None:
+    edit_stored(legacy, lambda entry: entry.update(seq=5))
+
+    reason = "line 2 holds seq 5: an entry was removed or reordered"
+    with pytest.raises(VerificationFailed, match=failure(1, reason)):
+        legacy.check()
+
+
+def test_a_stored_body_in_another_spelling_than_canonical_base64_is_refused(
+    legacy: Bundle,
+) -> None:
+    edit_stored(legacy, lambda entry: entry.update(body="*" + entry["body"][1:]))
+
+    with pytest.raises(VerificationFailed, match=failure(1, "body is not canonical base64")):
+        legacy.check()
+
+
+def test_stored_bytes_that_are_not_an_event_body_are_refused(legacy: Bundle) -> None:
+    edit_stored(legacy, lambda entry: entry.update(body=base64.b64encode(b"{ }").decode()))
+
+    reason = "The event body does not have the fields of the entry format"
+    with pytest.raises(VerificationFailed, match=failure(1, reason)):
+        legacy.check()
+
+
+def test_a_canonical_body_smuggled_as_stored_bytes_is_refused(legacy: Bundle) -> None:
+    canonical = canonical_bytes(json.loads(legacy.forgery[1].body or b""))
+    edit_stored(legacy, lambda entry: entry.update(body=base64.b64encode(canonical).decode()))
+
+    reason = "a canonical body travels as an object, not as bytes"
+    with pytest.raises(VerificationFailed, match=failure(1, reason)):
+        legacy.check()

@@ -196,7 +196,11 @@ def test_a_cosignature_by_another_key_is_refused_by_name() -> None:
     made = cosign(EXAMPLE, WITNESS, timestamp=1)
     other = SignerKey("witness.example.com/w2", bytes(32), COSIGNATURE_V1)
 
-    with pytest.raises(MalformedCosignature, match=r"is not by the key witness.example.com/w2\+"):
+    expected = (
+        "The cosignature of witness.example.com/w1 is malformed: it is not by the key "
+        f"witness.example.com/w2+{other.key_id:08x}."
+    )
+    with pytest.raises(MalformedCosignature, match="^" + re.escape(expected) + "$"):
         verify_cosignature(EXAMPLE, made, other.verifier_key)
 
 

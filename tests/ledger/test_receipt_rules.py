@@ -193,6 +193,7 @@ NOT_DECIMAL = "the index is not a decimal number"
         (rb"index 5\n", b"index -5\n", NOT_DECIMAL),
         (rb"index 5\n", "index \u0665\n".encode(), NOT_DECIMAL),
         (rb"index 5\n", b"index 5\n*\n", "a proof line is not base64"),
+        (rb"index 5\n", b"index 5\n\xff\n", "a proof line is not base64"),
     ],
     ids=[
         "no blank line",
@@ -205,6 +206,7 @@ NOT_DECIMAL = "the index is not a decimal number"
         "negative",
         "arabic digit",
         "proof not base64",
+        "proof not utf-8",
     ],
 )
 def test_a_receipt_that_cannot_be_read_is_refused(
@@ -425,3 +427,25 @@ def test_a_witness_cosignature_of_another_checkpoint_does_not_count(forged: Forg
     reason = "0 of the 1 witness cosignatures required hold (by: none)"
     with pytest.raises(BadProof, match=refusal(reason)):
         check(receipt(forged, 5, checkpoint=note), KEYS, witnesses=witnesses, quorum=1)
+
+
+def test_a_refusal_names_every_witness_whose_cosignature_holds(forged: Forgery) -> None:
+    note = cosigned(signed_checkpoint(forged, ENTRIES), WITNESSES)
+    witnesses = [key.verifier_key for key in WITNESSES]
+
+    reason = (
+        "2 of the 3 witness cosignatures required hold (by: witness1.example, witness2.example)"
+    )
+    with pytest.raises(BadProof, match=refusal(reason)):
+        check(receipt(forged, 5, checkpoint=note), KEYS, witnesses=witnesses, quorum=3)
+
+
+def test_a_witnesses_good_cosignature_counts_after_a_bad_one(forged: Forgery) -> None:
+    stale = parse_note(cosigned(signed_checkpoint(forged, 5), WITNESSES[:1])).signatures[1]
+    fresh = parse_note(cosigned(signed_checkpoint(forged, ENTRIES), WITNESSES[:1])).signatures[1]
+    note = signed_checkpoint(forged, ENTRIES) + (stale.line() + fresh.line()).encode()
+    witnesses = [WITNESSES[0].verifier_key]
+
+    checked = check(receipt(forged, 5, checkpoint=note), KEYS, witnesses=witnesses, quorum=1)
+
+    assert checked.cosigned == ("witness1.example",)

@@ -729,3 +729,24 @@ def test_in_the_database_a_head_seen_before_is_checked_and_progress_reported(
         recorder.datastore.engine.dispose()  # type: ignore[union-attr]
 
     assert sum(seen) == ENTRIES - 1
+
+
+def test_an_identity_declaration_of_the_earlier_format_is_refused() -> None:
+    legacy = Forgery([])
+    charter = signer_stream(CHARTER.key_id)
+    genesis = enrolment(
+        CHARTER.public_key,
+        role="charter",
+        name="Charter",
+        valid_from=minute(0),
+        occurred_at=minute(0),
+    )
+    first = legacy.sign_fields(CHARTER, legacy_body(CHARTER, genesis, stream=charter, version=1))
+    legacy.append(first, recorded_at=format_time(minute(0)))
+    declared = NewEvent(IDENTITY_DECLARED, {"ledger": OTHER_LEDGER, "reason": "A copy"}, minute(1))
+    body = legacy_body(CHARTER, declared, stream=IDENTITY_STREAM, version=1)
+    legacy.append(legacy.sign_fields(CHARTER, body))
+
+    reason = "An identity declaration must name the ledger it is for"
+    with pytest.raises(VerificationFailed, match=failure(1, reason)):
+        legacy.verify()
