@@ -17,7 +17,7 @@ import pytest
 from ledger import Signer
 from ledger.canonical import format_time
 from ledger.errors import LedgerRuleBroken, VerificationFailed
-from ledger.signers import ENROLLED, REVOKED, SignerBook, signer_stream
+from ledger.signers import ENROLLED, REVOKED, SignerBook, enrolment, signer_stream
 from tests.forgery import (
     CHARTER,
     ENTRIES,
@@ -313,3 +313,27 @@ def test_a_revoked_key_is_listed_with_where_and_why(forged: Forgery) -> None:
     )
     assert (record.enrolled_seq, record.role, record.name) == (4, "secretariat", "Retired clerk")
     assert len(forged) == ENTRIES
+
+
+def test_an_enrolment_event_carries_the_keys_validity_window() -> None:
+    event = enrolment(
+        NEWCOMER.public_key,
+        role="secretariat",
+        name="Newcomer",
+        valid_from=minute(5),
+        valid_until=minute(10),
+        occurred_at=minute(4),
+    )
+    open_ended = enrolment(
+        NEWCOMER.public_key,
+        role="secretariat",
+        name="Newcomer",
+        valid_from=minute(5),
+        occurred_at=minute(4),
+    )
+
+    assert event.payload == enrolment_of(
+        valid_from=format_time(minute(5)), valid_until=format_time(minute(10))
+    )
+    assert open_ended.payload["valid_until"] is None
+    assert (event.type, event.occurred_at) == (ENROLLED, minute(4))
