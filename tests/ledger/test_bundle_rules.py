@@ -598,3 +598,20 @@ def test_a_canonical_body_smuggled_as_stored_bytes_is_refused(legacy: Bundle) ->
     reason = "a canonical body travels as an object, not as bytes"
     with pytest.raises(VerificationFailed, match=failure(1, reason)):
         legacy.check()
+
+
+@pytest.mark.parametrize(
+    "member, spelling, reason",
+    [
+        ("prev", lambda value: value.upper(), "prev is not a SHA-256 hash in hex"),
+        ("hash", lambda value: value[:-2], "hash is not a SHA-256 hash in hex"),
+        ("sig", lambda value: "*" + value[1:], "sig is not canonical base64"),
+    ],
+)
+def test_a_stored_body_line_with_a_member_in_another_spelling_is_refused(
+    legacy: Bundle, member: str, spelling: Callable[[str], object], reason: str
+) -> None:
+    edit_stored(legacy, lambda entry: entry.update({member: spelling(entry[member])}))
+
+    with pytest.raises(VerificationFailed, match=failure(1, reason)):
+        legacy.check()
