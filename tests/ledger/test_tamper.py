@@ -89,7 +89,8 @@ def test_a_forged_entry_signed_by_a_key_never_enrolled(world: World, attacker: A
         stranger,
         stream,
         0,
-        [NewEvent("assembly.panel.convened", {"n": 1}, occurred_at=world.clock())], ledger=world.ledger.identity(),
+        [NewEvent("assembly.panel.convened", {"n": 1}, occurred_at=world.clock())],
+        ledger=world.ledger.identity(),
     )
     seq = attacker.append_forged(
         body=forged.body,
