@@ -209,7 +209,8 @@ def _open(note: bytes, keys: Sequence[VerifierKey], what: str) -> Checkpoint:
     try:
         checkpoint, _ = open_checkpoint(note, keys)
     except NoteError as exc:
-        raise BadProof(f"{what} does not open with the verifier key: {exc.sentence()}") from None
+        reason = exc.sentence().rstrip(".")  # BadProof ends the whole sentence itself
+        raise BadProof(f"{what} does not open with the verifier key: {reason}") from None
     return checkpoint
 
 

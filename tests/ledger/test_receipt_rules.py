@@ -47,7 +47,7 @@ def refusal(reason: str) -> str:
 def not_opened(what: str) -> str:
     return (
         f"{what} does not open with the verifier key: The note has no valid signature from a "
-        "known key (it has 1 signature(s) from unknown keys)."
+        "known key (it has 1 signature(s) from unknown keys)"
     )
 
 
