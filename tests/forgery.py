@@ -12,6 +12,7 @@ Signatures and hashes come from the project's own helpers (``sign_events``, ``Si
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, replace
@@ -245,3 +246,8 @@ class Forgery:
         del self.rows[seq]
         for later in range(seq, len(self.rows)):
             self.rows[later] = replace(self.rows[later], seq=later)
+
+
+def failure(seq: int, reason: str) -> str:
+    """The whole sentence of a failed verification at ``seq``, as a regular expression."""
+    return "^" + re.escape(f"Verification failed at seq {seq}: {reason}.") + "$"

@@ -44,6 +44,7 @@ from tests.forgery import (
     SECRETARIAT,
     Forgery,
     Row,
+    failure,
     history,
     minute,
     rows_of,
@@ -55,10 +56,6 @@ OTHER_LOG_KEY = SignerKey(ORIGIN, bytes([10]) * 32)
 PREV = (
     "prev is not the hash of the entry before: an entry was changed, removed, inserted or reordered"
 )
-
-
-def failure(seq: int, reason: str) -> str:
-    return "^" + re.escape(f"Verification failed at seq {seq}: {reason}.") + "$"
 
 
 def refusal(reason: str) -> str:

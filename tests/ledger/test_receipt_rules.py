@@ -29,7 +29,7 @@ from ledger.receipt import (
     format_consistency,
     format_inclusion,
 )
-from tests.forgery import ENTRIES, PANELS, SECRETARIAT, Forgery, Row, history, minute, rows_of
+from tests.forgery import ENTRIES, PANELS, SECRETARIAT, Forgery, Row, minute
 
 ORIGIN = "test.assembly.example/ledger"
 OTHER_ORIGIN = "staging.assembly.example/ledger"
@@ -49,19 +49,6 @@ def not_opened(what: str) -> str:
         f"{what} does not open with the verifier key: The note has no valid signature from a "
         "known key (it has 1 signature(s) from unknown keys)"
     )
-
-
-@pytest.fixture(scope="module")
-def honest(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, ...]]:
-    ledger = history(str(tmp_path_factory.mktemp("receipts") / "ledger.db"))
-    rows = rows_of(ledger)
-    ledger.close()
-    return rows
-
-
-@pytest.fixture
-def forged(honest: list[tuple[Any, ...]]) -> Forgery:
-    return Forgery(honest)
 
 
 def bytes_of(row: Row) -> bytes:

@@ -8,7 +8,6 @@ rule under test is left to refuse it (see ``tests.forgery``).
 from __future__ import annotations
 
 import base64
-import re
 import uuid
 from typing import Any
 
@@ -25,9 +24,8 @@ from tests.forgery import (
     RETIRED,
     SECRETARIAT,
     Forgery,
-    history,
+    failure,
     minute,
-    rows_of,
 )
 
 NEWCOMER = Signer.from_seed(bytes([6]) * 32)
@@ -35,23 +33,6 @@ GENESIS = (
     "Entry 0 must be the charter key enrolling itself (ledger.signer.enrolled, role charter, "
     "signed by the key it enrols)"
 )
-
-
-def failure(seq: int, reason: str) -> str:
-    return "^" + re.escape(f"Verification failed at seq {seq}: {reason}.") + "$"
-
-
-@pytest.fixture(scope="module")
-def honest(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, ...]]:
-    ledger = history(str(tmp_path_factory.mktemp("signers") / "ledger.db"))
-    rows = rows_of(ledger)
-    ledger.close()
-    return rows
-
-
-@pytest.fixture
-def forged(honest: list[tuple[Any, ...]]) -> Forgery:
-    return Forgery(honest)
 
 
 def enrolment_of(key: Signer = NEWCOMER, **changes: Any) -> dict[str, Any]:

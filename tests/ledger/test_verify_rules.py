@@ -10,7 +10,6 @@ then asserts the whole sentence of the failure, seq included: if the rule is tak
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import astuple, replace
@@ -42,6 +41,7 @@ from tests.forgery import (
     SECRETARIAT,
     STRANGER,
     Forgery,
+    failure,
     history,
     minute,
     rows_of,
@@ -52,24 +52,6 @@ PREV = (
     "prev is not the hash of the entry before: an entry was changed, removed, inserted or reordered"
 )
 OUT_OF_ORDER = "its event was stored before the previous entry's"
-
-
-def failure(seq: int, reason: str) -> str:
-    """The whole sentence of a failed verification, as a regular expression."""
-    return "^" + re.escape(f"Verification failed at seq {seq}: {reason}.") + "$"
-
-
-@pytest.fixture(scope="module")
-def honest(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, ...]]:
-    ledger = history(str(tmp_path_factory.mktemp("rules") / "ledger.db"))
-    rows = rows_of(ledger)
-    ledger.close()
-    return rows
-
-
-@pytest.fixture
-def forged(honest: list[tuple[Any, ...]]) -> Forgery:
-    return Forgery(honest)
 
 
 def test_the_honest_history_verifies_with_what_it_holds(forged: Forgery) -> None:
