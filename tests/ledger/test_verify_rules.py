@@ -632,9 +632,9 @@ def legacy_body(
     }
 
 
-def test_an_earlier_releases_ledger_verifies_and_names_its_bodies_that_are_not_canonical() -> None:
+def legacy_genesis() -> Forgery:
+    """A ledger as the earlier release began one: the charter key enrolling itself in a v1 body."""
     legacy = Forgery([])
-    charter = signer_stream(CHARTER.key_id)
     genesis = enrolment(
         CHARTER.public_key,
         role="charter",
@@ -642,8 +642,13 @@ def test_an_earlier_releases_ledger_verifies_and_names_its_bodies_that_are_not_c
         valid_from=minute(0),
         occurred_at=minute(0),
     )
-    first = legacy.sign_fields(CHARTER, legacy_body(CHARTER, genesis, stream=charter, version=1))
-    legacy.append(first, recorded_at=format_time(minute(0)))
+    body = legacy_body(CHARTER, genesis, stream=signer_stream(CHARTER.key_id), version=1)
+    legacy.append(legacy.sign_fields(CHARTER, body), recorded_at=format_time(minute(0)))
+    return legacy
+
+
+def test_an_earlier_releases_ledger_verifies_and_names_its_bodies_that_are_not_canonical() -> None:
+    legacy = legacy_genesis()
     secretariat = enrolment(
         SECRETARIAT.public_key,
         role="secretariat",
@@ -714,17 +719,7 @@ def test_in_the_database_a_head_seen_before_is_checked_and_progress_reported(
 
 
 def test_an_identity_declaration_of_the_earlier_format_is_refused() -> None:
-    legacy = Forgery([])
-    charter = signer_stream(CHARTER.key_id)
-    genesis = enrolment(
-        CHARTER.public_key,
-        role="charter",
-        name="Charter",
-        valid_from=minute(0),
-        occurred_at=minute(0),
-    )
-    first = legacy.sign_fields(CHARTER, legacy_body(CHARTER, genesis, stream=charter, version=1))
-    legacy.append(first, recorded_at=format_time(minute(0)))
+    legacy = legacy_genesis()
     declared = NewEvent(IDENTITY_DECLARED, {"ledger": OTHER_LEDGER, "reason": "A copy"}, minute(1))
     body = legacy_body(CHARTER, declared, stream=IDENTITY_STREAM, version=1)
     legacy.append(legacy.sign_fields(CHARTER, body))
