@@ -165,7 +165,7 @@ def check_canonical(data: bytes, value: Any) -> None:
         pass
     if canonical_bytes(value) == data:  # raises for floats and integers beyond ±(2**53 - 1)
         return
-    duplicated = _duplicated_key(data)
+    duplicated = duplicated_key(data)
     if duplicated is not None:
         raise CanonicalizationError(
             f"the key {duplicated!r} appears twice in one object; each key appears once"
@@ -209,20 +209,29 @@ def _plain_and_sorted(value: Any) -> bool:
 _ASTRAL = re.compile(rb"[\xf0-\xf4]")  # the lead byte of a character beyond the BMP
 
 
-def _duplicated_key(data: bytes) -> str | None:
-    found: list[str] = []
+def duplicated_key(data: bytes) -> str | None:
+    """Return the first key that an object of the JSON in ``data`` names twice, or None (also
+    for bytes that are not JSON, which their own parser describes)."""
 
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in items]
-        if len(set(keys)) != len(keys) and not found:
-            found.append(next(key for key in keys if keys.count(key) > 1))
-        return dict(items)
+    class _Twice(Exception):
+        def __init__(self, key: str) -> None:
+            self.key = key
+
+    def once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in found:
+                raise _Twice(key)
+            found[key] = value
+        return found
 
     try:
-        json.loads(data, object_pairs_hook=pairs)
-    except ValueError:
+        json.loads(data, object_pairs_hook=once)
+    except _Twice as twice:
+        return twice.key
+    except (ValueError, RecursionError):
         return None
-    return found[0] if found else None
+    return None
 
 
 def entry_bytes(*, seq: int, prev: bytes, body: bytes, sig: bytes, recorded_at: str) -> bytes:

@@ -163,14 +163,9 @@ class Ledger:
         for stream, expected_version, batch in batches:
             self._check_shape(stream, expected_version, batch)
         events = [event for _, _, batch in batches for event in batch]
-        signer_id = events[0].signer
-        if len({event.signer for event in events}) != 1:
-            raise InvalidEvent("One append is signed by one signer.")
+        signer_id = _one_signer(events)
         if not signatures_checked:
-            public_key = self._public_key(signer_id, events[0])
-            for event in events:
-                if not verify_signature(public_key, event.sig, event.body, dry_run=dry_run):
-                    raise BadSignature(signer_id, event.type)
+            self.check_signatures(events, dry_run=dry_run)
         if not away_from_home:
             self._check_home()
 
@@ -230,6 +225,17 @@ class Ledger:
         except PersistenceError as exc:
             raise StorageUnavailable(self.recorder.location, str(exc).strip() or "error") from None
         return written
+
+    def check_signatures(self, events: Sequence[SignedEvent], *, dry_run: bool = False) -> None:
+        """Raise unless the events are all signed by one key, enrolled here, over their own
+        bytes (in the dry-run context for a rehearsal): the cheap first check of untrusted
+        input; the append checks the signer's validity, revocation and role in its
+        transaction."""
+        signer_id = _one_signer(events)
+        public_key = self._public_key(signer_id, events[0])
+        for event in events:
+            if not verify_signature(public_key, event.sig, event.body, dry_run=dry_run):
+                raise BadSignature(signer_id, event.type)
 
     def _check_home(self) -> None:
         """Refuse writes to a database that is not where the ledger lives (a copy)."""
@@ -361,6 +367,14 @@ class Ledger:
 
     def count(self) -> int:
         return self.recorder.count()
+
+
+def _one_signer(events: Sequence[SignedEvent]) -> str:
+    if not events:
+        raise InvalidEvent("Nothing to append: give at least one event.")
+    if len({event.signer for event in events}) != 1:
+        raise InvalidEvent("One append is signed by one signer.")
+    return events[0].signer
 
 
 class _Rehearsed(Exception):

@@ -21,7 +21,6 @@ from ledger.canonical import format_time
 from ledger.errors import (
     AppendRefused,
     BadSignature,
-    InvalidEvent,
     LedgerError,
     RoleNotAllowed,
     SignerNotValid,
@@ -30,7 +29,6 @@ from ledger.errors import (
     StreamVersionConflict,
     UnknownSigner,
 )
-from ledger.keys import verify_signature
 from web.steps import STEPS
 
 SignedBatch = tuple[uuid.UUID, int, list[SignedEvent]]
@@ -56,28 +54,10 @@ class Replayed(AppendRefused):
 def admit(book: Ledger, batches: Sequence[SignedBatch], *, dry_run: bool = False) -> list[Entry]:
     """Append a submission after every check; raise the first that fails, writing nothing.
     With ``dry_run``, write nothing either way and return no entries."""
-    check_signatures(book, batches, dry_run=dry_run)
+    book.check_signatures([event for _, _, batch in batches for event in batch], dry_run=dry_run)
     check_positions(book, batches)
     check_rules(book, batches)
     return book.append_batches(batches, dry_run=dry_run)
-
-
-def check_signatures(
-    book: Ledger, batches: Sequence[SignedBatch], *, dry_run: bool = False
-) -> None:
-    """Refuse events that are not all signed by one enrolled key over their own bytes, in the
-    dry-run context for a rehearsal (the ledger's append checks them again, with the signer's
-    validity and role)."""
-    events = [event for _, _, batch in batches for event in batch]
-    signer = events[0].signer
-    if any(event.signer != signer for event in events):
-        raise InvalidEvent("One append is signed by one signer.")
-    record = next((found for found in book.signers() if found.key_id == signer), None)
-    if record is None:
-        raise UnknownSigner(signer)
-    for event in events:
-        if not verify_signature(record.public_key, event.sig, event.body, dry_run=dry_run):
-            raise BadSignature(signer, event.type)
 
 
 def check_positions(book: Ledger, batches: Sequence[SignedBatch]) -> None:

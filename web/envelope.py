@@ -6,10 +6,10 @@ different values of a duplicated key and the server must read what the client me
 from __future__ import annotations
 
 import asyncio
-import json
-from typing import Any
 
 from fastapi import HTTPException, Request
+
+from ledger.canonical import duplicated_key
 
 BODY_SECONDS = 30.0  # a client that takes longer to send its submission is cut off
 JSON = "application/json"
@@ -72,18 +72,6 @@ async def read_body(
 def check_unique_keys(raw: bytes) -> None:
     """Raise ``DuplicateKey`` if an object of the JSON in ``raw`` names a key twice (JSON that
     does not parse is left for the schema's own parser to describe)."""
-    try:
-        json.loads(raw, object_pairs_hook=_once)
-    except DuplicateKey:
-        raise
-    except (ValueError, RecursionError):
-        return
-
-
-def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise DuplicateKey(key)
-        found[key] = value
-    return found
+    key = duplicated_key(raw)
+    if key is not None:
+        raise DuplicateKey(key)

@@ -123,9 +123,15 @@ class Bundle:
         (self.folder / name).write_text(json.dumps(value, indent=2) + "\n")
 
 
-def line_of(row: Row) -> bytes:
+def line_of(row: Row, *, stored: bool = False) -> bytes:
+    """An entry's line: its event as an object, or (``stored``) its body's stored bytes."""
+    carried = (
+        {"body": base64.b64encode(row.body or b"").decode()}
+        if stored
+        else {"event": json.loads(row.body or b"null")}
+    )
     entry = {
-        "event": json.loads(row.body or b"null"),
+        **carried,
         "hash": row.hash.hex(),
         "prev": row.prev.hex(),
         "recorded_at": row.recorded_at,
@@ -511,19 +517,6 @@ def _legacy_fields(signer: Signer, key: Signer, *, role: str, at: float) -> dict
     }
 
 
-def stored_line(row: Row) -> bytes:
-    """The line of an entry whose body travels as its stored bytes."""
-    entry = {
-        "body": base64.b64encode(row.body or b"").decode(),
-        "hash": row.hash.hex(),
-        "prev": row.prev.hex(),
-        "recorded_at": row.recorded_at,
-        "seq": row.seq,
-        "sig": base64.b64encode(row.sig).decode(),
-    }
-    return canonical_bytes(entry) + b"\n"
-
-
 @pytest.fixture
 def legacy(tmp_path: Path) -> Bundle:
     """An earlier release's two entries, the second stored with a space, sealed by the log key."""
@@ -537,7 +530,7 @@ def legacy(tmp_path: Path) -> Bundle:
     folder.mkdir()
     bundle = Bundle(folder, [])
     bundle.forgery = chain
-    bundle.write_lines([line_of(chain[0]), stored_line(chain[1])])
+    bundle.write_lines([line_of(chain[0]), line_of(chain[1], stored=True)])
     bundle.seal(2)
     bundle.write_json("bundle.json", {**bundle.json("bundle.json"), "format": STORED_FORMAT})
     signers = chain.verify().book.records.values()
