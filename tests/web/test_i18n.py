@@ -166,7 +166,7 @@ def test_a_recommendation_page_shows_its_due_date_in_the_language_asked(
     client: TestClient, lang: str, due: str
 ) -> None:
     page = html(client, f"/recommendations/1/1?lang={lang}")
-    assert cells(page, "1")[1] == due
+    assert cells(page, "1")[2] == due
     assert f'<time datetime="2025-08-01">{due}</time>' in page
 
 
