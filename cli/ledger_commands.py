@@ -12,7 +12,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.bundle_commands import verify_bundle
-from cli.context import key_id_of, new_passphrase, open_ledger, role_policy, signing_key
+from cli.context import (
+    key_id_of,
+    new_passphrase,
+    open_ledger,
+    parse_moment,
+    role_policy,
+    signing_key,
+)
 from cli.errors import UsageProblem
 from cli.options import (
     DEFAULT_LEDGER,
@@ -47,9 +54,23 @@ def init(
     encrypt: Annotated[
         bool, typer.Option("--encrypt", help="Encrypt a new charter key file with a passphrase.")
     ] = False,
+    valid_from: Annotated[
+        str | None,
+        typer.Option(
+            "--valid-from",
+            help="Start of the charter key's validity (default: now). A past date opens the "
+            "ledger to a past cycle: entries dated before today are history recorded after "
+            "the fact.",
+        ),
+    ] = None,
 ) -> None:
     """Create the ledger, the charter key file (unless --key exists) and the charter entry."""
     assert key is not None
+    since = parse_moment(valid_from)
+    if since is not None and since > utc_now():
+        raise UsageProblem(
+            f"--valid-from {valid_from} is in the future: give a start on or before today."
+        )
     made = not key.exists()
     if made:
         # The key file first: a ledger whose charter key was never saved could enrol no one.
@@ -58,7 +79,7 @@ def init(
     else:
         charter = signing_key(key)
     try:
-        created = Ledger.create(ledger, role_policy(), charter, name=name)
+        created = Ledger.create(ledger, role_policy(), charter, name=name, valid_from=since)
     except BaseException:
         if made:
             key.unlink()
@@ -67,6 +88,11 @@ def init(
     head = created.head()
     stdout.print(f"Created the ledger {ledger}.")
     stdout.print(f"Charter key {charter.key_id} ({'new file ' if made else ''}{key}).")
+    if created.history_before() is not None:
+        stdout.print(
+            f"The charter key is valid from {valid_from}: entries dated before "
+            f"{created.history_before()} will be marked as recorded after the fact."
+        )
     stdout.print(f"Head {head}. Keep the charter key file offline; it enrols every other key.")
 
 

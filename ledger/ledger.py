@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
@@ -20,6 +20,7 @@ from ledger.errors import (
     UnknownSigner,
     WrongLedger,
 )
+from ledger.history import history_before
 from ledger.identity import IDENTITY_STREAM, IdentityBook, declaration, new_identity
 from ledger.keys import PublicKey, Signer, verify_signature
 from ledger.policy import CHARTER_ROLE, RolePolicy
@@ -55,6 +56,7 @@ class Ledger:
         # transaction still checks its stream for a revocation).
         self._signers: dict[str, SignerRecord] = {}
         self._identity: str | None = None  # read when first needed
+        self._history: tuple[date | None] | None = None  # entry 0 never changes: read once
         self._at_home = False  # checked before the first write
         recorder.clock = lambda: format_time(self.clock())
 
@@ -73,15 +75,26 @@ class Ledger:
         name: str,
         clock: Clock = utc_now,
         identity: str | None = None,
+        valid_from: datetime | None = None,
     ) -> Ledger:
         """Create a ledger whose entry 0 is the charter key enrolling itself, naming the new
-        ledger's identity (random unless given)."""
+        ledger's identity (random unless given). The charter key is valid from now, or from
+        ``valid_from`` for a ledger that records history (``ledger.history``)."""
         ledger = cls(open_recorder(location, create=True), policy, clock=clock)
         ledger.recorder.record_home(ledger.recorder.place())
         ledger._identity = identity or new_identity()
         now = clock()
+        if valid_from is not None and valid_from > now:
+            raise InvalidEvent(
+                f"The charter key's validity starts {format_time(valid_from)}, after now: give a "
+                "start on or before today."
+            )
         genesis = enrolment(
-            charter.public_key, role=CHARTER_ROLE, name=name, valid_from=now, occurred_at=now
+            charter.public_key,
+            role=CHARTER_ROLE,
+            name=name,
+            valid_from=valid_from or now,
+            occurred_at=now,
         )
         ledger.append_new(charter, signer_stream(charter.key_id), 0, [genesis])
         return ledger
@@ -339,6 +352,17 @@ class Ledger:
                 raise InvalidEvent("The ledger is empty: it has no identity yet.")
             self._identity = found
         return self._identity
+
+    def history_before(self) -> date | None:
+        """The day before which entries are history recorded after the fact, or None when
+        the ledger records only what it sees happen (``ledger.history``)."""
+        if self._history is None:
+            found = self.recorder.read_entries(start=0, limit=1)
+            genesis = found[0] if found and found[0].seq == 0 else None
+            self._history = (
+                None if genesis is None else history_before(genesis.event, genesis.recorded_at),
+            )
+        return self._history[0]
 
     def head(self) -> Head | None:
         """Return the last entry's seq and hash, or None for an empty ledger."""
