@@ -6,7 +6,18 @@ Each module below registers its event classes when imported; this module imports
 
 from __future__ import annotations
 
-from domain import charter, correction, deliberation, government, panel, recommendation, responses
+from domain import (
+    charter,
+    correction,
+    deliberation,
+    government,
+    groups,
+    labels,
+    panel,
+    recommendation,
+    responses,
+    statement,
+)
 from domain.draws import events as draw_events
 from domain.events import REGISTRY, Event
 
@@ -16,9 +27,12 @@ MODULES = (
     deliberation,
     draw_events,
     government,
+    groups,
+    labels,
     panel,
     recommendation,
     responses,
+    statement,
 )
 
 

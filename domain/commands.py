@@ -7,6 +7,7 @@ The draws' steps are in ``domain.draws``; the CLI and the demo call these throug
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -40,10 +41,19 @@ from domain.government import (
     check_assessment,
     check_implementation,
 )
+from domain.groups import GROUPS, GroupDefined, Groups
+from domain.labels import PortfolioNamed, PortfolioNames, StratumNamed, StratumNames
 from domain.panel import Convened, Panel, WithdrawalReason, panel_stream
 from domain.process import Session
-from domain.recommendation import Adopted, Recommendation, recommendation_stream
+from domain.recommendation import (
+    Adopted,
+    Recommendation,
+    check_adoption,
+    recommendation_stream,
+    resolve_reference,
+)
 from domain.responses import Responded, check_response
+from domain.statement import Statement, StatementGiven, statement_stream
 from domain.texts import check_texts
 
 
@@ -53,7 +63,9 @@ def write_charter(session: Session, charter: Chartered, *, at: datetime) -> None
 
 def record_member(session: Session, member: CommissionMemberRecorded, *, at: datetime) -> None:
     """Record a member of the follow-up commission, who sat on the panel they are named from."""
-    panel(session, member.panel).check_sat(member.pseudonym, "named to the commission")
+    seated = panel(session, member.panel)
+    seated.check_sat(member.pseudonym, "named to the commission")
+    seated.check_seated_by(f"The naming of {member.pseudonym} to the commission", at)
     session.get(Assembly, ASSEMBLY).record_member(member, at=at)
 
 
@@ -92,7 +104,7 @@ def seat(session: Session, number: int, *, at: datetime) -> None:
     found = panel(session, number)
     draw = session.get(PanelDraw, PanelDraw.stream_for(number))
     drawn = tuple(draw.performed.selected) if draw.performed is not None else ()
-    found.seat(drawn, drawn=drawn, at=at)
+    found.seat(drawn, drawn=drawn, at=at, drawn_at=draw.performed_at)
 
 
 def theme_group(session: Session, number: int) -> ThemeGroupFormed:
@@ -159,9 +171,46 @@ def adopted_numbers(session: Session, panel_number: int) -> list[int]:
     )
 
 
+def references(session: Session) -> list[tuple[str | None, tuple[int, int]]]:
+    """Every adopted recommendation's own reference (None if it has none) and its key."""
+    return [
+        (recorded.event.reference, (recorded.event.panel, recorded.event.number))
+        for recorded in session.store.of_type(Adopted.TYPE)
+        if isinstance(recorded.event, Adopted)
+    ]
+
+
+def named(session: Session, text: str) -> tuple[int, int]:
+    """The (panel, number) of the recommendation ``text`` names: ``PANEL/NUMBER`` or the
+    assembly's own reference (``SD-E2``)."""
+    if "/" in text:
+        return resolve_reference(text, ())
+    return resolve_reference(text, references(session))
+
+
+def define_group(session: Session, group: GroupDefined, *, at: datetime) -> None:
+    languages = session.charter().languages
+    session.get(Groups, GROUPS).define(group, languages=languages, at=at)
+
+
+def name_portfolio(session: Session, event: PortfolioNamed, *, at: datetime) -> None:
+    languages = session.charter().languages
+    session.get(PortfolioNames, PortfolioNames().id).name(event, languages=languages, at=at)
+
+
+def name_stratum(session: Session, event: StratumNamed, *, at: datetime) -> None:
+    languages = session.charter().languages
+    session.get(StratumNames, StratumNames().id).name(event, languages=languages, at=at)
+
+
 def adopt(session: Session, event: Adopted, *, at: datetime) -> None:
+    """Adopt a recommendation: its group defined, its own reference not used by another."""
     languages = session.charter().languages
     open_panel(session, event.panel)
+    if event.group is not None:
+        session.get(Groups, GROUPS).require(event.group)
+    if event.reference is not None:
+        _check_reference_free(session, event)
     deliberation = session.get(Deliberation, deliberation_stream(event.panel))
     session.get(Recommendation, recommendation_stream(event.panel, event.number)).adopt(
         event, languages=languages, deliberation=deliberation, at=at
@@ -173,15 +222,85 @@ def hand_over(session: Session, panel_number: int, number: int, on: date, *, at:
 
 
 def respond(session: Session, answer: Responded, *, at: datetime) -> None:
-    minimum = session.charter().min_justification
+    """Record one answer; one that names a joint statement must be covered by it."""
+    charter = session.charter()
+    text = ""
+    if answer.statement is not None:
+        given = statement(session, answer.statement)
+        if f"{answer.panel}/{answer.number}" not in given.covers:
+            raise NotAllowed(
+                f"The statement {given.id} does not cover recommendation "
+                f"{answer.panel}/{answer.number}: an answer names a statement that covers it."
+            )
+        text = given.longest
+    what = f"The answer to {answer.panel}/{answer.number}"
+    check_languages(what, answer.language, answer.translations, charter.languages)
     found = recommendation(session, answer.panel, answer.number)
-    found.respond(answer, min_justification=minimum, at=at)
+    found.respond(
+        answer, minimums=charter.minimums(), reviews=charter.reviews, statement_text=text, at=at
+    )
+
+
+def statement(session: Session, statement_id: str) -> StatementGiven:
+    """The joint statement ``statement_id``, which must have been given."""
+    found = session.get(Statement, statement_stream(statement_id)).given
+    if found is None:
+        raise NotFound(
+            f"No statement {statement_id} has been given: record it with `assembly "
+            "respond-jointly`."
+        )
+    return found
+
+
+def answer_jointly(
+    session: Session, given: StatementGiven, answers: list[Responded], *, at: datetime
+) -> None:
+    """Record a joint statement and, in the same unit of work, the answer it gives each
+    recommendation it covers (exactly one each, naming the statement)."""
+    languages = session.charter().languages
+    session.get(Statement, statement_stream(given.id)).give(given, languages=languages, at=at)
+    answered = [f"{answer.panel}/{answer.number}" for answer in answers]
+    missing = [reference for reference in given.covers if reference not in answered]
+    extra = [reference for reference in answered if reference not in given.covers]
+    if missing or extra or len(set(answered)) != len(answered):
+        raise NotAllowed(
+            f"The statement {given.id} gives one answer to each recommendation it covers"
+            + (f"; none for {', '.join(missing)}" if missing else "")
+            + (f"; {', '.join(extra)} is not covered" if extra else "")
+            + "."
+        )
+    for answer in answers:
+        if answer.statement != given.id:
+            raise NotAllowed(
+                f"The answer to {answer.panel}/{answer.number} names statement "
+                f"{answer.statement}, not {given.id}: each answer of a joint statement names it."
+            )
+        respond(session, answer, at=at)
+
+
+def check_languages(
+    what: str, language: str | None, translations: Iterable[str], languages: tuple[str, ...]
+) -> None:
+    """Raise unless a text's ``language`` and its ``translations`` are among the charter's
+    ``languages``, and no translation is in the original's language."""
+    given = list(translations)
+    for code in [*([language] if language else []), *given]:
+        if code not in languages:
+            raise NotAllowed(
+                f"{what} has a text in {code}, which is not one of the charter's languages "
+                f"({', '.join(languages)})."
+            )
+    if language and language in given:
+        raise NotAllowed(
+            f"{what} is written in {language}: its translations are in the charter's other "
+            "languages."
+        )
 
 
 def report(session: Session, event: ImplementationReported, *, at: datetime) -> None:
-    minimum = session.charter().min_justification
+    minimums = session.charter().minimums()
     found = recommendation(session, event.panel, event.number)
-    found.report(event, min_justification=minimum, at=at)
+    found.report(event, minimums=minimums, at=at)
 
 
 def transfer(session: Session, event: ResponsibilityTransferred, *, at: datetime) -> None:
@@ -189,6 +308,9 @@ def transfer(session: Session, event: ResponsibilityTransferred, *, at: datetime
 
 
 def assess(session: Session, event: Assessed, *, at: datetime) -> None:
+    languages = session.charter().languages
+    what = f"The commission's reasons on {event.panel}/{event.number}"
+    check_languages(what, event.language, event.translations, languages)
     recommendation(session, event.panel, event.number).assess(event, at=at)
 
 
@@ -225,6 +347,17 @@ def correct(
     )
 
 
+def _check_reference_free(session: Session, event: Adopted) -> None:
+    assert event.reference is not None
+    wanted = event.reference.casefold()
+    for reference, (panel_number, number) in references(session):
+        if reference and reference.casefold() == wanted:
+            raise AlreadyDone(
+                f"Recommendation {panel_number}/{number} already has the reference {reference}: "
+                "an assembly's references are unique in the ledger, whatever the case."
+            )
+
+
 IDENTITY = ("panel", "number", "review", "supersedes")
 
 
@@ -236,15 +369,15 @@ def _check_replacement(session: Session, original: Event, replacement: Event) ->
                 f"{getattr(original, name, None)}, not {getattr(replacement, name, None)}."
             )
     charter = session.charter()
-    minimum = charter.min_justification
+    minimums = charter.minimums()
     if isinstance(replacement, Responded):
-        check_response(replacement, min_justification=minimum)
+        text = statement(session, replacement.statement).longest if replacement.statement else ""
+        check_response(replacement, minimums=minimums, statement_text=text)
     elif isinstance(replacement, ImplementationReported):
-        check_implementation(replacement, min_justification=minimum)
+        check_implementation(replacement, minimums=minimums)
     elif isinstance(replacement, Assessed):
         check_assessment(replacement)
     elif isinstance(replacement, Adopted):
-        check_texts("The corrected title", replacement.title, charter.languages)
-        check_texts("The corrected text", replacement.text, charter.languages)
+        check_adoption(replacement, charter.languages)
     elif isinstance(replacement, Convened):
         check_texts("The corrected theme", replacement.theme, charter.languages)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from domain.errors import BadPayload, UnknownEventType
+from domain.wording import allowed, field_name
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 E = TypeVar("E", bound="type[Event]")
@@ -55,6 +56,9 @@ class Recorded:
     signer: str
     role: str | None = None
     recorded_at: datetime | None = None  # the ledger's clock when it was appended
+    # History recorded after the fact (``ledger.history``): dated before the ledger began, on a
+    # ledger opened to record a past cycle. Its rules of order are judged on ``occurred_at``.
+    after_the_fact: bool = False
     # the payload as stored, when at the current schema
     stored: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
@@ -107,18 +111,27 @@ def decode(type_name: str, schema: int, payload: Mapping[str, Any]) -> Event:
 
 
 def recorded_from(
-    fields: Mapping[str, Any], *, seq: int, recorded_at: str, role: str | None = None
+    fields: Mapping[str, Any],
+    *,
+    seq: int,
+    recorded_at: str,
+    role: str | None = None,
+    history_before: date | None = None,
 ) -> Recorded:
-    """The domain's view of a stored event body (its parsed fields) at ``seq``."""
+    """The domain's view of a stored event body (its parsed fields) at ``seq``, on a ledger
+    whose history recorded after the fact ends ``history_before`` (None: it holds none)."""
     event = decode(fields["type"], fields["schema"], fields["payload"])
+    occurred_at = fields["occurred_at"]
     return Recorded(
         event=event,
         version=fields["version"],
         seq=seq,
-        occurred_at=moment(fields["occurred_at"]),
+        occurred_at=moment(occurred_at),
         signer=fields["signer"],
         role=role,
         recorded_at=moment(recorded_at),
+        after_the_fact=history_before is not None
+        and date.fromisoformat(occurred_at[:10]) < history_before,
         stored=fields["payload"] if fields["schema"] == event.SCHEMA else None,
     )
 
@@ -132,5 +145,4 @@ def moment(text: str) -> datetime:
 def first_problem(exc: ValidationError, *, whole: str = "payload") -> str:
     """The first thing pydantic found wrong, as ``field: message`` (``whole`` if no field)."""
     error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"]) or whole
-    return f"{where}: {error['msg']}"
+    return f"{field_name(error, whole=whole)} {allowed(error)}"

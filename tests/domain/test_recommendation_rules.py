@@ -88,7 +88,14 @@ def test_recommendation_numbers_are_unique_within_a_panel(recommended: Office) -
             {"text": {"fr": " ", "nl": ""}},
             r"Recommendation 1/7 needs a text in at least one of the charter's languages",
         ),
-        ({"title": {}}, r"1/7's title needs a text in at least one of the charter's languages"),
+        (
+            {"supporting": {"de": "Weil."}},
+            r"Recommendation 1/7's supporting statement has a text in de",
+        ),
+        (
+            {"shared_with": ["housing", "climate"]},
+            r"Recommendation 1/7 names a portfolio twice \(climate, housing, climate\)",
+        ),
     ],
 )
 def test_a_recommendation_is_written_in_the_charters_languages_only(

@@ -58,8 +58,11 @@ from domain.panel import (
     ThemeGroupRef,
     WithdrawalReason,
 )
+from domain.groups import GroupDefined
+from domain.labels import PortfolioNamed, StratumNamed
 from domain.recommendation import Adopted, HandedOver
-from domain.responses import Position, Responded
+from domain.responses import AnswerTranslation, Position, Responded
+from domain.statement import StatementGiven
 from domain.roles import ROLE_GRANTS
 from ledger import Entry, Ledger, NewEvent, RolePolicy, Signer, verification_report
 from tests.conftest import Clock
@@ -107,6 +110,9 @@ SAMPLES: dict[str, Event] = {
             abstentions=3,
             method=Method.MAJORITY,
             adopted=True,
+            percent_for="84.21",
+            percent_against="12.63",
+            percent_abstaining="3.16",
         ),
         InvitationAnnounced(
             panel=1,
@@ -209,6 +215,9 @@ SAMPLES: dict[str, Event] = {
             decision_date=date(2026, 12, 31),
             referred_to=None,
             evidence_digest=None,
+            statement="fr-2020-06-29",
+            language="fr",
+            translations={"nl": AnswerTranslation(justification="We bekijken het.")},
         ),
         ResponsibilityTransferred(
             panel=1,
@@ -217,7 +226,23 @@ SAMPLES: dict[str, Event] = {
             to_portfolio="climate",
             reason="Reshuffle.",
         ),
-        Assessed(panel=1, number=2, verdict=Verdict.DISPUTES, reasons="No budget.", score=3),
+        Assessed(
+            panel=1,
+            number=2,
+            verdict=Verdict.DISPUTES,
+            reasons="Pas de budget.",
+            score="2.8",
+            language="fr",
+            translations={"nl": "Geen budget."},
+        ),
+        StatementGiven(
+            id="fr-2020-06-29",
+            text={"fr": "Je reprends les propositions.", "en": "I take up the proposals."},
+            on=date(2020, 6, 29),
+            by="Présidence de la République",
+            source="https://www.elysee.fr/",
+            covers=("1/1", "1/2"),
+        ),
         Concluded(number=1, on=date(2026, 6, 30)),
         Convened(
             number=2,
@@ -237,8 +262,15 @@ SAMPLES: dict[str, Event] = {
             priority="high",
             portfolio="climate",
             vote="V-1",
+            reference="SD-E2",
+            group="sd1",
+            supporting={"fr": "Parce que."},
+            shared_with=("housing",),
         ),
         HandedOver(panel=1, number=2, on=date(2026, 7, 1)),
+        GroupDefined(code="sd1", level="objective", title={"fr": "Se déplacer"}, parent=None),
+        PortfolioNamed(portfolio="transition-ecologique", labels={"fr": "Transition écologique"}),
+        StratumNamed(stratum="age", value="16-24", labels={"fr": "16 à 24 ans"}),
     ]
 }
 
@@ -326,14 +358,54 @@ def test_an_assessment_of_schema_1_is_upcast_without_a_score(stored: Stored) -> 
     assert recorded.event == Assessed(
         panel=1, number=2, verdict=Verdict.AGREES, reasons="Done as promised.", score=None
     )
-    assert type(recorded.event) is Assessed and Assessed.SCHEMA == 2
+    assert type(recorded.event) is Assessed and Assessed.SCHEMA == 3
+
+
+ADOPTED_V1 = {
+    "panel": 1,
+    "number": 2,
+    "title": {"fr": "Isoler"},
+    "text": {"fr": "Isoler les logements."},
+    "priority": "medium",
+    "portfolio": "climate",
+    "vote": "V-1",
+}
+VOTE_V1 = {
+    "panel": 1,
+    "vote": "V-1",
+    "subject": "Recommendation 1",
+    "votes_for": 80,
+    "votes_against": 12,
+    "abstentions": 3,
+    "method": "majority",
+    "adopted": True,
+}
+
+
+def test_an_adoption_of_schema_1_is_upcast_without_reference_group_or_shared_portfolios(
+    stored: Stored,
+) -> None:
+    stream, _ = append_raw(stored, "secretariat", Adopted.TYPE, ADOPTED_V1, schema=1)
+    (recorded,) = LedgerStore(stored.ledger, None).load(stream)
+    assert recorded.event == Adopted(**ADOPTED_V1)  # type: ignore[arg-type]
+    assert isinstance(recorded.event, Adopted)
+    assert (recorded.event.reference, recorded.event.group) == (None, None)
+    assert recorded.event.portfolios == ("climate",) and recorded.event.supporting == {}
+
+
+def test_a_vote_of_schema_1_is_upcast_with_its_counts_and_no_percentages(stored: Stored) -> None:
+    stream, _ = append_raw(stored, "secretariat", VoteHeld.TYPE, VOTE_V1, schema=1)
+    (recorded,) = LedgerStore(stored.ledger, None).load(stream)
+    assert isinstance(recorded.event, VoteHeld)
+    assert recorded.event.result == "80 for, 12 against, 3 abstaining"
+    assert recorded.event.percent_for is None and VoteHeld.SCHEMA == 2
 
 
 def test_a_schema_newer_than_known_is_refused(stored: Stored) -> None:
-    stream, _ = append_raw(stored, "commission", Assessed.TYPE, ASSESSED_V1, schema=3)
+    stream, _ = append_raw(stored, "commission", Assessed.TYPE, ASSESSED_V1, schema=4)
     with pytest.raises(
         BadPayload,
-        match=f"The payload of {Assessed.TYPE} is not valid: schema 3 is newer than this "
+        match=f"The payload of {Assessed.TYPE} is not valid: schema 4 is newer than this "
         "program knows",
     ):
         LedgerStore(stored.ledger, None).load(stream)
@@ -365,7 +437,7 @@ responses = st.builds(
     Responded,
     panel=numbers,
     number=numbers,
-    review=st.sampled_from([1, 2]),
+    review=st.integers(min_value=1, max_value=12),
     position=st.sampled_from(Position),
     justification=st.text(max_size=300),
     planned_measures=st.text(max_size=100),
@@ -379,7 +451,7 @@ reports = st.builds(
     panel=numbers,
     number=numbers,
     status=st.sampled_from(Implementation),
-    progress=st.integers(min_value=-(2**31), max_value=2**31),
+    progress=st.none() | st.integers(min_value=-(2**31), max_value=2**31),
     milestone=st.text(max_size=200),
     justification=st.text(max_size=300),
     evidence_digest=st.none() | digests,
@@ -390,7 +462,7 @@ assessments = st.builds(
     number=numbers,
     verdict=st.sampled_from(Verdict),
     reasons=st.text(max_size=300),
-    score=st.none() | st.integers(min_value=-100, max_value=100),
+    score=st.none() | st.from_regex(r"-?[0-9]{1,3}(\.[0-9]{1,2})?", fullmatch=True),
 )
 
 
