@@ -22,7 +22,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Protocol
 
 import typer
@@ -34,6 +34,7 @@ from domain.events import Pending, Recorded, moment, recorded_from
 from domain.process import Batch, Session, run
 from ledger import Entry, NewEvent, SignedEvent, Signer, sign_events
 from ledger.errors import AppendRefused, StorageError, UnknownSigner, VerificationFailed
+from ledger.history import history_before
 
 SUBMISSIONS = "/api/submissions"
 TIMEOUT_SECONDS = 30.0
@@ -130,6 +131,7 @@ class RemoteStore:
         self.ledger = str(described["ledger"])  # the identity every signature names
         self._roles: dict[str, str] = dict(described["signers"])
         self.written: list[Entry] = []
+        self._history: tuple[date | None] | None = None  # entry 0's, read when first needed
 
     @property
     def role(self) -> str:
@@ -182,7 +184,20 @@ class RemoteStore:
     def _recorded(self, entry: Entry) -> Recorded:
         fields = entry.event
         role = self._roles.get(fields["signer"])
-        return recorded_from(fields, seq=entry.seq, recorded_at=entry.recorded_at, role=role)
+        return recorded_from(
+            fields,
+            seq=entry.seq,
+            recorded_at=entry.recorded_at,
+            role=role,
+            history_before=self._history_before(),
+        )
+
+    def _history_before(self) -> date | None:
+        """The server's ledger's start, if it records history (``ledger.history``)."""
+        if self._history is None:
+            genesis = entry_from(expect(self.transport.get(f"{SUBMISSIONS}/entries/0")))
+            self._history = (history_before(genesis.event, genesis.recorded_at),)
+        return self._history[0]
 
 
 def _new(pending: Sequence[Pending]) -> list[NewEvent]:

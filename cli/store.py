@@ -74,7 +74,13 @@ class LedgerStore:
         """Decode one ledger entry into the domain's event."""
         fields = entry.event
         role = self._roles.get(fields["signer"])
-        return recorded_from(fields, seq=entry.seq, recorded_at=entry.recorded_at, role=role)
+        return recorded_from(
+            fields,
+            seq=entry.seq,
+            recorded_at=entry.recorded_at,
+            role=role,
+            history_before=self.ledger.history_before(),
+        )
 
 
 def new_event(pending: Pending) -> NewEvent:

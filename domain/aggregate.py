@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Self
 
+from domain.errors import DatedTooEarly
 from domain.events import Event, Pending, Recorded
 
 # Stream ids are derived from names (uuid5) so anyone can find a panel's or a recommendation's
@@ -33,6 +34,9 @@ class Aggregate:
         self.id = stream
         self.version = 0
         self.pending: list[Pending] = []
+        # The latest day given to an entry of this stream recorded after the fact, and that
+        # entry's type and seq: history is kept in the order of its claimed dates.
+        self.history_until: tuple[date, str, int] | None = None
 
     @classmethod
     def load(cls, stream: uuid.UUID, history: Iterable[Recorded]) -> Self:
@@ -43,11 +47,12 @@ class Aggregate:
                 raise AssertionError(
                     f"stream {stream} jumps from version {aggregate.version} to {recorded.version}"
                 )
-            # Rules about order (a public value published after an announcement) compare with
-            # when the ledger recorded an event, which its author cannot backdate.
-            moment = recorded.recorded_at or recorded.occurred_at
-            aggregate.apply(recorded.event, at=moment, seq=recorded.seq)
+            aggregate.apply(recorded.event, at=order_moment(recorded), seq=recorded.seq)
             aggregate.claimed(recorded.event, recorded.occurred_at)
+            if recorded.after_the_fact:
+                day = recorded.occurred_at.date()
+                if aggregate.history_until is None or day >= aggregate.history_until[0]:
+                    aggregate.history_until = (day, recorded.event.TYPE, recorded.seq)
             aggregate.version = recorded.version
         return aggregate
 
@@ -57,9 +62,21 @@ class Aggregate:
 
     def trigger(self, event: Event, *, at: datetime) -> None:
         """Decide on an event: apply it now and keep it to be signed and stored."""
+        self.check_in_order(event, at)
         self.apply(event, at=at, seq=None)
         self.claimed(event, at)
         self.pending.append(Pending(event, at))
+
+    def check_in_order(self, event: Event, at: datetime) -> None:
+        """Raise unless ``event``, dated ``at``, comes no earlier than the stream's history.
+
+        History recorded after the fact is recorded in any order, so its stream is kept in the
+        order of the days its authors gave: a new event is dated no earlier than the last of
+        them. A live stream holds no such entry, and its order is the ledger's own."""
+        if self.history_until is not None and at.date() < self.history_until[0]:
+            day, type_name, seq = self.history_until
+            follows = f"the latest entry of its stream ({type_name}, seq {seq})"
+            raise DatedTooEarly(event.TYPE, at.date(), follows, day)
 
     def apply(self, event: Event, *, at: datetime, seq: int | None) -> None:
         """Change state for one event; ``seq`` is None while the event is not yet stored."""
@@ -76,3 +93,15 @@ class Aggregate:
         """Hand over the pending events (to be signed and appended at ``self.version``)."""
         pending, self.pending = self.pending, []
         return pending
+
+
+def order_moment(recorded: Recorded) -> datetime:
+    """The moment a stored event counts from in the rules of order (a public value published
+    after its announcement, a seat after its draw).
+
+    For what the ledger saw happen, when the ledger recorded it, which its author cannot
+    backdate; for history recorded after the fact, the moment its author gave, since the
+    ledger's clock then says only when the history was loaded (``ledger.history``)."""
+    if recorded.after_the_fact or recorded.recorded_at is None:
+        return recorded.occurred_at
+    return recorded.recorded_at

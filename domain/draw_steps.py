@@ -264,7 +264,7 @@ def draw_theme_group(
 ) -> None:
     """Draw panel ``number``'s theme group from panel ``number - 1``'s seated members."""
     size = session.charter().theme_group_size
-    seated = _seated_before(session, number)
+    seated = _seated_before(session, number, at=at)
     session.get(ThemeGroup, ThemeGroup.for_panel(number).id).draw(
         panel=number,
         seated=seated,
@@ -282,16 +282,17 @@ def volunteer_theme_group(
 ) -> None:
     """Form panel ``number``'s theme group from volunteers of panel ``number - 1``."""
     size = session.charter().theme_group_size
-    seated = _seated_before(session, number)
+    seated = _seated_before(session, number, at=at)
     session.get(ThemeGroup, ThemeGroup.for_panel(number).id).volunteer(
         panel=number, seated=seated, volunteers=volunteers, size=size, at=at
     )
 
 
-def _seated_before(session: Session, number: int) -> list[str]:
+def _seated_before(session: Session, number: int, *, at: datetime) -> list[str]:
     previous = panel(session, number - 1) if number > 1 else None
     if previous is None:
         return []
     if not previous.ever_seated:
         raise NotYet(f"Panel {number - 1} was never seated: it has no members to form a group.")
+    previous.check_seated_by(f"The theme group of panel {number}", at)
     return sorted(previous.members)

@@ -14,7 +14,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.aggregate import Aggregate, stream_id
-from domain.errors import AlreadyDone, NotAllowed, NotFound, NotYet, WrongStream
+from domain.errors import (
+    AlreadyDone,
+    DatedTooEarly,
+    NotAllowed,
+    NotFound,
+    NotYet,
+    WrongStream,
+)
 from domain.events import Event, register
 from domain.texts import Texts, check_texts
 
@@ -100,6 +107,7 @@ class Panel(Aggregate):
         self.withdrawn: set[str] = set()
         self.ever_seated: set[str] = set()
         self.concluded = False
+        self.seated_at: datetime | None = None  # when it was seated, for the rules of order
 
     @property
     def number(self) -> int:
@@ -142,13 +150,24 @@ class Panel(Aggregate):
                 )
         self.trigger(event, at=at)
 
-    def seat(self, members: tuple[str, ...], *, drawn: tuple[str, ...], at: datetime) -> None:
-        """Seat the members the panel draw selected (exactly them)."""
+    def seat(
+        self,
+        members: tuple[str, ...],
+        *,
+        drawn: tuple[str, ...],
+        at: datetime,
+        drawn_at: datetime | None = None,
+    ) -> None:
+        """Seat the members the panel draw selected (exactly them), no earlier than the draw
+        (performed at ``drawn_at``)."""
         convened = self.require()
         if self.ever_seated:
             raise AlreadyDone(f"Panel {convened.number} is already seated.")
         if not drawn:
             raise NotYet(f"Panel {convened.number} has no performed draw to seat it from.")
+        if drawn_at is not None and at.date() < drawn_at.date():
+            what = f"The seating of panel {convened.number}"
+            raise DatedTooEarly(what, at.date(), "its panel draw", drawn_at.date())
         if sorted(members) != sorted(drawn):
             raise NotAllowed(
                 f"The members seated must be exactly those the draw of panel {convened.number} "
@@ -185,6 +204,15 @@ class Panel(Aggregate):
                 "from it: name a pseudonym the panel's draw seated, or one who replaced a member."
             )
 
+    def check_seated_by(self, what: str, at: datetime) -> None:
+        """Raise unless ``what``, dated ``at``, comes no earlier than the panel's seating (when
+        the ledger recorded it, or the day its author gave for history recorded after the
+        fact)."""
+        seated_at = self.seated_at
+        if seated_at is not None and at.date() < seated_at.date():
+            follows = f"the seating of panel {self.number}"
+            raise DatedTooEarly(what, at.date(), follows, seated_at.date())
+
     def conclude(self, on: date, *, at: datetime) -> None:
         number = self._open()
         self.trigger(Concluded(number=number, on=on), at=at)
@@ -201,6 +229,7 @@ class Panel(Aggregate):
         if isinstance(event, Convened):
             self.convened = event
         elif isinstance(event, Seated):
+            self.seated_at = at
             self.members = set(event.members)
             self.ever_seated = set(event.members)
         elif isinstance(event, MemberWithdrew):

@@ -170,4 +170,10 @@ class _Reader:
     def _recorded(self, entry: Entry) -> Recorded:
         fields = entry.event
         role = self._roles.get(fields["signer"])
-        return recorded_from(fields, seq=entry.seq, recorded_at=entry.recorded_at, role=role)
+        return recorded_from(
+            fields,
+            seq=entry.seq,
+            recorded_at=entry.recorded_at,
+            role=role,
+            history_before=self.book.history_before(),
+        )

@@ -34,6 +34,7 @@ from domain.draws.errors import (
 )
 from domain.draws.portfolio import PortfolioTerms, portfolio_terms
 from domain.draws.theme import ThemeGroup
+from domain.errors import DatedTooEarly
 from domain.events import Event
 
 
@@ -175,6 +176,7 @@ class VolunteerPool(_PerPanel):
     def __init__(self, stream: uuid.UUID) -> None:
         super().__init__(stream)
         self.closed: ev.PoolClosed | None = None
+        self.closed_at: datetime | None = None  # when it closed, for the rules of order
 
     def close(
         self,
@@ -225,7 +227,7 @@ class VolunteerPool(_PerPanel):
     def apply(self, event: Event, *, at: datetime, seq: int | None) -> None:
         if not isinstance(event, ev.PoolClosed):
             raise AssertionError(f"{event.TYPE} is not an event of a volunteer pool")
-        self.closed = event
+        self.closed, self.closed_at = event, at
 
 
 class PanelDraw(_PerPanel):
@@ -238,6 +240,7 @@ class PanelDraw(_PerPanel):
         self.announced: ev.PanelAnnounced | None = None
         self.announced_at: datetime | None = None
         self.performed: ev.PanelPerformed | None = None
+        self.performed_at: datetime | None = None  # when it was performed, for the seating
 
     def announce(
         self,
@@ -288,6 +291,9 @@ class PanelDraw(_PerPanel):
         """Commit to the closed pool, a quota table some panel can meet and a portfolio by its
         terms; that the portfolio's panels meet the table is checked from its file only."""
         closed = self._closed_pool(panel, pool)
+        if pool.closed_at is not None and at.date() < pool.closed_at.date():
+            what = f"The announcement of panel {panel}'s draw"
+            raise DatedTooEarly(what, at.date(), "the closing of its pool", pool.closed_at.date())
         stage2.check_quota_table(quotas, portfolio.panel_size)
         if randomness_after is not None and randomness_after <= at:
             raise RandomnessTooEarly(randomness_after.isoformat(), at.isoformat())
@@ -409,7 +415,7 @@ class PanelDraw(_PerPanel):
         if isinstance(event, ev.PanelAnnounced):
             self.announced, self.announced_at = event, at
         elif isinstance(event, ev.PanelPerformed):
-            self.performed = event
+            self.performed, self.performed_at = event, at
         else:
             raise AssertionError(f"{event.TYPE} is not an event of a panel draw")
 
