@@ -281,7 +281,7 @@ def test_the_commission_gives_reasons_when_it_disputes(recommended: Office) -> N
         "commission",
         step(commands.assess, verdict(1, "agrees", score=11)),
         NotAllowed,
-        match="A score is from 0 to 10, not 11",
+        match="The score is a number from 0 to 10 with at most one decimal, such as 2.8, not '11'",
     )
     recommended.do("commission", step(commands.assess, verdict(1, "disputes", reasons="No plan.")))
 
