@@ -92,6 +92,7 @@ def announce_invitations(
     --randomness-source "National Lottery, draw of 2026-03-14" --key secretariat.key
     """
     done: dict[str, Any] = {}
+    salts = draw_work.NewSalts(register_file, salts_out)
 
     def step(session: Session, when: datetime) -> None:
         done["root"], done["salts"] = draw_work.announce_invitations(
@@ -101,11 +102,14 @@ def announce_invitations(
             letters=letters,
             randomness_source=randomness_source,
             draw_id=draw_id or f"panel-{panel}-invitations",
-            salts_out=salts_out,
+            salts_out=salts,
             at=when,
         )
 
-    act(ledger, key, step, at=at, server=server)
+    try:
+        act(ledger, key, step, at=at, server=server, on_recorded=salts.keep)
+    finally:
+        salts.discard()
     stdout.print(f"Register committed: root {done['root']}; salts in {done['salts']} (keep them).")
 
 
@@ -178,16 +182,21 @@ def pool_close(
 
     Example: assembly pool close --panel 1 --pool pool.csv --quotas quotas.csv --key sec.key
     """
-    act(
-        ledger,
-        key,
-        lambda s, when: (
-            draw_work.close_pool(s, panel, pool, quotas_file=quotas, salts_out=salts_out, at=when)
-            and None
-        ),
-        at=at,
-        server=server,
-    )
+    salts = draw_work.NewSalts(pool, salts_out)
+    try:
+        act(
+            ledger,
+            key,
+            lambda s, when: (
+                draw_work.close_pool(s, panel, pool, quotas_file=quotas, salts_out=salts, at=when)
+                and None
+            ),
+            at=at,
+            server=server,
+            on_recorded=salts.keep,
+        )
+    finally:
+        salts.discard()
 
 
 @announce_app.command("panel")

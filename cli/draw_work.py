@@ -45,16 +45,62 @@ def salts_path(path: Path) -> Path:
     return path.with_name(path.name + ".salts")
 
 
-def _new_salts(path: Path, count: int, out: Path | None) -> tuple[Path, list[bytes]]:
-    target = out or salts_path(path)
-    if target.exists():
-        raise UsageProblem(
-            f"{target} exists: a commitment is made once. Remove it only if nothing was "
-            "announced with it."
-        )
-    salts = new_salts(count)
-    write_salts(target, salts)
-    return target, salts
+class NewSalts:
+    """The salts file of a new commitment, put in place only once the ledger has recorded it.
+
+    The step writes the salts beside their place (``NAME.salts.new``); ``keep`` renames them
+    there once the commitment is recorded, and ``discard`` removes what a refused step wrote,
+    so the step can simply be run again (a salts file left by a refusal would make the retry
+    fail with "a commitment is made once"). A process stopped between the two leaves the
+    ``.new`` file: the next attempt says what to do with it rather than overwrite salts the
+    ledger may already hold the root of.
+    """
+
+    def __init__(self, path: Path, out: Path | None = None) -> None:
+        self.target = out or salts_path(path)
+        self.pending = self.target.with_name(self.target.name + ".new")
+        self.wrote = False  # only what this attempt wrote is ever removed
+
+    def write(self, count: int) -> list[bytes]:
+        """New salts for ``count`` records, written to the pending file."""
+        if self.target.exists():
+            raise UsageProblem(
+                f"{self.target} exists: a commitment is made once. Remove it only if nothing was "
+                "announced with it."
+            )
+        if self.pending.exists():
+            raise UsageProblem(
+                f"{self.pending} exists: an earlier attempt stopped before its salts were put in "
+                f"place. If the ledger records that commitment, rename the file to "
+                f"{self.target}; if it does not, remove the file."
+            )
+        salts = new_salts(count)
+        self.wrote = True
+        write_salts(self.pending, salts)
+        return salts
+
+    def keep(self) -> None:
+        """Put the salts in place: the step that committed to them is recorded."""
+        if self.wrote:
+            self.pending.replace(self.target)
+            self.wrote = False
+
+    def discard(self) -> None:
+        """Remove the salts of a step that was not recorded (nothing, once kept)."""
+        if self.wrote:
+            self.pending.unlink(missing_ok=True)
+            self.wrote = False
+
+
+def _new_salts(path: Path, count: int, out: Path | NewSalts | None) -> tuple[Path, list[bytes]]:
+    """New salts for ``path``'s records: in ``out`` when it is a ``NewSalts`` (its caller
+    keeps them once the step is recorded), else written in place at once."""
+    if isinstance(out, NewSalts):
+        return out.target, out.write(count)
+    immediate = NewSalts(path, out)
+    salts = immediate.write(count)
+    immediate.keep()
+    return immediate.target, salts
 
 
 def announce_invitations(
@@ -65,7 +111,7 @@ def announce_invitations(
     letters: int,
     randomness_source: str,
     draw_id: str,
-    salts_out: Path | None = None,
+    salts_out: Path | NewSalts | None = None,
     at: datetime,
 ) -> tuple[str, Path]:
     """Commit to the register (new salts) and announce stage 1; return the root and salts file."""
@@ -133,7 +179,7 @@ def close_pool(
     pool_file: Path,
     *,
     quotas_file: Path | None = None,
-    salts_out: Path | None = None,
+    salts_out: Path | NewSalts | None = None,
     at: datetime,
 ) -> tuple[str, int]:
     """Commit to the pool (new salts) and close it; return the root and the pool's size."""

@@ -18,6 +18,7 @@ from cli.errors import UsageProblem
 from cli.render import stdout
 from cli.store import LedgerStore
 from domain.process import Session, run
+from domain.wording import allowed
 from ledger import Entry
 from projections import catch_up
 
@@ -39,11 +40,16 @@ def act(
     *,
     at: str | None = None,
     server: str | None = None,
+    on_recorded: Callable[[], object] | None = None,
 ) -> list[Entry]:
     """Open the ledger and the key, run ``step`` in one unit of work, and report the entries;
-    with ``server``, sign here and submit to that shared server instead (``cli.remote``)."""
+    with ``server``, sign here and submit to that shared server instead (``cli.remote``).
+    ``on_recorded`` runs as soon as the entries are recorded, before anything else can fail
+    (it puts in place files that must exist only for a recorded step, such as salts)."""
     if server is not None:
         written = remote.submit_step(server, signing_key(key), step, at=parse_moment(at))
+        if on_recorded is not None:
+            on_recorded()
         report(written)
         return written
     book = open_ledger(ledger)
@@ -51,6 +57,8 @@ def act(
         store = LedgerStore(book, signing_key(key))
         moment = parse_moment(at) or book.clock()
         run(store, lambda session: step(session, moment))
+        if on_recorded is not None:
+            on_recorded()
         report(store.written)
         catch_up(book)  # the read models answer for what was just written
         return store.written
@@ -72,8 +80,8 @@ def model(cls: type[M], **fields: Any) -> M:
         return cls.model_validate({name: value for name, value in fields.items()})
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = "--" + ".".join(str(p) for p in error["loc"]).replace("_", "-")
-        raise UsageProblem(f"{where}: {error['msg']}.") from None
+        where = "--" + str(error["loc"][0]).replace("_", "-") if error["loc"] else "The input"
+        raise UsageProblem(f"{where} {allowed(error)}.") from None
 
 
 def texts(option: str, values: Sequence[str] | None) -> dict[str, str]:
@@ -85,6 +93,13 @@ def texts(option: str, values: Sequence[str] | None) -> dict[str, str]:
             raise UsageProblem(f"{option} takes LANG=TEXT, for example {option} fr='...'.")
         parsed[code.strip()] = text
     return parsed
+
+
+def files(option: str, values: Sequence[str] | None) -> dict[str, str]:
+    """Parse repeated ``LANG=FILE`` options into each file's UTF-8 text."""
+    return {
+        code: read_text(None, Path(path), option) for code, path in texts(option, values).items()
+    }
 
 
 def read_text(given: str | None, path: Path | None, option: str) -> str:

@@ -19,6 +19,7 @@ import pytest
 
 from tests.features.cycle import (
     CORRUPTIONS,
+    GOVERNMENT,
     PANEL_FILES,
     PORTFOLIO_SIZE,
     SEATS,
@@ -66,6 +67,32 @@ def test_the_pool_closes_then_the_panel_is_announced_drawn_and_seated(invited: P
     [seating] = last_events(invited)
     assert (seating["type"], seating["members"]) == ("assembly.panel.seated", draw["selected"])
     assert verify_draw(invited, "panel").code == 0
+
+
+def test_a_refused_pool_close_leaves_no_salts_behind_and_can_be_run_again(invited: Path) -> None:
+    before = entries(invited)
+    wrong_key = assembly(
+        *("pool", "close", "--panel", "1", "--pool", "pool.csv", "--quotas", "quotas.csv"),
+        *("--key", GOVERNMENT),
+        cwd=invited,
+    )
+    one_sentence(wrong_key, 3, "government")
+    assert entries(invited) == before
+    assert sorted(path.name for path in invited.glob("pool.csv.*")) == []
+    assert close_pool(invited).code == 0
+    assert sorted(path.name for path in invited.glob("pool.csv.*")) == ["pool.csv.salts"]
+    announced, performed = draw_panel(invited)  # with the salts the ledger committed to
+    assert (announced.code, performed.code) == (0, 0), performed.stderr
+
+
+def test_an_interrupted_commitment_s_salts_are_never_overwritten(invited: Path) -> None:
+    """A process stopped after the ledger recorded the commitment but before its salts were put
+    in place leaves ``NAME.salts.new``: the retry says what to do instead of losing them."""
+    stale = invited / "pool.csv.salts.new"
+    stale.write_text("kept\n", encoding="ascii")
+    again = close_pool(invited)
+    one_sentence(again, 2, "pool.csv.salts.new exists: an earlier attempt stopped before")
+    assert stale.read_text(encoding="ascii") == "kept\n"
 
 
 def test_a_public_value_published_before_the_announcement_is_refused(invited: Path) -> None:
