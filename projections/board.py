@@ -25,7 +25,7 @@ CLAIM_GRACE_DAYS = 7
 class Deadline:
     """One review of one recommendation, as of a date."""
 
-    review: int  # 1 or 2
+    review: int  # 1 for the charter's first appointment, and so on
     due: date
     recorded: date | None  # the day the ledger recorded the answer, if it had by the as-of date
     claimed: date | None  # the day the answer's author dated it (shown, never judged by)
@@ -49,10 +49,13 @@ class Deadline:
 
 
 def deadlines(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple[Deadline, ...]:
-    """Both reviews' deadlines of ``rec`` as of ``as_of`` (none before the hand-over)."""
+    """The deadlines of ``rec``'s reviews as of ``as_of`` (none before the hand-over): one per
+    appointment of the charter, none after an answer ``not_competent``."""
     if rec.handed_over is None:
         return ()
-    dues = due_dates(rec.handed_over, state.offsets, state.suspensions, as_of=as_of)
+    due_reviews = rec.due_reviews(len(state.offsets))
+    months = state.offsets[: len(due_reviews)]
+    dues = due_dates(rec.handed_over, months, state.suspensions, as_of=as_of)
     found = []
     for review, due in enumerate(dues, start=1):
         said = rec.answer(review)

@@ -6,8 +6,10 @@ entry its counted value rests on, so a reader can check each of them in the ledg
 behind an axis is the one whose payload gives the value shown: the latest review's answer for
 the position, the latest report for implementation, the latest verdict (or the correction that
 replaced any of them); while an axis still has its initial value (``awaiting_response``,
-``not_started``, ``none``) it rests on the adoption. An overdue review rests on the hand-over,
-which starts both review clocks. Only values that occur are counted (no zero rows).
+``not_started``, ``none``) it rests on the adoption, and ``not_applicable`` on the refusal. An
+overdue review rests on the hand-over, which starts every review clock. An answer that belongs
+to a joint statement is one recommendation's answer: it is counted once, for that
+recommendation. Only values that occur are counted (no zero rows).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from projections.board import ordered, overdue_reviews
 from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
+    NOT_APPLICABLE,
     Key,
     RecommendationStatus,
     Said,
@@ -32,7 +35,7 @@ AXES = ("position", "implementation", "verdict")
 TOTAL, PANEL, PORTFOLIO = "total", "panel", "portfolio"  # the groups a count is made over
 _ORDER = {
     "position": (AWAITING_RESPONSE, *Position),
-    "implementation": tuple(Implementation),
+    "implementation": (*Implementation, NOT_APPLICABLE),
     "verdict": (NO_VERDICT, *Verdict),
 }
 
@@ -135,6 +138,9 @@ def reading(rec: RecommendationStatus, axis: str) -> tuple[str, int]:
         latest = max(rec.answers, key=lambda said: said.payload["review"], default=None)
         return rec.position, _source(rec, latest)
     if axis == "implementation":
+        if not rec.reports and rec.implementation == NOT_APPLICABLE:
+            latest = max(rec.answers, key=lambda said: said.payload["review"], default=None)
+            return rec.implementation, _source(rec, latest)
         return rec.implementation, _source(rec, rec.reports[-1] if rec.reports else None)
     if axis == "verdict":
         return rec.verdict, _source(rec, rec.verdicts[-1] if rec.verdicts else None)

@@ -11,7 +11,7 @@ date; one that had not begun by then counts for nothing.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -62,18 +62,14 @@ def due_date(
 
 def due_dates(
     handed_over: date,
-    offsets: tuple[int, int],
+    offsets: Sequence[int],
     suspensions: Iterable[Suspension],
     *,
     as_of: date,
-) -> tuple[date, date]:
-    """The due dates of the first and second review (offsets in months), as of ``as_of``."""
+) -> tuple[date, ...]:
+    """The due date of each review (its offset in months, first to last), as of ``as_of``."""
     periods = tuple(suspensions)
-    first, second = offsets
-    return (
-        due_date(handed_over, first, periods, as_of=as_of),
-        due_date(handed_over, second, periods, as_of=as_of),
-    )
+    return tuple(due_date(handed_over, months, periods, as_of=as_of) for months in offsets)
 
 
 def overdue(due: date, answered_on: date | None, *, as_of: date) -> bool:

@@ -40,7 +40,6 @@ from projections.deadlines import first_not_overdue
 from projections.errors import Inconsistent, ProjectionFailed
 from projections.status import Key, RecommendationStatus, Status, about, fold, recorded_body
 from projections.tables import (
-    REVIEWS,
     from_row,
     metadata,
     positions,
@@ -54,7 +53,7 @@ from projections.tables import (
 NAME = "status"
 # The shape of the rows and the meaning of the fold: when either changes, this changes, and the
 # tables found with another format are dropped and rebuilt (they hold nothing but derived data).
-FORMAT = "5"
+FORMAT = "7"
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
 _KEYS = 400  # recommendations loaded per query
@@ -183,10 +182,10 @@ def _maybe_overdue(state: Status, on: date) -> ColumnElement[bool]:
     return or_(
         *(
             and_(
-                column.awaiting.contains(str(review)),
+                column.awaiting.contains(f",{review},"),
                 column.handed_over < first_not_overdue(on, months).isoformat(),
             )
-            for review, months in zip(REVIEWS, state.offsets, strict=True)
+            for review, months in enumerate(state.offsets, start=1)
         )
     )
 
@@ -273,8 +272,15 @@ def write(conn: Connection, before: Status, after: Status) -> None:
             ),
             [{"key_panel": status.panel, "key_number": status.number} for status in changed],
         )
-        conn.execute(insert(recommendations), [recommendation_row(s) for s in changed])
-    if (before.offsets, before.suspensions) != (after.offsets, after.suspensions):
+        conn.execute(
+            insert(recommendations),
+            [recommendation_row(s, reviews=len(after.offsets)) for s in changed],
+        )
+    if (before.offsets, before.suspensions, before.statements) != (
+        after.offsets,
+        after.suspensions,
+        after.statements,
+    ):
         conn.execute(delete(settings).where(settings.c.name == NAME))
         conn.execute(insert(settings).values(name=NAME, value=settings_value(after)))
 

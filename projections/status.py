@@ -4,9 +4,13 @@
 ``Status`` sharing every recommendation it did not touch (copy-on-write; ``fold`` copies the
 mappings once per batch). Per recommendation it keeps the three axes apart (DESIGN.md 4):
 the government's position (``awaiting_response`` until an answer, then the latest review's),
-implementation (``not_started`` until a report, then the latest report's status) and the
+implementation (``not_started`` until a report, then the latest report's status;
+``not_applicable`` while the position is ``rejected`` and nothing was reported) and the
 commission's verdict (``none`` until assessed, then the latest), each with the seq, signer and
 time of the change that set it, and every answer, report and verdict with its own seq.
+
+A joint statement (``domain.statement``) is kept once, by its id, in ``Status.statements``: each
+answer that names it is shown with its full text, and counted once per recommendation.
 
 Corrections: one carrying a replacement payload for an answer, a report or a verdict replaces
 that entry's effect (found by the superseded seq within the recommendation the payload names);
@@ -37,13 +41,15 @@ from domain.government import (
     ResponsibilityTransferred,
 )
 from domain.recommendation import Adopted, HandedOver
-from domain.responses import Responded
+from domain.responses import Position, Responded
+from domain.statement import StatementGiven
 from ledger import Entry
 from projections.deadlines import Suspension
 from projections.errors import Inconsistent, ProjectionError
 
 AWAITING_RESPONSE = "awaiting_response"
 NOT_STARTED = "not_started"
+NOT_APPLICABLE = "not_applicable"  # nothing to implement: the government refused it
 NO_VERDICT = "none"
 Key = tuple[int, int]  # (panel, number)
 
@@ -56,6 +62,8 @@ class Change(NamedTuple):  # named tuples: made once per event, at a third of a 
     signer: str
     at: datetime
     recorded: datetime | None = None
+    # History recorded after the fact (``ledger.history``): judged on ``at``, marked as such.
+    after_the_fact: bool = False
 
 
 class Said(NamedTuple):
@@ -90,9 +98,15 @@ class RecommendationStatus:
     text: Mapping[str, str] = field(  # as adopted, in each language given
         default_factory=lambda: MappingProxyType({})
     )
+    reference: str | None = None  # the assembly's own (SD-E2), beside panel/number
+    group: str | None = None  # the code of the group (objective, goal) it belongs to
+    supporting: Mapping[str, str] = field(  # the supporting statement, per language
+        default_factory=lambda: MappingProxyType({})
+    )
+    shared_with: tuple[str, ...] = ()  # portfolios that may answer it beside the lead one
     handed_over: date | None = None
     handed_over_change: Change | None = None  # the hand-over entry: the deadlines rest on it
-    answers: tuple[Said, ...] = ()  # in the order recorded; payload["review"] is 1 or 2
+    answers: tuple[Said, ...] = ()  # in the order recorded; payload["review"] from 1 to N
     reports: tuple[Said, ...] = ()
     verdicts: tuple[Said, ...] = ()
     errata: tuple[Erratum, ...] = ()
@@ -116,35 +130,63 @@ class RecommendationStatus:
 
     @property
     def implementation(self) -> str:
-        return str(self.reports[-1].payload["status"]) if self.reports else NOT_STARTED
+        """The latest report's status; before any, ``not_applicable`` after a refusal, else
+        ``not_started``."""
+        if self.reports:
+            return str(self.reports[-1].payload["status"])
+        return NOT_APPLICABLE if self.position == Position.REJECTED else NOT_STARTED
 
     @property
     def verdict(self) -> str:
         return str(self.verdicts[-1].payload["verdict"]) if self.verdicts else NO_VERDICT
 
+    def due_reviews(self, reviews: int) -> tuple[int, ...]:
+        """The reviews, of the charter's ``reviews``, at which an answer is due: all of them,
+        except those after an answer ``not_competent`` (the recommendation was referred to
+        whoever is competent, and the government has nothing more to answer)."""
+        due = []
+        for review in range(1, reviews + 1):
+            due.append(review)
+            said = self.answer(review)
+            if said is not None and said.payload["position"] == Position.NOT_COMPETENT:
+                break
+        return tuple(due)
+
     def answer(self, review: int) -> Said | None:
-        """The answer given at ``review`` (1 or 2), if any."""
+        """The answer given at ``review`` (1 for the first appointment), if any."""
         return next((said for said in self.answers if said.payload["review"] == review), None)
 
 
 @dataclass(frozen=True)
 class Status:
-    """The read model: every recommendation, the review offsets, the suspensions."""
+    """The read model: every recommendation, the review offsets (months, one per appointment),
+    the suspensions, and the joint statements by id (their payloads)."""
 
     recommendations: Mapping[Key, RecommendationStatus] = field(
         default_factory=lambda: MappingProxyType({})
     )
-    offsets: tuple[int, int] = (3, 12)
+    offsets: tuple[int, ...] = (3, 12)
     suspensions: tuple[Suspension, ...] = ()
     seq: int = -1  # the last entry folded
+    statements: Mapping[str, Mapping[str, Any]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    def statement(self, said: Said) -> Mapping[str, Any] | None:
+        """The joint statement an answer names, if it names one."""
+        name = said.payload.get("statement")
+        return None if name is None else self.statements.get(str(name))
 
 
-def recorded(entry: Entry) -> Recorded | None:
-    """Decode a ledger entry into the assembly's event, or None for the ledger's own entries."""
-    return recorded_body(entry.seq, entry.recorded_at, entry.body)
+def recorded(entry: Entry, *, history_before: date | None = None) -> Recorded | None:
+    """Decode a ledger entry into the assembly's event, or None for the ledger's own entries
+    (``history_before``: the ledger's, see ``Ledger.history_before``)."""
+    return recorded_body(entry.seq, entry.recorded_at, entry.body, history_before=history_before)
 
 
-def recorded_body(seq: int, recorded_at: str, body: bytes) -> Recorded | None:
+def recorded_body(
+    seq: int, recorded_at: str, body: bytes, *, history_before: date | None = None
+) -> Recorded | None:
     """``recorded`` of the entry at ``seq``, from its stored body and time.
 
     The body's envelope was checked when it was appended (and ``assembly verify`` checks it
@@ -156,7 +198,9 @@ def recorded_body(seq: int, recorded_at: str, body: bytes) -> Recorded | None:
         raise Inconsistent(seq, f"the entry's body is not JSON: {exc}") from None
     if fields["type"] not in REGISTRY:
         return None
-    return recorded_from(fields, seq=seq, recorded_at=recorded_at)
+    return recorded_from(
+        fields, seq=seq, recorded_at=recorded_at, history_before=history_before
+    )
 
 
 def about(event: Event) -> Key | None:
@@ -180,19 +224,28 @@ def fold(state: Status, events: Iterable[Recorded]) -> Status:
     """
     drafts: dict[Key, _Draft] = {}
     offsets, suspensions, last = state.offsets, list(state.suspensions), state.seq
+    statements = dict(state.statements)
     for item in events:
         if item.seq <= last:
             raise AssertionError(f"entry {item.seq} folded after entry {last}")
         last = item.seq
         try:
             offsets = _fold_one(state.recommendations, drafts, suspensions, offsets, item)
+            if item.event.TYPE == StatementGiven.TYPE:
+                statements[item.event.id] = MappingProxyType(dict(item.payload))  # type: ignore[attr-defined]
         except (AssertionError, ProjectionError):
             raise
         except Exception as exc:  # a projection stops loudly, naming the entry
             raise Inconsistent(item.seq, f"{type(exc).__name__}: {exc}") from exc
     recommendations = dict(state.recommendations)
     recommendations.update((key, draft.freeze()) for key, draft in drafts.items())
-    return Status(MappingProxyType(recommendations), offsets, tuple(suspensions), last)
+    return Status(
+        MappingProxyType(recommendations),
+        offsets,
+        tuple(suspensions),
+        last,
+        state.statements if len(statements) == len(state.statements) else statements,
+    )
 
 
 class _Draft:
@@ -225,11 +278,13 @@ def _fold_one(
     recommendations: Mapping[Key, RecommendationStatus],
     drafts: dict[Key, _Draft],
     suspensions: list[Suspension],
-    offsets: tuple[int, int],
+    offsets: tuple[int, ...],
     item: Recorded,
-) -> tuple[int, int]:
+) -> tuple[int, ...]:
     """Apply one event to the drafts and suspensions; return the review offsets after it."""
-    event, change = item.event, Change(item.seq, item.signer, item.occurred_at, item.recorded_at)
+    event, change = item.event, Change(
+        item.seq, item.signer, item.occurred_at, item.recorded_at, item.after_the_fact
+    )
     if event.TYPE in _ABOUT_ONE:  # by type name: one set lookup, not a chain of isinstance
         key = (event.panel, event.number)  # type: ignore[attr-defined]
         draft = drafts.get(key)
@@ -248,6 +303,10 @@ def _fold_one(
                 priority=event.priority,
                 adopted=change,
                 text=MappingProxyType(dict(event.text)),
+                reference=event.reference,
+                group=event.group,
+                supporting=MappingProxyType(dict(event.supporting)),
+                shared_with=event.shared_with,
                 seqs=frozenset({item.seq}),
                 last_change=change,
             )

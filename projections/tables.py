@@ -5,7 +5,7 @@ whose append-only triggers do not reach them. ``projection_positions`` holds, pe
 the seq of the last entry applied; ``projection_recommendations`` one row per recommendation,
 its status columns (for queries) next to ``detail``, the whole record as JSON, from which the
 fold resumes; ``projection_settings`` what the fold keeps besides recommendations (the review
-offsets and the suspensions).
+offsets, the suspensions and the joint statements).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from projections.search import haystack
 from projections.status import Change, Erratum, RecommendationStatus, Said, Status
 
 metadata = MetaData()
-REVIEWS = (1, 2)  # the reviews a recommendation is answered at (offsets in Status.offsets)
 _Seq = BigInteger().with_variant(Integer(), "sqlite")
 
 positions = Table(
@@ -52,9 +51,9 @@ recommendations = Table(
     Column("last_seq", _Seq, nullable=False),
     Column("answers", Text, nullable=False),
     # For the board's filters that are not plain columns, so that a page reads only the rows
-    # that can pass them: the reviews still awaiting an answer ("12", "2", ""), and what a
+    # that can pass them: the reviews still awaiting an answer (",1,2,", ",2,", ""), and what a
     # text search looks in (``projections.search.haystack``).
-    Column("awaiting", String(8), nullable=False),
+    Column("awaiting", String(40), nullable=False),
     Column("words", Text, nullable=False),
     # The seq of its newest answer or verdict (None: neither yet), for the feed's newest first.
     Column("said_seq", _Seq, index=True),
@@ -69,8 +68,8 @@ settings = Table(
 )
 
 
-def recommendation_row(status: RecommendationStatus) -> dict[str, Any]:
-    """The row of one recommendation."""
+def recommendation_row(status: RecommendationStatus, *, reviews: int = 2) -> dict[str, Any]:
+    """The row of one recommendation, under a charter of ``reviews`` appointments."""
     detail = _record(status)
     return {
         "panel": status.panel,
@@ -87,11 +86,17 @@ def recommendation_row(status: RecommendationStatus) -> dict[str, Any]:
         "verdict_seq": _seq(status.verdict_change),
         "last_seq": _seq(status.last_change),
         "answers": _json(detail["answers"]),
-        "awaiting": "".join(str(n) for n in REVIEWS if status.answer(n) is None),
+        "awaiting": awaiting(status, reviews),
         "words": haystack(status),
         "said_seq": said_seq(status),
         "detail": _json(detail),
     }
+
+
+def awaiting(status: RecommendationStatus, reviews: int) -> str:
+    """The reviews still awaiting an answer, each between commas (",1,2,"; "" for none)."""
+    due = [str(n) for n in status.due_reviews(reviews) if status.answer(n) is None]
+    return f",{','.join(due)}," if due else ""
 
 
 def said_seqs(status: RecommendationStatus) -> list[int]:
@@ -115,6 +120,10 @@ def from_row(detail: str) -> RecommendationStatus:
         priority=data["priority"],
         adopted=_change(data["adopted"]),
         text=MappingProxyType(data["text"]),
+        reference=data.get("reference"),
+        group=data.get("group"),
+        supporting=MappingProxyType(data.get("supporting", {})),
+        shared_with=tuple(data.get("shared_with", ())),
         handed_over=date.fromisoformat(data["handed_over"]) if data["handed_over"] else None,
         handed_over_change=_maybe(data["handed_over_change"]),
         answers=tuple(_said(item) for item in data["answers"]),
@@ -134,6 +143,7 @@ def settings_value(state: Status) -> str:
     return json.dumps(
         {
             "offsets": list(state.offsets),
+            "statements": {name: dict(given) for name, given in state.statements.items()},
             "suspensions": [
                 [item.since.isoformat(), item.until.isoformat() if item.until else None]
                 for item in state.suspensions
@@ -143,17 +153,19 @@ def settings_value(state: Status) -> str:
 
 
 def with_settings(state: Status, value: str) -> Status:
-    """``state`` with the offsets and suspensions stored as ``value``."""
+    """``state`` with the offsets, suspensions and joint statements stored as ``value``."""
     data = json.loads(value)
-    first, second = data["offsets"]
     return Status(
         state.recommendations,
-        (first, second),
+        tuple(data["offsets"]),
         tuple(
             Suspension(date.fromisoformat(since), date.fromisoformat(until) if until else None)
             for since, until in data["suspensions"]
         ),
         state.seq,
+        MappingProxyType(
+            {name: MappingProxyType(given) for name, given in data.get("statements", {}).items()}
+        ),
     )
 
 
@@ -166,6 +178,10 @@ def _record(status: RecommendationStatus) -> dict[str, Any]:
         "priority": status.priority,
         "adopted": _json_change(status.adopted),
         "text": dict(status.text),
+        "reference": status.reference,
+        "group": status.group,
+        "supporting": dict(status.supporting),
+        "shared_with": list(status.shared_with),
         "handed_over": status.handed_over.isoformat() if status.handed_over else None,
         "handed_over_change": _json_change(status.handed_over_change),
         "answers": [_json_said(said) for said in status.answers],

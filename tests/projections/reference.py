@@ -68,13 +68,15 @@ def reference(events: list[Recorded]) -> dict[tuple[int, int], dict[str, Any]]:
         moves = [
             o.event.to_portfolio for o in mine if isinstance(o.event, ResponsibilityTransferred)
         ]
+        position = by_review[max(by_review)]["position"] if by_review else "awaiting_response"
+        untouched = "not_applicable" if position == "rejected" else "not_started"
         expected[key] = {
             "title": dict(item.event.title),
             "portfolio": (moves or [item.event.portfolio])[-1],
             "priority": item.event.priority,
             "handed_over": handed[0] if handed else None,
-            "position": by_review[max(by_review)]["position"] if by_review else "awaiting_response",
-            "implementation": reports[-1][1]["status"] if reports else "not_started",
+            "position": position,
+            "implementation": reports[-1][1]["status"] if reports else untouched,
             "verdict": verdicts[-1][1]["verdict"] if verdicts else "none",
             "answers": answers,
             "reports": reports,
