@@ -324,6 +324,12 @@ def resume(session: Session, on: date, *, at: datetime) -> None:
 
 
 def hold_review(session: Session, meeting: MeetingHeld, *, at: datetime) -> None:
+    reviews = session.charter().reviews
+    if meeting.review > reviews:
+        raise NotAllowed(
+            f"The charter sets {reviews} review appointment(s), so there is no review "
+            f"{meeting.review} to hold: give a review from 1 to {reviews}."
+        )
     concluded = panel(session, meeting.panel).concluded
     session.get(Review, review_stream(meeting.panel)).hold(meeting, concluded=concluded, at=at)
 

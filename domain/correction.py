@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
 from domain.aggregate import Aggregate, stream_id
 from domain.errors import AlreadyDone, MissingDetail, NotAllowed, NotFound, NotYet, WrongStream
-from domain.events import Event, Recorded, decode, register
+from domain.events import Event, Recorded, decode, register, upcaster
 
 CHARTER_ROLE = "charter"
 
@@ -82,16 +82,25 @@ def review_stream(panel: int) -> uuid.UUID:
 
 @register
 class MeetingHeld(Event):
+    """A review meeting. Schema 2: any of the charter's appointments (schema 1: 1 or 2)."""
+
     TYPE = "assembly.review.meeting_held"
+    SCHEMA = 2
 
     panel: int = Field(ge=1)
-    review: Literal[1, 2]
+    review: int = Field(ge=1, le=12)
     on: date
     minutes_digest: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$")
 
 
+@upcaster(MeetingHeld.TYPE, 1)
+def _meeting_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1's review, 1 or 2, reads the same."""
+    return payload
+
+
 class Review(Aggregate):
-    """The two review appointments of one panel's recommendations."""
+    """The review appointments of one panel's recommendations."""
 
     def __init__(self, stream: uuid.UUID) -> None:
         super().__init__(stream)
