@@ -15,10 +15,10 @@ from cli.bulk import import_answers
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
 from cli.remote import ServerOption
-from cli.writing import AtOption, act, day, digest_of, model, read_text, texts, today
+from cli.writing import AtOption, act, day, digest_of, files, model, read_text, texts, today
 from domain import commands
 from domain.correction import MeetingHeld
-from domain.errors import NotFound
+from domain.errors import NotAllowed, NotFound
 from domain.government import (
     Assessed,
     Implementation,
@@ -26,15 +26,19 @@ from domain.government import (
     ResponsibilityTransferred,
     Verdict,
 )
+from domain.groups import GroupDefined
 from domain.process import Session
-from domain.recommendation import Adopted, parse_reference
+from domain.recommendation import Adopted
 from domain.responses import Position, Responded
 
 recommend_app = typer.Typer(help="Adopt recommendations and hand them over.", no_args_is_help=True)
 deadline_app = typer.Typer(help="Suspend and resume the review deadlines.", no_args_is_help=True)
 review_app = typer.Typer(help="The review appointments.", no_args_is_help=True)
 
-Rec = Annotated[str, typer.Argument(help="The recommendation, PANEL/NUMBER (e.g. 1/12).")]
+Rec = Annotated[
+    str,
+    typer.Argument(help="The recommendation: PANEL/NUMBER (e.g. 1/12) or its reference (SD-E2)."),
+]
 Lang = Annotated[list[str] | None, typer.Option(help="LANG=TEXT, once per language.")]
 
 
@@ -49,22 +53,41 @@ def register(app: typer.Typer) -> None:
     app.command("correct", rich_help_panel="Any office")(correct)
 
 
-def _reference(text: str) -> tuple[int, int]:
-    """PANEL/NUMBER from the command line; a malformed one is a usage error."""
+def _reference(session: Session, text: str) -> tuple[int, int]:
+    """The recommendation the command line names, PANEL/NUMBER or the assembly's own reference
+    (``commands.named``); one it cannot name is a usage error."""
     try:
-        return parse_reference(text)
-    except NotFound as error:
+        return commands.named(session, text)
+    except (NotFound, NotAllowed) as error:
         raise UsageProblem(error.sentence()) from None
 
 
 @recommend_app.command("adopt")
 def adopt(
     panel: Annotated[int, typer.Option(help="The panel that adopted it.")],
-    number: Annotated[int, typer.Option(help="Its number, unique within the panel.")],
     portfolio: Annotated[str, typer.Option(help="The competent portfolio, e.g. climate.")],
     vote: Annotated[str, typer.Option(help="The id of the vote that adopted it.")],
+    number: Annotated[
+        int | None,
+        typer.Option(help="Its number, unique within the panel (default: the panel's next)."),
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option(help="The assembly's own reference, e.g. SD-E2.")
+    ] = None,
+    group: Annotated[
+        str | None, typer.Option(help="The code of the group it belongs to, e.g. sd11.")
+    ] = None,
     title: Lang = None,
     text: Lang = None,
+    text_file: Annotated[
+        list[str] | None,
+        typer.Option(help="LANG=FILE: the text from a UTF-8 file (paragraphs kept)."),
+    ] = None,
+    supporting: Lang = None,
+    shared_with: Annotated[
+        list[str] | None,
+        typer.Option(help="Another portfolio that may answer it too (repeat for each)."),
+    ] = None,
     priority: Annotated[str, typer.Option(help="high, medium or low.")] = "medium",
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
@@ -73,20 +96,59 @@ def adopt(
 ) -> None:
     """Record a recommendation the panel adopted (secretariat key).
 
+    A recommendation without a title of its own is shown by its reference and first words.
+    Paragraphs of the text are separated by a blank line.
+
     Example: assembly recommend adopt --panel 1 --number 12 --portfolio housing --vote V-12
-    --title fr="Rénover" --text fr="..." --title nl="Renoveren" --text nl="..." --key sec.key
+    --title fr="Rénover" --text fr="..." --title nl="Renoveren" --text nl="..." --key sec.key;
+    assembly recommend adopt --panel 1 --reference SD-E2 --group sd11 --portfolio logement
+    --shared-with transition-ecologique --vote V-SD-E2 --text-file fr=sd-e2.txt --key sec.key
+    """
+    written = {**texts("--text", text), **files("--text-file", text_file)}
+    fields = {
+        "panel": panel,
+        "title": texts("--title", title),
+        "text": written,
+        "priority": priority,
+        "portfolio": portfolio,
+        "vote": vote,
+        "reference": reference,
+        "group": group,
+        "supporting": texts("--supporting", supporting),
+        "shared_with": tuple(shared_with or ()),
+    }
+    if number is not None:
+        model(Adopted, number=number, **fields)  # a bad option is refused before the ledger opens
+
+    def step(session: Session, when: datetime) -> None:
+        given = number or max(commands.adopted_numbers(session, panel), default=0) + 1
+        commands.adopt(session, model(Adopted, number=given, **fields), at=when)
+
+    act(ledger, key, step, at=at, server=server)
+
+
+@recommend_app.command("group")
+def group_command(
+    code: Annotated[str, typer.Option(help="The group's code, e.g. sd11.")],
+    level: Annotated[str, typer.Option(help="The word for its level: objective, goal, theme.")],
+    title: Lang = None,
+    parent: Annotated[
+        str | None, typer.Option(help="The code of the group above it, defined first.")
+    ] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
+    key: KeyOption = None,
+    at: AtOption = None,
+    server: ServerOption = None,
+) -> None:
+    """Define a group of recommendations, such as an objective, with its title (secretariat key).
+
+    Example: assembly recommend group --code sd11 --level objective
+    --title fr="Limiter les effets néfastes du transport aérien" --key secretariat.key
     """
     event = model(
-        Adopted,
-        panel=panel,
-        number=number,
-        title=texts("--title", title),
-        text=texts("--text", text),
-        priority=priority,
-        portfolio=portfolio,
-        vote=vote,
+        GroupDefined, code=code, level=level, title=texts("--title", title), parent=parent
     )
-    act(ledger, key, lambda s, when: commands.adopt(s, event, at=when), at=at, server=server)
+    act(ledger, key, lambda s, when: commands.define_group(s, event, at=when), at=at, server=server)
 
 
 @recommend_app.command("hand-over")
@@ -121,7 +183,9 @@ def respond(
     recommendation: Annotated[str | None, typer.Argument(help="PANEL/NUMBER (e.g. 1/12).")] = None,
     position: Annotated[Position | None, typer.Option(help="The government's position.")] = None,
     portfolio: Annotated[str | None, typer.Option(help="The responsible portfolio.")] = None,
-    review: Annotated[int, typer.Option(min=1, max=2, help="1: first review, 2: second.")] = 1,
+    review: Annotated[
+        int, typer.Option(min=1, help="The review appointment: 1 for the charter's first, 2...")
+    ] = 1,
     justification: Annotated[str | None, typer.Option(help="Why (refusals: in detail).")] = None,
     justification_file: Annotated[
         Path | None, typer.Option(help="The justification, from a UTF-8 text file.")
@@ -160,27 +224,32 @@ def respond(
         return
     if recommendation is None or position is None or portfolio is None:
         raise UsageProblem("Give the recommendation, --position and --portfolio (or --csv FILE).")
-    panel, number = _reference(recommendation)
-    answer = model(
-        Responded,
-        panel=panel,
-        number=number,
-        review=review,
-        position=position,
-        justification=read_text(justification, justification_file, "--justification"),
-        planned_measures=planned_measures,
-        portfolio=portfolio,
-        decision_date=day(decision_date, "--decision-date"),
-        referred_to=referred_to,
-        evidence_digest=digest_of(evidence) if evidence else None,
-    )
-    act(ledger, key, lambda s, when: commands.respond(s, answer, at=when), at=at, server=server)
+    fields = {
+        "review": review,
+        "position": position,
+        "justification": read_text(justification, justification_file, "--justification"),
+        "planned_measures": planned_measures,
+        "portfolio": portfolio,
+        "decision_date": day(decision_date, "--decision-date"),
+        "referred_to": referred_to,
+        "evidence_digest": digest_of(evidence) if evidence else None,
+    }
+    named = recommendation
+
+    def step(session: Session, when: datetime) -> None:
+        panel, number = _reference(session, named)
+        answer = model(Responded, panel=panel, number=number, **fields)
+        commands.respond(session, answer, at=when)
+
+    act(ledger, key, step, at=at, server=server)
 
 
 def implement(
     recommendation: Rec,
     status: Annotated[Implementation, typer.Option(help="Where implementation stands.")],
-    progress: Annotated[int, typer.Option(help="Percent done, 0-100.")] = 0,
+    progress: Annotated[
+        int | None, typer.Option(help="Percent done, 0-100 (default: unknown, not 0).")
+    ] = None,
     milestone: Annotated[str, typer.Option(help="The milestone reached or next.")] = "",
     justification: Annotated[str | None, typer.Option(help="Why (modified, abandoned).")] = None,
     justification_file: Annotated[Path | None, typer.Option(help="The same, from a file.")] = None,
@@ -195,18 +264,20 @@ def implement(
     Example: assembly implement 1/12 --status in_progress --progress 40
     --milestone "Call for projects published" --key minister.key
     """
-    panel, number = _reference(recommendation)
-    event = model(
-        ImplementationReported,
-        panel=panel,
-        number=number,
-        status=status,
-        progress=progress,
-        milestone=milestone,
-        justification=read_text(justification, justification_file, "--justification"),
-        evidence_digest=digest_of(evidence) if evidence else None,
-    )
-    act(ledger, key, lambda s, when: commands.report(s, event, at=when), at=at, server=server)
+    fields = {
+        "status": status,
+        "progress": progress,
+        "milestone": milestone,
+        "justification": read_text(justification, justification_file, "--justification"),
+        "evidence_digest": digest_of(evidence) if evidence else None,
+    }
+
+    def step(session: Session, when: datetime) -> None:
+        panel, number = _reference(session, recommendation)
+        event = model(ImplementationReported, panel=panel, number=number, **fields)
+        commands.report(session, event, at=when)
+
+    act(ledger, key, step, at=at, server=server)
 
 
 @deadline_app.command("suspend")
@@ -260,9 +331,9 @@ def transfer(
     server: ServerOption = None,
 ) -> None:
     """Transfer responsibility for a recommendation to another portfolio (government key)."""
-    panel, number = _reference(recommendation)
 
     def step(session: Session, when: datetime) -> None:
+        panel, number = _reference(session, recommendation)
         current = from_ or commands.recommendation(session, panel, number).portfolio
         event = model(
             ResponsibilityTransferred,
@@ -280,7 +351,9 @@ def transfer(
 @review_app.command("held")
 def review_held(
     panel: Annotated[int, typer.Option(help="The panel whose recommendations were reviewed.")],
-    review: Annotated[int, typer.Option(min=1, max=2, help="1: first, 2: second review.")],
+    review: Annotated[
+        int, typer.Option(min=1, help="The review appointment: 1 for the charter's first, 2...")
+    ],
     on: Annotated[str | None, typer.Option(help="The meeting's date (default: today).")] = None,
     minutes: Annotated[Path | None, typer.Option(help="The minutes (hashed).")] = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
@@ -303,7 +376,9 @@ def assess(
     recommendation: Rec,
     verdict: Annotated[Verdict, typer.Option(help="The commission's verdict.")],
     reasons: Annotated[str, typer.Option(help="Why (required to dispute).")] = "",
-    score: Annotated[int | None, typer.Option(help="Optional score, 0-10.")] = None,
+    score: Annotated[
+        str | None, typer.Option(help="Optional score out of 10, one decimal at most (2.8).")
+    ] = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
     at: AtOption = None,
@@ -313,11 +388,15 @@ def assess(
 
     Example: assembly assess 1/12 --verdict disputes --reasons "No budget line" --key com.key
     """
-    panel, number = _reference(recommendation)
-    event = model(
-        Assessed, panel=panel, number=number, verdict=verdict, reasons=reasons, score=score
-    )
-    act(ledger, key, lambda s, when: commands.assess(s, event, at=when), at=at, server=server)
+
+    def step(session: Session, when: datetime) -> None:
+        panel, number = _reference(session, recommendation)
+        event = model(
+            Assessed, panel=panel, number=number, verdict=verdict, reasons=reasons, score=score
+        )
+        commands.assess(session, event, at=when)
+
+    act(ledger, key, step, at=at, server=server)
 
 
 def correct(

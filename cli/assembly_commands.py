@@ -4,16 +4,23 @@ panels, evidence, sessions and votes."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
 from cli.remote import ServerOption
 from cli.writing import AtOption, act, day, digest_of, model, texts, today
 from domain import commands
-from domain.charter import Chartered, CommissionMemberRecorded, CommissionRole
+from domain.charter import (
+    JUSTIFIED_BY_DEFAULT,
+    Chartered,
+    CommissionMemberRecorded,
+    CommissionRole,
+)
 from domain.deliberation import BriefingPublished, Method, ReportSubmitted, SessionHeld, VoteHeld
 from domain.panel import Convened, ThemeGroupRef, WithdrawalReason
 from domain.process import Session
@@ -40,12 +47,34 @@ def charter(
     language: Annotated[
         list[str], typer.Option("--language", help="A language of its texts (two letters).")
     ],
+    review: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--review",
+            help="A review appointment after hand-over, in months (P6M), once per appointment "
+            "in order; default: P3M and P12M.",
+        ),
+    ] = None,
     review_offsets: Annotated[
-        str, typer.Option(help="The two review appointments after hand-over, in months.")
-    ] = "P3M,P12M",
+        str | None,
+        typer.Option(help="The review appointments at once, comma-separated (P3M,P12M)."),
+    ] = None,
     min_justification: Annotated[
-        int, typer.Option(help="Characters a refusal's justification needs at least.")
+        int,
+        typer.Option(
+            help="Characters a justification needs at least, for rejected, accepted_in_part, "
+            "completed_modified and abandoned, unless --justification says otherwise."
+        ),
     ] = 200,
+    justification: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--justification",
+            help="POSITION=CHARACTERS: a position or implementation status that needs a "
+            "justification and how long (rejected=200, postponed=50; 0: none needed); "
+            "once per position, the others keep --min-justification's rule.",
+        ),
+    ] = None,
     theme_group_size: Annotated[
         int, typer.Option(help="Members of the panel who choose the next theme.")
     ] = 25,
@@ -57,22 +86,50 @@ def charter(
 ) -> None:
     """Write the assembly's charter (charter key, once).
 
-    Example: assembly charter --name "Brussels Citizens' Assembly on Climate"
-    --region Brussels-Capital --language fr --language nl --key charter.key
+    Examples: assembly charter --name "Brussels Citizens' Assembly on Climate"
+    --region Brussels-Capital --language fr --language nl --key charter.key;
+    assembly charter --name "Climate Assembly" --region Scotland --language en --review P6M
+    --justification accepted_in_part=100 --justification postponed=50 --key charter.key
     """
     event = model(
         Chartered,
         name=name,
         region=region,
         languages=tuple(language),
-        review_offsets=tuple(review_offsets.split(",")),
+        review_offsets=_offsets(review, review_offsets),
         min_justification=min_justification,
+        justifications=_justifications(justification, min_justification),
         theme_group_size=theme_group_size,
         log_origin=log_origin,
     )
     act(
         ledger, key, lambda s, when: commands.write_charter(s, event, at=when), at=at, server=server
     )
+
+
+def _offsets(review: list[str] | None, review_offsets: str | None) -> tuple[str, ...]:
+    """The review appointments from ``--review`` (repeated) or ``--review-offsets`` (listed)."""
+    if review and review_offsets:
+        raise UsageProblem("Give the reviews with --review or --review-offsets, not both.")
+    if review:
+        return tuple(review)
+    return tuple((review_offsets or "P3M,P12M").split(","))
+
+
+def _justifications(given: list[str] | None, minimum: int) -> dict[str, int] | None:
+    """The charter's table of justification lengths: the default rule at ``minimum``, changed
+    by each ``POSITION=CHARACTERS`` (None when none is given: the default rule itself)."""
+    if not given:
+        return None
+    table = dict.fromkeys(JUSTIFIED_BY_DEFAULT, minimum)
+    for item in given:
+        name, equals, length = item.partition("=")
+        if not equals or not length.strip().isdigit():
+            raise UsageProblem(
+                f"--justification takes POSITION=CHARACTERS, such as rejected=200, not {item!r}."
+            )
+        table[name.strip()] = int(length)
+    return table
 
 
 @commission_app.command("add")
@@ -261,13 +318,29 @@ def vote_record(
     panel: Annotated[int, typer.Option(help="The panel.")],
     vote: Annotated[str, typer.Option(help="The vote's id, e.g. V-12.")],
     subject: Annotated[str, typer.Option(help="What was voted on.")],
-    votes_for: Annotated[int, typer.Option("--for", help="Votes for.")],
-    votes_against: Annotated[int, typer.Option("--against", help="Votes against.")],
-    abstentions: Annotated[int, typer.Option("--abstain", help="Abstentions.")] = 0,
+    votes_for: Annotated[int | None, typer.Option("--for", help="Votes for.")] = None,
+    votes_against: Annotated[int | None, typer.Option("--against", help="Votes against.")] = None,
+    abstentions: Annotated[int | None, typer.Option("--abstain", help="Abstentions.")] = None,
+    percent_for: Annotated[
+        str | None, typer.Option(help="The published percentage for, e.g. 98 or 1.5.")
+    ] = None,
+    percent_against: Annotated[
+        str | None, typer.Option(help="The published percentage against.")
+    ] = None,
+    percent_abstain: Annotated[
+        str | None, typer.Option(help="The published percentage abstaining.")
+    ] = None,
+    unknown: Annotated[
+        bool,
+        typer.Option("--result-unknown", help="Neither counts nor percentages are known."),
+    ] = False,
     method: Annotated[Method, typer.Option(help="How the panel decides.")] = Method.MAJORITY,
     adopted: Annotated[
         bool | None,
-        typer.Option("--adopted/--not-adopted", help="The outcome (majority: computed)."),
+        typer.Option(
+            "--adopted/--not-adopted",
+            help="The outcome (majority: computed from the counts or percentages if known).",
+        ),
     ] = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
@@ -276,10 +349,26 @@ def vote_record(
 ) -> None:
     """Record a vote of a panel (secretariat key).
 
-    Example: assembly vote record --panel 1 --vote V-1 --subject "Recommendation 1"
-    --for 71 --against 12 --abstain 5 --key secretariat.key
+    The result is given as counts (--for, --against, --abstain), as the published percentages
+    (--percent-for, --percent-against, --percent-abstain), both, or said to be unknown
+    (--result-unknown, with --adopted or --not-adopted as recorded).
+
+    Examples: assembly vote record --panel 1 --vote V-1 --subject "Recommendation 1"
+    --for 71 --against 12 --abstain 5 --key secretariat.key;
+    assembly vote record --panel 1 --vote V-SD-E2 --subject SD-E2 --percent-for 98
+    --percent-against 1.5 --percent-abstain 0.5 --key secretariat.key
     """
-    outcome = adopted if adopted is not None else votes_for > votes_against
+    counted = votes_for is not None or votes_against is not None
+    if counted and (votes_for is None or votes_against is None):
+        raise UsageProblem("Give both --for and --against (and --abstain), or neither.")
+    given = counted or percent_for is not None or percent_against is not None
+    if given == unknown:
+        raise UsageProblem(
+            "Give the result as counts (--for, --against) or percentages (--percent-for, "
+            "--percent-against), or say --result-unknown: one of them, not both."
+        )
+    if unknown and adopted is None:
+        raise UsageProblem("With --result-unknown, say --adopted or --not-adopted as recorded.")
     event = model(
         VoteHeld,
         panel=panel,
@@ -287,8 +376,28 @@ def vote_record(
         subject=subject,
         votes_for=votes_for,
         votes_against=votes_against,
-        abstentions=abstentions,
+        abstentions=(abstentions or 0) if counted else None,
+        percent_for=percent_for,
+        percent_against=percent_against,
+        percent_abstaining=percent_abstain,
         method=method,
-        adopted=outcome,
+        adopted=adopted
+        if adopted is not None
+        else _carried(votes_for, votes_against, percent_for, percent_against),
     )
     act(ledger, key, lambda s, when: commands.record_vote(s, event, at=when), at=at, server=server)
+
+
+def _carried(
+    votes_for: int | None,
+    votes_against: int | None,
+    percent_for: str | None,
+    percent_against: str | None,
+) -> bool:
+    """Whether a majority carried the vote, by the counts if known, else the percentages."""
+    if votes_for is not None and votes_against is not None:
+        return votes_for > votes_against
+    try:
+        return Decimal(percent_for or "0") > Decimal(percent_against or "0")
+    except InvalidOperation:
+        return False  # the payload's own check says what a percentage looks like

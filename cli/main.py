@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 try:  # recent typer carries its own copy of click, and raises its exceptions
@@ -25,6 +26,7 @@ from cli import (
     draw_commands,
     export_commands,
     identity_commands,
+    label_commands,
     ledger_commands,
     projection_commands,
     proof_commands,
@@ -53,6 +55,7 @@ app.add_typer(identity_commands.app, name="ledger", rich_help_panel="Set up and 
 ledger_commands.register(app)
 assembly_commands.register(app)
 answer_commands.register(app)
+label_commands.register(app)
 draw_commands.register(app)
 read_commands.register(app)
 projection_commands.register(app)
@@ -93,10 +96,10 @@ def run() -> None:
         sys.exit(int(Exit.USAGE))
     except click_errors.UsageError as error:  # a missing option, an unknown choice, a bad value
         hint = f" See '{error.ctx.command_path} --help'." if error.ctx else ""
-        stderr.print(f"[bold red]error:[/] {error.format_message()}{hint}", soft_wrap=True)
+        stderr.print(f"[bold red]error:[/] {escape(error.format_message())}{hint}", soft_wrap=True)
         sys.exit(int(Exit.USAGE))
     except click_errors.ClickException as error:  # a file option that cannot be opened
-        stderr.print(f"[bold red]error:[/] {error.format_message()}", soft_wrap=True)
+        stderr.print(f"[bold red]error:[/] {escape(error.format_message())}", soft_wrap=True)
         sys.exit(int(Exit.USAGE))
     except typer.Abort:
         stderr.print("Interrupted; nothing half-written stays behind.")
@@ -104,19 +107,20 @@ def run() -> None:
     except LedgerError as error:
         if _state["debug"]:
             traceback.print_exc()
-        stderr.print(f"[bold red]error:[/] {error.sentence()}", soft_wrap=True)
+        stderr.print(f"[bold red]error:[/] {escape(error.sentence())}", soft_wrap=True)
         sys.exit(int(exit_code_for(error)))
     except RuleBroken as error:  # a rule of the assembly's process refused the step
         if _state["debug"]:
             traceback.print_exc()
-        stderr.print(f"[bold red]refused:[/] {error.sentence()}", soft_wrap=True)
+        stderr.print(f"[bold red]refused:[/] {escape(error.sentence())}", soft_wrap=True)
         sys.exit(int(Exit.REFUSED))
     except (SQLAlchemyError, PersistenceError) as error:  # the database failed mid-command
         if _state["debug"]:
             traceback.print_exc()
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()
         stderr.print(
-            f"[bold red]error:[/] The ledger database failed: {reason[0] if reason else error}.",
+            "[bold red]error:[/] The ledger database failed: "
+            f"{escape(reason[0] if reason else str(error))}.",
             soft_wrap=True,
         )
         sys.exit(int(Exit.STORAGE))
@@ -127,7 +131,7 @@ def run() -> None:
         if _state["debug"] or "--debug" in sys.argv:
             traceback.print_exc()
         stderr.print(
-            f"[bold red]internal error:[/] {type(error).__name__}: {error} "
+            f"[bold red]internal error:[/] {type(error).__name__}: {escape(str(error))} "
             "(run again with --debug for the traceback, and report it)",
             soft_wrap=True,
         )

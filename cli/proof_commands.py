@@ -17,6 +17,7 @@ import typer
 
 from cli.context import open_ledger, signing_key, verifier_key
 from cli.errors import CheckFailed, UsageProblem
+from cli.naming import recommendation_key
 from cli.options import (
     DEFAULT_LEDGER,
     KeyOption,
@@ -28,8 +29,6 @@ from cli.options import (
 from cli.render import stderr, stdout
 from cli.store import LedgerStore
 from domain.charter import ASSEMBLY, Chartered
-from domain.errors import NotFound
-from domain.recommendation import parse_reference
 from ledger import Ledger, Signer
 from ledger.merkle import EmptyOldTree
 from ledger.note import SignerKey, VerifierKey, parse_signature_line
@@ -134,10 +133,7 @@ def prove(
         if target.isdigit():
             _write(out, format_inclusion(_inclusion(book, int(target), issued)))
             return
-        try:
-            panel, number = parse_reference(target)
-        except NotFound as error:
-            raise UsageProblem(error.sentence()) from None
+        panel, number = recommendation_key(book, target)
         seqs = [line.seq for line in recommendation_trail(book, panel, number)]
         if not seqs:
             raise UsageProblem(f"The ledger holds no entry about recommendation {target}.")

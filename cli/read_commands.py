@@ -8,6 +8,7 @@ or the day entry N was recorded), never read from storage.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ import typer
 
 from cli.context import open_ledger
 from cli.errors import UsageProblem
+from cli.naming import key_in
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_render import (
     ReadFormat,
@@ -25,9 +27,7 @@ from cli.read_render import (
     print_rows,
 )
 from cli.writing import day, today
-from domain.errors import NotFound
 from domain.government import Implementation, Verdict
-from domain.recommendation import parse_reference
 from domain.responses import Position
 from projections import RecommendationStatus
 from projections.board import Deadline, overdue_reviews
@@ -118,7 +118,9 @@ def status(
 
 
 def show(
-    recommendation: Annotated[str, typer.Argument(help="PANEL/NUMBER (e.g. 1/12).")],
+    recommendation: Annotated[
+        str, typer.Argument(help="PANEL/NUMBER (e.g. 1/12) or the assembly's reference (SD-E2).")
+    ],
     as_of: AsOfOption = None,
     at_seq: AtSeqOption = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
@@ -131,10 +133,7 @@ def show(
 
     Example: assembly show 1/12 --as-of 2026-06-30
     """
-    try:
-        key = parse_reference(recommendation)
-    except NotFound as error:
-        raise UsageProblem(error.sentence()) from None
+    key = key_in(ledger, recommendation)
     view = view_at(ledger, as_of, at_seq, only=key)
     rec = view.state.recommendations.get(key)
     if rec is None:
@@ -143,8 +142,13 @@ def show(
         )
     fields: dict[str, Any] = {
         "ref": ref(rec),
+        "reference": rec.reference,
+        "group": rec.group,
         "title": title(rec),
+        **{f"text_{code}": paragraphs(text) for code, text in rec.text.items()},
+        **{f"supporting_{code}": paragraphs(text) for code, text in rec.supporting.items()},
         "portfolio": rec.portfolio,
+        "shared_with": list(rec.shared_with),
         "priority": rec.priority,
         "adopted_seq": rec.adopted.seq,
         "handed_over": _iso(rec.handed_over),
@@ -311,11 +315,33 @@ def _review(said: Said) -> int:
 
 
 def ref(rec: RecommendationStatus) -> str:
-    return f"{rec.panel}/{rec.number}"
+    """PANEL/NUMBER, and the assembly's own reference beside it: titles repeat, these do not."""
+    return (
+        f"{rec.panel}/{rec.number} {rec.reference}"
+        if rec.reference
+        else f"{rec.panel}/{rec.number}"
+    )
+
+
+FIRST_WORDS = 12
 
 
 def title(rec: RecommendationStatus) -> str:
-    return rec.title.get("fr") or next(iter(rec.title.values()), "")
+    """Its title (in French if it has one, else its first language), or, for a recommendation
+    without a title of its own, the first words of its text."""
+    own = rec.title.get("fr") or next((text for text in rec.title.values() if text.strip()), "")
+    if own.strip():
+        return own
+    text = rec.text.get("fr") or next(iter(rec.text.values()), "")
+    words = text.split()
+    return " ".join(words[:FIRST_WORDS]) + (" …" if len(words) > FIRST_WORDS else "")
+
+
+def paragraphs(text: str) -> str:
+    """A text's paragraphs (separated by blank lines), each on its own lines, one blank line
+    between them, and the lines within a paragraph kept."""
+    found = [part.strip() for part in re.split(r"\n\s*\n", text.replace("\r\n", "\n"))]
+    return "\n\n".join(part for part in found if part)
 
 
 def _iso(value: date | None) -> str | None:

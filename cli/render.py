@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 240)
@@ -25,12 +26,15 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+        table.add_row(*("" if cell is None else escape(str(cell)) for cell in row))
     stdout.print(table)
 
 
 def print_fields(pairs: Sequence[tuple[str, Any]]) -> None:
-    """Write name: value lines for one record."""
+    """Write name: value lines for one record; a value of several lines (a text's paragraphs)
+    goes on under its first line, indented."""
     width = max(len(name) for name, _ in pairs)
     for name, value in pairs:
-        stdout.print(f"{name.ljust(width)}  {'' if value is None else value}")
+        lines = ("" if value is None else str(value)).split("\n")
+        indent = "\n" + " " * (width + 2)
+        stdout.print(escape(f"{name.ljust(width)}  {indent.join(lines)}"))

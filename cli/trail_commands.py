@@ -12,12 +12,11 @@ import typer
 
 from cli.context import open_ledger
 from cli.errors import UsageProblem
+from cli.naming import recommendation_key
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption
 from cli.render import print_json, print_table, stdout
 from cli.writing import day
-from domain.errors import NotFound
-from domain.recommendation import parse_reference
 from ledger.canonical import parse_time
 from projections.trail import TrailLine, panel_trail, recommendation_trail, signer_trail
 from projections.view import end_of
@@ -61,10 +60,7 @@ def trail(
     book = open_ledger(ledger)
     try:
         if recommendation is not None:
-            try:
-                number = parse_reference(recommendation)
-            except NotFound as error:
-                raise UsageProblem(error.sentence()) from None
+            number = recommendation_key(book, recommendation)
             lines, about = recommendation_trail(book, *number), f"recommendation {recommendation}"
         elif panel is not None:
             lines, about = panel_trail(book, panel), f"panel {panel}"

@@ -53,7 +53,7 @@ from projections.tables import (
 NAME = "status"
 # The shape of the rows and the meaning of the fold: when either changes, this changes, and the
 # tables found with another format are dropped and rebuilt (they hold nothing but derived data).
-FORMAT = "7"
+FORMAT = "8"
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
 _KEYS = 400  # recommendations loaded per query
@@ -86,7 +86,12 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = 
         if not entries:
             return applied
         try:
-            events = [found for entry in entries if (found := _recorded(*entry)) is not None]
+            history = ledger.history_before()
+            events = [
+                found
+                for entry in entries
+                if (found := _recorded(*entry, history_before=history)) is not None
+            ]
             with engine.connect() as conn:
                 before = _with_rows(conn, state, _keys(ledger, events))
             folded = replace(fold(before, events), seq=entries[-1][0])
@@ -328,9 +333,11 @@ def _keys(ledger: Ledger, events: Sequence[Recorded]) -> set[Key]:
     return keys
 
 
-def _recorded(seq: int, recorded_at: str, body: bytes) -> Recorded | None:
+def _recorded(
+    seq: int, recorded_at: str, body: bytes, *, history_before: date | None = None
+) -> Recorded | None:
     try:
-        return recorded_body(seq, recorded_at, body)
+        return recorded_body(seq, recorded_at, body, history_before=history_before)
     except RuleBroken as exc:  # an undecodable payload
         raise Inconsistent(seq, str(exc)) from exc
 

@@ -2,31 +2,49 @@
 in the JSON API alike.
 
 A recommendation matches when every word of the search is somewhere in its reference
-(``PANEL/NUMBER``), one of its titles or its text, in any language and any case. The stored
-status rows keep that haystack, case folded, in a column (``words``), so that the board reads
-only the rows that can match; the same function decides for a fold in memory.
+(``PANEL/NUMBER`` or the assembly's own, such as ``SD-E2``), one of its titles, its text or its
+supporting statement, in any language, any case and with or without accents: French and Dutch
+readers type ``ecocide`` for "écocide" and ``ideeen`` for "ideeën". The stored status rows keep
+that haystack, folded, in a column (``words``), so that the board reads only the rows that can
+match; the same function decides for a fold in memory.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from projections.status import RecommendationStatus
 
 
+def folded(text: str) -> str:
+    """``text`` without accents and case: decomposed (NFKD), combining marks dropped, case
+    folded (so "Écocide" and "ECOCIDE" are both "ecocide", and "ß" is "ss")."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return bare.casefold()
+
+
 def words_of(search: str) -> tuple[str, ...]:
-    """The words of a search, case folded; none for an empty or blank one."""
-    return tuple(search.casefold().split())
+    """The words of a search, folded; none for an empty or blank one."""
+    return tuple(folded(search).split())
 
 
 def haystack(rec: RecommendationStatus) -> str:
-    """What a search looks in: the reference, every title and every text, case folded."""
-    found = (f"{rec.panel}/{rec.number}", *rec.title.values(), *rec.text.values())
-    return "\n".join(found).casefold()
+    """What a search looks in: the references, every title, text and supporting statement,
+    folded."""
+    found = (
+        f"{rec.panel}/{rec.number}",
+        rec.reference or "",
+        *rec.title.values(),
+        *rec.text.values(),
+        *rec.supporting.values(),
+    )
+    return folded("\n".join(found))
 
 
 def matches(rec: RecommendationStatus, words: Sequence[str]) -> bool:
-    """Whether every word (case folded, as ``words_of`` gives them) is in ``haystack(rec)``."""
+    """Whether every word (folded, as ``words_of`` gives them) is in ``haystack(rec)``."""
     if not words:
         return True
     found = haystack(rec)

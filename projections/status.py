@@ -198,9 +198,7 @@ def recorded_body(
         raise Inconsistent(seq, f"the entry's body is not JSON: {exc}") from None
     if fields["type"] not in REGISTRY:
         return None
-    return recorded_from(
-        fields, seq=seq, recorded_at=recorded_at, history_before=history_before
-    )
+    return recorded_from(fields, seq=seq, recorded_at=recorded_at, history_before=history_before)
 
 
 def about(event: Event) -> Key | None:
@@ -282,8 +280,9 @@ def _fold_one(
     item: Recorded,
 ) -> tuple[int, ...]:
     """Apply one event to the drafts and suspensions; return the review offsets after it."""
-    event, change = item.event, Change(
-        item.seq, item.signer, item.occurred_at, item.recorded_at, item.after_the_fact
+    event, change = (
+        item.event,
+        Change(item.seq, item.signer, item.occurred_at, item.recorded_at, item.after_the_fact),
     )
     if event.TYPE in _ABOUT_ONE:  # by type name: one set lookup, not a chain of isinstance
         key = (event.panel, event.number)  # type: ignore[attr-defined]

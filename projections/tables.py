@@ -207,12 +207,15 @@ def _json_change(change: Change | None) -> dict[str, Any] | None:
     if change is None:
         return None
     recorded = None if change.recorded is None else change.recorded.isoformat()
-    return {
+    found = {
         "seq": change.seq,
         "signer": change.signer,
         "at": change.at.isoformat(),
         "recorded": recorded,
     }
+    if change.after_the_fact:  # only then: a live ledger's rows stay as they were
+        found["after_the_fact"] = True
+    return found
 
 
 def _json_said(said: Said) -> dict[str, Any]:
@@ -225,7 +228,8 @@ def _json_said(said: Said) -> dict[str, Any]:
 
 def _change(data: Mapping[str, Any]) -> Change:
     recorded = data["recorded"] and datetime.fromisoformat(data["recorded"])
-    return Change(data["seq"], data["signer"], datetime.fromisoformat(data["at"]), recorded)
+    at = datetime.fromisoformat(data["at"])
+    return Change(data["seq"], data["signer"], at, recorded, data.get("after_the_fact", False))
 
 
 def _maybe(data: Mapping[str, Any] | None) -> Change | None:

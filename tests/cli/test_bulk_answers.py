@@ -47,12 +47,13 @@ def listed(result: Result) -> list[str]:
 BAD_ROWS = {
     "malformed-reference": (
         answer("one/2"),
-        "'one/2' is not a recommendation reference such as 1/12 (panel/number).",
+        "'one/2' is not a recommendation reference such as 1/12 (panel/number) or SD-E2 (the "
+        "assembly's own reference).",
     ),
     "unknown-position": (
         answer("1/2", "maybe"),
-        "position: Input should be 'accepted', 'accepted_in_part', 'already_in_place', "
-        "'under_study', 'not_competent' or 'rejected'",
+        "position 'maybe' is not allowed: it must be one of 'accepted', 'accepted_in_part', "
+        "'already_in_place', 'under_study', 'not_competent', 'rejected' or 'postponed'",
     ),
     "rejected-without-justification": (
         answer("1/2", "rejected"),
@@ -78,11 +79,13 @@ BAD_ROWS = {
     "third-review": (answer("1/2", review="3"), "review: Input should be 1 or 2"),
     "bad-decision-date": (
         answer("1/2", "under_study", decision_date="31/12/2025"),
-        "decision_date: Input should be a valid date",
+        "decision_date '31/12/2025' is not allowed: input should be a valid date",
     ),
     "bad-portfolio": (
         answer("1/2", portfolio="Climate Ministry"),
-        "portfolio: String should match pattern",
+        "portfolio 'Climate Ministry' is not allowed: it must be a code of lowercase letters "
+        "a-z, digits, '-' or '_', starting with a letter, such as transition-ecologique; give "
+        "the name with accents as a label",
     ),
 }
 

@@ -448,7 +448,7 @@ USAGE_ERRORS = {
     ),
     "malformed-reference": (
         ("respond", "one/two", "--position", "accepted", "--portfolio", "climate"),
-        "'one/two' is not a recommendation reference such as 1/12 (panel/number).",
+        "'one/two' is not a recommendation reference such as 1/12 (panel/number) or SD-E2",
     ),
 }
 

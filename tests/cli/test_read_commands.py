@@ -222,7 +222,8 @@ def test_the_overdue_list_names_the_review_the_delay_and_the_portfolio(cycle: Pa
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (("show", "1-2"), "'1-2' is not a recommendation reference such as 1/12"),
+        (("show", "1-2"), "No recommendation has the reference '1-2': name it by"),
+        (("show", "one/2"), "'one/2' is not a recommendation reference such as 1/12"),
         (("show", "1/9"), "Recommendation 1/9 is not in the ledger"),
         (("status", "--as-of", "2025-02-30"), "--as-of: '2025-02-30' is not a date"),
         (("overdue", "--as-of", "yesterday"), "--as-of: 'yesterday' is not a date"),
