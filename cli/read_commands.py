@@ -8,7 +8,6 @@ or the day entry N was recorded), never read from storage.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any
 
@@ -31,8 +30,9 @@ from domain.government import Implementation, Verdict
 from domain.responses import Position
 from projections import RecommendationStatus
 from projections.board import Deadline, overdue_reviews
+from projections.names import first_words, paragraphs, shown_ref
 from projections.search import words_of
-from projections.status import AWAITING_RESPONSE, NO_VERDICT, Key, Said
+from projections.status import AWAITING_RESPONSE, NO_VERDICT, Change, Key, Said
 from projections.view import EVERY_ROW, View, board_page, given_columns
 from projections.view import view_at as read_view
 
@@ -145,14 +145,16 @@ def show(
         "reference": rec.reference,
         "group": rec.group,
         "title": title(rec),
-        **{f"text_{code}": paragraphs(text) for code, text in rec.text.items()},
-        **{f"supporting_{code}": paragraphs(text) for code, text in rec.supporting.items()},
+        **{f"text_{code}": in_paragraphs(text) for code, text in rec.text.items()},
+        **{f"supporting_{code}": in_paragraphs(text) for code, text in rec.supporting.items()},
         "portfolio": rec.portfolio,
         "shared_with": list(rec.shared_with),
         "priority": rec.priority,
         "adopted_seq": rec.adopted.seq,
         "handed_over": _iso(rec.handed_over),
     }
+    if rec.adopted.after_the_fact:
+        fields["adopted"] = f"{rec.adopted.at.date()} ({after_the_fact(rec.adopted)})"
     for axis, value, change in (
         ("position", rec.position, rec.position_change),
         ("implementation", rec.implementation, rec.implementation_change),
@@ -170,6 +172,8 @@ def show(
         fields[f"answered_days_late_review_{review}"] = deadline.answered_late
         fields[f"claimed_days_early_review_{review}"] = deadline.claimed_early
         fields[f"backdated_review_{review}"] = deadline.backdated
+        if deadline.after_the_fact:
+            fields[f"after_the_fact_review_{review}"] = True
         fields[f"review_{review}"] = in_words(deadline)
     fields["last_seq"] = rec.last_change.seq if rec.last_change else None
     fields["as_of"] = view.as_of.isoformat()
@@ -178,7 +182,7 @@ def show(
         "decision_date", "referred_to", "evidence_digest",
     )  # fmt: skip
     reports = ("status", "progress", "milestone", "justification")
-    signed = ("seq", "signer", "at", "recorded_at", "corrected_by")
+    signed = ("seq", "signer", "at", "recorded_at", "after_the_fact", "corrected_by")
     print_record(
         fields,
         {
@@ -286,6 +290,16 @@ def in_words(deadline: Deadline) -> str:
         words = f"overdue by {deadline.late} days"
     elif deadline.recorded is None:
         words = "not due yet"
+    elif deadline.after_the_fact:
+        judged = (
+            f"answered {deadline.answered_late} days late"
+            if deadline.answered_late
+            else "answered on time"
+        )
+        words = (
+            f"{judged} (on {deadline.claimed}; recorded on {deadline.recorded} for "
+            f"{deadline.claimed}, after the fact)"
+        )
     elif deadline.answered_late:
         words = f"answered {deadline.answered_late} days late (recorded {deadline.recorded})"
     else:
@@ -306,8 +320,16 @@ def _said(view: View, said: Said, names: tuple[str, ...]) -> dict[str, Any]:
         "signer": view.signer(said.change),
         "at": said.change.at.isoformat(),
         "recorded_at": None if recorded is None else recorded.isoformat(),
+        "after_the_fact": after_the_fact(said.change) if said.change.after_the_fact else None,
         "corrected_by": said.corrected_by,
     }
+
+
+def after_the_fact(change: Change) -> str:
+    """How an entry of history recorded after the fact is marked: "recorded on 2026-12-04 for
+    2020-06-29, after the fact" (the day the ledger recorded it, then the day it is dated)."""
+    recorded = (change.recorded or change.at).date()
+    return f"recorded on {recorded} for {change.at.date()}, after the fact"
 
 
 def _review(said: Said) -> int:
@@ -316,14 +338,7 @@ def _review(said: Said) -> int:
 
 def ref(rec: RecommendationStatus) -> str:
     """PANEL/NUMBER, and the assembly's own reference beside it: titles repeat, these do not."""
-    return (
-        f"{rec.panel}/{rec.number} {rec.reference}"
-        if rec.reference
-        else f"{rec.panel}/{rec.number}"
-    )
-
-
-FIRST_WORDS = 12
+    return shown_ref(rec)
 
 
 def title(rec: RecommendationStatus) -> str:
@@ -332,16 +347,12 @@ def title(rec: RecommendationStatus) -> str:
     own = rec.title.get("fr") or next((text for text in rec.title.values() if text.strip()), "")
     if own.strip():
         return own
-    text = rec.text.get("fr") or next(iter(rec.text.values()), "")
-    words = text.split()
-    return " ".join(words[:FIRST_WORDS]) + (" …" if len(words) > FIRST_WORDS else "")
+    return first_words(rec.text.get("fr") or next(iter(rec.text.values()), ""))
 
 
-def paragraphs(text: str) -> str:
-    """A text's paragraphs (separated by blank lines), each on its own lines, one blank line
-    between them, and the lines within a paragraph kept."""
-    found = [part.strip() for part in re.split(r"\n\s*\n", text.replace("\r\n", "\n"))]
-    return "\n\n".join(part for part in found if part)
+def in_paragraphs(text: str) -> str:
+    """A text's paragraphs, one blank line between them."""
+    return "\n\n".join(paragraphs(text))
 
 
 def _iso(value: date | None) -> str | None:

@@ -6,6 +6,11 @@ passed with no answer recorded by then; it was *answered late* when the ledger r
 answer after the due date. The day the ledger recorded an answer decides, not the date its
 author gave it (its ``occurred_at``), which anyone holding the key can set: that date is shown
 beside it, and flagged when it comes more than ``CLAIM_GRACE_DAYS`` before the recording.
+
+History recorded after the fact (a past cycle loaded later, ``ledger.history``) is the one
+exception: the ledger's day there says only when the history was loaded, so its answers are
+judged on the dates their authors gave, and marked ``after_the_fact`` wherever they are shown.
+No live answer can be: it is dated after the ledger began (``ledger.history``).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class Deadline:
     late: int  # days overdue on the as-of date: 0 unless unanswered past the due date
     answered_late: int  # days after the due date the ledger recorded the answer: 0 if on time
     claimed_early: int  # days the author's date comes before the recording: 0 if the same day
+    # History recorded after the fact: judged on ``claimed``, never flagged as backdated.
+    after_the_fact: bool = False
 
     @property
     def overdue(self) -> bool:
@@ -39,8 +46,15 @@ class Deadline:
 
     @property
     def answered(self) -> bool:
-        """Whether the ledger had recorded an answer by the as-of date."""
+        """Whether the ledger had recorded an answer by the as-of date (for history recorded
+        after the fact, whether its author dated it by then)."""
         return self.recorded is not None
+
+    @property
+    def answered_on(self) -> date | None:
+        """The day the answer counts from: the recording day, or for history recorded after
+        the fact the day its author gave."""
+        return self.claimed if self.after_the_fact else self.recorded
 
     @property
     def backdated(self) -> bool:
@@ -60,14 +74,16 @@ def deadlines(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple
     for review, due in enumerate(dues, start=1):
         said = rec.answer(review)
         recorded = claimed = None
+        history = said is not None and said.change.after_the_fact
         if said is not None:
             day = (said.change.recorded or said.change.at).date()
-            if day <= as_of:  # else the ledger did not hold it on that day
+            counted = said.change.at.date() if history else day
+            if counted <= as_of:  # else the ledger did not hold it on that day
                 recorded, claimed = day, said.change.at.date()
         late = 0 if recorded is not None or as_of <= due else (as_of - due).days
-        answered_late = _days(due, recorded)
-        early = 0 if claimed is None else _days(claimed, recorded)
-        found.append(Deadline(review, due, recorded, claimed, late, answered_late, early))
+        answered_late = _days(due, claimed if history else recorded)
+        early = 0 if claimed is None or history else _days(claimed, recorded)
+        found.append(Deadline(review, due, recorded, claimed, late, answered_late, early, history))
     return tuple(found)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -24,6 +25,7 @@ from domain.panel import panel_stream
 from domain.recommendation import recommendation_stream
 from ledger import Entry, Ledger
 from ledger.canonical import ZERO_HASH
+from ledger.history import after_the_fact
 from ledger.keys import verify_signature
 from ledger.signers import SignerRecord
 from projections.runner import catch_up
@@ -42,6 +44,8 @@ class TrailLine:
     role: str
     hash: str
     problem: str | None
+    occurred_at: str = ""  # the moment its author dated it
+    after_the_fact: bool = False  # history recorded after the fact (``ledger.history``)
 
     @property
     def verifies(self) -> bool:
@@ -96,7 +100,8 @@ def trail(ledger: Ledger, entries: Iterable[Entry]) -> list[TrailLine]:
     by_seq = {entry.seq: entry for entry in entries}
     signers = {record.key_id: record for record in ledger.signers()}
     ordered = [by_seq[seq] for seq in sorted(by_seq)]
-    return [_line(ledger, entry, signers, by_seq) for entry in ordered]
+    history = ledger.history_before()
+    return [_line(ledger, entry, signers, by_seq, history=history) for entry in ordered]
 
 
 def _with_corrections(ledger: Ledger, entries: Sequence[Entry]) -> list[Entry]:
@@ -105,10 +110,16 @@ def _with_corrections(ledger: Ledger, entries: Sequence[Entry]) -> list[Entry]:
 
 
 def _line(
-    ledger: Ledger, entry: Entry, signers: dict[str, SignerRecord], known: dict[int, Entry]
+    ledger: Ledger,
+    entry: Entry,
+    signers: dict[str, SignerRecord],
+    known: dict[int, Entry],
+    *,
+    history: date | None,
 ) -> TrailLine:
     fields = entry.event
     signer = signers.get(str(fields["signer"]))
+    occurred_at = str(fields.get("occurred_at", ""))
     return TrailLine(
         seq=entry.seq,
         recorded_at=entry.recorded_at,
@@ -118,6 +129,8 @@ def _line(
         role="" if signer is None else signer.role,
         hash=entry.hash.hex(),
         problem=_problem(ledger, entry, signer, known),
+        occurred_at=occurred_at,
+        after_the_fact=bool(occurred_at) and after_the_fact(occurred_at, history),
     )
 
 

@@ -146,6 +146,7 @@ def fold_until(
     """Fold the entries up to ``at_seq`` and recorded before ``until``; also return the day
     the last of them was recorded."""
     state, last_day, start = Status(), None, 0
+    history = book.history_before()
     while entries := book.recorder.read_entries(start=start, limit=BATCH):
         kept = [
             entry
@@ -154,7 +155,11 @@ def fold_until(
             and (until is None or datetime.fromisoformat(entry.recorded_at) < until)
         ]
         if kept:
-            events = [found for entry in kept if (found := recorded(entry)) is not None]
+            events = [
+                found
+                for entry in kept
+                if (found := recorded(entry, history_before=history)) is not None
+            ]
             state = replace(fold(state, events), seq=kept[-1].seq)
             last_day = datetime.fromisoformat(kept[-1].recorded_at).date()
         if len(kept) < len(entries):

@@ -5,21 +5,35 @@ and the cycle recorded in the right order verifies."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.features.cycle import (
     CHARTER,
     GOVERNMENT,
+    LEDGER,
     PANEL_FILES,
     SECRETARIAT,
+    Template,
+    copy_of,
     entries,
     ok,
     one_sentence,
+    shared_template,
 )
 from tests.features.forked import assembly
 from tests.features.past import ON, Past, run, shared_past
+from tests.web.conftest import serving
+from tests.web.test_pages import page
+from web.i18n import format_day
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return shared_template(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +156,90 @@ def test_an_event_dated_before_its_stream_s_latest_history_is_refused(
             *("--portfolio", "climate", "--at", "2020-07-02"),
         )
     )
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def test_show_prints_the_entries_recorded_after_the_fact_as_such(
+    past: Past, tmp_path: Path
+) -> None:
+    folder = past.copy(None, tmp_path)
+    shown = json.loads(ok(assembly("show", "1/1", "--format", "json", cwd=folder)).stdout)
+    day = today()
+    assert shown["adopted"] == f"2020-06-21 (recorded on {day} for 2020-06-21, after the fact)"
+    assert shown["after_the_fact_review_1"] is True
+    assert shown["review_1"] == (
+        f"answered on time (on 2020-06-29; recorded on {day} for 2020-06-29, after the fact)"
+    )
+    assert shown["backdated_review_1"] is False  # history, not a backdated live answer
+    [answer] = shown["answers"]
+    assert answer["after_the_fact"] == f"recorded on {day} for 2020-06-29, after the fact"
+
+
+@pytest.mark.parametrize(
+    ("lang", "mark", "trail", "on_time"),
+    [
+        (
+            "en",
+            "recorded on {recorded} for {day}, after the fact",
+            "for {day}, after the fact",
+            "answered on time",
+        ),
+        (
+            "fr",
+            "enregistré le {recorded} pour le {day}, après coup",
+            "pour le {day}, après coup",
+            "répondu à temps",
+        ),
+        (
+            "nl",
+            "op {recorded} ingeschreven voor {day}, achteraf",
+            "voor {day}, achteraf",
+            "tijdig beantwoord",
+        ),
+    ],
+)
+def test_the_recommendation_page_marks_history_recorded_after_the_fact(
+    past: Past, tmp_path: Path, lang: str, mark: str, trail: str, on_time: str
+) -> None:
+    folder = past.copy(None, tmp_path)
+    client = TestClient(serving(str(folder / LEDGER)))
+    found = page(client, f"/recommendations/1/1?lang={lang}")
+    recorded = format_day(lang, today())
+    answered = format_day(lang, date(2020, 6, 29))
+    status = found.row("1")[1].replace(" ,", ",")  # the cell's text, joined around <time>
+    assert status.startswith(on_time), status
+    assert mark.format(recorded=recorded, day=answered) in status
+    adopted = mark.format(recorded=recorded, day=format_day(lang, date(2020, 6, 21)))
+    assert adopted in found.words.replace(" ,", ",")
+    hand_over = found.row(str(hand_over_seq(folder)))  # its line in the audit trail
+    assert trail.format(day=format_day(lang, date(2020, 6, 22))) in hand_over[1].replace(" ,", ",")
+
+
+def hand_over_seq(folder: Path) -> int:
+    shown = json.loads(ok(assembly("log", "--format", "json", cwd=folder)).stdout)
+    return next(row["seq"] for row in shown if row["type"].endswith("handed_over"))
+
+
+def test_a_live_answer_dated_before_the_ledger_began_is_backdated_not_history(
+    template: Template, tmp_path: Path
+) -> None:
+    """The template's ledger was made without ``--valid-from``: an answer recorded today and
+    dated in 2025 is judged by the day the ledger recorded it, and flagged as backdated."""
+    folder = copy_of(template.seated, tmp_path / "live")
+    ok(
+        run(
+            folder,
+            GOVERNMENT,
+            *("respond", "1/2", "--position", "accepted", "--portfolio", "climate"),
+            *("--at", "2025-07-20"),
+        )
+    )
+    shown = json.loads(ok(assembly("show", "1/2", "--format", "json", cwd=folder)).stdout)
+    assert "after_the_fact_review_1" not in shown
+    assert shown["recorded_review_1"] == today().isoformat()
+    assert shown["backdated_review_1"] is True
+    assert shown["answered_days_late_review_1"] == (today() - date(2025, 8, 1)).days
+    assert shown["answers"][0]["after_the_fact"] is None
