@@ -179,7 +179,7 @@ def show(
     fields["as_of"] = view.as_of.isoformat()
     answers = (
         "review", "position", "portfolio", "justification", "planned_measures",
-        "decision_date", "referred_to", "evidence_digest",
+        "decision_date", "referred_to", "evidence_digest", "statement", "language",
     )  # fmt: skip
     reports = ("status", "progress", "milestone", "justification")
     signed = ("seq", "signer", "at", "recorded_at", "after_the_fact", "corrected_by")
@@ -193,6 +193,10 @@ def show(
             "Implementation reports": (
                 (*reports, *signed),
                 [_said(view, said, reports) for said in rec.reports],
+            ),
+            "Joint statements": (
+                ("id", "on", "by", "source", "covers", "text"),
+                _statements(view, rec),
             ),
             "Verdicts": (
                 ("verdict", "reasons", "score", *signed),
@@ -323,6 +327,26 @@ def _said(view: View, said: Said, names: tuple[str, ...]) -> dict[str, Any]:
         "after_the_fact": after_the_fact(said.change) if said.change.after_the_fact else None,
         "corrected_by": said.corrected_by,
     }
+
+
+def _statements(view: View, rec: RecommendationStatus) -> list[dict[str, Any]]:
+    """The joint statements the recommendation's answers belong to, each once, in full."""
+    found: dict[str, dict[str, Any]] = {}
+    for said in rec.answers:
+        given = view.state.statement(said)
+        if given is None or given["id"] in found:
+            continue
+        found[given["id"]] = {
+            "id": given["id"],
+            "on": given["on"],
+            "by": given["by"],
+            "source": given.get("source"),
+            "covers": f"{len(given['covers'])} recommendations",
+            "text": "\n\n".join(
+                f"[{code}] {in_paragraphs(text)}" for code, text in given["text"].items()
+            ),
+        }
+    return list(found.values())
 
 
 def after_the_fact(change: Change) -> str:

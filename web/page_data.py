@@ -22,6 +22,7 @@ from ledger.note import VerifierKey
 from ledger.tree import latest_checkpoint
 from projections.board import overdue_reviews
 from projections.composition import Composition, read_composition, strata
+from projections.names import first_words, names_in, paragraphs, shown_ref
 from projections.search import words_of
 from projections.status import (
     AWAITING_RESPONSE,
@@ -180,11 +181,15 @@ def _key(text: str) -> Key | None:
 
 
 def row(rec: RecommendationStatus, lang: str, **more: Any) -> dict[str, Any]:
-    """A recommendation as a table row: its reference, title (and the title's language)."""
+    """A recommendation as a table row: its reference (with the assembly's own), title (and the
+    title's language); without a title of its own, the first words of its text."""
     title, title_lang = localized(rec.title, lang)
+    if not title.strip():
+        text, title_lang = localized(rec.text, lang)
+        title = first_words(text)
     return {
         "rec": rec,
-        "ref": f"{rec.panel}/{rec.number}",
+        "ref": shown_ref(rec),
         "title": title,
         "title_lang": title_lang,
         **more,
@@ -206,10 +211,23 @@ def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> 
     if rec is None:
         raise missing
     text, text_lang = localized(rec.text, asked.lang)
+    supporting, supporting_lang = localized(rec.supporting, asked.lang)
     trail = recommendation_trail(book, *key)
+    names = names_in(book, up_to=view.state.seq)
     return {
         "view": view,
-        "item": row(rec, asked.lang, text=text, text_lang=text_lang),
+        "item": row(
+            rec,
+            asked.lang,
+            text=text,
+            text_lang=text_lang,
+            paragraphs=paragraphs(text),
+            supporting=paragraphs(supporting),
+            supporting_lang=supporting_lang,
+            group=names.group(rec.group, asked.lang) if rec.group else None,
+            portfolio=names.portfolio(rec.portfolio, asked.lang),
+            shared_with=[names.portfolio(code, asked.lang) for code in rec.shared_with],
+        ),
         "axes": [
             ("position", rec.position, rec.position_change),
             ("implementation", rec.implementation, rec.implementation_change),
