@@ -6,6 +6,7 @@ search that ignores accents."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -215,3 +216,13 @@ def test_a_search_ignores_accents_and_case(folder: Path) -> None:
 
     assert found("ecocide") == found("ÉCOCIDE") == found("legiferer") == ["1/5 PT4.1"]
     assert found("pt4.1") == ["1/5 PT4.1"]
+
+
+def test_a_ledger_of_the_earlier_release_still_verifies_and_reads_the_same(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).parents[1] / "fixtures" / "release-0.1.db", old)
+
+    ok(assembly("verify", "--ledger", str(old)))
+    rows = ok(assembly("status", "--ledger", str(old), "--format", "json")).stdout
+
+    assert json.loads(rows) == []
