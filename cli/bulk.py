@@ -1,9 +1,14 @@
 """``assembly respond --csv``: many answers at once, all or nothing.
 
 The file has one answer per row, with the header ``ANSWER_COLUMNS`` (the columns the read
-side's export will write). Every row is checked (its form, then the rules, in
-order, so two rows about one recommendation see each other); if any row fails, each failure is
-reported with its line number and nothing is written. A row identical to an answer already on
+side's export will write) and, if wanted, any of ``OPTIONAL_COLUMNS``: ``date``, the day the
+answer was given (YYYY-MM-DD; empty or absent: the command's ``--at``, or now), so answers given
+on different days fit one file; ``statement``, the joint statement the answer belongs to (see
+``assembly respond-jointly``); ``language``, the language its texts are written in.
+
+Every row is checked (its form, then the rules, in order, so two rows about one recommendation
+see each other); if any row fails, each failure is reported with its line number and nothing is
+written. A row identical to an answer already on
 the ledger is reported as unchanged and skipped, so exporting and importing again is a no-op.
 """
 
@@ -12,9 +17,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -44,6 +49,15 @@ ANSWER_COLUMNS = (
     "referred_to",
     "evidence_digest",
 )
+OPTIONAL_COLUMNS = ("date", "statement", "language")
+
+
+class Row(NamedTuple):
+    """One answer of the file: its line, the answer, and the day it was given if the row says."""
+
+    line: int
+    answer: Responded
+    on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -76,23 +90,25 @@ def answer_row(answer: Responded) -> dict[str, str]:
     return {column: row.get(column, "") for column in ANSWER_COLUMNS}
 
 
-def read_answers(path: Path) -> tuple[list[tuple[int, Responded]], list[BadRow]]:
+def read_answers(path: Path) -> tuple[list[Row], list[BadRow]]:
     """Parse the file: the answers with their line numbers, and the rows that are malformed."""
     try:
         handle = path.open(encoding="utf-8", newline="")
     except OSError as exc:
         raise UsageProblem(f"Cannot read {path}: {exc.strerror}.") from None
-    answers: list[tuple[int, Responded]] = []
+    answers: list[Row] = []
     problems: list[BadRow] = []
     with handle:
         try:
             reader = csv.DictReader(handle, strict=True)
             header = tuple(reader.fieldnames or ())
             missing = [column for column in ANSWER_COLUMNS if column not in header]
-            extra = [column for column in header if column not in ANSWER_COLUMNS]
+            known = (*ANSWER_COLUMNS, *OPTIONAL_COLUMNS)
+            extra = [column for column in header if column not in known]
             if missing or extra:
                 raise UsageProblem(
-                    f"{path}: the header must be {','.join(ANSWER_COLUMNS)}"
+                    f"{path}: the header must be {','.join(ANSWER_COLUMNS)}, and may add "
+                    f"{', '.join(OPTIONAL_COLUMNS)}"
                     + (f"; missing {', '.join(missing)}" if missing else "")
                     + (f"; unknown {', '.join(extra)}" if extra else "")
                     + "."
@@ -100,7 +116,7 @@ def read_answers(path: Path) -> tuple[list[tuple[int, Responded]], list[BadRow]]
             for row in reader:
                 line = reader.line_num
                 try:
-                    answers.append((line, _answer(row)))
+                    answers.append(Row(line, *_answer(row)))
                 except (RuleBroken, ValueError) as exc:
                     problems.append(BadRow(line, _reason(exc)))
         except (csv.Error, UnicodeDecodeError) as exc:
@@ -110,20 +126,34 @@ def read_answers(path: Path) -> tuple[list[tuple[int, Responded]], list[BadRow]]
     return answers, problems
 
 
-def _answer(row: dict[str, str | None]) -> Responded:
+def _answer(row: dict[str, str | None]) -> tuple[Responded, date | None]:
     if None in row.values() or None in row:
         raise ValueError("the row does not have one value per column")
     panel, number = parse_reference(row["recommendation"] or "")
-    fields = {key: value for key, value in row.items() if key != "recommendation"}
+    on = _day(row.get("date") or "")
+    fields = {key: value for key, value in row.items() if key not in ("recommendation", "date")}
     data: dict[str, object] = {
         key: value for key, value in fields.items() if value not in ("", None)
     }
     review = row["review"] or ""
     if review.strip().isdigit():
         data["review"] = int(review)  # CSV cells are text; the review is a number
-    return Responded.model_validate(
+    answer = Responded.model_validate(
         {"panel": panel, "number": number, "justification": "", "planned_measures": "", **data}
     )
+    return answer, on
+
+
+def _day(text: str) -> date | None:
+    """The ``date`` cell: empty, or the day the answer was given."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"date: {text!r} is not the day the answer was given, such as 2020-06-29"
+        ) from None
 
 
 def _reason(exc: Exception) -> str:
@@ -135,22 +165,27 @@ def _reason(exc: Exception) -> str:
 
 
 def check_answers(
-    session: Session, answers: list[tuple[int, Responded]], *, at: datetime
+    session: Session, answers: list[Row], *, at: datetime
 ) -> tuple[list[BadRow], int]:
-    """Run every answer through the rules in one session: the failures, and how many rows
-    repeat an answer already on the ledger (skipped)."""
+    """Run every answer through the rules in one session, each dated its row's day (else
+    ``at``): the failures, and how many rows repeat an answer already on the ledger (skipped)."""
     problems: list[BadRow] = []
     unchanged = 0
-    for line, answer in answers:
+    for line, answer, on in answers:
         try:
             known = commands.recommendation(session, answer.panel, answer.number)
             if known.answers.get(answer.review) == answer:
                 unchanged += 1
                 continue
-            commands.respond(session, answer, at=at)
+            commands.respond(session, answer, at=_moment(on, at))
         except RuleBroken as exc:
             problems.append(BadRow(line, f"{answer.panel}/{answer.number}: {exc.sentence()}"))
     return problems, unchanged
+
+
+def _moment(on: date | None, at: datetime) -> datetime:
+    """When a row's answer happened: midnight UTC of its day (as ``--at DAY`` says), or ``at``."""
+    return at if on is None else datetime.combine(on, time(), tzinfo=UTC)
 
 
 def import_answers(
@@ -193,7 +228,7 @@ class Writer(EventStore, Protocol):
 def write_answers(
     store: Writer,
     path: Path,
-    answers: list[tuple[int, Responded]],
+    answers: list[Row],
     problems: list[BadRow],
     *,
     dry_run: bool,

@@ -33,6 +33,7 @@ from cli import (
     read_commands,
     report_commands,
     serve_commands,
+    statement_commands,
     tiles_commands,
     trail_commands,
     witness_commands,
@@ -55,6 +56,7 @@ app.add_typer(identity_commands.app, name="ledger", rich_help_panel="Set up and 
 ledger_commands.register(app)
 assembly_commands.register(app)
 answer_commands.register(app)
+statement_commands.register(app)
 label_commands.register(app)
 draw_commands.register(app)
 read_commands.register(app)

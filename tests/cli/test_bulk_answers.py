@@ -76,7 +76,11 @@ BAD_ROWS = {
         "1/4: Recommendation 1/4 has not been handed over to the government, so it cannot be "
         "answered yet.",
     ),
-    "third-review": (answer("1/2", review="3"), "review: Input should be 1 or 2"),
+    "third-review": (
+        answer("1/2", review="3"),
+        "1/2: The charter sets 2 review appointment(s), so review 3 of recommendation 1/2 does "
+        "not exist: give a review from 1 to 2.",
+    ),
     "bad-decision-date": (
         answer("1/2", "under_study", decision_date="31/12/2025"),
         "decision_date '31/12/2025' is not allowed: input should be a valid date",
@@ -153,7 +157,8 @@ BAD_FILES = {
         "recommendation,position,portfolio,justification,planned_measures,decision_date,"
         "referred_to,evidence_digest\n1/1,accepted,climate,,,,,\n",
         "the header must be recommendation,review,position,portfolio,justification,"
-        "planned_measures,decision_date,referred_to,evidence_digest; missing review.",
+        "planned_measures,decision_date,referred_to,evidence_digest, and may add date, "
+        "statement, language; missing review.",
     ),
     "unknown-column": (
         "recommendation,review,position,portfolio,justification,planned_measures,"

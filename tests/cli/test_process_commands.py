@@ -279,7 +279,11 @@ def test_the_commission_disputes_an_answer_with_its_reasons(folder: Path) -> Non
         "3",
     )
     [event] = wrote(folder, result, "assembly.commission.assessed")
-    assert (event["verdict"], event["reasons"], event["score"]) == ("disputes", "No budget line", 3)
+    assert (event["verdict"], event["reasons"], event["score"]) == (
+        "disputes",
+        "No budget line",
+        "3",
+    )
 
 
 def test_an_entry_is_superseded_by_a_correction_with_its_replacement(folder: Path) -> None:
