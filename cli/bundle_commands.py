@@ -22,15 +22,19 @@ from cli.options import DEFAULT_LEDGER, LedgerOption, QuorumOption, WitnessOptio
 from cli.proof_commands import latest_or_refuse
 from cli.render import stdout
 from domain.catalogue import event_types
+from ledger import Ledger
 from ledger.bundle import (
     BUNDLE_FILE,
     CHECKPOINT_FILE,
     BundleSetupError,
+    History,
+    bundle_history,
     check_bundle,
     export_bundle,
     schema_file,
 )
 from ledger.checkpoint import cosigned_by
+from ledger.history import after_the_fact
 from ledger.note import parse_note
 from ledger.receipt import BadProof
 from ledger.tree import Issued
@@ -60,7 +64,8 @@ def export_bundle_command(
     book = open_ledger(ledger)
     try:
         issued = latest_or_refuse(book)
-        signers = export_bundle(book, issued, folder, files=bundle_files(issued))
+        history = ledger_history(book, issued.size)
+        signers = export_bundle(book, issued, folder, files=bundle_files(issued, history))
     except BundleSetupError as error:
         raise UsageProblem(error.sentence()) from None
     finally:
@@ -123,6 +128,9 @@ def verify_bundle(
         f"Verified the bundle of {head.origin}: {head.size} entries from {examined.signers} "
         "signers reproduce the signed checkpoint."
     )
+    history = bundle_history(folder)
+    if history is not None:
+        stdout.print(history.sentence())
     if previous is None:
         stdout.print(f"First checkpoint of this log remembered in {remembered_in}.")
     else:
@@ -138,9 +146,23 @@ def default_state() -> Path:
     return Path(data) / "assembly" / "verifier.json"
 
 
-def bundle_files(issued: Issued) -> dict[str, bytes]:
+def ledger_history(book: Ledger, size: int) -> History | None:
+    """Which of the first ``size`` entries are history recorded after the fact, or None when
+    the ledger records none (then nothing is read)."""
+    start = book.history_before()
+    if start is None:
+        return None
+    seqs = tuple(
+        entry.seq
+        for entry in book.entries()
+        if entry.seq < size and after_the_fact(entry.event["occurred_at"], start)
+    )
+    return History(start, seqs)
+
+
+def bundle_files(issued: Issued, history: History | None = None) -> dict[str, bytes]:
     """The bundle's README and the JSON Schema of every event type of the assembly."""
-    files = {"README.md": readme(issued).encode()}
+    files = {"README.md": readme(issued, history).encode()}
     for name, model in event_types().items():
         schema = model.model_json_schema(mode="serialization")
         schema["$schema"] = JSON_SCHEMA
@@ -150,8 +172,25 @@ def bundle_files(issued: Issued) -> dict[str, bytes]:
     return files
 
 
-def readme(issued: Issued) -> str:
-    """What a journalist reads first: what the folder holds and how to check it."""
+def readme(issued: Issued, history: History | None = None) -> str:
+    """What a journalist reads first: what the folder holds and how to check it, and which
+    entries are history recorded after the fact."""
+    return _readme(issued) + ("" if history is None else _history_section(history))
+
+
+def _history_section(history: History) -> str:
+    return f"""
+## History recorded after the fact
+
+This ledger was opened on {history.start} to record a past cycle as well. {history.sentence()}
+For those entries `recorded_at` is the day they were loaded, and the `occurred_at` of the event
+is the day its author says it happened; the assembly's rules of order (an answer after its
+hand-over, a seat after its draw) were checked on those days. `assembly verify-bundle` says how
+many there are.
+"""
+
+
+def _readme(issued: Issued) -> str:
     return f"""# The ledger of {issued.origin}, entries 0 to {issued.size - 1}
 
 This folder is a copy of the assembly's ledger as its log operator signed it: every entry up to

@@ -33,6 +33,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from ledger.canonical import canonical_bytes, check_canonical
 from ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
 from ledger.entry import Entry, parse_body
 from ledger.errors import AppendRefused, CanonicalizationError, LedgerError, VerificationFailed
+from ledger.history import after_the_fact, history_before
 from ledger.ledger import Ledger
 from ledger.merkle import (
     EMPTY_ROOT,
@@ -440,6 +442,47 @@ class _Frontier:
         for left in reversed(self.stack[:-1]):
             hashed = node_hash(left, hashed)
         return hashed
+
+
+@dataclass(frozen=True)
+class History:
+    """What of a bundle is history recorded after the fact (``ledger.history``): entries dated
+    before ``start``, the day the ledger began, on a ledger opened to record a past cycle."""
+
+    start: date
+    seqs: tuple[int, ...]
+
+    def sentence(self) -> str:
+        """The bundle's history in one sentence (none: no entry is)."""
+        if not self.seqs:
+            return f"No entry is dated before the ledger began on {self.start}."
+        first, last = self.seqs[0], self.seqs[-1]
+        return (
+            f"{len(self.seqs)} entries (seq {first} to {last}) are dated before the ledger began "
+            f"on {self.start}: history recorded after the fact, dated by their authors, not "
+            "seen by the ledger as it happened."
+        )
+
+
+def bundle_history(folder: Path) -> History | None:
+    """Which entries of the bundle in ``folder`` are history recorded after the fact, or None
+    when its ledger records none (read after ``check_bundle``; only entry 0 is read then)."""
+    lines = (folder / ENTRIES_FILE).open("rb")
+    with lines:
+        first = lines.readline()
+        if not first:
+            return None
+        genesis = json.loads(first)
+        start = history_before(genesis.get("event", {}), str(genesis.get("recorded_at", "")))
+        if start is None:
+            return None
+        seqs = []
+        for line in lines:
+            entry = json.loads(line)
+            occurred_at = entry.get("event", {}).get("occurred_at")
+            if isinstance(occurred_at, str) and after_the_fact(occurred_at, start):
+                seqs.append(int(entry["seq"]))
+    return History(start, tuple(seqs))
 
 
 def tree_head(leaves: bytes, size: int) -> bytes:

@@ -23,6 +23,7 @@ from tests.features.cycle import (
     COMMISSION,
     GOVERNMENT,
     LETTERS,
+    LOG_ORIGIN,
     PANEL_FILES,
     PORTFOLIO_SIZE,
     SEATS,
@@ -88,7 +89,7 @@ def _steps(folder: Path) -> list[tuple[str, Callable[[], Result]]]:
                 CHARTER,
                 *("charter", "--name", "Past Assembly on Climate", "--region", "Brussels-Capital"),
                 *("--language", "fr", "--language", "nl", "--theme-group-size", "4"),
-                *("--at", ON["charter"]),
+                *("--log-origin", LOG_ORIGIN, "--at", ON["charter"]),
             ),
         ),
         (

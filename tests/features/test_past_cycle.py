@@ -243,3 +243,29 @@ def test_a_live_answer_dated_before_the_ledger_began_is_backdated_not_history(
     assert shown["backdated_review_1"] is True
     assert shown["answered_days_late_review_1"] == (today() - date(2025, 8, 1)).days
     assert shown["answers"][0]["after_the_fact"] is None
+
+
+def test_a_bundle_says_which_entries_are_history_recorded_after_the_fact(
+    past: Past, tmp_path: Path
+) -> None:
+    folder = past.copy(None, tmp_path / "past")
+    ok(assembly("keys", "new", "--key", "log.key", cwd=folder))
+    enrol = ("keys", "enrol", "log.key.pub", "--role", "log", "--name", "Log operator (test)")
+    ok(assembly(*enrol, "--key", CHARTER, cwd=folder))
+    (folder / "log.vkey").write_text(ok(assembly("vkey", cwd=folder)).stdout)
+    ok(assembly("checkpoint", "--key", "log.key", cwd=folder))
+    ok(assembly("export", "bundle", "bundle", cwd=folder))
+    sentence = (
+        f"14 entries (seq 4 to 17) are dated before the ledger began on {today()}: history "
+        "recorded after the fact, dated by their authors, not seen by the ledger as it happened."
+    )
+    readme = " ".join((folder / "bundle" / "README.md").read_text(encoding="utf-8").split())
+    assert "## History recorded after the fact" in readme
+    assert sentence in readme
+    checked = ok(
+        assembly(
+            *("verify-bundle", "bundle", "--vkey", "log.vkey", "--state", "verifier.json"),
+            cwd=folder,
+        )
+    )
+    assert sentence in " ".join(checked.stdout.split())
