@@ -269,3 +269,9 @@ def test_a_bundle_says_which_entries_are_history_recorded_after_the_fact(
         )
     )
     assert sentence in " ".join(checked.stdout.split())
+
+
+def test_init_refuses_a_charter_key_valid_only_from_a_future_date(tmp_path: Path) -> None:
+    refused_init = assembly("init", "--valid-from", "2999-01-01", cwd=tmp_path)
+    one_sentence(refused_init, 2, "--valid-from 2999-01-01 is in the future")
+    assert list(tmp_path.iterdir()) == []
