@@ -252,13 +252,19 @@ def statement(session: Session, statement_id: str) -> StatementGiven:
     return found
 
 
+def give_statement(session: Session, given: StatementGiven, *, at: datetime) -> None:
+    """Record a joint statement alone (a server replays a joint answer one event at a time:
+    the statement, then each answer that names it)."""
+    languages = session.charter().languages
+    session.get(Statement, statement_stream(given.id)).give(given, languages=languages, at=at)
+
+
 def answer_jointly(
     session: Session, given: StatementGiven, answers: list[Responded], *, at: datetime
 ) -> None:
     """Record a joint statement and, in the same unit of work, the answer it gives each
     recommendation it covers (exactly one each, naming the statement)."""
-    languages = session.charter().languages
-    session.get(Statement, statement_stream(given.id)).give(given, languages=languages, at=at)
+    give_statement(session, given, at=at)
     answered = [f"{answer.panel}/{answer.number}" for answer in answers]
     missing = [reference for reference in given.covers if reference not in answered]
     extra = [reference for reference in answered if reference not in given.covers]

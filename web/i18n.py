@@ -48,6 +48,8 @@ LABELS = {
     "under_study": "under study",
     "not_competent": "not competent",
     "rejected": "rejected",
+    "postponed": "postponed, no date",
+    "not_applicable": "not applicable",
     "not_started": "not started",
     "in_progress": "in progress",
     "stalled": "stalled",

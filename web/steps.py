@@ -62,6 +62,7 @@ from domain.panel import Concluded, Convened, MemberReplaced, MemberWithdrew, Se
 from domain.process import Session
 from domain.recommendation import Adopted, HandedOver
 from domain.responses import Responded
+from domain.statement import StatementGiven
 
 Step = Callable[[Session, Any, datetime], object]
 
@@ -195,6 +196,7 @@ STEPS: dict[type[Event], Step] = {
     ),
     Concluded: lambda s, e, at: commands.conclude(s, e.number, e.on, at=at),
     Responded: lambda s, e, at: commands.respond(s, e, at=at),
+    StatementGiven: lambda s, e, at: commands.give_statement(s, e, at=at),
     ImplementationReported: lambda s, e, at: commands.report(s, e, at=at),
     ResponsibilityTransferred: lambda s, e, at: commands.transfer(s, e, at=at),
     DeadlineSuspended: lambda s, e, at: commands.suspend(s, e.since, e.reason, at=at),

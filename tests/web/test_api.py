@@ -274,9 +274,9 @@ def test_one_recommendation_says_what_assembly_show_says(api: TestClient, book: 
             assert api_row["seq"] == cli_row["seq"]
             assert api_row.get("signer") == cli_row.get("signer")
     assert shown["verdicts"][0] | {"seq": 0, "at": "", "recorded_at": ""} == {
-        "verdict": "agrees", "reasons": "As promised.", "score": 7, "seq": 0,
+        "verdict": "agrees", "reasons": "As promised.", "score": "7", "seq": 0,
         "signer": "The commission (test) (commission)", "at": "", "recorded_at": "",
-        "corrected_by": None,
+        "corrected_by": None, "language": None, "translations": {},
     }  # fmt: skip
 
 

@@ -7,17 +7,20 @@ from typing import Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from domain.government import Verdict
+from domain.government import Implementation, Verdict
 from domain.responses import Position
 from projections.status import RecommendationStatus
 
 PositionValue: TypeAlias = Literal["awaiting_response"] | Position
 VerdictValue: TypeAlias = Literal["none"] | Verdict
+# "not_applicable": nothing to implement, the government refused the recommendation.
+ImplementationValue: TypeAlias = Literal["not_applicable"] | Implementation
 Group: TypeAlias = Literal["total", "panel", "portfolio"]
 Axis: TypeAlias = Literal["position", "implementation", "verdict"]
 # The read side keeps these values as text: each is checked into its type once, here.
 POSITION: TypeAdapter[PositionValue] = TypeAdapter(PositionValue)
 VERDICT: TypeAdapter[VerdictValue] = TypeAdapter(VerdictValue)
+IMPLEMENTATION: TypeAdapter[ImplementationValue] = TypeAdapter(ImplementationValue)
 GROUP: TypeAdapter[Group] = TypeAdapter(Group)
 AXIS: TypeAdapter[Axis] = TypeAdapter(Axis)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.government import Implementation
 from projections.board import Deadline
 from projections.status import RecommendationStatus
 from web.models.base import (
+    IMPLEMENTATION,
     POSITION,
     VERDICT,
+    ImplementationValue,
     PositionValue,
     Strict,
     VerdictValue,
@@ -28,7 +29,7 @@ class BoardRow(Strict):
     titles: dict[str, str]
     portfolio: str
     position: PositionValue
-    implementation: Implementation
+    implementation: ImplementationValue
     verdict: VerdictValue
     due_review_1: date | None
     due_review_2: date | None
@@ -46,7 +47,7 @@ class BoardRow(Strict):
             titles=dict(rec.title),
             portfolio=rec.portfolio,
             position=POSITION.validate_python(rec.position),
-            implementation=Implementation(rec.implementation),
+            implementation=IMPLEMENTATION.validate_python(rec.implementation),
             verdict=VERDICT.validate_python(rec.verdict),
             due_review_1=due.get(1),
             due_review_2=due.get(2),

@@ -3,6 +3,7 @@ verdict with who signed it, its errata and its audit trail."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from projections.status import RecommendationStatus, Said
 from projections.trail import TrailLine
 from projections.view import View
 from web.models.base import (
+    ImplementationValue,
     PositionValue,
     Strict,
     VerdictValue,
@@ -84,11 +86,17 @@ class Answer(Signed):
     decision_date: date | None
     referred_to: str | None
     evidence_digest: str | None
+    statement: str | None = None  # the joint statement it belongs to (``statements``)
+    language: str | None = None  # of the justification and planned measures
+    translations: dict[str, dict[str, str]]
 
     @classmethod
     def of(cls, view: View, said: Said) -> Answer:
         found = said.payload
         return cls(
+            statement=found.get("statement"),
+            language=found.get("language"),
+            translations={code: dict(text) for code, text in found.get("translations", {}).items()},
             review=found["review"],
             position=found["position"],
             portfolio=found["portfolio"],
@@ -105,7 +113,7 @@ class Report(Signed):
     """One implementation report."""
 
     status: Implementation
-    progress: int
+    progress: int | None  # None: not given, unknown
     milestone: str
     justification: str
 
@@ -126,17 +134,53 @@ class Assessment(Signed):
 
     verdict: Verdict
     reasons: str
-    score: int | None
+    score: str | None  # out of 10, one decimal at most ("2.8")
+    language: str | None = None  # of the reasons
+    translations: dict[str, str]
 
     @classmethod
     def of(cls, view: View, said: Said) -> Assessment:
         found = said.payload
         return cls(
+            language=found.get("language"),
+            translations=dict(found.get("translations", {})),
             verdict=found["verdict"],
             reasons=found.get("reasons", ""),
             score=found.get("score"),
             **_signed(view, said),
         )
+
+
+class Statement(Strict):
+    """A joint statement: one answer of the government to several recommendations."""
+
+    id: str
+    text: dict[str, str]
+    on: date
+    by: str
+    source: str | None
+    covers: list[str]
+
+    @classmethod
+    def of(cls, given: Mapping[str, Any]) -> Statement:
+        return cls(
+            id=given["id"],
+            text=dict(given["text"]),
+            on=given["on"],
+            by=given["by"],
+            source=given.get("source"),
+            covers=list(given["covers"]),
+        )
+
+
+def statements_of(view: View, rec: RecommendationStatus) -> list[Mapping[str, Any]]:
+    """The joint statements ``rec``'s answers belong to, each once, in the order answered."""
+    found: dict[str, Mapping[str, Any]] = {}
+    for said in rec.answers:
+        given = view.state.statement(said)
+        if given is not None:
+            found.setdefault(str(given["id"]), given)
+    return list(found.values())
 
 
 class Erratum(Strict):
@@ -192,7 +236,7 @@ class Recommendation(Strict):
     position: PositionValue
     position_seq: int | None
     position_signer: str | None
-    implementation: Implementation
+    implementation: ImplementationValue
     implementation_seq: int | None
     implementation_signer: str | None
     verdict: VerdictValue
@@ -206,6 +250,7 @@ class Recommendation(Strict):
     verdicts: list[Assessment]
     errata: list[Erratum]
     trail: list[TrailEntry]
+    statements: list[Statement]  # the joint statements its answers belong to, in full
 
     @classmethod
     def of(cls, view: View, rec: RecommendationStatus, trail: list[TrailLine]) -> Recommendation:
@@ -238,4 +283,5 @@ class Recommendation(Strict):
             verdicts=[Assessment.of(view, said) for said in rec.verdicts],
             errata=[Erratum(**vars(erratum)) for erratum in rec.errata],
             trail=[TrailEntry.of(line) for line in trail],
+            statements=[Statement.of(given) for given in statements_of(view, rec)],
         )

@@ -78,7 +78,12 @@ def submission(
     signer = key if isinstance(key, Signer) else load_signer(folder / key)
     stream = stream or recommendation_stream(event.panel, event.number)
     expected = version_of(folder, stream) if version is None else version
-    new = NewEvent(type=event.TYPE, payload=event.to_payload(), occurred_at=datetime.now(UTC))
+    new = NewEvent(
+        type=event.TYPE,
+        payload=event.to_payload(),
+        occurred_at=datetime.now(UTC),
+        schema=event.SCHEMA,
+    )
     signed = sign_events(
         signer, stream, expected, [new], ledger=ledger or identity_of(folder), dry_run=dry_run
     )
