@@ -27,14 +27,15 @@ from projections.composition import (
     seated_now,
     strata,
 )
+from projections.names import Names, names_in
 
 FOR_PEOPLE = (
     "feature", "value", "min", "max", "drawn", "drawn_share", "seated",
     "pool", "pool_share", "population_share",
 )  # fmt: skip
 FOR_MACHINES = (
-    "feature", "value", "min", "max", "drawn", "drawn_ppm", "seated",
-    "pool", "pool_ppm", "population_ppm",
+    "feature", "value", "feature_labels", "value_labels", "min", "max", "drawn", "drawn_ppm",
+    "seated", "pool", "pool_ppm", "population_ppm",
 )  # fmt: skip
 
 
@@ -63,13 +64,14 @@ def composition(
     book = open_ledger(ledger)
     try:
         state = read_composition(book, panel, at_seq=at_seq, until=until)
+        names = names_in(book, up_to=at_seq, until=until)
     finally:
         book.close()
     point = _point(day_asked, at_seq)
     if state.convened is None:
         raise UsageProblem(f"Panel {panel} has not been convened{point}.")
     people = output in (ReadFormat.table, ReadFormat.md)
-    rows = [_row(row, people=people) for row in strata(state)]
+    rows = [_row(row, names, people=people) for row in strata(state)]
     print_rows(_title(state, point), FOR_PEOPLE if people else FOR_MACHINES, rows, output)
 
 
@@ -101,10 +103,25 @@ def _title(state: Composition, point: str) -> str:
     )
 
 
-def _row(row: StratumRow, *, people: bool) -> dict[str, Any]:
+def _row(row: StratumRow, names: Names, *, people: bool) -> dict[str, Any]:
+    """People read a named stratum and value by their labels in the charter's first language,
+    the code beside them; json and csv keep the codes and give every label by language."""
+    named: dict[str, Any]
+    if people:
+        lang = names.first_language
+        named = {
+            "feature": _named(names.stratum(row.feature, None, lang), row.feature),
+            "value": _named(names.stratum(row.feature, row.value, lang), row.value),
+        }
+    else:
+        named = {
+            "feature": row.feature,
+            "value": row.value,
+            "feature_labels": names.stratum_labels(row.feature, None),
+            "value_labels": names.stratum_labels(row.feature, row.value),
+        }
     counts = {
-        "feature": row.feature,
-        "value": row.value,
+        **named,
         "min": row.min,
         "max": row.max,
         "drawn": row.drawn,
@@ -115,6 +132,11 @@ def _row(row: StratumRow, *, people: bool) -> dict[str, Any]:
     if people:
         return {**counts, **{f"{name}_share": _percent(ppm) for name, ppm in shares.items()}}
     return {**counts, **{f"{name}_ppm": ppm for name, ppm in shares.items()}}
+
+
+def _named(label: str, code: str) -> str:
+    """A label with its code beside it ("Âge (age_band)"), or the code alone when unnamed."""
+    return code if label == code else f"{label} ({code})"
 
 
 def _percent(ppm: int | Hidden | None) -> str | None:

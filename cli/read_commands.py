@@ -30,7 +30,7 @@ from domain.government import Implementation, Verdict
 from domain.responses import Position
 from projections import RecommendationStatus
 from projections.board import Deadline, overdue_reviews
-from projections.names import first_words, paragraphs, shown_ref
+from projections.names import names_in, paragraphs, shown_ref, shown_title
 from projections.search import words_of
 from projections.status import AWAITING_RESPONSE, NO_VERDICT, Change, Key, Said
 from projections.view import EVERY_ROW, View, board_page, given_columns
@@ -144,6 +144,7 @@ def show(
         "ref": ref(rec),
         "reference": rec.reference,
         "group": rec.group,
+        "group_title": None if rec.group is None else group_title(ledger, rec.group, view),
         "title": title(rec),
         **{f"text_{code}": in_paragraphs(text) for code, text in rec.text.items()},
         **{f"supporting_{code}": in_paragraphs(text) for code, text in rec.supporting.items()},
@@ -236,6 +237,17 @@ def overdue_list(
         for rec, deadline in late
     ]
     print_rows(f"Overdue as of {view.as_of}", LATE, rows, output)
+
+
+def group_title(location: str, code: str, view: View) -> str:
+    """The title of group ``code`` in the charter's first language, as it stood at the view's
+    entry (its code when it has no title in any language)."""
+    book = open_ledger(location)
+    try:
+        names = names_in(book, up_to=view.state.seq)
+    finally:
+        book.close()
+    return names.group(code, names.first_language)
 
 
 def view_at(
@@ -366,12 +378,8 @@ def ref(rec: RecommendationStatus) -> str:
 
 
 def title(rec: RecommendationStatus) -> str:
-    """Its title (in French if it has one, else its first language), or, for a recommendation
-    without a title of its own, the first words of its text."""
-    own = rec.title.get("fr") or next((text for text in rec.title.values() if text.strip()), "")
-    if own.strip():
-        return own
-    return first_words(rec.text.get("fr") or next(iter(rec.text.values()), ""))
+    """Its title, or the first words of its text (``projections.names.shown_title``)."""
+    return shown_title(rec)
 
 
 def in_paragraphs(text: str) -> str:

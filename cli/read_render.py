@@ -41,13 +41,16 @@ RecordFormatOption = Annotated[
 
 
 def cell(value: Any) -> str:
-    """One value as text: empty for None, yes/no for booleans, lists joined by commas."""
+    """One value as text: empty for None, yes/no for booleans, lists joined by commas, texts
+    per language as ``fr=..., nl=...``."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         return ", ".join(cell(item) for item in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key}={cell(item)}" for key, item in value.items())
     return str(value)
 
 

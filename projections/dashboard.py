@@ -21,6 +21,7 @@ from datetime import date
 from domain.government import Implementation, Verdict
 from domain.responses import Position
 from projections.board import ordered, overdue_reviews
+from projections.names import shown_title
 from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
@@ -75,6 +76,7 @@ class Late:
     due: date
     days_late: int
     handed_over_seq: int  # the hand-over entry the due date rests on
+    reference: str | None = None  # the assembly's own (SD-E2), beside the key
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,16 @@ def late_line(rec: RecommendationStatus, review: int, due: date, days_late: int)
     """The overdue line of ``rec``'s ``review``; only a handed-over recommendation has one."""
     if rec.handed_over_change is None:
         raise AssertionError(f"{rec.panel}/{rec.number} is overdue but was never handed over")
-    title = rec.title.get("fr") or next(iter(rec.title.values()), "")
-    return Late(rec.key, title, rec.portfolio, review, due, days_late, rec.handed_over_change.seq)
+    return Late(
+        rec.key,
+        shown_title(rec),
+        rec.portfolio,
+        review,
+        due,
+        days_late,
+        rec.handed_over_change.seq,
+        rec.reference,
+    )
 
 
 def _source(rec: RecommendationStatus, said: Said | None) -> int:

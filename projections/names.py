@@ -1,8 +1,9 @@
 """The names people read for codes: portfolios, strata and recommendation groups, per language.
 
-A pure fold over the few events that name them (``domain.labels``, ``domain.groups``), read by
-type from the ledger: there are tens of them, not thousands, so no table keeps them. A page or
-``show`` asks for the label in its reader's language and falls back on the code.
+A pure fold over the few events that name them (``domain.labels``, ``domain.groups``) and the
+charter (for its languages), read by type from the ledger: there are tens of them, not
+thousands, so no table keeps them. A page asks for the label in its reader's language, the
+command line in the charter's first language; both fall back on the code.
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 
+from domain.charter import Chartered
 from domain.events import Recorded
 from domain.groups import GroupDefined
 from domain.labels import PortfolioNamed, StratumNamed
 from ledger import Ledger
+from ledger.canonical import parse_time
 from projections.status import RecommendationStatus, recorded
 
-TYPES = (PortfolioNamed.TYPE, StratumNamed.TYPE, GroupDefined.TYPE)
+TYPES = (PortfolioNamed.TYPE, StratumNamed.TYPE, GroupDefined.TYPE, Chartered.TYPE)
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,13 @@ class Names:
     portfolios: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     strata: Mapping[tuple[str, str | None], Mapping[str, str]] = field(default_factory=dict)
     groups: Mapping[str, GroupDefined] = field(default_factory=dict)
+    languages: tuple[str, ...] = ()  # the charter's, in its order (none before the charter)
+
+    @property
+    def first_language(self) -> str:
+        """The language the command line prints labels in: the charter's first ("fr" before
+        there is a charter; any label is shown before the code all the same)."""
+        return self.languages[0] if self.languages else "fr"
 
     def portfolio(self, code: str, lang: str) -> str:
         """The portfolio's name in ``lang``, else in any language it has, else its code."""
@@ -37,6 +48,10 @@ class Names:
     def stratum(self, stratum: str, value: str | None, lang: str) -> str:
         """The name of a stratum or one of its values in ``lang``, else its code."""
         return _label(self.strata.get((stratum, value), {}), lang) or (value or stratum)
+
+    def stratum_labels(self, stratum: str, value: str | None) -> dict[str, str]:
+        """Every label of a stratum or one of its values, by language (none: not named)."""
+        return dict(self.strata.get((stratum, value), {}))
 
     def group(self, code: str, lang: str) -> str:
         """The group's title in ``lang``, else in any language it has, else its code."""
@@ -49,6 +64,7 @@ def fold(events: Iterable[Recorded]) -> Names:
     portfolios: dict[str, Mapping[str, str]] = {}
     strata: dict[tuple[str, str | None], Mapping[str, str]] = {}
     groups: dict[str, GroupDefined] = {}
+    languages: tuple[str, ...] = ()
     for item in events:
         event = item.event
         if isinstance(event, PortfolioNamed):
@@ -57,15 +73,22 @@ def fold(events: Iterable[Recorded]) -> Names:
             strata[(event.stratum, event.value)] = MappingProxyType(dict(event.labels))
         elif isinstance(event, GroupDefined):
             groups[event.code] = event
-    return Names(MappingProxyType(portfolios), MappingProxyType(strata), MappingProxyType(groups))
+        elif isinstance(event, Chartered):
+            languages = tuple(event.languages)
+    return Names(
+        MappingProxyType(portfolios), MappingProxyType(strata), MappingProxyType(groups), languages
+    )
 
 
-def names_in(book: Ledger, *, up_to: int | None = None) -> Names:
-    """The names in ``book``, as they stood after entry ``up_to`` (default: all)."""
+def names_in(book: Ledger, *, up_to: int | None = None, until: datetime | None = None) -> Names:
+    """The names in ``book`` as they stood after entry ``up_to`` and before the moment
+    ``until`` (by the day the ledger recorded them; default: all)."""
     found = [
         item
         for entry in book.recorder.read_types(*TYPES)
-        if (up_to is None or entry.seq <= up_to) and (item := recorded(entry)) is not None
+        if (up_to is None or entry.seq <= up_to)
+        and (until is None or parse_time(entry.recorded_at) < until)
+        and (item := recorded(entry)) is not None
     ]
     return fold(found)
 
@@ -83,6 +106,15 @@ def shown_ref(rec: RecommendationStatus) -> str:
     """PANEL/NUMBER and the assembly's own reference beside it (titles repeat; these do not)."""
     own = f"{rec.panel}/{rec.number}"
     return f"{own} {rec.reference}" if rec.reference else own
+
+
+def shown_title(rec: RecommendationStatus) -> str:
+    """The title the command line and the API show: in French if it has one, else in its first
+    language; for a recommendation without a title of its own, the first words of its text."""
+    own = rec.title.get("fr") or next((text for text in rec.title.values() if text.strip()), "")
+    if own.strip():
+        return own
+    return first_words(rec.text.get("fr") or next(iter(rec.text.values()), ""))
 
 
 def first_words(text: str) -> str:

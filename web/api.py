@@ -29,6 +29,7 @@ from ledger.canonical import parse_time
 from projections.board import overdue_reviews
 from projections.composition import read_composition, strata
 from projections.dashboard import dashboard, late_line
+from projections.names import names_in
 from projections.search import words_of
 from projections.status import Key
 from projections.trail import recommendation_trail
@@ -212,10 +213,11 @@ def composition(
     pool's count and the population's share."""
     with opened(request.app.state.settings) as book:
         state = read_composition(book, panel, at_seq=at_seq, until=end_of(as_of))
+        names = names_in(book, up_to=at_seq, until=end_of(as_of))
     if state.convened is None:
         point = "" if as_of is None and at_seq is None else " at the point asked for"
         raise HTTPException(404, f"Panel {panel} has not been convened{point}.")
-    return models.Composition.of(state, strata(state))
+    return models.Composition.of(state, strata(state), names)
 
 
 @router.get("/dashboard", tags=["status"], responses=TryLater)

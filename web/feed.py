@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ledger.canonical import format_time
+from projections.names import shown_title
 from projections.status import RecommendationStatus, Said
 from projections.view import View
 
@@ -68,7 +69,7 @@ def newest(view: View, *, limit: int = LIMIT) -> list[Statement]:
 def item(view: View, found: Statement, *, entry_hash: bytes, link: str) -> Item:
     """The feed entry of one answer or verdict, whose ledger entry has hash ``entry_hash``."""
     rec, said, payload = found.rec, found.said, found.said.payload
-    name = rec.title.get("fr") or next(iter(rec.title.values()), "")
+    name = shown_title(rec)
     if found.kind == "answer":
         what = f"the government's answer (review {payload['review']}): {payload['position']}"
         summary = payload.get("justification") or payload.get("planned_measures") or ""

@@ -22,7 +22,7 @@ from ledger.note import VerifierKey
 from ledger.tree import latest_checkpoint
 from projections.board import overdue_reviews
 from projections.composition import Composition, read_composition, strata
-from projections.names import first_words, names_in, paragraphs, shown_ref
+from projections.names import Names, first_words, names_in, paragraphs, shown_ref
 from projections.search import words_of
 from projections.status import (
     AWAITING_RESPONSE,
@@ -86,6 +86,7 @@ def panel_summary(book: Ledger, asked: Asked, found: Composition) -> dict[str, A
     """What the pages say of one panel: its composition, stage-one draw and strata."""
     stage_one = events(book, InvitationDraw.stream_for(found.panel), asked)
     return {
+        "names": names_asked(book, asked),  # the strata's and values' labels
         "number": found.panel,
         "composition": found,
         "convened": found.convened,
@@ -93,6 +94,11 @@ def panel_summary(book: Ledger, asked: Asked, found: Composition) -> dict[str, A
         "invited": next((e for e in stage_one if isinstance(e, InvitationPerformed)), None),
         "strata": strata(found),
     }
+
+
+def names_asked(book: Ledger, asked: Asked) -> Names:
+    """The labels of codes (portfolios, strata, groups) as they stood at the point asked for."""
+    return names_in(book, up_to=asked.at_seq, until=end_of(asked.as_of))
 
 
 def panel_data(book: Ledger, asked: Asked, *, panel: str) -> dict[str, Any]:
@@ -143,11 +149,14 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
         after=after,
         limit=PAGE_SIZE,
     )
+    names = names_asked(book, asked)
     rows = []
     for rec in page.rows:
         dues = page.deadlines[rec.key]
         due = {deadline.review: deadline.due for deadline in dues}
-        rows.append(row(rec, asked.lang, due=due, late=any(d.overdue for d in dues)))
+        late = any(d.overdue for d in dues)
+        named = names.portfolio(rec.portfolio, asked.lang)
+        rows.append(row(rec, asked.lang, due=due, late=late, portfolio=named))
     kept = {**chosen, "overdue": "1" if late_only else ""}
     following = page.next_after
     return {
@@ -157,7 +166,7 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
         "late_only": late_only,
         "choices": FILTERS,
         "panels": list(page.panels),
-        "portfolios": list(page.portfolios),
+        "portfolios": [(code, names.portfolio(code, asked.lang)) for code in page.portfolios],
         "first_page": asked.link("/recommendations", **kept) if after else None,
         "next_page": (
             asked.link("/recommendations", **kept, after=f"{following[0]}/{following[1]}")
@@ -216,6 +225,7 @@ def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> 
     names = names_in(book, up_to=view.state.seq)
     return {
         "view": view,
+        "names": names,  # the answers' portfolios by their labels
         "item": row(
             rec,
             asked.lang,
@@ -243,7 +253,14 @@ def overdue_data(book: Ledger, asked: Asked) -> dict[str, Any]:
     """The overdue reviews as of the day asked (or the day of the entry asked)."""
     view = read_view(book, asked, overdue_only=True)
     late = overdue_reviews(view.state, as_of=view.as_of)
-    return {"view": view, "rows": [row(rec, asked.lang, deadline=due) for rec, due in late]}
+    names = names_asked(book, asked)
+    return {
+        "view": view,
+        "rows": [
+            row(rec, asked.lang, deadline=due, portfolio=names.portfolio(rec.portfolio, asked.lang))
+            for rec, due in late
+        ],
+    }
 
 
 def verify_data(book: Ledger, asked: Asked) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from domain.government import Implementation, Verdict
 from domain.responses import Position
+from projections.names import shown_title
 from projections.status import RecommendationStatus
 
 PositionValue: TypeAlias = Literal["awaiting_response"] | Position
@@ -38,10 +39,12 @@ class Problem(Strict):
 
 
 def ref(rec: RecommendationStatus) -> str:
-    """The recommendation's reference, PANEL/NUMBER."""
+    """The recommendation's key, PANEL/NUMBER (the assembly's own reference is a field of its
+    own, ``reference``, so that ``ref`` stays what API clients already read)."""
     return f"{rec.panel}/{rec.number}"
 
 
 def title(rec: RecommendationStatus) -> str:
-    """The title in French, else in the first language given (as the command line shows it)."""
-    return rec.title.get("fr") or next(iter(rec.title.values()), "")
+    """The title as the command line shows it: in French, else in the first language given;
+    without a title of its own, the first words of the text."""
+    return shown_title(rec)

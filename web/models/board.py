@@ -23,10 +23,12 @@ class BoardRow(Strict):
     """One recommendation on the board: its three axes, due dates and overdue flag."""
 
     ref: str
+    reference: str | None  # the assembly's own (SD-E2); ``ref`` stays PANEL/NUMBER
     panel: int
     number: int
     title: str
     titles: dict[str, str]
+    group: str | None  # the code of the group (objective, goal) it belongs to
     portfolio: str
     position: PositionValue
     implementation: ImplementationValue
@@ -41,10 +43,12 @@ class BoardRow(Strict):
         due = {deadline.review: deadline.due for deadline in dues}
         return cls(
             ref=ref(rec),
+            reference=rec.reference,
             panel=rec.panel,
             number=rec.number,
             title=title(rec),
             titles=dict(rec.title),
+            group=rec.group,
             portfolio=rec.portfolio,
             position=POSITION.validate_python(rec.position),
             implementation=IMPLEMENTATION.validate_python(rec.implementation),

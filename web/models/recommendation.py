@@ -38,6 +38,8 @@ class ReviewDeadline(Strict):
     answered_days_late: int
     claimed_days_early: int
     backdated: bool
+    # History recorded after the fact (a past cycle loaded later): judged on ``claimed``.
+    after_the_fact: bool = False
 
     @classmethod
     def of(cls, deadline: Deadline) -> ReviewDeadline:
@@ -51,6 +53,7 @@ class ReviewDeadline(Strict):
             answered_days_late=deadline.answered_late,
             claimed_days_early=deadline.claimed_early,
             backdated=deadline.backdated,
+            after_the_fact=deadline.after_the_fact,
         )
 
 
@@ -62,6 +65,7 @@ class Signed(Strict):
     signer: str | None
     at: datetime
     recorded_at: datetime | None
+    after_the_fact: bool = False  # history recorded after the fact: dated before the ledger began
     corrected_by: int | None
 
 
@@ -71,6 +75,7 @@ def _signed(view: View, said: Said) -> dict[str, Any]:
         "signer": view.signer(said.change),
         "at": said.change.at,
         "recorded_at": said.change.recorded,
+        "after_the_fact": said.change.after_the_fact,
         "corrected_by": said.corrected_by,
     }
 
@@ -204,6 +209,8 @@ class TrailEntry(Strict):
     hash: str
     problem: str | None
     verifies: bool
+    occurred_at: datetime | None = None  # the moment its author dated it
+    after_the_fact: bool = False  # history recorded after the fact: dated before the ledger began
 
     @classmethod
     def of(cls, line: TrailLine) -> TrailEntry:
@@ -217,6 +224,8 @@ class TrailEntry(Strict):
             hash=line.hash,
             problem=line.problem,
             verifies=line.verifies,
+            occurred_at=datetime.fromisoformat(line.occurred_at) if line.occurred_at else None,
+            after_the_fact=line.after_the_fact,
         )
 
 
@@ -225,11 +234,16 @@ class Recommendation(Strict):
     deadlines, every answer, report, verdict and erratum, and its audit trail."""
 
     ref: str
+    reference: str | None  # the assembly's own (SD-E2); ``ref`` stays PANEL/NUMBER
     panel: int
     number: int
     title: str
     titles: dict[str, str]
+    texts: dict[str, str]  # as adopted, per language, blank lines between paragraphs
+    supporting: dict[str, str]  # the supporting statement, per language
+    group: str | None  # the code of the group (objective, goal) it belongs to
     portfolio: str
+    shared_with: list[str]  # portfolios that may answer it beside the lead one
     priority: str
     adopted_seq: int
     handed_over: date | None
@@ -266,11 +280,16 @@ class Recommendation(Strict):
         answers = sorted(rec.answers, key=lambda said: int(said.payload["review"]))
         return cls(
             ref=ref(rec),
+            reference=rec.reference,
             panel=rec.panel,
             number=rec.number,
             title=title(rec),
             titles=dict(rec.title),
+            texts=dict(rec.text),
+            supporting=dict(rec.supporting),
+            group=rec.group,
             portfolio=rec.portfolio,
+            shared_with=list(rec.shared_with),
             priority=rec.priority,
             adopted_seq=rec.adopted.seq,
             handed_over=rec.handed_over,

@@ -9,6 +9,7 @@ from typing import Literal
 from projections.composition import Composition as Folded
 from projections.composition import Hidden, StratumRow, seated_now
 from projections.dashboard import Count, Late
+from projections.names import Names
 from web.models.base import (
     AXIS,
     GROUP,
@@ -23,6 +24,7 @@ class LateReview(Strict):
     hand-over entry its due date rests on."""
 
     ref: str
+    reference: str | None  # the assembly's own (SD-E2); ``ref`` stays PANEL/NUMBER
     panel: int
     number: int
     title: str
@@ -37,6 +39,7 @@ class LateReview(Strict):
         panel, number = late.key
         return cls(
             ref=f"{panel}/{number}",
+            reference=late.reference,
             panel=panel,
             number=number,
             title=late.title,
@@ -96,12 +99,15 @@ class Dashboard(Strict):
 
 
 class Stratum(Strict):
-    """One stratum: the quota, the members drawn and seated, the pool's count, and the shares
-    in millionths; null where the step that records it has not happened, a reason where the
-    ledger hides it (``suppressed``, ``unknown``)."""
+    """One stratum, by its codes and their labels per language: the quota, the members drawn
+    and seated, the pool's count, and the shares in millionths; null where the step that
+    records it has not happened, a reason where the ledger hides it (``suppressed``,
+    ``unknown``)."""
 
     feature: str
     value: str
+    feature_labels: dict[str, str]  # the stratum's name per language (none: not named)
+    value_labels: dict[str, str]  # the value's name per language (none: not named)
     min: int | None
     max: int | None
     drawn: int | None
@@ -112,8 +118,12 @@ class Stratum(Strict):
     population_ppm: int | Hidden
 
     @classmethod
-    def of(cls, row: StratumRow) -> Stratum:
-        return cls(**vars(row))
+    def of(cls, row: StratumRow, names: Names) -> Stratum:
+        return cls(
+            **vars(row),
+            feature_labels=names.stratum_labels(row.feature, None),
+            value_labels=names.stratum_labels(row.feature, row.value),
+        )
 
 
 class Composition(Strict):
@@ -131,7 +141,7 @@ class Composition(Strict):
     strata: list[Stratum]
 
     @classmethod
-    def of(cls, state: Folded, rows: list[StratumRow]) -> Composition:
+    def of(cls, state: Folded, rows: list[StratumRow], names: Names) -> Composition:
         if state.convened is None:
             raise AssertionError(f"panel {state.panel} has no composition before it is convened")
         return cls(
@@ -144,7 +154,7 @@ class Composition(Strict):
             seated_now=seated_now(state),
             withdrawals=state.withdrawals,
             replacements=state.replacements,
-            strata=[Stratum.of(row) for row in rows],
+            strata=[Stratum.of(row, names) for row in rows],
         )
 
 
