@@ -276,7 +276,7 @@ def test_one_recommendation_says_what_assembly_show_says(api: TestClient, book: 
     assert shown["verdicts"][0] | {"seq": 0, "at": "", "recorded_at": ""} == {
         "verdict": "agrees", "reasons": "As promised.", "score": "7", "seq": 0,
         "signer": "The commission (test) (commission)", "at": "", "recorded_at": "",
-        "corrected_by": None, "language": None, "translations": {},
+        "after_the_fact": False, "corrected_by": None, "language": None, "translations": {},
     }  # fmt: skip
 
 
