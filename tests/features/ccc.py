@@ -249,7 +249,9 @@ def _recommendations(load: Loader) -> None:
         (JUSTICE, JUSTICE_LABEL),
     }
     for code, label in sorted(names):
-        load.government("portfolio", "name", "--code", code, "--label", f"fr={label}")
+        load.government(
+            *("portfolio", "name", "--code", code, "--label", f"fr={label}", "--at", ADOPTED)
+        )
     for theme, label in dict.fromkeys((p.theme, p.theme_label) for p in every):
         load.secretariat(
             *("recommend", "group", "--code", theme, "--level", "theme"),

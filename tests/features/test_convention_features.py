@@ -5,6 +5,7 @@ through the commands (``tests.features.ccc``) once per session, then read as a j
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def shown_by_reference(folder: Path, reference: str) -> None:
     html = _page(folder, f"/recommendations/1/{proposal.number}?lang=fr")
     assert reference in html
     for paragraph in paragraphs:
-        assert f"<p>{paragraph[:60]}" in html.replace("&#39;", "'"), paragraph[:60]
+        assert re.search(f"<p[^>]*>{re.escape(paragraph[:60])}", html), paragraph[:60]
 
 
 @then(
@@ -237,15 +238,14 @@ def after_the_fact(folder: Path) -> None:
         dated = [
             (entry.seq, entry.event["occurred_at"][:10])
             for entry in book.recorder.read_entries(start=0)
+            if entry.event["type"].startswith("assembly.")  # not the ledger's own keys
         ]
     finally:
         book.close()
-    assert start is not None
-    cycle_entries = [(seq, day) for seq, day in dated if day >= "2019-07-02"]
-    assert len(cycle_entries) > 400
-    assert all(day < str(start) for _, day in cycle_entries), start
+    assert start is not None and len(dated) > 400
+    assert [(seq, day) for seq, day in dated if day >= str(start)] == [], start
     shown = _json(folder, "show", "SD-E2")
-    assert shown["after_the_fact_review_1"] == "yes"
+    assert shown["after_the_fact_review_1"] is True
     assert all("after the fact" in answer["after_the_fact"] for answer in shown["answers"])
     html = _page(folder, "/recommendations/1/1?lang=fr")
     assert "après coup" in html or "after the fact" in html
