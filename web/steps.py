@@ -58,6 +58,8 @@ from domain.government import (
     ImplementationReported,
     ResponsibilityTransferred,
 )
+from domain.groups import GroupDefined
+from domain.labels import PortfolioNamed, StratumNamed
 from domain.panel import Concluded, Convened, MemberReplaced, MemberWithdrew, Seated
 from domain.process import Session
 from domain.recommendation import Adopted, HandedOver
@@ -203,6 +205,9 @@ STEPS: dict[type[Event], Step] = {
     DeadlineResumed: lambda s, e, at: commands.resume(s, e.on, at=at),
     Assessed: lambda s, e, at: commands.assess(s, e, at=at),
     CommissionMemberRecorded: lambda s, e, at: commands.record_member(s, e, at=at),
+    GroupDefined: lambda s, e, at: commands.define_group(s, e, at=at),
+    PortfolioNamed: lambda s, e, at: commands.name_portfolio(s, e, at=at),
+    StratumNamed: lambda s, e, at: commands.name_stratum(s, e, at=at),
     Adopted: lambda s, e, at: commands.adopt(s, e, at=at),
     HandedOver: lambda s, e, at: commands.hand_over(s, e.panel, e.number, e.on, at=at),
     MeetingHeld: lambda s, e, at: commands.hold_review(s, e, at=at),
