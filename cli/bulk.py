@@ -1,21 +1,22 @@
 """``assembly respond --csv``: many answers at once, all or nothing.
 
-The file has one answer per row, with the header ``ANSWER_COLUMNS`` (the columns the read
-side's export will write) and, if wanted, any of ``OPTIONAL_COLUMNS``: ``date``, the day the
-answer was given (YYYY-MM-DD; empty or absent: the command's ``--at``, or now), so answers given
-on different days fit one file; ``statement``, the joint statement the answer belongs to (see
-``assembly respond-jointly``); ``language``, the language its texts are written in.
+The file has one answer per row, with the header ``ANSWER_COLUMNS`` and, if wanted, any of
+``OPTIONAL_COLUMNS`` (the export writes them all). ``recommendation`` is ``PANEL/NUMBER`` or the
+assembly's own reference (``SD-E2``), resolved as the command line resolves it; ``date`` is the
+day the answer was given (YYYY-MM-DD; empty or absent: the command's ``--at``, or now), so
+answers given on different days fit one file; ``statement``, the joint statement the answer
+belongs to (see ``assembly respond-jointly``); ``language``, the language its texts are in.
 
 Every row is checked (its form, then the rules, in order, so two rows about one recommendation
 see each other); if any row fails, each failure is reported with its line number and nothing is
-written. A row identical to an answer already on
-the ledger is reported as unchanged and skipped, so exporting and importing again is a no-op.
+written. A row that says what an answer on the ledger says (as corrected, if it was) is
+reported as unchanged and skipped, so exporting and importing again is a no-op.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -30,10 +31,11 @@ from cli.render import stdout
 from cli.store import LedgerStore
 from cli.writing import report
 from domain import commands
+from domain.correction import CorrectionRecorded
 from domain.errors import RuleBroken
 from domain.events import first_problem
 from domain.process import Batch, EventStore, Session
-from domain.recommendation import parse_reference
+from domain.recommendation import resolve_reference
 from domain.responses import Responded
 from ledger import Entry
 from projections import catch_up
@@ -50,6 +52,7 @@ ANSWER_COLUMNS = (
     "evidence_digest",
 )
 OPTIONAL_COLUMNS = ("date", "statement", "language")
+References = Iterable[tuple[str | None, tuple[int, int]]]  # (own reference, (panel, number))
 
 
 class Row(NamedTuple):
@@ -82,16 +85,23 @@ class BulkRefused(RuleBroken):
         )
 
 
-def answer_row(answer: Responded) -> dict[str, str]:
-    """One answer as a CSV row of ``ANSWER_COLUMNS`` (what the export writes)."""
+EXPORT_COLUMNS = (*ANSWER_COLUMNS, *OPTIONAL_COLUMNS)
+
+
+def answer_row(answer: Responded, *, on: date | None = None) -> dict[str, str]:
+    """One answer as a CSV row of ``EXPORT_COLUMNS`` (what the export writes), with ``on``, the
+    day it was given, so that a file exported and imported again says what the ledger says."""
     data = answer.to_payload()
     row = {column: "" if data.get(column) is None else str(data[column]) for column in data}
     row["recommendation"] = f"{answer.panel}/{answer.number}"
-    return {column: row.get(column, "") for column in ANSWER_COLUMNS}
+    row["date"] = "" if on is None else on.isoformat()
+    return {column: row.get(column, "") for column in EXPORT_COLUMNS}
 
 
-def read_answers(path: Path) -> tuple[list[Row], list[BadRow]]:
-    """Parse the file: the answers with their line numbers, and the rows that are malformed."""
+def read_answers(path: Path, references: References = ()) -> tuple[list[Row], list[BadRow]]:
+    """Parse the file: the answers with their line numbers, and the rows that are malformed.
+    A row names its recommendation by ``PANEL/NUMBER`` or by the assembly's own reference
+    among ``references`` (``commands.references``), resolved as the command line resolves it."""
     try:
         handle = path.open(encoding="utf-8", newline="")
     except OSError as exc:
@@ -116,7 +126,7 @@ def read_answers(path: Path) -> tuple[list[Row], list[BadRow]]:
             for row in reader:
                 line = reader.line_num
                 try:
-                    answers.append(Row(line, *_answer(row)))
+                    answers.append(Row(line, *_answer(row, references)))
                 except (RuleBroken, ValueError) as exc:
                     problems.append(BadRow(line, _reason(exc)))
         except (csv.Error, UnicodeDecodeError) as exc:
@@ -126,10 +136,10 @@ def read_answers(path: Path) -> tuple[list[Row], list[BadRow]]:
     return answers, problems
 
 
-def _answer(row: dict[str, str | None]) -> tuple[Responded, date | None]:
+def _answer(row: dict[str, str | None], references: References) -> tuple[Responded, date | None]:
     if None in row.values() or None in row:
         raise ValueError("the row does not have one value per column")
-    panel, number = parse_reference(row["recommendation"] or "")
+    panel, number = resolve_reference(row["recommendation"] or "", references)
     on = _day(row.get("date") or "")
     fields = {key: value for key, value in row.items() if key not in ("recommendation", "date")}
     data: dict[str, object] = {
@@ -171,16 +181,41 @@ def check_answers(
     ``at``): the failures, and how many rows repeat an answer already on the ledger (skipped)."""
     problems: list[BadRow] = []
     unchanged = 0
+    corrected = _corrected_answers(session)
     for line, answer, on in answers:
         try:
             known = commands.recommendation(session, answer.panel, answer.number)
-            if known.answers.get(answer.review) == answer:
+            key = (answer.panel, answer.number, answer.review)
+            if _same(corrected.get(key) or known.answers.get(answer.review), answer):
                 unchanged += 1
                 continue
             commands.respond(session, answer, at=_moment(on, at))
         except RuleBroken as exc:
             problems.append(BadRow(line, f"{answer.panel}/{answer.number}: {exc.sentence()}"))
     return problems, unchanged
+
+
+def _corrected_answers(session: Session) -> dict[tuple[int, int, int], Responded]:
+    """Each corrected answer as it stands, by (panel, number, review): the latest replacement
+    (what the export writes for it), so that its exported row reads as unchanged."""
+    standing: dict[tuple[int, int, int], Responded] = {}
+    for recorded in session.store.of_type(CorrectionRecorded.TYPE):
+        correction = recorded.event
+        if not isinstance(correction, CorrectionRecorded) or correction.replacement is None:
+            continue
+        if correction.corrected_type != Responded.TYPE:
+            continue
+        replacement = Responded.model_validate(correction.replacement)
+        standing[replacement.panel, replacement.number, replacement.review] = replacement
+    return standing
+
+
+def _same(recorded: Responded | None, row: Responded) -> bool:
+    """Whether a row says what the answer on the ledger says, in every column the file has:
+    the file carries no translations, so an answer's translations do not make its row new."""
+    if recorded is None:
+        return False
+    return recorded == row.model_copy(update={"translations": recorded.translations})
 
 
 def _moment(on: date | None, at: datetime) -> datetime:
@@ -199,19 +234,18 @@ def import_answers(
 ) -> None:
     """Check a CSV file of answers and write it all, or nothing: to the ledger, or with
     ``server`` signed here and submitted to that server as one submission."""
-    answers, problems = read_answers(path)
     signer = signing_key(key)
     if server is not None:
         with remote.connected(server) as client:
             store = remote.RemoteStore(client, signer)
             moment = parse_moment(at) or store.now
-            write_answers(store, path, answers, problems, dry_run=dry_run, at=moment)
+            write_answers(store, path, dry_run=dry_run, at=moment)
         return
     book = open_ledger(ledger)
     try:
         local = LedgerStore(book, signer)
         moment = parse_moment(at) or book.clock()
-        if write_answers(local, path, answers, problems, dry_run=dry_run, at=moment):
+        if write_answers(local, path, dry_run=dry_run, at=moment):
             catch_up(book)
     finally:
         book.close()
@@ -225,18 +259,11 @@ class Writer(EventStore, Protocol):
     def rehearse(self, batches: Sequence[Batch]) -> None: ...
 
 
-def write_answers(
-    store: Writer,
-    path: Path,
-    answers: list[Row],
-    problems: list[BadRow],
-    *,
-    dry_run: bool,
-    at: datetime,
-) -> bool:
-    """Check every answer against ``store`` and append the new ones in one unit of work;
-    whether anything was written. A bad row refuses the whole file."""
+def write_answers(store: Writer, path: Path, *, dry_run: bool, at: datetime) -> bool:
+    """Read the file, check every answer against ``store`` and append the new ones in one
+    unit of work; whether anything was written. A bad row refuses the whole file."""
     session = Session(store)
+    answers, problems = read_answers(path, commands.references(session))
     rule_problems, unchanged = check_answers(session, answers, at=at)
     problems = sorted(problems + rule_problems, key=lambda bad: bad.line)
     if problems:

@@ -4,12 +4,13 @@ so a ministry can export, edit and import them again."""
 from __future__ import annotations
 
 import csv
+from datetime import UTC, date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.bulk import ANSWER_COLUMNS, answer_row
+from cli.bulk import EXPORT_COLUMNS, answer_row
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption, view_at
@@ -24,16 +25,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export", rich_help_panel="Read")
 
 
-def recorded_answers(state: Status, *, panel: int | None = None) -> list[Responded]:
-    """Every answer as it stands (a correction's replacement, if any), by recommendation and
-    review."""
+def recorded_answers(state: Status, *, panel: int | None = None) -> list[tuple[Responded, date]]:
+    """Every answer as it stands (a correction's replacement, if any) with the day its author
+    gave it (a replacement keeps the original's), by recommendation and review."""
     found = [
-        Responded.model_validate(dict(said.payload))
+        (Responded.model_validate(dict(said.payload)), said.change.at.astimezone(UTC).date())
         for status in state.recommendations.values()
         if panel is None or status.panel == panel
         for said in status.answers
     ]
-    return sorted(found, key=lambda answer: (answer.panel, answer.number, answer.review))
+    return sorted(found, key=lambda pair: (pair[0].panel, pair[0].number, pair[0].review))
 
 
 @export_app.command("answers")
@@ -44,17 +45,18 @@ def answers(
     at_seq: AtSeqOption = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
-    """Write every recorded answer in the format `assembly respond --csv` reads (with
-    --as-of or --at-seq, the answers as they stood then).
+    """Write every recorded answer in the format `assembly respond --csv` reads, with the day
+    each was given, its joint statement and its language (with --as-of or --at-seq, the
+    answers as they stood then).
 
     Example: assembly export answers --csv answers.csv --panel 1
     """
     found = recorded_answers(view_at(ledger, as_of, at_seq).state, panel=panel)
     try:
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=ANSWER_COLUMNS)
+            writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
             writer.writeheader()
-            writer.writerows(answer_row(answer) for answer in found)
+            writer.writerows(answer_row(answer, on=on) for answer, on in found)
     except OSError as exc:
         raise UsageProblem(f"Cannot write {path}: {exc.strerror}.") from None
     stdout.print(f"Wrote {len(found)} answer(s) to {path}.")

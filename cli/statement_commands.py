@@ -82,17 +82,12 @@ def respond_jointly(
     """
     statement_text = {**texts("--text", text), **files("--text-file", text_file)}
     named = [item.strip() for given in covers or () for item in given.split(",") if item.strip()]
-    own = []
-    if answers is not None:
-        rows, problems = read_answers(answers)
-        if problems:
-            raise BulkRefused(answers, problems)
-        own = [row.answer for row in rows]
-    if not named and not own:
+    if not named and answers is None:
         raise UsageProblem("Name the recommendations it covers with --covers (or --answers).")
 
     def step(session: Session, when: datetime) -> None:
         session.get(Statement, statement_stream(statement_id))  # appended first: it is answered
+        own = _own_answers(session, answers)
         otherwise: dict[tuple[int, int], Responded] = {}
         for each in own:
             if each.statement not in (None, statement_id):
@@ -134,3 +129,14 @@ def respond_jointly(
         commands.answer_jointly(session, statement, given, at=when)
 
     act(ledger, key, step, at=at, server=server)
+
+
+def _own_answers(session: Session, path: Path | None) -> list[Responded]:
+    """The answers of the ``--answers`` file, its rows naming recommendations as the bulk file
+    does (``PANEL/NUMBER`` or the assembly's own reference); a bad row refuses the statement."""
+    if path is None:
+        return []
+    rows, problems = read_answers(path, commands.references(session))
+    if problems:
+        raise BulkRefused(path, problems)
+    return [row.answer for row in rows]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.bulk import ANSWER_COLUMNS
+from cli.bulk import ANSWER_COLUMNS, OPTIONAL_COLUMNS
 from tests.features.cycle import (
     answer,
     answers_csv,
@@ -116,7 +116,7 @@ def test_export_writes_every_answer_in_the_import_format(answered: Path) -> None
     assert "Wrote 3 answer(s) to out.csv." in result.stdout
     with (answered / "out.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        assert tuple(reader.fieldnames or ()) == ANSWER_COLUMNS
+        assert tuple(reader.fieldnames or ()) == (*ANSWER_COLUMNS, *OPTIONAL_COLUMNS)
         rows = list(reader)
     assert [(row["recommendation"], row["position"]) for row in rows] == [
         ("1/1", "accepted"),
@@ -142,7 +142,7 @@ def test_export_then_import_unchanged_is_a_no_op_the_dry_run_reports(answered: P
 def test_export_of_a_panel_without_answers_writes_the_header_alone(answered: Path) -> None:
     ok(assembly("export", "answers", "--csv", "out.csv", "--panel", "2", cwd=answered))
     text = (answered / "out.csv").read_text(encoding="utf-8")
-    assert text.strip() == ",".join(ANSWER_COLUMNS)
+    assert text.strip() == ",".join((*ANSWER_COLUMNS, *OPTIONAL_COLUMNS))
 
 
 def test_a_trail_at_a_seq_or_as_of_a_day_stops_there(answered: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from cli.bulk import ANSWER_COLUMNS
+from cli.bulk import EXPORT_COLUMNS
 from domain import commands
 from domain.process import Session
 from domain.responses import Responded
@@ -548,7 +548,7 @@ def export_says(exported: Result, words: str) -> None:
 @then("the exported file holds:")
 def exported_holds(folder: Path, datatable: list[list[str]]) -> None:
     text = (folder / "exported.csv").read_text(encoding="utf-8")
-    assert tuple(text.splitlines()[0].split(",")) == ANSWER_COLUMNS
+    assert tuple(text.splitlines()[0].split(",")) == EXPORT_COLUMNS
     assert_rows(parse_rows(text, "csv"), table(datatable))
 
 
