@@ -19,7 +19,7 @@ Feature: The follow-up commission sees where every recommendation stands
     Then the board reads:
       | ref | portfolio | position          | implementation | verdict  | due_review_1 | due_review_2 | overdue |
       | 1/1 | climate   | accepted          | in_progress    | none     | 2026-06-02   | 2027-03-02   | no      |
-      | 1/2 | climate   | rejected          | not_started    | disputes | 2026-06-02   | 2027-03-02   | no      |
+      | 1/2 | climate   | rejected          | not_applicable | disputes | 2026-06-02   | 2027-03-02   | no      |
       | 1/3 | mobility  | awaiting_response | not_started    | none     | 2026-06-02   | 2027-03-02   | yes     |
       | 1/4 | climate   | awaiting_response | not_started    | none     | 2026-06-02   | 2027-03-02   | yes     |
       | 1/5 | climate   | awaiting_response | not_started    | none     |              |              | no      |

@@ -14,7 +14,7 @@ Feature: A journalist reads the board and follows the signed trail behind every 
     Then it parses into these rows:
       | ref | title            | portfolio | position          | implementation | verdict | due_review_1 | due_review_2 | overdue |
       | 1/1 | Recommandation 1 | climate   | accepted          | not_started    | none    | 2025-08-01   | 2026-05-01   | yes     |
-      | 1/2 | Recommandation 2 | climate   | rejected          | not_started    | none    | 2025-08-01   | 2026-05-01   | yes     |
+      | 1/2 | Recommandation 2 | climate   | rejected          | not_applicable | none    | 2025-08-01   | 2026-05-01   | yes     |
       | 1/3 | Recommandation 3 | climate   | under_study       | not_started    | none    | 2025-08-01   | 2026-05-01   | yes     |
       | 1/4 | Recommandation 4 | climate   | awaiting_response | not_started    | none    |              |              | no      |
     And the last change of 1/1, 1/2 and 1/3 is the seq of its answer

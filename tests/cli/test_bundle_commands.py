@@ -52,8 +52,8 @@ def test_the_assemblys_bundle_verifies_without_its_database(logged: Path) -> Non
     assert code == 0, said
     assert f"Wrote the bundle of {LOG_ORIGIN}" in said
     schemas = {p.name for p in (bundle / "schemas").iterdir()}
-    assert {"assembly.government.responded.v1.json", "ledger.signer.enrolled.v1.json"} <= schemas
-    schema = json.loads((bundle / "schemas" / "assembly.commission.assessed.v2.json").read_text())
+    assert {"assembly.government.responded.v2.json", "ledger.signer.enrolled.v1.json"} <= schemas
+    schema = json.loads((bundle / "schemas" / "assembly.commission.assessed.v3.json").read_text())
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     readme = (bundle / "README.md").read_text()
     assert "assembly verify-bundle . --vkey log.vkey" in readme

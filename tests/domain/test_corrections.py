@@ -79,7 +79,8 @@ def test_a_correction_says_why(convened: Office) -> None:
         ({"number": 1, "theme": THEME}, "seats is required"),
         (
             {"number": 1, "theme": THEME, "seats": 12, "theme_chosen_by": "the mayor"},
-            "theme_chosen_by 'the mayor' is not allowed: it must be one of 'government' or 'theme_group'",
+            "theme_chosen_by 'the mayor' is not allowed: it must be one of 'government' or "
+            "'theme_group'",
         ),
         (
             {"number": 1, "theme": THEME, "seats": 12, "theme_chosen_by": "government", "x": 1},

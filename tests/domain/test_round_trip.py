@@ -49,6 +49,8 @@ from domain.government import (
     ResponsibilityTransferred,
     Verdict,
 )
+from domain.groups import GroupDefined
+from domain.labels import PortfolioNamed, StratumNamed
 from domain.panel import (
     Concluded,
     Convened,
@@ -58,12 +60,10 @@ from domain.panel import (
     ThemeGroupRef,
     WithdrawalReason,
 )
-from domain.groups import GroupDefined
-from domain.labels import PortfolioNamed, StratumNamed
 from domain.recommendation import Adopted, HandedOver
 from domain.responses import AnswerTranslation, Position, Responded
-from domain.statement import StatementGiven
 from domain.roles import ROLE_GRANTS
+from domain.statement import StatementGiven
 from ledger import Entry, Ledger, NewEvent, RolePolicy, Signer, verification_report
 from tests.conftest import Clock
 from tests.domain.conftest import ROLES, new_office

@@ -77,6 +77,7 @@ def test_the_api_and_show_judge_an_answer_by_its_recording_day(backdated: Backda
         "answered_days_late": (backdated.recorded - DUE).days,
         "claimed_days_early": (backdated.recorded - CLAIMED).days,
         "backdated": True,
+        "after_the_fact": False,  # a live ledger: a backdated answer is not history
     }
     (answer,) = response.json()["answers"]
     assert answer["at"].startswith(CLAIMED.isoformat())
