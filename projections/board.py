@@ -64,7 +64,7 @@ class Deadline:
 
 def deadlines(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple[Deadline, ...]:
     """The deadlines of ``rec``'s reviews as of ``as_of`` (none before the hand-over): one per
-    appointment of the charter, none after an answer ``not_competent``."""
+    appointment of the charter."""
     if rec.handed_over is None:
         return ()
     due_reviews = rec.due_reviews(len(state.offsets))

@@ -141,16 +141,11 @@ class RecommendationStatus:
         return str(self.verdicts[-1].payload["verdict"]) if self.verdicts else NO_VERDICT
 
     def due_reviews(self, reviews: int) -> tuple[int, ...]:
-        """The reviews, of the charter's ``reviews``, at which an answer is due: all of them,
-        except those after an answer ``not_competent`` (the recommendation was referred to
-        whoever is competent, and the government has nothing more to answer)."""
-        due = []
-        for review in range(1, reviews + 1):
-            due.append(review)
-            said = self.answer(review)
-            if said is not None and said.payload["position"] == Position.NOT_COMPETENT:
-                break
-        return tuple(due)
+        """The reviews, of the charter's ``reviews``, at which an answer is due: every one. A
+        recommendation answered ``not_competent`` is still followed up at the later
+        appointments (what became of the referral), as the charter asks; a charter that asks
+        for one answer has one appointment."""
+        return tuple(range(1, reviews + 1))
 
     def answer(self, review: int) -> Said | None:
         """The answer given at ``review`` (1 for the first appointment), if any."""
