@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cli.answer_languages import answer_texts, in_languages, tagged
 from cli.bulk import import_answers
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
@@ -186,11 +187,18 @@ def respond(
     review: Annotated[
         int, typer.Option(min=1, help="The review appointment: 1 for the charter's first, 2...")
     ] = 1,
-    justification: Annotated[str | None, typer.Option(help="Why (refusals: in detail).")] = None,
-    justification_file: Annotated[
-        Path | None, typer.Option(help="The justification, from a UTF-8 text file.")
+    justification: Annotated[
+        list[str] | None,
+        typer.Option(help="Why (refusals: in detail); LANG=TEXT once per language, or TEXT."),
     ] = None,
-    planned_measures: Annotated[str, typer.Option(help="What will be done.")] = "",
+    justification_file: Annotated[
+        list[str] | None,
+        typer.Option(help="The justification from a UTF-8 file: LANG=FILE per language, or FILE."),
+    ] = None,
+    planned_measures: Annotated[
+        list[str] | None,
+        typer.Option(help="What will be done; LANG=TEXT once per language, or TEXT."),
+    ] = None,
     decision_date: Annotated[str | None, typer.Option(help="under_study: decided by.")] = None,
     referred_to: Annotated[str | None, typer.Option(help="not_competent: referred to.")] = None,
     evidence: Annotated[
@@ -213,8 +221,15 @@ def respond(
     not_competent whom it was referred to; already_in_place the evidence. With --csv, every row
     is checked and the file is written all or nothing (with --server, as one submission).
 
+    Texts may name their language (fr=...): the first language given (--justification, then
+    --justification-file, then --planned-measures) is the original, which the minimum length
+    is measured on; the others are its translations. A text without LANG= has no recorded
+    language.
+
     Examples: assembly respond 1/12 --position rejected --portfolio housing
     --justification-file why.txt --key minister.key;
+    assembly respond 1/12 --position rejected --portfolio housing
+    --justification-file fr=pourquoi.txt --justification nl="..." --key minister.key;
     assembly respond --csv answers.csv --dry-run --key minister.key
     """
     if csv is not None:
@@ -224,11 +239,14 @@ def respond(
         return
     if recommendation is None or position is None or portfolio is None:
         raise UsageProblem("Give the recommendation, --position and --portfolio (or --csv FILE).")
+    written = answer_texts(justification, justification_file, planned_measures)
     fields = {
         "review": review,
         "position": position,
-        "justification": read_text(justification, justification_file, "--justification"),
-        "planned_measures": planned_measures,
+        "justification": written.original.get("justification", ""),
+        "planned_measures": written.original.get("planned_measures", ""),
+        "language": written.language,
+        "translations": written.translations,
         "portfolio": portfolio,
         "decision_date": day(decision_date, "--decision-date"),
         "referred_to": referred_to,
@@ -375,7 +393,10 @@ def review_held(
 def assess(
     recommendation: Rec,
     verdict: Annotated[Verdict, typer.Option(help="The commission's verdict.")],
-    reasons: Annotated[str, typer.Option(help="Why (required to dispute).")] = "",
+    reasons: Annotated[
+        list[str] | None,
+        typer.Option(help="Why (required to dispute); LANG=TEXT once per language, or TEXT."),
+    ] = None,
     score: Annotated[
         str | None, typer.Option(help="Optional score out of 10, one decimal at most (2.8).")
     ] = None,
@@ -386,14 +407,25 @@ def assess(
 ) -> None:
     """Record the commission's verdict on what the government did (commission key).
 
-    Example: assembly assess 1/12 --verdict disputes --reasons "No budget line" --key com.key
+    The reasons may name their language (fr=...): the first given is the original, the others
+    its translations.
+
+    Example: assembly assess 1/12 --verdict disputes --reasons "No budget line" --key com.key;
+    assembly assess 1/12 --verdict disputes --reasons fr="Aucun budget" --reasons nl="Geen
+    budget" --key com.key
     """
+    written = in_languages({"reasons": tagged(reasons)})
+    fields = {
+        "verdict": verdict,
+        "reasons": written.original.get("reasons", ""),
+        "score": score,
+        "language": written.language,
+        "translations": {code: texts["reasons"] for code, texts in written.translations.items()},
+    }
 
     def step(session: Session, when: datetime) -> None:
         panel, number = _reference(session, recommendation)
-        event = model(
-            Assessed, panel=panel, number=number, verdict=verdict, reasons=reasons, score=score
-        )
+        event = model(Assessed, panel=panel, number=number, **fields)
         commands.assess(session, event, at=when)
 
     act(ledger, key, step, at=at, server=server)

@@ -1,0 +1,155 @@
+"""An answer and a verdict in several languages on the command line: ``--justification fr=...
+--justification nl=...`` (the first language given is the original, the others its
+translations), ``--justification-file LANG=FILE``, ``--planned-measures LANG=...`` and
+``assess --reasons LANG=...``; a text without a language code keeps no recorded language.
+
+Each test works on its own copy of the small assembly of ``tests.features.cycle`` (a charter in
+French and Dutch; recommendations 1/1 to 1/3 handed over on 2025-05-01).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.features.cycle import (
+    as_commission,
+    as_government,
+    last_events,
+    long_justification,
+    one_sentence,
+)
+from tests.runner import Result
+
+FRENCH = "Le budget pluriannuel 2025-2029 ne prévoit pas cette mesure. " * 4
+DUTCH = "De meerjarenbegroting 2025-2029 voorziet niet in deze maatregel. " * 4
+
+
+def respond(folder: Path, *more: str) -> Result:
+    return as_government(folder, "respond", "1/1", "--portfolio", "climate", *more)
+
+
+def last_payload(folder: Path, result: Result) -> dict[str, object]:
+    assert result.code == 0, result.stderr
+    [event] = last_events(folder)
+    return event
+
+
+def test_the_first_language_given_is_the_original_and_the_others_its_translations(
+    folder: Path,
+) -> None:
+    result = respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification", f"fr={FRENCH}", "--justification", f"nl={DUTCH}"),
+        *("--planned-measures", "fr=Des prêts.", "--planned-measures", "nl=Leningen."),
+    )
+    event = last_payload(folder, result)
+    assert (event["justification"], event["planned_measures"]) == (FRENCH, "Des prêts.")
+    assert event["language"] == "fr"
+    assert event["translations"] == {
+        "nl": {"justification": DUTCH, "planned_measures": "Leningen."}
+    }
+
+
+def test_a_justification_without_a_language_code_is_kept_whole_even_with_an_equals_sign(
+    folder: Path,
+) -> None:
+    text = "CO2=the measure's cost; " + long_justification()
+    event = last_payload(folder, respond(folder, "--position", "rejected", "--justification", text))
+    assert event["justification"] == text
+    assert event.get("language") is None and event.get("translations", {}) == {}
+
+
+def test_justifications_come_from_one_file_per_language(folder: Path) -> None:
+    (folder / "pourquoi.txt").write_text(FRENCH, encoding="utf-8")
+    (folder / "waarom.txt").write_text(DUTCH, encoding="utf-8")
+    result = respond(
+        folder,
+        *("--position", "accepted_in_part"),
+        *("--justification-file", "nl=waarom.txt", "--justification-file", "fr=pourquoi.txt"),
+    )
+    event = last_payload(folder, result)
+    assert (event["language"], event["justification"]) == ("nl", DUTCH)
+    assert event["translations"] == {"fr": {"justification": FRENCH, "planned_measures": ""}}
+
+
+def test_the_minimum_length_is_measured_on_the_original_not_on_a_translation(
+    folder: Path,
+) -> None:
+    short_original = respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification", "fr=Trop cher.", "--justification", f"nl={DUTCH}"),
+    )
+    one_sentence(short_original, 3, "characters")
+    short_translation = respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification", f"fr={FRENCH}", "--justification", "nl=Te duur."),
+    )
+    assert last_payload(folder, short_translation)["justification"] == FRENCH
+
+
+def test_a_language_outside_the_charter_is_refused_with_a_sentence(folder: Path) -> None:
+    result = respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification", f"fr={FRENCH}", "--justification", f"de={DUTCH}"),
+    )
+    one_sentence(result, 3, "has a text in de, which is not one of the charter's languages")
+
+
+def test_texts_with_and_without_a_language_are_not_mixed(folder: Path) -> None:
+    result = respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification", FRENCH, "--planned-measures", "nl=Leningen."),
+    )
+    one_sentence(result, 2, "with its language")
+
+
+def test_a_text_given_twice_in_one_language_is_refused(folder: Path) -> None:
+    result = respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification", f"fr={FRENCH}", "--justification", "fr=Encore."),
+    )
+    one_sentence(result, 2, "--justification gives a text in fr twice")
+
+
+def test_a_plain_justification_and_a_plain_file_are_not_both_given(folder: Path) -> None:
+    (folder / "why.txt").write_text(long_justification(), encoding="utf-8")
+    result = respond(
+        folder,
+        *("--position", "rejected", "--justification", "Why"),
+        *("--justification-file", "why.txt"),
+    )
+    one_sentence(result, 2, "Give --justification or --justification-file, not both")
+
+
+def test_the_commission_gives_its_reasons_in_each_language(folder: Path) -> None:
+    result = as_commission(
+        folder,
+        *("assess", "1/1", "--verdict", "disputes"),
+        *("--reasons", "nl=Geen begrotingslijn.", "--reasons", "fr=Aucune ligne budgétaire."),
+    )
+    event = last_payload(folder, result)
+    assert (event["reasons"], event["language"]) == ("Geen begrotingslijn.", "nl")
+    assert event["translations"] == {"fr": "Aucune ligne budgétaire."}
+
+
+def test_reasons_in_a_language_outside_the_charter_are_refused(folder: Path) -> None:
+    result = as_commission(
+        folder,
+        *("assess", "1/1", "--verdict", "disputes"),
+        *("--reasons", "fr=Aucune ligne.", "--reasons", "en=No budget line."),
+    )
+    one_sentence(result, 3, "has a text in en, which is not one of the charter's languages")
+
+
+def test_reasons_without_a_language_keep_none(folder: Path) -> None:
+    result = as_commission(
+        folder, "assess", "1/1", "--verdict", "disputes", "--reasons", "No budget line"
+    )
+    event = last_payload(folder, result)
+    assert event["reasons"] == "No budget line" and event.get("language") is None
