@@ -37,6 +37,9 @@ class Aggregate:
         # The latest day given to an entry of this stream recorded after the fact, and that
         # entry's type and seq: history is kept in the order of its claimed dates.
         self.history_until: tuple[date, str, int] | None = None
+        # The day the stream's ledger began, if it records history (``ledger.history``): known
+        # once a stored entry of the stream is loaded.
+        self.history_before: date | None = None
 
     @classmethod
     def load(cls, stream: uuid.UUID, history: Iterable[Recorded]) -> Self:
@@ -47,6 +50,7 @@ class Aggregate:
                 raise AssertionError(
                     f"stream {stream} jumps from version {aggregate.version} to {recorded.version}"
                 )
+            aggregate.history_before = recorded.history_before
             aggregate.apply(recorded.event, at=order_moment(recorded), seq=recorded.seq)
             aggregate.claimed(recorded.event, recorded.occurred_at)
             if recorded.after_the_fact:
@@ -77,6 +81,37 @@ class Aggregate:
             day, type_name, seq = self.history_until
             follows = f"the latest entry of its stream ({type_name}, seq {seq})"
             raise DatedTooEarly(event.TYPE, at.date(), follows, day)
+
+    def is_history(self, day: date) -> bool:
+        """Whether a step dated ``day`` is (or, not yet stored, would be) history recorded
+        after the fact on this stream's ledger."""
+        return self.history_before is not None and day < self.history_before
+
+    def check_history_follows(
+        self,
+        what: str,
+        at: datetime,
+        follows: str,
+        *,
+        moment: datetime | None,
+        claimed: date | None,
+    ) -> None:
+        """Raise unless ``what``, dated ``at``, comes no earlier than the step it follows
+        (which counts from ``moment`` in the rules of order, see ``order_moment``, and which
+        its author dated ``claimed``), whenever either of the two is history recorded after
+        the fact.
+
+        Two live steps are left as earlier releases left them: a secretariat that enters a
+        seating some days late dates the next vote by its meeting, before that entry, and live
+        ledgers must replay the same. A live step cannot slip into history this way: dated
+        before the ledger began, it is history, and it then comes no earlier than the live
+        step it follows, which the ledger recorded after it began."""
+        if moment is None or claimed is None:
+            return
+        if not (self.is_history(claimed) or self.is_history(at.date())):
+            return
+        if at.date() < moment.date():
+            raise DatedTooEarly(what, at.date(), follows, moment.date())
 
     def apply(self, event: Event, *, at: datetime, seq: int | None) -> None:
         """Change state for one event; ``seq`` is None while the event is not yet stored."""

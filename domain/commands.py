@@ -150,6 +150,7 @@ def record_vote(session: Session, vote: VoteHeld, *, at: datetime) -> None:
     seated = open_panel(session, vote.panel)
     if not seated.ever_seated:
         raise NotYet(f"Panel {vote.panel} is not seated yet, so it cannot vote.")
+    seated.check_votes_after_seating(f"Vote {vote.vote} of panel {vote.panel}", at)
     deliberation = session.get(Deliberation, deliberation_stream(vote.panel))
     deliberation.record_vote(vote, members=len(seated.members), at=at)
 

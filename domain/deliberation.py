@@ -200,6 +200,9 @@ class Deliberation(Aggregate):
         super().__init__(stream)
         self.sessions: set[int] = set()
         self.votes: dict[str, VoteHeld] = {}
+        # When each vote counts from in the rules of order, and the day its author gave it.
+        self.voted_at: dict[str, datetime] = {}
+        self.voted_on: dict[str, date] = {}
 
     def hold_session(self, session: SessionHeld, *, at: datetime) -> None:
         if session.session in self.sessions:
@@ -207,7 +210,8 @@ class Deliberation(Aggregate):
         self.trigger(session, at=at)
 
     def record_vote(self, vote: VoteHeld, *, members: int, at: datetime) -> None:
-        """Record a vote of a panel with ``members`` seated members."""
+        """Record a vote of a panel with ``members`` seated members (the panel checks that it
+        comes no earlier than the seating: ``Panel.check_votes_after_seating``)."""
         check_result(vote, members=members)
         if vote.vote in self.votes:
             raise AlreadyDone(f"Vote {vote.vote} of panel {vote.panel} is already on record.")
@@ -222,10 +226,27 @@ class Deliberation(Aggregate):
             raise NotAllowed(f"Vote {vote} did not adopt its subject.")
         return found
 
+    def check_adopted_after(self, vote: str, what: str, at: datetime) -> None:
+        """Raise unless ``what`` (an adoption), dated ``at``, comes no earlier than ``vote``,
+        when either is history recorded after the fact (two live steps are not compared:
+        ``Aggregate.check_history_follows``)."""
+        self.check_history_follows(
+            what,
+            at,
+            f"vote {vote}",
+            moment=self.voted_at.get(vote),
+            claimed=self.voted_on.get(vote),
+        )
+
     def apply(self, event: Event, *, at: datetime, seq: int | None) -> None:
         if isinstance(event, SessionHeld):
             self.sessions.add(event.session)
         elif isinstance(event, VoteHeld):
             self.votes[event.vote] = event
+            self.voted_at[event.vote] = at
         else:
             raise WrongStream(event.TYPE, "a panel's deliberation")
+
+    def claimed(self, event: Event, occurred_at: datetime) -> None:
+        if isinstance(event, VoteHeld):
+            self.voted_on[event.vote] = occurred_at.date()

@@ -59,6 +59,9 @@ class Recorded:
     # History recorded after the fact (``ledger.history``): dated before the ledger began, on a
     # ledger opened to record a past cycle. Its rules of order are judged on ``occurred_at``.
     after_the_fact: bool = False
+    # The day that ledger began when it records history (None: it records only what it sees
+    # happen), so that a rule can tell whether a step it is asked to take would be history too.
+    history_before: date | None = None
     # the payload as stored, when at the current schema
     stored: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
@@ -132,6 +135,7 @@ def recorded_from(
         recorded_at=moment(recorded_at),
         after_the_fact=history_before is not None
         and date.fromisoformat(occurred_at[:10]) < history_before,
+        history_before=history_before,
         stored=fields["payload"] if fields["schema"] == event.SCHEMA else None,
     )
 

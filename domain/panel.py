@@ -108,6 +108,7 @@ class Panel(Aggregate):
         self.ever_seated: set[str] = set()
         self.concluded = False
         self.seated_at: datetime | None = None  # when it was seated, for the rules of order
+        self.seated_on: date | None = None  # and the day its author gave the seating
 
     @property
     def number(self) -> int:
@@ -213,6 +214,13 @@ class Panel(Aggregate):
             follows = f"the seating of panel {self.number}"
             raise DatedTooEarly(what, at.date(), follows, seated_at.date())
 
+    def check_votes_after_seating(self, what: str, at: datetime) -> None:
+        """Raise unless ``what`` (a vote), dated ``at``, comes no earlier than the panel's
+        seating, when either is history recorded after the fact (two live steps are not
+        compared: ``Aggregate.check_history_follows``)."""
+        follows = f"the seating of panel {self.number}"
+        self.check_history_follows(what, at, follows, moment=self.seated_at, claimed=self.seated_on)
+
     def conclude(self, on: date, *, at: datetime) -> None:
         number = self._open()
         self.trigger(Concluded(number=number, on=on), at=at)
@@ -243,3 +251,7 @@ class Panel(Aggregate):
             self.concluded = True
         else:
             raise WrongStream(event.TYPE, "a panel")
+
+    def claimed(self, event: Event, occurred_at: datetime) -> None:
+        if isinstance(event, Seated):
+            self.seated_on = occurred_at.date()

@@ -7,11 +7,13 @@ responsibility; the commission assesses. Every answer stays: a later one may rev
 one, never erase it.
 
 Each step is dated no earlier than the step it follows, as their authors date them: the
-hand-over not before the adoption, an answer or a verdict not before the hand-over, an
-implementation report not before the answer that accepted the recommendation. Whether an answer
-came on time is judged later by the day the ledger recorded it (``projections.board``), which
-no author can backdate. An answer names the portfolio responsible for the recommendation (the
-lead, or one it is shared with); a change of responsibility is recorded first, as a transfer.
+adoption not before its vote when either is history recorded after the fact
+(``Deliberation.check_adopted_after``), the hand-over not before the adoption, an answer or a
+verdict not before the hand-over, an implementation report not before the answer that accepted
+the recommendation. Whether an answer came on time is judged later by the day the ledger
+recorded it (``projections.board``), which no author can backdate. An answer names the
+portfolio responsible for the recommendation (the lead, or one it is shared with); a change of
+responsibility is recorded first, as a transfer.
 
 Assemblies write recommendations their own way: beside its number a recommendation may carry the
 assembly's own reference (``SD-E2``), unique in the ledger whatever the case, so that people can
@@ -193,6 +195,8 @@ class Recommendation(Aggregate):
             )
         check_adoption(event, languages)
         deliberation.adopted_vote(event.vote)
+        what = f"The adoption of recommendation {event.panel}/{event.number}"
+        deliberation.check_adopted_after(event.vote, what, at)
         self.trigger(event, at=at)
 
     def hand_over(self, on: date, *, at: datetime) -> None:

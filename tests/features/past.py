@@ -59,7 +59,7 @@ ON = {
     "commission": "2020-07-01",
 }
 # The folder is copied just before these steps, for the tests that try them otherwise.
-SNAPSHOTS = ("perform invitations", "seat", "hand over")
+SNAPSHOTS = ("perform invitations", "seat", "vote", "adopt", "hand over")
 
 
 @dataclass(frozen=True)

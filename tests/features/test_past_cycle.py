@@ -110,6 +110,42 @@ def test_a_commission_member_dated_before_the_seating_is_refused(
     )
 
 
+def test_a_vote_dated_before_its_panel_s_seating_is_refused(past: Past, tmp_path: Path) -> None:
+    folder = past.copy("vote", tmp_path)
+    vote = ("vote", "record", "--panel", "1", "--vote", "V-1", "--subject", "Package 1")
+    counts = ("--for", "9", "--against", "2", "--abstain", "1")
+    refused(
+        folder,
+        SECRETARIAT,
+        *vote,
+        *counts,
+        *("--at", "2019-10-27"),
+        words="Vote V-1 of panel 1 is dated 2019-10-27, before the seating of panel 1 on "
+        "2019-10-28: date it on or after 2019-10-28.",
+    )
+    ok(run(folder, SECRETARIAT, *vote, *counts, "--at", ON["seat"]))
+
+
+def test_an_adoption_dated_before_the_vote_it_rests_on_is_refused(
+    past: Past, tmp_path: Path
+) -> None:
+    folder = past.copy("adopt", tmp_path)
+    adopt = (
+        *("recommend", "adopt", "--panel", "1", "--number", "1", "--portfolio", "climate"),
+        *("--vote", "V-1", "--title", "fr=Recommandation 1", "--title", "nl=Aanbeveling 1"),
+        *("--text", "fr=Texte 1", "--text", "nl=Tekst 1"),
+    )
+    refused(
+        folder,
+        SECRETARIAT,
+        *adopt,
+        *("--at", "2020-06-19"),
+        words="The adoption of recommendation 1/1 is dated 2020-06-19, before vote V-1 on "
+        "2020-06-20: date it on or after 2020-06-20.",
+    )
+    ok(run(folder, SECRETARIAT, *adopt, "--at", ON["vote"]))
+
+
 def test_an_answer_dated_before_its_hand_over_is_refused(past: Past, tmp_path: Path) -> None:
     folder = past.copy(None, tmp_path)
     refused(
