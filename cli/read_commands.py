@@ -8,6 +8,7 @@ or the day entry N was recorded), never read from storage.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -183,13 +184,17 @@ def show(
         "decision_date", "referred_to", "evidence_digest", "statement", "language",
     )  # fmt: skip
     reports = ("status", "progress", "milestone", "justification")
+    verdicts = ("verdict", "reasons", "score", "language")
     signed = ("seq", "signer", "at", "recorded_at", "after_the_fact", "corrected_by")
+    answered = sorted(rec.answers, key=_review)
+    answers_translated = translation_columns(answered, ("justification", "planned_measures"))
+    verdicts_translated = translation_columns(rec.verdicts, ("reasons",))
     print_record(
         fields,
         {
             "Answers": (
-                (*answers, *signed),
-                [_said(view, said, answers) for said in sorted(rec.answers, key=_review)],
+                (*answers, *answers_translated, *signed),
+                [_said(view, said, answers, answers_translated) for said in answered],
             ),
             "Implementation reports": (
                 (*reports, *signed),
@@ -200,8 +205,8 @@ def show(
                 _statements(view, rec),
             ),
             "Verdicts": (
-                ("verdict", "reasons", "score", *signed),
-                [_said(view, said, ("verdict", "reasons", "score")) for said in rec.verdicts],
+                (*verdicts, *verdicts_translated, *signed),
+                [_said(view, said, verdicts, verdicts_translated) for said in rec.verdicts],
             ),
             "Errata": (
                 ("seq", "supersedes", "reason", "replaced"),
@@ -328,10 +333,31 @@ def in_words(deadline: Deadline) -> str:
     return words
 
 
-def _said(view: View, said: Said, names: tuple[str, ...]) -> dict[str, Any]:
+def translation_columns(found: Iterable[Said], names: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns of the translations of answers or verdicts (texts ``names``), named as the
+    bulk file names them (justification_nl, reasons_fr): each text in each language some entry
+    is translated into."""
+    codes = sorted({code for said in found for code in said.payload.get("translations") or {}})
+    return tuple(f"{name}_{code}" for code in codes for name in names)
+
+
+def _translated(said: Said, column: str) -> str | None:
+    """The text of translation ``column`` (such as justification_nl) of an answer or verdict:
+    an answer's translations hold its texts by name, a verdict's the reasons alone."""
+    name, _, code = column.rpartition("_")
+    other = (said.payload.get("translations") or {}).get(code)
+    if isinstance(other, Mapping):
+        return other.get(name) or None
+    return other or None
+
+
+def _said(
+    view: View, said: Said, names: tuple[str, ...], translated: tuple[str, ...] = ()
+) -> dict[str, Any]:
     recorded = said.change.recorded
     return {
         **{name: said.payload.get(name) for name in names},
+        **{column: _translated(said, column) for column in translated},
         "seq": said.change.seq,
         "signer": view.signer(said.change),
         "at": said.change.at.isoformat(),

@@ -20,6 +20,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel.core import Locale, negotiate_locale
 from babel.dates import format_date, format_datetime
@@ -135,6 +136,32 @@ def in_language(texts: Mapping[str, str], lang: str) -> Markup:
     if other is None:
         return isolated(text)
     return Markup('<bdi lang="{}">{}</bdi>').format(other, text)
+
+
+def in_original(
+    text: str, language: str | None, translations: Mapping[str, str], lang: str
+) -> Markup:
+    """A text signed in ``language`` (None: not recorded) with its ``translations``, as HTML: in
+    the page's language when it has one, else the original, with a ``lang`` when its language
+    is known and not the page's; empty when the text chosen is."""
+    if lang != language and translations.get(lang, "").strip():
+        return isolated(translations[lang])
+    if not text.strip():
+        return Markup("")
+    if language is None or language == lang:
+        return isolated(text)
+    return Markup('<bdi lang="{}">{}</bdi>').format(language, text)
+
+
+def said_in(payload: Mapping[str, Any], name: str, lang: str) -> Markup:
+    """Text ``name`` of an answer (justification, planned_measures) or a verdict (reasons) in
+    the page's language when it is translated into it, else in its original (``in_original``):
+    an answer's translations hold both its texts, a verdict's its reasons."""
+    translations = {
+        code: str(other.get(name, "") if isinstance(other, Mapping) else other)
+        for code, other in (payload.get("translations") or {}).items()
+    }
+    return in_original(str(payload.get(name) or ""), payload.get("language"), translations, lang)
 
 
 def isolated(text: object) -> Markup:

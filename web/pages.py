@@ -135,6 +135,7 @@ def page_html(name: str, asked: Asked, **data: Any) -> str:
         label=partial(label, asked.lang),
         percent=partial(percent, asked.lang),
         in_language=partial(i18n.in_language, lang=asked.lang),
+        said_in=partial(i18n.said_in, lang=asked.lang),
         bdi=i18n.isolated,
         format_number=partial(i18n.format_number, asked.lang),
         time_day=partial(i18n.day_element, asked.lang),

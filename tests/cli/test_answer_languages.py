@@ -9,6 +9,7 @@ French and Dutch; recommendations 1/1 to 1/3 handed over on 2025-05-01).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.features.cycle import (
@@ -16,8 +17,10 @@ from tests.features.cycle import (
     as_government,
     last_events,
     long_justification,
+    ok,
     one_sentence,
 )
+from tests.features.forked import assembly
 from tests.runner import Result
 
 FRENCH = "Le budget pluriannuel 2025-2029 ne prévoit pas cette mesure. " * 4
@@ -153,3 +156,31 @@ def test_reasons_without_a_language_keep_none(folder: Path) -> None:
     )
     event = last_payload(folder, result)
     assert event["reasons"] == "No budget line" and event.get("language") is None
+
+
+def test_show_prints_the_original_and_each_translation(folder: Path) -> None:
+    respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification", f"fr={FRENCH}", "--justification", f"nl={DUTCH}"),
+        *("--planned-measures", "nl=Leningen."),
+    )
+    as_commission(
+        folder,
+        *("assess", "1/1", "--verdict", "disputes"),
+        *("--reasons", "nl=Geen begrotingslijn.", "--reasons", "fr=Aucune ligne budgétaire."),
+    )
+    shown = json.loads(ok(assembly("show", "1/1", "--format", "json", cwd=folder)).stdout)
+    [answer] = shown["answers"]
+    assert (answer["language"], answer["justification"], answer["planned_measures"]) == (
+        "fr",
+        FRENCH,
+        "",
+    )
+    assert (answer["justification_nl"], answer["planned_measures_nl"]) == (DUTCH, "Leningen.")
+    [verdict] = shown["verdicts"]
+    assert (verdict["language"], verdict["reasons"]) == ("nl", "Geen begrotingslijn.")
+    assert verdict["reasons_fr"] == "Aucune ligne budgétaire."
+    table = ok(assembly("show", "1/1", "--format", "md", cwd=folder)).stdout
+    assert "| justification_nl | planned_measures_nl |" in table
+    assert "| Geen begrotingslijn. |  | nl | Aucune ligne budgétaire. |" in table
