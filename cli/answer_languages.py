@@ -130,14 +130,13 @@ def row_translations(
     """A row's translations, from its filled translation columns (a language with every cell
     empty has none)."""
     found: dict[str, dict[str, str]] = {}
-    for column, (name, code) in columns.items():
-        text = row.get(column) or ""
-        if text.strip():
-            found.setdefault(code, dict.fromkeys(ANSWER_TEXTS, ""))[name] = text
-    if found and not (row.get("language") or "").strip():
-        first = next(iter(found))
+    filled = [column for column in columns if (row.get(column) or "").strip()]
+    for column in filled:
+        name, code = columns[column]
+        found.setdefault(code, dict.fromkeys(ANSWER_TEXTS, ""))[name] = row[column] or ""
+    if filled and not (row.get("language") or "").strip():
         raise ValueError(
-            f"justification_{first}: a translation needs the row's language (the language of "
+            f"{filled[0]}: a translation needs the row's language (the language of "
             "justification and planned_measures, such as fr)"
         )
     return found

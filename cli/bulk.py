@@ -5,7 +5,9 @@ The file has one answer per row, with the header ``ANSWER_COLUMNS`` and, if want
 assembly's own reference (``SD-E2``), resolved as the command line resolves it; ``date`` is the
 day the answer was given (YYYY-MM-DD; empty or absent: the command's ``--at``, or now), so
 answers given on different days fit one file; ``statement``, the joint statement the answer
-belongs to (see ``assembly respond-jointly``); ``language``, the language its texts are in.
+belongs to (see ``assembly respond-jointly``); ``language``, the language its texts are in; and
+``justification_LANG``, ``planned_measures_LANG``, its translations into language LANG
+(``cli.answer_languages``).
 
 Every row is checked (its form, then the rules, in order, so two rows about one recommendation
 see each other); if any row fails, each failure is reported with its line number and nothing is
@@ -16,7 +18,7 @@ reported as unchanged and skipped, so exporting and importing again is a no-op.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -25,6 +27,7 @@ from typing import NamedTuple, Protocol
 from pydantic import ValidationError
 
 from cli import remote
+from cli.answer_languages import export_columns, row_translations, translation_columns
 from cli.context import open_ledger, parse_moment, signing_key
 from cli.errors import UsageProblem
 from cli.render import stdout
@@ -56,11 +59,13 @@ References = Iterable[tuple[str | None, tuple[int, int]]]  # (own reference, (pa
 
 
 class Row(NamedTuple):
-    """One answer of the file: its line, the answer, and the day it was given if the row says."""
+    """One answer of the file: its line, the answer, the day it was given if the row says, and
+    the languages the file has translation columns for."""
 
     line: int
     answer: Responded
     on: date | None = None
+    translated: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -88,14 +93,26 @@ class BulkRefused(RuleBroken):
 EXPORT_COLUMNS = (*ANSWER_COLUMNS, *OPTIONAL_COLUMNS)
 
 
-def answer_row(answer: Responded, *, on: date | None = None) -> dict[str, str]:
-    """One answer as a CSV row of ``EXPORT_COLUMNS`` (what the export writes), with ``on``, the
-    day it was given, so that a file exported and imported again says what the ledger says."""
+def export_header(answers: Iterable[Responded]) -> tuple[str, ...]:
+    """What the export writes: ``EXPORT_COLUMNS``, then a column for each text in each language
+    some answer is translated into (none when no answer is)."""
+    return (*EXPORT_COLUMNS, *export_columns([answer.translations for answer in answers]))
+
+
+def answer_row(
+    answer: Responded, *, on: date | None = None, columns: Sequence[str] = EXPORT_COLUMNS
+) -> dict[str, str]:
+    """One answer as a CSV row of ``columns`` (what the export writes, ``export_header``), with
+    ``on``, the day it was given, so that a file exported and imported again says what the
+    ledger says."""
     data = answer.to_payload()
     row = {column: "" if data.get(column) is None else str(data[column]) for column in data}
     row["recommendation"] = f"{answer.panel}/{answer.number}"
     row["date"] = "" if on is None else on.isoformat()
-    return {column: row.get(column, "") for column in EXPORT_COLUMNS}
+    for code, texts in answer.translations.items():
+        row[f"justification_{code}"] = texts.justification
+        row[f"planned_measures_{code}"] = texts.planned_measures
+    return {column: row.get(column, "") for column in columns}
 
 
 def read_answers(path: Path, references: References = ()) -> tuple[list[Row], list[BadRow]]:
@@ -114,19 +131,22 @@ def read_answers(path: Path, references: References = ()) -> tuple[list[Row], li
             header = tuple(reader.fieldnames or ())
             missing = [column for column in ANSWER_COLUMNS if column not in header]
             known = (*ANSWER_COLUMNS, *OPTIONAL_COLUMNS)
-            extra = [column for column in header if column not in known]
+            translated = translation_columns(header)
+            extra = [column for column in header if column not in (*known, *translated)]
             if missing or extra:
                 raise UsageProblem(
                     f"{path}: the header must be {','.join(ANSWER_COLUMNS)}, and may add "
-                    f"{', '.join(OPTIONAL_COLUMNS)}"
+                    f"{', '.join(OPTIONAL_COLUMNS)} and translations such as justification_nl "
+                    "and planned_measures_nl"
                     + (f"; missing {', '.join(missing)}" if missing else "")
                     + (f"; unknown {', '.join(extra)}" if extra else "")
                     + "."
                 )
+            languages = frozenset(code for _, code in translated.values())
             for row in reader:
                 line = reader.line_num
                 try:
-                    answers.append(Row(line, *_answer(row, references)))
+                    answers.append(Row(line, *_answer(row, references, translated), languages))
                 except (RuleBroken, ValueError) as exc:
                     problems.append(BadRow(line, _reason(exc)))
         except (csv.Error, UnicodeDecodeError) as exc:
@@ -136,18 +156,24 @@ def read_answers(path: Path, references: References = ()) -> tuple[list[Row], li
     return answers, problems
 
 
-def _answer(row: dict[str, str | None], references: References) -> tuple[Responded, date | None]:
+def _answer(
+    row: dict[str, str | None],
+    references: References,
+    translated: Mapping[str, tuple[str, str]],
+) -> tuple[Responded, date | None]:
     if None in row.values() or None in row:
         raise ValueError("the row does not have one value per column")
     panel, number = resolve_reference(row["recommendation"] or "", references)
     on = _day(row.get("date") or "")
-    fields = {key: value for key, value in row.items() if key not in ("recommendation", "date")}
+    skipped = ("recommendation", "date", *translated)
+    fields = {key: value for key, value in row.items() if key not in skipped}
     data: dict[str, object] = {
         key: value for key, value in fields.items() if value not in ("", None)
     }
     review = row["review"] or ""
     if review.strip().isdigit():
         data["review"] = int(review)  # CSV cells are text; the review is a number
+    data["translations"] = row_translations(row, translated)
     answer = Responded.model_validate(
         {"panel": panel, "number": number, "justification": "", "planned_measures": "", **data}
     )
@@ -182,11 +208,12 @@ def check_answers(
     problems: list[BadRow] = []
     unchanged = 0
     corrected = _corrected_answers(session)
-    for line, answer, on in answers:
+    for line, answer, on, translated in answers:
         try:
             known = commands.recommendation(session, answer.panel, answer.number)
             key = (answer.panel, answer.number, answer.review)
-            if _same(corrected.get(key) or known.answers.get(answer.review), answer):
+            recorded = corrected.get(key) or known.answers.get(answer.review)
+            if _same(recorded, answer, translated):
                 unchanged += 1
                 continue
             commands.respond(session, answer, at=_moment(on, at))
@@ -210,12 +237,13 @@ def _corrected_answers(session: Session) -> dict[tuple[int, int, int], Responded
     return standing
 
 
-def _same(recorded: Responded | None, row: Responded) -> bool:
+def _same(recorded: Responded | None, row: Responded, translated: frozenset[str]) -> bool:
     """Whether a row says what the answer on the ledger says, in every column the file has:
-    the file carries no translations, so an answer's translations do not make its row new."""
+    translations into languages the file has no columns for do not make its row new."""
     if recorded is None:
         return False
-    return recorded == row.model_copy(update={"translations": recorded.translations})
+    kept = {code: texts for code, texts in recorded.translations.items() if code not in translated}
+    return recorded == row.model_copy(update={"translations": {**kept, **row.translations}})
 
 
 def _moment(on: date | None, at: datetime) -> datetime:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli.bulk import EXPORT_COLUMNS, answer_row
+from cli.bulk import answer_row, export_header
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption, view_at
@@ -46,17 +46,19 @@ def answers(
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Write every recorded answer in the format `assembly respond --csv` reads, with the day
-    each was given, its joint statement and its language (with --as-of or --at-seq, the
-    answers as they stood then).
+    each was given, its joint statement, its language and its translations (a column such as
+    justification_nl per language some answer is translated into; with --as-of or --at-seq,
+    the answers as they stood then).
 
     Example: assembly export answers --csv answers.csv --panel 1
     """
     found = recorded_answers(view_at(ledger, as_of, at_seq).state, panel=panel)
     try:
         with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
+            columns = export_header(answer for answer, _ in found)
+            writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()
-            writer.writerows(answer_row(answer, on=on) for answer, on in found)
+            writer.writerows(answer_row(answer, on=on, columns=columns) for answer, on in found)
     except OSError as exc:
         raise UsageProblem(f"Cannot write {path}: {exc.strerror}.") from None
     stdout.print(f"Wrote {len(found)} answer(s) to {path}.")

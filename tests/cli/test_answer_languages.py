@@ -9,10 +9,13 @@ French and Dutch; recommendations 1/1 to 1/3 handed over on 2025-05-01).
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
+from cli.bulk import ANSWER_COLUMNS, EXPORT_COLUMNS
 from tests.features.cycle import (
+    answer,
     as_commission,
     as_government,
     last_events,
@@ -184,3 +187,94 @@ def test_show_prints_the_original_and_each_translation(folder: Path) -> None:
     table = ok(assembly("show", "1/1", "--format", "md", cwd=folder)).stdout
     assert "| justification_nl | planned_measures_nl |" in table
     assert "| Geen begrotingslijn. |  | nl | Aucune ligne budgétaire. |" in table
+
+
+# -- the bulk file ------------------------------------------------------------------------------
+
+
+def bulk(folder: Path, header: tuple[str, ...], *rows: dict[str, str]) -> Path:
+    path = folder / "answers.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({column: row.get(column, "") for column in header} for row in rows)
+    return path
+
+
+TRANSLATED = (*ANSWER_COLUMNS, "language", "justification_nl", "planned_measures_nl")
+
+
+def test_a_bulk_row_gives_its_translations_in_columns_per_language(folder: Path) -> None:
+    row = answer(
+        "1/1",
+        "rejected",
+        justification=FRENCH,
+        language="fr",
+        justification_nl=DUTCH,
+        planned_measures_nl="Leningen.",
+    )
+    bulk(folder, TRANSLATED, row)
+    event = last_payload(folder, as_government(folder, "respond", "--csv", "answers.csv"))
+    assert (event["language"], event["justification"]) == ("fr", FRENCH)
+    assert event["translations"] == {
+        "nl": {"justification": DUTCH, "planned_measures": "Leningen."}
+    }
+
+
+def test_a_bulk_translation_without_the_rows_language_is_refused_by_line(folder: Path) -> None:
+    bulk(
+        folder, TRANSLATED, answer("1/1", "rejected", justification=FRENCH, justification_nl=DUTCH)
+    )
+    result = as_government(folder, "respond", "--csv", "answers.csv")
+    assert result.code == 3, result
+    assert "line 2: justification_nl: a translation needs the row's language" in result.stderr
+
+
+def test_a_bulk_translation_into_a_language_outside_the_charter_is_refused_by_line(
+    folder: Path,
+) -> None:
+    header = (*ANSWER_COLUMNS, "language", "justification_de")
+    bulk(
+        folder,
+        header,
+        answer("1/1", "rejected", justification=FRENCH, language="fr", justification_de=DUTCH),
+    )
+    result = as_government(folder, "respond", "--csv", "answers.csv")
+    assert result.code == 3, result
+    assert "line 2: 1/1: " in result.stderr
+    assert "has a text in de, which is not one of the charter's languages" in result.stderr
+
+
+def test_an_answers_translations_are_exported_and_imported_again_unchanged(folder: Path) -> None:
+    respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification", f"fr={FRENCH}", "--justification", f"nl={DUTCH}"),
+    )
+    ok(as_government(folder, "respond", "1/2", "--position", "accepted", "--portfolio", "climate"))
+    ok(assembly("export", "answers", "--csv", "out.csv", cwd=folder))
+    with (folder / "out.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = tuple(reader.fieldnames or ()), list(reader)
+    assert header == (*EXPORT_COLUMNS, "justification_nl", "planned_measures_nl")
+    assert [(row["language"], row["justification_nl"]) for row in rows] == [
+        ("fr", DUTCH),
+        ("", ""),
+    ]
+    again = ok(as_government(folder, "respond", "--csv", "out.csv"))
+    assert "Wrote 0 answer(s); 2 row(s) unchanged." in again.stdout
+
+
+def test_a_changed_translation_in_the_file_is_not_read_as_an_unchanged_row(
+    folder: Path,
+) -> None:
+    respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification", f"fr={FRENCH}", "--justification", f"nl={DUTCH}"),
+    )
+    ok(assembly("export", "answers", "--csv", "out.csv", cwd=folder))
+    text = (folder / "out.csv").read_text(encoding="utf-8")
+    (folder / "out.csv").write_text(text.replace(DUTCH, "Anders."), encoding="utf-8")
+    result = as_government(folder, "respond", "--csv", "out.csv")
+    assert result.code == 3 and "already has its answer for review 1" in result.stderr

@@ -158,7 +158,8 @@ BAD_FILES = {
         "referred_to,evidence_digest\n1/1,accepted,climate,,,,,\n",
         "the header must be recommendation,review,position,portfolio,justification,"
         "planned_measures,decision_date,referred_to,evidence_digest, and may add date, "
-        "statement, language; missing review.",
+        "statement, language and translations such as justification_nl and "
+        "planned_measures_nl; missing review.",
     ),
     "unknown-column": (
         "recommendation,review,position,portfolio,justification,planned_measures,"
