@@ -49,7 +49,11 @@ LATE = ("ref", "title", "portfolio", "review", "due", "days_late")
 
 AsOfOption = Annotated[
     str | None,
-    typer.Option(help="Read the ledger as it stood at the end of this day (UTC), 2026-03-31."),
+    typer.Option(
+        help="Read the ledger as it stood at the end of this day (UTC), 2026-03-31: what it "
+        "had recorded by then, and history recorded after the fact that its authors dated by "
+        "then."
+    ),
 ]
 AtSeqOption = Annotated[
     int | None, typer.Option(min=0, help="Read the ledger as it stood after entry N.")

@@ -17,7 +17,6 @@ from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption
 from cli.render import print_json, print_table, stdout
 from cli.writing import day
-from ledger.canonical import parse_time
 from projections.trail import TrailLine, panel_trail, recommendation_trail, signer_trail
 from projections.view import end_of
 
@@ -71,12 +70,7 @@ def trail(
             lines, about = signer_trail(book, signer), f"signer {signer}"
     finally:
         book.close()
-    lines = [
-        line
-        for line in lines
-        if (at_seq is None or line.seq <= at_seq)
-        and (until is None or parse_time(line.recorded_at) < until)
-    ]
+    lines = [line for line in lines if line.kept(at_seq=at_seq, until=until)]
     if not lines:
         when = "" if as_of is None and at_seq is None else " at the point asked for"
         raise UsageProblem(f"The ledger holds no entry about {about}{when}.")

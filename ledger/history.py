@@ -18,8 +18,9 @@ history: its backdated entries stay backdated, judged on the day they were recor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ledger.signers import ENROLLED
@@ -46,3 +47,41 @@ def after_the_fact(occurred_at: str, before: date | None) -> bool:
     """Whether an entry dated ``occurred_at`` is history recorded after the fact on a ledger
     whose history ends ``before`` (see ``history_before``)."""
     return before is not None and date.fromisoformat(occurred_at[:10]) < before
+
+
+# A stored body in canonical form (keys sorted) opens with its ``occurred_at``.
+_DATED = b'{"occurred_at":"'
+
+
+def dated(body: bytes) -> str:
+    """The ``occurred_at`` of a stored entry's body: read from its first bytes when it is in
+    canonical form, so a reader can pass over an entry without parsing it; else parsed."""
+    if body.startswith(_DATED):
+        end = body.find(b'"', len(_DATED))
+        if end > 0:
+            return body[len(_DATED) : end].decode("ascii")
+    occurred_at = json.loads(body).get("occurred_at")
+    return occurred_at if isinstance(occurred_at, str) else ""
+
+
+def counts_from(occurred_at: str, recorded_at: str, before: date | None) -> str:
+    """The moment an entry counts from in "as of DAY" (time travel): for history recorded
+    after the fact, the moment its author gave, since the ledger's clock then says only when
+    the history was loaded; for every other entry, when the ledger recorded it, which no
+    author can backdate."""
+    return occurred_at if occurred_at and after_the_fact(occurred_at, before) else recorded_at
+
+
+def counted_before(
+    recorded_at: str, body: bytes, until: datetime | None, before: date | None
+) -> bool:
+    """Whether an entry (recorded at ``recorded_at``, stored as ``body``) is in "as of" a
+    moment ``until`` (every entry when None) on a ledger whose history ends ``before``: by
+    ``counts_from``. An entry recorded by then is, whatever it is (history is dated before
+    it was recorded); a later one is read only on a ledger that records history, and then
+    only its first bytes (``dated``)."""
+    if until is None or datetime.fromisoformat(recorded_at) < until:
+        return True
+    if before is None:
+        return False
+    return datetime.fromisoformat(counts_from(dated(body), recorded_at, before)) < until

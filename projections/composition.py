@@ -21,7 +21,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from domain.draws import PanelDraw, VolunteerPool
@@ -29,6 +29,7 @@ from domain.draws.events import PanelAnnounced, PanelPerformed, PoolClosed
 from domain.events import Recorded
 from domain.panel import Convened, MemberReplaced, MemberWithdrew, Seated, panel_stream
 from ledger import Entry, Ledger
+from ledger.history import counted_before
 from projections.errors import Inconsistent
 from projections.status import recorded
 
@@ -112,21 +113,25 @@ def read_composition(
     ledger: Ledger, panel: int, *, at_seq: int | None = None, until: datetime | None = None
 ) -> Composition:
     """Panel ``panel``'s composition from its own streams, keeping the entries up to
-    ``at_seq`` and recorded before ``until`` (all of them when both are None)."""
+    ``at_seq`` and in "as of" the moment ``until`` (all of them when both are None; history
+    recorded after the fact by the moment its author gave: ``ledger.history.counted_before``)."""
+    history = ledger.history_before() if until is not None else None  # read only if needed
     kept = [
         entry
         for stream in streams(panel)
         for entry in ledger.stream(stream)
-        if _kept(entry, at_seq=at_seq, until=until)
+        if _kept(entry, at_seq=at_seq, until=until, history=history)
     ]
     kept.sort(key=lambda entry: entry.seq)
     events = [found for entry in kept if (found := recorded(entry)) is not None]
     return fold(Composition(panel), events)
 
 
-def _kept(entry: Entry, *, at_seq: int | None, until: datetime | None) -> bool:
-    return (at_seq is None or entry.seq <= at_seq) and (
-        until is None or datetime.fromisoformat(entry.recorded_at) < until
+def _kept(
+    entry: Entry, *, at_seq: int | None, until: datetime | None, history: date | None
+) -> bool:
+    return (at_seq is None or entry.seq <= at_seq) and counted_before(
+        entry.recorded_at, entry.body, until, history
     )
 
 

@@ -19,7 +19,7 @@ from domain.events import Recorded
 from domain.groups import GroupDefined
 from domain.labels import PortfolioNamed, StratumNamed
 from ledger import Ledger
-from ledger.canonical import parse_time
+from ledger.history import counted_before
 from projections.status import RecommendationStatus, recorded
 
 TYPES = (PortfolioNamed.TYPE, StratumNamed.TYPE, GroupDefined.TYPE, Chartered.TYPE)
@@ -82,12 +82,14 @@ def fold(events: Iterable[Recorded]) -> Names:
 
 def names_in(book: Ledger, *, up_to: int | None = None, until: datetime | None = None) -> Names:
     """The names in ``book`` as they stood after entry ``up_to`` and before the moment
-    ``until`` (by the day the ledger recorded them; default: all)."""
+    ``until`` (by the day the ledger recorded them, or for history recorded after the fact
+    the day their authors gave: ``ledger.history.counted_before``; default: all)."""
+    history = book.history_before() if until is not None else None  # read only if needed
     found = [
         item
         for entry in book.recorder.read_types(*TYPES)
         if (up_to is None or entry.seq <= up_to)
-        and (until is None or parse_time(entry.recorded_at) < until)
+        and counted_before(entry.recorded_at, entry.body, until, history)
         and (item := recorded(entry)) is not None
     ]
     return fold(found)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -50,6 +50,15 @@ class TrailLine:
     @property
     def verifies(self) -> bool:
         return self.problem is None
+
+    def kept(self, *, at_seq: int | None, until: datetime | None) -> bool:
+        """Whether the entry is in the ledger as of entry ``at_seq`` and the moment ``until``
+        (None: any): history recorded after the fact by the moment its author gave, every
+        other entry by when the ledger recorded it (``ledger.history.counts_from``)."""
+        moment = self.occurred_at if self.after_the_fact else self.recorded_at
+        return (at_seq is None or self.seq <= at_seq) and (
+            until is None or datetime.fromisoformat(moment) < until
+        )
 
 
 def recommendation_trail(ledger: Ledger, panel: int, number: int) -> list[TrailLine]:

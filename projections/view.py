@@ -16,6 +16,7 @@ from functools import partial
 from types import MappingProxyType
 
 from ledger import Ledger
+from ledger.history import counted_before
 from projections.board import Deadline, deadlines, ordered
 from projections.runner import (
     catch_up,
@@ -28,7 +29,7 @@ from projections.runner import (
     stored_one,
 )
 from projections.search import matches
-from projections.status import Change, Key, RecommendationStatus, Status, fold, recorded
+from projections.status import Change, Key, RecommendationStatus, Status, fold, recorded_body
 from projections.tables import said_seqs
 
 BATCH = 1000
@@ -143,28 +144,38 @@ def end_of(day_asked: date | None) -> datetime | None:
 def fold_until(
     book: Ledger, *, at_seq: int | None, until: datetime | None
 ) -> tuple[Status, date | None]:
-    """Fold the entries up to ``at_seq`` and recorded before ``until``; also return the day
-    the last of them was recorded."""
+    """Fold the entries up to ``at_seq`` that are in "as of" the moment ``until``
+    (``ledger.history.counted_before``: history recorded after the fact by the moment its
+    author gave, every other entry by when the ledger recorded it); also return the day the
+    last of them was recorded.
+
+    The ledger's clock only moves on, so on a ledger that holds no history the fold stops at
+    the first entry recorded at ``until`` or later. On one that records history
+    (``ledger.history``), history can be loaded at any time, so the fold reads on to the end,
+    in the same single pass: it passes over the later live entries by their first bytes
+    (``ledger.history.dated``) without decoding them."""
     state, last_day, start = Status(), None, 0
     history = book.history_before()
-    while entries := book.recorder.read_entries(start=start, limit=BATCH):
+    while bodies := book.recorder.read_bodies(start=start, limit=BATCH):
         kept = [
-            entry
-            for entry in entries
-            if (at_seq is None or entry.seq <= at_seq)
-            and (until is None or datetime.fromisoformat(entry.recorded_at) < until)
+            (seq, recorded_at, body)
+            for seq, recorded_at, body in bodies
+            if (at_seq is None or seq <= at_seq)
+            and counted_before(recorded_at, body, until, history)
         ]
         if kept:
             events = [
                 found
                 for entry in kept
-                if (found := recorded(entry, history_before=history)) is not None
+                if (found := recorded_body(*entry, history_before=history)) is not None
             ]
-            state = replace(fold(state, events), seq=kept[-1].seq)
-            last_day = datetime.fromisoformat(kept[-1].recorded_at).date()
-        if len(kept) < len(entries):
+            state = replace(fold(state, events), seq=kept[-1][0])
+            last_day = datetime.fromisoformat(kept[-1][1]).date()
+        if at_seq is not None and bodies[-1][0] >= at_seq:
+            break
+        if len(kept) < len(bodies) and history is None:
             break  # the ledger's clock only moves on, so no later entry is wanted either
-        start = entries[-1].seq + 1
+        start = bodies[-1][0] + 1
     return state, last_day
 
 

@@ -10,9 +10,10 @@ parameter a 422 (FastAPI's validation) or a 400; integers are bounded to 64 bits
 ``FIRST_DAY``..``LAST_DAY`` (``web.http``) so that no input reaches the database, or a date
 computation, as a value it cannot hold.
 
-Time travel: ``as_of`` reads the ledger as it stood at the end of that day (UTC), ``at_seq`` as
-it stood after that entry; overdue is judged on ``as_of`` (default: today, or the day entry
-``at_seq`` was recorded).
+Time travel: ``as_of`` reads the ledger as it stood at the end of that day (UTC): what it had
+recorded by then, and history recorded after the fact that its authors dated by then
+(``ledger.history.counted_before``); ``at_seq`` as it stood after that entry; overdue is
+judged on ``as_of`` (default: today, or the day entry ``at_seq`` was recorded).
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ def _within_bounds(reference: str | None) -> str | None:
 
 AsOf = Annotated[
     date | None,
-    Query(description="Read the ledger as it stood at the end of this day (UTC)."),
+    Query(
+        description="Read the ledger as it stood at the end of this day (UTC): what it had "
+        "recorded by then, and history recorded after the fact that its authors dated by then."
+    ),
     AfterValidator(_a_day_to_read_at),
 ]
 AtSeq = Annotated[
@@ -182,12 +186,7 @@ def recommendation(
             )
         lines = recommendation_trail(book, panel, number)
     until = end_of(as_of)
-    kept = [
-        line
-        for line in lines
-        if (at_seq is None or line.seq <= at_seq)
-        and (until is None or parse_time(line.recorded_at) < until)
-    ]
+    kept = [line for line in lines if line.kept(at_seq=at_seq, until=until)]
     return models.Recommendation.of(view, rec, kept)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from ledger import Entry
+from ledger.history import counted_before
 from projections.view import end_of
 
 
@@ -44,9 +45,11 @@ class Asked:
         """This page, with the same query, in ``lang``."""
         return f"{self.path}?{urlencode({**self.query, 'lang': lang})}"
 
-    def keeps(self, entry: Entry) -> bool:
-        """Whether ``entry`` was in the ledger at the point asked for."""
+    def keeps(self, entry: Entry, history: date | None) -> bool:
+        """Whether ``entry`` was in the ledger at the point asked for, on a ledger whose
+        history ends ``history`` (``Ledger.history_before``): history recorded after the fact
+        by the day its author gave (``ledger.history.counted_before``)."""
         until = end_of(self.as_of)
-        return (self.at_seq is None or entry.seq <= self.at_seq) and (
-            until is None or datetime.fromisoformat(entry.recorded_at) < until
+        return (self.at_seq is None or entry.seq <= self.at_seq) and counted_before(
+            entry.recorded_at, entry.body, until, history
         )

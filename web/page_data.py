@@ -54,7 +54,8 @@ def read_view(book: Ledger, asked: Asked, **only: Any) -> View:
 
 def events(book: Ledger, stream: uuid.UUID, asked: Asked) -> list[Event]:
     """The assembly events of one stream that were in the ledger at the point asked for."""
-    kept = (entry for entry in book.stream(stream) if asked.keeps(entry))
+    history = book.history_before()
+    kept = (entry for entry in book.stream(stream) if asked.keeps(entry, history))
     return [found.event for entry in kept if (found := recorded(entry)) is not None]
 
 
@@ -207,7 +208,7 @@ def row(rec: RecommendationStatus, lang: str, **more: Any) -> dict[str, Any]:
 
 def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> dict[str, Any]:
     """One recommendation as ``assembly show`` and ``assembly trail`` give it; in the past,
-    its trail stops at the last entry kept."""
+    its trail keeps the entries the view kept (``TrailLine.kept``)."""
     missing = Problem(
         404, "There is no recommendation %(ref)s in the ledger.", ref=shown("/".join(ref))
     )
@@ -222,6 +223,7 @@ def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> 
     text, text_lang = localized(rec.text, asked.lang)
     supporting, supporting_lang = localized(rec.supporting, asked.lang)
     trail = recommendation_trail(book, *key)
+    until = end_of(asked.as_of)
     names = names_in(book, up_to=view.state.seq)
     return {
         "view": view,
@@ -245,7 +247,7 @@ def recommendation_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> 
         ],
         "deadlines": view.deadlines(rec),
         "answers": sorted(rec.answers, key=lambda said: int(said.payload["review"])),
-        "trail": [line for line in trail if line.seq <= view.state.seq or not asked.travelling],
+        "trail": [line for line in trail if line.kept(at_seq=asked.at_seq, until=until)],
     }
 
 

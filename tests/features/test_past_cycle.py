@@ -5,7 +5,7 @@ and the cycle recorded in the right order verifies."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -259,6 +259,76 @@ def hand_over_seq(folder: Path) -> int:
     return next(row["seq"] for row in shown if row["type"].endswith("handed_over"))
 
 
+def status_as_of(folder: Path, day: str) -> dict[str, str]:
+    """Each recommendation's position in ``assembly status --as-of DAY``."""
+    rows = json.loads(ok(assembly("status", "--as-of", day, "--format", "json", cwd=folder)).stdout)
+    return {row["ref"]: row["position"] for row in rows}
+
+
+def test_as_of_a_day_of_the_past_cycle_reads_the_history_dated_by_then(
+    past: Past, tmp_path: Path
+) -> None:
+    """Loaded today, the cycle reads as it stood on each of its days: as of a day between the
+    hand-over (2020-06-22) and the answer (2020-06-29) the answer is awaited, a month later it
+    is there, and before the adoption there is nothing to show."""
+    folder = past.copy(None, tmp_path)
+    assert status_as_of(folder, "2019-12-31") == {}
+    assert status_as_of(folder, "2020-06-25") == {
+        "1/1": "awaiting_response",
+        "1/2": "awaiting_response",
+    }
+    assert status_as_of(folder, "2020-07-31") == {"1/1": "accepted", "1/2": "awaiting_response"}
+    before = json.loads(
+        ok(assembly("show", "1/1", "--as-of", "2020-06-25", "--format", "json", cwd=folder)).stdout
+    )
+    assert (before["position"], before["answers"], before["review_1"]) == (
+        "awaiting_response",
+        [],
+        "not due yet",
+    )
+    after = json.loads(
+        ok(assembly("show", "1/1", "--as-of", "2020-07-31", "--format", "json", cwd=folder)).stdout
+    )
+    assert after["review_1"].startswith("answered on time (on 2020-06-29; recorded on")
+    board = json.loads(
+        ok(assembly("dashboard", "--as-of", "2020-06-25", "--format", "json", cwd=folder)).stdout
+    )
+    [awaiting] = [
+        count
+        for count in board["counts"]
+        if (count["group"], count["axis"]) == ("total", "position")
+    ]
+    assert (awaiting["value"], awaiting["count"]) == ("awaiting_response", 2)
+    report = ok(
+        assembly("report", "--panel", "1", "--as-of", "2020-06-25", "--format", "csv", cwd=folder)
+    )
+    assert "position,awaiting_response,2," in report.stdout
+    trail = json.loads(
+        ok(assembly("trail", "1/1", "--as-of", "2020-06-25", "--format", "json", cwd=folder)).stdout
+    )
+    assert [line["type"].rsplit(".", 1)[1] for line in trail] == ["adopted", "handed_over"]
+    drawn = json.loads(
+        ok(
+            assembly("composition", "1", "--as-of", "2019-10-27", "--format", "json", cwd=folder)
+        ).stdout
+    )
+    assert sum(row["drawn"] for row in drawn if row["feature"] == "gender") == 12
+
+
+def test_the_pages_as_of_a_day_of_the_past_cycle_read_the_history_dated_by_then(
+    past: Past, tmp_path: Path
+) -> None:
+    folder = past.copy(None, tmp_path)
+    client = TestClient(serving(str(folder / LEDGER)))
+    for day, position in (("2020-06-25", "awaiting_response"), ("2020-07-31", "accepted")):
+        found = client.get(f"/api/recommendations/1/1?as_of={day}")
+        assert found.status_code == 200, found.text
+        assert found.json()["position"] == position
+    board = page(client, "/recommendations?as_of=2020-06-25&lang=en")
+    assert "Recommandation 1" in board.words
+    page(client, "/recommendations/1/1?as_of=2019-12-31", 404)
+
+
 def test_a_live_answer_dated_before_the_ledger_began_is_backdated_not_history(
     template: Template, tmp_path: Path
 ) -> None:
@@ -279,6 +349,11 @@ def test_a_live_answer_dated_before_the_ledger_began_is_backdated_not_history(
     assert shown["backdated_review_1"] is True
     assert shown["answered_days_late_review_1"] == (today() - date(2025, 8, 1)).days
     assert shown["answers"][0]["after_the_fact"] is None
+    # Live entries count from the day the ledger recorded them, whatever their dates: the
+    # cycle, dated 2025 and recorded today, is not there as of yesterday.
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    assert status_as_of(folder, yesterday) == {}
+    assert status_as_of(folder, today().isoformat())["1/2"] == "accepted"
 
 
 def test_a_bundle_says_which_entries_are_history_recorded_after_the_fact(

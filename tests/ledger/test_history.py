@@ -4,6 +4,7 @@ none, whatever dates its entries carry."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from ledger import Ledger, RolePolicy, Signer
 from ledger.errors import InvalidEvent
-from ledger.history import after_the_fact
+from ledger.history import after_the_fact, counted_before, dated
 from tests.conftest import Clock
 
 
@@ -55,3 +56,38 @@ def test_a_charter_key_valid_only_from_a_future_date_is_refused(
             clock=clock,
             valid_from=later,
         )
+
+
+START = date(2026, 1, 5)  # a history ledger's start day
+END_OF_2020 = datetime(2021, 1, 1, tzinfo=UTC)  # the moment "as of 2020-12-31" reads up to
+
+
+def body(occurred_at: str, *, canonical: bool = True) -> bytes:
+    fields = {"occurred_at": occurred_at, "payload": {"n": 1}, "schema": 1, "type": "t"}
+    if canonical:
+        return json.dumps(fields, separators=(",", ":"), sort_keys=True).encode()
+    return json.dumps(fields, indent=2).encode()  # as an earlier release might have stored it
+
+
+@pytest.mark.parametrize("canonical", [True, False], ids=["canonical", "not canonical"])
+def test_an_entry_s_date_is_read_from_its_body_canonical_or_not(canonical: bool) -> None:
+    assert dated(body("2020-06-29T00:00:00.000000Z", canonical=canonical)) == (
+        "2020-06-29T00:00:00.000000Z"
+    )
+
+
+def test_as_of_a_day_history_counts_from_its_authors_date_and_live_entries_when_recorded() -> None:
+    recorded_in_2026 = "2026-01-06T10:00:00.000000Z"
+    answered_in_2020 = body("2020-06-29T00:00:00.000000Z")
+    assert counted_before(recorded_in_2026, answered_in_2020, END_OF_2020, START)
+    answered_in_2021 = body("2021-01-01T00:00:00.000000Z")
+    assert not counted_before(recorded_in_2026, answered_in_2021, END_OF_2020, START)
+    live = body("2026-01-06T10:00:00.000000Z")
+    assert not counted_before(recorded_in_2026, live, END_OF_2020, START)
+
+
+def test_as_of_a_day_a_ledger_without_history_counts_every_entry_from_the_day_recorded() -> None:
+    backdated = body("2020-06-29T00:00:00.000000Z")
+    assert not counted_before("2026-01-06T10:00:00.000000Z", backdated, END_OF_2020, None)
+    assert counted_before("2020-12-31T23:00:00.000000Z", backdated, END_OF_2020, None)
+    assert counted_before("2026-01-06T10:00:00.000000Z", backdated, None, None)
