@@ -28,7 +28,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, format_decimal
 from babel.support import Translations
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 LANGUAGES = ("fr", "nl", "en")
 DEFAULT = "fr"
@@ -148,7 +148,9 @@ def in_original(
         return isolated(translations[lang])
     if not text.strip():
         return Markup("")
-    if language is None or language == lang:
+    if language is None:
+        return escape(text)  # as signed; its element's dir="auto" isolates it
+    if language == lang:
         return isolated(text)
     return Markup('<bdi lang="{}">{}</bdi>').format(language, text)
 

@@ -87,4 +87,4 @@ def test_the_commissions_reasons_are_read_in_the_readers_language_when_translate
 
 def test_a_text_in_no_recorded_language_is_shown_as_signed(client: TestClient) -> None:
     page = html(client, "/recommendations/1/2?lang=nl")
-    assert f"<bdi>{escape(long_justification())}</bdi>" in page
+    assert f'<dd class="long" dir="auto">{escape(long_justification())}</dd>' in page
