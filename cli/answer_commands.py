@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.answer_languages import answer_texts, in_languages, tagged
+from cli.answer_languages import ORDER, answer_texts, in_languages, noted, tagged
 from cli.bulk import import_answers
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
@@ -181,6 +181,7 @@ def hand_over(
 
 
 def respond(
+    ctx: typer.Context,
     recommendation: Annotated[str | None, typer.Argument(help="PANEL/NUMBER (e.g. 1/12).")] = None,
     position: Annotated[Position | None, typer.Option(help="The government's position.")] = None,
     portfolio: Annotated[str | None, typer.Option(help="The responsible portfolio.")] = None,
@@ -189,11 +190,16 @@ def respond(
     ] = 1,
     justification: Annotated[
         list[str] | None,
-        typer.Option(help="Why (refusals: in detail); LANG=TEXT once per language, or TEXT."),
+        typer.Option(
+            help="Why (refusals: in detail); LANG=TEXT once per language, or TEXT.", callback=noted
+        ),
     ] = None,
     justification_file: Annotated[
         list[str] | None,
-        typer.Option(help="The justification from a UTF-8 file: LANG=FILE per language, or FILE."),
+        typer.Option(
+            help="The justification from a UTF-8 file: LANG=FILE per language, or FILE.",
+            callback=noted,
+        ),
     ] = None,
     planned_measures: Annotated[
         list[str] | None,
@@ -221,9 +227,9 @@ def respond(
     not_competent whom it was referred to; already_in_place the evidence. With --csv, every row
     is checked and the file is written all or nothing (with --server, as one submission).
 
-    Texts may name their language (fr=...): the first language given (--justification, then
-    --justification-file, then --planned-measures) is the original, which the minimum length
-    is measured on; the others are its translations. A text without LANG= has no recorded
+    Texts may name their language (fr=...): the first justification given (inline or from a
+    file; else the first planned measures) is the original, which the minimum length is
+    measured on; the others are its translations. A text without LANG= has no recorded
     language.
 
     Examples: assembly respond 1/12 --position rejected --portfolio housing
@@ -239,7 +245,8 @@ def respond(
         return
     if recommendation is None or position is None or portfolio is None:
         raise UsageProblem("Give the recommendation, --position and --portfolio (or --csv FILE).")
-    written = answer_texts(justification, justification_file, planned_measures)
+    order = ctx.meta.get(ORDER, [])
+    written = answer_texts(justification, justification_file, planned_measures, order=order)
     fields = {
         "review": review,
         "position": position,

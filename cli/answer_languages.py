@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import typer
+
 from cli.errors import UsageProblem
 from cli.writing import read_text
 
@@ -26,6 +28,7 @@ TAGGED = re.compile(r"([a-z]{2})=(.*)\Z", re.DOTALL)
 ANSWER_TEXTS = ("justification", "planned_measures")
 TRANSLATION_COLUMN = re.compile(r"(justification|planned_measures)_([a-z]{2})\Z")
 
+ORDER = "text options in order"  # where ``noted`` keeps them, in the command's context
 Given = tuple[str | None, str]  # (language, or None when not named; text)
 
 
@@ -94,20 +97,34 @@ def in_languages(given: Mapping[str, Sequence[Given]]) -> InLanguages:
     )
 
 
+def noted(ctx: typer.Context, param: typer.CallbackParam, value: object) -> object:
+    """Note which text options were given, in the order they came on the command line (click
+    processes options in that order), so that the first language given can be the original."""
+    if value:
+        ctx.meta.setdefault(ORDER, []).append(param.name)
+    return value
+
+
 def answer_texts(
     justification: Sequence[str] | None,
     justification_file: Sequence[str] | None,
     planned_measures: Sequence[str] | None,
+    *,
+    order: Sequence[str] = (),
 ) -> InLanguages:
     """An answer's texts from ``--justification``, ``--justification-file`` and
-    ``--planned-measures`` (``in_languages``)."""
+    ``--planned-measures`` (``in_languages``). The original is the first justification given,
+    inline or from a file as ``order`` (the options' names as ``noted`` found them) says, else
+    the first planned measures: the justification is what the charter's minimum is measured on."""
     inline = tagged(justification)
     from_file = from_files("--justification-file", justification_file)
     if any(code is None for code, _ in inline) and any(code is None for code, _ in from_file):
         raise UsageProblem("Give --justification or --justification-file, not both.")
-    return in_languages(
-        {"justification": [*inline, *from_file], "planned_measures": tagged(planned_measures)}
+    came = [name for name in order if name in ("justification", "justification_file")]
+    justified = (
+        [*from_file, *inline] if came[:1] == ["justification_file"] else [*inline, *from_file]
     )
+    return in_languages({"justification": justified, "planned_measures": tagged(planned_measures)})
 
 
 def _option(name: str) -> str:

@@ -79,6 +79,18 @@ def test_justifications_come_from_one_file_per_language(folder: Path) -> None:
     assert event["translations"] == {"fr": {"justification": FRENCH, "planned_measures": ""}}
 
 
+def test_a_justification_from_a_file_given_first_is_the_original(folder: Path) -> None:
+    (folder / "pourquoi.txt").write_text(FRENCH, encoding="utf-8")
+    result = respond(
+        folder,
+        *("--position", "rejected"),
+        *("--justification-file", "fr=pourquoi.txt", "--justification", f"nl={DUTCH}"),
+    )
+    event = last_payload(folder, result)
+    assert (event["language"], event["justification"]) == ("fr", FRENCH)
+    assert event["translations"] == {"nl": {"justification": DUTCH, "planned_measures": ""}}
+
+
 def test_the_minimum_length_is_measured_on_the_original_not_on_a_translation(
     folder: Path,
 ) -> None:
