@@ -23,6 +23,10 @@ Feature: A real assembly's past cycle is recorded as it happened
   Scenario: An answer revised later stands beside the first
     Then "SD-E2" was answered "accepted" on 2020-06-29 and "accepted_in_part" on 2020-12-14
 
+  Scenario: The cycle reads as it stood on a day of its own past
+    Then as of 2020-06-25 all 147 recommendations await their answer
+    And as of 2020-12-31 "SD-E2" stands "accepted_in_part" and écocide "accepted"
+
   Scenario: The members' scores stand beside what the government claimed
     Then the status board shows 3 recommendations scored by the commission, 2.8, 2.7 and 6.1
     And the dashboard counts the government's positions beside the commission's verdicts

@@ -189,6 +189,21 @@ def revised(
     assert shown["position"] == second  # the later answer stands; the first stays beside it
 
 
+@then(parsers.parse("as of {day} all {count:d} recommendations await their answer"))
+def awaiting_then(folder: Path, day: str, count: int) -> None:
+    board = _json(folder, "status", "--as-of", day)
+    assert len(board) == count
+    assert {row["position"] for row in board} == {"awaiting_response"}
+
+
+@then(parsers.parse('as of {day} "{reference}" stands "{position}" and écocide "{other}"'))
+def standing_then(folder: Path, day: str, reference: str, position: str, other: str) -> None:
+    assert _json(folder, "show", reference, "--as-of", day)["position"] == position
+    ecocide = proposal_starting("Adopter une loi qui pénalise le crime d'écocide")
+    assert _json(folder, "show", f"1/{ecocide.number}", "--as-of", day)["position"] == other
+    assert _json(folder, "show", f"1/{ecocide.number}")["position"] == "accepted_in_part"
+
+
 @then(
     parsers.parse(
         "the status board shows {count:d} recommendations scored by the commission, "
