@@ -303,18 +303,18 @@ def _answers(load: Loader) -> None:
         number = proposal_starting(joker["proposal_text_starts"]).number
         load.government(
             *("respond", f"1/{number}", "--position", position, "--portfolio", PORTFOLIO),
-            *("--justification", joker["quote"], "--at", ANSWERED),
+            *("--justification", f"fr={joker['quote']}", "--at", ANSWERED),
         )
     revised = said["fr-sd-e2-2h30"]
     load.government(
         *("respond", "SD-E2", "--review", "2", "--position", "accepted_in_part"),
-        *("--portfolio", PORTFOLIO, "--justification", revised["quote"], "--at", REVISED),
+        *("--portfolio", PORTFOLIO, "--justification", f"fr={revised['quote']}", "--at", REVISED),
     )
     ecocide = said["fr-ecocide-delit"]
     number = proposal_starting(ecocide["proposal_text_starts"]).number
     load.government(
         *("respond", f"1/{number}", "--review", "2", "--position", "accepted_in_part"),
-        *("--portfolio", PORTFOLIO, "--justification", ecocide["quote"]),
+        *("--portfolio", PORTFOLIO, "--justification", f"fr={ecocide['quote']}"),
         *("--at", ECOCIDE_REVISED),
     )
 
@@ -353,7 +353,7 @@ def _scores(load: Loader, members: tuple[str, ...]) -> None:
     for recommendation, verdict, score, reasons in scores:
         load.run(
             *("assess", recommendation, "--verdict", verdict, "--score", score),
-            *("--reasons", f"{reasons} Source : {SCORE_SOURCE}", "--at", SCORED),
+            *("--reasons", f"fr={reasons} Source : {SCORE_SOURCE}", "--at", SCORED),
             key=COMMISSION,
         )
 

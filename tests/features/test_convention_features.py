@@ -169,7 +169,7 @@ def refused(folder: Path, rejected: int, postponed: int) -> None:
         shown = _json(folder, "show", f"1/{number}")
         assert shown["position"] == position
         (answer,) = shown["answers"]
-        assert answer["justification"] == said[key]["quote"]
+        assert (answer["justification"], answer["language"]) == (said[key]["quote"], "fr")
         assert answer["at"].startswith(ANSWERED)
 
 
