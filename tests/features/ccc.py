@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.features.cycle import copy_of, ok
+from tests.features.cycle import ok
 from tests.features.forked import assembly
 from tests.runner import Result
 
@@ -379,7 +379,3 @@ def shared_cycle(factory: pytest.TempPathFactory) -> Loaded:
     if "ccc" not in _BUILT:
         _BUILT["ccc"] = load_cycle(factory.mktemp("ccc") / "convention")
     return _BUILT["ccc"]
-
-
-def private_copy(loaded: Loaded, target: Path) -> Path:
-    return copy_of(loaded.folder, target)
