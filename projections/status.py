@@ -224,8 +224,8 @@ def fold(state: Status, events: Iterable[Recorded]) -> Status:
         last = item.seq
         try:
             offsets = _fold_one(state.recommendations, drafts, suspensions, offsets, item)
-            if item.event.TYPE == StatementGiven.TYPE:
-                statements[item.event.id] = MappingProxyType(dict(item.payload))  # type: ignore[attr-defined]
+            if isinstance(item.event, StatementGiven):
+                statements[item.event.id] = MappingProxyType(dict(item.payload))
         except (AssertionError, ProjectionError):
             raise
         except Exception as exc:  # a projection stops loudly, naming the entry
