@@ -213,13 +213,15 @@ def board_page(
     where: Mapping[str, object],
     words: Sequence[str] = (),
     overdue: bool = False,
+    late_at: int | None = None,
     after: Key | None = None,
     limit: int,
 ) -> BoardPage:
     """The first ``limit`` recommendations after the key ``after`` whose fields equal
     ``where`` (stored columns: panel, position, implementation, verdict, portfolio), that hold
-    every one of ``words`` (``projections.search``) and, with ``overdue``, that have a review
-    overdue on the view's day.
+    every one of ``words`` (``projections.search``), with ``overdue``, that have a review
+    overdue on the view's day and, with ``late_at``, that have review ``late_at`` overdue then
+    (what a scoreboard's "overdue at the first review" links to).
 
     Now: read from the tables by key a chunk at a time, and only the rows that can pass every
     filter (the search and overdue narrowings of ``stored_after``), so a page costs about a
@@ -230,7 +232,7 @@ def board_page(
     signers = names_of_signers(book)
     if as_of is None and at_seq is None:
         catch_up(book)
-        overdue_on = today if overdue else None
+        overdue_on = today if overdue or late_at is not None else None
         read = partial(stored_after, book, where=where, words=words, overdue_on=overdue_on)
         first = read(after=after, limit=limit + 1)
         view = View(first, today, signers)
@@ -257,6 +259,10 @@ def board_page(
             continue
         found = view.deadlines(rec)
         if overdue and not any(deadline.overdue for deadline in found):
+            continue
+        if late_at is not None and not any(
+            deadline.review == late_at and deadline.overdue for deadline in found
+        ):
             continue
         if len(rows) == limit:
             next_after = rows[-1].key

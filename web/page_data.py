@@ -27,6 +27,7 @@ from projections.search import words_of
 from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
+    NOT_APPLICABLE,
     Key,
     RecommendationStatus,
     recorded,
@@ -37,11 +38,12 @@ from web.asked import Asked, Problem
 from web.bounds import bounded_text, number, panel_number, shown
 from web.http import MAX_NUMBER
 from web.i18n import localized
+from web.scoreboard_data import review_asked, scoreboard_block
 
 PAGE_SIZE = 100  # rows of the board per page
 FILTERS = {
     "position": (AWAITING_RESPONSE, *Position),
-    "implementation": tuple(Implementation),
+    "implementation": (*Implementation, NOT_APPLICABLE),
     "verdict": (NO_VERDICT, *Verdict),
 }
 
@@ -80,6 +82,7 @@ def overview_data(book: Ledger, asked: Asked) -> dict[str, Any]:
         "counts": counts,
         "total": sum(counts.values()),
         "view": view,
+        "scoreboard": scoreboard_block(book, asked, where={}, kept={}),
     }
 
 
@@ -110,7 +113,11 @@ def panel_data(book: Ledger, asked: Asked, *, panel: str) -> dict[str, Any]:
         found = read_composition(book, wanted, at_seq=asked.at_seq, until=until)
     if found is None or found.convened is None:
         raise Problem(404, "There is no panel %(panel)s in the ledger.", panel=shown(panel))
-    return {"panel": panel_summary(book, asked, found)}
+    kept = {"panel": str(found.panel)}
+    return {
+        "panel": panel_summary(book, asked, found),
+        "scoreboard": scoreboard_block(book, asked, where={"panel": found.panel}, kept=kept),
+    }
 
 
 def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
@@ -132,6 +139,7 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
                 filter=name,
             )
     late_only = asked.query.get("overdue", "") not in ("", "0")
+    late_review = review_asked(asked.query.get("late_at", ""))
     after = _key(asked.query.get("after", ""))
     where: dict[str, object] = {
         name: chosen[name] for name in (*FILTERS, "portfolio") if chosen[name]
@@ -147,6 +155,7 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
         where=where,
         words=words_of(chosen["q"]),
         overdue=late_only,
+        late_at=late_review,
         after=after,
         limit=PAGE_SIZE,
     )
@@ -158,10 +167,17 @@ def board_data(book: Ledger, asked: Asked) -> dict[str, Any]:
         late = any(d.overdue for d in dues)
         named = names.portfolio(rec.portfolio, asked.lang)
         rows.append(row(rec, asked.lang, due=due, late=late, portfolio=named))
-    kept = {**chosen, "overdue": "1" if late_only else ""}
+    kept = {**chosen, "overdue": "1" if late_only else "", "late_at": str(late_review or "")}
     following = page.next_after
     return {
         "view": page.view,
+        "filters": {  # what the scoreboard above the board counts (``web.scoreboard_data``)
+            "where": where,
+            "words": words_of(chosen["q"]),
+            "overdue": late_only,
+            "late_at": late_review,
+            "kept": kept,
+        },
         "rows": rows,
         "chosen": chosen,
         "late_only": late_only,

@@ -36,6 +36,7 @@ from web.page_data import (
     recommendation_data,
     verify_data,
 )
+from web.scoreboard_data import portfolios_data, scoreboard_block
 
 router = APIRouter()
 HERE = Path(__file__).parent
@@ -69,7 +70,26 @@ def panel_page(request: Request, panel: str) -> HTMLResponse:
 @router.get("/recommendations", response_class=HTMLResponse, include_in_schema=False)
 def board(request: Request) -> HTMLResponse:
     """The status board, filtered and searched by a GET form."""
-    return render(request, "board.html", board_data)
+    return render(request, "board.html", board_with_scoreboard)
+
+
+def board_with_scoreboard(book: Ledger, asked: Asked) -> dict[str, Any]:
+    """The board's page and, above it, the scoreboard of every row its filters keep."""
+    data = board_data(book, asked)
+    data["scoreboard"] = scoreboard_block(book, asked, name="board-scoreboard", **data["filters"])
+    return data
+
+
+@router.get("/portfolios", response_class=HTMLResponse, include_in_schema=False)
+def portfolios(request: Request) -> HTMLResponse:
+    """Each portfolio's record: answered on time, late or not at all, rejections, progress."""
+    return render(request, "portfolios.html", portfolios_data)
+
+
+@router.get("/portfolios/{code}", response_class=HTMLResponse, include_in_schema=False)
+def portfolio(request: Request, code: str) -> HTMLResponse:
+    """One portfolio's record, as on the page of them all."""
+    return render(request, "portfolios.html", partial(portfolios_data, code=code))
 
 
 @router.get(

@@ -1,0 +1,167 @@
+"""Where things stand at a glance (issue 15): the scoreboard of a set of recommendations, and the
+scoreboard per portfolio, both counted from the rows a board read returns.
+
+The rows come from ``projections.view.board_page``, the same read as the board's: now from the
+stored tables, at a point in the past from the fold the board reads there. So each figure is
+the number of rows the board shows with the matching filter, by construction, and a test can
+count one against the other. Shares are kept in millionths (integers), as the composition's are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from domain.government import Implementation, Verdict
+from domain.responses import Position
+from projections.board import Deadline
+from projections.composition import PPM
+from projections.status import (
+    AWAITING_RESPONSE,
+    NO_VERDICT,
+    NOT_APPLICABLE,
+    Key,
+    RecommendationStatus,
+)
+
+# Each axis's values in the order a bar shows them: the settled ones first, what is still open
+# last, so that the bars of two dates compare at a glance.
+ORDER: Mapping[str, tuple[str, ...]] = {
+    "position": (*Position, AWAITING_RESPONSE),
+    "implementation": (*Implementation, NOT_APPLICABLE),
+    "verdict": (*Verdict, NO_VERDICT),
+}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """How many of a scoreboard's recommendations have one value on one axis."""
+
+    value: str
+    count: int
+    ppm: int  # the share of the scoreboard's total, in millionths
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One axis of a scoreboard: a segment per value that occurs, in ``ORDER``."""
+
+    axis: str
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class Scoreboard:
+    """The counts of ``total`` recommendations per axis, and per review how many are overdue."""
+
+    total: int
+    bars: tuple[Bar, ...]
+    overdue: tuple[tuple[int, Segment], ...]  # per review (every one), those overdue at it
+
+
+def share(count: int, total: int) -> int:
+    """``count`` out of ``total`` in millionths, rounded to the nearest (0 of nothing)."""
+    return 0 if total == 0 else (count * PPM + total // 2) // total
+
+
+def scoreboard(
+    recs: Sequence[RecommendationStatus],
+    dues: Mapping[Key, tuple[Deadline, ...]],
+    *,
+    reviews: int,
+) -> Scoreboard:
+    """The scoreboard of ``recs``, their deadlines ``dues`` judged as of the board's day, under
+    a charter of ``reviews`` appointments."""
+    total = len(recs)
+    bars = []
+    for axis, order in ORDER.items():
+        found: dict[str, int] = {}
+        for rec in recs:
+            value = getattr(rec, axis)
+            found[value] = found.get(value, 0) + 1
+        ranked = sorted(found, key=lambda v: (order.index(v) if v in order else len(order), v))
+        bars.append(Bar(axis, tuple(Segment(v, found[v], share(found[v], total)) for v in ranked)))
+    late = []
+    for review in range(1, reviews + 1):
+        count = sum(1 for rec in recs if _overdue_at(dues.get(rec.key, ()), review))
+        late.append((review, Segment("overdue", count, share(count, total))))
+    return Scoreboard(total, tuple(bars), tuple(late))
+
+
+def _overdue_at(found: Iterable[Deadline], review: int) -> bool:
+    return any(d.review == review and d.overdue for d in found)
+
+
+@dataclass(frozen=True)
+class PortfolioScore:
+    """One portfolio's record as of a day: its reviews that fell due, answered on time, late,
+    or not at all; the median days late of those late (answered late or still overdue); its
+    rejections, implementation and the commission's disputes."""
+
+    portfolio: str
+    recommendations: int
+    on_time: int
+    late: int
+    unanswered: int
+    median_days_late: int | None  # None when no review is late
+    rejected: int
+    implementation: Bar
+    disputes: int
+
+
+def portfolio_scores(
+    recs: Sequence[RecommendationStatus], dues: Mapping[Key, tuple[Deadline, ...]]
+) -> list[PortfolioScore]:
+    """The record of each portfolio that ``recs`` name (the one answerable after any
+    transfer), sorted by portfolio code."""
+    by: dict[str, list[RecommendationStatus]] = {}
+    for rec in recs:
+        by.setdefault(rec.portfolio, []).append(rec)
+    return [portfolio_score(code, by[code], dues) for code in sorted(by)]
+
+
+def portfolio_score(
+    code: str, recs: Sequence[RecommendationStatus], dues: Mapping[Key, tuple[Deadline, ...]]
+) -> PortfolioScore:
+    """The record of portfolio ``code`` over its recommendations ``recs``."""
+    fallen = [d for rec in recs for d in dues.get(rec.key, ()) if d.answered or d.overdue]
+    on_time = [d for d in fallen if d.answered and not d.answered_late]
+    late_days = sorted(
+        d.answered_late if d.answered else d.late
+        for d in fallen
+        if not d.answered or d.answered_late
+    )
+    bars = scoreboard(recs, {}, reviews=0).bars
+    implementation = next(bar for bar in bars if bar.axis == "implementation")
+    return PortfolioScore(
+        portfolio=code,
+        recommendations=len(recs),
+        on_time=len(on_time),
+        late=sum(1 for d in fallen if d.answered and d.answered_late),
+        unanswered=sum(1 for d in fallen if d.overdue),
+        median_days_late=median(late_days),
+        rejected=sum(1 for rec in recs if rec.position == Position.REJECTED),
+        implementation=implementation,
+        disputes=sum(1 for rec in recs if rec.verdict == Verdict.DISPUTES),
+    )
+
+
+def median(days: Sequence[int]) -> int | None:
+    """The median of sorted ``days``, rounded down to a whole day (None of none)."""
+    if not days:
+        return None
+    middle = len(days) // 2
+    return days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) // 2
+
+
+def review_days(
+    recs: Iterable[RecommendationStatus], dues: Mapping[Key, tuple[Deadline, ...]]
+) -> list[tuple[int, date]]:
+    """Each review and the day it fell due for every recommendation (the latest due date of
+    that review), in order: the days "at the 3-month review" and the like read as of."""
+    latest: dict[int, date] = {}
+    for rec in recs:
+        for d in dues.get(rec.key, ()):
+            latest[d.review] = max(latest.get(d.review, d.due), d.due)
+    return sorted(latest.items())
