@@ -29,6 +29,7 @@ from cli import (
     label_commands,
     ledger_commands,
     projection_commands,
+    press_commands,
     proof_commands,
     read_commands,
     report_commands,
@@ -70,6 +71,7 @@ trail_commands.register(app)
 export_commands.register(app)
 composition_commands.register(app)
 report_commands.register(app)
+press_commands.register(app)
 app.command("demo", rich_help_panel="Set up and verify")(demo.demo)
 
 _state = {"debug": False}

@@ -61,7 +61,7 @@ class ReportFormat(StrEnum):
 
 def register(app: typer.Typer) -> None:
     app.command("dashboard", rich_help_panel="Read")(dashboard_command)
-    app.command("report", rich_help_panel="Read")(report)
+    app.command("annex", rich_help_panel="Read")(report)
 
 
 def dashboard_command(
@@ -114,7 +114,9 @@ def report(
     """The commission's report on one panel: counts per portfolio, each recommendation's three
     axes, the overdue answers; every line cites the seq and hash of the entry it rests on.
 
-    Example: assembly report --panel 1 --as-of 2026-06-30 --format html --out panel-1.html
+    The audit annex to the press report (``assembly report``): each line by seq and hash.
+
+    Example: assembly annex --panel 1 --as-of 2026-06-30 --format html --out panel-1.html
     """
     view = view_at(ledger, as_of, at_seq, panel=panel)
     board = dashboard(view.state, as_of=view.as_of, panel=panel, groups=(PANEL, PORTFOLIO))

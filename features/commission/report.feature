@@ -2,7 +2,8 @@ Feature: The commission publishes a report on a panel that anyone can check
   The follow-up commission publishes, for one panel, how many recommendations stand at each
   position, implementation state and verdict, and which answers are overdue and who owes them.
   Every line cites the seq and hash of the ledger entry it rests on, so that a journalist can
-  check each claim with assembly trail and assembly verify.
+  check each claim with assembly trail and assembly verify. This is the report's audit annex
+  (assembly annex); the report for the press (assembly report) cites the same entries in words.
 
   Background:
     Given recommendations 1/1 to 1/3 of panel 1 were handed over to the government

@@ -47,7 +47,7 @@ def rows_of(text: str) -> list[dict[str, str]]:
 
 def report_rows(folder: Path, *args: str) -> list[dict[str, str]]:
     """The report on panel 1 as CSV rows."""
-    return rows_of(run(folder, "report", "--panel", "1", "--format", "csv", *args))
+    return rows_of(run(folder, "annex", "--panel", "1", "--format", "csv", *args))
 
 
 def board(folder: Path, *args: str) -> list[dict[str, Any]]:
@@ -153,14 +153,14 @@ def test_the_overdue_lines_agree_with_the_overdue_command(cycle: Path) -> None:
 
 @pytest.mark.parametrize("output", ["md", "html", "csv"])
 def test_out_writes_the_same_report_as_standard_output(cycle: Path, output: str) -> None:
-    shown = run(cycle, "report", "--panel", "1", "--format", output)
-    said = run(cycle, "report", "--panel", "1", "--format", output, "--out", "r")
+    shown = run(cycle, "annex", "--panel", "1", "--format", output)
+    said = run(cycle, "annex", "--panel", "1", "--format", output, "--out", "r")
     assert (cycle / "r").read_text(encoding="utf-8") == shown
     assert "Wrote the report on panel 1" in said
 
 
 def test_every_markdown_table_line_ends_with_a_seq_and_its_hash(cycle: Path) -> None:
-    text = run(cycle, "report", "--panel", "1")
+    text = run(cycle, "annex", "--panel", "1")
     top, top_hash = head(cycle)
     assert f"computed at ledger entry {top} (hash `{top_hash}`)" in text
     hashes = ledger_hashes(cycle)
@@ -176,7 +176,7 @@ def test_every_markdown_table_line_ends_with_a_seq_and_its_hash(cycle: Path) -> 
 
 def test_a_panel_with_no_recommendations_is_a_usage_error(cycle: Path) -> None:
     one_sentence(
-        assembly("report", "--panel", "2", cwd=cycle),
+        assembly("annex", "--panel", "2", cwd=cycle),
         2,
         "Panel 2 has no recommendation in the ledger as of",
     )
@@ -239,7 +239,7 @@ def test_as_of_a_day_before_any_recommendation_is_a_usage_error(
 ) -> None:
     path = where(recommended)
     result = assembly(
-        *("report", "--panel", "1", "--as-of", "2025-01-01", "--ledger", str(path)),
+        *("annex", "--panel", "1", "--as-of", "2025-01-01", "--ledger", str(path)),
         cwd=path.parent,
     )
     one_sentence(result, 2, "Panel 1 has no recommendation in the ledger as of 2025-01-01")
@@ -286,7 +286,7 @@ def test_the_html_page_is_self_contained_semantic_and_escapes_titles(
 
     recommended.do("secretariat", adopt)
     path = where(recommended)
-    text = run(path.parent, "report", "--panel", "1", "--format", "html", "--ledger", str(path))
+    text = run(path.parent, "annex", "--panel", "1", "--format", "html", "--ledger", str(path))
     page = Page()
     page.feed(text)
     tags = [tag for tag, _ in page.tags]

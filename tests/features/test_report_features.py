@@ -19,7 +19,7 @@ scenarios("commission/report.feature")
 
 
 def _report(folder: Path, panel: int, output: str, *extra: str) -> Result:
-    return assembly("report", "--panel", str(panel), "--format", output, *extra, cwd=folder)
+    return assembly("annex", "--panel", str(panel), "--format", output, *extra, cwd=folder)
 
 
 def _rows(result: Result) -> list[dict[str, str]]:
