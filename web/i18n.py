@@ -71,6 +71,22 @@ LABELS = {
     "suppressed": "suppressed (small cell)",
     "unknown": "unknown",
 }
+# The roles of the keys that sign entries (domain/roles.py), as a reader names them: a signer is
+# shown as "name (role)", and the role in words is the page's, not the code.
+ROLES = {
+    "charter": "the charter's keeper",
+    "secretariat": "the secretariat",
+    "government": "the government",
+    "commission": "the follow-up commission",
+    "log": "the log operator",
+}
+# How each value of the three axes reads at a glance: the tone of its chip. The chip always
+# carries the value's words; the tone only adds colour (never colour alone).
+TONES = {
+    "good": ("accepted", "already_in_place", "completed", "agrees"),
+    "partial": ("accepted_in_part", "completed_modified", "in_progress", "under_study"),
+    "bad": ("rejected", "abandoned", "disputes", "stalled", "not_competent"),
+}
 LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 LANGUAGE_IN = {"fr": "in French", "nl": "in Dutch", "en": "in English"}  # message ids
 
@@ -116,6 +132,28 @@ def label(lang: str, value: str) -> str:
     """The label of one value of an axis (or of how a theme was chosen), in ``lang``."""
     english = LABELS.get(value)
     return value if english is None else translations(lang).gettext(english)
+
+
+def role_label(lang: str, role: str) -> str:
+    """The role of a signing key in words in ``lang`` (the code when it is not one of ours)."""
+    english = ROLES.get(role)
+    return role if english is None else translations(lang).gettext(english)
+
+
+def signer_label(lang: str, shown: str | None) -> str:
+    """A signer as the read models name it ("The government (test) (government)") with its
+    role in words in ``lang``: "The government (test) (le gouvernement)"."""
+    if not shown:
+        return ""
+    name, found, role = shown.rpartition(" (")
+    if not found or not role.endswith(")") or role[:-1] not in ROLES:
+        return shown
+    return f"{name} ({role_label(lang, role[:-1])})"
+
+
+def tone(value: str) -> str:
+    """The tone of a value's chip: good, partial, bad, or waiting (anything not yet settled)."""
+    return next((name for name, values in TONES.items() if value in values), "waiting")
 
 
 def localized(texts: Mapping[str, str], lang: str) -> tuple[str, str | None]:
@@ -164,6 +202,20 @@ def said_in(payload: Mapping[str, Any], name: str, lang: str) -> Markup:
         for code, other in (payload.get("translations") or {}).items()
     }
     return in_original(str(payload.get(name) or ""), payload.get("language"), translations, lang)
+
+
+def said_lang(payload: Mapping[str, Any], name: str, lang: str) -> str | None:
+    """The language ``said_in`` shows text ``name`` in when it is not the page's (so the page
+    can say "only in French"), else None (the page's language, or not recorded)."""
+    translated = (payload.get("translations") or {}).get(lang)
+    if isinstance(translated, Mapping):
+        translated = translated.get(name, "")
+    if lang == payload.get("language") or str(translated or "").strip():
+        return None
+    if not str(payload.get(name) or "").strip():
+        return None
+    found = payload.get("language")
+    return found if isinstance(found, str) and found else None
 
 
 def isolated(text: object) -> Markup:

@@ -167,7 +167,8 @@ def board_data(book: Ledger, asked: Asked, *, limit: int = PAGE_SIZE) -> dict[st
         due = {deadline.review: deadline.due for deadline in dues}
         late = any(d.overdue for d in dues)
         named = names.portfolio(rec.portfolio, asked.lang)
-        rows.append(row(rec, asked.lang, due=due, late=late, portfolio=named))
+        late_at = [d.review for d in dues if d.overdue]  # which reviews, said in words
+        rows.append(row(rec, asked.lang, due=due, late=late, late_at=late_at, portfolio=named))
     kept = {**chosen, "overdue": "1" if late_only else "", "late_at": str(late_review or "")}
     following = page.next_after
     return {

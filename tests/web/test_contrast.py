@@ -20,6 +20,8 @@ PAIRS = [
     *(("focus", ground, NON_TEXT) for ground in BACKGROUNDS),
     ("notice-rule", "notice", NON_TEXT),
     ("link", "soft", NON_TEXT),  # the bar beside a recommendation's text
+    *((tone, f"{tone}-ground", TEXT) for tone in ("good", "partial", "bad", "waiting")),  # chips
+    *((tone, "paper", NON_TEXT) for tone in ("good", "partial", "bad", "waiting")),  # their bars
 ]
 
 
