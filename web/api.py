@@ -19,7 +19,8 @@ judged on ``as_of`` (default: today, or the day entry ``at_seq`` was recorded).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import AfterValidator
@@ -273,25 +274,64 @@ def _entry_hash(book: Ledger, seq: int) -> bytes:
     response_class=Response,
     responses=raw(feed.MEDIA_TYPE, "An Atom feed (RFC 4287).", missing=False),
 )
-def atom_feed(request: Request) -> Response:
+def atom_feed(
+    request: Request,
+    lang: Annotated[
+        Literal["fr", "nl", "en"] | None,
+        Query(description="The language of the titles and values; English when not given."),
+    ] = None,
+    portfolio: Annotated[
+        str | None,
+        Query(max_length=64, pattern=PLAIN_TEXT, description="Only those of this portfolio."),
+    ] = None,
+    recommendation: Annotated[
+        str | None,
+        Query(
+            max_length=41,
+            pattern=r"^[0-9]{1,19}/[0-9]{1,19}$",
+            description="Only this recommendation (PANEL/NUMBER).",
+        ),
+        AfterValidator(_within_bounds),
+    ] = None,
+) -> Response:
     """The government's newest answers and the commission's newest verdicts (at most 50),
-    newest first, each linked to its recommendation's page."""
+    newest first, each linked to its recommendation's page: of every recommendation, of one
+    portfolio's, or of one recommendation."""
     base = request.app.state.settings.public_url  # never the request's Host
+    language = lang or "en"
+    today = datetime.now(UTC).date()
     with opened(request.app.state.settings) as book:
-        view = newest_said(book, today=datetime.now(UTC).date(), statements=feed.LIMIT)
+        name = None
+        if recommendation is not None:
+            panel, number = (int(part) for part in recommendation.split("/"))
+            view = view_at(book, today=today, only=(panel, number))
+            rec = view.state.recommendations.get((panel, number))
+            name = feed.named(rec, language) if rec else recommendation
+        elif portfolio is not None:
+            where = given_columns(portfolio=portfolio)
+            view = board_page(book, today=today, where=where, limit=feed.EVERY_ROW).view
+            name = names_in(book).portfolio(portfolio, language)
+        else:
+            view = newest_said(book, today=today, statements=feed.LIMIT)
         items = [
             feed.item(
                 view,
                 found,
                 entry_hash=_entry_hash(book, found.said.change.seq),
                 link=f"{base}/recommendations/{found.rec.panel}/{found.rec.number}",
+                lang=language,
             )
             for found in feed.newest(view)
         ]
         last = book.recorder.read_entries(start=max(0, book.count() - 1), limit=1)
     updated = items[0].updated if items else _stamp(last[0].recorded_at if last else None)
-    here = f"{base}/api/feed.atom"
-    document = feed.atom(items, feed_id=here, self_url=here, updated=updated)
+    asked = {"recommendation": recommendation, "portfolio": portfolio, "lang": lang}
+    query = urlencode({key: value for key, value in asked.items() if value is not None})
+    here = f"{base}/api/feed.atom" + (f"?{query}" if query else "")
+    title = feed.title(language, name)
+    document = feed.atom(
+        items, feed_id=here, self_url=here, updated=updated, name=title, lang=language
+    )
     return AtomResponse(document)
 
 

@@ -8,6 +8,11 @@ same on every server and can be checked against a receipt, where a ``urn:sha256:
 unregistered URN namespace and a ``tag:`` URI an authority the ledger does not have. ``updated``
 is when the ledger recorded the entry, ``published`` when its author signed it; the link leads to
 the recommendation's page. The XML is written with the standard library's ElementTree.
+
+The feed is written in the language asked for (``?lang=``: the titles and the values in the
+pages' words, English when none is asked, as feed readers send no Accept-Language), and exists
+for the whole assembly, for one portfolio (the minister answerable) and for one recommendation,
+so that a reader follows only what concerns them.
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from ledger.canonical import format_time
 from projections.names import shown_title
 from projections.status import RecommendationStatus, Said
 from projections.view import View
+from web.i18n import label, localized, translations
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml"
 LIMIT = 50
+EVERY_ROW = 1_000_000  # a portfolio's feed reads every recommendation of it
 TITLE = "Government answers and commission verdicts"
 # Characters XML 1.0 cannot hold, even escaped: a justification may contain them, the feed may not.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -66,20 +73,47 @@ def newest(view: View, *, limit: int = LIMIT) -> list[Statement]:
     return found[:limit]
 
 
-def item(view: View, found: Statement, *, entry_hash: bytes, link: str) -> Item:
-    """The feed entry of one answer or verdict, whose ledger entry has hash ``entry_hash``."""
+def title(lang: str, name: str | None = None) -> str:
+    """The feed's title in ``lang``: of the whole assembly, or of ``name`` (a portfolio or a
+    recommendation) alone."""
+    gettext = translations(lang).gettext
+    if name is None:
+        return gettext(TITLE)
+    return gettext(TITLE + ": %(name)s") % {"name": name}
+
+
+def titled(rec: RecommendationStatus, lang: str) -> str:
+    """The recommendation's title in ``lang`` if it has one, else as the command line shows it."""
+    own, _ = localized(rec.title, lang)
+    return own if own.strip() else shown_title(rec)
+
+
+def named(rec: RecommendationStatus, lang: str) -> str:
+    """The recommendation as a feed of its own is named: its reference and title."""
+    return f"{rec.panel}/{rec.number} {titled(rec, lang)}"
+
+
+def item(view: View, found: Statement, *, entry_hash: bytes, link: str, lang: str = "en") -> Item:
+    """The feed entry of one answer or verdict, whose ledger entry has hash ``entry_hash``,
+    its title in ``lang``."""
     rec, said, payload = found.rec, found.said, found.said.payload
-    name = shown_title(rec)
+    name = titled(rec, lang)
+    gettext = translations(lang).gettext
     if found.kind == "answer":
-        what = f"the government's answer (review {payload['review']}): {payload['position']}"
+        what = gettext("the government's answer (review %(review)s): %(position)s") % {
+            "review": payload["review"],
+            "position": label(lang, str(payload["position"])),
+        }
         summary = payload.get("justification") or payload.get("planned_measures") or ""
     else:
-        what = f"the commission's verdict: {payload['verdict']}"
+        what = gettext("the commission's verdict: %(verdict)s") % {
+            "verdict": label(lang, str(payload["verdict"]))
+        }
         summary = payload.get("reasons") or ""
     change = said.change
     return Item(
         hash=entry_hash,
-        title=f"{rec.panel}/{rec.number} {name}: {what.replace('_', ' ')}",
+        title=f"{rec.panel}/{rec.number} {name}: {what}",
         link=link,
         updated=change.recorded or change.at,
         published=change.at,
@@ -93,13 +127,22 @@ def entry_id(entry_hash: bytes) -> str:
     return "ni:///sha-256;" + base64.urlsafe_b64encode(entry_hash).decode().rstrip("=")
 
 
-def atom(items: Sequence[Item], *, feed_id: str, self_url: str, updated: datetime) -> bytes:
-    """The feed as an Atom document (UTF-8, with its XML declaration)."""
+def atom(
+    items: Sequence[Item],
+    *,
+    feed_id: str,
+    self_url: str,
+    updated: datetime,
+    name: str = TITLE,
+    lang: str = "en",
+) -> bytes:
+    """The feed as an Atom document (UTF-8, with its XML declaration), titled ``name`` and
+    written in ``lang`` (``xml:lang``)."""
     # Unqualified names under a default namespace declared on the root: what Atom documents
     # look like, without registering a prefix in ElementTree's process-wide table.
-    feed = ET.Element("feed", xmlns=ATOM)
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
     _text(feed, "id", feed_id)
-    _text(feed, "title", TITLE)
+    _text(feed, "title", name)
     _text(feed, "updated", format_time(updated))
     ET.SubElement(feed, "link", rel="self", href=self_url, type=MEDIA_TYPE)
     author = ET.SubElement(feed, "author")

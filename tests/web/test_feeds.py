@@ -1,0 +1,117 @@
+"""The Atom feeds: in the language asked for, for the whole assembly, one portfolio or one
+recommendation, each holding only its own answers and verdicts; and linked from every page."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from projections.view import view_at
+from tests.web.test_api import Published, api, book  # noqa: F401 (the module's fixtures)
+from web.context import Settings, opened
+from web.feed import ATOM
+
+NS = {"a": ATOM}
+
+
+def feed(client: TestClient, query: str = "") -> ET.Element:
+    response = client.get(f"/api/feed.atom{query}")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    return ET.fromstring(response.content)
+
+
+def titles(root: ET.Element) -> list[str]:
+    return [entry.findtext("a:title", default="", namespaces=NS) for entry in entries(root)]
+
+
+def entries(root: ET.Element) -> list[ET.Element]:
+    return root.findall("a:entry", NS)
+
+
+def links(root: ET.Element) -> set[str]:
+    return {
+        str(link.get("href")) for entry in entries(root) for link in entry.findall("a:link", NS)
+    }
+
+
+def statements(ledger: str) -> dict[tuple[int, int], tuple[str, int]]:
+    """Each recommendation's portfolio and how many answers and verdicts it has."""
+    with opened(Settings(ledger)) as found:
+        view = view_at(found, today=datetime.now(UTC).date())
+    return {
+        key: (rec.portfolio, len(rec.answers) + len(rec.verdicts))
+        for key, rec in view.state.recommendations.items()
+    }
+
+
+def test_the_feed_titles_are_in_french_when_french_is_asked(api: TestClient) -> None:  # noqa: F811
+    root = feed(api, "?lang=fr")
+    assert root.findtext("a:title", namespaces=NS) == (
+        "Réponses du gouvernement et avis de la commission"
+    )
+    found = titles(root)
+    assert found[0] == ("1/3 Recommandation 3: la réponse du gouvernement (échéance 1) : à l'étude")
+    assert found[1] == "1/2 Recommandation 2: l'avis de la commission : conteste"
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+
+
+def test_the_feed_titles_are_in_dutch_when_dutch_is_asked(api: TestClient) -> None:  # noqa: F811
+    root = feed(api, "?lang=nl")
+    assert root.findtext("a:title", namespaces=NS) == (
+        "Antwoorden van de regering en oordelen van de commissie"
+    )
+    found = titles(root)
+    assert "het antwoord van de regering (termijn 1)" in found[0]
+    assert "het oordeel van de commissie" in found[1]
+    assert not any("government" in title or "verdict" in title for title in found)
+
+
+def test_the_feed_without_a_language_stays_in_english(api: TestClient) -> None:  # noqa: F811
+    assert titles(feed(api))[1] == "1/2 Recommandation 2: the commission's verdict: disputes"
+
+
+@pytest.mark.parametrize("ref", ["1/1", "1/2", "1/3", "1/4"])
+def test_the_feed_of_one_recommendation_holds_only_its_answers_and_verdicts(
+    api: TestClient,  # noqa: F811
+    book: Published,  # noqa: F811
+    ref: str,
+) -> None:
+    panel, number = (int(part) for part in ref.split("/"))
+    root = feed(api, f"?recommendation={ref}&lang=en")
+    assert len(entries(root)) == statements(book.ledger)[(panel, number)][1]
+    assert links(root) <= {f"http://testserver/recommendations/{ref}"}
+    assert all(title.startswith(f"{ref} ") for title in titles(root))
+    assert root.findtext("a:title", namespaces=NS, default="").startswith(
+        f"Government answers and commission verdicts: {ref} "
+    )
+
+
+@pytest.mark.parametrize("portfolio", ["climate", "housing", "nobody"])
+def test_the_feed_of_one_portfolio_holds_only_the_answers_and_verdicts_of_its_recommendations(
+    api: TestClient,  # noqa: F811
+    book: Published,  # noqa: F811
+    portfolio: str,
+) -> None:
+    held = statements(book.ledger)
+    root = feed(api, f"?portfolio={portfolio}")
+    assert len(entries(root)) == sum(n for code, n in held.values() if code == portfolio)
+    theirs = {
+        f"http://testserver/recommendations/{p}/{n}"
+        for (p, n), (code, _) in held.items()
+        if code == portfolio
+    }
+    assert links(root) <= theirs
+    self_link = root.find("a:link[@rel='self']", NS)
+    assert self_link is not None
+    assert self_link.get("href") == f"http://testserver/api/feed.atom?portfolio={portfolio}"
+
+
+def test_a_feed_asked_for_a_reference_that_is_not_one_is_refused(
+    api: TestClient,  # noqa: F811
+) -> None:
+    assert api.get("/api/feed.atom?recommendation=one").status_code == 422
+    assert api.get("/api/feed.atom?lang=de").status_code == 422
