@@ -167,9 +167,10 @@ def test_the_board_and_its_filter_show_portfolios_by_their_labels_and_filter_by_
     html = client.get("/recommendations?lang=fr").text
     filtered = client.get("/recommendations?lang=fr&portfolio=climate").text
 
-    assert "<td><bdi>Climat et énergie</bdi></td>" in html
+    assert '<td data-label="Compétence"><bdi>Climat et énergie</bdi></td>' in html
     assert '<option dir="auto" value="climate">Climat et énergie</option>' in html
-    assert "<td><bdi>Klimaat en energie</bdi></td>" in client.get("/recommendations?lang=nl").text
+    dutch = client.get("/recommendations?lang=nl").text
+    assert '<td data-label="Bevoegdheid"><bdi>Klimaat en energie</bdi></td>' in dutch
     assert "1/5 PT4.1" in filtered
 
 

@@ -164,8 +164,9 @@ def test_the_board_shows_every_recommendation_as_the_read_side_computes_it(
         cells = found.row(f"{rec.panel}/{rec.number}")
         assert cells[1] == rec.title["fr"] + " (only in French)"
         assert cells[3:6] == [LABELS[rec.position], LABELS[rec.implementation], "no verdict yet"]
-        late = any(deadline.overdue for deadline in view.deadlines(rec))
-        assert cells[-1] == ("yes" if late else "no")
+        late = [str(deadline.review) for deadline in view.deadlines(rec) if deadline.overdue]
+        which = f", review {late[0]}" if len(late) == 1 else f", reviews {', '.join(late)}"
+        assert cells[-1] == (f"yes{which}" if late else "no")
 
 
 @pytest.mark.parametrize(
