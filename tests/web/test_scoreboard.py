@@ -132,7 +132,9 @@ def test_each_chart_has_a_title_a_description_and_a_table_of_the_same_figures(
             label, count = re.fullmatch(r"(.+): (\d+) \(.+\)", part).groups()  # type: ignore[union-attr]
             row = re.search(rf"</svg> {re.escape(label)}</th>\s*<td><a [^>]+>(\d+)</a>", page)
             assert row and row.group(1) == count, label
-    assert "<caption>The same figures, each opening the recommendations it counts</caption>" in page
+    for axis in ("Government position", "Implementation", "Commission verdict"):
+        caption = f"<caption>{axis}: the same figures, each opening the recommendations it counts"
+        assert caption in page
 
 
 def test_no_value_is_told_by_colour_alone_and_every_segment_is_outlined_in_ink() -> None:
