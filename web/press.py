@@ -24,7 +24,6 @@ from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
     NOT_APPLICABLE,
-    NOT_STARTED,
     RecommendationStatus,
     Said,
     Status,
@@ -33,7 +32,7 @@ from web.i18n import label, localized
 
 EXCERPT = 420  # characters of a justification or of reasons kept before "…"
 POSITIONS = (*Position, AWAITING_RESPONSE)
-IMPLEMENTATIONS = (*Implementation, NOT_STARTED, NOT_APPLICABLE)
+IMPLEMENTATIONS = (*Implementation, NOT_APPLICABLE)  # not_started is one of Implementation
 VERDICTS = (*Verdict, NO_VERDICT)
 
 
@@ -82,7 +81,9 @@ class Section:
     def seqs(self) -> set[int]:
         found = {self.position_seq, self.implementation_seq, self.verdict_seq}
         found |= {said.seq for said in (self.justification, self.reasons) if said is not None}
-        return found | ({self.handed_over_seq} if self.handed_over_seq is not None else set())
+        if self.overdue and self.handed_over_seq is not None:
+            found.add(self.handed_over_seq)
+        return found
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ def bars(title: str, desc: str, rows: Sequence[tuple[str, str, int]], total: int
     span = WIDTH - LABEL - 70
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {WIDTH} {height}" width="100%" aria-labelledby="chart-title chart-desc">',
+        f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
+        'aria-labelledby="chart-title chart-desc">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(desc)}</desc>',
     ]

@@ -50,6 +50,11 @@ def type_words(lang: str, kind: str) -> str:
     return gettext(lang)(TYPES.get(kind, "ledger entry"))
 
 
+def colon(lang: str) -> str:
+    """A colon as ``lang`` writes it (French puts a space before it)."""
+    return "\u202f:" if lang == "fr" else ":"
+
+
 def percent(count: int, total: int) -> str:
     return f"{round(100 * count / total)} %" if total else "0 %"
 
@@ -100,6 +105,7 @@ def html(report: Report, *, pdf_link: str | None = None, stylesheet: str | None 
         language_in=lambda code: _(LANGUAGE_IN.get(code, str(code))),
         figure_words=lambda figure: figure_words(report, figure),
         percent=percent,
+        colon=colon(lang),
         headline=headline(report),
         chart=chart(report),
         style=Markup(STYLESHEET.read_text(encoding="utf-8")),
@@ -171,8 +177,9 @@ def _statements(report: Report, s: Section, cite: Callable[[Iterable[int]], str]
     """A section's statements as plain lines, each ending with the entries it rests on."""
     lang = report.lang
     _ = gettext(lang)
-    found = [f"{_('Portfolio')}: {s.portfolio}"]
-    found.append(f"{_('Answer')}: {label(lang, s.position)} ({cite([s.position_seq])})")
+    c = colon(lang)
+    found = [f"{_('Portfolio')}{c} {s.portfolio}"]
+    found.append(f"{_('Answer')}{c} {label(lang, s.position)} ({cite([s.position_seq])})")
     for review, days in s.overdue:
         months = report.months[review - 1]
         found.append(
@@ -182,17 +189,17 @@ def _statements(report: Report, s: Section, cite: Callable[[Iterable[int]], str]
         )
     if s.justification is not None:
         said = s.justification
-        found.append(f"{_('Justification')}: {_quote(report, said)} ({cite([said.seq])})")
+        found.append(f"{_('Justification')}{c} {_quote(report, said)} ({cite([said.seq])})")
     done = label(lang, s.implementation)
     if s.progress is not None:
         done += f", {s.progress} %"
-    found.append(f"{_('Implementation')}: {done} ({cite([s.implementation_seq])})")
+    found.append(f"{_('Implementation')}{c} {done} ({cite([s.implementation_seq])})")
     found.append(
-        f"{_('Verdict of the commission')}: {label(lang, s.verdict)} ({cite([s.verdict_seq])})"
+        f"{_('Verdict of the commission')}{c} {label(lang, s.verdict)} ({cite([s.verdict_seq])})"
     )
     if s.reasons is not None:
         said = s.reasons
-        found.append(f"{_('Reasons')}: {_quote(report, said)} ({cite([said.seq])})")
+        found.append(f"{_('Reasons')}{c} {_quote(report, said)} ({cite([said.seq])})")
     return found
 
 
@@ -238,6 +245,9 @@ def table(report: Report) -> str:
             rows.append(
                 {**base, "axis": axis, "value": value, "words": label(lang, value), "seqs": seq}
             )
+        for review, days in s.overdue:
+            late = {"axis": "overdue", "value": review, "count": days, "seqs": s.handed_over_seq}
+            rows.append({**base, **late})
         for name, said in (("justification", s.justification), ("reasons", s.reasons)):
             if said is not None:
                 rows.append({**base, "axis": name, "text": said.text, "seqs": said.seq})
