@@ -120,10 +120,10 @@ def panel_data(book: Ledger, asked: Asked, *, panel: str) -> dict[str, Any]:
     }
 
 
-def board_data(book: Ledger, asked: Asked, *, limit: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of the board's rows that pass the filters (``limit`` at most, after the
-    recommendation ``after`` names), and the choices the filter form offers; the downloads
-    (``web.downloads``) ask for every row at once.
+def board_data(book: Ledger, asked: Asked, *, limit: int | None = None) -> dict[str, Any]:
+    """One page of the board's rows that pass the filters (``limit`` at most, else
+    ``PAGE_SIZE``, after the recommendation ``after`` names), and the choices the filter form
+    offers; the downloads (``web.downloads``) ask for every row at once.
 
     A value no recommendation can have is a 400 problem rather than an empty board, so that a
     mistyped link says so instead of suggesting that nothing matches."""
@@ -158,7 +158,7 @@ def board_data(book: Ledger, asked: Asked, *, limit: int = PAGE_SIZE) -> dict[st
         overdue=late_only,
         late_at=late_review,
         after=after,
-        limit=limit,
+        limit=limit or PAGE_SIZE,
     )
     names = names_asked(book, asked)
     rows = []

@@ -124,7 +124,8 @@ def render(request: Request, name: str, build: Build) -> HTMLResponse:
         return error_page(asked, problem)
     except Busy:
         return error_page(asked, Problem(503, Busy.SENTENCE))
-    return HTMLResponse(page_html(name, asked, **data))
+    public_url = request.app.state.settings.public_url  # og:url, never the request's Host
+    return HTMLResponse(page_html(name, asked, public_url=public_url, **data))
 
 
 def no_page(request: Request) -> HTMLResponse:
