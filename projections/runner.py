@@ -221,6 +221,22 @@ def stored_counts(ledger: Ledger) -> dict[int, int]:
         return {int(panel): int(count) for panel, count in conn.execute(query)}
 
 
+def stored_tally(
+    ledger: Ledger, *, where: Mapping[str, object], axes: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """How many stored rows whose columns equal ``where`` have each value of each of ``axes``
+    (columns), counted by the database: a scoreboard's figures without reading a row."""
+    column = recommendations.c
+    found: dict[str, dict[str, int]] = {}
+    with _reading(ledger) as conn:
+        for axis in axes:
+            query = select(column[axis], func.count()).group_by(column[axis])
+            for name, value in where.items():
+                query = query.where(column[name] == value)
+            found[axis] = {str(value): int(count) for value, count in conn.execute(query)}
+    return found
+
+
 def stored_choices(ledger: Ledger) -> tuple[int, list[str]]:
     """The highest panel number and every portfolio the stored rows name, in order (for a
     filter form). Both are read from the indexes, in a few steps however many rows there are:

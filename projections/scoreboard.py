@@ -15,8 +15,10 @@ from datetime import date
 
 from domain.government import Implementation, Verdict
 from domain.responses import Position
-from projections.board import Deadline
+from ledger import Ledger
+from projections.board import Deadline, deadlines
 from projections.composition import PPM
+from projections.runner import catch_up, stored_after, stored_tally
 from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
@@ -24,6 +26,8 @@ from projections.status import (
     Key,
     RecommendationStatus,
 )
+
+EVERY_ROW = 10**12  # a limit of rows that is no limit (as ``projections.view``'s)
 
 # Each axis's values in the order a bar shows them: the settled ones first, what is still open
 # last, so that the bars of two dates compare at a glance.
@@ -73,20 +77,49 @@ def scoreboard(
 ) -> Scoreboard:
     """The scoreboard of ``recs``, their deadlines ``dues`` judged as of the board's day, under
     a charter of ``reviews`` appointments."""
-    total = len(recs)
-    bars = []
-    for axis, order in ORDER.items():
-        found: dict[str, int] = {}
-        for rec in recs:
+    tally: dict[str, dict[str, int]] = {axis: {} for axis in ORDER}
+    for rec in recs:
+        for axis, found in tally.items():
             value = getattr(rec, axis)
             found[value] = found.get(value, 0) + 1
+    late = {
+        review: sum(1 for rec in recs if _overdue_at(dues.get(rec.key, ()), review))
+        for review in range(1, reviews + 1)
+    }
+    return from_tally(len(recs), tally, late)
+
+
+def from_tally(
+    total: int, tally: Mapping[str, Mapping[str, int]], late: Mapping[int, int]
+) -> Scoreboard:
+    """The scoreboard of ``total`` recommendations from how many have each value of each axis
+    (``tally``) and how many are overdue at each review (``late``)."""
+    bars = []
+    for axis, order in ORDER.items():
+        found = {value: count for value, count in tally.get(axis, {}).items() if count}
         ranked = sorted(found, key=lambda v: (order.index(v) if v in order else len(order), v))
         bars.append(Bar(axis, tuple(Segment(v, found[v], share(found[v], total)) for v in ranked)))
-    late = []
-    for review in range(1, reviews + 1):
-        count = sum(1 for rec in recs if _overdue_at(dues.get(rec.key, ()), review))
-        late.append((review, Segment("overdue", count, share(count, total))))
-    return Scoreboard(total, tuple(bars), tuple(late))
+    overdue = [
+        (review, Segment("overdue", count, share(count, total)))
+        for review, count in sorted(late.items())
+    ]
+    return Scoreboard(total, tuple(bars), tuple(overdue))
+
+
+def scoreboard_now(ledger: Ledger, *, where: Mapping[str, object], today: date) -> Scoreboard:
+    """The scoreboard of the stored rows whose columns equal ``where``, as of ``today``: the
+    axes counted by the database, and the overdue reviews judged on only the rows that can be
+    overdue (the overdue narrowing of ``stored_after``), so it costs a few queries and the
+    overdue rows however large the board. Equal, figure for figure, to ``scoreboard`` of every
+    row the board reads with the same filters (the tests check it)."""
+    catch_up(ledger)
+    tally = stored_tally(ledger, where=where, axes=tuple(ORDER))
+    maybe = stored_after(ledger, after=None, where=where, limit=EVERY_ROW, overdue_on=today)
+    late = dict.fromkeys(range(1, len(maybe.offsets) + 1), 0)
+    for rec in maybe.recommendations.values():
+        for deadline in deadlines(maybe, rec, as_of=today):
+            late[deadline.review] += deadline.overdue
+    return from_tally(sum(tally["position"].values()), tally, late)
 
 
 def _overdue_at(found: Iterable[Deadline], review: int) -> bool:

@@ -17,7 +17,8 @@ from typing import Any
 
 from ledger import Ledger
 from projections.names import names_in
-from projections.scoreboard import portfolio_scores, review_days, scoreboard
+from projections.runner import stored_bare
+from projections.scoreboard import portfolio_scores, review_days, scoreboard, scoreboard_now
 from projections.view import EVERY_ROW, BoardPage, board_page, end_of
 from web.asked import Asked, Problem
 from web.bounds import bounded_text, number, shown
@@ -73,8 +74,14 @@ def scoreboard_block(
 
     ``kept`` are the board's query parameters in force: each figure links to the board with
     them and the one filter its rows share; ``name`` tells one block's ids from another's."""
-    page = read_all(book, asked, where=where, words=words, overdue=overdue, late_at=late_at)
-    board = scoreboard(page.rows, page.deadlines, reviews=len(page.view.state.offsets))
+    if asked.travelling or words or overdue or late_at is not None:
+        page = read_all(book, asked, where=where, words=words, overdue=overdue, late_at=late_at)
+        state, as_of = page.view.state, page.view.as_of
+        board = scoreboard(page.rows, page.deadlines, reviews=len(state.offsets))
+    else:  # counted by the database
+        as_of = datetime.now(UTC).date()
+        board = scoreboard_now(book, where=where, today=as_of)
+        state = stored_bare(book)
     base = {key: value for key, value in kept.items() if value}
 
     def link(name: str, value: object) -> str:
@@ -84,9 +91,9 @@ def scoreboard_block(
     return {
         "name": name,
         "board": board,
-        "as_of": page.view.as_of,
-        "seq": page.view.state.seq,
-        "months": dict(enumerate(page.view.state.offsets, start=1)),
+        "as_of": as_of,
+        "seq": state.seq,
+        "months": dict(enumerate(state.offsets, start=1)),
         "link": link,
         "drawn": drawn,
     }
