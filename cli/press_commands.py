@@ -10,8 +10,6 @@ and hash, so that the annex is what ``assembly trail`` and ``assembly verify`` s
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -23,11 +21,9 @@ from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption, view_at
 from cli.render import stdout
-from ledger import Ledger
 from projections.names import names_in
 from web import press_render
-from web.i18n import LANGUAGES, format_day
-from web.press import Report, build
+from web.press import build
 
 
 class PressFormat(StrEnum):
@@ -78,7 +74,7 @@ def report(
                 f"Panel {panel} has no recommendation in the ledger as of {view.as_of} "
                 f"(entry {view.state.seq}); check the panel number or the date."
             )
-        found = cite(book, found)
+        found = press_render.cite(book, found)
     finally:
         book.close()
     if output is PressFormat.pdf:
@@ -96,31 +92,6 @@ def report(
         _write_bytes(text.encode("utf-8"), out)
     if out is not None:
         stdout.print(f"Wrote the report on panel {panel} (as of {found.as_of}) to {out}.")
-
-
-def cite(book: Ledger, found: Report) -> Report:
-    """``found`` with each entry it cites looked up: its type in words, its day, its hash."""
-    return replace(found, cited=entries(book, found.seqs, found.lang))
-
-
-def entries(book: Ledger, seqs: Iterable[int], lang: str) -> dict[int, dict[str, str]]:
-    """The type in words, the day recorded and the hex hash of each entry ``seqs`` names."""
-    if lang not in LANGUAGES:
-        raise AssertionError(f"no language {lang!r}")
-    found = {}
-    for seq in sorted(set(seqs)):
-        if seq < 0:
-            continue
-        read = book.recorder.read_entries(start=seq, limit=1)
-        if not read or read[0].seq != seq:
-            raise AssertionError(f"entry {seq} was folded but cannot be read back")
-        entry = read[0]
-        found[seq] = {
-            "type": press_render.type_words(lang, str(entry.event.get("type", ""))),
-            "day": format_day(lang, entry.recorded_at[:10]),
-            "hash": entry.hash.hex(),
-        }
-    return found
 
 
 def _write_bytes(data: bytes, out: Path | None) -> None:

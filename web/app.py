@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from web import api, docs, downloads, pages, proofs, submissions
+from web import api, docs, downloads, pages, press_pages, proofs, submissions
 from web.context import DEFAULT_PUBLIC_URL, RETRY_AFTER, Busy, Settings, public_url_of
 from web.security import SecurityHeaders, headers_for, served_hosts
 
@@ -66,6 +66,7 @@ def create_app(
     if api_docs:
         app.include_router(docs.router)
     app.include_router(pages.router)
+    app.include_router(press_pages.router)
     app.include_router(downloads.router)
     app.include_router(api.router)
     app.include_router(proofs.router)

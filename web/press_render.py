@@ -10,12 +10,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from web.i18n import LANGUAGE_IN, format_day, format_number, label, translations
+from ledger import Ledger
+from web.i18n import LANGUAGE_IN, LANGUAGES, format_day, format_number, label, translations
 from web.press import Figure, Report, Said_, Section
 from web.press_chart import bars
 
@@ -48,6 +50,31 @@ def gettext(lang: str) -> Callable[[str], str]:
 def type_words(lang: str, kind: str) -> str:
     """The type of an entry in words (any other type: "ledger entry")."""
     return gettext(lang)(TYPES.get(kind, "ledger entry"))
+
+
+def cite(book: Ledger, found: Report) -> Report:
+    """``found`` with each entry it cites looked up: its type in words, its day, its hash."""
+    return replace(found, cited=entries(book, found.seqs, found.lang))
+
+
+def entries(book: Ledger, seqs: Iterable[int], lang: str) -> dict[int, dict[str, str]]:
+    """The type in words, the day recorded and the hex hash of each entry ``seqs`` names."""
+    if lang not in LANGUAGES:
+        raise AssertionError(f"no language {lang!r}")
+    found = {}
+    for seq in sorted(set(seqs)):
+        if seq < 0:
+            continue
+        read = book.recorder.read_entries(start=seq, limit=1)
+        if not read or read[0].seq != seq:
+            raise AssertionError(f"entry {seq} was folded but cannot be read back")
+        entry = read[0]
+        found[seq] = {
+            "type": type_words(lang, str(entry.event.get("type", ""))),
+            "day": format_day(lang, entry.recorded_at[:10]),
+            "hash": entry.hash.hex(),
+        }
+    return found
 
 
 def colon(lang: str) -> str:
