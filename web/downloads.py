@@ -79,7 +79,7 @@ def download(request: Request, kind: str) -> Response:
     try:
         asked = point_asked(asked)
         with opened(request.app.state.settings, past=asked.travelling) as book:
-            cells = table(book, asked)
+            cells = table(book, asked, base=request.app.state.settings.public_url)
     except Problem as problem:
         return error_page(asked, problem)
     except Busy:
@@ -90,12 +90,25 @@ def download(request: Request, kind: str) -> Response:
     return Response(body, media_type=media_type, headers=disposition)
 
 
-def table(book: Ledger, asked: Asked) -> list[list[Cell]]:
-    """The headings (in the page's language) and one row per recommendation on the board."""
+def table(book: Ledger, asked: Asked, *, base: str) -> list[list[Cell]]:
+    """The headings (in the page's language) and one row per recommendation on the board,
+    ending with the address of its page on the server whose public URL is ``base``."""
     rows = board_data(book, asked, limit=EVERY_ROW)["rows"]
     gettext = translations(asked.lang).gettext
-    headings: list[Cell] = [gettext(heading) for heading, _ in COLUMNS]
-    return [headings, *([fill(item, asked.lang) for _, fill in COLUMNS] for item in rows)]
+    headings: list[Cell] = [gettext(heading) for heading, _ in COLUMNS] + [gettext("Web page")]
+    return [
+        headings,
+        *(
+            [*(fill(item, asked.lang) for _, fill in COLUMNS), page(item, asked, base)]
+            for item in rows
+        ),
+    ]
+
+
+def page(item: dict[str, Any], asked: Asked, base: str) -> str:
+    """The address of a row's recommendation page, in the language and at the point asked."""
+    rec = item["rec"]
+    return base + asked.link(f"/recommendations/{rec.panel}/{rec.number}")
 
 
 def guarded(cell: Cell) -> Cell:

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+import web.page_data
 from tests.web.test_pages import page, refs
 from web.downloads import as_csv, as_xlsx
 
@@ -118,3 +119,23 @@ def test_the_board_links_to_both_downloads_with_its_filters(client: TestClient) 
     for path in ("/recommendations.csv", "/recommendations.xlsx"):
         link = next(urlsplit(link) for link in found.links if link.startswith(path + "?"))
         assert parse_qs(link.query) == wanted
+
+
+def test_a_download_holds_every_row_of_the_view_and_not_one_page_of_it(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web.page_data, "PAGE_SIZE", 2)
+    first = page(client, "/recommendations?lang=en&verdict=none")
+    second = page(client, first.rels["next"])
+    board = refs(first) + refs(second)
+    assert len(refs(first)) == 2
+    assert [row[0] for row in csv_rows(client, "lang=en&verdict=none")[1:]] == board
+    assert [row[0] for row in xlsx_rows(client, "lang=en&verdict=none")[1:]] == board
+
+
+def test_each_row_ends_with_the_address_of_its_page_in_the_language_and_at_the_point_asked(
+    client: TestClient,
+) -> None:
+    found = csv_rows(client, "lang=nl&position=accepted&at_seq=999")
+    assert found[0][-1] == "Webpagina"
+    assert found[1][-1] == "http://testserver/recommendations/1/1?lang=nl&at_seq=999"

@@ -102,3 +102,14 @@ def test_the_stylesheet_served_holds_a_print_style_without_navigation_or_forms(
     for part in ("nav", "form", "details.fold", ".downloads", ".feeds"):
         assert part in hidden
     assert 'content: " (" attr(href) ")"' in printed
+
+
+@pytest.mark.parametrize(
+    "path", ["/recommendations?lang=en&portfolio=climate", "/portfolios/climate?lang=en"]
+)
+def test_a_page_of_one_portfolio_links_the_feed_of_that_portfolio(
+    client: TestClient, path: str
+) -> None:
+    found = head(client, path)
+    assert found.alternates == ["/api/feed.atom?lang=en&portfolio=climate"]
+    assert found.visible == found.alternates
