@@ -237,6 +237,30 @@ def stored_tally(
     return found
 
 
+def stored_overdue_counts(
+    ledger: Ledger, *, where: Mapping[str, object], on: date
+) -> dict[int, int] | None:
+    """How many stored rows whose columns equal ``where`` are overdue at each review on ``on``,
+    counted by the database; None when a suspension is recorded, since it may have moved a
+    due date (the caller then judges the rows the overdue narrowing keeps). With no
+    suspension the narrowing of ``stored_after`` is exact: a review is overdue exactly when it
+    awaits an answer and was handed over before ``first_not_overdue``."""
+    column = recommendations.c
+    with _reading(ledger) as conn:
+        state = _start(conn)
+        if state.suspensions:
+            return None
+        found = {}
+        for review, months in enumerate(state.offsets, start=1):
+            query = select(func.count()).where(
+                column.awaiting.contains(f",{review},"),
+                column.handed_over < first_not_overdue(on, months).isoformat(),
+                *(column[name] == value for name, value in where.items()),
+            )
+            found[review] = int(conn.execute(query).scalar() or 0)
+        return found
+
+
 def stored_choices(ledger: Ledger) -> tuple[int, list[str]]:
     """The highest panel number and every portfolio the stored rows name, in order (for a
     filter form). Both are read from the indexes, in a few steps however many rows there are:

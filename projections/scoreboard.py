@@ -18,7 +18,7 @@ from domain.responses import Position
 from ledger import Ledger
 from projections.board import Deadline, deadlines
 from projections.composition import PPM
-from projections.runner import catch_up, stored_after, stored_tally
+from projections.runner import catch_up, stored_after, stored_overdue_counts, stored_tally
 from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
@@ -108,17 +108,20 @@ def from_tally(
 
 def scoreboard_now(ledger: Ledger, *, where: Mapping[str, object], today: date) -> Scoreboard:
     """The scoreboard of the stored rows whose columns equal ``where``, as of ``today``: the
-    axes counted by the database, and the overdue reviews judged on only the rows that can be
-    overdue (the overdue narrowing of ``stored_after``), so it costs a few queries and the
-    overdue rows however large the board. Equal, figure for figure, to ``scoreboard`` of every
-    row the board reads with the same filters (the tests check it)."""
+    axes and the overdue reviews counted by the database (``stored_overdue_counts``; with a
+    suspension recorded, overdue is judged on only the rows that can be, the overdue narrowing
+    of ``stored_after``), so it costs a few queries however large the board. Equal, figure
+    for figure, to ``scoreboard`` of every row the board reads with the same filters (the
+    tests check it)."""
     catch_up(ledger)
     tally = stored_tally(ledger, where=where, axes=tuple(ORDER))
-    maybe = stored_after(ledger, after=None, where=where, limit=EVERY_ROW, overdue_on=today)
-    late = dict.fromkeys(range(1, len(maybe.offsets) + 1), 0)
-    for rec in maybe.recommendations.values():
-        for deadline in deadlines(maybe, rec, as_of=today):
-            late[deadline.review] += deadline.overdue
+    late = stored_overdue_counts(ledger, where=where, on=today)
+    if late is None:  # a suspension may have moved a due date: judge each row that can be late
+        maybe = stored_after(ledger, after=None, where=where, limit=EVERY_ROW, overdue_on=today)
+        late = dict.fromkeys(range(1, len(maybe.offsets) + 1), 0)
+        for rec in maybe.recommendations.values():
+            for deadline in deadlines(maybe, rec, as_of=today):
+                late[deadline.review] += deadline.overdue
     return from_tally(sum(tally["position"].values()), tally, late)
 
 

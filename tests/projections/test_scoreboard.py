@@ -1,0 +1,93 @@
+"""The scoreboard (``projections.scoreboard``): counted by the database now, it equals the
+scoreboard of every row the board reads, figure for figure, on any day around the due dates,
+with a suspension recorded or none; and the per-portfolio record and its median."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import pytest
+
+from ledger import Ledger
+from projections.runner import catch_up, stored_overdue_counts
+from projections.scoreboard import (
+    EVERY_ROW,
+    Scoreboard,
+    median,
+    portfolio_scores,
+    scoreboard,
+    scoreboard_now,
+    share,
+)
+from projections.view import board_page
+from tests.domain.conftest import Office
+
+# Around the due dates of panel 1 (handed over on 2026-03-02; with the suspension of May in
+# the ``answered`` ledger, review 1 is due on 2026-06-12, else on 2026-06-02).
+DAYS = [
+    date(2026, 6, 2), date(2026, 6, 3), date(2026, 6, 12), date(2026, 6, 13), date(2026, 12, 1),
+    date(2027, 3, 2), date(2027, 3, 3), date(2027, 3, 13),
+]  # fmt: skip
+WHERE = [{}, {"panel": 1}, {"portfolio": "energy"}, {"position": "awaiting_response"}]
+
+
+def of_every_row(book: Ledger, where: Mapping[str, object], today: date) -> Scoreboard:
+    """The scoreboard of the board's rows read in one page, counted in memory."""
+    page = board_page(book, today=today, where=where, limit=EVERY_ROW)
+    return scoreboard(page.rows, page.deadlines, reviews=len(page.view.state.offsets))
+
+
+@pytest.mark.parametrize("ledger", ["answered", "recommended"])  # a suspension, and none
+@pytest.mark.parametrize("today", DAYS, ids=str)
+@pytest.mark.parametrize("where", WHERE, ids=repr)
+def test_the_scoreboard_counted_by_the_database_equals_the_one_of_every_row(
+    request: pytest.FixtureRequest, ledger: str, today: date, where: Mapping[str, object]
+) -> None:
+    book = request.getfixturevalue(ledger).ledger
+    assert scoreboard_now(book, where=where, today=today) == of_every_row(book, where, today)
+
+
+def test_overdue_is_counted_by_the_database_only_when_no_suspension_can_move_a_due_date(
+    request: pytest.FixtureRequest,
+) -> None:
+    recommended = request.getfixturevalue("recommended")
+    catch_up(recommended.ledger)
+    found = stored_overdue_counts(recommended.ledger, where={}, on=date(2026, 6, 3))
+    assert found is not None and found[1] > 0 and found[2] == 0
+    answered = request.getfixturevalue("answered")  # the same ledger, on to a suspension
+    catch_up(answered.ledger)
+    assert stored_overdue_counts(answered.ledger, where={}, on=date(2026, 6, 13)) is None
+
+
+def test_the_scoreboards_differ_around_a_due_date(recommended: Office) -> None:
+    """The test above would hold for figures that never change: they do."""
+    book = recommended.ledger
+    before = scoreboard_now(book, where={}, today=date(2026, 6, 2))
+    after = scoreboard_now(book, where={}, today=date(2026, 6, 3))
+    assert dict(before.overdue)[1].count == 0 < dict(after.overdue)[1].count
+
+
+def test_the_portfolio_record_counts_reviews_on_time_late_and_unanswered(
+    answered: Office,
+) -> None:
+    page = board_page(answered.ledger, today=date(2026, 12, 1), where={}, limit=EVERY_ROW)
+    scores = {score.portfolio: score for score in portfolio_scores(page.rows, page.deadlines)}
+    assert set(scores) == {rec.portfolio for rec in page.rows}
+    dues = [d for rec in page.rows for d in page.deadlines[rec.key]]
+    assert sum(s.unanswered for s in scores.values()) == sum(d.overdue for d in dues)
+    assert sum(s.on_time + s.late for s in scores.values()) == sum(d.answered for d in dues)
+    assert sum(s.recommendations for s in scores.values()) == len(page.rows)
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"), [([], None), ([4], 4), ([1, 9], 5), ([1, 2, 30], 2), ([1, 2, 3, 8], 2)]
+)
+def test_the_median_of_days_late_is_the_middle_one_or_the_mean_of_the_two_rounded_down(
+    days: list[int], expected: int | None
+) -> None:
+    assert median(days) == expected
+
+
+def test_a_share_is_in_millionths_rounded_to_the_nearest_and_nothing_of_nothing() -> None:
+    assert share(1, 3) == 333_333 and share(2, 3) == 666_667 and share(0, 0) == 0
