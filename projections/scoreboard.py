@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from domain.government import Implementation, Verdict
 from domain.responses import Position
@@ -194,10 +194,11 @@ def median(days: Sequence[int]) -> int | None:
 def review_days(
     recs: Iterable[RecommendationStatus], dues: Mapping[Key, tuple[Deadline, ...]]
 ) -> list[tuple[int, date]]:
-    """Each review and the day it fell due for every recommendation (the latest due date of
-    that review), in order: the days "at the 3-month review" and the like read as of."""
+    """Each review and the day "at that review" reads as of: the day after the latest due date
+    of that review, the first day on which every answer still missing is overdue (on the due
+    date itself none is yet), in order."""
     latest: dict[int, date] = {}
     for rec in recs:
         for d in dues.get(rec.key, ()):
             latest[d.review] = max(latest.get(d.review, d.due), d.due)
-    return sorted(latest.items())
+    return sorted((review, day + timedelta(days=1)) for review, day in latest.items())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -177,12 +177,18 @@ def test_the_portfolio_page_counts_each_ministers_reviews(client: TestClient, bu
     assert int(shown["rejected"]) == 0 and int(shown["disputes"]) == 0
 
 
-def test_the_portfolio_page_links_to_each_review_day_of_the_charter(client: TestClient) -> None:
+def test_the_portfolio_page_links_to_the_day_after_each_review_of_the_charter(
+    client: TestClient, built: Built
+) -> None:
+    view = view_of(built, "")
+    dues = [d for rec in view.state.recommendations.values() for d in view.deadlines(rec)]
     page = client.get("/portfolios?lang=en").text
     links = re.findall(r'<a href="([^"]+)">At the (\d+)-month review</a>', page)
     assert [months for _, months in links] == ["3", "12"]
-    for link, _ in links:
-        assert "as_of=" in link and client.get(html.unescape(link)).status_code == 200
+    for review, (link, _) in enumerate(links, start=1):
+        due = max(d.due for d in dues if d.review == review)
+        assert f"as_of={due + timedelta(days=1)}" in link  # the first day a missing one is late
+        assert client.get(html.unescape(link)).status_code == 200
     assert 'href="/portfolios/climate?lang=en"' in page
 
 
