@@ -95,7 +95,7 @@ def table(book: Ledger, asked: Asked, *, base: str) -> list[list[Cell]]:
     ending with the address of its page on the server whose public URL is ``base``."""
     rows = board_data(book, asked, limit=EVERY_ROW)["rows"]
     gettext = translations(asked.lang).gettext
-    headings: list[Cell] = [gettext(heading) for heading, _ in COLUMNS] + [gettext("Web page")]
+    headings: list[Cell] = [*(gettext(heading) for heading, _ in COLUMNS), gettext("Web page")]
     return [
         headings,
         *(
