@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
@@ -134,19 +135,24 @@ def as_csv(cells: Iterable[Sequence[Cell]]) -> bytes:
 
 
 def as_xlsx(cells: Iterable[Sequence[Cell]]) -> bytes:
-    """The table as a one-sheet workbook, dates as dates and the first row as headings."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "recommendations"
-    for row in cells:
-        sheet.append([_printable(guarded(cell)) for cell in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    """The table as a one-sheet workbook, dates as dates and the first row as bold headings
+    that stay in view. Written row by row (openpyxl's write-only mode), so that a board of
+    many thousand rows costs little memory."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("recommendations")
     sheet.freeze_panes = "A2"
+    for number, row in enumerate(cells):
+        values = [_printable(guarded(cell)) for cell in row]
+        sheet.append(values if number else [_bold(sheet, value) for value in values])
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _bold(sheet: Any, value: Cell) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = Font(bold=True)
+    return cell
 
 
 def _text(cell: Cell) -> str:

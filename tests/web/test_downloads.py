@@ -139,3 +139,11 @@ def test_each_row_ends_with_the_address_of_its_page_in_the_language_and_at_the_p
     found = csv_rows(client, "lang=nl&position=accepted&at_seq=999")
     assert found[0][-1] == "Webpagina"
     assert found[1][-1] == "http://testserver/recommendations/1/1?lang=nl&at_seq=999"
+
+
+def test_the_workbook_headings_are_bold_and_stay_in_view() -> None:
+    table: list[list[str | date]] = [["Title", "Day"], ["A title", date(2026, 3, 31)]]
+    sheet = load_workbook(BytesIO(as_xlsx(table))).active
+    assert sheet is not None
+    assert sheet["A1"].font.bold and not sheet["A2"].font.bold
+    assert sheet.freeze_panes == "A2"
