@@ -26,6 +26,9 @@ QUERIES = (
     "q=recommandation 3",
     "portfolio=housing",
     "at_seq=0",
+    "late_at=1&lang=nl",
+    "late_at=2",
+    f"as_of={date.today().isoformat()}&position=awaiting_response",
 )
 
 
