@@ -89,6 +89,7 @@ def test_every_seq_the_report_cites_is_in_the_annex_with_the_hash_the_ledger_hol
     assert cited | {int(head["seq"])} == set(annex)
     trail = json.loads(run(demo, "trail", "--panel", "1", "--format", "json"))
     ledger = {line["seq"]: line["hash"] for line in trail}
+    assert all(line["verifies"] for line in trail if line["seq"] in annex)
     verified = json.loads(run(demo, "verify", "--format", "json"))
     top, top_hash = verified["head"].split(":")
     ledger[int(top)] = top_hash

@@ -34,3 +34,12 @@ def test_a_report_on_a_panel_the_ledger_does_not_hold_is_a_404_page(client: Test
         page = client.get(path + "?lang=en")
         assert page.status_code == 404
         assert "There is no panel" in page.text
+
+
+def test_the_panel_page_links_the_report_and_its_pdf_in_the_readers_language(
+    client: TestClient,
+) -> None:
+    page = client.get("/panels/1?lang=fr").text
+    assert "Le rapport de la commission pour la presse" in page
+    assert 'href="/panels/1/report?lang=fr"' in page
+    assert 'href="/panels/1/report.pdf?lang=fr"' in page
