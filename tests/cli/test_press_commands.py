@@ -178,3 +178,23 @@ def test_a_panel_with_no_recommendations_is_a_usage_error(demo: Path) -> None:
         2,
         "Panel 2 has no recommendation in the ledger as of",
     )
+
+
+def test_a_report_at_an_earlier_entry_cites_nothing_the_ledger_held_after_it(demo: Path) -> None:
+    text = run(demo, "report", "--panel", "1", "--at-seq", "300", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    head = next(row for row in rows if row["section"] == "head")
+    assert head["seq"] == "300"
+    assert max(int(row["seq"]) for row in rows if row["section"] == "entry") == 300
+    now = list(csv.DictReader(io.StringIO(report(demo, "--format", "csv"))))
+
+    def answered(found: list[dict[str, str]]) -> int:
+        return sum(
+            int(row["count"])
+            for row in found
+            if row["section"] == "figure"
+            and row["axis"] == "position"
+            and row["value"] != "awaiting_response"
+        )
+
+    assert answered(rows) < answered(now)
