@@ -10,7 +10,7 @@ Markdown or CSV, so that every format says the same.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,7 +28,7 @@ from projections.status import (
     Said,
     Status,
 )
-from web.i18n import label, localized
+from web.i18n import localized
 
 EXCERPT = 420  # characters of a justification or of reasons kept before "…"
 POSITIONS = (*Position, AWAITING_RESPONSE)
@@ -48,7 +48,7 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class Said_:
+class Quote:
     """A text of the government or of the commission as the report shows it."""
 
     text: str
@@ -74,8 +74,8 @@ class Section:
     verdict_seq: int
     overdue: tuple[tuple[int, int], ...]  # (review, days late)
     handed_over_seq: int | None
-    justification: Said_ | None
-    reasons: Said_ | None
+    justification: Quote | None
+    reasons: Quote | None
 
     @property
     def seqs(self) -> set[int]:
@@ -184,7 +184,7 @@ def section(
     )
 
 
-def _said(said: Said | None, name: str, lang: str, seq: int) -> Said_ | None:
+def _said(said: Said | None, name: str, lang: str, seq: int) -> Quote | None:
     """Text ``name`` of an answer or a verdict in ``lang`` when translated into it, else in
     its original language, cut to an excerpt when long; None when there is none."""
     if said is None:
@@ -195,7 +195,7 @@ def _said(said: Said | None, name: str, lang: str, seq: int) -> Said_ | None:
     cut = len(text) > EXCERPT
     if cut:
         text = text[:EXCERPT].rsplit(" ", 1)[0].rstrip(",;:") + " …"
-    return Said_(text, shown_in, cut, seq)
+    return Quote(text, shown_in, cut, seq)
 
 
 def _text_in(payload: Mapping[str, Any], name: str, lang: str) -> tuple[str, str | None]:
@@ -206,15 +206,3 @@ def _text_in(payload: Mapping[str, Any], name: str, lang: str) -> tuple[str, str
         if code == lang and str(text).strip():
             return str(text), None
     return original, (language if language and language != lang else None)
-
-
-def words(lang: str, value: str) -> str:
-    """A value of an axis in words, in ``lang``."""
-    return label(lang, value)
-
-
-def share(count: int, total: int) -> float:
-    return count / total if total else 0.0
-
-
-__all__: Sequence[str] = ("Figure", "Report", "Section", "build", "section", "words")

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ledger import Ledger
 from web.i18n import LANGUAGE_IN, LANGUAGES, format_day, format_number, label, translations
-from web.press import Figure, Report, Said_, Section
+from web.press import Figure, Quote, Report, Section
 from web.press_chart import bars
 
 HERE = Path(__file__).parent
@@ -230,7 +230,7 @@ def _statements(report: Report, s: Section, cite: Callable[[Iterable[int]], str]
     return found
 
 
-def _quote(report: Report, said: Said_) -> str:
+def _quote(report: Report, said: Quote) -> str:
     flat = " ".join(said.text.split())
     shown_in = said.lang
     if shown_in is None:
