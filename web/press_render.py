@@ -231,11 +231,14 @@ def _statements(report: Report, s: Section, cite: Callable[[Iterable[int]], str]
 
 
 def _quote(report: Report, said: Quote) -> str:
+    """A quoted text, saying which language it is in when not the report's, and whether it is
+    an excerpt."""
+    _ = gettext(report.lang)
     flat = " ".join(said.text.split())
-    shown_in = said.lang
-    if shown_in is None:
-        return f"« {flat} »" if report.lang == "fr" else f"“{flat}”"
-    return f"“{flat}” ({gettext(report.lang)(LANGUAGE_IN.get(shown_in, shown_in))})"
+    found = f"« {flat} »" if report.lang == "fr" else f"“{flat}”"
+    if said.lang is not None:
+        found += f" ({_(LANGUAGE_IN.get(said.lang, said.lang))})"
+    return found + (f" ({_('excerpt')})" if said.cut else "")
 
 
 CSV_COLUMNS = (
