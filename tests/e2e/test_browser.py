@@ -57,6 +57,8 @@ def test_a_reader_filters_the_board_to_the_overdue_and_reads_a_recommendation_in
     browser.screenshot("01-board")
 
     overdue = driver.find_element(By.ID, "overdue")
+    assert not overdue.is_displayed()  # the filters fold away until the reader opens them
+    driver.find_element(By.CSS_SELECTOR, "details.filters-fold > summary").click()
     assert overdue.get_attribute("type") == "checkbox" and not overdue.is_selected()
     driver.find_element(By.CSS_SELECTOR, "label[for=overdue]").click()
     assert overdue.is_selected()
