@@ -135,10 +135,17 @@ def html(report: Report, *, pdf_link: str | None = None, stylesheet: str | None 
         colon=colon(lang),
         headline=headline(report),
         chart=chart(report),
-        style=Markup(STYLESHEET.read_text(encoding="utf-8")),
-        stylesheet=stylesheet,
+        styled=_styled(stylesheet),
         pdf_link=pdf_link,
     )
+
+
+def _styled(stylesheet: str | None) -> Markup:
+    """The link to ``stylesheet`` (a served page, under a CSP that allows no inline style), or
+    the style itself (a file read alone, and the HTML WeasyPrint lays out)."""
+    if stylesheet is not None:
+        return Markup('<link rel="stylesheet" href="{}">').format(stylesheet)
+    return Markup("<style>{}</style>").format(Markup(STYLESHEET.read_text(encoding="utf-8")))
 
 
 def pdf(report: Report) -> bytes:
