@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from cli import draw_work, synthetic
 from cli.demo_office import Office, day, sha256_digest, with_event
+from cli.synthetic import labels
 from domain import commands, draw_steps
 from domain.charter import Chartered, CommissionMemberRecorded, CommissionRole
 from domain.correction import MeetingHeld
 from domain.deliberation import BriefingPublished, ReportSubmitted, SessionHeld, VoteHeld
 from domain.government import Assessed, ImplementationReported, ResponsibilityTransferred
 from domain.panel import Convened, ThemeGroupRef, WithdrawalReason
+from domain.process import Session
 from domain.recommendation import Adopted
 from domain.responses import Responded
 
@@ -67,6 +69,7 @@ class Cycle:
             ("Evidence and deliberation", self.deliberate),
             ("60 recommendations adopted", self.adopt),
             ("Theme group and panel 2", self.next_panel),
+            ("Names of the portfolios and strata", self.names),
             ("Hand-over and answers at 3 months", self.first_answers),
             ("Implementation reports", self.implementation),
             ("Elections: deadlines suspended", self.suspension),
@@ -298,6 +301,21 @@ class Cycle:
             )
 
     # -- the government -------------------------------------------------------------------
+
+    def names(self) -> None:
+        """The portfolios and strata named in the charter's languages, so that the pages and the
+        report show labels, never codes (cli/synthetic/labels.py)."""
+
+        def portfolios(session: Session, at: datetime) -> None:
+            for event in labels.portfolio_names():
+                commands.name_portfolio(session, event, at=at)
+
+        def strata(session: Session, at: datetime) -> None:
+            for event in labels.stratum_names():
+                commands.name_stratum(session, event, at=at)
+
+        self.office.do("government", day(HANDED_OVER), portfolios)
+        self.office.do("secretariat", day(HANDED_OVER), strata)
 
     def first_answers(self) -> None:
         session = self.office.session("secretariat")
