@@ -32,6 +32,9 @@ class Defaults:
 
 CYCLE = Defaults()
 HANDED_OVER = date(2023, 6, 15)
+# The language the synthetic answers and verdicts are written in: recorded with them, so that a
+# French or Dutch page marks them (lang="en", "only in English").
+SYNTHETIC_TEXTS = "en"
 SUSPENDED = (date(2024, 5, 10), date(2024, 7, 18))
 
 
@@ -345,6 +348,7 @@ class Cycle:
                 decision_date=answer.decision_date,
                 referred_to=answer.referred_to,
                 evidence_digest=sha256_digest(answer.evidence) if answer.evidence else None,
+                language=SYNTHETIC_TEXTS,
             )
         )
         self.office.do(
@@ -425,6 +429,7 @@ class Cycle:
                         verdict=verdict.verdict,
                         reasons=verdict.reasons,
                         score=verdict.score,
+                        language=SYNTHETIC_TEXTS,
                     )
                 ),
                 at=at,

@@ -153,7 +153,7 @@ def test_the_markdown_report_has_a_section_per_recommendation_and_the_annex(demo
     text = report(demo, "--format", "md")
     assert text.startswith("# Rapport de la commission de suivi sur le panel 1\n")
     assert len(re.findall(r"^### 1/\d+ ", text, flags=re.MULTILINE)) == 60
-    assert "… » (extrait)" in text  # the demo's longest justifications are cut
+    assert "… » (en anglais) (extrait)" in text  # the demo's longest justifications are cut
     assert "## Annexe\u202f: les entrées citées" in text or "## Annexe : les entrées citées" in text
 
 

@@ -64,3 +64,16 @@ def test_the_panel_page_of_the_demo_says_why_a_seated_count_per_stratum_is_not_k
     assert "En séance aujourd'hui :" in text
     assert "inconnu par strate" in text
     assert "Pourquoi le nombre en séance par strate est inconnu" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "only"), [("fr", "seulement en anglais"), ("nl", "alleen in het Engels")]
+)
+def test_an_answer_of_the_demo_written_in_english_carries_its_lang_and_says_so(
+    demo: TestClient, lang: str, only: str
+) -> None:
+    page = demo.get(f"/recommendations/1/1?lang={lang}").text
+    justification = re.search(r'<dd class="long" dir="auto">(.*?)</dd>', page, re.DOTALL)
+    assert justification is not None
+    assert justification.group(1).startswith('<bdi lang="en">')
+    assert f"({only})" in justification.group(1)
