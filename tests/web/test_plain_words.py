@@ -16,6 +16,7 @@ from cli.synthetic.labels import PORTFOLIOS, STRATA
 from tests.features.cycle import ok
 from tests.features.forked import assembly
 from tests.web.conftest import serving
+from web.i18n import said_lang, signer_label, tone
 
 DEMO = ("demo", "--ledger", "demo.db", "--out", "files", "--pool-size", "200")
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/recommendations/1/2")
@@ -77,3 +78,35 @@ def test_an_answer_of_the_demo_written_in_english_carries_its_lang_and_says_so(
     assert justification is not None
     assert justification.group(1).startswith('<bdi lang="en">')
     assert f"({only})" in justification.group(1)
+
+
+def test_a_signer_reads_with_its_role_in_words_and_an_unknown_role_as_recorded() -> None:
+    assert signer_label("fr", "Minister (demo) (government)") == "Minister (demo) (le gouvernement)"
+    assert signer_label("nl", "Jo (commission)") == "Jo (de opvolgingscommissie)"
+    assert signer_label("en", "Jo (auditor)") == "Jo (auditor)"
+    assert signer_label("en", None) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("accepted", "good"),
+        ("accepted_in_part", "partial"),
+        ("disputes", "bad"),
+        ("none", "waiting"),
+    ],
+)
+def test_each_status_has_the_tone_of_its_chip(value: str, expected: str) -> None:
+    assert tone(value) == expected
+
+
+def test_a_text_in_another_language_than_the_page_is_marked_unless_translated() -> None:
+    answer = {
+        "justification": "Accepted.",
+        "language": "en",
+        "translations": {"nl": {"justification": "Aanvaard."}},
+    }
+    assert said_lang(answer, "justification", "fr") == "en"
+    assert said_lang(answer, "justification", "nl") is None  # shown in its Dutch translation
+    assert said_lang(answer, "justification", "en") is None
+    assert said_lang({"justification": "Accepted."}, "justification", "fr") is None  # not recorded
