@@ -25,7 +25,17 @@ AS_OF = "2026-12-04"  # a fixed day, so the overdue figures do not move with the
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's cycle: one panel, 60 recommendations answered, reported on and judged."""
     folder = tmp_path_factory.mktemp("press")
-    made = ("demo", "--ledger", "demo.db", "--out", "files", "--pool-size", "200")
+    made = (
+        "demo",
+        "--ledger",
+        "demo.db",
+        "--out",
+        "files",
+        "--pool-size",
+        "200",
+        "--algorithm",
+        "legacy",
+    )
     ok(assembly(*made, cwd=folder))
     return folder
 

@@ -18,7 +18,18 @@ from tests.features.forked import assembly
 from tests.web.conftest import serving
 from web.i18n import said_lang, signer_label, tone
 
-DEMO = ("demo", "--ledger", "demo.db", "--out", "files", "--pool-size", "200")
+# legacy: the labels are what this reads, and the draw of a fresh pool takes it a second
+DEMO = (
+    "demo",
+    "--ledger",
+    "demo.db",
+    "--out",
+    "files",
+    "--pool-size",
+    "200",
+    "--algorithm",
+    "legacy",
+)
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/recommendations/1/2")
 ROLES = ("government", "secretariat", "charter")  # "commission" is French too
 # The codes that are English words (age bands such as 16-24 are not words).
