@@ -211,7 +211,11 @@ def respond(
         Path | None, typer.Option(help="already_in_place: the evidence document (hashed).")
     ] = None,
     csv: Annotated[
-        Path | None, typer.Option("--csv", help="Import many answers from a CSV file.")
+        Path | None,
+        typer.Option("--csv", help="Import many answers from a CSV or .xlsx file."),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="With --csv FILE.xlsx: the sheet to read.")
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="With --csv: check every row, write nothing.")
@@ -225,7 +229,9 @@ def respond(
 
     rejected and accepted_in_part need a detailed justification; under_study a decision date;
     not_competent whom it was referred to; already_in_place the evidence. With --csv, every row
-    is checked and the file is written all or nothing (with --server, as one submission).
+    is checked and the file is written all or nothing (with --server, as one submission); the
+    file is a CSV as spreadsheets write it (comma or semicolon, UTF-8 or Windows-1252) or an
+    .xlsx workbook (its first sheet, or --sheet), with headers in English, French or Dutch.
 
     Texts may name their language (fr=...): the first justification given (inline or from a
     file; else the first planned measures) is the original, which the minimum length is
@@ -241,7 +247,7 @@ def respond(
     if csv is not None:
         if recommendation is not None or position is not None:
             raise UsageProblem("Give a recommendation and its answer, or --csv, not both.")
-        import_answers(ledger, key, csv, dry_run=dry_run, at=at, server=server)
+        import_answers(ledger, key, csv, dry_run=dry_run, at=at, server=server, sheet=sheet)
         return
     if recommendation is None or position is None or portfolio is None:
         raise UsageProblem("Give the recommendation, --position and --portfolio (or --csv FILE).")

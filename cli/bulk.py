@@ -1,25 +1,27 @@
 """``assembly respond --csv``: many answers at once, all or nothing.
 
-The file has one answer per row, with the header ``ANSWER_COLUMNS`` and, if wanted, any of
-``OPTIONAL_COLUMNS`` (the export writes them all). ``recommendation`` is ``PANEL/NUMBER`` or the
-assembly's own reference (``SD-E2``), resolved as the command line resolves it; ``date`` is the
-day the answer was given (YYYY-MM-DD; empty or absent: the command's ``--at``, or now), so
-answers given on different days fit one file; ``statement``, the joint statement the answer
-belongs to (see ``assembly respond-jointly``); ``language``, the language its texts are in; and
-``justification_LANG``, ``planned_measures_LANG``, its translations into language LANG
-(``cli.answer_languages``).
+The file is any spreadsheet ``cli.sheet_read`` reads (CSV as Excel writes it in Belgium, or an
+.xlsx), one answer per row, with the header ``ANSWER_COLUMNS`` and, if wanted, any of
+``OPTIONAL_COLUMNS`` (the export writes them all), each named in English, French or Dutch
+(``ANSWER_ALIASES``). ``recommendation`` is ``PANEL/NUMBER`` or the assembly's own reference
+(``SD-E2``), resolved as the command line resolves it; ``date`` is the day the answer was given
+(empty or absent: the command's ``--at``, or now), so answers given on different days fit one
+file; it and ``decision_date`` are date cells or texts in any of ``cli.sheet_cells.DAY_FORMS``;
+``statement``, the joint statement the answer belongs to (see ``assembly respond-jointly``);
+``language``, the language its texts are in; and ``justification_LANG``,
+``planned_measures_LANG``, its translations into language LANG (``cli.answer_languages``).
 
 Every row is checked (its form, then the rules, in order, so two rows about one recommendation
-see each other); if any row fails, each failure is reported with its line number and nothing is
-written. A row that says what an answer on the ledger says (as corrected, if it was) is
-reported as unchanged and skipped, so exporting and importing again is a no-op.
+see each other); if any row fails, each failure is reported with its spreadsheet row number
+(the header is row 1) and, where known, its column, and nothing is written. A row that says
+what an answer on the ledger says (as corrected, if it was) is reported as unchanged and
+skipped, so exporting and importing again is a no-op.
 """
 
 from __future__ import annotations
 
-import csv
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -27,10 +29,17 @@ from typing import NamedTuple, Protocol
 from pydantic import ValidationError
 
 from cli import remote
-from cli.answer_languages import export_columns, row_translations, translation_columns
+from cli.answer_languages import (
+    ANSWER_TEXTS,
+    export_columns,
+    row_translations,
+    translation_columns,
+)
 from cli.context import open_ledger, parse_moment, signing_key
 from cli.errors import UsageProblem
 from cli.render import stdout
+from cli.sheet_cells import BadCell, BadRow, Cell, alias_table, as_day, as_text
+from cli.sheet_read import read_sheet
 from cli.store import LedgerStore
 from cli.writing import report
 from domain import commands
@@ -55,23 +64,45 @@ ANSWER_COLUMNS = (
     "evidence_digest",
 )
 OPTIONAL_COLUMNS = ("date", "statement", "language")
+# Each column's names in French and in Dutch, beside its English one (``cli.sheet_cells``
+# matches them whatever their case, accents, spaces or underscores).
+ANSWER_ALIASES = {
+    "recommendation": ("recommandation", "aanbeveling"),
+    "review": ("revue", "examen", "evaluatie", "herziening"),
+    "position": ("positie", "standpunt"),
+    "portfolio": ("portefeuille",),
+    "justification": ("justificatif", "motivering"),
+    "planned_measures": ("mesures prévues", "geplande maatregelen"),
+    "decision_date": ("date de décision", "beslissingsdatum"),
+    "referred_to": ("renvoyé à", "doorverwezen naar"),
+    "evidence_digest": ("empreinte de la preuve", "vingerafdruk bewijs"),
+    "date": ("datum",),
+    "statement": ("déclaration", "verklaring"),
+    "language": ("langue", "taal"),
+}
+ALIAS_TABLE = alias_table(ANSWER_ALIASES)
+DATE_COLUMNS = ("date", "decision_date")
+TRANSLATED = re.compile(r"(.+)_([a-z]{2})\Z")
 References = Iterable[tuple[str | None, tuple[int, int]]]  # (own reference, (panel, number))
 
 
 class Row(NamedTuple):
-    """One answer of the file: its line, the answer, the day it was given if the row says, and
-    the languages the file has translation columns for."""
+    """One answer of the file: its spreadsheet row number, the answer, the day it was given if
+    the row says, and the languages the file has translation columns for."""
 
-    line: int
+    row: int
     answer: Responded
     on: date | None = None
     translated: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class BadRow:
-    line: int
-    reason: str
+class AnswerFile(NamedTuple):
+    """A bulk file read: its answers, its malformed rows, and how it was read (its encoding,
+    when not UTF-8)."""
+
+    rows: list[Row]
+    problems: list[BadRow]
+    note: str | None = None
 
 
 class BulkRefused(RuleBroken):
@@ -83,10 +114,10 @@ class BulkRefused(RuleBroken):
         self.problems = problems
 
     def sentence(self) -> str:
-        lines = "\n".join(f"  line {bad.line}: {bad.reason}" for bad in self.problems)
+        rows = "\n".join(f"  {bad.sentence()}" for bad in self.problems)
         return (
             f"{self.path}: {len(self.problems)} bad row(s), nothing was written; fix them and "
-            f"import the whole file again:\n{lines}"
+            f"import the whole file again:\n{rows}"
         )
 
 
@@ -102,7 +133,7 @@ def export_header(answers: Iterable[Responded]) -> tuple[str, ...]:
 def answer_row(
     answer: Responded, *, on: date | None = None, columns: Sequence[str] = EXPORT_COLUMNS
 ) -> dict[str, str]:
-    """One answer as a CSV row of ``columns`` (what the export writes, ``export_header``), with
+    """One answer as a row of ``columns`` (what the export writes, ``export_header``), with
     ``on``, the day it was given, so that a file exported and imported again says what the
     ledger says."""
     data = answer.to_payload()
@@ -115,89 +146,94 @@ def answer_row(
     return {column: row.get(column, "") for column in columns}
 
 
-def read_answers(path: Path, references: References = ()) -> tuple[list[Row], list[BadRow]]:
-    """Parse the file: the answers with their line numbers, and the rows that are malformed.
-    A row names its recommendation by ``PANEL/NUMBER`` or by the assembly's own reference
-    among ``references`` (``commands.references``), resolved as the command line resolves it."""
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise UsageProblem(f"Cannot read {path}: {exc.strerror}.") from None
+def read_answers(
+    path: Path, references: References = (), *, sheet: str | None = None
+) -> tuple[list[Row], list[BadRow]]:
+    """The answers of the file with their row numbers, and the rows that are malformed
+    (``read_answer_file``)."""
+    found = read_answer_file(path, references, sheet=sheet)
+    return found.rows, found.problems
+
+
+def read_answer_file(
+    path: Path, references: References = (), *, sheet: str | None = None
+) -> AnswerFile:
+    """Parse the file (any form ``cli.sheet_read`` reads; ``sheet``, a workbook's sheet). A
+    row names its recommendation by ``PANEL/NUMBER`` or by the assembly's own reference among
+    ``references`` (``commands.references``), resolved as the command line resolves it."""
+    found = read_sheet(path, ANSWER_ALIASES, sheet=sheet, other=_translation_column)
+    missing = [column for column in ANSWER_COLUMNS if column not in found.letters]
+    if missing or found.unknown:
+        extra = [f"{written} (column {column})" for column, written in found.unknown]
+        raise UsageProblem(
+            f"{path}: the header must be {','.join(ANSWER_COLUMNS)}, and may add "
+            f"{', '.join(OPTIONAL_COLUMNS)} and translations such as justification_nl "
+            "and planned_measures_nl"
+            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; unknown {', '.join(extra)}" if extra else "")
+            + "."
+        )
+    translated = translation_columns(list(found.letters))
+    languages = frozenset(code for _, code in translated.values())
     answers: list[Row] = []
-    problems: list[BadRow] = []
-    with handle:
+    problems = list(found.problems)
+    for each in found.rows:
         try:
-            reader = csv.DictReader(handle, strict=True)
-            header = tuple(reader.fieldnames or ())
-            missing = [column for column in ANSWER_COLUMNS if column not in header]
-            known = (*ANSWER_COLUMNS, *OPTIONAL_COLUMNS)
-            translated = translation_columns(header)
-            extra = [column for column in header if column not in (*known, *translated)]
-            if missing or extra:
-                raise UsageProblem(
-                    f"{path}: the header must be {','.join(ANSWER_COLUMNS)}, and may add "
-                    f"{', '.join(OPTIONAL_COLUMNS)} and translations such as justification_nl "
-                    "and planned_measures_nl"
-                    + (f"; missing {', '.join(missing)}" if missing else "")
-                    + (f"; unknown {', '.join(extra)}" if extra else "")
-                    + "."
-                )
-            languages = frozenset(code for _, code in translated.values())
-            for row in reader:
-                line = reader.line_num
-                try:
-                    answers.append(Row(line, *_answer(row, references, translated), languages))
-                except (RuleBroken, ValueError) as exc:
-                    problems.append(BadRow(line, _reason(exc)))
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise UsageProblem(f"{path} is not a readable UTF-8 CSV file: {exc}.") from None
+            answers.append(
+                Row(each.number, *_answer(each.cells, references, translated), languages)
+            )
+        except BadCell as exc:
+            problems.append(found.bad(each.number, exc.column, exc.reason))
+        except ValidationError as exc:
+            column = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else ""
+            problems.append(found.bad(each.number, column, first_problem(exc, whole="row")))
     if not answers and not problems:
         raise UsageProblem(f"{path} has no answers in it.")
-    return answers, problems
+    return AnswerFile(answers, sorted(problems, key=lambda bad: bad.row), found.note)
+
+
+def _translation_column(key: str) -> str | None:
+    """A translation column's name (``justification_nl``) from its header in any language
+    (``motivering_fr``), or None."""
+    match = TRANSLATED.match(key)
+    if not match:
+        return None
+    name = ALIAS_TABLE.get(match[1])
+    return f"{name}_{match[2]}" if name in ANSWER_TEXTS else None
 
 
 def _answer(
-    row: dict[str, str | None],
+    cells: Mapping[str, Cell],
     references: References,
     translated: Mapping[str, tuple[str, str]],
 ) -> tuple[Responded, date | None]:
-    if None in row.values() or None in row:
-        raise ValueError("the row does not have one value per column")
-    panel, number = resolve_reference(row["recommendation"] or "", references)
-    on = _day(row.get("date") or "")
-    skipped = ("recommendation", "date", *translated)
-    fields = {key: value for key, value in row.items() if key not in skipped}
+    try:
+        panel, number = resolve_reference(as_text(cells.get("recommendation")), references)
+    except RuleBroken as exc:
+        raise BadCell("recommendation", exc.sentence()) from None
+    on = as_day(cells.get("date"), "date")
+    decided = as_day(cells.get("decision_date"), "decision_date")
+    skipped = ("recommendation", "date", "decision_date", *translated)
     data: dict[str, object] = {
-        key: value for key, value in fields.items() if value not in ("", None)
+        key: as_text(value)
+        for key, value in cells.items()
+        if key not in skipped and as_text(value) != ""
     }
-    review = row["review"] or ""
+    if decided is not None:
+        data["decision_date"] = decided
+    review = as_text(cells.get("review"))
     if review.strip().isdigit():
-        data["review"] = int(review)  # CSV cells are text; the review is a number
-    data["translations"] = row_translations(row, translated)
+        data["review"] = int(review)  # text cells; the review is a number
+    texts = {column: as_text(cells.get(column)) for column in (*translated, "language")}
+    try:
+        data["translations"] = row_translations(texts, translated)
+    except ValueError as exc:  # a translation without the row's language: point at it
+        column = next(column for column in translated if texts[column].strip())
+        raise BadCell(column, str(exc).removeprefix(f"{column}: ")) from None
     answer = Responded.model_validate(
         {"panel": panel, "number": number, "justification": "", "planned_measures": "", **data}
     )
     return answer, on
-
-
-def _day(text: str) -> date | None:
-    """The ``date`` cell: empty, or the day the answer was given."""
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(
-            f"date: {text!r} is not the day the answer was given, such as 2020-06-29"
-        ) from None
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return first_problem(exc, whole="row")
-    if isinstance(exc, RuleBroken):
-        return exc.sentence()
-    return str(exc)
 
 
 def check_answers(
@@ -208,7 +244,7 @@ def check_answers(
     problems: list[BadRow] = []
     unchanged = 0
     corrected = _corrected_answers(session)
-    for line, answer, on, translated in answers:
+    for row, answer, on, translated in answers:
         try:
             known = commands.recommendation(session, answer.panel, answer.number)
             key = (answer.panel, answer.number, answer.review)
@@ -218,7 +254,7 @@ def check_answers(
                 continue
             commands.respond(session, answer, at=_moment(on, at))
         except RuleBroken as exc:
-            problems.append(BadRow(line, f"{answer.panel}/{answer.number}: {exc.sentence()}"))
+            problems.append(BadRow(row, f"{answer.panel}/{answer.number}: {exc.sentence()}"))
     return problems, unchanged
 
 
@@ -259,21 +295,23 @@ def import_answers(
     dry_run: bool,
     at: str | None,
     server: str | None = None,
+    sheet: str | None = None,
 ) -> None:
-    """Check a CSV file of answers and write it all, or nothing: to the ledger, or with
-    ``server`` signed here and submitted to that server as one submission."""
+    """Check a file of answers (CSV or .xlsx, ``sheet`` of a workbook) and write it all, or
+    nothing: to the ledger, or with ``server`` signed here and submitted to that server as one
+    submission."""
     signer = signing_key(key)
     if server is not None:
         with remote.connected(server) as client:
             store = remote.RemoteStore(client, signer)
             moment = parse_moment(at) or store.now
-            write_answers(store, path, dry_run=dry_run, at=moment)
+            write_answers(store, path, dry_run=dry_run, at=moment, sheet=sheet)
         return
     book = open_ledger(ledger)
     try:
         local = LedgerStore(book, signer)
         moment = parse_moment(at) or book.clock()
-        if write_answers(local, path, dry_run=dry_run, at=moment):
+        if write_answers(local, path, dry_run=dry_run, at=moment, sheet=sheet):
             catch_up(book)
     finally:
         book.close()
@@ -287,13 +325,17 @@ class Writer(EventStore, Protocol):
     def rehearse(self, batches: Sequence[Batch]) -> None: ...
 
 
-def write_answers(store: Writer, path: Path, *, dry_run: bool, at: datetime) -> bool:
+def write_answers(
+    store: Writer, path: Path, *, dry_run: bool, at: datetime, sheet: str | None = None
+) -> bool:
     """Read the file, check every answer against ``store`` and append the new ones in one
     unit of work; whether anything was written. A bad row refuses the whole file."""
     session = Session(store)
-    answers, problems = read_answers(path, commands.references(session))
+    answers, problems, note = read_answer_file(path, commands.references(session), sheet=sheet)
+    if note is not None:
+        stdout.print(f"{path} was {note} (it is not UTF-8): check its accents.")
     rule_problems, unchanged = check_answers(session, answers, at=at)
-    problems = sorted(problems + rule_problems, key=lambda bad: bad.line)
+    problems = sorted(problems + rule_problems, key=lambda bad: bad.row)
     if problems:
         raise BulkRefused(path, problems)
     pending = session.pending()

@@ -1,20 +1,22 @@
 """``assembly export answers``: the government's answers in the file ``respond --csv`` reads,
-so a ministry can export, edit and import them again."""
+so a ministry can export, edit and import them again: plain CSV, CSV for Excel, or an .xlsx
+workbook (``cli.sheet_write``)."""
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.bulk import answer_row, export_header
+from cli.bulk import DATE_COLUMNS, answer_row, export_header
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption, view_at
 from cli.render import stdout
+from cli.sheet_cells import Cell
+from cli.sheet_write import Dialect, dialect_of, write_sheet
 from domain.responses import Responded
 from projections import Status
 
@@ -39,7 +41,19 @@ def recorded_answers(state: Status, *, panel: int | None = None) -> list[tuple[R
 
 @export_app.command("answers")
 def answers(
-    path: Annotated[Path, typer.Option("--csv", help="The CSV file to write.", dir_okay=False)],
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="The file to write: .xlsx for a workbook, else CSV.", dir_okay=False),
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="The CSV file to write.", dir_okay=False)
+    ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel", help="CSV for Excel: UTF-8 with a byte order mark, semicolons, CRLF."
+        ),
+    ] = False,
     panel: Annotated[int | None, typer.Option("--panel", help="Only panel N's answers.")] = None,
     as_of: AsOfOption = None,
     at_seq: AtSeqOption = None,
@@ -48,17 +62,28 @@ def answers(
     """Write every recorded answer in the format `assembly respond --csv` reads, with the day
     each was given, its joint statement, its language and its translations (a column such as
     justification_nl per language some answer is translated into; with --as-of or --at-seq,
-    the answers as they stood then).
+    the answers as they stood then). FILE.xlsx writes a workbook; any other name (or --csv
+    FILE) a CSV file, plain or, with --excel, as Belgian Excel opens it by a double click.
 
-    Example: assembly export answers --csv answers.csv --panel 1
+    Example: assembly export answers answers.xlsx --panel 1
     """
+    if (file is None) == (csv is None):
+        raise UsageProblem("Give the file to write, as FILE or as --csv FILE (one of them).")
+    path = file if file is not None else csv
+    assert path is not None
+    dialect = dialect_of(path, excel=excel)
     found = recorded_answers(view_at(ledger, as_of, at_seq).state, panel=panel)
-    try:
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            columns = export_header(answer for answer, _ in found)
-            writer = csv.DictWriter(handle, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(answer_row(answer, on=on, columns=columns) for answer, on in found)
-    except OSError as exc:
-        raise UsageProblem(f"Cannot write {path}: {exc.strerror}.") from None
+    columns = export_header(answer for answer, _ in found)
+    rows = [_cells(answer_row(answer, on=on, columns=columns), dialect) for answer, on in found]
+    write_sheet(path, columns, rows, dialect=dialect, title="answers")
     stdout.print(f"Wrote {len(found)} answer(s) to {path}.")
+
+
+def _cells(row: dict[str, str], dialect: Dialect) -> list[Cell]:
+    """A row's cells: in a workbook, its days as date cells."""
+    if dialect is not Dialect.XLSX:
+        return list(row.values())
+    return [
+        date.fromisoformat(value) if column in DATE_COLUMNS and value else value
+        for column, value in row.items()
+    ]

@@ -6,8 +6,9 @@ spreadsheet can be read by a person and filtered by a machine.
 A spreadsheet runs what looks like a formula: a cell starting with ``=``, ``+``, ``-`` or ``@``
 (or a tab or carriage return before one) that a reader opens could compute or fetch something.
 As the OWASP "CSV Injection" page advises, every such cell is written with a single quote in
-front (``'=1+1``), in the CSV and in the workbook alike; titles come from citizens and
-ministries, so nothing from the data is trusted.
+front (``'=1+1``), in the CSV and in the workbook alike, by the rule the command line's files
+follow too (``projections.formula_guard``); titles come from citizens and ministries, so
+nothing from the data is trusted.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from ledger import Ledger
+from projections.formula_guard import guarded as guarded_text
 from web.asked import Asked, Problem
 from web.bounds import point_asked
 from web.context import Busy, opened
@@ -35,7 +37,6 @@ from web.pages import error_page
 
 router = APIRouter()
 EVERY_ROW = 1_000_000  # a download holds the whole view, not a page of it
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The columns: a heading (a message id of the catalogues) and how a board row fills it.
@@ -114,9 +115,7 @@ def page(item: dict[str, Any], asked: Asked, base: str) -> str:
 
 def guarded(cell: Cell) -> Cell:
     """A text cell that a spreadsheet would read as a formula, with a quote in front (OWASP)."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
+    return guarded_text(cell) if isinstance(cell, str) else cell
 
 
 def _printable(cell: Cell) -> Cell:

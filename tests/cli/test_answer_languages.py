@@ -233,16 +233,17 @@ def test_a_bulk_row_gives_its_translations_in_columns_per_language(folder: Path)
     }
 
 
-def test_a_bulk_translation_without_the_rows_language_is_refused_by_line(folder: Path) -> None:
+def test_a_bulk_translation_without_the_rows_language_is_refused_by_row(folder: Path) -> None:
     bulk(
         folder, TRANSLATED, answer("1/1", "rejected", justification=FRENCH, justification_nl=DUTCH)
     )
     result = as_government(folder, "respond", "--csv", "answers.csv")
     assert result.code == 3, result
-    assert "line 2: justification_nl: a translation needs the row's language" in result.stderr
+    assert "row 2, column " in result.stderr
+    assert "(justification_nl): a translation needs the row's language" in result.stderr
 
 
-def test_a_bulk_translation_into_a_language_outside_the_charter_is_refused_by_line(
+def test_a_bulk_translation_into_a_language_outside_the_charter_is_refused_by_row(
     folder: Path,
 ) -> None:
     header = (*ANSWER_COLUMNS, "language", "justification_de")
@@ -253,7 +254,7 @@ def test_a_bulk_translation_into_a_language_outside_the_charter_is_refused_by_li
     )
     result = as_government(folder, "respond", "--csv", "answers.csv")
     assert result.code == 3, result
-    assert "line 2: 1/1: " in result.stderr
+    assert "row 2: 1/1: " in result.stderr
     assert "has a text in de, which is not one of the charter's languages" in result.stderr
 
 

@@ -1,5 +1,6 @@
-"""``assembly respond --csv``: every bad row is reported with its line number and reason, and
-the file is written all or nothing (DESIGN.md 7).
+"""``assembly respond --csv``: every bad row is reported with its spreadsheet row number (the
+header is row 1), its column where one cell is wrong, and the reason, and the file is written
+all or nothing (DESIGN.md 7).
 
 Each test works on its own copy of a small assembly (``tests.features.cycle``): recommendations
 1/1 to 1/3 handed over to the government, 1/4 adopted but not handed over, and a charter that
@@ -41,18 +42,20 @@ def import_file(folder: Path, rows: list[dict[str, str]], *flags: str) -> Result
 
 def listed(result: Result) -> list[str]:
     """The bad rows a refused import lists, in order."""
-    return [row.strip() for row in result.stderr.splitlines() if row.startswith("  line ")]
+    return [row.strip() for row in result.stderr.splitlines() if row.startswith("  row ")]
 
 
 BAD_ROWS = {
     "malformed-reference": (
         answer("one/2"),
-        "'one/2' is not a recommendation reference such as 1/12 (panel/number) or SD-E2 (the "
+        "column A (recommendation): 'one/2' is not a recommendation reference such as 1/12 "
+        "(panel/number) or SD-E2 (the "
         "assembly's own reference).",
     ),
     "unknown-position": (
         answer("1/2", "maybe"),
-        "position 'maybe' is not allowed: it must be one of 'accepted', 'accepted_in_part', "
+        "column C (position): position 'maybe' is not allowed: it must be one of 'accepted', "
+        "'accepted_in_part', "
         "'already_in_place', 'under_study', 'not_competent', 'rejected' or 'postponed'",
     ),
     "rejected-without-justification": (
@@ -82,12 +85,14 @@ BAD_ROWS = {
         "not exist: give a review from 1 to 2.",
     ),
     "bad-decision-date": (
-        answer("1/2", "under_study", decision_date="31/12/2025"),
-        "decision_date '31/12/2025' is not allowed: input should be a valid date",
+        answer("1/2", "under_study", decision_date="31/13/2025"),
+        "column G (decision_date): '31/13/2025' is not a date: write it as YYYY-MM-DD, "
+        "DD/MM/YYYY, DD-MM-YYYY or DD.MM.YYYY (such as 2027-06-30 or 30/06/2027).",
     ),
     "bad-portfolio": (
         answer("1/2", portfolio="Climate Ministry"),
-        "portfolio 'Climate Ministry' is not allowed: it must be a code of lowercase letters "
+        "column D (portfolio): portfolio 'Climate Ministry' is not allowed: it must be a code of "
+        "lowercase letters "
         "a-z, digits, '-' or '_', starting with a letter, such as transition-ecologique; give "
         "the name with accents as a label",
     ),
@@ -95,7 +100,7 @@ BAD_ROWS = {
 
 
 @pytest.mark.parametrize(("row", "reason"), list(BAD_ROWS.values()), ids=list(BAD_ROWS))
-def test_a_bad_row_is_reported_by_line_and_reason_and_nothing_is_written(
+def test_a_bad_row_is_reported_by_row_column_and_reason_and_nothing_is_written(
     folder: Path, row: dict[str, str], reason: str
 ) -> None:
     before = entries(folder)
@@ -108,11 +113,12 @@ def test_a_bad_row_is_reported_by_line_and_reason_and_nothing_is_written(
         "file again:"
     ), result.stderr
     assert len(listed(result)) == 1, result.stderr
-    assert listed(result)[0].startswith(f"line 3: {reason}"), result.stderr
+    where = "row 3, " if reason.startswith("column ") else "row 3: "
+    assert listed(result)[0].startswith(where + reason), result.stderr
     assert entries(folder) == before
 
 
-def test_every_bad_row_is_reported_in_line_order_even_in_a_dry_run(folder: Path) -> None:
+def test_every_bad_row_is_reported_in_row_order_even_in_a_dry_run(folder: Path) -> None:
     before = entries(folder)
     rows = [answer("1/1"), *(row for row, _ in BAD_ROWS.values()), answer("1/3", "accepted")]
     for flags in ((), ("--dry-run",)):
@@ -120,15 +126,17 @@ def test_every_bad_row_is_reported_in_line_order_even_in_a_dry_run(folder: Path)
         assert result.code == 3, result
         assert f"{len(BAD_ROWS)} bad row(s), nothing was written" in result.stderr
         reported = listed(result)
-        assert [line.split(":")[0] for line in reported] == [
-            f"line {n}" for n in range(3, 3 + len(BAD_ROWS))
+        assert [line.split(",")[0].split(":")[0] for line in reported] == [
+            f"row {n}" for n in range(3, 3 + len(BAD_ROWS))
         ], result.stderr
         for line, (_, reason) in zip(reported, BAD_ROWS.values(), strict=True):
             assert reason in line, result.stderr
     assert entries(folder) == before
 
 
-def test_a_row_that_does_not_have_one_value_per_column_is_reported(folder: Path) -> None:
+def test_a_value_in_a_column_without_a_header_is_reported_by_row_and_column(
+    folder: Path,
+) -> None:
     (folder / "answers.csv").write_text(
         "recommendation,review,position,portfolio,justification,planned_measures,"
         "decision_date,referred_to,evidence_digest\n"
@@ -138,7 +146,9 @@ def test_a_row_that_does_not_have_one_value_per_column_is_reported(folder: Path)
     )
     result = as_government(folder, "respond", "--csv", "answers.csv")
     assert result.code == 3, result
-    assert listed(result) == ["line 3: the row does not have one value per column"]
+    assert listed(result) == [
+        "row 3, column J: this cell is in a column without a header: name the column or empty it."
+    ]
 
 
 def test_two_rows_answering_the_same_review_see_each_other(folder: Path) -> None:
@@ -147,7 +157,7 @@ def test_two_rows_answering_the_same_review_see_each_other(folder: Path) -> None
     assert result.code == 3, result
     assert len(listed(result)) == 1, result.stderr
     assert listed(result)[0].startswith(
-        "line 4: 1/1: Recommendation 1/1 already has its answer for review 1"
+        "row 4: 1/1: Recommendation 1/1 already has its answer for review 1"
     ), result.stderr
     assert entries(folder) == before
 
@@ -164,7 +174,7 @@ BAD_FILES = {
     "unknown-column": (
         "recommendation,review,position,portfolio,justification,planned_measures,"
         "decision_date,referred_to,evidence_digest,minister\n1/1,1,accepted,climate,,,,,,X\n",
-        "; unknown minister.",
+        "; unknown minister (column J).",
     ),
     "header-only": (
         "recommendation,review,position,portfolio,justification,planned_measures,"
@@ -184,10 +194,10 @@ def test_a_file_that_is_not_an_answers_file_is_a_usage_error(
     assert entries(folder) == before
 
 
-def test_a_file_that_is_not_utf8_is_a_usage_error(folder: Path) -> None:
-    (folder / "answers.csv").write_bytes("recommendation,révision\n".encode("latin-1"))
+def test_a_file_that_is_not_utf8_is_read_as_windows_1252(folder: Path) -> None:
+    (folder / "answers.csv").write_bytes("recommendation,révision\n".encode("cp1252"))
     result = as_government(folder, "respond", "--csv", "answers.csv")
-    one_sentence(result, 2, "answers.csv is not a readable UTF-8 CSV file")
+    one_sentence(result, 2, "; unknown révision (column B).")
 
 
 def test_a_file_and_a_single_answer_together_are_a_usage_error(folder: Path) -> None:

@@ -1,7 +1,7 @@
 """The bulk answers file names a recommendation as people know it: ``PANEL/NUMBER`` or the
 assembly's own reference (SD-E2, whatever the case), resolved by the one resolver the command
-line uses; a reference that names none, or more than one, is reported with its line number and
-nothing is written.
+line uses; a reference that names none, or more than one, is reported with its row number and
+column, and nothing is written.
 
 Each test works on its own copy of the small assembly of ``tests.features.cycle``, where
 recommendation 1/5 is adopted as SD-E2 and handed over beside 1/1 to 1/3.
@@ -42,7 +42,7 @@ def referenced(folder: Path) -> Path:
 
 
 def listed(stderr: str) -> list[str]:
-    return [row.strip() for row in stderr.splitlines() if row.startswith("  line ")]
+    return [row.strip() for row in stderr.splitlines() if row.startswith("  row ")]
 
 
 def test_a_row_may_name_its_recommendation_by_the_assemblys_own_reference(
@@ -62,7 +62,7 @@ def test_a_row_may_name_its_recommendation_by_the_assemblys_own_reference(
     assert "Wrote 0 answer(s); 2 row(s) unchanged." in again.stdout
 
 
-def test_an_unknown_reference_is_reported_with_its_line_and_nothing_is_written(
+def test_an_unknown_reference_is_reported_with_its_row_and_nothing_is_written(
     referenced: Path,
 ) -> None:
     before = entries(referenced)
@@ -70,13 +70,14 @@ def test_an_unknown_reference_is_reported_with_its_line_and_nothing_is_written(
     result = as_government(referenced, "respond", "--csv", "answers.csv")
     assert result.code == 3, result
     assert listed(result.stderr) == [
-        "line 3: No recommendation has the reference 'SD-E9': name it by the assembly's own "
+        "row 3, column A (recommendation): No recommendation has the reference 'SD-E9': name "
+        "it by the assembly's own "
         "reference as adopted (such as SD-E2) or by panel/number (such as 1/12)."
     ]
     assert entries(referenced) == before
 
 
-def test_a_reference_that_names_two_recommendations_is_reported_with_its_line(
+def test_a_reference_that_names_two_recommendations_is_reported_with_its_row(
     tmp_path: Path,
 ) -> None:
     """References are unique when adopted; a ledger holding two alike (written before that
@@ -84,12 +85,14 @@ def test_a_reference_that_names_two_recommendations_is_reported_with_its_line(
     path = answers_csv(tmp_path / "answers.csv", [answer("1/1"), answer("SN1.1")])
     references = [("SD-E2", (1, 5)), ("sn1.1", (1, 6)), ("SN1.1", (2, 3))]
     rows, problems = read_answers(path, references)
-    assert [(row.line, row.answer.number) for row in rows] == [(2, 1)]
+    assert [(row.row, row.answer.number) for row in rows] == [(2, 1)]
     assert problems == [
         BadRow(
             3,
             "The reference 'SN1.1' names 2 recommendations (1/6, 2/3): name the one you mean "
             "by panel/number.",
+            "A",
+            "recommendation",
         )
     ]
 

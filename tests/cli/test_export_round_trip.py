@@ -119,7 +119,7 @@ def test_an_exported_answer_imported_elsewhere_lands_on_the_day_it_was_given(
     assert answers_on_the_ledger(elsewhere) == answers_on_the_ledger(answered)[-1:]
 
 
-def test_a_joint_answer_imported_where_its_statement_was_never_given_is_refused_by_line(
+def test_a_joint_answer_imported_where_its_statement_was_never_given_is_refused_by_row(
     answered: Path, template: Template, tmp_path: Path
 ) -> None:
     ok(assembly("export", "answers", "--csv", "out.csv", cwd=answered))
@@ -128,8 +128,8 @@ def test_a_joint_answer_imported_where_its_statement_was_never_given_is_refused_
     before = entries(elsewhere)
     result = as_government(elsewhere, "respond", "--csv", "out.csv")
     assert result.code == 3, result
-    assert f"line 2: 1/1: No statement {STATEMENT} has been given" in result.stderr
-    assert f"line 3: 1/2: No statement {STATEMENT} has been given" in result.stderr
+    assert f"row 2: 1/1: No statement {STATEMENT} has been given" in result.stderr
+    assert f"row 3: 1/2: No statement {STATEMENT} has been given" in result.stderr
     assert entries(elsewhere) == before
 
 

@@ -60,15 +60,15 @@ def test_answers_given_on_different_days_fit_one_file(folder: Path) -> None:
     assert days == ["2025-06-02", "2025-07-15", "2025-08-01"]
 
 
-def test_a_date_that_is_not_a_day_is_reported_with_its_line(folder: Path) -> None:
+def test_a_date_that_is_not_a_day_is_reported_with_its_row_and_column(folder: Path) -> None:
     before = entries(folder)
-    dated_csv(folder / "answers.csv", [answer("1/1", date="02/06/2025")])
+    dated_csv(folder / "answers.csv", [answer("1/1", date="31/06/2025")])
     result = as_government(folder, "respond", "--csv", "answers.csv")
     assert result.code == 3, result
     assert (
-        "line 2: date: '02/06/2025' is not the day the answer was given, such as 2020-06-29"
-        in result.stderr
-    )
+        "row 2, column J (date): '31/06/2025' is not a date: write it as YYYY-MM-DD, "
+        "DD/MM/YYYY, DD-MM-YYYY or DD.MM.YYYY (such as 2027-06-30 or 30/06/2027)." in result.stderr
+    ), result.stderr
     assert entries(folder) == before
 
 
