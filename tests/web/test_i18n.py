@@ -174,7 +174,7 @@ def test_the_audit_trail_shows_when_each_entry_was_recorded_in_the_language_aske
     client: TestClient,
 ) -> None:
     page = html(client, "/recommendations/1/1?lang=nl")
-    trail = page[page.index('class="trail"') :]
+    trail = page[page.index('class="trail cards"') :]
     recorded = TIME.findall(trail)
     assert recorded
     for machine, shown in recorded:

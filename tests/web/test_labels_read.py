@@ -179,8 +179,8 @@ def test_the_overdue_page_shows_the_responsible_portfolio_by_its_label(
 ) -> None:
     html = client.get("/overdue?lang=fr").text
 
-    assert "<td><bdi>Climat et énergie</bdi></td>" in html
-    assert "<td><bdi>climate</bdi></td>" not in html
+    assert '<td data-label="Compétence"><bdi>Climat et énergie</bdi></td>' in html
+    assert "<bdi>climate</bdi>" not in html
 
 
 def test_an_answer_names_its_responsible_portfolio_by_its_label(client: TestClient) -> None:
