@@ -30,6 +30,10 @@ PAGES = {
     "portfolios": "/portfolios",
     "board": "/recommendations",
     "recommendation": "/recommendations/1/1",
+    "portfolio": "/portfolios/housing",
+    "overdue": "/overdue",
+    "verify": "/verify",
+    "report": "/panels/1/report",
 }
 LANGUAGES = ("fr", "nl", "en")
 DESKTOP, PHONE = 1280, 390
