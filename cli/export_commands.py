@@ -4,6 +4,7 @@ workbook (``cli.sheet_write``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date
 from pathlib import Path
 from typing import Annotated
@@ -73,10 +74,17 @@ def answers(
     assert path is not None
     dialect = dialect_of(path, excel=excel)
     found = recorded_answers(view_at(ledger, as_of, at_seq).state, panel=panel)
+    write_answers_file(path, found, dialect=dialect)
+    stdout.print(f"Wrote {len(found)} answer(s) to {path}.")
+
+
+def write_answers_file(
+    path: Path, found: Sequence[tuple[Responded, date]], *, dialect: Dialect
+) -> None:
+    """Write answers with the day each was given as the file ``respond --csv`` reads."""
     columns = export_header(answer for answer, _ in found)
     rows = [_cells(answer_row(answer, on=on, columns=columns), dialect) for answer, on in found]
     write_sheet(path, columns, rows, dialect=dialect, title="answers")
-    stdout.print(f"Wrote {len(found)} answer(s) to {path}.")
 
 
 def _cells(row: dict[str, str], dialect: Dialect) -> list[Cell]:
