@@ -2,7 +2,8 @@
 
 Three forms, chosen by ``Dialect``:
 
-- ``CSV``: plain CSV (UTF-8 without a byte order mark, commas, LF line ends);
+- ``CSV``: plain CSV (UTF-8 without a byte order mark, commas, CRLF line ends as RFC 4180 has
+  them, which also makes the writer quote a cell holding a lone carriage return);
 - ``EXCEL``: the CSV that Belgian Excel opens by a double click with its accents intact (UTF-8
   with a byte order mark, semicolons, CRLF line ends), as Excel's own "CSV UTF-8" writes it;
 - ``XLSX``: a workbook, one sheet, the header row bold and frozen, columns as wide as their
@@ -68,9 +69,7 @@ def write_sheet(
 def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, excel: bool) -> None:
     encoding = "utf-8-sig" if excel else "utf-8"
     with path.open("w", encoding=encoding, newline="") as handle:
-        writer = csv.writer(
-            handle, delimiter=";" if excel else ",", lineterminator="\r\n" if excel else "\n"
-        )
+        writer = csv.writer(handle, delimiter=";" if excel else ",", lineterminator="\r\n")
         writer.writerow(header)
         writer.writerows([guarded(as_text(cell)) for cell in row] for row in rows)
 
