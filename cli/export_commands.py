@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cli.bulk import DATE_COLUMNS, answer_row, export_header
+from cli.answer_file import DATE_COLUMNS, answer_row, export_header
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption, view_at

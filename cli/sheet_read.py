@@ -27,7 +27,16 @@ from datetime import datetime
 from pathlib import Path
 
 from cli.errors import UsageProblem
-from cli.sheet_cells import Aliases, BadRow, Cell, alias_table, blank, header_key, letter
+from cli.sheet_cells import (
+    Aliases,
+    BadRow,
+    Cell,
+    alias_table,
+    blank,
+    header_key,
+    letter,
+    xlsx_unescaped,
+)
 from projections.formula_guard import unguarded
 
 BINARY_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (.xlsx), OLE (.xls)
@@ -73,6 +82,8 @@ def read_sheet(
     translation column), or None."""
     if path.suffix.lower() == ".xlsx":
         raw, note = _xlsx_rows(path, sheet), None
+    elif sheet is not None:
+        raise UsageProblem(f"--sheet is for an .xlsx workbook, and {path} is read as CSV.")
     else:
         raw, note = _csv_rows(path)
     found = _sheet(path, raw, alias_table(aliases), other)
@@ -81,7 +92,10 @@ def read_sheet(
 
 
 def _sheet(
-    path: Path, raw: Iterable[tuple[int, Raw]], table: dict[str, str], other: Callable[..., object]
+    path: Path,
+    raw: Iterable[tuple[int, Raw]],
+    table: dict[str, str],
+    other: Callable[[str], str | None],
 ) -> Sheet:
     rows = iter(raw)
     found = Sheet()
@@ -93,10 +107,9 @@ def _sheet(
         written = "" if cell is None else str(cell).replace("\u00a0", " ").strip()
         key = header_key(written)
         name = (table.get(key) or other(key)) if key else None
-        if key and not isinstance(name, str):
+        if key and name is None:
             found.unknown.append((letter(index), written))
-            name = None
-        if isinstance(name, str):
+        if name is not None:
             if name in found.letters:
                 raise UsageProblem(
                     f"{path}: columns {found.letters[name]} and {letter(index)} both name "
@@ -104,7 +117,7 @@ def _sheet(
                 )
             found.letters[name] = letter(index)
             found.headers[name] = written
-        columns.append(name if isinstance(name, str) else None)
+        columns.append(name)
     for number, cells in rows:
         if all(blank(cell) for cell in cells):
             continue
@@ -187,8 +200,6 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[tuple[int, Raw]]:
     """The rows of one sheet of a workbook, numbered as the workbook numbers them."""
     from openpyxl import load_workbook  # only when a workbook is read: a heavy import
     from openpyxl.utils.exceptions import InvalidFileException
-
-    from cli.sheet_cells import xlsx_unescaped
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)

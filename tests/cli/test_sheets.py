@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from cli.bulk import read_answers
+from cli.answer_file import read_answers
 from cli.errors import UsageProblem
 from cli.export_commands import write_answers_file
 from cli.sheet_cells import BadCell, as_day, header_key, letter, xlsx_escaped, xlsx_unescaped
@@ -159,6 +159,12 @@ def test_a_binary_file_sent_as_csv_is_refused_with_one_sentence(
     assert str(refused.value) == (
         f"{path} is not a CSV file: save it as CSV UTF-8 or send the .xlsx."
     )
+
+
+def test_a_sheet_named_for_a_csv_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "list.csv", b"name\nA\n")
+    with pytest.raises(UsageProblem, match=r"--sheet is for an \.xlsx workbook, and .* as CSV\."):
+        read_sheet(path, ALIASES, sheet="Feuil1")
 
 
 def test_a_damaged_workbook_is_refused_with_one_sentence(tmp_path: Path) -> None:
