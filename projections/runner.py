@@ -45,6 +45,8 @@ from projections.tables import (
     positions,
     recommendation_row,
     recommendations,
+    review_rows,
+    reviews,
     settings,
     settings_value,
     with_settings,
@@ -53,7 +55,7 @@ from projections.tables import (
 NAME = "status"
 # The shape of the rows and the meaning of the fold: when either changes, this changes, and the
 # tables found with another format are dropped and rebuilt (they hold nothing but derived data).
-FORMAT = "8"
+FORMAT = "9"
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
 _KEYS = 400  # recommendations loaded per query
@@ -81,7 +83,7 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = 
         if state is None:
             _ensure_position(engine)
             with engine.connect() as conn:
-                state = _start(conn)
+                state = settings_only(conn)
         entries = ledger.recorder.read_bodies(start=state.seq + 1, limit=batch)
         if not entries:
             return applied
@@ -115,6 +117,7 @@ def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH, progress: Progress | 
     _prepare(engine)
     with engine.begin() as conn:
         conn.execute(delete(recommendations))
+        conn.execute(delete(reviews))
         conn.execute(delete(settings).where(settings.c.name == NAME))
         conn.execute(delete(positions).where(positions.c.name == NAME))
     return catch_up(ledger, batch=batch, progress=progress)
@@ -122,21 +125,21 @@ def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH, progress: Progress | 
 
 def position(ledger: Ledger) -> int:
     """The seq of the last entry the status projection applied (-1: none yet)."""
-    with _reading(ledger) as conn:
+    with reading(ledger) as conn:
         return _position(conn)
 
 
 def stored(ledger: Ledger, *, panel: int | None = None) -> Status:
     """The status read model as the tables hold it (of one panel's recommendations alone,
     read by the key's first column, when ``panel`` is given)."""
-    with _reading(ledger) as conn:
+    with reading(ledger) as conn:
         return load(conn, panel=panel)
 
 
 def stored_one(ledger: Ledger, key: Key) -> tuple[Status, RecommendationStatus | None]:
     """The settings and position of the status model, and one recommendation's row (by key)."""
-    with _reading(ledger) as conn:
-        state = _with_rows(conn, _start(conn), {key})
+    with reading(ledger) as conn:
+        state = _with_rows(conn, settings_only(conn), {key})
     return state, state.recommendations.get(key)
 
 
@@ -172,8 +175,8 @@ def stored_after(
             )
         )
     query = query.order_by(column.panel, column.number).limit(limit)
-    with _reading(ledger) as conn:
-        state = _start(conn)
+    with reading(ledger) as conn:
+        state = settings_only(conn)
         if overdue_on is not None:
             query = query.where(_maybe_overdue(state, overdue_on))
         found = {status.key: status for status in map(from_row, conn.execute(query).scalars())}
@@ -203,62 +206,22 @@ def stored_by_said(ledger: Ledger, *, before: int | None, limit: int) -> list[Re
     if before is not None:
         query = query.where(column.said_seq < before)
     query = query.order_by(column.said_seq.desc()).limit(limit)
-    with _reading(ledger) as conn:
+    with reading(ledger) as conn:
         return [from_row(detail) for detail in conn.execute(query).scalars()]
 
 
 def stored_bare(ledger: Ledger) -> Status:
     """The position and settings of the stored status model, without any recommendation."""
-    with _reading(ledger) as conn:
-        return _start(conn)
+    with reading(ledger) as conn:
+        return settings_only(conn)
 
 
 def stored_counts(ledger: Ledger) -> dict[int, int]:
     """How many stored recommendations each panel has (the panels with any)."""
     column = recommendations.c
     query = select(column.panel, func.count()).group_by(column.panel)
-    with _reading(ledger) as conn:
+    with reading(ledger) as conn:
         return {int(panel): int(count) for panel, count in conn.execute(query)}
-
-
-def stored_tally(
-    ledger: Ledger, *, where: Mapping[str, object], axes: Sequence[str]
-) -> dict[str, dict[str, int]]:
-    """How many stored rows whose columns equal ``where`` have each value of each of ``axes``
-    (columns), counted by the database: a scoreboard's figures without reading a row."""
-    column = recommendations.c
-    found: dict[str, dict[str, int]] = {}
-    with _reading(ledger) as conn:
-        for axis in axes:
-            query = select(column[axis], func.count()).group_by(column[axis])
-            for name, value in where.items():
-                query = query.where(column[name] == value)
-            found[axis] = {str(value): int(count) for value, count in conn.execute(query)}
-    return found
-
-
-def stored_overdue_counts(
-    ledger: Ledger, *, where: Mapping[str, object], on: date
-) -> dict[int, int] | None:
-    """How many stored rows whose columns equal ``where`` are overdue at each review on ``on``,
-    counted by the database; None when a suspension is recorded, since it may have moved a
-    due date (the caller then judges the rows the overdue narrowing keeps). With no
-    suspension the narrowing of ``stored_after`` is exact: a review is overdue exactly when it
-    awaits an answer and was handed over before ``first_not_overdue``."""
-    column = recommendations.c
-    with _reading(ledger) as conn:
-        state = _start(conn)
-        if state.suspensions:
-            return None
-        found = {}
-        for review, months in enumerate(state.offsets, start=1):
-            query = select(func.count()).where(
-                column.awaiting.contains(f",{review},"),
-                column.handed_over < first_not_overdue(on, months).isoformat(),
-                *(column[name] == value for name, value in where.items()),
-            )
-            found[review] = int(conn.execute(query).scalar() or 0)
-        return found
 
 
 def stored_choices(ledger: Ledger) -> tuple[int, list[str]]:
@@ -266,7 +229,7 @@ def stored_choices(ledger: Ledger) -> tuple[int, list[str]]:
     filter form). Both are read from the indexes, in a few steps however many rows there are:
     the maximum, and the portfolios one after the other (a loose index scan)."""
     column = recommendations.c
-    with _reading(ledger) as conn:
+    with reading(ledger) as conn:
         highest = conn.execute(select(func.max(column.panel))).scalar()
         names = conn.execute(text(_PORTFOLIOS.format(table=recommendations.name))).scalars()
         return int(highest or 0), list(names)
@@ -291,7 +254,7 @@ def load(conn: Connection, *, panel: int | None = None) -> Status:
         query = query.where(recommendations.c.panel == panel)
     rows = conn.execute(query).scalars()
     found = {status.key: status for status in map(from_row, rows)}
-    return replace(_start(conn), recommendations=MappingProxyType(found))
+    return replace(settings_only(conn), recommendations=MappingProxyType(found))
 
 
 def write(conn: Connection, before: Status, after: Status) -> None:
@@ -310,17 +273,21 @@ def write(conn: Connection, before: Status, after: Status) -> None:
         if before.recommendations.get(key) is not status
     ]
     if changed:
-        conn.execute(
-            delete(recommendations).where(
-                recommendations.c.panel == bindparam("key_panel"),
-                recommendations.c.number == bindparam("key_number"),
-            ),
-            [{"key_panel": status.panel, "key_number": status.number} for status in changed],
-        )
+        keys = [{"key_panel": status.panel, "key_number": status.number} for status in changed]
+        for table in (recommendations, reviews):
+            conn.execute(
+                delete(table).where(
+                    table.c.panel == bindparam("key_panel"),
+                    table.c.number == bindparam("key_number"),
+                ),
+                keys,
+            )
         conn.execute(
             insert(recommendations),
             [recommendation_row(s, reviews=len(after.offsets)) for s in changed],
         )
+        if due := [row for s in changed for row in review_rows(s, after.offsets)]:
+            conn.execute(insert(reviews), due)
     if (before.offsets, before.suspensions, before.statements) != (
         after.offsets,
         after.suspensions,
@@ -330,7 +297,7 @@ def write(conn: Connection, before: Status, after: Status) -> None:
         conn.execute(insert(settings).values(name=NAME, value=settings_value(after)))
 
 
-def _start(conn: Connection) -> Status:
+def settings_only(conn: Connection) -> Status:
     """The position and settings of the status model, without any recommendation."""
     state = Status(seq=_position(conn))
     value = conn.execute(select(settings.c.value).where(settings.c.name == NAME)).scalar()
@@ -456,7 +423,7 @@ def _position(conn: Connection) -> int:
 
 
 @contextmanager
-def _reading(ledger: Ledger) -> Iterator[Connection]:
+def reading(ledger: Ledger) -> Iterator[Connection]:
     """A connection to read the status model's tables, made ready first."""
     engine = _engine(ledger)
     _prepare(engine)

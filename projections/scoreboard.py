@@ -18,7 +18,7 @@ from domain.responses import Position
 from ledger import Ledger
 from projections.board import Deadline, deadlines
 from projections.composition import PPM
-from projections.runner import catch_up, stored_after, stored_overdue_counts, stored_tally
+from projections.runner import catch_up, stored_after
 from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
@@ -26,6 +26,7 @@ from projections.status import (
     Key,
     RecommendationStatus,
 )
+from projections.tallies import PortfolioCounted, stored_portfolios, stored_tally, weighted_median
 
 EVERY_ROW = 10**12  # a limit of rows that is no limit (as ``projections.view``'s)
 
@@ -108,21 +109,21 @@ def from_tally(
 
 def scoreboard_now(ledger: Ledger, *, where: Mapping[str, object], today: date) -> Scoreboard:
     """The scoreboard of the stored rows whose columns equal ``where``, as of ``today``: the
-    axes and the overdue reviews counted by the database (``stored_overdue_counts``; with a
+    axes and the overdue reviews counted by the database (``projections.tallies``; with a
     suspension recorded, overdue is judged on only the rows that can be, the overdue narrowing
-    of ``stored_after``), so it costs a few queries however large the board. Equal, figure
-    for figure, to ``scoreboard`` of every row the board reads with the same filters (the
-    tests check it)."""
+    of ``stored_after``), so it costs one query however large the board. Equal, figure for
+    figure, to ``scoreboard`` of every row the board reads with the same filters (the tests
+    check it)."""
     catch_up(ledger)
-    tally = stored_tally(ledger, where=where, axes=tuple(ORDER))
-    late = stored_overdue_counts(ledger, where=where, on=today)
+    counted = stored_tally(ledger, where=where, on=today)
+    late = counted.late
     if late is None:  # a suspension may have moved a due date: judge each row that can be late
         maybe = stored_after(ledger, after=None, where=where, limit=EVERY_ROW, overdue_on=today)
         late = dict.fromkeys(range(1, len(maybe.offsets) + 1), 0)
         for rec in maybe.recommendations.values():
             for deadline in deadlines(maybe, rec, as_of=today):
                 late[deadline.review] += deadline.overdue
-    return from_tally(sum(tally["position"].values()), tally, late)
+    return from_tally(sum(counted.tally["position"].values()), counted.tally, late)
 
 
 def _overdue_at(found: Iterable[Deadline], review: int) -> bool:
@@ -189,6 +190,40 @@ def median(days: Sequence[int]) -> int | None:
         return None
     middle = len(days) // 2
     return days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) // 2
+
+
+def portfolio_scores_now(
+    ledger: Ledger, *, code: str | None, today: date
+) -> list[PortfolioScore] | None:
+    """Each portfolio's record as of ``today`` (``code``'s alone if given), counted by the
+    database (``projections.tallies``), sorted by code: equal to ``portfolio_scores`` of every
+    stored row (the tests check it). None when a suspension is recorded (it may move due
+    dates): the caller then judges the rows."""
+    catch_up(ledger)
+    counted = stored_portfolios(ledger, code=code, on=today)
+    if counted is None:
+        return None
+    return [_score(name, counted[name]) for name in sorted(counted)]
+
+
+def _score(code: str, counted: PortfolioCounted) -> PortfolioScore:
+    tally = counted.tally
+    total = sum(tally["position"].values())
+    late_days = {days: n for days, n in counted.answered_late.items() if days > 0}
+    for days, n in counted.overdue_by.items():
+        late_days[days] = late_days.get(days, 0) + n
+    bars = from_tally(total, {"implementation": tally["implementation"]}, {}).bars
+    return PortfolioScore(
+        portfolio=code,
+        recommendations=total,
+        on_time=counted.answered_late.get(0, 0),
+        late=sum(n for days, n in counted.answered_late.items() if days > 0),
+        unanswered=sum(counted.overdue_by.values()),
+        median_days_late=weighted_median(late_days),
+        rejected=tally["position"].get(Position.REJECTED, 0),
+        implementation=next(bar for bar in bars if bar.axis == "implementation"),
+        disputes=tally["verdict"].get(Verdict.DISPUTES, 0),
+    )
 
 
 def review_days(

@@ -17,9 +17,9 @@ from types import MappingProxyType
 from typing import Any
 
 from pydantic_core import from_json, to_json
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
 
-from projections.deadlines import Suspension
+from projections.deadlines import Suspension, add_months
 from projections.search import haystack
 from projections.status import Change, Erratum, RecommendationStatus, Said, Status
 
@@ -39,9 +39,9 @@ recommendations = Table(
     Column("panel", Integer, primary_key=True, autoincrement=False),
     Column("number", Integer, primary_key=True, autoincrement=False),
     Column("title", Text, nullable=False),
-    Column("portfolio", String(64), nullable=False, index=True),
+    Column("portfolio", String(64), nullable=False),
     Column("priority", String(16), nullable=False),
-    Column("handed_over", String(10)),
+    Column("handed_over", String(10), index=True),
     Column("position", String(32), nullable=False, index=True),
     Column("position_seq", _Seq),
     Column("implementation", String(32), nullable=False),
@@ -58,6 +58,33 @@ recommendations = Table(
     # The seq of its newest answer or verdict (None: neither yet), for the feed's newest first.
     Column("said_seq", _Seq, index=True),
     Column("detail", Text, nullable=False),
+    # What a scoreboard counts, in one narrow index it reads instead of the wide rows (and the
+    # board's portfolio filter and the list of portfolios seek in it too).
+    Index(
+        "ix_projection_recommendations_tally",
+        "portfolio",
+        "position",
+        "implementation",
+        "verdict",
+        "awaiting",
+        "handed_over",
+    ),
+)
+
+# One row per review of each handed-over recommendation: its due date (were no suspension to
+# move it) and, once answered, the day the answer counts from and how many days late it came,
+# so that a portfolio's record is counted by the database (``projections.tallies``).
+reviews = Table(
+    "projection_reviews",
+    metadata,
+    Column("panel", Integer, primary_key=True, autoincrement=False),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("review", Integer, primary_key=True, autoincrement=False),
+    Column("portfolio", String(64), nullable=False),
+    Column("due", String(10), nullable=False),
+    Column("answered", String(10)),  # the day its answer counts from; None: not answered yet
+    Column("days_late", Integer),  # None: not answered yet; 0: answered by its due date
+    Index("ix_projection_reviews_tally", "portfolio", "days_late", "due", "answered"),
 )
 
 settings = Table(
@@ -91,6 +118,35 @@ def recommendation_row(status: RecommendationStatus, *, reviews: int = 2) -> dic
         "said_seq": said_seq(status),
         "detail": _json(detail),
     }
+
+
+def review_rows(status: RecommendationStatus, offsets: tuple[int, ...]) -> list[dict[str, Any]]:
+    """The rows of ``status``'s reviews under a charter of ``offsets`` (months): none before
+    the hand-over. An answer counts from the day the ledger recorded it, or for history
+    recorded after the fact from the day its author gave (as ``projections.board``)."""
+    if status.handed_over is None:
+        return []
+    found = []
+    for review in status.due_reviews(len(offsets)):
+        due = add_months(status.handed_over, offsets[review - 1])
+        said = status.answer(review)
+        on = late = None
+        if said is not None:
+            change = said.change
+            on = (change.at if change.after_the_fact else change.recorded or change.at).date()
+            late = max(0, (on - due).days)
+        found.append(
+            {
+                "panel": status.panel,
+                "number": status.number,
+                "review": review,
+                "portfolio": status.portfolio,
+                "due": due.isoformat(),
+                "answered": None if on is None else on.isoformat(),
+                "days_late": late,
+            }
+        )
+    return found
 
 
 def awaiting(status: RecommendationStatus, reviews: int) -> str:

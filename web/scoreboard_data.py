@@ -18,7 +18,14 @@ from typing import Any
 from ledger import Ledger
 from projections.names import names_in
 from projections.runner import stored_bare
-from projections.scoreboard import portfolio_scores, review_days, scoreboard, scoreboard_now
+from projections.scoreboard import (
+    portfolio_scores,
+    portfolio_scores_now,
+    review_days,
+    scoreboard,
+    scoreboard_now,
+)
+from projections.tallies import stored_review_days
 from projections.view import EVERY_ROW, BoardPage, board_page, end_of
 from web.asked import Asked, Problem
 from web.bounds import bounded_text, number, shown
@@ -135,19 +142,30 @@ def review_asked(text: str) -> int | None:
 
 def portfolios_data(book: Ledger, asked: Asked, *, code: str | None = None) -> dict[str, Any]:
     """Each portfolio's record at the point asked for (or portfolio ``code``'s alone, a 404
-    problem if no recommendation names it), and the days of the charter's reviews."""
+    problem if no recommendation names it), and the days of the charter's reviews: now,
+    counted by the database; at a point in the past (or with a suspension recorded), from
+    every row the board reads there."""
     if code is not None:
         code = bounded_text(code, "portfolio")
-    page = read_all(book, asked, where={"portfolio": code} if code else {})
-    if code and not page.rows:
+    scores = reviews = None
+    if not asked.travelling:
+        as_of = datetime.now(UTC).date()
+        scores = portfolio_scores_now(book, code=code, today=as_of)
+        reviews = stored_review_days(book, code=code)
+        state = stored_bare(book)
+    if scores is None or reviews is None:
+        page = read_all(book, asked, where={"portfolio": code} if code else {})
+        scores = portfolio_scores(page.rows, page.deadlines)
+        reviews = review_days(page.rows, page.deadlines)
+        state, as_of = page.view.state, page.view.as_of
+    if code and not scores:
         raise Problem(404, "There is no portfolio %(code)s in the ledger.", code=shown(code))
     names = names_in(book, up_to=asked.at_seq, until=end_of(asked.as_of))
-    scores = portfolio_scores(page.rows, page.deadlines)
-    reviews = review_days(page.rows, page.deadlines)
-    months = dict(enumerate(page.view.state.offsets, start=1))
+    months = dict(enumerate(state.offsets, start=1))
     here = asked.path
     return {
-        "view": page.view,
+        "seq": state.seq,
+        "as_of": as_of,
         "code": code,
         "scores": [(score, names.portfolio(score.portfolio, asked.lang)) for score in scores],
         "reviews": [(review, months.get(review), day, here) for review, day in reviews],

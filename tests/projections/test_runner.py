@@ -79,7 +79,8 @@ def test_tables_of_another_format_are_dropped_and_rebuilt(answered: Office) -> N
 def test_the_tables_are_the_projections_own(answered: Office) -> None:
     runner.catch_up(answered.ledger)
     names = set(inspect(engine(answered)).get_table_names())
-    ours = {"projection_positions", "projection_recommendations", "projection_settings"}
+    ours = {"projection_positions", "projection_recommendations", "projection_reviews"}
+    ours |= {"projection_settings"}
     assert ours <= names
     assert not {name for name in names - ours if not name.startswith("ledger_")}
 

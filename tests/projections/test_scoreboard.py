@@ -9,19 +9,26 @@ from datetime import date
 
 import pytest
 
+from domain import commands
+from domain.government import ResponsibilityTransferred as Transferred
+from domain.responses import Position
 from ledger import Ledger
-from projections.runner import catch_up, stored_overdue_counts
+from projections.runner import catch_up
 from projections.scoreboard import (
     EVERY_ROW,
     Scoreboard,
     median,
     portfolio_scores,
+    portfolio_scores_now,
+    review_days,
     scoreboard,
     scoreboard_now,
     share,
 )
+from projections.tallies import stored_review_days, stored_tally, weighted_median
 from projections.view import board_page
-from tests.domain.conftest import Office
+from tests.domain.conftest import Office, step
+from tests.projections.conftest import answer
 
 # Around the due dates of panel 1 (handed over on 2026-03-02; with the suspension of May in
 # the ``answered`` ledger, review 1 is due on 2026-06-12, else on 2026-06-02).
@@ -53,11 +60,12 @@ def test_overdue_is_counted_by_the_database_only_when_no_suspension_can_move_a_d
 ) -> None:
     recommended = request.getfixturevalue("recommended")
     catch_up(recommended.ledger)
-    found = stored_overdue_counts(recommended.ledger, where={}, on=date(2026, 6, 3))
+    found = stored_tally(recommended.ledger, where={}, on=date(2026, 6, 3)).late
     assert found is not None and found[1] > 0 and found[2] == 0
     answered = request.getfixturevalue("answered")  # the same ledger, on to a suspension
     catch_up(answered.ledger)
-    assert stored_overdue_counts(answered.ledger, where={}, on=date(2026, 6, 13)) is None
+    assert stored_tally(answered.ledger, where={}, on=date(2026, 6, 13)).late is None
+    assert portfolio_scores_now(answered.ledger, code=None, today=date(2026, 6, 13)) is None
 
 
 def test_the_scoreboards_differ_around_a_due_date(recommended: Office) -> None:
@@ -80,6 +88,51 @@ def test_the_portfolio_record_counts_reviews_on_time_late_and_unanswered(
     assert sum(s.recommendations for s in scores.values()) == len(page.rows)
 
 
+@pytest.fixture
+def answered_late(recommended: Office) -> Office:
+    """... then, without any suspension: 1 accepted on time; 3 moved to the energy portfolio;
+    2 rejected 18 days after review 1 fell due, 3 accepted 40 days after; 4 left unanswered."""
+    office = recommended
+    office.do("government", step(commands.respond, answer(1, 1, Position.ACCEPTED)))
+    moved = Transferred(
+        panel=1, number=3, from_portfolio="climate", to_portfolio="energy", reason="Reshuffle."
+    )
+    office.do("government", step(commands.transfer, moved))
+    office.clock.now = office.clock.now.replace(year=2026, month=6, day=20)
+    office.do("government", step(commands.respond, answer(2, 1, Position.REJECTED)))
+    office.clock.now = office.clock.now.replace(month=7, day=12)
+    moved_answer = answer(3, 1, Position.ACCEPTED, portfolio="energy")
+    office.do("government", step(commands.respond, moved_answer))
+    return office
+
+
+@pytest.mark.parametrize("today", DAYS, ids=str)
+@pytest.mark.parametrize("code", [None, "climate", "energy"])
+def test_each_portfolios_record_counted_by_the_database_equals_the_one_of_every_row(
+    answered_late: Office, today: date, code: str | None
+) -> None:
+    book = answered_late.ledger
+    where = {} if code is None else {"portfolio": code}
+    page = board_page(book, today=today, where=where, limit=EVERY_ROW)
+    assert portfolio_scores_now(book, code=code, today=today) == portfolio_scores(
+        page.rows, page.deadlines
+    )
+    assert stored_review_days(book, code=code) == review_days(page.rows, page.deadlines)
+
+
+def test_the_portfolio_records_counted_by_the_database_hold_late_and_unanswered_reviews(
+    answered_late: Office,
+) -> None:
+    """The test above would hold for records of nothing: these hold every kind of review."""
+    found = portfolio_scores_now(answered_late.ledger, code=None, today=date(2026, 12, 1))
+    assert found is not None
+    scores = {score.portfolio: score for score in found}
+    climate, energy = scores["climate"], scores["energy"]
+    assert (climate.on_time, climate.late, climate.rejected) == (1, 1, 1)
+    assert (energy.on_time, energy.late, energy.unanswered) == (0, 1, 0)
+    assert climate.unanswered > 0 and climate.median_days_late and energy.median_days_late == 40
+
+
 @pytest.mark.parametrize(
     ("days", "expected"), [([], None), ([4], 4), ([1, 9], 5), ([1, 2, 30], 2), ([1, 2, 3, 8], 2)]
 )
@@ -87,6 +140,10 @@ def test_the_median_of_days_late_is_the_middle_one_or_the_mean_of_the_two_rounde
     days: list[int], expected: int | None
 ) -> None:
     assert median(days) == expected
+    counted: dict[int, int] = {}
+    for day in days:
+        counted[day] = counted.get(day, 0) + 1
+    assert weighted_median(counted) == expected
 
 
 def test_a_share_is_in_millionths_rounded_to_the_nearest_and_nothing_of_nothing() -> None:
