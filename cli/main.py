@@ -35,6 +35,7 @@ from cli import (
     report_commands,
     serve_commands,
     statement_commands,
+    template_commands,
     tiles_commands,
     trail_commands,
     witness_commands,
@@ -72,6 +73,7 @@ export_commands.register(app)
 composition_commands.register(app)
 report_commands.register(app)
 press_commands.register(app)
+template_commands.register(app)
 app.command("demo", rich_help_panel="Set up and verify")(demo.demo)
 
 _state = {"debug": False}
