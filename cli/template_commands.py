@@ -1,9 +1,11 @@
-"""``assembly template answers --panel N FILE.xlsx``: a workbook to fill in, one row per step
-the ledger still awaits, with drop-down lists, the charter's rules and instructions in French,
-Dutch and English (``cli.template_kinds``, ``cli.template_book``)."""
+"""``assembly template answers|implementation|verdicts|recommendations --panel N FILE.xlsx``: a
+workbook to fill in, one row per step the ledger still awaits, with drop-down lists, the
+charter's rules and instructions in French, Dutch and English, that ``assembly import`` reads
+once filled (``cli.template_kinds``, ``cli.template_book``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,15 +17,17 @@ from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.render import stdout
 from cli.template_book import write_template
-from cli.template_kinds import answers as answers_template
+from cli.template_kinds import PanelView, template
+from cli.template_texts import WHAT, import_command
 from cli.writing import today
 from domain.charter import Chartered
+from domain.recommendation import Adopted
 from ledger import Ledger
-from projections.status import Status, recorded
+from projections.status import recorded
 from projections.view import view_at
 
 template_app = typer.Typer(
-    help="Write a workbook to fill in for a bulk step, with its rows, lists and rules.",
+    help="Write a workbook to fill in for a bulk step: its rows, drop-down lists and rules.",
     no_args_is_help=True,
 )
 
@@ -57,32 +61,73 @@ def answers(
 ) -> None:
     """Write a workbook of the answers panel N still awaits: a row per review of a handed-over
     recommendation with no answer yet (due or coming), prefilled with the recommendation, the
-    review and its portfolio, for `assembly respond --csv FILE.xlsx` to import once filled.
+    review and its portfolio, for `assembly import answers FILE.xlsx` (or `assembly respond
+    --csv FILE.xlsx`) once filled.
 
     Example: assembly template answers --panel 1 answers-panel-1.xlsx --lang nl
     """
-    _check_workbook(file)
-    state, charter = _read(ledger, panel)
-    template = answers_template(
-        state, charter, panel=panel, lang=lang.value, today=today(), review=review
+    write("answers", file, panel=panel, lang=lang, ledger=ledger, review=review)
+
+
+def _command(kind: str, awaited: str) -> Callable[..., None]:
+    def command(
+        file: FileArgument,
+        panel: PanelOption,
+        lang: LangOption = Language.fr,
+        ledger: LedgerOption = DEFAULT_LEDGER,
+    ) -> None:
+        write(kind, file, panel=panel, lang=lang, ledger=ledger)
+
+    importer = import_command(kind, dry_run=False)
+    command.__doc__ = (
+        f"Write a workbook for {WHAT[kind]['en']}: {awaited}, with drop-down lists, the "
+        f"charter's rules and instructions in three languages, for `{importer}` once filled.\n\n"
+        f"Example: assembly template {kind} --panel 1 {kind}-panel-1.xlsx"
     )
-    write_template(file, template)
-    stdout.print(f"Wrote {len(template.rows)} row(s) to fill to {file}.")
+    return command
 
 
-def _check_workbook(path: Path) -> None:
-    if path.suffix.lower() != ".xlsx":
-        raise UsageProblem(f"A template is an .xlsx workbook: name the file {path.stem}.xlsx.")
+template_app.command("implementation")(
+    _command("implementation", "a row per recommendation accepted, in part, or already in place")
+)
+template_app.command("verdicts")(
+    _command("verdicts", "a row per recommendation answered and not yet assessed")
+)
+template_app.command("recommendations")(
+    _command(
+        "recommendations",
+        "a row per recommendation adopted and not yet handed over (its handed_over day to "
+        "fill), and room below to adopt more",
+    )
+)
 
 
-def _read(location: str, panel: int) -> tuple[Status, Chartered]:
-    """The status of ``panel``'s recommendations now, and the charter."""
-    book = open_ledger(location)
+def write(
+    kind: str,
+    file: Path,
+    *,
+    panel: int,
+    lang: Language,
+    ledger: str,
+    review: int | None = None,
+) -> None:
+    """Read the panel from the ledger and write the template of ``kind`` to ``file``."""
+    if file.suffix.lower() != ".xlsx":
+        raise UsageProblem(f"A template is an .xlsx workbook: name the file {file.stem}.xlsx.")
+    book = open_ledger(ledger)
     try:
-        charter = _charter(book)
-        return view_at(book, today=today(), panel=panel).state, charter
+        view = PanelView(
+            state=view_at(book, today=today(), panel=panel).state,
+            charter=_charter(book),
+            adoptions=_adoptions(book, panel) if kind == "recommendations" else {},
+            panel=panel,
+            today=today(),
+        )
     finally:
         book.close()
+    found = template(kind, view, lang=lang.value, review=review)
+    write_template(file, found)
+    stdout.print(f"Wrote {len(found.rows)} row(s) to fill to {file}.")
 
 
 def _charter(book: Ledger) -> Chartered:
@@ -91,3 +136,13 @@ def _charter(book: Ledger) -> Chartered:
         if found is not None and isinstance(found.event, Chartered):
             return found.event
     raise UsageProblem("The ledger has no charter yet: run `assembly charter` first.")
+
+
+def _adoptions(book: Ledger, panel: int) -> dict[tuple[int, int], Adopted]:
+    """The panel's adoptions as signed, by (panel, number)."""
+    found = {}
+    for entry in book.recorder.read_types(Adopted.TYPE):
+        item = recorded(entry)
+        if item is not None and isinstance(item.event, Adopted) and item.event.panel == panel:
+            found[item.event.panel, item.event.number] = item.event
+    return found

@@ -20,6 +20,8 @@ from cli.answer_file import EXPORT_COLUMNS
 from cli.template_book import SPARE, write_template
 from cli.template_kinds import Template
 from tests.features.cycle import (
+    COMMISSION,
+    SECRETARIAT,
     answer,
     answers_csv,
     as_government,
@@ -35,9 +37,9 @@ POSITIONS = (
 )
 
 
-def template(folder: Path, *flags: str, name: str = "answers.xlsx") -> Path:
-    """Write panel 1's answers template in ``folder``; its path."""
-    ok(assembly("template", "answers", "--panel", "1", name, *flags, cwd=folder))
+def template(folder: Path, *flags: str, name: str = "answers.xlsx", kind: str = "answers") -> Path:
+    """Write panel 1's template of ``kind`` in ``folder``; its path."""
+    ok(assembly("template", kind, "--panel", "1", name, *flags, cwd=folder))
     return folder / name
 
 
@@ -160,7 +162,7 @@ def test_the_instructions_sheet_holds_french_dutch_and_english(folder: Path) -> 
     assert "Enregistrez au format .xlsx" in text
     assert "Sla op als .xlsx" in text
     assert "Save as .xlsx" in text
-    assert "assembly respond --csv FILE.xlsx --key government.key" in text
+    assert "assembly import answers FILE.xlsx --key government.key --dry-run" in text
 
 
 @pytest.mark.parametrize(("lang", "title"), [("fr", "Recommandation 2"), ("nl", "Aanbeveling 2")])
@@ -203,3 +205,111 @@ def test_a_filled_template_imports_and_the_ledger_then_holds_its_answers(folder:
     assert recorded[2]["decision_date"] == "2027-06-30"
     again = sheet_rows(load_workbook(template(folder, name="again.xlsx"))["answers"])
     assert [(row[0], row[1]) for row in again] == [("1/1", 2), ("1/2", 2), ("1/3", 2)]
+
+
+def answered(folder: Path) -> None:
+    """1/1 accepted, 1/2 accepted in part and 1/3 under study, at the first review."""
+    rows = [
+        answer("1/1"),
+        answer("1/2", "accepted_in_part", justification=long_justification()),
+        answer("1/3", "under_study", decision_date="2027-06-30"),
+    ]
+    answers_csv(folder / "first.csv", rows)
+    ok(as_government(folder, "respond", "--csv", "first.csv"))
+
+
+def fill(path: Path, cells: dict[str, Any]) -> None:
+    """Write ``cells`` (``"C2": value``) in the first sheet of the workbook at ``path``."""
+    book = load_workbook(path)
+    for where, value in cells.items():
+        book.worksheets[0][where] = value
+    book.save(path)
+
+
+def test_the_implementation_template_holds_the_recommendations_taken_on(folder: Path) -> None:
+    answered(folder)
+    path = template(folder, name="implementation.xlsx", kind="implementation")
+    sheet = load_workbook(path)["implementation"]
+    assert [cell.value for cell in sheet[1]] == [
+        "recommendation",
+        "status",
+        "progress",
+        "milestone",
+        "justification",
+        "evidence_digest",
+        "date",
+    ]
+    assert [row[0] for row in sheet_rows(sheet)] == ["1/1", "1/2"]
+    statuses = "not_started,in_progress,stalled,completed,completed_modified,abandoned"
+    assert validations(sheet)["status"] == (f'"{statuses}"', f"B2:B{3 + SPARE}")
+    rules = {row[0]: row[2] for row in sheet_rows(load_workbook(path)["rules"])}
+    assert rules["status: abandoned"] == "needs a justification of at least 200 characters."
+    fill(path, {"B2": "in_progress", "C2": 40, "B3": "stalled", "D3": "Budget vote."})
+    ok(as_government(folder, "import", "implementation", "implementation.xlsx"))
+    assert [(e["number"], e["status"], e["progress"]) for e in last_events(folder, 2)] == [
+        (1, "in_progress", 40),
+        (2, "stalled", None),
+    ]
+
+
+def test_the_verdicts_template_holds_the_recommendations_answered_and_not_assessed(
+    folder: Path,
+) -> None:
+    answered(folder)
+    path = template(folder, name="verdicts.xlsx", kind="verdicts")
+    sheet = load_workbook(path)["verdicts"]
+    assert [row[0] for row in sheet_rows(sheet)] == ["1/1", "1/2", "1/3"]
+    found = validations(sheet)
+    assert found["verdict"][0] == '"agrees,disputes,insufficient_information"'
+    assert found["language"][0] == '"fr,nl"'
+    fill(path, {"B2": "agrees", "B3": "disputes", "C3": "Trop peu, trop tard.", "F3": "fr"})
+    book = load_workbook(path)
+    book["verdicts"].delete_rows(4)
+    book.save(path)
+    assembly_import = ("import", "verdicts", "verdicts.xlsx", "--key", COMMISSION)
+    ok(assembly(*assembly_import, cwd=folder))
+    assert [(e["number"], e["verdict"]) for e in last_events(folder, 2)] == [
+        (1, "agrees"),
+        (2, "disputes"),
+    ]
+    again = sheet_rows(load_workbook(template(folder, name="v2.xlsx", kind="verdicts"))["verdicts"])
+    assert [row[0] for row in again] == ["1/3"]
+
+
+def test_the_recommendations_template_holds_the_adoptions_not_handed_over_as_signed(
+    folder: Path,
+) -> None:
+    path = template(folder, name="recommendations.xlsx", kind="recommendations")
+    sheet = load_workbook(path)["recommendations"]
+    header = [cell.value for cell in sheet[1]]
+    (row,) = sheet_rows(sheet)
+    cells = dict(zip(header, row, strict=True))
+    assert {name: cells[name] for name in ("panel", "number", "portfolio", "vote")} == {
+        "panel": 1,
+        "number": 4,
+        "portfolio": "climate",
+        "vote": "V-1",
+    }
+    assert (cells["text_fr"], cells["text_nl"], cells["title_nl"]) == (
+        "Texte 4",
+        "Tekst 4",
+        "Aanbeveling 4",
+    )
+    assert cells["handed_over"] is None
+    assert validations(sheet)["priority"][0] == '"high,medium,low"'
+    as_secretariat_import = ("import", "recommendations", "recommendations.xlsx")
+    unchanged = ok(assembly(*as_secretariat_import, "--key", SECRETARIAT, cwd=folder))
+    assert "unchanged" in unchanged.stdout
+    before = len(last_events(folder, 1000))
+    fill(path, {f"{chr(ord('A') + header.index('handed_over'))}2": date(2025, 5, 2)})
+    ok(assembly(*as_secretariat_import, "--key", SECRETARIAT, cwd=folder))
+    (handed,) = last_events(folder, 1)
+    assert (handed["type"], handed["number"], handed["on"]) == (
+        "assembly.recommendation.handed_over",
+        4,
+        "2025-05-02",
+    )
+    assert len(last_events(folder, 1000)) == before + 1
+    empty = load_workbook(template(folder, name="r2.xlsx", kind="recommendations"))
+    assert sheet_rows(empty["recommendations"]) == []
+    assert [cell.value for cell in empty["recommendations"][1]] == header
