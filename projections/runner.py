@@ -198,13 +198,19 @@ def _maybe_overdue(state: Status, on: date) -> ColumnElement[bool]:
     )
 
 
-def stored_by_said(ledger: Ledger, *, before: int | None, limit: int) -> list[RecommendationStatus]:
+def stored_by_said(
+    ledger: Ledger, *, before: int | None, limit: int, portfolio: str | None = None
+) -> list[RecommendationStatus]:
     """At most ``limit`` stored recommendations with an answer or a verdict, the one with the
-    newest first (by ``said_seq``, indexed), those whose newest is before seq ``before``."""
+    newest first (by ``said_seq``, indexed), those whose newest is before seq ``before``; with
+    ``portfolio``, only those it is answerable for, alone or shared."""
     column = recommendations.c
     query = select(column.detail).where(column.said_seq.is_not(None))
     if before is not None:
         query = query.where(column.said_seq < before)
+    if portfolio is not None:
+        shared = column.shared_with.contains(f",{portfolio},", autoescape=True)
+        query = query.where(or_(column.portfolio == portfolio, shared))
     query = query.order_by(column.said_seq.desc()).limit(limit)
     with reading(ledger) as conn:
         return [from_row(detail) for detail in conn.execute(query).scalars()]

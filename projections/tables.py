@@ -39,10 +39,10 @@ recommendations = Table(
     Column("panel", Integer, primary_key=True, autoincrement=False),
     Column("number", Integer, primary_key=True, autoincrement=False),
     Column("title", Text, nullable=False),
-    Column("portfolio", String(64), nullable=False),
+    Column("portfolio", String(64), nullable=False, index=True),
     Column("priority", String(16), nullable=False),
     Column("handed_over", String(10), index=True),
-    Column("position", String(32), nullable=False, index=True),
+    Column("position", String(32), nullable=False),
     Column("position_seq", _Seq),
     Column("implementation", String(32), nullable=False),
     Column("implementation_seq", _Seq),
@@ -57,15 +57,18 @@ recommendations = Table(
     Column("words", Text, nullable=False),
     # The seq of its newest answer or verdict (None: neither yet), for the feed's newest first.
     Column("said_seq", _Seq, index=True),
+    # The other portfolios answerable for it (",housing,mobility,"; "" for none), so that a
+    # portfolio's feed holds the recommendations it shares.
+    Column("shared_with", Text, nullable=False),
     Column("detail", Text, nullable=False),
-    # What a scoreboard counts, in one narrow index it reads instead of the wide rows (and the
-    # board's portfolio filter and the list of portfolios seek in it too).
+    # What a scoreboard counts, in one narrow index it reads instead of the wide rows, in the
+    # order it groups them (the board's position filter seeks in it too).
     Index(
         "ix_projection_recommendations_tally",
-        "portfolio",
         "position",
         "implementation",
         "verdict",
+        "portfolio",
         "awaiting",
         "handed_over",
     ),
@@ -116,6 +119,7 @@ def recommendation_row(status: RecommendationStatus, *, reviews: int = 2) -> dic
         "awaiting": awaiting(status, reviews),
         "words": haystack(status),
         "said_seq": said_seq(status),
+        "shared_with": f",{','.join(status.shared_with)}," if status.shared_with else "",
         "detail": _json(detail),
     }
 

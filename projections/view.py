@@ -109,17 +109,20 @@ def panel_counts(
     return view, counts
 
 
-def newest_said(book: Ledger, *, today: date, statements: int) -> View:
+def newest_said(
+    book: Ledger, *, today: date, statements: int, portfolio: str | None = None
+) -> View:
     """Now: the view of the recommendations that hold the ``statements`` newest answers and
     verdicts (by seq), read newest first by the ``said_seq`` index until no recommendation
-    left can hold a newer one than those found; it may hold a few more."""
+    left can hold a newer one than those found; it may hold a few more. With ``portfolio``,
+    of the recommendations it is answerable for, alone or shared."""
     catch_up(book)
     signers = names_of_signers(book)
     found: dict[Key, RecommendationStatus] = {}
     seqs: list[int] = []
     before = None
     while True:
-        chunk = stored_by_said(book, before=before, limit=max(statements, 1))
+        chunk = stored_by_said(book, before=before, limit=max(statements, 1), portfolio=portfolio)
         for rec in chunk:
             own = said_seqs(rec)
             if len(seqs) >= statements and sorted(seqs)[-statements] > max(own):

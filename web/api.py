@@ -307,9 +307,8 @@ def atom_feed(
             view = view_at(book, today=today, only=(panel, number))
             rec = view.state.recommendations.get((panel, number))
             name = feed.named(rec, language) if rec else recommendation
-        elif portfolio is not None:
-            where = given_columns(portfolio=portfolio)
-            view = board_page(book, today=today, where=where, limit=feed.EVERY_ROW).view
+        elif portfolio is not None:  # the recommendations it answers for, alone or shared
+            view = newest_said(book, today=today, statements=feed.LIMIT, portfolio=portfolio)
             name = names_in(book).portfolio(portfolio, language)
         else:
             view = newest_said(book, today=today, statements=feed.LIMIT)

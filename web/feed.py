@@ -33,7 +33,6 @@ from web.i18n import label, localized, translations
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml"
 LIMIT = 50
-EVERY_ROW = 1_000_000  # a portfolio's feed reads every recommendation of it
 TITLE = "Government answers and commission verdicts"
 # Characters XML 1.0 cannot hold, even escaped: a justification may contain them, the feed may not.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -34,7 +34,8 @@ TEXT = (
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small assembly with portfolio ``climate``, stratum ``age_band`` and its value
     ``16-34`` named (``35-59`` not), a group pt4, and PT4.1 (1/5) adopted without a title under
-    it, shared with ``housing``; 1/1 answered by ``climate``."""
+    it, shared with ``housing``, handed over and answered by ``housing``; 1/1 answered by
+    ``climate``."""
     found: Path = copy_of(shared_template(tmp_path_factory).seated, tmp_path_factory.mktemp("l"))
     (found / "before-labels").write_text(str(entries(found) - 1))
     ok(
@@ -74,6 +75,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     )
     ok(as_government(found, "respond", "1/1", "--position", "accepted", "--portfolio", "climate"))
+    ok(as_secretariat(found, "recommend", "hand-over", "--panel", "1", "--number", "5"))
+    ok(as_government(found, "respond", "PT4.1", "--position", "accepted", "--portfolio", "housing"))
     return found
 
 
@@ -193,3 +196,13 @@ def test_the_recommendation_page_shows_its_groups_title_with_the_code(client: Te
     html = client.get("/recommendations/1/5?lang=fr").text
 
     assert "<bdi>Protéger les écosystèmes</bdi> (<bdi>pt4</bdi>)" in html
+
+
+def test_a_portfolios_feed_holds_the_answers_to_the_recommendations_it_shares(
+    client: TestClient,
+) -> None:
+    housing = client.get("/api/feed.atom?portfolio=housing").text
+    climate = client.get("/api/feed.atom?portfolio=climate").text
+
+    assert "/recommendations/1/5" in housing and "/recommendations/1/1" not in housing
+    assert "/recommendations/1/5" in climate and "/recommendations/1/1" in climate
