@@ -1,43 +1,50 @@
-"""``assembly export answers``: the government's answers in the file ``respond --csv`` reads,
-so a ministry can export, edit and import them again: plain CSV, CSV for Excel, or an .xlsx
-workbook (``cli.sheet_write``)."""
+"""``assembly export answers|implementation|recommendations|verdicts|board``: what the ledger
+holds in the file ``assembly import`` reads (``cli.bulk_kinds``), so an office can export, edit
+and import it again, and the status board's rows (``cli.board_export``): plain CSV, CSV for
+Excel, or an .xlsx workbook (``cli.sheet_write``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cli import board_export, import_commands
 from cli.answer_file import DATE_COLUMNS, answer_row, export_header
+from cli.answer_kind import recorded_answers
+from cli.bulk_kinds import KINDS, Kind
+from cli.bulk_rows import Source
+from cli.context import open_ledger
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption, view_at
 from cli.render import stdout
 from cli.sheet_cells import Cell
 from cli.sheet_write import Dialect, dialect_of, write_sheet
+from domain.recommendation import Adopted
 from domain.responses import Responded
-from projections import Status
+from projections.status import recorded
 
 export_app = typer.Typer(help="Export what the ledger holds as files.", no_args_is_help=True)
 
 
+__all__ = ["export_app", "recorded_answers", "register", "write_answers_file"]
+ExcelOption = Annotated[
+    bool,
+    typer.Option("--excel", help="CSV for Excel: UTF-8 with a byte order mark, semicolons, CRLF."),
+]
+PanelOption = Annotated[int | None, typer.Option("--panel", help="Only panel N's rows.")]
+FileArgument = Annotated[
+    Path, typer.Argument(help="The file to write: .xlsx for a workbook, else CSV.", dir_okay=False)
+]
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export", rich_help_panel="Read")
-
-
-def recorded_answers(state: Status, *, panel: int | None = None) -> list[tuple[Responded, date]]:
-    """Every answer as it stands (a correction's replacement, if any) with the day its author
-    gave it (a replacement keeps the original's), by recommendation and review."""
-    found = [
-        (Responded.model_validate(dict(said.payload)), said.change.at.astimezone(UTC).date())
-        for status in state.recommendations.values()
-        if panel is None or status.panel == panel
-        for said in status.answers
-    ]
-    return sorted(found, key=lambda pair: (pair[0].panel, pair[0].number, pair[0].review))
+    import_commands.register(app)  # the files an export writes are the files an import reads
 
 
 @export_app.command("answers")
@@ -72,10 +79,68 @@ def answers(
         raise UsageProblem("Give the file to write, as FILE or as --csv FILE (one of them).")
     path = file if file is not None else csv
     assert path is not None
+    export_kind(
+        KINDS["answers"], path, excel=excel, panel=panel, point=(as_of, at_seq), ledger=ledger
+    )
+
+
+def export_kind(
+    kind: Kind,
+    path: Path,
+    *,
+    excel: bool,
+    panel: int | None,
+    point: tuple[str | None, int | None],
+    ledger: str,
+) -> None:
+    """Write what the ledger holds of ``kind`` (at the point asked, ``--as-of`` and
+    ``--at-seq``) as the file ``assembly import`` reads."""
     dialect = dialect_of(path, excel=excel)
-    found = recorded_answers(view_at(ledger, as_of, at_seq).state, panel=panel)
-    write_answers_file(path, found, dialect=dialect)
-    stdout.print(f"Wrote {len(found)} answer(s) to {path}.")
+    source = Source(view_at(ledger, *point).state, adoptions(ledger))
+    header, rows = kind.export(source, panel)
+    cells = [_cells(row, dialect, kind.dates) for row in rows]
+    write_sheet(path, header, cells, dialect=dialect, title=kind.name)
+    stdout.print(f"Wrote {len(rows)} {kind.noun} to {path}.")
+
+
+def adoptions(ledger: str) -> dict[tuple[int, int], Adopted]:
+    """Every recommendation's adoption as it was signed, by (panel, number)."""
+    book = open_ledger(ledger)
+    try:
+        found = [recorded(entry) for entry in book.recorder.read_types(Adopted.TYPE)]
+    finally:
+        book.close()
+    return {
+        (each.event.panel, each.event.number): each.event
+        for each in found
+        if each is not None and isinstance(each.event, Adopted)
+    }
+
+
+def _kind_command(kind: Kind) -> None:
+    def command(
+        file: FileArgument,
+        excel: ExcelOption = False,
+        panel: PanelOption = None,
+        as_of: AsOfOption = None,
+        at_seq: AtSeqOption = None,
+        ledger: LedgerOption = DEFAULT_LEDGER,
+    ) -> None:
+        export_kind(kind, file, excel=excel, panel=panel, point=(as_of, at_seq), ledger=ledger)
+
+    command.__doc__ = (
+        f"Write every recorded {kind.noun} in the file `assembly import {kind.name}` reads "
+        "(with --as-of or --at-seq, as they stood then): FILE.xlsx a workbook, any other name "
+        "a CSV file, plain or, with --excel, as Belgian Excel opens it by a double click.\n\n"
+        f"Example: assembly export {kind.name} {kind.name}.xlsx --panel 1"
+    )
+    export_app.command(kind.name)(command)
+
+
+for _kind in KINDS.values():
+    if _kind.name != "answers":
+        _kind_command(_kind)
+board_export.register(export_app)
 
 
 def write_answers_file(
@@ -87,11 +152,13 @@ def write_answers_file(
     write_sheet(path, columns, rows, dialect=dialect, title="answers")
 
 
-def _cells(row: dict[str, str], dialect: Dialect) -> list[Cell]:
-    """A row's cells: in a workbook, its days as date cells."""
+def _cells(
+    row: dict[str, str], dialect: Dialect, dates: tuple[str, ...] = DATE_COLUMNS
+) -> list[Cell]:
+    """A row's cells: in a workbook, its days (the columns ``dates``) as date cells."""
     if dialect is not Dialect.XLSX:
         return list(row.values())
     return [
-        date.fromisoformat(value) if column in DATE_COLUMNS and value else value
+        date.fromisoformat(value) if column in dates and value else value
         for column, value in row.items()
     ]
