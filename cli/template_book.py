@@ -156,6 +156,9 @@ def _table(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[obje
     sheet.freeze_panes = "A2"
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
     for index in range(1, len(header) + 1):
         letter = get_column_letter(index)
         longest = max(len(str(cell.value or "")) for cell in sheet[letter])

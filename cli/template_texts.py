@@ -73,7 +73,7 @@ def instructions(kind: str, *, panel: int) -> list[tuple[str, Sequence[str]]]:
         (
             f"Nederlands — sjabloon '{kind}', panel {panel}",
             [
-                f"Deze werkmap dient om {what['nl']} in te vullen.",
+                f"Deze werkmap is voor {what['nl']}.",
                 f"Vul het blad '{kind}' in: één rij per element. De grijze cellen komen uit "
                 "het register: verander ze niet. De notitie bij de eerste cel en het blad "
                 "'titles' geven de titel van elke aanbeveling.",

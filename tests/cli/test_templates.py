@@ -8,6 +8,7 @@ handed over, 1/4 adopted only, a charter of two reviews asking refusals for 200 
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cli.answer_file import EXPORT_COLUMNS
 from cli.template_book import SPARE, write_template
 from cli.template_kinds import Template
+from cli.template_rules import answer_rules, implementation_rules
+from domain.charter import Chartered
 from tests.features.cycle import (
     COMMISSION,
     SECRETARIAT,
@@ -313,3 +316,46 @@ def test_the_recommendations_template_holds_the_adoptions_not_handed_over_as_sig
     empty = load_workbook(template(folder, name="r2.xlsx", kind="recommendations"))
     assert sheet_rows(empty["recommendations"]) == []
     assert [cell.value for cell in empty["recommendations"][1]] == header
+
+
+def test_the_rules_follow_the_charter_s_own_table_of_justifications() -> None:
+    charter = Chartered(
+        name="Test Assembly",
+        region="Brussels-Capital",
+        languages=("fr", "nl"),
+        justifications={"rejected": 500, "not_competent": 50, "abandoned": 300},
+    )
+    rules = {column: rule for column, _, rule in answer_rules(charter)[0]}
+    assert rules["position: rejected"] == "needs a justification of at least 500 characters."
+    assert rules["position: accepted_in_part"] == "needs nothing more."
+    assert rules["position: not_competent"] == (
+        "needs a justification of at least 50 characters and referred_to (whom the "
+        "recommendation was referred to)."
+    )
+    reports = {column: rule for column, _, rule in implementation_rules(charter)[0]}
+    assert reports["status: abandoned"] == "needs a justification of at least 300 characters."
+    assert reports["status: completed_modified"] == "needs nothing more."
+
+
+def test_the_titles_sheet_gives_each_review_s_due_day_as_a_date(folder: Path) -> None:
+    sheet = load_workbook(template(folder))["titles"]
+    assert [cell.value for cell in sheet[1]][4:] == ["review", "due", "state"]
+    assert sheet["F2"].value.date() == date(2025, 8, 1)  # handed over 2025-05-01, plus 3 months
+    assert sheet["F2"].number_format == "yyyy-mm-dd"
+    assert sheet["G2"].value == "overdue"
+
+
+def test_a_filled_template_saved_as_csv_for_excel_imports_too(folder: Path) -> None:
+    book = load_workbook(template(folder))
+    sheet = book["answers"]
+    sheet["C2"] = "accepted"
+    rows = [
+        ["" if cell is None else str(cell) for cell in row]
+        for row in sheet.iter_rows(max_row=2, values_only=True)
+    ]
+    with (folder / "answers.csv").open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    result = ok(as_government(folder, "import", "answers", "answers.csv"))
+    assert "Wrote 1 answer(s); 0 row(s) unchanged." in result.stdout
+    (recorded,) = last_events(folder, 1)
+    assert (recorded["number"], recorded["review"], recorded["position"]) == (1, 1, "accepted")
