@@ -125,6 +125,11 @@ def write(
         )
     finally:
         book.close()
+    if review is not None and review > view.charter.reviews:
+        raise UsageProblem(
+            f"--review {review}: the charter sets {view.charter.reviews} review "
+            f"appointment(s), so give a review from 1 to {view.charter.reviews}."
+        )
     found = template(kind, view, lang=lang.value, review=review)
     write_template(file, found)
     stdout.print(f"Wrote {len(found.rows)} row(s) to fill to {file}.")

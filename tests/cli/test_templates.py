@@ -359,3 +359,13 @@ def test_a_filled_template_saved_as_csv_for_excel_imports_too(folder: Path) -> N
     assert "Wrote 1 answer(s); 0 row(s) unchanged." in result.stdout
     (recorded,) = last_events(folder, 1)
     assert (recorded["number"], recorded["review"], recorded["position"]) == (1, 1, "accepted")
+
+
+def test_a_review_the_charter_does_not_set_is_refused_in_one_sentence(folder: Path) -> None:
+    result = assembly("template", "answers", "--panel", "1", "a.xlsx", "--review", "3", cwd=folder)
+    one_sentence(
+        result,
+        2,
+        "--review 3: the charter sets 2 review appointment(s), so give a review from 1 to 2.",
+    )
+    assert not (folder / "a.xlsx").exists()
