@@ -87,12 +87,13 @@ def check_items(session: Session, items: Sequence[Item], *, at: datetime) -> Che
     """Run every row through the rules in one session, each dated its row's day (else
     ``at``), leaving the events of the new ones pending."""
     ledger = Ledgered(session)
-    first: dict[Hashable, Item] = {}
+    first: dict[Hashable, Item] = {}  # the first good row about each thing
+    writing: dict[Hashable, Item] = {}  # and the first that writes something about it
     problems: list[BadRow] = []
     duplicates: list[tuple[int, int]] = []
     new = unchanged = 0
     for item in items:
-        earlier = first.get(item.about)  # the first good row about the same thing
+        earlier = first.get(item.about)
         if earlier is not None and earlier.says == item.says:
             duplicates.append((item.row, earlier.row))
             continue
@@ -105,18 +106,19 @@ def check_items(session: Session, items: Sequence[Item], *, at: datetime) -> Che
             problems.append(BadRow(item.row, f"{item.label}: {reason}"))
             continue
         first.setdefault(item.about, item)
-        if earlier is not None:
+        if not written:
+            unchanged += 1
+            continue
+        other = writing.setdefault(item.about, item)
+        if other is not item:
             problems.append(
                 BadRow(
                     item.row,
-                    f"{item.label}: row {earlier.row} gives {item.what} too, and says otherwise: "
+                    f"{item.label}: row {other.row} gives {item.what} too, and says otherwise: "
                     "keep one of the two rows.",
                 )
             )
-        elif written:
-            new += written
-        else:
-            unchanged += 1
+        new += written
     return Checked(problems, new, unchanged, duplicates)
 
 
