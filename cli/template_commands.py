@@ -18,7 +18,7 @@ from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.render import stdout
 from cli.template_book import write_template
 from cli.template_kinds import PanelView, template
-from cli.template_texts import WHAT, import_command
+from cli.template_texts import import_command
 from cli.writing import today
 from domain.charter import Chartered
 from domain.recommendation import Adopted
@@ -69,7 +69,7 @@ def answers(
     write("answers", file, panel=panel, lang=lang, ledger=ledger, review=review)
 
 
-def _command(kind: str, awaited: str) -> Callable[..., None]:
+def _command(kind: str, what: str, awaited: str) -> Callable[..., None]:
     def command(
         file: FileArgument,
         panel: PanelOption,
@@ -80,24 +80,30 @@ def _command(kind: str, awaited: str) -> Callable[..., None]:
 
     importer = import_command(kind, dry_run=False)
     command.__doc__ = (
-        f"Write a workbook for {WHAT[kind]['en']}: {awaited}, with drop-down lists, the "
-        f"charter's rules and instructions in three languages, for `{importer}` once filled.\n\n"
+        f"Write a workbook of the {what} panel N still awaits: {awaited}, with drop-down "
+        f"lists, the charter's rules and instructions in three languages, for `{importer}` "
+        "once filled.\n\n"
         f"Example: assembly template {kind} --panel 1 {kind}-panel-1.xlsx"
     )
     return command
 
 
 template_app.command("implementation")(
-    _command("implementation", "a row per recommendation accepted, in part, or already in place")
+    _command(
+        "implementation",
+        "implementation reports",
+        "a row per recommendation accepted, accepted in part or already in place",
+    )
 )
 template_app.command("verdicts")(
-    _command("verdicts", "a row per recommendation answered and not yet assessed")
+    _command("verdicts", "verdicts", "a row per recommendation answered and not yet assessed")
 )
 template_app.command("recommendations")(
     _command(
         "recommendations",
-        "a row per recommendation adopted and not yet handed over (its handed_over day to "
-        "fill), and room below to adopt more",
+        "hand-overs and adoptions",
+        "a row per recommendation adopted and not yet handed over, its handed_over day to "
+        "fill, and room below to adopt more",
     )
 )
 
