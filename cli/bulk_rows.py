@@ -151,9 +151,8 @@ def read_kind(
     ``BadCell``); ``required_text``: a translated text the file must have in one language at
     least."""
     table = alias_table(kind.aliases)
-    found = read_sheet(
-        path, kind.aliases, sheet=sheet, other=lambda key: _per_language(key, table, kind)
-    )
+    named = {column: kind.aliases.get(column, ()) for column in (*kind.columns, *kind.optional)}
+    found = read_sheet(path, named, sheet=sheet, other=lambda key: _per_language(key, table, kind))
     missing = [column for column in kind.columns if column not in found.letters]
     languages: dict[str, list[str]] = {}
     for column in found.letters:

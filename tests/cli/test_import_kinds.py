@@ -380,3 +380,13 @@ def test_every_kind_names_its_columns_aliases_and_choices_among_its_columns() ->
         assert set(kind.dates) <= named, kind.name
         assert set(kind.aliases) <= named | set(kind.translated), kind.name
         assert all(kind.aliases[column] for column in kind.columns), kind.name
+
+
+def test_a_text_without_its_language_is_an_unknown_column(folder: Path) -> None:
+    first, _ = recommendations()
+    sheet(folder / "rows.csv", [{**first, "Titre": "Sans langue"}])
+    one_sentence(
+        as_secretariat(folder, "import", "recommendations", "rows.csv"),
+        2,
+        "; unknown Titre (column L).",
+    )
