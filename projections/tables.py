@@ -88,6 +88,7 @@ reviews = Table(
     Column("answered", String(10)),  # the day its answer counts from; None: not answered yet
     Column("days_late", Integer),  # None: not answered yet; 0: answered by its due date
     Index("ix_projection_reviews_tally", "portfolio", "days_late", "due", "answered"),
+    Index("ix_projection_reviews_answered", "answered"),
 )
 
 settings = Table(

@@ -102,16 +102,19 @@ def stored_portfolios(
         axes = [column[axis] for axis in AXES]
         query = select(column.portfolio, *axes, func.count()).group_by(column.portfolio, *axes)
         day = on.isoformat()
-        answered = (
-            select(review.portfolio, review.days_late, func.count())
-            .where(review.days_late.is_not(None), review.answered <= day)
-            .group_by(review.portfolio, review.days_late)
+        answered = select(review.portfolio, review.days_late, func.count()).where(
+            review.days_late.is_not(None)
         )
-        unanswered = (
-            select(review.portfolio, review.due, func.count())
-            .where(or_(review.answered.is_(None), review.answered > day), review.due < day)
-            .group_by(review.portfolio, review.due)
-        )
+        unanswered = select(review.portfolio, review.due, func.count()).where(review.due < day)
+        if (conn.execute(select(func.max(review.answered))).scalar() or "") <= day:
+            # Every answer was given by ``on`` (always, for today): each count is a range of
+            # the index, in the order it groups.
+            unanswered = unanswered.where(review.days_late.is_(None))
+        else:  # a day in the past: the answers given after it count as not given yet
+            answered = answered.where(review.answered <= day)
+            unanswered = unanswered.where(or_(review.answered.is_(None), review.answered > day))
+        answered = answered.group_by(review.portfolio, review.days_late)
+        unanswered = unanswered.group_by(review.portfolio, review.due)
         if code is not None:
             query = query.where(column.portfolio == code)
             answered = answered.where(review.portfolio == code)
