@@ -102,4 +102,5 @@ ANSWERS = Kind(
     noun="answer(s)",
     read=_read,
     export=_export,
+    item="answer",
 )

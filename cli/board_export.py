@@ -19,6 +19,7 @@ from cli.sheet_write import dialect_of, write_sheet
 from cli.writing import day
 from web.asked import Asked, Problem
 from web.downloads import table
+from web.i18n import LANGUAGES
 
 
 def register(export_app: typer.Typer) -> None:
@@ -51,6 +52,8 @@ def board(
 
     Example: assembly export board board.xlsx --lang fr --panel 1
     """
+    if lang not in LANGUAGES:
+        raise UsageProblem(f"--lang {lang!r} is not one of {', '.join(LANGUAGES)}.")
     dialect = dialect_of(file, excel=excel)
     query = {"panel": str(panel)} if panel is not None else {}
     asked = Asked(lang, "/recommendations", query, day(as_of, "--as-of"), at_seq)
@@ -58,7 +61,8 @@ def board(
     try:
         header, *rows = table(book, asked, base=public_url.rstrip("/"))
     except Problem as problem:
-        raise UsageProblem(f"The board cannot be exported: {problem}.") from None
+        sentence = problem.message % problem.values if problem.values else problem.message
+        raise UsageProblem(f"The board cannot be exported: {sentence}") from None
     finally:
         book.close()
     write_sheet(file, [str(cell) for cell in header], rows, dialect=dialect, title="board")

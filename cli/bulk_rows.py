@@ -114,7 +114,8 @@ class Kind:
     (``aliases``, French and Dutch), the values a column allows where the list is closed
     (``choices``), the texts written in a column per language (``translated``), its columns
     holding days (``dates``), what its rows write (``noun``), how a file is read into rows
-    (``read``) and how what the ledger holds becomes rows (``export``)."""
+    (``read``), how what the ledger holds becomes rows (``export``), and what one row of an
+    export is (``item``)."""
 
     name: str
     columns: tuple[str, ...]
@@ -126,6 +127,7 @@ class Kind:
     noun: str
     read: Callable[[Path, References, str | None], KindFile]
     export: Callable[[Source, int | None], Table]
+    item: str = "row"
 
 
 @dataclass(frozen=True)

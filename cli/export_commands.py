@@ -100,7 +100,7 @@ def export_kind(
     header, rows = kind.export(source, panel)
     cells = [_cells(row, dialect, kind.dates) for row in rows]
     write_sheet(path, header, cells, dialect=dialect, title=kind.name)
-    stdout.print(f"Wrote {len(rows)} {kind.noun} to {path}.")
+    stdout.print(f"Wrote {len(rows)} {kind.item}(s) to {path}.")
 
 
 def adoptions(ledger: str) -> dict[tuple[int, int], Adopted]:
@@ -129,7 +129,7 @@ def _kind_command(kind: Kind) -> None:
         export_kind(kind, file, excel=excel, panel=panel, point=(as_of, at_seq), ledger=ledger)
 
     command.__doc__ = (
-        f"Write every recorded {kind.noun} in the file `assembly import {kind.name}` reads "
+        f"Write every recorded {kind.item} in the file `assembly import {kind.name}` reads "
         "(with --as-of or --at-seq, as they stood then): FILE.xlsx a workbook, any other name "
         "a CSV file, plain or, with --excel, as Belgian Excel opens it by a double click.\n\n"
         f"Example: assembly export {kind.name} {kind.name}.xlsx --panel 1"

@@ -119,4 +119,5 @@ IMPLEMENTATION = Kind(
     noun="implementation report(s)",
     read=_read,
     export=_export,
+    item="implementation report",
 )

@@ -179,4 +179,5 @@ RECOMMENDATIONS = Kind(
     noun="adoption(s) and hand-over(s)",
     read=_read,
     export=_export,
+    item="recommendation",
 )

@@ -146,4 +146,5 @@ VERDICTS = Kind(
     noun="verdict(s)",
     read=_read,
     export=_export,
+    item="verdict",
 )

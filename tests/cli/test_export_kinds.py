@@ -53,10 +53,10 @@ def followed(folder: Path) -> Path:
 
 
 EXPORTS = {
-    "implementation": (as_government, 1, "implementation report(s)"),
-    "recommendations": (as_secretariat, 4, "adoption(s) and hand-over(s)"),
-    "verdicts": (as_commission, 1, "verdict(s)"),
-    "answers": (as_government, 1, "answer(s)"),
+    "implementation": (as_government, 1, "implementation report(s)", "implementation report(s)"),
+    "recommendations": (as_secretariat, 4, "adoption(s) and hand-over(s)", "recommendation(s)"),
+    "verdicts": (as_commission, 1, "verdict(s)", "verdict(s)"),
+    "answers": (as_government, 1, "answer(s)", "answer(s)"),
 }
 
 
@@ -65,10 +65,10 @@ EXPORTS = {
 def test_an_exported_kind_imports_back_with_every_row_unchanged(
     followed: Path, kind: str, name: str
 ) -> None:
-    office, rows, noun = EXPORTS[kind]
+    office, rows, noun, item = EXPORTS[kind]
     excel = ("--excel",) if name == "excel.csv" else ()
     written = ok(assembly("export", kind, name, *excel, cwd=followed))
-    assert f"Wrote {rows} {noun} to {name}." in written.stdout
+    assert f"Wrote {rows} {item} to {name}." in written.stdout
     before = entries(followed)
     again = ok(office(followed, "import", kind, name))
     assert f"Wrote 0 {noun}; {rows} row(s) unchanged." in again.stdout, again.stdout
