@@ -147,3 +147,19 @@ def test_implementation_reports_are_submitted_to_a_server_whole_or_not_at_all(
     assert entries(followed) == before + 1
     (report,) = last_events(followed)
     assert report["milestone"] == "Appel à projets publié"
+
+
+def test_an_export_at_an_entry_holds_what_the_ledger_held_then(folder: Path) -> None:
+    ok(
+        as_government(
+            folder,
+            *("respond", "1/1", "--position", "accepted", "--portfolio", "climate"),
+            *("--at", "2025-06-01"),
+        )
+    )
+    then = entries(folder) - 1  # the answer's entry, before any report
+    ok(as_government(folder, "implement", "1/1", "--status", "stalled", "--at", "2025-07-01"))
+    past = ok(assembly("export", "implementation", "then.csv", "--at-seq", str(then), cwd=folder))
+    assert "Wrote 0 implementation report(s) to then.csv." in past.stdout
+    now = ok(assembly("export", "implementation", "now.csv", cwd=folder))
+    assert "Wrote 1 implementation report(s) to now.csv." in now.stdout
