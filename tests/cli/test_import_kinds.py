@@ -29,6 +29,7 @@ from tests.features.cycle import (
     ok,
     one_sentence,
 )
+from tests.features.forked import assembly
 from tests.runner import Result
 
 ACCEPTED_ON = "2025-06-01"
@@ -390,3 +391,24 @@ def test_a_text_without_its_language_is_an_unknown_column(folder: Path) -> None:
         2,
         "; unknown Titre (column L).",
     )
+
+
+def test_filling_in_a_hand_over_day_hands_over_and_leaves_the_adoption_unchanged(
+    folder: Path,
+) -> None:
+    ok(assembly("export", "recommendations", "recs.csv", cwd=folder))
+    with (folder / "recs.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["handed_over"] for row in rows] == ["2025-05-01"] * 3 + [""]
+    rows[3]["handed_over"] = "02/05/2025"
+    sheet(folder / "recs.csv", rows)
+    before = entries(folder)
+    result = ok(as_secretariat(folder, "import", "recommendations", "recs.csv"))
+    assert "Wrote 1 adoption(s) and hand-over(s); 3 row(s) unchanged." in result.stdout
+    assert entries(folder) == before + 1
+    (handed,) = last_events(folder)
+    assert (handed["number"], handed["on"]) == (4, "2025-05-02")
+    rows[0]["handed_over"] = "2025-05-03"
+    sheet(folder / "recs.csv", rows)
+    refused = as_secretariat(folder, "import", "recommendations", "recs.csv")
+    assert listed(refused) == ["row 2: 1/1: Recommendation 1/1 was handed over on 2025-05-01."]
