@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.cli.test_import_kinds import reports, sheet
+from tests.cli.test_import_kinds import recommendations, reports, sheet
 from tests.cli.test_server_option import serving
 from tests.features.cycle import (
     GOVERNMENT,
+    SECRETARIAT,
     as_commission,
     as_government,
     as_secretariat,
@@ -163,3 +164,16 @@ def test_an_export_at_an_entry_holds_what_the_ledger_held_then(folder: Path) -> 
     assert "Wrote 0 implementation report(s) to then.csv." in past.stdout
     now = ok(assembly("export", "implementation", "now.csv", cwd=folder))
     assert "Wrote 1 implementation report(s) to now.csv." in now.stdout
+
+
+@pytest.mark.slow
+def test_adoptions_and_their_hand_over_go_to_a_server_as_one_submission(folder: Path) -> None:
+    sheet(folder / "recs.csv", recommendations())
+    before = entries(folder)
+    with serving(folder) as url:
+        signed_here = ("--key", SECRETARIAT, "--server", url)
+        done = ok(assembly("import", "recommendations", "recs.csv", *signed_here, cwd=folder))
+        assert "Wrote 3 adoption(s) and hand-over(s); 0 row(s) unchanged." in done.stdout
+        again = ok(assembly("import", "recommendations", "recs.csv", *signed_here, cwd=folder))
+        assert "Wrote 0 adoption(s) and hand-over(s); 2 row(s) unchanged." in again.stdout
+    assert entries(folder) == before + 3
