@@ -117,7 +117,7 @@ def test_the_board_export_holds_the_boards_rows_by_label_and_code(followed: Path
     codes = {row[0]: row for row in rows[1:]}
     assert "accepted" in codes["1/1"] and "agrees" in codes["1/1"]
     ok(assembly("export", "board", "board.xlsx", "--panel", "1", cwd=followed))
-    assert load_workbook(followed / "board.xlsx").active.max_row == 5  # type: ignore[union-attr]
+    assert load_workbook(followed / "board.xlsx").active.max_row == 5
 
 
 @pytest.mark.slow
