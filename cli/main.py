@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - older typer raises click's own
 from cli import (
     answer_commands,
     assembly_commands,
+    backup_commands,
     bundle_commands,
     composition_commands,
     demo,
@@ -66,6 +67,7 @@ projection_commands.register(app)
 proof_commands.register(app)
 witness_commands.register(app)
 tiles_commands.register(app)
+backup_commands.register(app)
 bundle_commands.register(app)
 serve_commands.register(app)
 trail_commands.register(app)

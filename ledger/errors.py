@@ -125,6 +125,60 @@ class AlreadyInitialised(StorageError):
         return f"{self.url} already holds a ledger; `assembly init` runs once per ledger."
 
 
+class BackupFailed(StorageError):
+    """A backup could not be written (the sentence says why); no partial copy stays behind."""
+
+
+class StorageFault(StorageError):
+    """The database failed while a command used it; the sentence names the cause, not the
+    driver's words. ``url`` is the database as shown to users (None: not known here)."""
+
+    def __init__(self, url: str | None) -> None:
+        super().__init__(url)
+        self.url = url
+
+    @property
+    def where(self) -> str:
+        return f"the ledger database {self.url}" if self.url else "the ledger database"
+
+
+class LedgerBusy(StorageFault):
+    def sentence(self) -> str:
+        return (
+            f"Another writer holds the lock on {self.where}; nothing was written: try again "
+            "in a moment (ASSEMBLY_LOCK_TIMEOUT sets how long to wait)."
+        )
+
+
+class DiskFull(StorageFault):
+    def sentence(self) -> str:
+        return f"The disk of {self.where} is full; nothing was written: free some space."
+
+
+class ConnectionLost(StorageFault):
+    def sentence(self) -> str:
+        return (
+            f"The connection to {self.where} was lost; what was not acknowledged was not "
+            "written: run the command again."
+        )
+
+
+class ReadOnlyDatabase(StorageFault):
+    def sentence(self) -> str:
+        return (
+            f"{self.where[0].upper()}{self.where[1:]} is read-only here (a read-only file, "
+            "folder, role or replica); nothing was written."
+        )
+
+
+class StatementTimedOut(StorageFault):
+    def sentence(self) -> str:
+        return (
+            f"A statement on {self.where} ran longer than ASSEMBLY_STATEMENT_TIMEOUT allows "
+            "and was cancelled; nothing was written."
+        )
+
+
 # --- refused appends -------------------------------------------------------------------------
 
 
