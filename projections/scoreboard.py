@@ -107,18 +107,35 @@ def from_tally(
     return Scoreboard(total, tuple(bars), tuple(overdue))
 
 
-def scoreboard_now(ledger: Ledger, *, where: Mapping[str, object], today: date) -> Scoreboard:
-    """The scoreboard of the stored rows whose columns equal ``where``, as of ``today``: the
-    axes and the overdue reviews counted by the database (``projections.tallies``; with a
-    suspension recorded, overdue is judged on only the rows that can be, the overdue narrowing
-    of ``stored_after``), so it costs one query however large the board. Equal, figure for
-    figure, to ``scoreboard`` of every row the board reads with the same filters (the tests
-    check it)."""
+def scoreboard_now(
+    ledger: Ledger,
+    *,
+    where: Mapping[str, object],
+    today: date,
+    words: Sequence[str] = (),
+    overdue: bool = False,
+    late_at: int | None = None,
+) -> Scoreboard | None:
+    """The scoreboard of the stored rows that pass the board's filters (``where``, ``words``,
+    ``overdue``, ``late_at``, as ``projections.view.board_page`` takes them), as of ``today``:
+    counted by the database in one query (``projections.tallies``), however large the board.
+    With a suspension recorded, overdue is judged on only the rows that can be (the overdue
+    narrowing of ``stored_after``), and None is returned when the filters themselves ask for
+    overdue rows (the caller counts the board's rows). Equal, figure for figure, to
+    ``scoreboard`` of every row the board reads with the same filters (the tests check it)."""
     catch_up(ledger)
-    counted = stored_tally(ledger, where=where, on=today)
+    counted = stored_tally(
+        ledger, where=where, on=today, words=words, overdue=overdue, late_at=late_at
+    )
+    if counted is None:
+        return None
     late = counted.late
-    if late is None:  # a suspension may have moved a due date: judge each row that can be late
-        maybe = stored_after(ledger, after=None, where=where, limit=EVERY_ROW, overdue_on=today)
+    if late is None:  # a suspension may have moved a due date, or ``today`` is past: judge
+        # each row that can be late (with an answer given after ``today``, every row)
+        narrowing = today if counted.answered_by else None
+        maybe = stored_after(
+            ledger, after=None, where=where, words=words, limit=EVERY_ROW, overdue_on=narrowing
+        )
         late = dict.fromkeys(range(1, len(maybe.offsets) + 1), 0)
         for rec in maybe.recommendations.values():
             for deadline in deadlines(maybe, rec, as_of=today):

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Connection, and_, case, false, func, or_, select
 
 from ledger import Ledger
 from projections.deadlines import add_months, first_not_overdue
@@ -27,51 +27,75 @@ Tally = dict[str, dict[str, int]]  # axis: value: how many
 @dataclass(frozen=True)
 class Counted:
     """A set of recommendations counted: how many have each value of each axis, and how many
-    are overdue at each review (None when a suspension may have moved a due date)."""
+    are overdue at each review (None when a suspension may have moved a due date, or an
+    answer was given after the day counted on: the caller judges the rows)."""
 
     tally: Tally
     late: dict[int, int] | None
+    answered_by: bool = True  # whether every answer was given by the day counted on
 
 
-def stored_tally(ledger: Ledger, *, where: Mapping[str, object], on: date) -> Counted:
-    """The stored rows whose columns equal ``where``, counted on ``on`` in one query: each
+def stored_tally(
+    ledger: Ledger,
+    *,
+    where: Mapping[str, object],
+    on: date,
+    words: Sequence[str] = (),
+    overdue: bool = False,
+    late_at: int | None = None,
+) -> Counted | None:
+    """The stored rows whose columns equal ``where`` and that pass the board's other filters
+    (``words``, folded, all in the row's search column; ``overdue``, a review overdue on
+    ``on``; ``late_at``, review ``late_at`` overdue then), counted on ``on`` in one query: each
     axis's values, and per review the rows awaiting its answer past its due date (a review is
-    overdue exactly when it awaits an answer and was handed over before ``first_not_overdue``)."""
+    overdue exactly when it awaits an answer and was handed over before ``first_not_overdue``,
+    while no suspension is recorded and every answer was given by ``on``, as always today).
+    Otherwise None when the filters ask for overdue rows: the caller judges the rows."""
     column = recommendations.c
     with reading(ledger) as conn:
         state = settings_only(conn)
+        answered_by = _answered_by(conn, on)
+        exact = answered_by and not state.suspensions
+        if not exact and (overdue or late_at is not None):
+            return None
+        late_at_review = {
+            review: and_(
+                column.awaiting.contains(f",{review},"),
+                column.handed_over < first_not_overdue(on, months).isoformat(),
+            )
+            for review, months in enumerate(state.offsets, start=1)
+        }
         late = (
             []
             if state.suspensions
-            else [
-                func.sum(
-                    case(
-                        (
-                            and_(
-                                column.awaiting.contains(f",{review},"),
-                                column.handed_over < first_not_overdue(on, months).isoformat(),
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                )
-                for review, months in enumerate(state.offsets, start=1)
-            ]
+            else [func.sum(case((condition, 1), else_=0)) for condition in late_at_review.values()]
         )
         axes = [column[axis] for axis in AXES]
         query = select(*axes, func.count(), *late).group_by(*axes)
         for name, value in where.items():
             query = query.where(column[name] == value)
+        for word in words:
+            query = query.where(column.words.contains(word, autoescape=True))
+        if overdue:
+            query = query.where(or_(false(), *late_at_review.values()))
+        if late_at is not None:
+            query = query.where(late_at_review.get(late_at, false()))
         tally: Tally = {axis: {} for axis in AXES}
-        overdue = dict.fromkeys(range(1, len(late) + 1), 0)
+        counted = dict.fromkeys(range(1, len(late) + 1), 0)
         for row in conn.execute(query):
             count = int(row[len(AXES)])
             for axis, value in zip(AXES, row, strict=False):
                 tally[axis][str(value)] = tally[axis].get(str(value), 0) + count
-            for review in overdue:
-                overdue[review] += int(row[len(AXES) + review] or 0)
-    return Counted(tally, None if state.suspensions else overdue)
+            for review in counted:
+                counted[review] += int(row[len(AXES) + review] or 0)
+    return Counted(tally, counted if exact else None, answered_by)
+
+
+def _answered_by(conn: Connection, on: date) -> bool:
+    """Whether every answer the stored reviews hold was given by ``on`` (an indexed maximum)."""
+    return bool(
+        (conn.execute(select(func.max(reviews.c.answered))).scalar() or "") <= on.isoformat()
+    )
 
 
 @dataclass(frozen=True)
@@ -106,7 +130,7 @@ def stored_portfolios(
             review.days_late.is_not(None)
         )
         unanswered = select(review.portfolio, review.due, func.count()).where(review.due < day)
-        if (conn.execute(select(func.max(review.answered))).scalar() or "") <= day:
+        if _answered_by(conn, on):
             # Every answer was given by ``on`` (always, for today): each count is a range of
             # the index, in the order it groups.
             unanswered = unanswered.where(review.days_late.is_(None))

@@ -81,14 +81,17 @@ def scoreboard_block(
 
     ``kept`` are the board's query parameters in force: each figure links to the board with
     them and the one filter its rows share; ``name`` tells one block's ids from another's."""
-    if asked.travelling or words or overdue or late_at is not None:
+    board = None
+    if not asked.travelling:  # counted by the database
+        as_of = datetime.now(UTC).date()
+        board = scoreboard_now(
+            book, where=where, today=as_of, words=words, overdue=overdue, late_at=late_at
+        )
+        state = stored_bare(book)
+    if board is None:  # in the past, or overdue rows asked for with a suspension recorded
         page = read_all(book, asked, where=where, words=words, overdue=overdue, late_at=late_at)
         state, as_of = page.view.state, page.view.as_of
         board = scoreboard(page.rows, page.deadlines, reviews=len(state.offsets))
-    else:  # counted by the database
-        as_of = datetime.now(UTC).date()
-        board = scoreboard_now(book, where=where, today=as_of)
-        state = stored_bare(book)
     base = {key: value for key, value in kept.items() if value}
 
     def link(name: str, value: object) -> str:

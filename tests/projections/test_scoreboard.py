@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -55,16 +56,46 @@ def test_the_scoreboard_counted_by_the_database_equals_the_one_of_every_row(
     assert scoreboard_now(book, where=where, today=today) == of_every_row(book, where, today)
 
 
+LAST_ANSWER = date(2026, 7, 12)  # the day of the last answer ``answered_late`` holds
+FILTERS = [
+    {"words": ("recommandation 2",)},
+    {"words": ("isoler",), "overdue": True},
+    {"overdue": True},
+    {"late_at": 1},
+    {"late_at": 2},
+    {"late_at": 3},
+]
+
+
+@pytest.mark.parametrize("ledger", ["answered_late", "answered"])  # no suspension, and one
+@pytest.mark.parametrize("today", DAYS, ids=str)
+@pytest.mark.parametrize("filters", FILTERS, ids=repr)
+def test_the_scoreboard_of_a_search_or_the_overdue_counted_by_the_database_equals_the_boards(
+    request: pytest.FixtureRequest, ledger: str, today: date, filters: dict[str, Any]
+) -> None:
+    book = request.getfixturevalue(ledger).ledger
+    found = scoreboard_now(book, where={}, today=today, **filters)
+    page = board_page(book, today=today, where={}, limit=EVERY_ROW, **filters)
+    expected = scoreboard(page.rows, page.deadlines, reviews=len(page.view.state.offsets))
+    if found is None:  # the caller counts the board's rows: only where the database cannot
+        judged = ledger == "answered" or today < LAST_ANSWER  # a suspension, or a day past
+        assert judged and ("overdue" in filters or "late_at" in filters)
+    else:
+        assert found == expected and found.total == len(page.rows)
+
+
 def test_overdue_is_counted_by_the_database_only_when_no_suspension_can_move_a_due_date(
     request: pytest.FixtureRequest,
 ) -> None:
     recommended = request.getfixturevalue("recommended")
     catch_up(recommended.ledger)
-    found = stored_tally(recommended.ledger, where={}, on=date(2026, 6, 3)).late
-    assert found is not None and found[1] > 0 and found[2] == 0
+    counted = stored_tally(recommended.ledger, where={}, on=date(2026, 6, 3))
+    assert counted is not None and counted.late is not None
+    assert counted.late[1] > 0 and counted.late[2] == 0
     answered = request.getfixturevalue("answered")  # the same ledger, on to a suspension
     catch_up(answered.ledger)
-    assert stored_tally(answered.ledger, where={}, on=date(2026, 6, 13)).late is None
+    counted = stored_tally(answered.ledger, where={}, on=date(2026, 6, 13))
+    assert counted is not None and counted.late is None
     assert portfolio_scores_now(answered.ledger, code=None, today=date(2026, 6, 13)) is None
 
 
