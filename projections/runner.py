@@ -76,7 +76,7 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = 
     compare-and-set in the transaction that writes the rows, so two runners at once never
     apply an entry twice; the one that loses the race reads the new position and goes on.
     """
-    engine = _engine(ledger)
+    engine = engine_of(ledger)
     _prepare(engine)
     applied, state = 0, None
     while True:
@@ -113,7 +113,7 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = 
 
 def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH, progress: Progress | None = None) -> int:
     """Drop the status rows and position, then fold the whole ledger; return entries applied."""
-    engine = _engine(ledger)
+    engine = engine_of(ledger)
     _prepare(engine)
     with engine.begin() as conn:
         conn.execute(delete(recommendations))
@@ -431,13 +431,13 @@ def _position(conn: Connection) -> int:
 @contextmanager
 def reading(ledger: Ledger) -> Iterator[Connection]:
     """A connection to read the status model's tables, made ready first."""
-    engine = _engine(ledger)
+    engine = engine_of(ledger)
     _prepare(engine)
     with engine.connect() as conn:
         yield conn
 
 
-def _engine(ledger: Ledger) -> Engine:
+def engine_of(ledger: Ledger) -> Engine:
     engine = ledger.recorder.datastore.engine
     assert isinstance(engine, Engine)
     return engine

@@ -18,7 +18,8 @@ from domain.responses import Position
 from ledger import Ledger
 from projections.board import Deadline, deadlines
 from projections.composition import PPM
-from projections.runner import catch_up, stored_after
+from projections.remembered import remembered
+from projections.runner import stored_after
 from projections.status import (
     AWAITING_RESPONSE,
     NO_VERDICT,
@@ -123,7 +124,25 @@ def scoreboard_now(
     narrowing of ``stored_after``), and None is returned when the filters themselves ask for
     overdue rows (the caller counts the board's rows). Equal, figure for figure, to
     ``scoreboard`` of every row the board reads with the same filters (the tests check it)."""
-    catch_up(ledger)
+    key = ("scoreboard", today, tuple(sorted(where.items())), tuple(words), overdue, late_at)
+    return remembered(
+        ledger,
+        key,
+        lambda: _scoreboard_now(
+            ledger, where=where, today=today, words=words, overdue=overdue, late_at=late_at
+        ),
+    )
+
+
+def _scoreboard_now(
+    ledger: Ledger,
+    *,
+    where: Mapping[str, object],
+    today: date,
+    words: Sequence[str],
+    overdue: bool,
+    late_at: int | None,
+) -> Scoreboard | None:
     counted = stored_tally(
         ledger, where=where, on=today, words=words, overdue=overdue, late_at=late_at
     )
@@ -216,11 +235,19 @@ def portfolio_scores_now(
     database (``projections.tallies``), sorted by code: equal to ``portfolio_scores`` of every
     stored row (the tests check it). None when a suspension is recorded (it may move due
     dates): the caller then judges the rows."""
-    catch_up(ledger)
+    found = remembered(
+        ledger, ("portfolios", today, code), lambda: _portfolio_scores_now(ledger, code, today)
+    )
+    return None if found is None else list(found)
+
+
+def _portfolio_scores_now(
+    ledger: Ledger, code: str | None, today: date
+) -> tuple[PortfolioScore, ...] | None:
     counted = stored_portfolios(ledger, code=code, on=today)
     if counted is None:
         return None
-    return [_score(name, counted[name]) for name in sorted(counted)]
+    return tuple(_score(name, counted[name]) for name in sorted(counted))
 
 
 def _score(code: str, counted: PortfolioCounted) -> PortfolioScore:

@@ -123,7 +123,7 @@ def test_a_file_of_answers_is_submitted_whole_or_not_at_all(folder: Path, server
     bad = answers_file(folder, *good[:2], answer("1/9"))
     refused = assembly("respond", "--csv", bad, *signed_here, cwd=folder)
     assert refused.code == 3, refused
-    assert "line 4: 1/9: Panel 1 has no recommendation 9." in refused.stderr
+    assert "row 4: 1/9: Panel 1 has no recommendation 9." in refused.stderr
     assert entries(folder) == before
 
     whole = answers_file(folder, *good)

@@ -101,7 +101,7 @@ def book(assembly_url: str) -> Iterator[Ledger]:
 
 
 def rows(book: Ledger) -> list[tuple[Any, ...]]:
-    with runner._engine(book).connect() as conn:
+    with runner.engine_of(book).connect() as conn:
         found = conn.execute(select(recommendations).order_by("panel", "number"))
         return [tuple(row) for row in found]
 
@@ -118,7 +118,7 @@ def test_batches_and_a_rebuild_give_the_same_rows_on_each_backend(book: Ledger) 
 
 def test_catching_up_reads_only_the_recommendations_written_since(book: Ledger) -> None:
     runner.catch_up(book)
-    with runner._engine(book).begin() as conn:  # a row no new entry is about: never read again
+    with runner.engine_of(book).begin() as conn:  # a row no new entry is about: never read again
         conn.execute(
             recommendations.update().where(recommendations.c.number == 1).values(title="untouched")
         )
@@ -141,7 +141,7 @@ def test_a_runner_with_nothing_to_do_only_reads(book: Ledger) -> None:
     def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         statements.append(statement.strip())
 
-    engine = runner._engine(book)
+    engine = runner.engine_of(book)
     event.listen(engine, "before_cursor_execute", seen)
     try:
         assert runner.catch_up(book) == 0
@@ -209,7 +209,7 @@ def test_a_runner_killed_mid_update_resumes_to_the_rebuilt_rows(ledger_url: str)
 
 
 def _stored_position(book: Ledger) -> int:
-    with runner._engine(book).connect() as conn:
+    with runner.engine_of(book).connect() as conn:
         seq = conn.execute(select(positions.c.seq).where(positions.c.name == runner.NAME))
         return int(seq.scalar() or -1)
 
