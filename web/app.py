@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from web import api, docs, downloads, pages, press_pages, proofs, submissions
+from web import api, desk, docs, downloads, pages, press_pages, proofs, submissions
 from web.context import DEFAULT_PUBLIC_URL, RETRY_AFTER, Busy, Settings, public_url_of
 from web.security import SecurityHeaders, headers_for, served_hosts
 
@@ -71,6 +71,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(proofs.router)
     app.include_router(submissions.router)
+    app.include_router(desk.router)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=served_hosts(base, listening))
     app.add_middleware(SecurityHeaders, headers=secured)  # outside: it sees every refusal
     return app

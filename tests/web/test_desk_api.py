@@ -1,0 +1,315 @@
+"""The desk's preparation (``POST /api/desk/prepare``): the exact bytes the command line's
+``--server`` path signs for the same step, refusals in one sentence beside their field, and
+nothing written; the desk's page under its own policy, its scripts pinned by their digests."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cli.remote import act
+from domain import commands
+from domain.events import moment
+from domain.government import Assessed, ImplementationReported
+from domain.process import Session
+from domain.responses import Responded
+from ledger import Signer, load_signer
+from tests.features.cycle import (
+    COMMISSION,
+    GOVERNMENT,
+    LEDGER,
+    Template,
+    as_government,
+    copy_of,
+    ok,
+    shared_template,
+)
+from tests.features.forked import assembly
+from tests.web.conftest import serving
+from tests.web.submissions.conftest import state
+from web.desk import POLICY, SCRIPTS, scripts
+
+WHY = "Le budget régional de cette législature ne permet pas cette mesure. " * 4
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    return shared_template(tmp_path_factory)
+
+
+@pytest.fixture
+def folder(template: Template, tmp_path: Path) -> Path:
+    """A private copy of the small assembly: 1/1 to 1/3 handed over, none answered."""
+    return copy_of(template.seated, tmp_path / "assembly")
+
+
+@pytest.fixture
+def client(folder: Path) -> Iterator[TestClient]:
+    with TestClient(serving(str(folder / LEDGER))) as test_client:
+        yield test_client
+
+
+def key(folder: Path, name: str) -> Signer:
+    return load_signer(folder / name)
+
+
+def ask(client: TestClient, step: str, fields: dict[str, str], signer: Signer | str) -> Any:
+    named = signer if isinstance(signer, str) else signer.public_key.b64
+    return client.post(
+        "/api/desk/prepare", json={"step": step, "fields": fields, "key": named, "lang": "fr"}
+    )
+
+
+def prepared(client: TestClient, step: str, fields: dict[str, str], signer: Signer) -> list[Any]:
+    reply = ask(client, step, fields, signer)
+    assert reply.status_code == 200, reply.text
+    return list(reply.json()["events"])
+
+
+def body_fields(event: dict[str, Any]) -> dict[str, Any]:
+    return dict(json.loads(base64.b64decode(event["body"])))
+
+
+ANSWER = {
+    "recommendation": "1/2",
+    "review": "1",
+    "position": "rejected",
+    "portfolio": "climate",
+    "justification": WHY,
+    "language": "fr",
+}
+
+
+def answer_step(session: Session, when: datetime) -> None:
+    answer = Responded(
+        panel=1,
+        number=2,
+        review=1,
+        position="rejected",  # type: ignore[arg-type]
+        portfolio="climate",
+        justification=WHY.strip(),
+        language="fr",
+    )
+    commands.respond(session, answer, at=when)
+
+
+def test_an_answer_is_prepared_as_the_bytes_the_command_line_signs_and_nothing_is_written(
+    folder: Path, client: TestClient
+) -> None:
+    government = key(folder, GOVERNMENT)
+    before = state(folder)
+    [event] = prepared(client, "respond", ANSWER, government)
+    assert state(folder) == before
+    fields = body_fields(event)
+    assert fields["type"] == "assembly.government.responded"
+    assert fields["signer"] == government.key_id
+    assert event["expected_version"] == fields["version"] - 1
+    [entry] = act(client, government, answer_step, at=moment(fields["occurred_at"]))
+    assert entry.body == base64.b64decode(event["body"])
+
+
+@pytest.mark.parametrize(
+    ("step", "office", "form", "event"),
+    [
+        (
+            "assess",
+            COMMISSION,
+            {
+                "recommendation": "1/3",
+                "verdict": "disputes",
+                "reasons": "Rien n'a été fait.",
+                "score": "2.5",
+                "language": "fr",
+            },
+            Assessed(
+                panel=1,
+                number=3,
+                verdict="disputes",
+                reasons="Rien n'a été fait.",  # type: ignore[arg-type]
+                score="2.5",
+                language="fr",
+            ),
+        ),
+    ],
+)
+def test_a_verdict_is_prepared_as_the_bytes_the_command_line_signs(
+    folder: Path, client: TestClient, step: str, office: str, form: dict[str, str], event: Any
+) -> None:
+    signer = key(folder, office)
+    [found] = prepared(client, step, form, signer)
+    at = moment(body_fields(found)["occurred_at"])
+    [entry] = act(client, signer, lambda s, when: commands.assess(s, event, at=when), at=at)
+    assert entry.body == base64.b64decode(found["body"])
+
+
+def test_an_implementation_report_is_prepared_as_the_command_line_signs_it(
+    folder: Path, client: TestClient
+) -> None:
+    ok(as_government(folder, "respond", "1/1", "--position", "accepted", "--portfolio", "climate"))
+    government = key(folder, GOVERNMENT)
+    form = {
+        "recommendation": "1/1",
+        "status": "in_progress",
+        "progress": "40",
+        "milestone": "Appel",
+    }
+    [found] = prepared(client, "report", form, government)
+    report = ImplementationReported(
+        panel=1,
+        number=1,
+        status="in_progress",
+        progress=40,
+        milestone="Appel",  # type: ignore[arg-type]
+    )
+    at = moment(body_fields(found)["occurred_at"])
+    [entry] = act(client, government, lambda s, when: commands.report(s, report, at=when), at=at)
+    assert entry.body == base64.b64decode(found["body"])
+
+
+def test_a_prepared_answer_signed_elsewhere_is_written_by_the_submissions_route(
+    folder: Path, client: TestClient
+) -> None:
+    government = key(folder, GOVERNMENT)
+    [event] = prepared(client, "respond", ANSWER, government)
+    body = base64.b64decode(event["body"])
+    submission = {
+        "batches": [
+            {
+                "stream": event["stream"],
+                "expected_version": event["expected_version"],
+                "events": [
+                    {"body": event["body"], "sig": base64.b64encode(government.sign(body)).decode()}
+                ],
+            }
+        ]
+    }
+    reply = client.post("/api/submissions", json=submission)
+    assert reply.status_code == 201, reply.text
+    assert client.get("/api/recommendations/1/2").json()["position"] == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "field", "words"),
+    [
+        ({"justification": "Trop cher."}, 422, "justification", "at least 200 characters"),
+        ({"position": "maybe"}, 422, "position", "position"),
+        ({"recommendation": "1/99"}, 422, "recommendation", "no recommendation 99"),
+        ({"recommendation": ""}, 422, "recommendation", "Choose the recommendation"),
+        ({"position": "under_study", "justification": ""}, 422, "decision_date", "decision"),
+        ({"position": "not_competent", "justification": ""}, 422, "referred_to", "referred"),
+        ({"review": "7"}, 422, None, "review"),
+    ],
+)
+def test_a_broken_rule_is_refused_in_one_sentence_beside_its_field_and_nothing_is_written(
+    folder: Path,
+    client: TestClient,
+    changes: dict[str, str],
+    status: int,
+    field: str | None,
+    words: str,
+) -> None:
+    before = state(folder)
+    reply = ask(client, "respond", {**ANSWER, **changes}, key(folder, GOVERNMENT))
+    assert reply.status_code == status, reply.text
+    assert reply.json()["field"] == field
+    assert words in reply.json()["detail"]
+    assert state(folder) == before
+
+
+def test_a_commission_key_on_the_government_form_is_refused_beside_the_key(
+    folder: Path, client: TestClient
+) -> None:
+    before = state(folder)
+    reply = ask(client, "respond", ANSWER, key(folder, COMMISSION))
+    assert reply.status_code == 403
+    assert reply.json()["field"] == "key"
+    assert "commission" in reply.json()["detail"]
+    assert state(folder) == before
+
+
+def test_a_key_that_is_not_enrolled_is_refused(folder: Path, client: TestClient) -> None:
+    reply = ask(client, "respond", ANSWER, Signer.generate())
+    assert reply.status_code == 403 and reply.json()["field"] == "key"
+
+
+def test_a_revoked_key_is_refused(folder: Path, client: TestClient) -> None:
+    government = key(folder, GOVERNMENT)
+    revoke = ("keys", "revoke", government.key_id, "--reason", "The office moved.")
+    ok(assembly(*revoke, "--key", "charter.key", cwd=folder))
+    reply = ask(client, "respond", ANSWER, government)
+    assert reply.status_code == 403 and reply.json()["field"] == "key"
+    assert "revoked" in reply.json()["detail"]
+
+
+def test_a_key_is_named_by_its_id_as_well_as_by_its_public_key(
+    folder: Path, client: TestClient
+) -> None:
+    government = key(folder, GOVERNMENT)
+    reply = ask(client, "respond", ANSWER, government.key_id)
+    assert reply.status_code == 200, reply.text
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ({"step": "erase", "fields": {}, "key": "x"}, "no step 'erase'"),
+        ({"step": "respond", "fields": {}, "key": "not a key"}, "public key in base64"),
+        ({"step": "respond", "fields": {}}, "expected form"),
+    ],
+)
+def test_a_malformed_request_is_a_400_in_one_sentence(
+    client: TestClient, document: dict[str, Any], words: str
+) -> None:
+    reply = client.post("/api/desk/prepare", json=document)
+    assert reply.status_code == 400
+    assert words in reply.json()["detail"]
+
+
+def test_the_summary_says_in_the_page_language_what_will_be_signed(
+    folder: Path, client: TestClient
+) -> None:
+    [event] = prepared(client, "respond", ANSWER, key(folder, GOVERNMENT))
+    summary = event["summary"]
+    assert "1/2" in summary["headline"] and "gouvernement" in summary["headline"]
+    assert {"name": "Position", "value": "rejetée"} in summary["lines"]
+
+
+# The page
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_the_desk_runs_only_its_own_pinned_scripts_under_its_own_policy(
+    client: TestClient, lang: str
+) -> None:
+    page = client.get(f"/desk?lang={lang}")
+    assert page.status_code == 200
+    policy = page.headers["content-security-policy"]
+    assert policy == POLICY
+    assert "unsafe-inline" not in policy and "script-src 'self'" in policy
+    assert "connect-src 'self'" in policy and "object-src 'none'" in policy
+    pinned = dict(
+        re.findall(r'<script src="/desk/static/([a-z]+\.js)" integrity="([^"]+)"', page.text)
+    )
+    assert list(pinned) == list(SCRIPTS)
+    for name, digest in pinned.items():
+        served = client.get(f"/desk/static/{name}")
+        assert served.headers["content-type"].startswith("text/javascript")
+        expected = base64.b64encode(hashlib.sha384(served.content).digest()).decode()
+        assert digest == f"sha384-{expected}" and served.content == scripts()[name]
+    assert not re.search(r"<script>|\son[a-z]+=", page.text)
+    assert "<noscript>" in page.text
+
+
+def test_the_public_pages_still_run_no_script(client: TestClient) -> None:
+    page = client.get("/")
+    assert "script-src 'none'" in page.headers["content-security-policy"]
+    assert "<script" not in page.text

@@ -1,0 +1,273 @@
+// The offices' desk: the forms, the server's preparation, the signature and the receipt.
+//
+// A form is sent to /api/desk/prepare with the office's public key; the server answers with
+// the exact bodies to sign and what they say, or one sentence beside the field concerned. The
+// page shows them, checks that each names this key, signs them here and posts the submission
+// to /api/submissions, then shows the entry written and, once a checkpoint covers it, its
+// inclusion proof. The private key stays in `office`, a variable of this script.
+"use strict";
+
+(function (desk) {
+  const { KeyFileError, fromBase64, toBase64 } = desk.der;
+  const root = document.getElementById("desk");
+  const lang = root.dataset.lang;
+  let office = null; // { privateKey, publicKey, keyId }: never stored, never sent whole
+  let prepared = null; // { form, events }
+
+  function say(name, values) {
+    let text = root.dataset["msg" + name.replace(/(^|-)([a-z])/g, (m, d, c) => c.toUpperCase())];
+    for (const [key, value] of Object.entries(values || {})) {
+      text = text.split("%(" + key + ")s").join(String(value));
+    }
+    return text;
+  }
+
+  function show(element, text) {
+    element.textContent = text || "";
+    element.hidden = !text;
+  }
+
+  function clearProblems(form) {
+    form.querySelectorAll(".field-error, .desk-problem").forEach((e) => show(e, ""));
+    form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+  }
+
+  // The server's refusal, beside its field, or for the form as a whole.
+  function refuse(form, detail, field) {
+    const step = form.dataset.step;
+    if (field === "key") {
+      show(document.getElementById("key-error"), detail);
+    }
+    const beside = field && document.getElementById(step + "-" + field + "-error");
+    show(beside || document.getElementById(step + "-form-error"), detail);
+    const input = field && document.getElementById(step + "-" + field);
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
+  }
+
+  async function openKey() {
+    const file = document.getElementById("key-file").files[0];
+    const passphrase = document.getElementById("passphrase");
+    const problem = document.getElementById("key-error");
+    const status = document.getElementById("key-status");
+    show(problem, "");
+    office = null;
+    status.textContent = "";
+    if (!file) return show(problem, say("no-file"));
+    const text = await file.text();
+    try {
+      office = await desk.key.openKey(text, passphrase.value);
+    } catch (e) {
+      const reason = e instanceof KeyFileError ? e.reason : "not-a-key";
+      return show(problem, say(reason === "unsupported" ? "not-a-key" : reason));
+    } finally {
+      passphrase.value = "";
+    }
+    status.textContent = say("key-opened", { id: office.keyId });
+  }
+
+  function fieldsOf(form) {
+    const fields = {};
+    for (const [name, value] of new FormData(form).entries()) fields[name] = String(value);
+    return fields;
+  }
+
+  async function post(url, document_) {
+    return fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(document_),
+      credentials: "omit",
+      cache: "no-store",
+    });
+  }
+
+  async function prepare(event) {
+    event.preventDefault();
+    const form = event.target;
+    clearProblems(form);
+    if (!office) return show(document.getElementById(form.dataset.step + "-form-error"), say("no-key"));
+    let reply;
+    try {
+      reply = await post("/api/desk/prepare", {
+        step: form.dataset.step, fields: fieldsOf(form), key: office.publicKey, lang });
+    } catch (e) {
+      return refuse(form, say("unreachable"), null);
+    }
+    const answer = await reply.json();
+    if (!reply.ok) return refuse(form, answer.detail, answer.field);
+    const events = answer.events.map((each) => ({ ...each, bytes: fromBase64(each.body) }));
+    const decoder = new TextDecoder();
+    for (const each of events) {
+      const body = JSON.parse(decoder.decode(each.bytes));
+      if (body.signer !== office.keyId) return refuse(form, say("changed"), null);
+      each.fields = body;
+    }
+    prepared = { form, events };
+    showPrepared(events, decoder);
+  }
+
+  function showPrepared(events, decoder) {
+    const holder = document.getElementById("confirm-events");
+    holder.replaceChildren();
+    for (const each of events) {
+      const headline = document.createElement("p");
+      headline.className = "desk-headline";
+      headline.textContent = each.summary.headline;
+      const list = document.createElement("dl");
+      for (const line of each.summary.lines) {
+        const name = document.createElement("dt");
+        name.textContent = line.name;
+        const value = document.createElement("dd");
+        value.textContent = line.value;
+        list.append(name, value);
+      }
+      holder.append(headline, list);
+    }
+    document.getElementById("confirm-raw").textContent =
+      events.map((each) => decoder.decode(each.bytes)).join("\n");
+    show(document.getElementById("confirm-error"), "");
+    const confirm = document.getElementById("confirm");
+    confirm.hidden = false;
+    document.getElementById("receipt").hidden = true;
+    document.getElementById("confirm-heading").scrollIntoView();
+    document.getElementById("sign").focus();
+  }
+
+  async function signAndSend() {
+    const problem = document.getElementById("confirm-error");
+    if (!prepared || !office) return show(problem, say("no-key"));
+    const batches = [];
+    for (const each of prepared.events) {
+      const sig = await desk.key.sign(office.privateKey, each.bytes);
+      let batch = batches.find((b) => b.stream === each.stream);
+      if (!batch) {
+        batch = { stream: each.stream, expected_version: each.expected_version, events: [] };
+        batches.push(batch);
+      }
+      batch.events.push({ body: each.body, sig: toBase64(sig) });
+    }
+    let reply;
+    try {
+      reply = await post("/api/submissions", { batches });
+    } catch (e) {
+      return show(problem, say("unreachable"));
+    }
+    const answer = await reply.json();
+    if (reply.status !== 201) return show(problem, answer.detail);
+    const events = prepared.events;
+    prepared = null;
+    document.getElementById("confirm").hidden = true;
+    await showReceipt(answer.written, events);
+  }
+
+  async function coveredSize() {
+    try {
+      const reply = await fetch("/api/checkpoint", { credentials: "omit", cache: "no-store" });
+      return reply.ok ? Number((await reply.text()).split("\n")[1]) : 0;
+    } catch (e) {
+      return 0;
+    }
+  }
+
+  function link(href, text, download) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    if (download) a.download = download;
+    const item = document.createElement("li");
+    item.append(a);
+    return item;
+  }
+
+  async function showReceipt(written, events) {
+    const holder = document.getElementById("receipt-entries");
+    holder.replaceChildren();
+    const size = await coveredSize();
+    written.forEach((entry, i) => {
+      const line = document.createElement("p");
+      line.className = "desk-written";
+      line.textContent = say("written", { seq: entry.seq });
+      const hash = document.createElement("p");
+      hash.className = "desk-hash";
+      hash.textContent = say("hash", { hash: entry.hash });
+      const links = document.createElement("ul");
+      const payload = events[i].fields.payload;
+      if (payload.panel && payload.number) {
+        const ref = payload.panel + "/" + payload.number;
+        links.append(link("/recommendations/" + ref + "?lang=" + lang, say("public-page", { ref })));
+      }
+      const proof = "/api/proofs/" + entry.seq;
+      if (size > entry.seq) {
+        links.append(link(proof, say("proof"), "entry-" + entry.seq + ".proof"));
+      } else {
+        const later = document.createElement("li");
+        later.textContent = say("proof-later", { url: proof });
+        links.append(later);
+      }
+      holder.append(line, hash, links);
+    });
+    const receipt = document.getElementById("receipt");
+    receipt.hidden = false;
+    document.getElementById("receipt-heading").scrollIntoView();
+  }
+
+  function showDues(select) {
+    const step = select.id.split("-")[0];
+    const dues = document.getElementById(step + "-dues");
+    const option = select.selectedOptions[0];
+    if (!option || !option.value) return show(dues, "");
+    const found = JSON.parse(option.dataset.dues || "[]");
+    dues.textContent = found.length
+      ? found.map((d) => say("due", { review: d.review, due: d.due })).join(" ")
+      : say("not-due");
+    dues.hidden = false;
+    const portfolio = document.getElementById(step + "-portfolio");
+    if (portfolio && !portfolio.value) portfolio.value = option.dataset.portfolio || "";
+  }
+
+  function count(area) {
+    const minimums = JSON.parse(area.dataset.minimums);
+    const rule = document.getElementById(area.dataset.ruleBy);
+    const needed = minimums[rule.value] || 0;
+    const length = area.value.trim().length;
+    const counter = document.getElementById(area.id + "-count");
+    counter.textContent = needed
+      ? say("count", { count: length, min: needed })
+      : say("count-free", { count: length });
+    counter.classList.toggle("desk-short", needed > 0 && length < needed);
+  }
+
+  function start() {
+    if (!(globalThis.crypto && crypto.subtle)) {
+      root.hidden = false;
+      return show(document.getElementById("key-error"), say("no-ed25519"));
+    }
+    document.getElementById("open-key").addEventListener("click", openKey);
+    document.getElementById("open-key").disabled = false;
+    document.querySelectorAll("form.desk-step").forEach((form) => {
+      form.addEventListener("submit", prepare);
+      form.querySelector("button[type=submit]").disabled = false;
+    });
+    document.querySelectorAll(".desk-recommendation").forEach((select) => {
+      select.addEventListener("change", () => showDues(select));
+    });
+    document.querySelectorAll("textarea.desk-counted").forEach((area) => {
+      const update = () => count(area);
+      area.addEventListener("input", update);
+      document.getElementById(area.dataset.ruleBy).addEventListener("change", update);
+      update();
+    });
+    document.getElementById("sign").addEventListener("click", signAndSend);
+    document.getElementById("cancel").addEventListener("click", () => {
+      prepared = null;
+      document.getElementById("confirm").hidden = true;
+    });
+    root.hidden = false;
+    root.dataset.ready = "true";
+  }
+
+  start();
+})(globalThis.assemblyDesk);
