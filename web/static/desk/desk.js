@@ -241,6 +241,7 @@
   }
 
   function start() {
+    if (!desk.key) return; // key.js did not run (its integrity failed): the desk stays off
     if (!(globalThis.crypto && crypto.subtle)) {
       root.hidden = false;
       return show(document.getElementById("key-error"), say("no-ed25519"));
