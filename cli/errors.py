@@ -7,6 +7,7 @@ from enum import IntEnum
 from ledger.errors import (
     AppendRefused,
     BadHead,
+    BadSetting,
     CanonicalizationError,
     KeyFileError,
     LedgerError,
@@ -45,7 +46,9 @@ def exit_code_for(error: LedgerError) -> Exit:
         return Exit.STORAGE
     if isinstance(error, KeyFileError):
         return Exit.KEY
-    if isinstance(error, UsageProblem | BadHead | NoCheckpoint | MerkleError | NoteError):
+    if isinstance(
+        error, UsageProblem | BadSetting | BadHead | NoCheckpoint | MerkleError | NoteError
+    ):
         return Exit.USAGE
     return Exit.INTERNAL
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Annotated
@@ -45,6 +46,7 @@ from cli import keys as keys_commands
 from cli.errors import Exit, exit_code_for
 from domain.errors import RuleBroken
 from ledger.errors import LedgerError
+from ledger.faults import storage_fault
 
 app = typer.Typer(
     name="assembly",
@@ -94,8 +96,21 @@ def run() -> None:
     stderr = Console(stderr=True, highlight=False)
     try:
         code = app(standalone_mode=False)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where it cannot be caught
         if isinstance(code, int) and code:
             sys.exit(code)  # click's own exits (--help is 0)
+    except BrokenPipeError:
+        # The reader went away (`assembly status | head`): nothing more to say to anyone.
+        # As Python's documentation advises, point stdout at devnull so the flush at exit
+        # does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(int(Exit.OK))
+    except SystemExit as done:
+        # rich meets a closed pipe itself: it points stdout at devnull and exits with 1, which
+        # would read as "verification failed". A closed pipe is no failure.
+        if isinstance(done.__context__, BrokenPipeError):
+            sys.exit(int(Exit.OK))
+        raise
     except (
         click_errors.NoArgsIsHelpError
     ) as error:  # a group called without a command: show its help
@@ -125,12 +140,8 @@ def run() -> None:
     except (SQLAlchemyError, PersistenceError) as error:  # the database failed mid-command
         if _state["debug"]:
             traceback.print_exc()
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
-        stderr.print(
-            "[bold red]error:[/] The ledger database failed: "
-            f"{escape(reason[0] if reason else str(error))}.",
-            soft_wrap=True,
-        )
+        fault = storage_fault(error, None)
+        stderr.print(f"[bold red]error:[/] {escape(fault.sentence())}", soft_wrap=True)
         sys.exit(int(Exit.STORAGE))
     except KeyboardInterrupt:
         stderr.print("Interrupted; nothing half-written stays behind.")

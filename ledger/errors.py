@@ -125,6 +125,10 @@ class AlreadyInitialised(StorageError):
         return f"{self.url} already holds a ledger; `assembly init` runs once per ledger."
 
 
+class BadSetting(LedgerError):
+    """A setting in the environment cannot be used (the sentence names it)."""
+
+
 class BackupFailed(StorageError):
     """A backup could not be written (the sentence says why); no partial copy stays behind."""
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
+from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.canonical import format_time
 from ledger.entry import KEY_ID, Entry, Head, NewEvent, SignedEvent, sign_events
@@ -15,11 +16,11 @@ from ledger.errors import (
     InvalidEvent,
     LedgerIsACopy,
     LedgerRuleBroken,
-    StorageUnavailable,
     StreamVersionConflict,
     UnknownSigner,
     WrongLedger,
 )
+from ledger.faults import storage_fault
 from ledger.history import history_before
 from ledger.identity import IDENTITY_STREAM, IdentityBook, declaration, new_identity
 from ledger.keys import PublicKey, Signer, verify_signature
@@ -235,8 +236,8 @@ class Ledger:
         except IntegrityError:
             streams = ", ".join(str(stream) for stream, _, _ in batches)
             raise StreamVersionConflict(streams, first_expected) from None
-        except PersistenceError as exc:
-            raise StorageUnavailable(self.recorder.location, str(exc).strip() or "error") from None
+        except (PersistenceError, SQLAlchemyError) as exc:
+            raise storage_fault(exc, self.recorder.location) from None
         return written
 
     def check_signatures(self, events: Sequence[SignedEvent], *, dry_run: bool = False) -> None:

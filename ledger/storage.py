@@ -45,8 +45,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ledger.canonical import ZERO_HASH, entry_hash
+from ledger.connections import LedgerDatastore
 from ledger.entry import Entry, SignedEvent, parse_body
-from ledger.errors import AlreadyInitialised, NotALedger, StorageUnavailable, StreamVersionConflict
+from ledger.errors import AlreadyInitialised, NotALedger, StreamVersionConflict
+from ledger.faults import storage_fault
 from ledger.identity import IDENTITY_STREAM, identity_of
 from ledger.signers import signer_stream
 
@@ -498,8 +500,10 @@ def _no_clock() -> str:
 
 
 class LedgerFactory(SQLAlchemyFactory):
-    """eventsourcing-sqlalchemy's factory, building the chain-writing recorder."""
+    """eventsourcing-sqlalchemy's factory, building the chain-writing recorder on an engine
+    with the ledger's timeouts and connection checks (``ledger.connections``)."""
 
+    datastore_class = LedgerDatastore
     application_recorder_class = LedgerRecorder
 
 
@@ -515,8 +519,8 @@ def database_url(location: str) -> str:
 def open_recorder(location: str, *, create: bool = False) -> LedgerRecorder:
     """Open the ledger at ``location``; with ``create``, make a new empty one there.
 
-    Raises StorageUnavailable when the database cannot be reached, NotALedger when it holds no
-    ledger, and AlreadyInitialised when asked to create one where one exists.
+    Raises a StorageError naming the cause when the database cannot be used, NotALedger when
+    it holds no ledger, and AlreadyInitialised when asked to create one where one exists.
     """
     url = database_url(location)
     shown = _redact(url)
@@ -550,7 +554,7 @@ def open_recorder(location: str, *, create: bool = False) -> LedgerRecorder:
         if create and not tables & {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE}:
             recorder.create_table()
     except (SQLAlchemyError, PersistenceError, ModuleNotFoundError) as exc:
-        raise StorageUnavailable(shown, _reason(exc)) from None
+        raise storage_fault(exc, shown, opening=True) from None
     if create and tables & {EVENTS_TABLE, ENTRIES_TABLE, META_TABLE} and not unfinished:
         raise AlreadyInitialised(shown)
     if not create and fmt != FORMAT:
@@ -565,9 +569,3 @@ def _redact(url: str) -> str:
         user = credentials.split(":", 1)[0]
         return f"{scheme}://{user}@{host}"
     return url
-
-
-def _reason(exc: BaseException) -> str:
-    cause = getattr(exc, "orig", None) or exc
-    first_line = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-    return first_line.rstrip(".")
