@@ -97,9 +97,11 @@ def script(name: str, served: Annotated[dict[str, bytes], Depends(served_scripts
     return Response(served[name], media_type="text/javascript")
 
 
-@router.get("/desk", response_class=HTMLResponse, include_in_schema=False)
 def desk(request: Request) -> HTMLResponse:
-    """The desk's page, in the language asked."""
+    """The desk's page, in the language asked.
+
+    A plain route rather than an API route: it is the one page whose policy lets scripts run
+    (its own), where every API route's answer keeps the public policy (``web.security``)."""
     lang = choose(request.query_params.get("lang"), request.headers.get("accept-language"))
     asked = Asked(lang, request.url.path, {"lang": lang})
     with opened(request.app.state.settings) as book:
@@ -108,6 +110,9 @@ def desk(request: Request) -> HTMLResponse:
     page = page_html("desk.html", asked, public_url=public_url, scripts=script_tags(), **data)
     headers = {"Content-Security-Policy": POLICY, "Cache-Control": "no-store"}
     return HTMLResponse(page, headers=headers)
+
+
+router.add_route("/desk", desk, methods=["GET"], include_in_schema=False)
 
 
 def desk_data(book: Ledger, lang: str) -> dict[str, Any]:

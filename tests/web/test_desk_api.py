@@ -313,3 +313,36 @@ def test_the_public_pages_still_run_no_script(client: TestClient) -> None:
     page = client.get("/")
     assert "script-src 'none'" in page.headers["content-security-policy"]
     assert "<script" not in page.text
+
+
+@pytest.mark.parametrize("lang", ["", "de", "\x00", "x" * 3000, "fr;q=nan"])
+def test_the_desk_answers_any_language_asked_with_its_page_and_its_policy(
+    client: TestClient, lang: str
+) -> None:
+    page = client.get("/desk", params={"lang": lang}, headers={"accept-language": lang[:100]})
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"] == POLICY
+    assert page.headers["x-frame-options"] == "DENY"  # the other security headers stay
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "en"])
+def test_the_desk_is_accessible_html_every_field_labelled(client: TestClient, lang: str) -> None:
+    from tests.web.test_pages import page
+
+    found = page(client, f"/desk?lang={lang}")
+    assert found.lang == lang and found.viewport
+    for field in found.fields:
+        if field.get("type") not in ("hidden", "submit"):
+            assert field.get("id") in found.labelled, field
+    assert found.headings.count(1) == 1 and found.headings[0] == 1
+    assert all(b - a <= 1 for a, b in zip(found.headings, found.headings[1:], strict=False))
+
+
+def test_the_desk_shows_the_charter_rules_and_each_recommendation_with_its_due_dates(
+    client: TestClient,
+) -> None:
+    text = client.get("/desk?lang=en").text
+    assert "a justification of at least 200 characters" in text
+    assert "&#34;rejected&#34;: 200}" in text  # the counter reads the charter's table
+    assert re.search(r'<option value="1/1" data-dues="\[\{&#34;review&#34;: 1, &#34;due', text)
+    assert '<option value="1/4" data-dues="[]"' in text  # not handed over: nothing due yet
