@@ -31,7 +31,8 @@ from ledger.errors import LedgerError, UnknownSigner
 from ledger.keys import key_id_of
 from ledger.signers import SignerBook
 from web.admission import _Reader, status_for
-from web.desk_steps import STEPS, DeskStep, FormProblem, field_of
+from web.desk_secretariat import ALL_STEPS
+from web.desk_steps import DeskStep, FormProblem, field_of
 from web.desk_summary import summary_of
 
 KEY_ID_HEX = 32
@@ -83,9 +84,10 @@ def key_id_from(text: str) -> str:
 
 def step_named(name: str) -> DeskStep:
     """The desk's step ``name`` (a 400 if the desk has none)."""
-    found = STEPS.get(name)
+    found = ALL_STEPS.get(name)
     if found is None:
-        raise Refusal(400, f"The desk has no step {name[:40]!r}: use one of {', '.join(STEPS)}.")
+        steps = ", ".join(ALL_STEPS)
+        raise Refusal(400, f"The desk has no step {name[:40]!r}: use one of {steps}.")
     return found
 
 

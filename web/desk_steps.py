@@ -54,7 +54,8 @@ class DeskStep:
     build: Callable[[Mapping[str, str]], Run]
 
 
-def _given(fields: Mapping[str, str], name: str) -> str | None:
+def given(fields: Mapping[str, str], name: str) -> str | None:
+    """The field ``name``, stripped; None when left empty or out."""
     value = fields.get(name)
     if value is None:
         return None
@@ -63,14 +64,15 @@ def _given(fields: Mapping[str, str], name: str) -> str | None:
     return value.strip() or None
 
 
-def _text(fields: Mapping[str, str], name: str) -> str:
+def text(fields: Mapping[str, str], name: str) -> str:
+    """The free text ``name``, stripped ("" when left out)."""
     value = fields.get(name, "")
     if not isinstance(value, str):
         raise FormProblem(f"{name} is a text.", name)
     return value.strip()
 
 
-def _model(cls: type[Event], payload: Mapping[str, Any]) -> Event:
+def event_of(cls: type[Event], payload: Mapping[str, Any]) -> Event:
     """The event of ``payload``; a value its model refuses is a problem beside its field."""
     try:
         return cls.model_validate(dict(payload))
@@ -80,8 +82,9 @@ def _model(cls: type[Event], payload: Mapping[str, Any]) -> Event:
         raise FormProblem(f"{field or 'The form'} {allowed(error)}.", field) from None
 
 
-def _named(session: Session, fields: Mapping[str, str]) -> tuple[int, int]:
-    reference = _given(fields, "recommendation")
+def named(session: Session, fields: Mapping[str, str]) -> tuple[int, int]:
+    """The (panel, number) of the recommendation the form names."""
+    reference = given(fields, "recommendation")
     if reference is None:
         raise FormProblem("Choose the recommendation.", "recommendation")
     return commands.named(session, reference)
@@ -89,20 +92,20 @@ def _named(session: Session, fields: Mapping[str, str]) -> tuple[int, int]:
 
 def _answer(fields: Mapping[str, str]) -> Run:
     payload = {
-        "review": _given(fields, "review") or "1",
-        "position": _given(fields, "position"),
-        "portfolio": _given(fields, "portfolio"),
-        "justification": _text(fields, "justification"),
-        "planned_measures": _text(fields, "planned_measures"),
-        "decision_date": _given(fields, "decision_date"),
-        "referred_to": _given(fields, "referred_to"),
-        "evidence_digest": _given(fields, "evidence_digest"),
-        "language": _given(fields, "language"),
+        "review": given(fields, "review") or "1",
+        "position": given(fields, "position"),
+        "portfolio": given(fields, "portfolio"),
+        "justification": text(fields, "justification"),
+        "planned_measures": text(fields, "planned_measures"),
+        "decision_date": given(fields, "decision_date"),
+        "referred_to": given(fields, "referred_to"),
+        "evidence_digest": given(fields, "evidence_digest"),
+        "language": given(fields, "language"),
     }
 
     def run(session: Session, at: datetime) -> None:
-        panel, number = _named(session, fields)
-        answer = _model(Responded, {"panel": panel, "number": number, **payload})
+        panel, number = named(session, fields)
+        answer = event_of(Responded, {"panel": panel, "number": number, **payload})
         assert isinstance(answer, Responded)
         commands.respond(session, answer, at=at)
 
@@ -111,16 +114,16 @@ def _answer(fields: Mapping[str, str]) -> Run:
 
 def _report(fields: Mapping[str, str]) -> Run:
     payload = {
-        "status": _given(fields, "status"),
-        "progress": _given(fields, "progress"),
-        "milestone": _text(fields, "milestone"),
-        "justification": _text(fields, "justification"),
-        "evidence_digest": _given(fields, "evidence_digest"),
+        "status": given(fields, "status"),
+        "progress": given(fields, "progress"),
+        "milestone": text(fields, "milestone"),
+        "justification": text(fields, "justification"),
+        "evidence_digest": given(fields, "evidence_digest"),
     }
 
     def run(session: Session, at: datetime) -> None:
-        panel, number = _named(session, fields)
-        event = _model(ImplementationReported, {"panel": panel, "number": number, **payload})
+        panel, number = named(session, fields)
+        event = event_of(ImplementationReported, {"panel": panel, "number": number, **payload})
         assert isinstance(event, ImplementationReported)
         commands.report(session, event, at=at)
 
@@ -129,15 +132,15 @@ def _report(fields: Mapping[str, str]) -> Run:
 
 def _assess(fields: Mapping[str, str]) -> Run:
     payload = {
-        "verdict": _given(fields, "verdict"),
-        "reasons": _text(fields, "reasons"),
-        "score": _given(fields, "score"),
-        "language": _given(fields, "language"),
+        "verdict": given(fields, "verdict"),
+        "reasons": text(fields, "reasons"),
+        "score": given(fields, "score"),
+        "language": given(fields, "language"),
     }
 
     def run(session: Session, at: datetime) -> None:
-        panel, number = _named(session, fields)
-        event = _model(Assessed, {"panel": panel, "number": number, **payload})
+        panel, number = named(session, fields)
+        event = event_of(Assessed, {"panel": panel, "number": number, **payload})
         assert isinstance(event, Assessed)
         commands.assess(session, event, at=at)
 
@@ -146,24 +149,25 @@ def _assess(fields: Mapping[str, str]) -> Run:
 
 def _transfer(fields: Mapping[str, str]) -> Run:
     def run(session: Session, at: datetime) -> None:
-        panel, number = _named(session, fields)
+        panel, number = named(session, fields)
         current = commands.recommendation(session, panel, number).portfolio
         payload = {
             "panel": panel,
             "number": number,
-            "from_portfolio": _given(fields, "from_portfolio") or current,
-            "to_portfolio": _given(fields, "to_portfolio"),
-            "reason": _text(fields, "reason"),
+            "from_portfolio": given(fields, "from_portfolio") or current,
+            "to_portfolio": given(fields, "to_portfolio"),
+            "reason": text(fields, "reason"),
         }
-        event = _model(ResponsibilityTransferred, payload)
+        event = event_of(ResponsibilityTransferred, payload)
         assert isinstance(event, ResponsibilityTransferred)
         commands.transfer(session, event, at=at)
 
     return run
 
 
-def _day(fields: Mapping[str, str], name: str) -> date:
-    text = _given(fields, name)
+def day(fields: Mapping[str, str], name: str) -> date:
+    """The day in the field ``name`` (YYYY-MM-DD, as a date input sends it)."""
+    text = given(fields, name)
     try:
         return date.fromisoformat(text or "")
     except ValueError:
@@ -171,14 +175,14 @@ def _day(fields: Mapping[str, str], name: str) -> date:
 
 
 def _suspend(fields: Mapping[str, str]) -> Run:
-    since, reason = _day(fields, "since"), _text(fields, "reason")
+    since, reason = day(fields, "since"), text(fields, "reason")
     if not reason:
         raise FormProblem("Say why the deadlines stand still (reason).", "reason")
     return lambda session, at: commands.suspend(session, since, reason, at=at)
 
 
 def _resume(fields: Mapping[str, str]) -> Run:
-    on = _day(fields, "on")
+    on = day(fields, "on")
     return lambda session, at: commands.resume(session, on, at=at)
 
 

@@ -24,6 +24,11 @@ HEADLINES = {
     "assembly.government.responsibility_transferred": ("Recommendation %(ref)s changes portfolio"),
     "assembly.government.deadline_suspended": "Every review deadline stands still",
     "assembly.government.deadline_resumed": "The review deadlines run again",
+    "assembly.recommendation.adopted": "Panel %(panel)s adopts recommendation %(ref)s",
+    "assembly.recommendation.handed_over": (
+        "Recommendation %(ref)s is handed over to the government: its review clocks start"
+    ),
+    "assembly.review.meeting_held": "Review meeting %(review)s of panel %(panel)s",
 }
 # Each value's name, as the form names it (message ids of the catalogues).
 NAMES = {
@@ -46,8 +51,14 @@ NAMES = {
     "reason": "Reason",
     "since": "Since",
     "on": "On",
+    "title": "Title",
+    "text": "Text",
+    "priority": "Priority",
+    "vote": "Vote",
+    "reference": "Reference",
+    "minutes_digest": "Minutes (SHA-256)",
 }
-SKIPPED = ("panel", "number", "review", "translations", "statement")
+SKIPPED = ("panel", "number", "review", "translations", "statement", "supporting")
 
 
 def summary_of(pending: Pending, *, lang: str) -> dict[str, Any]:
@@ -58,13 +69,17 @@ def summary_of(pending: Pending, *, lang: str) -> dict[str, Any]:
     values = {
         "ref": f"{payload.get('panel')}/{payload.get('number')}",
         "review": payload.get("review", ""),
+        "panel": payload.get("panel", ""),
     }
     headline = gettext(HEADLINES.get(event.TYPE, event.TYPE)) % values
     lines = []
     for name, value in payload.items():
         if name in SKIPPED or value in (None, "", {}):
             continue
-        shown = label(lang, str(value)) if str(value) in LABELS else str(value)
+        if isinstance(value, dict):  # a text per language
+            shown = " · ".join(f"{code}: {text}" for code, text in value.items())
+        else:
+            shown = label(lang, str(value)) if str(value) in LABELS else str(value)
         lines.append({"name": gettext(NAMES.get(name, name)), "value": shown})
     lines.append(
         {"name": gettext("Dated"), "value": format_moment(lang, format_time(pending.occurred_at))}

@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from tests.features.cycle import (
     COMMISSION,
     GOVERNMENT,
     LEDGER,
+    SECRETARIAT,
     Template,
     as_government,
     copy_of,
@@ -346,3 +347,51 @@ def test_the_desk_shows_the_charter_rules_and_each_recommendation_with_its_due_d
     assert "&#34;rejected&#34;: 200}" in text  # the counter reads the charter's table
     assert re.search(r'<option value="1/1" data-dues="\[\{&#34;review&#34;: 1, &#34;due', text)
     assert '<option value="1/4" data-dues="[]"' in text  # not handed over: nothing due yet
+
+
+# The secretariat's steps
+
+
+def test_a_hand_over_is_prepared_as_the_command_line_signs_it(
+    folder: Path, client: TestClient
+) -> None:
+    secretariat = key(folder, SECRETARIAT)
+    [found] = prepared(
+        client, "hand_over", {"recommendation": "1/4", "on": "2025-05-02"}, secretariat
+    )
+    assert body_fields(found)["payload"] == {"panel": 1, "number": 4, "on": "2025-05-02"}
+    at = moment(body_fields(found)["occurred_at"])
+    step = lambda s, when: commands.hand_over(s, 1, 4, date(2025, 5, 2), at=when)  # noqa: E731
+    [entry] = act(client, secretariat, step, at=at)
+    assert entry.body == base64.b64decode(found["body"])
+
+
+def test_an_adoption_is_prepared_with_its_texts_in_each_language(
+    folder: Path, client: TestClient
+) -> None:
+    form = {
+        "panel": "1", "number": "5", "title_fr": "Des arbres", "title_nl": "Bomen",
+        "text_fr": "Planter des arbres.", "text_nl": "Bomen planten.", "portfolio": "climate",
+        "vote": "V-1", "priority": "high", "reference": "",
+    }  # fmt: skip
+    [found] = prepared(client, "adopt", form, key(folder, SECRETARIAT))
+    payload = body_fields(found)["payload"]
+    assert payload["title"] == {"fr": "Des arbres", "nl": "Bomen"}
+    assert payload["vote"] == "V-1" and payload["reference"] is None
+    assert found["summary"]["headline"] == "Le panel 1 adopte la recommandation 1/5"
+
+
+def test_a_review_meeting_of_a_review_the_charter_does_not_set_is_refused(
+    folder: Path, client: TestClient
+) -> None:
+    form = {"panel": "1", "review": "3", "on": "2025-08-05"}
+    reply = ask(client, "review", form, key(folder, SECRETARIAT))
+    assert reply.status_code == 422
+    assert "no review 3" in reply.json()["detail"]
+
+
+def test_a_government_key_cannot_hand_over(folder: Path, client: TestClient) -> None:
+    reply = ask(
+        client, "hand_over", {"recommendation": "1/4", "on": "2025-05-02"}, key(folder, GOVERNMENT)
+    )
+    assert reply.status_code == 403 and reply.json()["field"] == "key"

@@ -1,0 +1,95 @@
+"""The secretariat's steps on the desk: adopting a recommendation, handing it over, holding a
+review meeting, each through the command line's own function (``domain.commands``); and
+``ALL_STEPS``, every step the desk takes (``web.desk_steps`` holds the government's and the
+commission's, and the helpers that read a form).
+
+A text given in several languages comes as one field per language (``title_fr``,
+``title_nl``); a language left empty is a text not given in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from domain import commands
+from domain.correction import MeetingHeld
+from domain.process import Session
+from domain.recommendation import Adopted, HandedOver
+from web.desk_steps import STEPS, DeskStep, FormProblem, Run, day, event_of, given, named
+
+
+def _texts(fields: Mapping[str, str], name: str) -> dict[str, str]:
+    """The texts ``name_LANG`` of a form, by language."""
+    prefix = f"{name}_"
+    return {
+        key.removeprefix(prefix): value.strip()
+        for key, value in fields.items()
+        if key.startswith(prefix) and isinstance(value, str) and value.strip()
+    }
+
+
+def _number(fields: Mapping[str, str], name: str) -> int:
+    text = given(fields, name) or ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise FormProblem(f"{name} is a whole number, such as 12.", name)
+    return int(text)
+
+
+def _adopt(fields: Mapping[str, str]) -> Run:
+    payload = {
+        "panel": _number(fields, "panel"),
+        "number": _number(fields, "number"),
+        "title": _texts(fields, "title"),
+        "text": _texts(fields, "text"),
+        "priority": given(fields, "priority") or "medium",
+        "portfolio": given(fields, "portfolio"),
+        "vote": given(fields, "vote"),
+        "reference": given(fields, "reference"),
+    }
+
+    def run(session: Session, at: datetime) -> None:
+        event = event_of(Adopted, payload)
+        assert isinstance(event, Adopted)
+        commands.adopt(session, event, at=at)
+
+    return run
+
+
+def _hand_over(fields: Mapping[str, str]) -> Run:
+    on = day(fields, "on")
+
+    def run(session: Session, at: datetime) -> None:
+        panel, number = named(session, fields)
+        commands.hand_over(session, panel, number, on, at=at)
+
+    return run
+
+
+def _review(fields: Mapping[str, str]) -> Run:
+    payload = {
+        "panel": _number(fields, "panel"),
+        "review": _number(fields, "review"),
+        "on": day(fields, "on"),
+        "minutes_digest": given(fields, "minutes_digest"),
+    }
+
+    def run(session: Session, at: datetime) -> None:
+        event = event_of(MeetingHeld, payload)
+        assert isinstance(event, MeetingHeld)
+        commands.hold_review(session, event, at=at)
+
+    return run
+
+
+ALL_STEPS: dict[str, DeskStep] = {
+    **STEPS,
+    **{
+        step.name: step
+        for step in (
+            DeskStep("adopt", Adopted, "secretariat", None, _adopt),
+            DeskStep("hand_over", HandedOver, "secretariat", None, _hand_over),
+            DeskStep("review", MeetingHeld, "secretariat", None, _review),
+        )
+    },
+}
