@@ -100,8 +100,8 @@ def verify_bundle(
 ) -> None:
     """Check a bundle without the database: every entry's hash, link, signature, signer role
     and validity, the Merkle tree head against the signed checkpoint, that at least --quorum
-    of the --witness keys cosigned it, and that it extends the checkpoint accepted before (a
-    rollback or a fork is refused, with a report).
+    of the --witness keys cosigned it, and that it extends the checkpoint accepted before, or is
+    an older view of the same history (a fork is refused, with a report).
 
     Example: assembly verify-bundle bundle-2026-03 --vkey log.vkey
     """
@@ -133,6 +133,12 @@ def verify_bundle(
         stdout.print(history.sentence())
     if previous is None:
         stdout.print(f"First checkpoint of this log remembered in {remembered_in}.")
+    elif previous.size > head.size:
+        stdout.print(
+            f"It is older than the checkpoint of {previous.size} entries accepted before, and "
+            f"the same history up to its {head.size} entries: no misbehaviour; "
+            f"{remembered_in} still remembers {previous.size}."
+        )
     else:
         stdout.print(
             f"It extends the checkpoint of {previous.size} entries accepted before; "

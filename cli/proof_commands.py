@@ -32,7 +32,14 @@ from domain.charter import ASSEMBLY, Chartered
 from ledger import Ledger, Signer
 from ledger.merkle import EmptyOldTree
 from ledger.note import SignerKey, VerifierKey, parse_signature_line
-from ledger.receipt import Consistency, Inclusion, check, format_consistency, format_inclusion
+from ledger.receipt import (
+    Consistency,
+    Inclusion,
+    check,
+    format_consistency,
+    format_inclusion,
+    read_proof,
+)
 from ledger.signers import SignerRecord
 from ledger.tree import (
     Issued,
@@ -162,7 +169,7 @@ def verify_proof(
     Example: assembly verify-proof 1-12-entry-41.tlog-proof --vkey log.vkey --witness w1.vkey
     """
     try:
-        data = proof.read_bytes()
+        data = read_proof(proof)
     except OSError as exc:
         raise UsageProblem(f"Cannot read {proof}: {exc.strerror}.") from None
     witnesses = [verifier_key(text) for text in witness or ()]

@@ -37,6 +37,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ledger.bounded import (
+    MAX_DEPTH,
+    MAX_DOCUMENT_BYTES,
+    MAX_LINE_BYTES,
+    deeper_than,
+    read_bounded,
+    read_line,
+)
 from ledger.canonical import canonical_bytes, check_canonical
 from ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
 from ledger.entry import Entry, parse_body
@@ -297,7 +305,7 @@ def _rows(lines: Path) -> Iterator[list[Row]]:
     VerificationFailed after the rows before it were handed over."""
     rows: list[Row] = []
     with lines.open("rb") as handle:
-        for seq, line in enumerate(handle):
+        for seq, line in enumerate(iter(lambda: read_line(handle), b"")):
             try:
                 rows.append(_row(seq, line))
             except VerificationFailed:
@@ -314,9 +322,19 @@ def _rows(lines: Path) -> Iterator[list[Row]]:
 def _row(seq: int, line: bytes) -> Row:
     """One line as ``ledger.verify``'s row: (seq, position, prev, sig, recorded_at, hash, body,
     stream, version, type); what the walk checks (hash, prev, body form) is left to it."""
+    if len(line) > MAX_LINE_BYTES:
+        raise VerificationFailed(
+            seq,
+            f"the line is longer than {MAX_LINE_BYTES} bytes, more than any entry under the "
+            "64 KiB cap takes; it was refused before being read whole",
+        )
     if not line.endswith(b"\n"):
         raise VerificationFailed(seq, "the line is cut short (it has no final newline)")
     data = line[:-1]
+    if deeper_than(data):
+        raise VerificationFailed(
+            seq, f"the line nests deeper than {MAX_DEPTH} levels, deeper than any entry"
+        )
     try:
         entry = json.loads(data)
         canonical = canonical_bytes(entry) if isinstance(entry, dict) else None
@@ -398,14 +416,21 @@ def _base64(seq: int, value: object, name: str = "sig") -> bytes:
 
 def _read(folder: Path, name: str) -> bytes:
     try:
-        return (folder / name).read_bytes()
+        data = read_bounded(folder / name, MAX_DOCUMENT_BYTES)
     except OSError as exc:
         raise BadBundle(f"its {name} cannot be read ({exc.strerror})") from None
+    if data is None:
+        size = MAX_DOCUMENT_BYTES // (1024 * 1024)
+        raise BadBundle(f"its {name} is larger than {size} MiB, far larger than it can be")
+    return data
 
 
 def _json(folder: Path, name: str) -> Any:
+    data = _read(folder, name)
+    if deeper_than(data):
+        raise BadBundle(f"its {name} nests deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(_read(folder, name))
+        return json.loads(data)
     except ValueError:
         raise BadBundle(f"its {name} is not JSON") from None
 

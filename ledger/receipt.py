@@ -21,8 +21,10 @@ import binascii
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
+from ledger.bounded import MAX_DEPTH, MAX_PROOF_BYTES, deeper_than, read_bounded
 from ledger.canonical import leaf_hash
 from ledger.checkpoint import Checkpoint, cosigned_by, open_checkpoint
 from ledger.errors import LedgerError
@@ -119,6 +121,8 @@ def format_consistency(proof: Consistency) -> bytes:
 
 def parse_consistency(data: bytes) -> Consistency:
     """Read a consistency proof document; raise BadProof naming what is wrong."""
+    if deeper_than(data):
+        raise BadProof(f"the document nests deeper than {MAX_DEPTH} levels; no proof does")
     try:
         document = json.loads(data)
     except (ValueError, UnicodeDecodeError):
@@ -133,6 +137,18 @@ def parse_consistency(data: bytes) -> Consistency:
         raise BadProof("the document's checkpoints or proof have the wrong form")
     proof = [_b64(item, "a proof hash") if isinstance(item, str) else b"" for item in hashes]
     return Consistency(old.encode(), new.encode(), proof)
+
+
+def read_proof(path: Path) -> bytes:
+    """The bytes of a receipt or proof file, refused unread past ``MAX_PROOF_BYTES``.
+    Raises OSError as ``open`` does."""
+    data = read_bounded(path, MAX_PROOF_BYTES)
+    if data is None:
+        raise BadProof(
+            f"{path} is larger than {MAX_PROOF_BYTES // 1024} KiB, far larger than any receipt "
+            "or proof; it was refused before being read whole"
+        )
+    return data
 
 
 def check(
@@ -215,6 +231,8 @@ def _open(note: bytes, keys: Sequence[VerifierKey], what: str) -> Checkpoint:
 
 
 def _entry(data: bytes) -> dict[str, Any]:
+    if deeper_than(data):
+        raise BadProof(f"the entry bytes nest deeper than {MAX_DEPTH} levels; no entry does")
     try:
         entry = json.loads(data)
     except (ValueError, UnicodeDecodeError):

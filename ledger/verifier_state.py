@@ -1,9 +1,11 @@
 """The verifier's memory of checkpoints, and its misbehaviour reports (DESIGN.md 3.5).
 
 A verifier remembers, per origin, the last checkpoint it accepted from a checked bundle, and
-that checkpoint's leaf hashes (to say where two histories part). A smaller checkpoint, or a
-bundle whose entries give another root at the remembered size (a rollback, a fork), is refused
-with a self-contained report written next to the state file: both signed checkpoints, verbatim,
+that checkpoint's leaf hashes (to say where two histories part, and to tell an older view of the
+same history from a fork). A smaller checkpoint whose root the remembered leaves give is an
+older bundle, reported as such. A bundle whose entries give another root at the remembered
+size, or a smaller one the remembered leaves do not give (a fork), is refused with a
+self-contained report written next to the state file: both signed checkpoints, verbatim,
 and the failing consistency evidence. The state is written atomically, under a lock.
 """
 
@@ -48,10 +50,12 @@ class Misbehaviour(BadBundle):
 
 def accept_bundle(examined: Examined, state: Path) -> Checkpoint | None:
     """Check that a verified bundle's checkpoint extends the one remembered for its origin, then
-    remember it; return the one remembered before (None the first time).
+    remember it; return the one remembered before (None the first time). A smaller checkpoint
+    consistent with the remembered one (an older bundle) is no misbehaviour: the remembered one
+    is returned and kept.
 
-    On a rollback or a fork, write the misbehaviour report next to ``state``, keep the state as
-    it was, and raise Misbehaviour naming the report.
+    On a fork (or a smaller checkpoint that cannot be checked), write the misbehaviour report
+    next to ``state``, keep the state as it was, and raise Misbehaviour naming the report.
     """
     try:
         state.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +68,8 @@ def accept_bundle(examined: Examined, state: Path) -> Checkpoint | None:
         previous = None
         if remembered is not None:
             previous = _checkpoint_of(remembered["checkpoint"].encode(), state)
-            _check_extends(state, previous, remembered["checkpoint"].encode(), examined)
+            if _older(state, previous, remembered["checkpoint"].encode(), examined):
+                return previous  # an older view of the same history: remember the newer one
         leaves = _leaves_path(state, origin)
         _replace(leaves, examined.leaves)
         logs[origin] = {"checkpoint": examined.note.decode(), "leaves": leaves.name}
@@ -79,11 +84,22 @@ def remembered_checkpoint(state: Path, origin: str) -> bytes | None:
     return None if remembered is None else remembered["checkpoint"].encode()
 
 
-def _check_extends(state: Path, old: Checkpoint, old_note: bytes, examined: Examined) -> None:
+def _older(state: Path, old: Checkpoint, old_note: bytes, examined: Examined) -> bool:
+    """Tell whether the bundle's checkpoint is older than the remembered one and consistent
+    with it (False: it extends it); raise Misbehaviour with a report when it is neither."""
     new = examined.checkpoint
     if new.size >= old.size and tree_head(examined.leaves, old.size) == old.root_hash:
-        return
+        return False
     old_leaves = _remembered_leaves(state, old)
+    # The remembered tree's first new.size leaves give the new root: the same history, seen
+    # earlier (as an honest older bundle is; a verifier wanting the newest state asks for a
+    # fresher checkpoint, which it would remember).
+    if (
+        new.size < old.size
+        and old_leaves is not None
+        and tree_head(old_leaves, new.size) == new.root_hash
+    ):
+        return True
     common = min(old.size, new.size)
     first = None
     if old_leaves is not None:
@@ -96,11 +112,18 @@ def _check_extends(state: Path, old: Checkpoint, old_note: bytes, examined: Exam
             None,
         )
     where = "" if first is None else f", and the histories first differ at seq {first}"
-    if new.size < old.size:
+    if new.size < old.size and old_leaves is None:
         kind = "rollback"
         summary = (
-            f"the log {new.origin} was rolled back: its checkpoint of {new.size} entries is "
-            f"smaller than the checkpoint of {old.size} accepted before{where}"
+            f"the log {new.origin} may have been rolled back: its checkpoint of {new.size} "
+            f"entries is smaller than the checkpoint of {old.size} accepted before, whose "
+            "leaves, kept to tell an older view of the same history from a fork, are gone"
+        )
+    elif new.size < old.size:
+        kind = "fork"
+        summary = (
+            f"the log {new.origin} forked: its checkpoint of {new.size} entries is not the "
+            f"start of the checkpoint of {old.size} accepted before{where}"
         )
     else:
         kind = "fork"

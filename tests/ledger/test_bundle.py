@@ -234,15 +234,30 @@ def test_the_state_advances_on_success(tmp_path: Path) -> None:
     assert again is not None and again.size == 8
 
 
-def test_a_rolled_back_log_is_refused(tmp_path: Path) -> None:
+def test_an_older_bundle_of_the_same_history_is_older_not_misbehaviour(tmp_path: Path) -> None:
     ledger = history(str(tmp_path / "a.db"), [1, 2, 3])
     older = bundle_of(ledger, tmp_path / "older")
     grow(ledger, [4])
     newer = bundle_of(ledger, tmp_path / "newer")
     state = tmp_path / "verifier.json"
     accept(newer, state)
+    previous = accept(older, state)
+    assert previous is not None and previous.size == 7
+    assert remembered_checkpoint(state, ORIGIN) == (newer / "checkpoint.txt").read_bytes()
+    assert not list(tmp_path.glob("misbehaviour-*.json"))
+
+
+def test_a_smaller_checkpoint_whose_leaves_are_gone_may_be_a_rollback(tmp_path: Path) -> None:
+    ledger = history(str(tmp_path / "a.db"), [1, 2, 3])
+    older = bundle_of(ledger, tmp_path / "older")
+    grow(ledger, [4])
+    newer = bundle_of(ledger, tmp_path / "newer")
+    state = tmp_path / "verifier.json"
+    accept(newer, state)
+    for leaves in tmp_path.glob("verifier-*.leaves"):
+        leaves.unlink()
     with pytest.raises(
-        Misbehaviour, match="was rolled back: its checkpoint of 6 entries"
+        Misbehaviour, match="may have been rolled back: its checkpoint of 6 entries is smaller"
     ) as refused:
         accept(older, state)
     assert refused.value.report.parent == tmp_path
@@ -253,6 +268,23 @@ def test_a_rolled_back_log_is_refused(tmp_path: Path) -> None:
     assert report["new_checkpoint"] == (older / "checkpoint.txt").read_text()
     assert (report["first_differing_seq"], report["first_missing_seq"]) == (None, 6)
     assert remembered_checkpoint(state, ORIGIN) == (newer / "checkpoint.txt").read_bytes()
+
+
+def test_a_smaller_checkpoint_of_another_history_is_a_fork_not_a_rollback(
+    tmp_path: Path,
+) -> None:
+    refused = forked(tmp_path, tmp_path / "verifier.json", [1, 9])
+    assert refused.sentence().startswith(
+        f"Refused: the log {ORIGIN} forked: its checkpoint of 5 entries is not the start of the "
+        "checkpoint of 7 accepted before, and the histories first differ at seq 4; the proof "
+        "of misbehaviour is in "
+    )
+    report = json.loads(refused.report.read_text())
+    assert (report["kind"], report["first_differing_seq"]) == ("fork", 4)
+    difference = report["difference"]
+    new_root = base64.b64decode(report["new_root"])
+    path = [base64.b64decode(h) for h in difference["new_inclusion_proof"]]
+    assert verify_inclusion(bytes.fromhex(difference["new_leaf"]), 4, 5, path, new_root)
 
 
 def forked(tmp_path: Path, state: Path, theirs: Sequence[int]) -> Misbehaviour:
