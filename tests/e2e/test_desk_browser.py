@@ -1,9 +1,10 @@
 """The offices' desk in headless Chromium (issue 17): a government clerk opens a passphrase-
 protected key file in the page and answers a recommendation in French, and the public page
 shows the answer and ``assembly verify`` passes; a wrong passphrase, a commission key on the
-government's form and a justification too short are each a sentence in the page, with the
-ledger unchanged; no request the browser makes carries the key (recorded through the DevTools
-protocol's performance log, and by the server itself); a script changed on the way does not run.
+government's form, a revoked key and a justification too short are each a sentence in the
+page, with the ledger unchanged; no request the browser makes carries the key (recorded
+through the DevTools protocol's performance log, and by the server itself); a script changed
+on the way does not run.
 
 The desk writes, so it runs on a private copy of the small assembly, served in this process
 (uvicorn in a thread) so that a test can serve a changed script through the app's dependency.
@@ -40,6 +41,7 @@ from web.desk import served_scripts
 
 PASSPHRASE = "Rue de la Loi 16, bureau 3"
 CLERK_KEY = "clerk.key"  # the government's key, saved again with a passphrase
+REVOKED_KEY = "former.key"  # a government key revoked when its minister left
 WHY = (
     "Le budget régional de cette législature ne permet pas de financer cette mesure ; "
     "le gouvernement préfère renforcer les primes existantes, dont l'évaluation est prévue "
@@ -111,6 +113,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     template = shared_template(tmp_path_factory)
     folder = copy_of(template.seated, tmp_path_factory.mktemp("desk") / "assembly")
     load_signer(folder / GOVERNMENT).save(folder / CLERK_KEY, passphrase=PASSPHRASE.encode())
+    revoked_key(folder)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(str(folder / LEDGER), public_url=url)
@@ -144,6 +147,19 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         driver.quit()
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def revoked_key(folder: Path) -> None:
+    """A former minister's government key, enrolled then revoked (``REVOKED_KEY``)."""
+    new = ("keys", "new", "--key", REVOKED_KEY)
+    enrol = ("keys", "enrol", f"{REVOKED_KEY}.pub", "--role", "government", "--name", "Former")
+    for args in (new, (*enrol, "--valid-from", "2025-01-01", "--key", "charter.key")):
+        done = assembly(*args, cwd=folder)
+        assert done.code == 0, done.stderr
+    key_id = load_signer(folder / REVOKED_KEY).key_id
+    revoke = ("keys", "revoke", key_id, "--reason", "The minister left.", "--key", "charter.key")
+    done = assembly(*revoke, cwd=folder)
+    assert done.code == 0, done.stderr
 
 
 def wait_for(desk: Desk, condition: Callable[[Any], Any], what: str) -> None:
@@ -207,7 +223,7 @@ def key_material(folder: Path, names: tuple[str, ...]) -> list[str]:
         text = (folder / name).read_text()
         found.append(text)
         found += [line for line in text.splitlines() if line and not line.startswith("-----")]
-    for name in (GOVERNMENT, COMMISSION):
+    for name in (GOVERNMENT, COMMISSION, REVOKED_KEY):
         seed = load_signer(folder / name).seed
         encoded = base64.b64encode(seed).decode()
         url_safe = base64.urlsafe_b64encode(seed).decode()
@@ -223,7 +239,7 @@ def key_material(folder: Path, names: tuple[str, ...]) -> list[str]:
 
 def check_no_key_material(desk: Desk) -> None:
     desk.record()
-    secrets = key_material(desk.folder, (GOVERNMENT, COMMISSION, CLERK_KEY))
+    secrets = key_material(desk.folder, (GOVERNMENT, COMMISSION, CLERK_KEY, REVOKED_KEY))
     sent = [json.dumps(request) for request in desk.devtools]
     sent += [target + body.decode("utf-8", "replace") for target, body in desk.received]
     assert desk.devtools and desk.received
@@ -232,7 +248,7 @@ def check_no_key_material(desk: Desk) -> None:
             assert secret not in request, "a request carries key material"
 
 
-def test_a_wrong_passphrase_a_commission_key_and_a_short_justification_are_refused_in_the_page(
+def test_a_wrong_passphrase_a_commission_key_a_revoked_key_and_a_short_justification_are_refused(
     desk: Desk,
 ) -> None:
     before = entries(desk.folder)
@@ -246,6 +262,10 @@ def test_a_wrong_passphrase_a_commission_key_and_a_short_justification_are_refus
     fill_answer(desk, "1/3", "rejected", WHY)
     assert "commission" in shown(desk, "respond-form-error")
     assert "commission" in shown(desk, "key-error")
+
+    open_key(desk, REVOKED_KEY)
+    fill_answer(desk, "1/3", "rejected", WHY)
+    assert "revoked" in shown(desk, "key-error")
 
     open_key(desk, CLERK_KEY, PASSPHRASE)
     assert not by_id(desk, "key-error").is_displayed()
