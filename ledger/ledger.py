@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, date, datetime
 
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
@@ -382,6 +382,14 @@ class Ledger:
     def stream(self, stream: uuid.UUID) -> list[Entry]:
         """Return one stream's entries in version order."""
         return self.recorder.read_stream(stream)
+
+    def streams(self, streams: Sequence[uuid.UUID]) -> list[Entry]:
+        """Return the entries of several streams together, in seq order."""
+        return self.recorder.read_streams(streams)
+
+    def entries_at(self, seqs: Collection[int]) -> list[Entry]:
+        """Return the entries at ``seqs`` (those the ledger holds), in seq order."""
+        return self.recorder.read_seqs(seqs)
 
     def signers(self) -> list[SignerRecord]:
         """Return every enrolled key, revoked or not, in enrolment order."""

@@ -90,6 +90,7 @@ _ENTRIES_SQL = f"""
 INSERT INTO {ENTRIES_TABLE} (seq, notification_id, prev, sig, recorded_at, hash)
 VALUES (:seq, :notification_id, :prev, :sig, :recorded_at, :hash)
 """
+_IN_LIMIT = 500  # values bound in one IN list: far below SQLite's and PostgreSQL's limits
 _STATE_AFTER_LOCK = "ledger: state query to run with the table lock"
 _STATE_READ = "ledger: state read with the table lock"
 _SQLITE_GUARD = """
@@ -391,6 +392,32 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         query = self._entries_query().where(self.events.c.originator_id == stream)
         with self.transaction(commit=False) as session:
             return [_entry(row) for row in session.execute(query.order_by(entries_table.c.seq))]
+
+    def read_streams(self, streams: Sequence[uuid.UUID]) -> list[Entry]:
+        """Return the entries of every stream in ``streams``, in seq order (one statement per
+        ``_IN_LIMIT`` streams)."""
+        query = self._entries_query().where(
+            self.events.c.originator_id.in_(
+                bindparam("streams", expanding=True, type_=self.events.c.originator_id.type)
+            )
+        )
+        return self._read_in(query, "streams", list(streams))
+
+    def read_seqs(self, seqs: Collection[int]) -> list[Entry]:
+        """Return the entries at ``seqs`` that exist, in seq order (one statement per
+        ``_IN_LIMIT`` seqs)."""
+        query = self._entries_query().where(
+            entries_table.c.seq.in_(bindparam("seqs", expanding=True))
+        )
+        return self._read_in(query, "seqs", sorted(set(seqs)))
+
+    def _read_in(self, query: Any, name: str, values: list[Any]) -> list[Entry]:
+        found: list[Entry] = []
+        with self.transaction(commit=False) as session:
+            for start in range(0, len(values), _IN_LIMIT):
+                chunk = values[start : start + _IN_LIMIT]
+                found.extend(_entry(row) for row in session.execute(query, {name: chunk}))
+        return sorted(found, key=lambda entry: entry.seq)
 
     def read_types(self, *names: str) -> list[Entry]:
         """Return the entries whose event type is one of ``names``, in seq order (indexed)."""

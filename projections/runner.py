@@ -36,6 +36,7 @@ from domain.correction import CorrectionRecorded
 from domain.errors import RuleBroken
 from domain.events import Recorded
 from ledger import Ledger
+from ledger.storage import entries_table
 from projections.deadlines import first_not_overdue
 from projections.errors import Inconsistent, ProjectionFailed
 from projections.status import Key, RecommendationStatus, Status, about, fold, recorded_body
@@ -77,6 +78,8 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = 
     apply an entry twice; the one that loses the race reads the new position and goes on.
     """
     engine = engine_of(ledger)
+    if _current(engine):
+        return 0
     _prepare(engine)
     applied, state = 0, None
     while True:
@@ -375,6 +378,22 @@ def _prepare(engine: Engine) -> None:
             if attempt == 2:
                 raise
             time.sleep(0.05 * (attempt + 1))
+
+
+def _current(engine: Engine) -> bool:
+    """Whether the tables are in this format and have applied the ledger's last entry: one
+    indexed read, so that a page on a ledger whose head has not moved does no catching up."""
+    query = select(
+        select(settings.c.value).where(settings.c.name == _FORMAT).scalar_subquery(),
+        select(positions.c.seq).where(positions.c.name == NAME).scalar_subquery(),
+        select(func.max(entries_table.c.seq)).scalar_subquery(),
+    )
+    try:
+        with engine.connect() as conn:
+            found, seq, head = conn.execute(query).one()
+    except DBAPIError:  # no table yet
+        return False
+    return bool(found == FORMAT and seq is not None and head is not None and seq == head)
 
 
 def _ready(engine: Engine) -> bool:

@@ -82,8 +82,7 @@ def panel_trail(ledger: Ledger, panel: int) -> list[TrailLine]:
         ThemeGroup.for_panel(panel).id,
         *(recommendation_stream(panel, number) for number in panel_numbers(ledger, panel)),
     ]
-    found = [entry for stream in streams for entry in ledger.stream(stream)]
-    return trail(ledger, _with_corrections(ledger, found))
+    return trail(ledger, _with_corrections(ledger, ledger.streams(streams)))
 
 
 def signer_trail(ledger: Ledger, key_id: str) -> list[TrailLine]:
@@ -110,16 +109,23 @@ def trail(ledger: Ledger, entries: Iterable[Entry]) -> list[TrailLine]:
     signers = {record.key_id: record for record in ledger.signers()}
     ordered = [by_seq[seq] for seq in sorted(by_seq)]
     history = ledger.history_before()
-    return [_line(ledger, entry, signers, by_seq, history=history) for entry in ordered]
+    # Each entry's prev is checked against the entry before it: those not in the trail are
+    # read together, not one query per entry.
+    missing = {entry.seq - 1 for entry in ordered if entry.seq > 0} - by_seq.keys()
+    before = {entry.seq: entry for entry in ledger.entries_at(missing)} if missing else {}
+    known = {**before, **by_seq}
+    return [_line(entry, signers, known, history=history) for entry in ordered]
 
 
 def _with_corrections(ledger: Ledger, entries: Sequence[Entry]) -> list[Entry]:
-    corrections = [c for entry in entries for c in ledger.stream(correction_stream(entry.seq))]
+    """``entries`` and every correction of one of them (read together, in one query)."""
+    if not entries:
+        return []
+    corrections = ledger.streams([correction_stream(entry.seq) for entry in entries])
     return [*entries, *corrections]
 
 
 def _line(
-    ledger: Ledger,
     entry: Entry,
     signers: dict[str, SignerRecord],
     known: dict[int, Entry],
@@ -137,31 +143,27 @@ def _line(
         name="" if signer is None else signer.name,
         role="" if signer is None else signer.role,
         hash=entry.hash.hex(),
-        problem=_problem(ledger, entry, signer, known),
+        problem=_problem(entry, signer, known),
         occurred_at=occurred_at,
         after_the_fact=bool(occurred_at) and after_the_fact(occurred_at, history),
     )
 
 
-def _problem(
-    ledger: Ledger, entry: Entry, signer: SignerRecord | None, known: dict[int, Entry]
-) -> str | None:
+def _problem(entry: Entry, signer: SignerRecord | None, known: dict[int, Entry]) -> str | None:
     if entry.computed_hash() != entry.hash:
         return "the stored hash does not match the entry's bytes"
     if signer is None:
         return "its signer's key was never enrolled"
     if not verify_signature(signer.public_key, entry.sig, entry.body):
         return "the signature does not verify with the signer's enrolled key"
-    if entry.prev != _previous_hash(ledger, entry.seq, known):
+    if entry.prev != _previous_hash(entry.seq, known):
         return "prev is not the hash of the entry before"
     return None
 
 
-def _previous_hash(ledger: Ledger, seq: int, known: dict[int, Entry]) -> bytes | None:
+def _previous_hash(seq: int, known: dict[int, Entry]) -> bytes | None:
+    """The stored hash of the entry before ``seq`` (``known`` holds it when the ledger does)."""
     if seq == 0:
         return ZERO_HASH
     before = known.get(seq - 1)
-    if before is None:
-        found = ledger.recorder.read_entries(start=seq - 1, limit=1)
-        before = found[0] if found and found[0].seq == seq - 1 else None
     return None if before is None else before.hash

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -30,14 +33,25 @@ def create_app(
     /openapi.json is served either way.
     """
     base = public_url_of(public_url)
+    settings = Settings(ledger, past_reads=past_reads, public_url=base)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """The process's connections to the ledger are closed when the server stops."""
+        try:
+            yield
+        finally:
+            settings.close()
+
     app = FastAPI(
         title="Citizens' assembly accountability ledger",
         description="Where every recommendation stands, and the proofs to check it.",
         version="1",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
-    app.state.settings = Settings(ledger, past_reads=past_reads, public_url=base)
+    app.state.settings = settings
     secured = headers_for(base)
 
     @app.exception_handler(Busy)

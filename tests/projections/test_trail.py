@@ -4,7 +4,13 @@ each marked with whether its hash, its signature and its link to the entry befor
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
+from sqlalchemy import event
+
+from domain.correction import correction_stream
+from domain.recommendation import recommendation_stream
+from ledger import Ledger
 from projections.trail import panel_trail, recommendation_trail, signer_trail, trail
 from tests.domain.conftest import Office
 
@@ -52,3 +58,45 @@ def test_an_entry_with_changed_bytes_or_a_broken_link_does_not_verify(answered: 
     relinked = replace(last, prev=bytes(32))
     [line] = trail(answered.ledger, [replace(relinked, hash=relinked.computed_hash())])
     assert line.problem == "prev is not the hash of the entry before"
+
+
+def test_a_trail_reads_the_corrections_and_the_entries_before_in_one_statement_each(
+    answered: Office,
+) -> None:
+    engine = answered.ledger.recorder.datastore.engine
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        seen.append(" ".join(sql.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        lines = recommendation_trail(answered.ledger, 1, 2)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(lines) == 4
+    corrections = [sql for sql in seen if "ledger_events.originator_id IN" in sql]
+    before = [sql for sql in seen if "ledger_entries.seq IN" in sql]
+    assert (len(corrections), len(before)) == (1, 1)
+    assert len(seen) <= 5  # and the stream, the signers, entry 0 (history)
+
+
+def test_a_trail_read_in_batches_says_what_reading_entry_by_entry_says(answered: Office) -> None:
+    book = answered.ledger
+    for panel, number in ((1, 1), (1, 2), (1, 3)):
+        entries = book.stream(recommendation_stream(panel, number))
+        corrections = [c for e in entries for c in book.stream(correction_stream(e.seq))]
+        expected = [
+            (entry.seq, entry.hash.hex(), previous_one_by_one(book, entry.seq) == entry.prev)
+            for entry in sorted([*entries, *corrections], key=lambda entry: entry.seq)
+        ]
+        lines = recommendation_trail(book, panel, number)
+        assert [(line.seq, line.hash, line.verifies) for line in lines] == expected
+
+
+def previous_one_by_one(book: Ledger, seq: int) -> bytes | None:
+    """The hash of the entry before ``seq``, read alone (the reference for the batched read)."""
+    if seq == 0:
+        return bytes(32)
+    found = book.recorder.read_entries(start=seq - 1, limit=1)
+    return found[0].hash if found and found[0].seq == seq - 1 else None
