@@ -15,6 +15,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from ledger import load_signer
+from ledger import Signer, load_signer
 from tests.conftest import IN_CI
 from tests.e2e.conftest import (
     ARTIFACTS,
@@ -337,3 +340,91 @@ def test_a_script_changed_on_the_way_fails_its_integrity_check_and_the_desk_does
         assert not by_id(desk, "desk").is_displayed()
     finally:
         desk.app.dependency_overrides.clear()
+
+
+# The key file reader (web/static/desk/der.js, key.js), run in the page
+
+OPEN_KEY = """
+const done = arguments[arguments.length - 1];
+assemblyDesk.key.openKey(arguments[0], arguments[1])
+  .then((key) => done({keyId: key.keyId, publicKey: key.publicKey}))
+  .catch((e) => done({error: e.reason || String(e)}));
+"""
+REASONS = {"not-a-key", "passphrase-needed", "wrong-passphrase", "unsupported"}
+
+
+def opened_in_page(desk: Desk, text: str, passphrase: str = "") -> dict[str, str]:
+    return dict(desk.driver.execute_async_script(OPEN_KEY, text, passphrase))
+
+
+@pytest.mark.parametrize(
+    "passphrase", ["", "x", "Rue de la Loi 16", "é à ü 🔑 ", "p" * 300, "\\\"'<>"]
+)
+def test_the_page_reads_a_key_file_as_the_command_line_reads_it(
+    desk: Desk, tmp_path: Path, passphrase: str
+) -> None:
+    open_desk(desk, "en")
+    signer = Signer.generate()
+    signer.save(tmp_path / "office.key", passphrase=passphrase.encode() or None)
+    found = opened_in_page(desk, (tmp_path / "office.key").read_text(), passphrase)
+    assert found == {"keyId": signer.key_id, "publicKey": signer.public_key.b64}
+
+
+def test_the_page_reads_what_openssl_writes_with_pbkdf2_and_aes_and_refuses_scrypt(
+    desk: Desk, tmp_path: Path
+) -> None:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl to write the other forms")
+    signer = Signer.generate()
+    signer.save(tmp_path / "plain.key")
+    forms = {
+        "sha1-aes128": ("-v2", "aes-128-cbc", "-v2prf", "hmacWithSHA1"),
+        "sha512-aes256": ("-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA512"),
+        "sha256-aes192": ("-v2", "aes-192-cbc", "-v2prf", "hmacWithSHA256"),  # Firefox only
+        "scrypt": ("-scrypt",),
+    }
+    open_desk(desk, "en")
+    for name, options in forms.items():
+        out = tmp_path / f"{name}.key"
+        subprocess.run(
+            [openssl, "pkcs8", "-topk8", "-in", str(tmp_path / "plain.key"), "-out", str(out),
+             "-passout", "pass:secret", *options],
+            check=True,
+        )  # fmt: skip
+        found = opened_in_page(desk, out.read_text(), "secret")
+        if name in ("scrypt", "sha256-aes192"):
+            assert found == {"error": "unsupported"}, (name, found)
+        else:
+            assert found.get("keyId") == signer.key_id, (name, found)
+    assert opened_in_page(desk, (tmp_path / "sha1-aes128.key").read_text(), "") == {
+        "error": "passphrase-needed"
+    }
+
+
+def test_a_damaged_key_file_is_a_reason_for_a_sentence_never_a_crash(
+    desk: Desk, tmp_path: Path
+) -> None:
+    signer = Signer.generate()
+    signer.save(tmp_path / "plain.key")
+    signer.save(tmp_path / "locked.key", passphrase=b"secret")
+    open_desk(desk, "en")
+    damaged: list[tuple[str, str]] = [("", ""), ("not a key", ""), (signer.public_key.b64, "")]
+    randomly = random.Random(17)
+    for name, passphrase in (("plain.key", ""), ("locked.key", "secret")):
+        text = (tmp_path / name).read_text()
+        lines = text.splitlines()
+        der = bytearray(base64.b64decode("".join(lines[1:-1])))
+        damaged.append(("\n".join(lines[:-1]), passphrase))  # no END line
+        damaged.append((text.replace("PRIVATE KEY", "PUBLIC KEY"), passphrase))
+        for _ in range(40):
+            changed = bytearray(der)
+            if randomly.random() < 0.5:
+                changed[randomly.randrange(len(changed))] ^= 1 << randomly.randrange(8)
+            else:
+                changed = changed[: randomly.randrange(len(changed))]
+            body = base64.encodebytes(bytes(changed)).decode()
+            damaged.append((f"{lines[0]}\n{body}{lines[-1]}\n", passphrase))
+    for text, passphrase in damaged:
+        found = opened_in_page(desk, text, passphrase)
+        assert found.get("error") in REASONS or len(found.get("keyId", "")) == 32, found

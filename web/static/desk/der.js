@@ -10,7 +10,7 @@
   const OIDS = {
     "2a864886f70d01050d": "pbes2",
     "2a864886f70d01050c": "pbkdf2",
-    "2b06010401da470401": "scrypt",
+    "2b06010401da47040b": "scrypt",
     "2a864886f70d0207": "SHA-1",
     "2a864886f70d0209": "SHA-256",
     "2a864886f70d020a": "SHA-384",
@@ -25,7 +25,7 @@
   class KeyFileError extends Error {
     constructor(reason) {
       super(reason);
-      this.reason = reason; // "not-a-key", "passphrase-needed", "wrong-passphrase"
+      this.reason = reason; // not-a-key, passphrase-needed, wrong-passphrase, unsupported
     }
   }
 

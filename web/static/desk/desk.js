@@ -61,7 +61,7 @@
       office = await desk.key.openKey(text, passphrase.value);
     } catch (e) {
       const reason = e instanceof KeyFileError ? e.reason : "not-a-key";
-      return show(problem, say(reason === "unsupported" ? "not-a-key" : reason));
+      return show(problem, say(reason));
     } finally {
       passphrase.value = "";
     }

@@ -16,9 +16,14 @@
     const params = pbes2(der);
     const secret = await crypto.subtle.importKey(
       "raw", new TextEncoder().encode(passphrase), "PBKDF2", false, ["deriveKey"]);
-    const aes = await crypto.subtle.deriveKey(
-      { name: "PBKDF2", salt: params.salt, iterations: params.iterations, hash: params.hash },
-      secret, { name: "AES-CBC", length: params.bits }, false, ["decrypt"]);
+    let aes;
+    try {
+      aes = await crypto.subtle.deriveKey(
+        { name: "PBKDF2", salt: params.salt, iterations: params.iterations, hash: params.hash },
+        secret, { name: "AES-CBC", length: params.bits }, false, ["decrypt"]);
+    } catch (e) {
+      throw new KeyFileError("unsupported"); // AES-192, which Chromium does not do
+    }
     try {
       return new Uint8Array(
         await crypto.subtle.decrypt({ name: "AES-CBC", iv: params.iv }, aes, params.data));
@@ -27,8 +32,17 @@
     }
   }
 
-  // The private key of a key file's text, its raw public key and its key id.
+  // The private key of a key file's text, its raw public key and its key id; whatever is
+  // wrong with the file is a KeyFileError, whose reason the page says in a sentence.
   async function openKey(text, passphrase) {
+    try {
+      return await readKey(text, passphrase);
+    } catch (e) {
+      throw e instanceof KeyFileError ? e : new KeyFileError("not-a-key");
+    }
+  }
+
+  async function readKey(text, passphrase) {
     const block = pem(text);
     let der = block.der;
     const encrypted = block.label === "ENCRYPTED PRIVATE KEY";
