@@ -9,11 +9,15 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from web import api, desk, docs, downloads, pages, press_pages, proofs, submissions
+from web.caching import Caching
 from web.context import DEFAULT_PUBLIC_URL, RETRY_AFTER, Busy, Settings, public_url_of
 from web.security import SecurityHeaders, headers_for, served_hosts
+
+COMPRESSED_FROM = 1024  # bytes: a smaller answer gains less than compressing it costs
 
 
 def create_app(
@@ -86,6 +90,8 @@ def create_app(
     app.include_router(proofs.router)
     app.include_router(submissions.router)
     app.include_router(desk.router)
+    app.add_middleware(Caching, settings=settings)  # inside compression: it sees the pages
+    app.add_middleware(GZipMiddleware, minimum_size=COMPRESSED_FROM)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=served_hosts(base, listening))
     app.add_middleware(SecurityHeaders, headers=secured)  # outside: it sees every refusal
     return app

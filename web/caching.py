@@ -1,0 +1,177 @@
+"""HTTP caching that proves itself: an ETag naming everything a response depends on, 304 when
+the reader already holds it, and how long each answer may be kept.
+
+A response to a GET depends on the ledger's head (its last seq and that entry's hash), the
+read model's position, the checkpoints issued and the witnesses' cosignatures on them, the day
+(overdue is judged on it), the path and the full query string, the reader's Accept-Language
+(a page without ``lang`` is in that language), the public URL links start with, and the code
+serving it (``release``). The ETag is a digest of all of these, read in one indexed statement
+before the route runs: a reader sending it back in If-None-Match gets a 304 without the page
+being read or rendered. The tag is weak (``W/``): the same content is served compressed or not.
+
+How long an answer may be kept (Cache-Control, on a 200 whose route did not say):
+
+- what is addressed by a seq is the same forever (``IMMUTABLE``): an entry; tiles say so
+  themselves (``web.proofs``);
+- checkpoints, receipts and consistency proofs at a size hold the bytes of a signed note,
+  which witnesses' cosignatures extend after it is issued: revalidated each time (their
+  routes say ``no-cache``), cheaply, with the ETag;
+- everything else describes the present: ``PRESENT`` (30 s);
+- the desk (``/desk``, ``/api/desk``), every submission (POST) and the description of
+  submissions (it holds the server's clock) are never stored (``no-store``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache, partial
+from pathlib import Path
+
+from anyio import to_thread
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ledger.errors import LedgerError
+from ledger.storage import LedgerRecorder, entries_table
+from ledger.tree import checkpoints_table, cosignatures_table
+from projections.runner import NAME as STATUS_MODEL
+from projections.tables import positions
+from web.context import Settings
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+PRESENT = "public, max-age=30"
+NO_STORE = "no-store"
+_NEVER_STORED = re.compile(r"^/(desk|api/desk)(/|$)|^/api/submissions/?$")
+_FOREVER = re.compile(r"^/api/submissions/entries/[0-9]+$")
+_UNTAGGED = ("/healthz", "/static/", "/openapi.json", "/docs")
+_CODE = ("web", "projections", "domain", "ledger")
+
+
+class Caching:
+    """ASGI middleware: ETags and 304s on GET, Cache-Control on every answer."""
+
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if scope["method"] not in ("GET", "HEAD") or _NEVER_STORED.match(path):
+            await self.app(scope, receive, _on_start(send, _never_stored))
+            return
+        if path.startswith(_UNTAGGED):
+            await self.app(scope, receive, send)
+            return
+        tag = await to_thread.run_sync(self.tag, scope)
+        if tag is None:  # no ledger there (yet): the route says what is wrong
+            await self.app(scope, receive, send)
+            return
+        kept = IMMUTABLE if _FOREVER.match(path) else PRESENT
+        if matches(Headers(scope=scope).get("if-none-match"), tag):
+            start: Message = {"type": "http.response.start", "status": 304, "headers": []}
+            _tagged(start["status"], MutableHeaders(scope=start), tag=tag, kept=kept)
+            await send(start)
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await self.app(scope, receive, _on_start(send, partial(_tagged, tag=tag, kept=kept)))
+
+    def tag(self, scope: Scope) -> str | None:
+        """The ETag of what a GET of ``scope`` answers now (None: the ledger cannot be read)."""
+        try:
+            state = ledger_state(self.settings.pool.recorder())
+        except (LedgerError, SQLAlchemyError):
+            return None
+        asked = Headers(scope=scope).get("accept-language", "")
+        parts = (
+            release(),
+            self.settings.public_url,
+            datetime.now(UTC).date().isoformat(),
+            *map(str, state),
+            scope["path"],
+            scope["query_string"].decode("latin-1"),
+            asked,
+        )
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+        return f'W/"{digest}"'
+
+
+def ledger_state(recorder: LedgerRecorder) -> tuple[object, ...]:
+    """What in the database a response can depend on, in one statement: the head's seq and
+    hash, the status model's position, the checkpoints issued and the cosignatures kept
+    (only the head, while the read model's or the tree's tables are not made yet)."""
+    engine = recorder.datastore.engine
+    assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
+    last = entries_table.c.seq.desc()
+    head = (
+        select(entries_table.c.seq).order_by(last).limit(1).scalar_subquery(),
+        select(entries_table.c.hash).order_by(last).limit(1).scalar_subquery(),
+    )
+    rest = (
+        select(positions.c.seq).where(positions.c.name == STATUS_MODEL).scalar_subquery(),
+        select(func.count()).select_from(checkpoints_table).scalar_subquery(),
+        select(func.count()).select_from(cosignatures_table).scalar_subquery(),
+    )
+    with engine.connect() as conn:
+        try:
+            found = conn.execute(select(*head, *rest)).one()
+        except SQLAlchemyError:
+            conn.rollback()  # PostgreSQL: the failed statement ended the transaction
+            found = conn.execute(select(*head)).one()
+    return tuple(value.hex() if isinstance(value, bytes) else value for value in found)
+
+
+def matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether If-None-Match names ``tag`` (weak comparison, RFC 9110 13.1.2)."""
+    if if_none_match is None:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    bare = tag.removeprefix("W/")
+    return any(each.strip().removeprefix("W/") == bare for each in if_none_match.split(","))
+
+
+@cache
+def release() -> str:
+    """A digest of the files of the code serving the pages (their paths, sizes and times):
+    a new release changes every ETag, and every worker of one release computes the same."""
+    root = Path(__file__).resolve().parents[1]
+    found = sorted(
+        f"{each.relative_to(root)}:{info.st_size}:{info.st_mtime_ns}"
+        for package in _CODE
+        for each in (root / package).rglob("*")
+        if each.is_file() and "__pycache__" not in each.parts and (info := each.stat())
+    )
+    return hashlib.sha256("\n".join(found).encode()).hexdigest()[:16]
+
+
+def _never_stored(status: int, headers: MutableHeaders) -> None:
+    headers["Cache-Control"] = NO_STORE
+
+
+def _tagged(status: int, headers: MutableHeaders, *, tag: str, kept: str) -> None:
+    """A 200 or 304 carries its ETag and, unless its route said otherwise, how long it may be
+    kept; anything else (a 404, a 503) carries neither."""
+    if status in (200, 304):
+        headers["ETag"] = tag
+        headers.setdefault("Cache-Control", kept)
+        headers.add_vary_header("Accept-Language")
+
+
+def _on_start(send: Send, change: Callable[[int, MutableHeaders], None]) -> Send:
+    """``send``, with ``change`` made to the response's status line and headers."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            change(message["status"], MutableHeaders(scope=message))
+        await send(message)
+
+    return sending
