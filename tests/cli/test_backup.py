@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -71,24 +73,47 @@ def test_a_postgres_backup_during_appends_restores_verifies_and_holds_every_ackn
         pytest.fail("pg_restore is not on PATH, though pg_dump was needed for this test")
     acked_before, head = back_up_while_appending(world, tmp_path / "ledger.dump")
     assert head.seq >= acked_before
+    with empty_database() as database:
+        restore(tmp_path / "ledger.dump", database)
+        restored = f"{database}?{world.url.partition('?')[2]}"
+        check = assembly("verify", "--ledger", restored, "--expect-head", str(head))
+        assert check.code == 0, check
+        assert f"Verified {head.seq + 1} entries" in check.stdout
+
+
+@pytest.mark.postgres
+def test_a_ledger_in_the_public_schema_restores_into_an_empty_database(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    with empty_database() as original:
+        assert assembly("init", "--ledger", original, cwd=tmp_path).code == 0
+        assert assembly("backup", "ledger.dump", "--ledger", original, cwd=tmp_path).code == 0
+    head = (tmp_path / "ledger.dump.head").read_text().strip()
+    with empty_database() as database:
+        restore(tmp_path / "ledger.dump", database)
+        check = assembly("verify", "--ledger", database, "--expect-head", head)
+        assert check.code == 0, check
+
+
+@contextmanager
+def empty_database() -> Iterator[str]:
+    """A new database of its own (dropped afterwards); its URL."""
     name = f"assembly_restore_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        restore = subprocess.run(
-            ["pg_restore", "--no-owner", f"--dbname={PG_HOST}/{name}", tmp_path / "ledger.dump"],
-            capture_output=True,
-            text=True,
-        )
-        assert restore.returncode == 0, restore.stderr
-        options = world.url.partition("?")[2]
-        restored = f"{PG_HOST}/{name}?{options}"
-        check = assembly("verify", "--ledger", restored, "--expect-head", str(head))
-        assert check.code == 0, check
-        assert f"Verified {head.seq + 1} entries" in check.stdout
+        yield f"{PG_HOST}/{name}"
     finally:
         with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def restore(dump: Path, database: str) -> None:
+    """Restore as the README says (--clean --if-exists: the public schema an empty database
+    already has is made again, not an error)."""
+    command = ["pg_restore", "--no-owner", "--clean", "--if-exists", f"--dbname={database}"]
+    done = subprocess.run([*command, str(dump)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_a_backup_never_overwrites_a_file(tmp_path: Path) -> None:
