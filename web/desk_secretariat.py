@@ -1,5 +1,6 @@
 """The secretariat's steps on the desk: adopting a recommendation, handing it over, holding a
-review meeting, each through the command line's own function (``domain.commands``); and
+review meeting, recording evidence; and the charter keeper's naming of a commission member;
+each through the command line's own function (``domain.commands``); and
 ``ALL_STEPS``, every step the desk takes (``web.desk_steps`` holds the government's and the
 commission's, and the helpers that read a form).
 
@@ -13,7 +14,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from domain import commands
+from domain.charter import CommissionMemberRecorded
 from domain.correction import MeetingHeld
+from domain.deliberation import BriefingPublished, ReportSubmitted
 from domain.process import Session
 from domain.recommendation import Adopted, HandedOver
 from web.desk_steps import STEPS, DeskStep, FormProblem, Run, day, event_of, given, named
@@ -82,6 +85,39 @@ def _review(fields: Mapping[str, str]) -> Run:
     return run
 
 
+def _evidence(fields: Mapping[str, str]) -> Run:
+    kind = BriefingPublished if given(fields, "kind") != "report" else ReportSubmitted
+    payload = {
+        "panel": _number(fields, "panel"),
+        "title": given(fields, "title"),
+        "author": given(fields, "author"),
+        "digest": given(fields, "digest"),
+        "published_at": given(fields, "published_at"),
+    }
+
+    def run(session: Session, at: datetime) -> None:
+        event = event_of(kind, payload)
+        assert isinstance(event, BriefingPublished | ReportSubmitted)
+        commands.add_evidence(session, event, at=at)
+
+    return run
+
+
+def _member(fields: Mapping[str, str]) -> Run:
+    payload = {
+        "panel": _number(fields, "panel"),
+        "pseudonym": given(fields, "pseudonym"),
+        "role": given(fields, "role"),
+    }
+
+    def run(session: Session, at: datetime) -> None:
+        event = event_of(CommissionMemberRecorded, payload)
+        assert isinstance(event, CommissionMemberRecorded)
+        commands.record_member(session, event, at=at)
+
+    return run
+
+
 ALL_STEPS: dict[str, DeskStep] = {
     **STEPS,
     **{
@@ -90,6 +126,8 @@ ALL_STEPS: dict[str, DeskStep] = {
             DeskStep("adopt", Adopted, "secretariat", None, _adopt),
             DeskStep("hand_over", HandedOver, "secretariat", None, _hand_over),
             DeskStep("review", MeetingHeld, "secretariat", None, _review),
+            DeskStep("evidence", BriefingPublished, "secretariat", None, _evidence),
+            DeskStep("member", CommissionMemberRecorded, "charter", None, _member),
         )
     },
 }

@@ -29,6 +29,11 @@ HEADLINES = {
         "Recommendation %(ref)s is handed over to the government: its review clocks start"
     ),
     "assembly.review.meeting_held": "Review meeting %(review)s of panel %(panel)s",
+    "assembly.evidence.briefing_published": "An expert briefing to panel %(panel)s",
+    "assembly.evidence.report_submitted": "A stakeholder report to panel %(panel)s",
+    "assembly.commission.member_recorded": (
+        "A member of the follow-up commission, from panel %(panel)s"
+    ),
 }
 # Each value's name, as the form names it (message ids of the catalogues).
 NAMES = {
@@ -57,6 +62,11 @@ NAMES = {
     "vote": "Vote",
     "reference": "Reference",
     "minutes_digest": "Minutes (SHA-256)",
+    "author": "Author or organisation",
+    "digest": "Document (SHA-256)",
+    "published_at": "Where it is published",
+    "pseudonym": "Pseudonym",
+    "role": "Role",
 }
 SKIPPED = ("panel", "number", "review", "translations", "statement", "supporting")
 

@@ -395,3 +395,29 @@ def test_a_government_key_cannot_hand_over(folder: Path, client: TestClient) -> 
         client, "hand_over", {"recommendation": "1/4", "on": "2025-05-02"}, key(folder, GOVERNMENT)
     )
     assert reply.status_code == 403 and reply.json()["field"] == "key"
+
+
+def test_evidence_is_prepared_and_a_document_recorded_twice_is_refused(
+    folder: Path, client: TestClient
+) -> None:
+    form = {
+        "kind": "report", "panel": "1", "title": "Avis du conseil", "author": "Brupartners",
+        "digest": "sha256:" + "ab" * 32, "published_at": "https://example.org/avis.pdf",
+    }  # fmt: skip
+    secretariat = key(folder, SECRETARIAT)
+    [found] = prepared(client, "evidence", form, secretariat)
+    assert body_fields(found)["type"] == "assembly.evidence.report_submitted"
+    assert found["summary"]["headline"] == "Un rapport de partie prenante au panel 1"
+    assert ask(client, "evidence", {**form, "digest": "sha256:12"}, secretariat).json()[
+        "field"
+    ] == ("digest")
+
+
+def test_a_commission_member_is_named_by_the_charter_key_alone(
+    folder: Path, client: TestClient, template: Template
+) -> None:
+    form = {"panel": "1", "pseudonym": template.members[0], "role": "chair"}
+    [found] = prepared(client, "member", form, key(folder, "charter.key"))
+    assert body_fields(found)["payload"]["role"] == "chair"
+    refused = ask(client, "member", form, key(folder, SECRETARIAT))
+    assert refused.status_code == 403 and refused.json()["field"] == "key"
