@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 
@@ -47,6 +48,14 @@ def serve(
             "ledger in memory; more wait, then get a 503 to retry).",
         ),
     ] = 2,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes (uvicorn workers), each with its own connections: one per "
+            "core serves more readers at once.",
+        ),
+    ] = 1,
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Serve the status board, the recommendation pages, the verification page and the JSON
@@ -55,6 +64,7 @@ def serve(
     progress bar), so that no reader waits for that.
 
     Example: assembly serve --port 8000 ; then open http://127.0.0.1:8000/
+    In production: assembly serve --workers 2 (one per core) behind a TLS proxy.
     """
     import uvicorn
 
@@ -62,6 +72,7 @@ def serve(
     from web.context import NotAPublicUrl, public_url_of
     from web.protocol import TimedHeads
     from web.security import WILDCARDS
+    from web.serving import FACTORY, SETTINGS, settings_json
 
     if public_url is None and host in WILDCARDS:
         raise UsageProblem(
@@ -80,11 +91,17 @@ def serve(
         book.close()
     if applied:
         stderr.print(f"Applied {applied} entries to the read models.")
-    app = create_app(
-        ledger, past_reads=past_reads, public_url=served, listening=host, api_docs=api_docs
-    )
+    options: dict[str, Any] = {"past_reads": past_reads, "public_url": served}
+    options.update(listening=host, api_docs=api_docs)
+    if workers > 1:  # each worker makes the application from an import string
+        os.environ[SETTINGS] = settings_json(ledger, **options)
+        app: Any = FACTORY
+    else:
+        app = create_app(ledger, **options)
     uvicorn.run(
         app,
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         log_level="info",

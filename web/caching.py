@@ -13,9 +13,9 @@ How long an answer may be kept (Cache-Control, on a 200 whose route did not say)
 
 - what is addressed by a seq is the same forever (``IMMUTABLE``): an entry; tiles say so
   themselves (``web.proofs``);
-- checkpoints, receipts and consistency proofs at a size hold the bytes of a signed note,
-  which witnesses' cosignatures extend after it is issued: revalidated each time (their
-  routes say ``no-cache``), cheaply, with the ETag;
+- a checkpoint, even of a past size, is a signed note that witnesses' cosignatures extend
+  after it is issued: revalidated each time (its route says ``no-cache``), cheaply, with the
+  ETag; receipts and consistency proofs, which carry such notes, are kept as the present;
 - everything else describes the present: ``PRESENT`` (30 s);
 - the desk (``/desk``, ``/api/desk``), every submission (POST) and the description of
   submissions (it holds the server's clock) are never stored (``no-store``).

@@ -1,0 +1,27 @@
+"""The application as each of several server processes makes it: uvicorn's workers start
+from an import string, so ``assembly serve --workers N`` hands them its settings in the
+environment (``SETTINGS``, JSON) and each worker calls ``from_environment``."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from fastapi import FastAPI
+
+from web.app import create_app
+
+SETTINGS = "ASSEMBLY_SERVE_SETTINGS"
+FACTORY = "web.serving:from_environment"  # what uvicorn imports in each worker
+
+
+def settings_json(ledger: str, **options: Any) -> str:
+    """What ``from_environment`` reads: ``create_app``'s arguments, as JSON."""
+    return json.dumps({"ledger": ledger, **options})
+
+
+def from_environment() -> FastAPI:
+    """The application with the arguments ``assembly serve`` left in ``SETTINGS``."""
+    given = json.loads(os.environ[SETTINGS])
+    return create_app(given.pop("ledger"), **given)
