@@ -43,7 +43,7 @@ from web.context import Settings, opened
 from web.desk_prepare import Prepared, Refusal, prepare, step_named
 from web.desk_steps import DeskStep
 from web.envelope import check_json_type, read_body
-from web.i18n import choose, localized
+from web.i18n import choose, format_day, localized
 from web.pages import page_html
 
 router = APIRouter()
@@ -122,7 +122,10 @@ def desk_data(book: Ledger, lang: str) -> dict[str, Any]:
     recommendations = []
     for rec in ordered(view.state):
         title, _ = localized(rec.title, lang)
-        dues = [{"review": d.review, "due": d.due.isoformat()} for d in view.deadlines(rec)]
+        dues = [
+            {"review": d.review, "due": d.due.isoformat(), "shown": format_day(lang, d.due)}
+            for d in view.deadlines(rec)
+        ]
         recommendations.append(
             {
                 "ref": f"{rec.panel}/{rec.number}",

@@ -34,6 +34,7 @@ from tests.e2e.conftest import (
     CHROMEDRIVER,
     CHROMIUM,
     WAIT_SECONDS,
+    Browser,
     browser_problem,
     free_port,
 )
@@ -178,6 +179,13 @@ def wait_for(desk: Desk, condition: Callable[[Any], Any], what: str) -> None:
         pytest.fail(f"after {WAIT_SECONDS} s, {what}")
 
 
+def screenshot(desk: Desk, name: str) -> None:
+    """The whole page as ``<name>.png`` among the test artifacts (as the other browser tests)."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    Browser(desk.driver, folder, folder).screenshot(name)
+
+
 def by_id(desk: Desk, name: str) -> Any:
     from selenium.webdriver.common.by import By
 
@@ -289,12 +297,15 @@ def test_a_clerk_answers_a_recommendation_in_french_and_the_public_page_shows_it
     open_key(desk, CLERK_KEY, PASSPHRASE)
     assert "Rue" not in by_id(desk, "passphrase").get_attribute("value")  # cleared once used
     fill_answer(desk, "1/2", "rejected", WHY)
-    assert "Échéance 1 : le 20" in shown(desk, "respond-dues")  # its due dates, as chosen
+    dues = shown(desk, "respond-dues")  # the chosen recommendation's, in the page's language
+    assert "Échéance 1 : le 1er août 2025. Échéance 2 : le 1er mai 2026." in dues
     headline = shown(desk, "confirm-events")
+    screenshot(desk, "desk-01-what-is-signed")
     assert "La réponse du gouvernement à la recommandation 1/2" in headline
     assert "rejetée" in headline
     by_id(desk, "sign").click()
     written = shown(desk, "receipt-entries")
+    screenshot(desk, "desk-02-receipt")
     assert f"Écrit à l'entrée {before}." in written
     assert f"/api/proofs/{before}" in written  # no checkpoint covers it yet: where it will be
     assert entries(desk.folder) == before + 1

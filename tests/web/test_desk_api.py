@@ -346,6 +346,7 @@ def test_the_desk_shows_the_charter_rules_and_each_recommendation_with_its_due_d
     assert "a justification of at least 200 characters" in text
     assert "&#34;rejected&#34;: 200}" in text  # the counter reads the charter's table
     assert re.search(r'<option value="1/1" data-dues="\[\{&#34;review&#34;: 1, &#34;due', text)
+    assert "&#34;shown&#34;: &#34;1 August 2025&#34;" in text
     assert '<option value="1/4" data-dues="[]"' in text  # not handed over: nothing due yet
 
 

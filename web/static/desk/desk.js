@@ -221,7 +221,7 @@
     if (!option || !option.value) return show(dues, "");
     const found = JSON.parse(option.dataset.dues || "[]");
     dues.textContent = found.length
-      ? found.map((d) => say("due", { review: d.review, due: d.due })).join(" ")
+      ? found.map((d) => say("due", { review: d.review, due: d.shown })).join(" ")
       : say("not-due");
     dues.hidden = false;
     const portfolio = document.getElementById(step + "-portfolio");
