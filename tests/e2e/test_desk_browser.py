@@ -439,3 +439,30 @@ def test_a_damaged_key_file_is_a_reason_for_a_sentence_never_a_crash(
     for text, passphrase in damaged:
         found = opened_in_page(desk, text, passphrase)
         assert found.get("error") in REASONS or len(found.get("keyId", "")) == 32, found
+
+
+FAITHFUL = {"panel": 1, "number": 2, "review": 1, "position": "rejected", "justification": "Car."}
+
+
+@pytest.mark.parametrize(
+    ("changed", "faithful"),
+    [
+        ({}, True),
+        ({"number": 3}, False),
+        ({"position": "accepted"}, False),
+        ({"review": 2}, False),
+        ({"justification": "Autre."}, False),
+    ],
+)  # fmt: skip
+def test_the_page_signs_nothing_the_server_prepared_about_something_else(
+    desk: Desk, changed: dict[str, Any], faithful: bool
+) -> None:
+    open_desk(desk, "en")
+    form = {"recommendation": "1/2", "review": "1", "position": "rejected",
+            "justification": " Car. ", "planned_measures": ""}  # fmt: skip
+    found = desk.driver.execute_script(
+        "return assemblyDesk.saysWhatTheFormSays(arguments[0], {payload: arguments[1]});",
+        form,
+        {**FAITHFUL, **changed},
+    )
+    assert found is faithful

@@ -84,15 +84,35 @@
     });
   }
 
+  // Whether a body the server prepared says what the form says: every value the form gave
+  // that the payload carries under the same name is the same, and the recommendation is the
+  // one chosen. The server is not trusted to summarise faithfully; this catches a body about
+  // something else before it is signed.
+  function saysWhatTheFormSays(fields, body) {
+    const payload = body.payload || {};
+    for (const [name, given] of Object.entries(fields)) {
+      const value = given.trim();
+      if (!value) continue;
+      if (name === "recommendation" && /^[0-9]+\/[0-9]+$/.test(value)) {
+        if (payload.panel + "/" + payload.number !== value) return false;
+      } else if (name in payload && ["string", "number"].includes(typeof payload[name])) {
+        if (String(payload[name]) !== value) return false;
+      }
+    }
+    return true;
+  }
+  desk.saysWhatTheFormSays = saysWhatTheFormSays;
+
   async function prepare(event) {
     event.preventDefault();
     const form = event.target;
     clearProblems(form);
     if (!office) return show(document.getElementById(form.dataset.step + "-form-error"), say("no-key"));
+    const fields = fieldsOf(form);
     let reply;
     try {
       reply = await post("/api/desk/prepare", {
-        step: form.dataset.step, fields: fieldsOf(form), key: office.publicKey, lang });
+        step: form.dataset.step, fields, key: office.publicKey, lang });
     } catch (e) {
       return refuse(form, say("unreachable"), null);
     }
@@ -102,7 +122,9 @@
     const decoder = new TextDecoder();
     for (const each of events) {
       const body = JSON.parse(decoder.decode(each.bytes));
-      if (body.signer !== office.keyId) return refuse(form, say("changed"), null);
+      if (body.signer !== office.keyId || !saysWhatTheFormSays(fields, body)) {
+        return refuse(form, say("changed"), null);
+      }
       each.fields = body;
     }
     prepared = { form, events };
