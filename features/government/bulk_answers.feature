@@ -8,10 +8,10 @@ Feature: A ministry imports many answers at once, all or nothing
     Given recommendations 1/1 to 1/3 of panel 1 were handed over to the government
 
   Scenario: A bulk import with one bad row writes nothing
-    Given a file of answers to 1/1, 1/2 and 1/3 where line 3 rejects 1/2 without a justification
+    Given a file of answers to 1/1, 1/2 and 1/3 where row 3 rejects 1/2 without a justification
     When the ministry imports the file
     Then it is refused because "1 bad row(s), nothing was written"
-    And the refusal lists line 3 alone: "1/2: A response 'rejected' needs a justification of at least 200 characters"
+    And the refusal lists row 3 alone: "1/2: A response 'rejected' needs a justification of at least 200 characters"
     And the ledger holds as many entries as before
 
   Scenario: A dry run writes nothing and says how many answers it would write

@@ -83,7 +83,7 @@ def answered(folder: Path, recommendation: str, position: str) -> None:
 
 
 @given(
-    "a file of answers to 1/1, 1/2 and 1/3 where line 3 rejects 1/2 without a justification",
+    "a file of answers to 1/1, 1/2 and 1/3 where row 3 rejects 1/2 without a justification",
     target_fixture="answers_file",
 )
 def one_bad_row(folder: Path) -> Path:
@@ -241,12 +241,12 @@ def refused(command: Command, words: str) -> None:
     assert words in first, command.result.stderr
 
 
-@then(parsers.parse('the refusal lists line {line:d} alone: "{reason}"'))
-def refusal_lists(command: Command, line: int, reason: str) -> None:
-    rows = [row.strip() for row in command.result.stderr.splitlines()]
-    listed = [row for row in rows if row.startswith("line ")]
+@then(parsers.parse('the refusal lists row {row:d} alone: "{reason}"'))
+def refusal_lists(command: Command, row: int, reason: str) -> None:
+    lines = [line.strip() for line in command.result.stderr.splitlines()]
+    listed = [line for line in lines if line.startswith("row ")]
     assert len(listed) == 1, command.result.stderr
-    assert listed[0].startswith(f"line {line}: {reason}"), command.result.stderr
+    assert listed[0].startswith(f"row {row}: {reason}"), command.result.stderr
 
 
 @then(parsers.parse('it says "{words}"'))
