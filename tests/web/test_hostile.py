@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from fastapi.routing import APIRoute
@@ -104,7 +104,11 @@ def check_answers_everything(client: TestClient, *, examples: int) -> None:
         headers = {"accept-language": languages, "content-type": "application/json"}
         response = client.request(method, url, params=params, content=b"{}", headers=headers)
         assert response.status_code < 500, (method, url, params, response.text[:300])
-        assert "script-src 'none'" in response.headers["content-security-policy"]
+        policy = response.headers["content-security-policy"]
+        if urlsplit(url).path.rstrip("/") == "/desk":  # the desk alone runs its own scripts
+            assert "script-src 'self';" in policy and "unsafe-inline" not in policy
+        else:
+            assert "script-src 'none'" in policy
 
     answers()
 
