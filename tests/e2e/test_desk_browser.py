@@ -118,6 +118,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     folder = copy_of(template.seated, tmp_path_factory.mktemp("desk") / "assembly")
     load_signer(folder / GOVERNMENT).save(folder / CLERK_KEY, passphrase=PASSPHRASE.encode())
     revoked_key(folder)
+    log_key(folder)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(str(folder / LEDGER), public_url=url)
@@ -164,6 +165,14 @@ def revoked_key(folder: Path) -> None:
     revoke = ("keys", "revoke", key_id, "--reason", "The minister left.", "--key", "charter.key")
     done = assembly(*revoke, cwd=folder)
     assert done.code == 0, done.stderr
+
+
+def log_key(folder: Path) -> None:
+    """The log operator's key, which signs checkpoints."""
+    enrol = ("keys", "enrol", "log.key.pub", "--role", "log", "--name", "Log operator")
+    for args in (("keys", "new", "--key", "log.key"), (*enrol, "--key", "charter.key")):
+        done = assembly(*args, cwd=folder)
+        assert done.code == 0, done.stderr
 
 
 def wait_for(desk: Desk, condition: Callable[[Any], Any], what: str) -> None:
@@ -466,3 +475,35 @@ def test_the_page_signs_nothing_the_server_prepared_about_something_else(
         {**FAITHFUL, **changed},
     )
     assert found is faithful
+
+
+def test_the_receipt_offers_the_inclusion_proof_once_a_checkpoint_covers_the_entry(
+    desk: Desk, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    desk.driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    seq = entries(desk.folder)
+    open_desk(desk)
+    open_key(desk, CLERK_KEY, PASSPHRASE)
+    fill_answer(desk, "1/1", "accepted", "")
+    shown(desk, "confirm-events")
+    by_id(desk, "sign").click()
+    assert f"/api/proofs/{seq}" in shown(desk, "receipt-entries")  # not covered yet
+    checkpoint = ("checkpoint", "--ledger", str(desk.folder / LEDGER), "--key", "log.key")
+    done = assembly(*checkpoint, "--out", str(tmp_path / "checkpoint.txt"), cwd=desk.folder)
+    assert done.code == 0, done.stderr
+    desk.driver.find_element(By.CSS_SELECTOR, "button.desk-look-again").click()
+    proof = (By.LINK_TEXT, "Sa preuve d'inclusion")
+    wait_for(desk, lambda d: d.find_elements(*proof), "no link to the proof once covered")
+    desk.driver.find_element(*proof).click()
+    receipt = tmp_path / f"entry-{seq}.tlog-proof"
+    wait_for(desk, lambda _: receipt.exists(), f"no {receipt.name} was downloaded")
+    vkey = tmp_path / "log.vkey"
+    printed = assembly("vkey", "--ledger", str(desk.folder / LEDGER), cwd=desk.folder)
+    vkey.write_text(printed.stdout.strip() + "\n", encoding="utf-8")
+    checked = assembly("verify-proof", str(receipt), "--vkey", str(vkey), cwd=desk.folder)
+    assert checked.code == 0, checked.stderr
+    assert "the inclusion proof holds" in checked.stdout

@@ -204,6 +204,22 @@
     return item;
   }
 
+  // The inclusion proof of entry `seq` once a checkpoint of `size` entries covers it; until
+  // then, where it will be and a button to look again.
+  function proofItem(seq, size) {
+    const proof = "/api/proofs/" + seq;
+    if (size > seq) return link(proof, say("proof"), "entry-" + seq + ".tlog-proof");
+    const later = document.createElement("li");
+    later.textContent = say("proof-later", { url: proof }) + " ";
+    const again = document.createElement("button");
+    again.type = "button";
+    again.className = "desk-look-again";
+    again.textContent = say("look-again");
+    again.addEventListener("click", async () => later.replaceWith(proofItem(seq, await coveredSize())));
+    later.append(again);
+    return later;
+  }
+
   async function showReceipt(written, events) {
     const holder = document.getElementById("receipt-entries");
     holder.replaceChildren();
@@ -221,14 +237,7 @@
         const ref = payload.panel + "/" + payload.number;
         links.append(link("/recommendations/" + ref + "?lang=" + lang, say("public-page", { ref })));
       }
-      const proof = "/api/proofs/" + entry.seq;
-      if (size > entry.seq) {
-        links.append(link(proof, say("proof"), "entry-" + entry.seq + ".proof"));
-      } else {
-        const later = document.createElement("li");
-        later.textContent = say("proof-later", { url: proof });
-        links.append(later);
-      }
+      links.append(proofItem(entry.seq, size));
       holder.append(line, hash, links);
     });
     const receipt = document.getElementById("receipt");
