@@ -391,10 +391,14 @@ class Ledger:
         """Return the entries at ``seqs`` (those the ledger holds), in seq order."""
         return self.recorder.read_seqs(seqs)
 
+    def entries_of_types(self, *names: str) -> list[Entry]:
+        """Return the entries whose event type is one of ``names``, in seq order (indexed)."""
+        return self.recorder.read_types(*names)
+
     def signers(self) -> list[SignerRecord]:
         """Return every enrolled key, revoked or not, in enrolment order."""
         book = SignerBook(self.policy)
-        for entry in self.recorder.read_types(ENROLLED, REVOKED):
+        for entry in self.entries_of_types(ENROLLED, REVOKED):
             book.learn(entry.seq, entry.event)
         return sorted(book.records.values(), key=lambda record: record.enrolled_seq)
 

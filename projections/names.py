@@ -87,7 +87,7 @@ def names_in(book: Ledger, *, up_to: int | None = None, until: datetime | None =
     history = book.history_before() if until is not None else None  # read only if needed
     found = [
         item
-        for entry in book.recorder.read_types(*TYPES)
+        for entry in book.entries_of_types(*TYPES)
         if (up_to is None or entry.seq <= up_to)
         and counted_before(entry.recorded_at, entry.body, until, history)
         and (item := recorded(entry)) is not None

@@ -18,6 +18,7 @@ from web.context import DEFAULT_PUBLIC_URL, RETRY_AFTER, Busy, Settings, public_
 from web.security import SecurityHeaders, headers_for, served_hosts
 
 COMPRESSED_FROM = 1024  # bytes: a smaller answer gains less than compressing it costs
+GZIP_LEVEL = 6  # zlib's own default: 9 costs more time per page for a few bytes
 
 
 def create_app(
@@ -91,7 +92,7 @@ def create_app(
     app.include_router(submissions.router)
     app.include_router(desk.router)
     app.add_middleware(Caching, settings=settings)  # inside compression: it sees the pages
-    app.add_middleware(GZipMiddleware, minimum_size=COMPRESSED_FROM)
+    app.add_middleware(GZipMiddleware, minimum_size=COMPRESSED_FROM, compresslevel=GZIP_LEVEL)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=served_hosts(base, listening))
     app.add_middleware(SecurityHeaders, headers=secured)  # outside: it sees every refusal
     return app

@@ -17,20 +17,22 @@ for its turn is refused (``Busy``: a 503 with Retry-After), and every other page
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
+from functools import partial
 from threading import BoundedSemaphore, Lock
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
 from domain.roles import ROLE_GRANTS
-from ledger import Entry, Ledger, RolePolicy
-from ledger.signers import SignerRecord
+from ledger import Entry, Head, Ledger, RolePolicy
 from ledger.storage import LedgerRecorder, open_recorder
 
+T = TypeVar("T")
 RETRY_AFTER = 30  # seconds a refused reader is asked to wait
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # where ``assembly serve`` listens by default
 
@@ -57,7 +59,8 @@ class Settings:
 
 
 class Pool:
-    """The ledger's recorder for the whole process, opened when first needed.
+    """The ledger's recorder for the whole process, opened when first needed, and what
+    requests read that depends on nothing but the ledger's head (``remembered``).
 
     Opening checks that the database holds a ledger; when it does not (yet), every request
     says so, and the first one after it does opens it.
@@ -67,6 +70,8 @@ class Pool:
         self.location = location
         self._recorder: LedgerRecorder | None = None
         self._lock = Lock()
+        self._head: Head | None = None  # the head ``_remembered`` holds reads at
+        self._remembered: dict[Hashable, Any] = {}
 
     def recorder(self) -> LedgerRecorder:
         """The process's recorder on the ledger (open it on first use)."""
@@ -75,6 +80,20 @@ class Pool:
                 self._recorder = open_recorder(self.location)
             return self._recorder
 
+    def remembered(self, head: Head | None, key: Hashable, read: Callable[[], T]) -> T:
+        """What ``read`` returns for ``key`` on the ledger whose head is ``head``: read once
+        per head (what is kept for an older head is forgotten)."""
+        with self._lock:
+            if head != self._head:
+                self._head, self._remembered = head, {}
+            if key in self._remembered:
+                return cast(T, self._remembered[key])
+        found = read()  # outside the lock: two requests may read it at once, and agree
+        with self._lock:
+            if head == self._head:
+                self._remembered[key] = found
+        return found
+
     def close(self) -> None:
         with self._lock:
             if self._recorder is not None:
@@ -82,27 +101,40 @@ class Pool:
                 assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
                 engine.dispose()
                 self._recorder = None
+            self._head, self._remembered = None, {}
 
 
 class RequestLedger(Ledger):
-    """The ledger as one request sees it: the process's recorder, the assembly's roles, and
-    the signers read once (again after an append through it)."""
+    """The ledger as one request sees it: the process's recorder and the assembly's roles.
 
-    def __init__(self, recorder: LedgerRecorder) -> None:
-        super().__init__(recorder, RolePolicy(ROLE_GRANTS))
-        self._known: list[SignerRecord] | None = None
+    The head is read once per request (again after an append through it); the entries of the
+    few types read by type (the signers' enrolments, the names) and entry 0 are read once per
+    head by the whole process (``Pool.remembered``): the same head, the same entries.
+    """
 
-    def signers(self) -> list[SignerRecord]:
-        if self._known is None:
-            self._known = super().signers()
-        return list(self._known)
+    def __init__(self, pool: Pool) -> None:
+        super().__init__(pool.recorder(), RolePolicy(ROLE_GRANTS))
+        self.pool = pool
+        self._read_head: tuple[Head | None] | None = None
+
+    def _at(self) -> Head | None:
+        if self._read_head is None:
+            self._read_head = (self.head(),)
+        return self._read_head[0]
+
+    def entries_of_types(self, *names: str) -> list[Entry]:
+        read = partial(Ledger.entries_of_types, self, *names)
+        return list(self.pool.remembered(self._at(), ("types", names), read))
+
+    def history_before(self) -> date | None:
+        return self.pool.remembered(self._at(), "history", partial(Ledger.history_before, self))
 
     def _append(self, *args: Any, **kwargs: Any) -> list[Entry]:
-        self._known = None
+        self._read_head = None
         try:
             return super()._append(*args, **kwargs)
         finally:
-            self._known = None
+            self._read_head = None
 
 
 class NotAPublicUrl(ValueError):
@@ -146,7 +178,7 @@ def opened(settings: Settings, *, past: bool = False) -> Iterator[Ledger]:
     if past and not settings.gate.acquire(timeout=settings.wait):
         raise Busy(Busy.SENTENCE)
     try:
-        yield RequestLedger(settings.pool.recorder())
+        yield RequestLedger(settings.pool)
     finally:
         if past:
             settings.gate.release()
