@@ -8,11 +8,14 @@ and one recommendation's reference, of the overview, a panel's page, the scorebo
 portfolio, the overdue list and the Atom feed, each also as a ratio to ``/healthz``, a trivial
 endpoint of the same server measured in the same run: the ceiling. The pages that open with a
 scoreboard (the overview, a panel's page, the scoreboard per portfolio) have a target: a ratio
-of at least ``TARGET``, the overview's before it had one. Exit status 1 when a request went
+of at least ``TARGET``, the overview's before it had one. The recommendation page is also
+asked again with the ETag of its first answer (If-None-Match), as a reader who holds it would:
+each answer must be a 304. Exit status 1 when a request went
 unanswered within the budget or a target is missed, 2 when the server cannot be measured (it
 does not start, or answers a request with anything but 200 and the expected page).
 
-The server is the application of ``assembly serve`` (``web.create_app``) under uvicorn, in a
+The server is the application of ``assembly serve`` (``web.create_app``) under uvicorn, in
+``--workers`` processes (1 by default) as ``assembly serve --workers`` starts them, in a
 subprocess listening on 127.0.0.1 only, on the 1,000,000-entry ledger of
 ``benchmarks/projections.py`` (its ``cached_ledger``), whose status projection is caught up once
 before any timing. Each phase sends ``--requests`` (the board: ``--board-requests``) requests from
@@ -50,11 +53,12 @@ ENROLMENTS = 4  # the charter's own entry and three enrolments come before the r
 PER_RECOMMENDATION = 7
 STARTUP_SECONDS = 60
 TARGET = 0.0145  # the overview's ratio before it opened with a scoreboard
-SERVE = (
-    "import sys, uvicorn\n"
-    "from web import create_app\n"
-    "uvicorn.run(create_app(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]),"
-    " log_level='warning')\n"
+SERVE = (  # what ``assembly serve --workers N`` runs: each worker makes the application
+    "import os, sys, uvicorn\n"
+    "from web.serving import FACTORY, SETTINGS, settings_json\n"
+    "os.environ[SETTINGS] = settings_json(sys.argv[1])\n"
+    "uvicorn.run(FACTORY, factory=True, workers=int(sys.argv[3]), host='127.0.0.1',"
+    " port=int(sys.argv[2]), log_level='warning')\n"
 )
 
 
@@ -71,6 +75,7 @@ class Phase:
     marker: bytes
     requests: int
     judged: bool = False  # whether its ratio must reach ``TARGET``
+    revalidated: bool = False  # sent with the ETag of its untimed answer: expects 304
 
 
 @dataclass
@@ -135,26 +140,27 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def get(port: int, path: str, timeout: float) -> tuple[int, bytes]:
-    """One request on a connection of its own (start-up and warm-up)."""
+def get(port: int, path: str, timeout: float) -> tuple[int, bytes, str]:
+    """One request on a connection of its own (start-up and warm-up); status, body, ETag."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", path)
         answer = connection.getresponse()
-        return answer.status, answer.read()
+        return answer.status, answer.read(), answer.getheader("ETag") or ""
     finally:
         connection.close()
 
 
-def start_server(ledger: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """uvicorn serving ``web.create_app(ledger)`` on 127.0.0.1:``port``, once it answers."""
+def start_server(ledger: Path, port: int, log: Path, *, workers: int) -> subprocess.Popen[bytes]:
+    """uvicorn serving ``web.create_app(ledger)`` in ``workers`` processes on
+    127.0.0.1:``port``, once it answers."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))),
     }
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(ledger), str(port)],
+            [sys.executable, "-c", SERVE, str(ledger), str(port), str(workers)],
             cwd=ROOT,
             env=env,
             stdout=output,
@@ -174,10 +180,13 @@ def start_server(ledger: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
 
 
 def client(
-    port: int, phase: Phase, deadline: float, outcome: Outcome, lock: threading.Lock
+    port: int, phase: Phase, deadline: float, outcome: Outcome, lock: threading.Lock, tag: str
 ) -> None:
-    """Send the phase's requests one after the other on one keep-alive connection."""
+    """Send the phase's requests one after the other on one keep-alive connection (with
+    If-None-Match: ``tag`` when the phase is revalidated)."""
     connection: http.client.HTTPConnection | None = None
+    headers = {"If-None-Match": tag} if phase.revalidated else {}
+    expected = 304 if phase.revalidated else 200
     for _ in range(phase.requests):
         left = deadline - time.monotonic()
         if left <= 0:
@@ -190,7 +199,7 @@ def client(
             connection.sock.settimeout(left)
         began = time.perf_counter()
         try:
-            connection.request("GET", phase.path)
+            connection.request("GET", phase.path, headers=headers)
             answer = connection.getresponse()
             body = answer.read()
         except TimeoutError:
@@ -207,20 +216,20 @@ def client(
             continue
         elapsed = time.perf_counter() - began
         with lock:
-            if answer.status != 200 or phase.marker not in body:
+            if answer.status != expected or phase.marker not in body:
                 outcome.problems.append(f"{phase.path}: {answer.status} {body[:200]!r}")
             outcome.latencies.append(elapsed)
     if connection is not None:
         connection.close()
 
 
-def run_phase(port: int, phase: Phase, *, clients: int, budget: float) -> Outcome:
+def run_phase(port: int, phase: Phase, *, clients: int, budget: float, tag: str) -> Outcome:
     """``clients`` threads sending the phase's requests at once; bounded by ``budget`` seconds."""
     outcome, lock = Outcome(), threading.Lock()
     began = time.perf_counter()
     deadline = time.monotonic() + budget
     threads = [
-        threading.Thread(target=client, args=(port, phase, deadline, outcome, lock))
+        threading.Thread(target=client, args=(port, phase, deadline, outcome, lock, tag))
         for _ in range(clients)
     ]
     for thread in threads:
@@ -244,11 +253,26 @@ def stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident memory (VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return math.nan
+    """The peak resident memory (VmHWM) of the process and its children (workers), in MB."""
+    total = 0.0
+    for each in (pid, *children(pid)):
+        try:
+            lines = Path(f"/proc/{each}/status").read_text().splitlines()
+        except FileNotFoundError:  # ended meanwhile
+            continue
+        total += sum(int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:"))
+    return total or math.nan
+
+
+def children(pid: int) -> list[int]:
+    """The process's children, and theirs."""
+    try:
+        found = [
+            int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
+    except FileNotFoundError:
+        return []
+    return [*found, *(grandchild for child in found for grandchild in children(child))]
 
 
 def ms(seconds: float) -> str:
@@ -264,6 +288,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--board-requests", type=int, default=1, help="per client, the board (1)")
     parser.add_argument("--budget", type=float, default=900, help="seconds per phase at most (900)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (1)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="PHASE",
+        help="run only this phase (repeatable; /healthz always runs): e.g. --only recommendation",
+    )
     args = parser.parse_args(argv)
 
     ledger, entries = prepared(args.entries)
@@ -275,6 +306,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"/recommendations/{panel}/{number}?lang=en",
             f"Recommendation {panel}/{number}".encode(),
             args.requests,
+        ),
+        # The same page again from a reader who holds it: its ETag, answered 304.
+        Phase(
+            "recommendation, 304",
+            f"/recommendations/{panel}/{number}?lang=en",
+            b"",
+            args.requests,
+            revalidated=True,
         ),
         Phase(
             "board",
@@ -305,22 +344,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         Phase("overdue list", "/overdue?lang=en", b"<h1", args.requests),
         Phase("Atom feed", "/api/feed.atom", b"<feed", args.requests),
     ]
+    if args.only:
+        phases = [phase for phase in phases if phase.name == "healthz" or phase.name in args.only]
     port = free_port()
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-web-{os.getpid()}.log"
     outcomes: dict[str, Outcome] = {}
     try:
-        server = start_server(ledger, port, log)
+        server = start_server(ledger, port, log, workers=args.workers)
     except CannotMeasure as problem:
         print(f"cannot measure: {problem}", file=sys.stderr)
         return 2
     try:
+        tags = {}
         for phase in phases:  # one untimed request each: imports, caches, the check of the page
-            status, body = get(port, phase.path, args.budget)
+            status, body, tags[phase.name] = get(port, phase.path, args.budget)
             if status != 200 or phase.marker not in body:
                 raise CannotMeasure(f"{phase.path}: {status} {body[:200]!r}")
+            if phase.revalidated and not tags[phase.name]:
+                raise CannotMeasure(f"{phase.path}: answered without an ETag")
         for phase in phases:
             print(f"{phase.name}: {args.clients} x {phase.requests} ...", file=sys.stderr)
-            done = run_phase(port, phase, clients=args.clients, budget=args.budget)
+            tag = tags[phase.name]
+            done = run_phase(port, phase, clients=args.clients, budget=args.budget, tag=tag)
             outcomes[phase.name] = done
             print(
                 f"  {len(done.latencies)} answered, {done.unanswered} unanswered, "
@@ -357,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     print(
         f"{entries:,} entries; {args.clients} concurrent clients on 127.0.0.1; "
-        f"one uvicorn process; budget {args.budget:.0f} s per phase"
+        f"uvicorn, {args.workers} worker(s); budget {args.budget:.0f} s per phase"
     )
     print(
         render_table(
