@@ -1,5 +1,6 @@
 """The secretariat's steps on the desk: adopting a recommendation, handing it over, holding a
-review meeting, recording evidence; and the charter keeper's naming of a commission member;
+review meeting, recording evidence or a vote; and the charter keeper's naming of a commission
+member;
 each through the command line's own function (``domain.commands``); and
 ``ALL_STEPS``, every step the desk takes (``web.desk_steps`` holds the government's and the
 commission's, and the helpers that read a form).
@@ -16,7 +17,7 @@ from datetime import datetime
 from domain import commands
 from domain.charter import CommissionMemberRecorded
 from domain.correction import MeetingHeld
-from domain.deliberation import BriefingPublished, ReportSubmitted
+from domain.deliberation import BriefingPublished, ReportSubmitted, VoteHeld
 from domain.process import Session
 from domain.recommendation import Adopted, HandedOver
 from web.desk_steps import STEPS, DeskStep, FormProblem, Run, day, event_of, given, named
@@ -103,6 +104,27 @@ def _evidence(fields: Mapping[str, str]) -> Run:
     return run
 
 
+def _vote(fields: Mapping[str, str]) -> Run:
+    """A vote as published: its result is said by the form (adopted or not), never guessed."""
+    payload = {
+        "panel": _number(fields, "panel"),
+        "vote": given(fields, "vote"),
+        "subject": given(fields, "subject"),
+        "votes_for": given(fields, "votes_for"),
+        "votes_against": given(fields, "votes_against"),
+        "abstentions": given(fields, "abstentions"),
+        "method": given(fields, "method"),
+        "adopted": given(fields, "adopted"),
+    }
+
+    def run(session: Session, at: datetime) -> None:
+        event = event_of(VoteHeld, payload)
+        assert isinstance(event, VoteHeld)
+        commands.record_vote(session, event, at=at)
+
+    return run
+
+
 def _member(fields: Mapping[str, str]) -> Run:
     payload = {
         "panel": _number(fields, "panel"),
@@ -127,6 +149,7 @@ ALL_STEPS: dict[str, DeskStep] = {
             DeskStep("hand_over", HandedOver, "secretariat", None, _hand_over),
             DeskStep("review", MeetingHeld, "secretariat", None, _review),
             DeskStep("evidence", BriefingPublished, "secretariat", None, _evidence),
+            DeskStep("vote", VoteHeld, "secretariat", None, _vote),
             DeskStep("member", CommissionMemberRecorded, "charter", None, _member),
         )
     },

@@ -29,6 +29,7 @@ HEADLINES = {
         "Recommendation %(ref)s is handed over to the government: its review clocks start"
     ),
     "assembly.review.meeting_held": "Review meeting %(review)s of panel %(panel)s",
+    "assembly.deliberation.vote_held": "Vote %(vote)s of panel %(panel)s",
     "assembly.evidence.briefing_published": "An expert briefing to panel %(panel)s",
     "assembly.evidence.report_submitted": "A stakeholder report to panel %(panel)s",
     "assembly.commission.member_recorded": (
@@ -67,6 +68,12 @@ NAMES = {
     "published_at": "Where it is published",
     "pseudonym": "Pseudonym",
     "role": "Role",
+    "subject": "Subject",
+    "votes_for": "For",
+    "votes_against": "Against",
+    "abstentions": "Abstaining",
+    "method": "Method",
+    "adopted": "Adopted",
 }
 SKIPPED = ("panel", "number", "review", "translations", "statement", "supporting")
 
@@ -80,13 +87,16 @@ def summary_of(pending: Pending, *, lang: str) -> dict[str, Any]:
         "ref": f"{payload.get('panel')}/{payload.get('number')}",
         "review": payload.get("review", ""),
         "panel": payload.get("panel", ""),
+        "vote": payload.get("vote", ""),
     }
     headline = gettext(HEADLINES.get(event.TYPE, event.TYPE)) % values
     lines = []
     for name, value in payload.items():
         if name in SKIPPED or value in (None, "", {}):
             continue
-        if isinstance(value, dict):  # a text per language
+        if isinstance(value, bool):
+            shown = gettext("yes") if value else gettext("no")
+        elif isinstance(value, dict):  # a text per language
             shown = " · ".join(f"{code}: {text}" for code, text in value.items())
         else:
             shown = label(lang, str(value)) if str(value) in LABELS else str(value)

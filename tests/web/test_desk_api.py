@@ -422,3 +422,17 @@ def test_a_commission_member_is_named_by_the_charter_key_alone(
     assert body_fields(found)["payload"]["role"] == "chair"
     refused = ask(client, "member", form, key(folder, SECRETARIAT))
     assert refused.status_code == 403 and refused.json()["field"] == "key"
+
+
+def test_a_vote_is_prepared_with_the_result_the_form_gives(
+    folder: Path, client: TestClient
+) -> None:
+    form = {
+        "panel": "1", "vote": "V-2", "subject": "Package 2", "votes_for": "8",
+        "votes_against": "3", "abstentions": "1", "method": "majority", "adopted": "true",
+    }  # fmt: skip
+    [found] = prepared(client, "vote", form, key(folder, SECRETARIAT))
+    payload = body_fields(found)["payload"]
+    assert payload["adopted"] is True and payload["votes_for"] == 8
+    assert found["summary"]["headline"] == "Vote V-2 du panel 1"
+    assert [line["value"] for line in found["summary"]["lines"]][-2] == "oui"  # adopted
