@@ -1,5 +1,6 @@
 """``assembly export bundle`` and ``assembly verify-bundle``: the ledger as a folder a journalist
-takes away, and its check from that folder and the log's verifier key alone (DESIGN.md 3.4, 3.5).
+takes away, and its check from that folder and the log's verifier key alone
+(docs/design.md 3.4, 3.5).
 
 ``verify-bundle`` is a command of its own rather than an option of ``assembly verify``: that one
 opens a database, this one never does.

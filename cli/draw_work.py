@@ -1,4 +1,4 @@
-"""The draws' file work (DESIGN.md 5), shared by ``assembly draw ...`` and ``assembly demo``.
+"""The draws' file work (docs/design.md 5), shared by ``assembly draw ...`` and ``assembly demo``.
 
 Each function reads the published files, computes what the step needs (commitments, the
 portfolio, the pick) and hands it to a step of ``domain.draw_steps`` in the caller's session.

@@ -1,4 +1,4 @@
-"""Checkpoints, proofs and their offline check (DESIGN.md 3.5).
+"""Checkpoints, proofs and their offline check (docs/design.md 3.5).
 
 ``assembly checkpoint`` signs the tree head of the whole ledger with a key of role ``log``, as a
 C2SP signed note named by the charter's log origin, and keeps it. ``assembly prove`` writes an

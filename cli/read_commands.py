@@ -1,4 +1,5 @@
-"""Read commands (DESIGN.md 6-7): the status board, one recommendation in full, what is overdue.
+"""Read commands (docs/design.md 6-7): the status board, one recommendation in full, what is
+overdue.
 
 Each reads the stored status projection, brought up to date first; with ``--at-seq N`` or
 ``--as-of DATE`` it folds the ledger in memory instead, up to entry N or up to the last entry

@@ -1,4 +1,4 @@
-"""The commission's read commands (DESIGN.md 6-7): the dashboard of counts and overdue answers,
+"""The commission's read commands (docs/design.md 6-7): the dashboard of counts and overdue answers,
 and the report on one panel, in which every line cites the ledger entry it rests on.
 
 Both read the status model as ``assembly status`` does (``cli.read_commands``: brought up to

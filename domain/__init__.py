@@ -1,4 +1,4 @@
-"""The assembly's process (DESIGN.md 4): aggregates, their events and rules, the role table.
+"""The assembly's process (docs/design.md 4): aggregates, their events and rules, the role table.
 
 Each aggregate owns one stream (``domain.aggregate.stream_id``); its commands check the rules and
 trigger explicit events (``domain.events``), which the composition root signs and appends. Every

@@ -1,4 +1,4 @@
-"""One function per step of the process (DESIGN.md 4): each loads what it needs from the
+"""One function per step of the process (docs/design.md 4): each loads what it needs from the
 session, lets the aggregates check their rules, and leaves the decided events pending.
 
 The draws' steps are in ``domain.draws``; the CLI and the demo call these through

@@ -1,5 +1,5 @@
 """The draws as steps of the process: each loads the panel and the draw's streams and lets the
-aggregates of ``domain.draws`` check the order (DESIGN.md 5): invitations announced, then
+aggregates of ``domain.draws`` check the order (docs/design.md 5): invitations announced, then
 performed; the pool closed after the letters went out; the panel draw announced on the closed
 pool, then performed; the panel seated from it; the next theme group formed from the seated
 members, in the charter's number.

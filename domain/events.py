@@ -1,4 +1,4 @@
-"""Event payloads: explicit classes with stable type names and schema versions (DESIGN.md 4).
+"""Event payloads: explicit classes with stable type names and schema versions (docs/design.md 4).
 
 Every event of the assembly is a pydantic model with two class constants, ``TYPE`` (the stable
 name stored in the ledger, never a Python path) and ``SCHEMA`` (its version). The registry maps

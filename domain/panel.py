@@ -34,7 +34,7 @@ def panel_stream(number: int) -> uuid.UUID:
 
 
 class ThemeGroupRef(BaseModel):
-    """How the group that chose the theme was formed (DESIGN.md 1: drawn or volunteered)."""
+    """How the group that chose the theme was formed (docs/design.md 1: drawn or volunteered)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -1,4 +1,5 @@
-"""The government's answer to a recommendation, and what each position must carry (DESIGN 4).
+"""The government's answer to a recommendation, and what each position must carry
+(docs/design.md 4).
 
 Positions that decline or change a recommendation must be explained in detail (the charter says
 which and how long: by default ``rejected`` and ``accepted_in_part``, 200 characters); the others

@@ -1,4 +1,4 @@
-"""Which role may write which family of events (DESIGN.md 3.3).
+"""Which role may write which family of events (docs/design.md 3.3).
 
 A plain table: the composition root hands it to the ledger as its role policy, so the domain
 does not depend on the ledger's types. ``family.*`` matches every event type of a family.

@@ -1,4 +1,5 @@
-"""Bundles: the ledger up to a signed checkpoint, as files anyone can check (DESIGN.md 3.4, 3.5).
+"""Bundles: the ledger up to a signed checkpoint, as files anyone can check
+(docs/design.md 3.4, 3.5; the format: docs/format.md 18).
 
 A bundle is a folder::
 

@@ -1,5 +1,5 @@
 """A ledger's identity: what every signature names, so nothing signed for one ledger is taken
-by another (DESIGN.md 3.5; the signing contexts are in ``ledger.canonical``).
+by another (docs/design.md 3.5; the signing contexts are in ``ledger.canonical``).
 
 - A ledger made by this release takes 16 random bytes at ``init`` as its identity (32 hex
   digits); the body of entry 0 names it, as every later body does.

@@ -1,4 +1,5 @@
-"""The ledger's Merkle tree in its database, and the checkpoints issued over it (DESIGN.md 3.5).
+"""The ledger's Merkle tree in its database, and the checkpoints issued over it
+(docs/design.md 3.5).
 
 The leaves are the entries' hashes (each already the RFC 9162 leaf hash of the entry's canonical
 bytes), in seq order. ``ledger_tree`` keeps every complete subtree, (level, index, hash), level 0

@@ -1,4 +1,4 @@
-"""The verifier's memory of checkpoints, and its misbehaviour reports (DESIGN.md 3.5).
+"""The verifier's memory of checkpoints, and its misbehaviour reports (docs/design.md 3.5).
 
 A verifier remembers, per origin, the last checkpoint it accepted from a checked bundle, and
 that checkpoint's leaf hashes (to say where two histories part, and to tell an older view of the

@@ -1,4 +1,4 @@
-"""Read models folded from the ledger (DESIGN.md 6): the recommendation status with its three
+"""Read models folded from the ledger (docs/design.md 6): the recommendation status with its three
 axes (``status``), due dates and overdue computed as of any date (``deadlines``, ``board``), the
 audit trail (``trail``), and the tracked runner that keeps the status tables in the ledger's
 database (``runner``)."""

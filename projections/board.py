@@ -1,6 +1,6 @@
 """Each recommendation's review deadlines as of a date: due, answered, late by how much.
 
-Computed on reading, never stored (DESIGN.md 4, 6): from the status model's hand-over date,
+Computed on reading, never stored (docs/design.md 4, 6): from the status model's hand-over date,
 the charter's offsets and the suspensions. A review is *overdue* on a date when its due date has
 passed with no answer recorded by then; it was *answered late* when the ledger recorded the
 answer after the due date. The day the ledger recorded an answer decides, not the date its

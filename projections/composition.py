@@ -1,4 +1,4 @@
-"""The panel composition read model (DESIGN.md 6): per stratum, the quota the panel draw was
+"""The panel composition read model (docs/design.md 6): per stratum, the quota the panel draw was
 announced with, the members drawn (and seated), the volunteer pool's share, the population's.
 
 A pure fold over the events of one panel's own streams (``panel/N``, ``pool/N`` and

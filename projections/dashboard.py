@@ -1,4 +1,4 @@
-"""The commission dashboard (DESIGN.md 6): counts per status per panel and per portfolio, and
+"""The commission dashboard (docs/design.md 6): counts per status per panel and per portfolio, and
 the overdue list, computed from the status read model as of a date.
 
 Every count is traceable: it keeps the recommendations it counts, each with the seq of the

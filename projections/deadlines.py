@@ -1,6 +1,6 @@
 """Review due dates, computed from the hand-over date, the charter's offsets and suspensions.
 
-Due dates and ``overdue`` are never stored as facts (DESIGN.md 4, 6): they are computed here, as
+Due dates and ``overdue`` are not stored as facts (docs/design.md 4, 6): they are computed here, as
 of a date, from what the ledger holds. Review ``n`` is due ``offsets[n - 1]`` months after the
 hand-over (on the last day of the month when that day does not exist), plus the days of every
 suspension that overlaps the period from the hand-over to the due date: while the deadlines are

@@ -2,7 +2,7 @@
 
 ``apply(state, recorded) -> state`` never changes the state it is given: it returns a new
 ``Status`` sharing every recommendation it did not touch (copy-on-write; ``fold`` copies the
-mappings once per batch). Per recommendation it keeps the three axes apart (DESIGN.md 4):
+mappings once per batch). Per recommendation it keeps the three axes apart (docs/design.md 4):
 the government's position (``awaiting_response`` until an answer, then the latest review's),
 implementation (``not_started`` until a report, then the latest report's status;
 ``not_applicable`` while the position is ``rejected`` and nothing was reported) and the

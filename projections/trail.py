@@ -1,4 +1,4 @@
-"""The audit trail (DESIGN.md 6): every entry about a recommendation, a panel or a signer, with
+"""The audit trail (docs/design.md 6): every entry about a recommendation, a panel or a signer, with
 its seq, time, type, signer name and role, hash, and whether it verifies on its own.
 
 An entry verifies when its stored hash is the hash of its bytes, its signature verifies with

@@ -1,4 +1,4 @@
-"""The status read model at a point in time, as every reader asks for it (DESIGN.md 6).
+"""The status read model at a point in time, as every reader asks for it (docs/design.md 6).
 
 Now: the stored tables, brought up to date first (or one recommendation's row alone, an
 indexed read). At a point (after entry N, or by the end of a day, UTC): the ledger folded in

@@ -1,4 +1,4 @@
-"""The public pages (DESIGN.md 7): the assembly and its panels, the status board, one
+"""The public pages (docs/design.md 7): the assembly and its panels, the status board, one
 recommendation in full, what is overdue, and how to verify it all, rendered on the server.
 
 Every page works without JavaScript: filters and the point in time are GET forms, and every

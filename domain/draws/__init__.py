@@ -1,4 +1,4 @@
-"""Draws that anyone can re-run (DESIGN.md 5): commitments, the two stages, the theme group.
+"""Draws that anyone can re-run (docs/design.md 5): commitments, the two stages, the theme group.
 
 - ``commit``: every byte string hashed (RFC 9162 Merkle roots of salted records, seeds, keys)
 - ``files``: the strict readers and canonical writers of the register, pool and quota files

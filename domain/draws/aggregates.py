@@ -1,4 +1,4 @@
-"""The draws' aggregates: each command checks the rules of DESIGN.md 5, then decides an event.
+"""The draws' aggregates: each command checks the rules of docs/design.md 5, then decides an event.
 
 Order of every draw: announce (commitments, quota table, algorithm, randomness source) before
 the public value exists; perform with exactly what was announced and a value published strictly

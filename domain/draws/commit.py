@@ -1,4 +1,4 @@
-"""Every byte string the draws hash: commitments, seeds and selection keys (DESIGN.md 5).
+"""Every byte string the draws hash: commitments, seeds and selection keys (docs/design.md 5).
 
 Merkle trees follow RFC 9162 section 2.1.1 (the RFC 6962 tree): for leaf data ``d``,
 ``leaf = SHA-256(0x00 || d)``; for ``n > 1`` leaves, with ``k`` the largest power of two

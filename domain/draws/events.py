@@ -1,4 +1,4 @@
-"""The draws' events: what the ledger keeps of each draw (DESIGN.md 4 and 5).
+"""The draws' events: what the ledger keeps of each draw (docs/design.md 4 and 5).
 
 Every payload names the panel the draw is for. Roots are 64 lowercase hex digits (a Merkle tree
 hash), file digests ``sha256:<hex>``, probabilities integers in millionths (ppm), times RFC 3339

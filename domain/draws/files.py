@@ -1,4 +1,4 @@
-"""The draw files and their typed contents: register, pool, quotas, portfolio (DESIGN.md 5).
+"""The draw files and their typed contents: register, pool, quotas, portfolio (docs/design.md 5).
 
 Readers are strict: a malformed file is a ``BadDrawFile`` naming the file and the line (the
 header is line 1). Values are taken exactly as written (no trimming: a value with surrounding

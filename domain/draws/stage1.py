@@ -1,4 +1,4 @@
-"""Stage 1: which addresses receive an invitation letter (DESIGN.md 5).
+"""Stage 1: which addresses receive an invitation letter (docs/design.md 5).
 
 Letters per municipality are proportional to its number of addresses, by the largest remainder
 method: each municipality gets ``floor(letters x addresses / total)``, and the letters left

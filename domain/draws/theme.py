@@ -1,4 +1,4 @@
-"""The theme group: the citizens of the previous panel who choose the next theme (DESIGN.md 1).
+"""The theme group: the citizens of the previous panel who choose the next theme (docs/design.md 1).
 
 Drawn: the seated members' pseudonyms are sorted; their commitment is the Merkle root over the
 sorted pseudonyms (UTF-8 leaves); ``seed = SHA-256(UTF-8(public value) || that root ||

@@ -1,4 +1,4 @@
-"""Re-run a recorded draw from the published files, without any solver (DESIGN.md 5).
+"""Re-run a recorded draw from the published files, without any solver (docs/design.md 5).
 
 ``verify_*`` functions raise the first mismatch (a typed error naming the file or field, and
 the line where one can be named) and otherwise return a report of what they recomputed. A

@@ -1,6 +1,6 @@
 """``assembly respond --csv``: every bad row is reported with its spreadsheet row number (the
 header is row 1), its column where one cell is wrong, and the reason, and the file is written
-all or nothing (DESIGN.md 7).
+all or nothing (docs/design.md 7).
 
 Each test works on its own copy of a small assembly (``tests.features.cycle``): recommendations
 1/1 to 1/3 handed over to the government, 1/4 adopted but not handed over, and a charter that

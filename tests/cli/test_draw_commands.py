@@ -1,6 +1,6 @@
 """The draws through ``assembly``: announced, performed and seated in order, and re-run by
 ``assembly draw verify`` from the published files, which names the first file that does not
-match the ledger (DESIGN.md 5).
+match the ledger (docs/design.md 5).
 
 Each test works on its own copy of a small assembly (``tests.features.cycle``): 40 letters
 drawn from 400 addresses, then a panel of 12 drawn from 60 volunteers with a portfolio of 20.

@@ -1,6 +1,6 @@
 """``assembly trail`` shows the signed history behind a recommendation, a panel or a signer,
 each entry marked if it verifies; ``assembly export answers`` writes the file ``respond --csv``
-reads, so exporting and importing again changes nothing (DESIGN.md 6-7)."""
+reads, so exporting and importing again changes nothing (docs/design.md 6-7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Personal data never enters the ledger (DESIGN.md 5): names, addresses and birth dates stay in
-the secretariat's identities file, while the draws run on pseudonyms, salted commitments and
+"""Personal data never enters the ledger (docs/design.md 5): names, addresses and birth dates
+stay in the secretariat's identities file, while the draws run on pseudonyms, salted commitments and
 counts; a pool file that carries a name is refused before anything is committed."""
 
 from __future__ import annotations
