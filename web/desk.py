@@ -31,6 +31,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from domain.charter import ASSEMBLY, Assembly, Chartered
 from domain.government import Implementation, Verdict
 from domain.process import Session
 from domain.responses import Position
@@ -117,7 +118,9 @@ router.add_route("/desk", desk, methods=["GET"], include_in_schema=False)
 
 def desk_data(book: Ledger, lang: str) -> dict[str, Any]:
     """What the forms show: the charter's rules and each recommendation with its due dates."""
-    charter = Session(_Reader(book, "")).charter()
+    # Before a charter every step is refused ("no charter yet"); the forms show the defaults.
+    found = Session(_Reader(book, "")).get(Assembly, ASSEMBLY).charter
+    charter = found or Chartered(name="-", region="-", languages=(lang,))
     view = view_at(book, today=datetime.now(UTC).date())
     recommendations = []
     for rec in ordered(view.state):

@@ -436,3 +436,17 @@ def test_a_vote_is_prepared_with_the_result_the_form_gives(
     assert payload["adopted"] is True and payload["votes_for"] == 8
     assert found["summary"]["headline"] == "Vote V-2 du panel 1"
     assert [line["value"] for line in found["summary"]["lines"]][-2] == "oui"  # adopted
+
+
+def test_the_desk_of_a_ledger_without_a_charter_opens_and_its_steps_say_why_they_wait(
+    tmp_path: Path,
+) -> None:
+    ok(assembly("init", cwd=tmp_path))
+    ok(assembly("keys", "new", "--key", "government.key", cwd=tmp_path))
+    enrol = ("keys", "enrol", "government.key.pub", "--role", "government", "--name", "Gov")
+    ok(assembly(*enrol, "--key", "charter.key", cwd=tmp_path))
+    with TestClient(serving(str(tmp_path / LEDGER))) as empty:
+        assert empty.get("/desk?lang=nl").status_code == 200
+        reply = ask(empty, "suspend", {"since": "2026-01-01", "reason": "Elections"},
+                    key(tmp_path, "government.key"))  # fmt: skip
+        assert reply.status_code == 422 and "no charter yet" in reply.json()["detail"]
