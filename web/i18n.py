@@ -238,6 +238,7 @@ def format_day(lang: str, day: date | str) -> str:
     return format_date(day, _day_pattern(lang, day), locale=locale_of(lang))
 
 
+@lru_cache(maxsize=4096)  # a trail's moments are shown again on every read of its page
 def format_moment(lang: str, moment: datetime | str) -> str:
     """``moment`` (a datetime, or ISO text as the ledger stores it) written in full in ``lang``,
     to the second, in UTC and saying so: 31 March 2026, 09:05:07 UTC.
