@@ -187,6 +187,20 @@ def _canonical_body(fields: dict[str, Any]) -> bytes:
         raise InvalidEvent(f"{fields['type']}: {exc.sentence()}") from None
 
 
+def check_entry_size(event: SignedEvent) -> None:
+    """Raise InvalidEvent if ``event``'s body leaves its entry no room under 64 KiB: whoever
+    signed it (a tile holds an entry of at most 65,535 bytes, a bundle a line of its bytes)."""
+    _check_body_size(event.type, event.body)
+
+
+def _check_body_size(type_name: str, body: bytes) -> None:
+    if len(body) > MAX_ENTRY_BYTES - 512:
+        raise InvalidEvent(
+            f"{type_name} is {len(body)} bytes; an entry stays under 64 KiB, so reference "
+            "documents by their SHA-256 digest instead of embedding them."
+        )
+
+
 def sign_events(
     signer: Signer,
     stream: uuid.UUID,
@@ -210,11 +224,7 @@ def sign_events(
             signer=signer.key_id,
         )
         body = _canonical_body(fields)
-        if len(body) > MAX_ENTRY_BYTES - 512:
-            raise InvalidEvent(
-                f"{event.type} is {len(body)} bytes; an entry stays under 64 KiB, so reference "
-                "documents by their SHA-256 digest instead of embedding them."
-            )
+        _check_body_size(event.type, body)
         # The fields were just checked and canonicalised: no need to parse the body back.
         signed.append(SignedEvent(body=body, sig=signer.sign(body, dry_run=dry_run), fields=fields))
     return signed

@@ -10,7 +10,15 @@ from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEv
 from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.canonical import format_time
-from ledger.entry import KEY_ID, Entry, Head, NewEvent, SignedEvent, sign_events
+from ledger.entry import (
+    KEY_ID,
+    Entry,
+    Head,
+    NewEvent,
+    SignedEvent,
+    check_entry_size,
+    sign_events,
+)
 from ledger.errors import (
     BadSignature,
     InvalidEvent,
@@ -268,6 +276,7 @@ class Ledger:
         if not events:
             raise InvalidEvent("Nothing to append: give at least one event.")
         for offset, event in enumerate(events, start=1):
+            check_entry_size(event)
             if event.stream != stream:
                 raise InvalidEvent(
                     f"{event.type} is signed for stream {event.stream}, not {stream}."

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from ledger import NewEvent, Signer, sign_events, verification_report
+from ledger import NewEvent, SignedEvent, Signer, sign_events, verification_report
+from ledger.entry import body_of
 from ledger.errors import (
     AppendRefused,
     BadSignature,
@@ -233,4 +234,25 @@ def test_a_revocation_names_a_key_id(world: World) -> None:
         LedgerRuleBroken,
         "is not a key id",
         lambda: world.ledger.revoke(world.charter, "abc", reason="typo"),
+    )
+
+
+def test_an_event_signed_elsewhere_whose_entry_would_pass_64_kib_is_refused(world: World) -> None:
+    """A client's own signing code may skip the size check this project's makes: the append
+    makes it again (a tile holds an entry of at most 65,535 bytes)."""
+    stream = uuid.uuid4()
+    event = world.event(number=1, theme={"fr": "x" * 70_000})
+    body = body_of(
+        event,
+        ledger=world.ledger.identity(),
+        stream=stream,
+        version=1,
+        signer=world.secretariat.key_id,
+    )
+    huge = SignedEvent.from_parts(body, world.secretariat.sign(body))
+    refused(
+        world,
+        InvalidEvent,
+        "an entry stays under 64 KiB",
+        lambda: world.ledger.append(stream, 0, [huge]),
     )
