@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from cli.remote import act
 from domain import commands
 from domain.events import moment
-from domain.government import Assessed, ImplementationReported
+from domain.government import Assessed, ImplementationReported, ResponsibilityTransferred
 from domain.process import Session
 from domain.responses import Responded
 from ledger import Signer, load_signer
@@ -450,3 +450,36 @@ def test_the_desk_of_a_ledger_without_a_charter_opens_and_its_steps_say_why_they
         reply = ask(empty, "suspend", {"since": "2026-01-01", "reason": "Elections"},
                     key(tmp_path, "government.key"))  # fmt: skip
         assert reply.status_code == 422 and "no charter yet" in reply.json()["detail"]
+
+
+def test_a_transfer_and_a_suspension_then_resumption_are_prepared_as_the_command_line_signs(
+    folder: Path, client: TestClient
+) -> None:
+    government = key(folder, GOVERNMENT)
+    form = {"recommendation": "1/2", "to_portfolio": "mobility", "reason": "Un remaniement."}
+    [found] = prepared(client, "transfer", form, government)
+    assert body_fields(found)["payload"]["from_portfolio"] == "climate"  # the current one
+    at = moment(body_fields(found)["occurred_at"])
+
+    def transfer(session: Session, when: datetime) -> None:
+        event = ResponsibilityTransferred(
+            panel=1, number=2, from_portfolio="climate", to_portfolio="mobility",
+            reason="Un remaniement.",
+        )  # fmt: skip
+        commands.transfer(session, event, at=when)
+
+    [entry] = act(client, government, transfer, at=at)
+    assert entry.body == base64.b64decode(found["body"])
+
+    form = {"since": "2026-05-01", "reason": "Élections régionales."}
+    [found] = prepared(client, "suspend", form, government)
+    at = moment(body_fields(found)["occurred_at"])
+    step = lambda s, when: commands.suspend(s, date(2026, 5, 1), "Élections régionales.", at=when)  # noqa: E731
+    [entry] = act(client, government, step, at=at)
+    assert entry.body == base64.b64decode(found["body"])
+
+    [found] = prepared(client, "resume", {"on": "2026-07-01"}, government)
+    assert found["summary"]["headline"] == "Les échéances courent à nouveau"
+    refused = ask(client, "suspend", form, government)  # already suspended: a rule, not a field
+    assert refused.status_code == 422 and refused.json()["field"] is None
+    assert "already suspended" in refused.json()["detail"]
