@@ -8,6 +8,10 @@ read model's position, the checkpoints issued and the witnesses' cosignatures on
 serving it (``release``). The ETag is a digest of all of these, read in one indexed statement
 before the route runs: a reader sending it back in If-None-Match gets a 304 without the page
 being read or rendered. The tag is weak (``W/``): the same content is served compressed or not.
+The tag is read before the answer, never after: an entry appended meanwhile can only make the
+answer newer than its tag, never older. So the first answer after the head moves, which brings
+the read model up to it, carries a tag the next request no longer computes: one full answer
+more per reader and head, never a stale 304.
 
 How long an answer may be kept (Cache-Control, on a 200 whose route did not say):
 

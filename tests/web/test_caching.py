@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from domain.roles import ROLE_GRANTS
+from ledger import Ledger, RolePolicy, Signer
 from tests.features.cycle import GOVERNMENT, LEDGER, copy_of, ok
 from tests.features.forked import assembly
 from tests.web.conftest import Built, serving
@@ -149,3 +151,25 @@ def test_a_compressed_page_is_much_smaller(client: TestClient) -> None:
     with client.stream("GET", PAGE, headers={"Accept-Encoding": "gzip"}) as answer:
         raw = b"".join(answer.iter_raw())
     assert len(raw) * 3 < len(gzip.decompress(raw))
+
+
+@pytest.mark.postgres
+def test_etags_and_304_on_postgresql_before_and_after_the_tree_s_tables_exist(
+    postgres_url: str,
+) -> None:
+    book = Ledger.create(postgres_url, RolePolicy(ROLE_GRANTS), Signer.generate(), name="Charter")
+    book.close()
+    with TestClient(serving(postgres_url)) as client:
+        entry = client.get("/api/submissions/entries/0")  # no read model, no tree yet
+        assert entry.headers["cache-control"] == IMMUTABLE
+        again = client.get(
+            "/api/submissions/entries/0", headers={"If-None-Match": entry.headers["etag"]}
+        )
+        assert again.status_code == 304
+        assert client.get("/api/checkpoint").status_code == 404  # makes the tree's tables
+        client.get("/?lang=en")  # brings the read model to the head: its position is in the tag
+        page = client.get("/?lang=en")
+        assert page.status_code == 200
+        assert page.headers["etag"] != entry.headers["etag"]
+        revalidated = client.get("/?lang=en", headers={"If-None-Match": page.headers["etag"]})
+        assert revalidated.status_code == 304
