@@ -34,6 +34,7 @@ PAGES = {
     "overdue": "/overdue",
     "verify": "/verify",
     "report": "/panels/1/report",
+    "desk": "/desk",
 }
 LANGUAGES = ("fr", "nl", "en")
 DESKTOP, PHONE = 1280, 390
