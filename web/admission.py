@@ -3,8 +3,10 @@ first that every event is signed by one enrolled key (the cheapest check, so tha
 costs a lookup and a verification, not a replay of the domain), then no replay, every stream at
 its expected version, the domain's own step replayed against the server's state deciding
 exactly what was signed (``web.steps``), then every check of the ledger's own append, in one
-transaction for every stream. Each refusal is an error whose sentence the client is shown, and
-``status_for`` its HTTP status."""
+transaction for every stream. The ledger's own signer events (an enrolment, a revocation) have
+no domain step: the append's rules (a charter key writes them, the key's form, its validity,
+enrolled once and revoked once) are their whole check. Each refusal is an error whose sentence
+the client is shown, and ``status_for`` its HTTP status."""
 
 from __future__ import annotations
 
@@ -29,11 +31,13 @@ from ledger.errors import (
     StreamVersionConflict,
     UnknownSigner,
 )
+from ledger.signers import ENROLLED, REVOKED
 from web.steps import STEPS
 
 SignedBatch = tuple[uuid.UUID, int, list[SignedEvent]]
 NOT_THIS_SIGNER = (UnknownSigner, BadSignature, RoleNotAllowed, SignerRevoked, SignerNotValid)
 KNOWN_TYPES = event_types()  # importing the catalogue registers every type ``decode`` reads
+LEDGER_OWN = frozenset({ENROLLED, REVOKED})  # checked by the ledger's append alone
 
 
 class Replayed(AppendRefused):
@@ -75,8 +79,11 @@ def check_positions(book: Ledger, batches: Sequence[SignedBatch]) -> None:
 
 def check_rules(book: Ledger, batches: Sequence[SignedBatch]) -> None:
     """Replay the domain step of each event against the ledger and require that it decides
-    exactly the submitted events, in the same streams, at the same versions and times."""
-    events = [event for _, _, batch in batches for event in batch]
+    exactly the submitted events, in the same streams, at the same versions and times. A
+    signer event has no domain step: it is left to the ledger's own rules."""
+    events = [event for _, _, batch in batches for event in batch if event.type not in LEDGER_OWN]
+    if not events:
+        return
     session = Session(_Reader(book, events[0].signer))
     for event in events:
         known = KNOWN_TYPES.get(event.type)
@@ -120,8 +127,10 @@ def _submitted(batches: Sequence[SignedBatch]) -> dict[uuid.UUID, list[Mapping[s
             {name: event.fields[name] for name in ("type", "schema", "version", "occurred_at")}
             | {"payload": event.fields["payload"]}
             for event in events
+            if event.type not in LEDGER_OWN
         ]
         for stream, _, events in batches
+        if any(event.type not in LEDGER_OWN for event in events)
     }
 
 
