@@ -3,11 +3,12 @@
 The server opens the ledger's database once per process, on the first request (``Pool``): its
 engine, its connections and the statements SQLAlchemy compiled are kept until the server stops
 (``Settings.close``, at the application's shutdown). Each request gets its own ``Ledger`` on
-that recorder (``RequestLedger``: a few attributes, so nothing a request learns outlives it, and
-the signers are read once per request), reads through the same functions as the command line
-(``projections.view``), and is done. The recorder is shared between the threads requests run
-in: eventsourcing's datastore keeps each thread's transaction apart (a context variable) and
-SQLAlchemy's pool gives each its own connection.
+that recorder (``RequestLedger``: a few attributes; it reads the head once, and what depends on
+nothing but the head, the signers, the names and entry 0, the process reads once per head),
+reads through the same functions as the command line (``projections.view``), and is done.
+The recorder is shared between the threads requests run in: eventsourcing's datastore keeps
+each thread's transaction apart (a context variable) and SQLAlchemy's pool gives each its own
+connection.
 
 A read at a point in the past folds the ledger up to there in memory: on a very large ledger
 that takes minutes and much memory. So that many such requests at once cannot exhaust the

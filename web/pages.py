@@ -6,7 +6,7 @@ link carries the language and the point asked for (``as_of``, a day; ``at_seq``,
 that a page read in the past stays in the past. The data comes from the same read side as the
 command line (``projections.view``, ``projections.board``, ``projections.trail``,
 ``projections.composition``), so a page and ``assembly status`` or ``show`` always agree. Each
-request opens the ledger and closes it (``web.context``).
+request reads the ledger through its server process's connection pool (``web.context``).
 """
 
 from __future__ import annotations
