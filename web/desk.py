@@ -41,6 +41,7 @@ from projections.view import view_at
 from web.admission import _Reader
 from web.asked import Asked
 from web.context import Settings, opened
+from web.desk_charter import LedgerStep
 from web.desk_prepare import Prepared, Refusal, prepare, step_named
 from web.desk_steps import DeskStep
 from web.envelope import check_json_type, read_body
@@ -150,6 +151,7 @@ def desk_data(book: Ledger, lang: str) -> dict[str, Any]:
         "positions": [p.value for p in Position if p is not Position.POSTPONED],
         "statuses": [s.value for s in Implementation],
         "verdicts": [v.value for v in Verdict],
+        "roles": book.policy.roles,
     }
 
 
@@ -188,7 +190,7 @@ async def prepare_route(request: Request) -> JSONResponse:
 
 
 def _prepare(
-    settings: Settings, step: DeskStep, fields: dict[str, str], key: str, lang: str
+    settings: Settings, step: DeskStep | LedgerStep, fields: dict[str, str], key: str, lang: str
 ) -> list[Prepared]:
     with opened(settings) as book:
         return prepare(book, step, fields, key, lang=lang)

@@ -12,13 +12,18 @@ in base64, and a summary in plain words in the page's language (``web.desk_summa
 The browser signs ``SIGNING_CONTEXT || body`` (``ledger.canonical.signing_input``) and posts
 the submission to ``/api/submissions``, which checks everything again: nothing here is
 trusted by the write.
+
+The charter keeper's ``enrol`` and ``revoke`` (``web.desk_charter``) prepare the ledger's own
+signer events the same way, checked by the ledger's rules rather than a domain step.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from domain.errors import RuleBroken
@@ -31,6 +36,7 @@ from ledger.errors import LedgerError, UnknownSigner
 from ledger.keys import key_id_of
 from ledger.signers import SignerBook
 from web.admission import _Reader, status_for
+from web.desk_charter import CHARTER_STEPS, LedgerStep, check_signer_event, summary_of_signer
 from web.desk_secretariat import ALL_STEPS
 from web.desk_steps import DeskStep, FormProblem, field_of
 from web.desk_summary import summary_of
@@ -82,17 +88,17 @@ def key_id_from(text: str) -> str:
     return key_id_of(raw)
 
 
-def step_named(name: str) -> DeskStep:
+def step_named(name: str) -> DeskStep | LedgerStep:
     """The desk's step ``name`` (a 400 if the desk has none)."""
-    found = ALL_STEPS.get(name)
+    found = ALL_STEPS.get(name) or CHARTER_STEPS.get(name)
     if found is None:
-        steps = ", ".join(ALL_STEPS)
+        steps = ", ".join([*ALL_STEPS, *CHARTER_STEPS])
         raise Refusal(400, f"The desk has no step {name[:40]!r}: use one of {steps}.")
     return found
 
 
 def prepare(
-    book: Ledger, step: DeskStep, fields: dict[str, str], key: str, *, lang: str
+    book: Ledger, step: DeskStep | LedgerStep, fields: dict[str, str], key: str, *, lang: str
 ) -> list[Prepared]:
     """The events ``step`` decides from ``fields`` for the key ``key``, ready to sign; the
     first refusal raised as a ``Refusal``. Nothing is written."""
@@ -100,10 +106,13 @@ def prepare(
     at = book.clock()
     signers = SignerBook(book.policy)
     signers.records = {record.key_id: record for record in book.signers()}
+    event_type = step.event_type if isinstance(step, LedgerStep) else step.event.TYPE
     try:
-        signers.check_may_sign(key_id, step.event.TYPE, format_time(at))
+        signers.check_may_sign(key_id, event_type, format_time(at))
     except LedgerError as error:
         raise Refusal(status_for(error), error.sentence(), "key") from None
+    if isinstance(step, LedgerStep):
+        return [_prepare_signer_event(book, step, fields, key_id, signers, at=at, lang=lang)]
     session = Session(_Reader(book, key_id))
     try:
         step.build(fields)(session, at)
@@ -130,6 +139,30 @@ def prepare(
     if not prepared:
         raise AssertionError(f"the step {step.name} decided no event")
     return prepared
+
+
+def _prepare_signer_event(
+    book: Ledger,
+    step: LedgerStep,
+    fields: dict[str, str],
+    key_id: str,
+    signers: SignerBook,
+    *,
+    at: datetime,
+    lang: str,
+) -> Prepared:
+    """An enrolment or a revocation, built as the ledger builds it and checked by its rules
+    against every key it knows."""
+    try:
+        stream, expected, event = step.build(fields, at)
+        body = body_of(
+            event, ledger=book.identity(), stream=stream, version=expected + 1, signer=key_id
+        )
+        check_signer_event(signers, json.loads(body))
+    except FormProblem as problem:
+        raise Refusal(422, problem.sentence(), problem.field) from None
+    summary = summary_of_signer(event, lang=lang)
+    return Prepared(str(stream), expected, body, summary)
 
 
 def _new(pending: Pending) -> NewEvent:

@@ -96,6 +96,9 @@
       if (name === "recommendation" && /^[0-9]+\/[0-9]+$/.test(value)) {
         if (payload.panel + "/" + payload.number !== value) return false;
       } else if (name in payload && ["string", "number"].includes(typeof payload[name])) {
+        // A day the form gives (a key's validity) is its first moment, midnight UTC.
+        const day = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(value) && typeof payload[name] === "string";
+        if (day && payload[name] === value + "T00:00:00.000000Z") continue;
         if (String(payload[name]) !== value) return false;
       }
     }
