@@ -15,6 +15,7 @@ from ledger.errors import PassphraseRequired
 from ledger.note import VerifierKey, parse_verifier_key
 
 DEFAULT_LEDGER = "assembly.db"
+CHARTER_KEY = Path("charter.key")  # the key file `assembly init` makes unless --key names one
 
 
 def role_policy() -> RolePolicy:
@@ -50,6 +51,19 @@ def signing_key(path: Path | None) -> Signer:
         if not sys.stdin.isatty():
             raise
         return load_signer(path, passphrase=getpass.getpass(f"Passphrase for {path}: ").encode())
+
+
+def charter_key_file(path: Path | None) -> Path:
+    """The key file a charter command signs with: the one given (--key or ASSEMBLY_KEY), or
+    else the charter key `assembly init` made here."""
+    if path is not None:
+        return path
+    if CHARTER_KEY.is_file():
+        return CHARTER_KEY
+    raise UsageProblem(
+        "This command is signed by a charter key: give its file with --key or ASSEMBLY_KEY "
+        f"(`assembly init` makes {CHARTER_KEY}, and there is none in this folder)."
+    )
 
 
 def new_passphrase(*, encrypt: bool) -> bytes | None:

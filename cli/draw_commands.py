@@ -209,7 +209,12 @@ def announce_panel(
         "portfolio.json"
     ),
     size: Annotated[int, typer.Option(min=1, help="Panels in the portfolio (m).")] = 1000,
-    seats: Annotated[int, typer.Option(min=1, help="Members per panel.")] = 100,
+    seats: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Members per panel (default: the seats the panel was convened with)."
+        ),
+    ] = None,
     algorithm: Annotated[str, typer.Option(help="maximin, nash, legacy or diversimax.")] = (
         DEFAULT_ALGORITHM
     ),

@@ -199,7 +199,7 @@ def announce_panel_draw(
     quotas_file: Path,
     portfolio_out: Path,
     portfolio_size: int,
-    panel_size: int,
+    panel_size: int | None,
     algorithm: str,
     randomness_source: str,
     draw_id: str,
@@ -208,7 +208,15 @@ def announce_panel_draw(
     progress: Progress | None = None,
     at: datetime,
 ) -> str:
-    """Compute the portfolio of panels, publish it, and announce stage 2; return its digest."""
+    """Compute the portfolio of panels, publish it, and announce stage 2; return its digest.
+    Each panel has the seats the panel was convened with; ``panel_size``, when given, must be
+    that number (checked before the portfolio, which can take minutes, is computed)."""
+    seats = draw_steps.convened_seats(session, number)
+    if panel_size is not None and panel_size != seats:
+        raise UsageProblem(
+            f"Panel {number} was convened with {seats} seats, not {panel_size}: leave --seats "
+            f"out to draw {seats}."
+        )
     quotas = read_quotas(quotas_file)
     pool = read_pool(pool_file, quotas=quotas)
     salts = read_salts(salts_file or salts_path(pool_file))
@@ -216,7 +224,7 @@ def announce_panel_draw(
     portfolio = build_portfolio(
         pool,
         quotas,
-        panel_size=panel_size,
+        panel_size=seats,
         size=portfolio_size,
         algorithm=algorithm,
         pool_root=root,

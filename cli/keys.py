@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.context import key_id_of, new_passphrase, open_ledger, parse_moment, signing_key
+from cli.context import (
+    CHARTER_KEY,
+    charter_key_file,
+    key_id_of,
+    new_passphrase,
+    open_ledger,
+    parse_moment,
+    signing_key,
+)
 from cli.errors import UsageProblem
-from cli.options import DEFAULT_LEDGER, FormatOption, KeyOption, LedgerOption, OutputFormat
+from cli.options import (
+    DEFAULT_LEDGER,
+    FormatOption,
+    KeyOption,
+    LedgerOption,
+    OutputFormat,
+    key_option,
+)
 from cli.render import print_fields, print_json, print_table, stdout
+from domain.roles import Role
 from ledger import PublicKey, Signer
 from ledger.errors import UnknownSigner
 from ledger.signers import SignerRecord
+
+CharterKeyOption = Annotated[
+    Path | None,
+    key_option(f"A charter key file (default: {CHARTER_KEY}, which `assembly init` makes)."),
+]
 
 app = typer.Typer(help="Key files and the signers enrolled in the ledger.", no_args_is_help=True)
 
@@ -38,7 +60,9 @@ def enrol(
     public_key: Annotated[
         str, typer.Argument(help="The key to enrol: its .pub file or its base64 public key.")
     ],
-    role: Annotated[str, typer.Option("--role", help="The signer's role.")],
+    role: Annotated[
+        Role, typer.Option("--role", help="The signer's role: what it may write (README).")
+    ],
     name: Annotated[str, typer.Option("--name", help="Who holds the key (office, not a citizen).")],
     valid_from: Annotated[
         str | None, typer.Option("--valid-from", help="Start of validity (default: now).")
@@ -47,21 +71,26 @@ def enrol(
         str | None, typer.Option("--valid-until", help="End of validity (default: open-ended).")
     ] = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
-    key: KeyOption = None,
+    key: CharterKeyOption = None,
 ) -> None:
-    """Enrol a key with a role; signed by a charter key (--key)."""
-    charter = signing_key(key)
+    """Enrol a key with a role; signed by a charter key (--key, default charter.key).
+
+    Example: assembly keys enrol secretariat.key.pub --role secretariat --name "The secretariat"
+    """
+    charter = _charter(key)
     book = open_ledger(ledger)
     entry = book.enrol(
         charter,
         PublicKey.from_text(public_key),
-        role=role,
+        role=role.value,
         name=name,
         valid_from=parse_moment(valid_from),
         valid_until=parse_moment(valid_until),
     )
     subject = PublicKey.from_text(public_key).key_id
-    stdout.print(f"Enrolled {subject} as {role} at seq {entry.seq} (hash {entry.hash.hex()}).")
+    stdout.print(
+        f"Enrolled {subject} as {role.value} at seq {entry.seq} (hash {entry.hash.hex()})."
+    )
 
 
 @app.command("revoke")
@@ -69,12 +98,22 @@ def revoke(
     key_id: Annotated[str, typer.Argument(help="The key id to revoke.")],
     reason: Annotated[str, typer.Option("--reason", help="Why the key is revoked.")],
     ledger: LedgerOption = DEFAULT_LEDGER,
-    key: KeyOption = None,
+    key: CharterKeyOption = None,
 ) -> None:
-    """Revoke a key from this point of the ledger on; signed by a charter key (--key)."""
-    charter = signing_key(key)
+    """Revoke a key from this point of the ledger on; signed by a charter key (--key, default
+    charter.key)."""
+    charter = _charter(key)
     entry = open_ledger(ledger).revoke(charter, key_id, reason=reason)
     stdout.print(f"Revoked {key_id} at seq {entry.seq} (hash {entry.hash.hex()}).")
+
+
+def _charter(given: Path | None) -> Signer:
+    """The charter key to sign with, saying which file when the user gave none."""
+    path = charter_key_file(given)
+    signer = signing_key(path)
+    if given is None:
+        stdout.print(f"Signing with the charter key {path} (key id {signer.key_id}).")
+    return signer
 
 
 @app.command("list")

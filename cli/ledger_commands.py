@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cli.bundle_commands import verify_bundle
 from cli.context import (
+    CHARTER_KEY,
     key_id_of,
     new_passphrase,
     open_ledger,
@@ -21,6 +22,7 @@ from cli.context import (
     signing_key,
 )
 from cli.errors import UsageProblem
+from cli.first_steps import next_steps
 from cli.options import (
     DEFAULT_LEDGER,
     FormatOption,
@@ -47,7 +49,7 @@ def register(app: typer.Typer) -> None:
 
 def init(
     ledger: LedgerOption = DEFAULT_LEDGER,
-    key: KeyOption = Path("charter.key"),
+    key: KeyOption = CHARTER_KEY,
     name: Annotated[
         str, typer.Option("--name", help="Who holds the charter key.")
     ] = "Charter of the citizens' assembly",
@@ -94,6 +96,8 @@ def init(
             f"{created.history_before()} will be marked as recorded after the fact."
         )
     stdout.print(f"Head {head}. Keep the charter key file offline; it enrols every other key.")
+    for line in next_steps(ledger, key):
+        stdout.print(line, markup=False)
 
 
 def log(

@@ -30,6 +30,7 @@ from cli import (
     identity_commands,
     label_commands,
     ledger_commands,
+    member_commands,
     press_commands,
     projection_commands,
     proof_commands,
@@ -44,6 +45,7 @@ from cli import (
 )
 from cli import keys as keys_commands
 from cli.errors import Exit, exit_code_for
+from cli.render import fit_to_terminal
 from domain.errors import RuleBroken
 from ledger.errors import LedgerError
 from ledger.faults import storage_fault
@@ -60,6 +62,7 @@ app.add_typer(keys_commands.app, name="keys", rich_help_panel="Set up and verify
 app.add_typer(identity_commands.app, name="ledger", rich_help_panel="Set up and verify")
 ledger_commands.register(app)
 assembly_commands.register(app)
+member_commands.register()
 answer_commands.register(app)
 statement_commands.register(app)
 label_commands.register(app)
@@ -89,6 +92,7 @@ def main(
 ) -> None:
     """Write, read and verify the assembly's ledger."""
     _state["debug"] = debug
+    fit_to_terminal()
 
 
 def run() -> None:

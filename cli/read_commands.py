@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cli.board_table import EVERY, print_board
 from cli.context import open_ledger
 from cli.errors import UsageProblem
 from cli.naming import key_in
@@ -42,10 +43,6 @@ BATCH = 1000
 POSITIONS = (AWAITING_RESPONSE, *Position)
 IMPLEMENTATIONS = tuple(Implementation)
 VERDICTS = (NO_VERDICT, *Verdict)
-BOARD = (
-    "ref", "title", "portfolio", "position", "implementation", "verdict",
-    "due_review_1", "due_review_2", "overdue", "last_seq",
-)  # fmt: skip
 LATE = ("ref", "title", "portfolio", "review", "due", "days_late")
 
 AsOfOption = Annotated[
@@ -85,8 +82,19 @@ def status(
     at_seq: AtSeqOption = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
     output: ReadFormatOption = ReadFormat.table,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Every column in the table, however narrow the terminal (csv, json "
+            "and md always have every column).",
+        ),
+    ] = False,
 ) -> None:
     """The status board: one row per recommendation, its three axes, due dates and overdue flag.
+
+    When every column does not fit the terminal, the table leaves out the portfolio, due dates
+    and last entry (--wide shows them).
 
     Example: assembly status --panel 1 --position rejected --as-of 2026-06-30 --format csv
     """
@@ -120,7 +128,11 @@ def status(
         dues = page.deadlines[rec.key]
         rows.append(_board_row(rec, dues, late=any(deadline.late for deadline in dues)))
     view = page.view
-    print_rows(f"Status as of {view.as_of} (entry {view.state.seq})", BOARD, rows, output)
+    title = f"Status as of {view.as_of} (entry {view.state.seq})"
+    if output is ReadFormat.table:
+        print_board(title, rows, wide=wide)
+    else:
+        print_rows(title, EVERY, rows, output)
 
 
 def show(

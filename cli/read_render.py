@@ -9,8 +9,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
-from cli.render import print_fields, print_json, print_table, stdout
+from cli.render import fits, print_fields, print_json, print_table, stdout, table_of
 
 Row = Mapping[str, Any]
 
@@ -103,7 +104,15 @@ def print_record(
     print_fields([(name, cell(value)) for name, value in fields.items()])
     for name, (columns, rows) in sections.items():
         stdout.print()
-        if rows:
-            print_table(name, columns, [[cell(row[column]) for column in columns] for row in rows])
-        else:
+        if not rows:
             stdout.print(f"{name}: none.")
+            continue
+        table = table_of(name, columns, [[cell(row[column]) for column in columns] for row in rows])
+        if fits(table):
+            stdout.print(table)
+            continue
+        for number, row in enumerate(rows, start=1):  # too wide: one block of fields per row
+            if number > 1:
+                stdout.print()
+            stdout.print(escape(f"{name}, {number} of {len(rows)}"), style="italic")
+            print_fields([(c, cell(row[c])) for c in columns if row[c] not in (None, "")])

@@ -175,8 +175,13 @@ def announce_panel_terms(
     )
 
 
+def convened_seats(session: Session, number: int) -> int:
+    """The seats panel ``number`` was convened with: the size of every panel its draw offers."""
+    return panel(session, number).require().seats
+
+
 def _check_seats(session: Session, number: int, panel_size: int) -> None:
-    seats = panel(session, number).require().seats
+    seats = convened_seats(session, number)
     if panel_size != seats:
         raise NotAllowed(
             f"Panel {number} was convened with {seats} seats; the portfolio's panels have "

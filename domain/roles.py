@@ -6,7 +6,21 @@ does not depend on the ledger's types. ``family.*`` matches every event type of 
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 CORRECTION = "assembly.correction.recorded"
+
+
+class Role(StrEnum):
+    """The roles a key can be enrolled with: the keys of ``ROLE_GRANTS``, named once for the
+    command line's choices."""
+
+    CHARTER = "charter"
+    SECRETARIAT = "secretariat"
+    GOVERNMENT = "government"
+    COMMISSION = "commission"
+    LOG = "log"
+
 
 ROLE_GRANTS: dict[str, tuple[str, ...]] = {
     "charter": ("assembly.charter.*", "assembly.commission.member_recorded", CORRECTION),

@@ -59,10 +59,16 @@ def test_an_encrypted_key_without_a_passphrase(tmp_path: Path) -> None:
 
 
 def test_a_missing_key_option(folder: Path) -> None:
+    result = assembly("charter", "--name", "A", "--region", "R", "--language", "fr", cwd=folder)
+    one_sentence(result, 2, "give your key file with --key or ASSEMBLY_KEY")
+
+
+def test_a_missing_charter_key_where_init_would_have_made_it(folder: Path) -> None:
+    (folder / "charter.key").rename(folder / "vault.key")
     result = assembly(
         "keys", "enrol", "gov.key.pub", "--role", "government", "--name", "M", cwd=folder
     )
-    one_sentence(result, 2, "give your key file with --key or ASSEMBLY_KEY")
+    one_sentence(result, 2, "give its file with --key or ASSEMBLY_KEY")
 
 
 def test_a_key_file_that_does_not_exist(folder: Path) -> None:
@@ -98,8 +104,13 @@ def test_a_postgres_database_that_is_not_a_ledger(postgres_url: str, tmp_path: P
 
 
 def test_a_refused_append_exits_with_the_refusal_code(folder: Path) -> None:
+    result = enrol(folder, key="gov.key")  # a key the ledger never enrolled
+    one_sentence(result, 3, "is not enrolled in this ledger")
+
+
+def test_a_role_not_in_the_table_is_a_usage_error(folder: Path) -> None:
     result = enrol(folder, role="mayor", name="Mayor")
-    one_sentence(result, 3, "Role 'mayor' is not one of")
+    one_sentence(result, 2, "'mayor' is not one of 'charter', 'secretariat'")
 
 
 def test_a_malformed_head(folder: Path) -> None:
