@@ -41,7 +41,7 @@ from projections.view import view_at
 from web.admission import _Reader
 from web.asked import Asked
 from web.context import Settings, opened
-from web.desk_charter import LedgerStep
+from web.desk_charter import ROLE_WORDS, LedgerStep
 from web.desk_prepare import Prepared, Refusal, prepare, step_named
 from web.desk_steps import DeskStep
 from web.envelope import check_json_type, read_body
@@ -151,7 +151,7 @@ def desk_data(book: Ledger, lang: str) -> dict[str, Any]:
         "positions": [p.value for p in Position if p is not Position.POSTPONED],
         "statuses": [s.value for s in Implementation],
         "verdicts": [v.value for v in Verdict],
-        "roles": book.policy.roles,
+        "roles": [(role, ROLE_WORDS.get(role, role)) for role in book.policy.roles],
     }
 
 

@@ -132,6 +132,14 @@ HEADLINES = {
     ENROLLED: "Key %(key)s is enrolled with the role %(role)s",
     REVOKED: "Key %(key)s is revoked: nothing it signs after this entry is written",
 }
+# Each role in words (message ids); a role the policy adds later is shown by its name.
+ROLE_WORDS = {
+    "charter": "charter keeper",
+    "secretariat": "secretariat",
+    "government": "government",
+    "commission": "follow-up commission",
+    "log": "log keeper (checkpoints)",
+}
 NAMES = {
     "public_key": "Public key (base64)",
     "role": "Role",
@@ -148,14 +156,17 @@ def summary_of_signer(event: NewEvent, *, lang: str) -> dict[str, Any]:
     gettext = translations(lang).gettext
     payload = event.payload
     key_id = payload.get("key_id") or key_id_of(base64.b64decode(payload["public_key"]))
-    headline = gettext(HEADLINES[event.type]) % {"key": key_id, "role": payload.get("role", "")}
-    lines = [
-        {
-            "name": gettext(NAMES[name]),
-            "value": format_moment(lang, value) if name.startswith("valid_") else str(value),
-        }
-        for name, value in payload.items()
-        if value not in (None, "")
-    ]
+    role = str(payload.get("role", ""))
+    role = gettext(ROLE_WORDS[role]) if role in ROLE_WORDS else role
+    headline = gettext(HEADLINES[event.type]) % {"key": key_id, "role": role}
+    lines = []
+    for name, value in payload.items():
+        if value in (None, ""):
+            continue
+        if name.startswith("valid_"):
+            shown = format_moment(lang, value)
+        else:
+            shown = role if name == "role" else str(value)
+        lines.append({"name": gettext(NAMES[name]), "value": shown})
     lines.append({"name": gettext("Dated"), "value": format_moment(lang, event.occurred_at)})
     return {"headline": headline, "type": event.type, "lines": lines}

@@ -202,4 +202,5 @@ def test_the_desk_page_has_the_charter_keepers_enrol_and_revoke_forms_in_dutch(
     assert "Charterbeheerder: een sleutel inschrijven" in page
     for role in role_policy().roles:
         assert f'<option value="{role}">' in page
+    assert '<option value="commission">opvolgingscommissie</option>' in page
     assert 'id="enrol-public_key-error"' in page and 'id="revoke-key_id-error"' in page
