@@ -2,8 +2,9 @@
 review meeting, recording evidence or a vote; and the charter keeper's naming of a commission
 member;
 each through the command line's own function (``domain.commands``); and
-``ALL_STEPS``, every step the desk takes (``web.desk_steps`` holds the government's and the
-commission's, and the helpers that read a form).
+``ALL_STEPS``, every step the desk takes on the domain's events (``web.desk_steps`` holds the
+government's and the commission's, and the helpers that read a form; the charter keeper's key
+steps, the ledger's own events, are ``web.desk_charter``'s).
 
 A text given in several languages comes as one field per language (``title_fr``,
 ``title_nl``); a language left empty is a text not given in it.
