@@ -37,11 +37,11 @@ def board_table(title: str, columns: Sequence[str], rows: Sequence[Mapping[str, 
     return table_of(
         title,
         [column.replace("_", " ") for column in columns],
-        [[in_words(column, row[column]) for column in columns] for row in rows],
+        [[cell_in_words(column, row[column]) for column in columns] for row in rows],
     )
 
 
-def in_words(column: str, value: Any) -> str:
+def cell_in_words(column: str, value: Any) -> str:
     """A cell as people read it: "accepted in part" rather than ``accepted_in_part``."""
     text = cell(value)
     return text.replace("_", " ") if column in IN_WORDS else text

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.board_table import EVERY, print_board
+from cli.board_table import EVERY, cell_in_words, print_board
 from cli.context import open_ledger
 from cli.errors import UsageProblem
 from cli.naming import key_in
@@ -179,7 +179,7 @@ def show(
         ("implementation", rec.implementation, rec.implementation_change),
         ("verdict", rec.verdict, rec.verdict_change),
     ):
-        fields[axis] = value
+        fields[axis] = cell_in_words(axis, value) if output is RecordFormat.table else value
         fields[f"{axis}_seq"] = change.seq if change else None
         fields[f"{axis}_signer"] = view.signer(change)
     for deadline in view.deadlines(rec):

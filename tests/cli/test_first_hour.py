@@ -8,6 +8,7 @@ Each test starts from a fresh folder, or from a copy of the small assembly of
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from datetime import UTC, datetime
 from pathlib import Path
@@ -240,6 +241,8 @@ def test_show_in_80_columns_wraps_every_line(folder: Path) -> None:
     shown = ok(assembly("show", "1/1", cwd=answered(folder), env=NARROW)).stdout
     assert all(len(line) <= 80 for line in shown.splitlines()), shown
     assert "Answers, 1 of 1" in shown
+    axis = re.search(r"^implementation +(.+)$", shown, re.MULTILINE)
+    assert axis is not None and " " in axis[1] and "_" not in axis[1], shown  # in words
     words = " ".join(shown.split())
     assert " ".join(long_justification().split()) in words
 
