@@ -7,38 +7,19 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from ledger import NewEvent, Signer, load_signer, sign_events
 from ledger.signers import enrolment, revocation, signer_stream
-from tests.features.cycle import CHARTER, GOVERNMENT, LEDGER, Template, copy_of, shared_template
-from tests.web.conftest import serving
+from tests.features.cycle import CHARTER, GOVERNMENT
 from tests.web.submissions.conftest import identity_of, state
 from tests.web.submissions.test_submissions import answer, submission
 
 URL = "/api/submissions"
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    return copy_of(template.seated, tmp_path / "assembly")
-
-
-@pytest.fixture
-def client(folder: Path) -> Iterator[TestClient]:
-    with TestClient(serving(str(folder / LEDGER))) as test_client:
-        yield test_client
 
 
 def signed(

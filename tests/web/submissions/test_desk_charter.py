@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,30 +21,10 @@ from tests.features.cycle import (
     CHARTER,
     GOVERNMENT,
     LEDGER,
-    Template,
-    copy_of,
-    shared_template,
 )
-from tests.web.conftest import serving
 from tests.web.submissions.conftest import state
 
 VALID_FROM = "2026-01-01"
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    return copy_of(template.seated, tmp_path / "assembly")
-
-
-@pytest.fixture
-def client(folder: Path) -> Iterator[TestClient]:
-    with TestClient(serving(str(folder / LEDGER))) as test_client:
-        yield test_client
 
 
 def ask(client: TestClient, step: str, fields: dict[str, str], signer: Signer) -> Any:

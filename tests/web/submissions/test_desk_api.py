@@ -8,7 +8,6 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,7 @@ from tests.features.cycle import (
     SECRETARIAT,
     Template,
     as_government,
-    copy_of,
     ok,
-    shared_template,
 )
 from tests.features.forked import assembly
 from tests.web.conftest import serving
@@ -40,23 +37,6 @@ from tests.web.submissions.conftest import state
 from web.desk import POLICY, SCRIPTS, scripts
 
 WHY = "Le budget régional de cette législature ne permet pas cette mesure. " * 4
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    return shared_template(tmp_path_factory)
-
-
-@pytest.fixture
-def folder(template: Template, tmp_path: Path) -> Path:
-    """A private copy of the small assembly: 1/1 to 1/3 handed over, none answered."""
-    return copy_of(template.seated, tmp_path / "assembly")
-
-
-@pytest.fixture
-def client(folder: Path) -> Iterator[TestClient]:
-    with TestClient(serving(str(folder / LEDGER))) as test_client:
-        yield test_client
 
 
 def key(folder: Path, name: str) -> Signer:
