@@ -21,7 +21,7 @@ from domain.correction import MeetingHeld
 from domain.deliberation import BriefingPublished, ReportSubmitted, VoteHeld
 from domain.process import Session
 from domain.recommendation import Adopted, HandedOver
-from web.desk_steps import STEPS, DeskStep, FormProblem, Run, day, event_of, given, named
+from web.desk_steps import STEPS, DeskStep, FormProblem, Run, day, event_of, given, made, named
 
 
 def _texts(fields: Mapping[str, str], name: str) -> dict[str, str]:
@@ -52,13 +52,7 @@ def _adopt(fields: Mapping[str, str]) -> Run:
         "vote": given(fields, "vote"),
         "reference": given(fields, "reference"),
     }
-
-    def run(session: Session, at: datetime) -> None:
-        event = event_of(Adopted, payload)
-        assert isinstance(event, Adopted)
-        commands.adopt(session, event, at=at)
-
-    return run
+    return made(Adopted, commands.adopt, payload)
 
 
 def _hand_over(fields: Mapping[str, str]) -> Run:
@@ -78,13 +72,7 @@ def _review(fields: Mapping[str, str]) -> Run:
         "on": day(fields, "on"),
         "minutes_digest": given(fields, "minutes_digest"),
     }
-
-    def run(session: Session, at: datetime) -> None:
-        event = event_of(MeetingHeld, payload)
-        assert isinstance(event, MeetingHeld)
-        commands.hold_review(session, event, at=at)
-
-    return run
+    return made(MeetingHeld, commands.hold_review, payload)
 
 
 def _evidence(fields: Mapping[str, str]) -> Run:
@@ -117,13 +105,7 @@ def _vote(fields: Mapping[str, str]) -> Run:
         "method": given(fields, "method"),
         "adopted": given(fields, "adopted"),
     }
-
-    def run(session: Session, at: datetime) -> None:
-        event = event_of(VoteHeld, payload)
-        assert isinstance(event, VoteHeld)
-        commands.record_vote(session, event, at=at)
-
-    return run
+    return made(VoteHeld, commands.record_vote, payload)
 
 
 def _member(fields: Mapping[str, str]) -> Run:
@@ -132,13 +114,7 @@ def _member(fields: Mapping[str, str]) -> Run:
         "pseudonym": given(fields, "pseudonym"),
         "role": given(fields, "role"),
     }
-
-    def run(session: Session, at: datetime) -> None:
-        event = event_of(CommissionMemberRecorded, payload)
-        assert isinstance(event, CommissionMemberRecorded)
-        commands.record_member(session, event, at=at)
-
-    return run
+    return made(CommissionMemberRecorded, commands.record_member, payload)
 
 
 ALL_STEPS: dict[str, DeskStep] = {

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -32,6 +32,7 @@ from domain.responses import Responded
 from domain.wording import allowed
 
 Run = Callable[[Session, datetime], None]
+E = TypeVar("E", bound=Event)
 
 
 class FormProblem(RuleBroken):
@@ -90,6 +91,36 @@ def named(session: Session, fields: Mapping[str, str]) -> tuple[int, int]:
     return commands.named(session, reference)
 
 
+def made(cls: type[E], command: Callable[..., None], payload: Mapping[str, Any]) -> Run:
+    """The step that makes ``cls`` from ``payload`` and runs the command line's own
+    ``command`` on it."""
+
+    def run(session: Session, at: datetime) -> None:
+        event = event_of(cls, payload)
+        assert isinstance(event, cls)
+        command(session, event, at=at)
+
+    return run
+
+
+def about_one(
+    fields: Mapping[str, str],
+    cls: type[E],
+    command: Callable[..., None],
+    payload: Mapping[str, Any],
+) -> Run:
+    """The step that makes ``cls`` from ``payload`` for the recommendation the form names and
+    runs the command line's own ``command`` on it."""
+
+    def run(session: Session, at: datetime) -> None:
+        panel, number = named(session, fields)
+        event = event_of(cls, {"panel": panel, "number": number, **payload})
+        assert isinstance(event, cls)
+        command(session, event, at=at)
+
+    return run
+
+
 def _answer(fields: Mapping[str, str]) -> Run:
     payload = {
         "review": given(fields, "review") or "1",
@@ -103,13 +134,7 @@ def _answer(fields: Mapping[str, str]) -> Run:
         "language": given(fields, "language"),
     }
 
-    def run(session: Session, at: datetime) -> None:
-        panel, number = named(session, fields)
-        answer = event_of(Responded, {"panel": panel, "number": number, **payload})
-        assert isinstance(answer, Responded)
-        commands.respond(session, answer, at=at)
-
-    return run
+    return about_one(fields, Responded, commands.respond, payload)
 
 
 def _report(fields: Mapping[str, str]) -> Run:
@@ -121,13 +146,7 @@ def _report(fields: Mapping[str, str]) -> Run:
         "evidence_digest": given(fields, "evidence_digest"),
     }
 
-    def run(session: Session, at: datetime) -> None:
-        panel, number = named(session, fields)
-        event = event_of(ImplementationReported, {"panel": panel, "number": number, **payload})
-        assert isinstance(event, ImplementationReported)
-        commands.report(session, event, at=at)
-
-    return run
+    return about_one(fields, ImplementationReported, commands.report, payload)
 
 
 def _assess(fields: Mapping[str, str]) -> Run:
@@ -138,13 +157,7 @@ def _assess(fields: Mapping[str, str]) -> Run:
         "language": given(fields, "language"),
     }
 
-    def run(session: Session, at: datetime) -> None:
-        panel, number = named(session, fields)
-        event = event_of(Assessed, {"panel": panel, "number": number, **payload})
-        assert isinstance(event, Assessed)
-        commands.assess(session, event, at=at)
-
-    return run
+    return about_one(fields, Assessed, commands.assess, payload)
 
 
 def _transfer(fields: Mapping[str, str]) -> Run:
