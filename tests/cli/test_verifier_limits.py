@@ -31,18 +31,35 @@ def fails_with(result: Result, words: str) -> None:
     assert words in lines[0], lines[0]
 
 
+# The command, run so that it writes its own peak resident memory (``VmHWM``) on its way out,
+# whatever way it leaves: ``ru_maxrss`` would not do, since on Linux a child started by fork and
+# exec inherits its parent's peak there, and pytest's own may pass the bound in a long run.
+MEASURED = """
+import runpy, sys
+peak_file = sys.argv.pop(1)
+try:
+    runpy.run_module("cli", run_name="__main__", alter_sys=True)
+finally:
+    with open("/proc/self/status") as status, open(peak_file, "w") as peak:
+        peak.write(next(line for line in status if line.startswith("VmHWM:")).split()[1])
+"""
+
+
 def run_measured(*args: str, cwd: Path) -> tuple[Result, int]:
-    """Run ``assembly ARGS``; return its result and its peak memory (resident, bytes)."""
-    out, err = cwd / "stdout.txt", cwd / "stderr.txt"
+    """Run ``assembly ARGS``; return its result and its own peak memory (resident, bytes)."""
+    out, err, peak = cwd / "stdout.txt", cwd / "stderr.txt", cwd / "peak.txt"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLY_")}
     with out.open("w") as stdout, err.open("w") as stderr:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "cli", *args], cwd=cwd, env=env, stdout=stdout, stderr=stderr
+        child = subprocess.run(
+            [sys.executable, "-c", MEASURED, str(peak), *args],
+            cwd=cwd,
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+            check=False,
         )
-        _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    peak = usage.ru_maxrss * 1024  # kilobytes on Linux
-    return Result(child.returncode, out.read_text(), err.read_text()), peak
+    kilobytes = int(peak.read_text())
+    return Result(child.returncode, out.read_text(), err.read_text()), kilobytes * 1024
 
 
 @pytest.fixture
