@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cli.context import open_ledger
 from tests.features.cycle import (
     CHARTER,
     GOVERNMENT,
@@ -329,6 +330,16 @@ def test_the_pages_as_of_a_day_of_the_past_cycle_read_the_history_dated_by_then(
     page(client, "/recommendations/1/1?as_of=2019-12-31", 404)
 
 
+def first_recorded_day(folder: Path) -> date:
+    """The day the ledger in ``folder`` recorded its first entry."""
+    book = open_ledger(str(folder / LEDGER))
+    try:
+        (first,) = book.recorder.read_entries(start=0, limit=1)
+        return date.fromisoformat(first.recorded_at[:10])
+    finally:
+        book.close()
+
+
 def test_a_live_answer_dated_before_the_ledger_began_is_backdated_not_history(
     template: Template, tmp_path: Path
 ) -> None:
@@ -350,9 +361,10 @@ def test_a_live_answer_dated_before_the_ledger_began_is_backdated_not_history(
     assert shown["answered_days_late_review_1"] == (today() - date(2025, 8, 1)).days
     assert shown["answers"][0]["after_the_fact"] is None
     # Live entries count from the day the ledger recorded them, whatever their dates: the
-    # cycle, dated 2025 and recorded today, is not there as of yesterday.
-    yesterday = (today() - timedelta(days=1)).isoformat()
-    assert status_as_of(folder, yesterday) == {}
+    # cycle, dated 2025 and recorded when the tests began (a day before today, if they began
+    # before midnight UTC), is not there as of the day before the ledger's first entry.
+    before = (first_recorded_day(folder) - timedelta(days=1)).isoformat()
+    assert status_as_of(folder, before) == {}
     assert status_as_of(folder, today().isoformat())["1/2"] == "accepted"
 
 
