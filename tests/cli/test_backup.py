@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from ledger import Head
-from tests.backends import PG_HOST
+from tests.backends import scratch_database
 from tests.conftest import World
 from tests.ledger.test_concurrency import acknowledged, start_writer
 from tests.runner import assembly
@@ -73,7 +69,7 @@ def test_a_postgres_backup_during_appends_restores_verifies_and_holds_every_ackn
         pytest.fail("pg_restore is not on PATH, though pg_dump was needed for this test")
     acked_before, head = back_up_while_appending(world, tmp_path / "ledger.dump")
     assert head.seq >= acked_before
-    with empty_database() as database:
+    with scratch_database() as database:
         restore(tmp_path / "ledger.dump", database)
         restored = f"{database}?{world.url.partition('?')[2]}"
         check = assembly("verify", "--ledger", restored, "--expect-head", str(head))
@@ -85,27 +81,14 @@ def test_a_postgres_backup_during_appends_restores_verifies_and_holds_every_ackn
 def test_a_ledger_in_the_public_schema_restores_into_an_empty_database(
     tmp_path: Path, postgres_database: str
 ) -> None:
-    with empty_database() as original:
+    with scratch_database() as original:
         assert assembly("init", "--ledger", original, cwd=tmp_path).code == 0
         assert assembly("backup", "ledger.dump", "--ledger", original, cwd=tmp_path).code == 0
     head = (tmp_path / "ledger.dump.head").read_text().strip()
-    with empty_database() as database:
+    with scratch_database() as database:
         restore(tmp_path / "ledger.dump", database)
         check = assembly("verify", "--ledger", database, "--expect-head", head)
         assert check.code == 0, check
-
-
-@contextmanager
-def empty_database() -> Iterator[str]:
-    """A new database of its own (dropped afterwards); its URL."""
-    name = f"assembly_restore_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_HOST}/{name}"
-    finally:
-        with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def restore(dump: Path, database: str) -> None:

@@ -179,3 +179,17 @@ def test_the_median_of_days_late_is_the_middle_one_or_the_mean_of_the_two_rounde
 
 def test_a_share_is_in_millionths_rounded_to_the_nearest_and_nothing_of_nothing() -> None:
     assert share(1, 3) == 333_333 and share(2, 3) == 666_667 and share(0, 0) == 0
+
+
+def test_a_scoreboard_remembered_at_one_position_is_counted_again_once_the_ledger_grows(
+    recommended: Office,
+) -> None:
+    day = date(2026, 12, 1)
+    before = scoreboard_now(recommended.ledger, where={}, today=day)
+    assert before is scoreboard_now(recommended.ledger, where={}, today=day)  # remembered
+    recommended.do("government", step(commands.respond, answer(1, 1, Position.ACCEPTED)))
+    after = scoreboard_now(recommended.ledger, where={}, today=day)
+    assert before is not None and after is not None
+    position = {bar.axis: bar for bar in after.bars}["position"]
+    assert {s.value: s.count for s in position.segments}.get("accepted") == 1
+    assert after != before
