@@ -277,3 +277,32 @@ class ResultMismatch(DrawRefused):
             f"The {self.what} given ({self.actual}) is not what the announced draw yields "
             f"({self.expected}): compute it from the announced commitment and the public value."
         )
+
+
+class BadBeacon(DrawRefused):
+    """A drand chain or beacon file cannot be read as drand publishes it."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+    def sentence(self) -> str:
+        return (
+            f"The drand chain or beacon cannot be read: {self.problem}; give the JSON drand "
+            "publishes (/info for the chain, /public/ROUND for a beacon)."
+        )
+
+
+class BeaconRefused(DrawRefused):
+    """A drand beacon does not carry the announced chain's signature of its round."""
+
+    def __init__(self, round_number: int, problem: str) -> None:
+        super().__init__(round_number, problem)
+        self.round_number = round_number
+        self.problem = problem
+
+    def sentence(self) -> str:
+        return (
+            f"The drand beacon of round {self.round_number} does not verify: {self.problem}; "
+            "use the beacon the announced chain published for the announced round."
+        )
