@@ -32,34 +32,38 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from domain.correction import CorrectionRecorded
-from domain.errors import RuleBroken
-from domain.events import Recorded
 from ledger import Ledger
-from ledger.storage import entries_table
+from projections import tables
 from projections.deadlines import first_not_overdue
-from projections.errors import Inconsistent, ProjectionFailed
-from projections.status import Key, RecommendationStatus, Status, about, fold, recorded_body
+from projections.status import Key, RecommendationStatus, Status
 from projections.tables import (
+    FORMAT,
+    NAME,
+    Layout,
     from_row,
-    metadata,
+    layout,
     positions,
     recommendation_row,
-    recommendations,
     review_rows,
-    reviews,
     settings,
     settings_value,
-    with_settings,
+)
+from projections.tail import (
+    Tail,
+    engine_of,
+    fold_step,
+    partial_rows,
+    position_on,
+    settings_only,
+    stored_and_head,
+    tail_of,
+    with_rows,
 )
 
-NAME = "status"
-# The shape of the rows and the meaning of the fold: when either changes, this changes, and the
-# tables found with another format are dropped and rebuilt (they hold nothing but derived data).
-FORMAT = "9"
+__all__ = ["FORMAT", "NAME", "engine_of", "settings_only"]
+
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
-_KEYS = 400  # recommendations loaded per query
 
 
 class _Moved(Exception):
@@ -329,7 +333,7 @@ def _with_rows(conn: Connection, state: Status, keys: Iterable[Key]) -> Status:
     return replace(state, recommendations=MappingProxyType(found))
 
 
-def _keys(ledger: Ledger, events: Sequence[Recorded]) -> set[Key]:
+def _keys(ledger: Ledger, events: Sequence[Parsed]) -> set[Key]:
     """The recommendations ``events`` are about, as far as they were adopted before them.
 
     A correction is about the recommendation of the entry it supersedes; when that entry is
@@ -338,22 +342,24 @@ def _keys(ledger: Ledger, events: Sequence[Recorded]) -> set[Key]:
     keys: set[Key] = set()
     here = {item.seq for item in events}
     for item in events:
-        key = about(item.event)
+        key = about(item)
         if key is not None:
             keys.add(key)
         elif isinstance(item.event, CorrectionRecorded) and item.event.supersedes not in here:
             found = ledger.recorder.read_bodies(start=item.event.supersedes, limit=1)
             earlier = _recorded(*found[0]) if found else None
-            if earlier is not None and (key := about(earlier.event)) is not None:
+            if earlier is not None and (key := about(earlier)) is not None:
                 keys.add(key)
     return keys
 
 
 def _recorded(
     seq: int, recorded_at: str, body: bytes, *, history_before: date | None = None
-) -> Recorded | None:
+) -> Parsed | None:
+    """The entry as the fold reads it: validated when it was appended, not again
+    (``projections.parsed``)."""
     try:
-        return recorded_body(seq, recorded_at, body, history_before=history_before)
+        return parsed_body(seq, recorded_at, body, history_before=history_before)
     except RuleBroken as exc:  # an undecodable payload
         raise Inconsistent(seq, str(exc)) from exc
 

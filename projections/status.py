@@ -23,13 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from pydantic_core import from_json
-
-import domain.catalogue  # noqa: F401  (registers every event type before decoding)
 from domain.charter import Chartered
 from domain.correction import CorrectionRecorded
 from domain.events import REGISTRY, Event, Recorded, decode, recorded_from
@@ -46,24 +43,13 @@ from domain.statement import StatementGiven
 from ledger import Entry
 from projections.deadlines import Suspension
 from projections.errors import Inconsistent, ProjectionError
+from projections.parsed import ABOUT_ONE, FROM_PAYLOAD, Change, Parsed, body_fields, parsed
 
 AWAITING_RESPONSE = "awaiting_response"
 NOT_STARTED = "not_started"
 NOT_APPLICABLE = "not_applicable"  # nothing to implement: the government refused it
 NO_VERDICT = "none"
 Key = tuple[int, int]  # (panel, number)
-
-
-class Change(NamedTuple):  # named tuples: made once per event, at a third of a dataclass's cost
-    """Which entry made a change: its seq, its signer's key id, when it happened as its author
-    signed (``occurred_at``), and when the ledger recorded it (its clock; None if not known)."""
-
-    seq: int
-    signer: str
-    at: datetime
-    recorded: datetime | None = None
-    # History recorded after the fact (``ledger.history``): judged on ``at``, marked as such.
-    after_the_fact: bool = False
 
 
 class Said(NamedTuple):
@@ -185,31 +171,33 @@ def recorded_body(
     """``recorded`` of the entry at ``seq``, from its stored body and time.
 
     The body's envelope was checked when it was appended (and ``assembly verify`` checks it
-    again): here it is only parsed, and the payload decoded and validated as its event type.
+    again): here it is only parsed, and the payload decoded and validated as its event type
+    (``projections.parsed.parsed_body`` folds without validating again).
     """
-    try:
-        fields = from_json(body)
-    except ValueError as exc:
-        raise Inconsistent(seq, f"the entry's body is not JSON: {exc}") from None
+    fields = body_fields(seq, body)
     if fields["type"] not in REGISTRY:
         return None
     return recorded_from(fields, seq=seq, recorded_at=recorded_at, history_before=history_before)
 
 
-def about(event: Event) -> Key | None:
+def about(item: Event | Parsed) -> Key | None:
     """The recommendation an event is about, if it is about one (corrections aside)."""
-    if event.TYPE in _ABOUT_ONE or event.TYPE == Adopted.TYPE:
-        return event.panel, event.number  # type: ignore[attr-defined]
+    if isinstance(item, Parsed):
+        if item.type in FROM_PAYLOAD:
+            return item.payload["panel"], item.payload["number"]
+    elif item.TYPE in FROM_PAYLOAD:
+        return item.panel, item.number  # type: ignore[attr-defined]
     return None
 
 
-def apply(state: Status, event: Recorded) -> Status:
+def apply(state: Status, event: Recorded | Parsed) -> Status:
     """The state after one more recorded event (``state`` is left unchanged)."""
     return fold(state, [event])
 
 
-def fold(state: Status, events: Iterable[Recorded]) -> Status:
-    """The state after ``events``, in seq order (``state`` is left unchanged).
+def fold(state: Status, events: Iterable[Recorded | Parsed]) -> Status:
+    """The state after ``events``, in seq order (``state`` is left unchanged): decoded events,
+    or entries parsed for the fold (``projections.parsed``), which it reads alike.
 
     Within one call each recommendation touched is worked on as a mutable draft and frozen
     once at the end, so a batch costs one new ``RecommendationStatus`` per recommendation it
@@ -218,10 +206,12 @@ def fold(state: Status, events: Iterable[Recorded]) -> Status:
     drafts: dict[Key, _Draft] = {}
     offsets, suspensions, last = state.offsets, list(state.suspensions), state.seq
     statements = dict(state.statements)
-    for item in events:
-        if item.seq <= last:
-            raise AssertionError(f"entry {item.seq} folded after entry {last}")
-        last = item.seq
+    for entry in events:
+        item = entry if isinstance(entry, Parsed) else parsed(entry)
+        seq = item.change.seq
+        if seq <= last:
+            raise AssertionError(f"entry {seq} folded after entry {last}")
+        last = seq
         try:
             offsets = _fold_one(state.recommendations, drafts, suspensions, offsets, item)
             if isinstance(item.event, StatementGiven):
@@ -229,7 +219,7 @@ def fold(state: Status, events: Iterable[Recorded]) -> Status:
         except (AssertionError, ProjectionError):
             raise
         except Exception as exc:  # a projection stops loudly, naming the entry
-            raise Inconsistent(item.seq, f"{type(exc).__name__}: {exc}") from exc
+            raise Inconsistent(seq, f"{type(exc).__name__}: {exc}") from exc
     recommendations = dict(state.recommendations)
     recommendations.update((key, draft.freeze()) for key, draft in drafts.items())
     return Status(
@@ -272,40 +262,29 @@ def _fold_one(
     drafts: dict[Key, _Draft],
     suspensions: list[Suspension],
     offsets: tuple[int, ...],
-    item: Recorded,
+    item: Parsed,
 ) -> tuple[int, ...]:
-    """Apply one event to the drafts and suspensions; return the review offsets after it."""
-    event, change = (
-        item.event,
-        Change(item.seq, item.signer, item.occurred_at, item.recorded_at, item.after_the_fact),
-    )
-    if event.TYPE in _ABOUT_ONE:  # by type name: one set lookup, not a chain of isinstance
-        key = (event.panel, event.number)  # type: ignore[attr-defined]
+    """Apply one event to the drafts and suspensions; return the review offsets after it.
+
+    The entries about one recommendation are read from their payloads (by type name: one set
+    lookup, not a chain of isinstance); the rarer ones from their events.
+    """
+    kind, payload, change = item.type, item.payload, item.change
+    if kind in ABOUT_ONE:
+        key = (payload["panel"], payload["number"])
         draft = drafts.get(key)
         if draft is None:
             if key not in recommendations:
-                raise Inconsistent(item.seq, f"recommendation {key[0]}/{key[1]} was not adopted")
+                raise Inconsistent(change.seq, f"recommendation {key[0]}/{key[1]} was not adopted")
             draft = drafts[key] = _Draft(recommendations[key])
-        _touch(draft, item, change)
-    elif isinstance(event, Adopted):
-        drafts[(event.panel, event.number)] = _Draft(
-            RecommendationStatus(
-                panel=event.panel,
-                number=event.number,
-                title=MappingProxyType(dict(event.title)),
-                portfolio=event.portfolio,
-                priority=event.priority,
-                adopted=change,
-                text=MappingProxyType(dict(event.text)),
-                reference=event.reference,
-                group=event.group,
-                supporting=MappingProxyType(dict(event.supporting)),
-                shared_with=event.shared_with,
-                seqs=frozenset({item.seq}),
-                last_change=change,
-            )
-        )
-    elif isinstance(event, CorrectionRecorded):
+        _touch(draft, kind, payload, change)
+        return offsets
+    if kind == Adopted.TYPE:
+        adopted = _adopted(payload, change)
+        drafts[adopted.key] = _Draft(adopted)
+        return offsets
+    event = item.event
+    if isinstance(event, CorrectionRecorded):
         _correct(recommendations, drafts, event, change)
     elif isinstance(event, Chartered):
         return event.months()
@@ -313,28 +292,49 @@ def _fold_one(
         suspensions.append(Suspension(event.since))
     elif isinstance(event, DeadlineResumed):
         if not suspensions or suspensions[-1].until is not None:
-            raise Inconsistent(item.seq, "the deadlines resume but were not suspended")
+            raise Inconsistent(change.seq, "the deadlines resume but were not suspended")
         suspensions[-1] = replace(suspensions[-1], until=event.on)
     return offsets
 
 
-_ABOUT_ONE = frozenset(
-    cls.TYPE
-    for cls in (HandedOver, Responded, ImplementationReported, ResponsibilityTransferred, Assessed)
-)
+# What an adoption stored without a field means: the field's default (as validating gives).
+_ADOPTED_DEFAULTS = {
+    name: info.get_default(call_default_factory=True)
+    for name, info in Adopted.model_fields.items()
+    if not info.is_required()
+}
 
 
-def _touch(draft: _Draft, item: Recorded, change: Change) -> None:
-    event, kind = item.event, item.event.TYPE
+def _adopted(payload: Mapping[str, Any], change: Change) -> RecommendationStatus:
+    """A recommendation as its adoption (a payload in the current schema) states it."""
+    fields = {**_ADOPTED_DEFAULTS, **payload}
+    return RecommendationStatus(
+        panel=fields["panel"],
+        number=fields["number"],
+        title=MappingProxyType(dict(fields["title"])),
+        portfolio=fields["portfolio"],
+        priority=fields["priority"],
+        adopted=change,
+        text=MappingProxyType(dict(fields["text"])),
+        reference=fields["reference"],
+        group=fields["group"],
+        supporting=MappingProxyType(dict(fields["supporting"])),
+        shared_with=tuple(fields["shared_with"]),
+        seqs=frozenset({change.seq}),
+        last_change=change,
+    )
+
+
+def _touch(draft: _Draft, kind: str, payload: Mapping[str, Any], change: Change) -> None:
     draft.seqs.add(change.seq)
     draft.changed["last_change"] = change
     if kind == HandedOver.TYPE:
-        draft.changed["handed_over"] = event.on  # type: ignore[attr-defined]
+        draft.changed["handed_over"] = date.fromisoformat(payload["on"])
         draft.changed["handed_over_change"] = change
     elif kind == ResponsibilityTransferred.TYPE:
-        draft.changed["portfolio"] = event.to_portfolio  # type: ignore[attr-defined]
+        draft.changed["portfolio"] = payload["to_portfolio"]
     else:
-        said = Said(MappingProxyType(item.payload), change)
+        said = Said(MappingProxyType(payload), change)
         if kind == Responded.TYPE:
             draft.answers.append(said)
             draft.changed["position_change"] = change

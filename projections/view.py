@@ -18,6 +18,7 @@ from types import MappingProxyType
 from ledger import Ledger
 from ledger.history import counted_before
 from projections.board import Deadline, deadlines, ordered
+from projections.parsed import parsed_body
 from projections.runner import (
     catch_up,
     stored,
@@ -29,7 +30,7 @@ from projections.runner import (
     stored_one,
 )
 from projections.search import matches
-from projections.status import Change, Key, RecommendationStatus, Status, fold, recorded_body
+from projections.status import Change, Key, RecommendationStatus, Status, fold
 from projections.tables import said_seqs
 
 BATCH = 1000
@@ -170,7 +171,7 @@ def fold_until(
             events = [
                 found
                 for entry in kept
-                if (found := recorded_body(*entry, history_before=history)) is not None
+                if (found := parsed_body(*entry, history_before=history)) is not None
             ]
             state = replace(fold(state, events), seq=kept[-1][0])
             last_day = datetime.fromisoformat(kept[-1][1]).date()
