@@ -32,38 +32,34 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from domain.correction import CorrectionRecorded
+from domain.errors import RuleBroken
 from ledger import Ledger
-from projections import tables
+from ledger.storage import entries_table
 from projections.deadlines import first_not_overdue
-from projections.status import Key, RecommendationStatus, Status
+from projections.errors import Inconsistent, ProjectionFailed
+from projections.parsed import Parsed, parsed_body
+from projections.status import Key, RecommendationStatus, Status, about, fold
 from projections.tables import (
-    FORMAT,
-    NAME,
-    Layout,
     from_row,
-    layout,
+    metadata,
     positions,
     recommendation_row,
+    recommendations,
     review_rows,
+    reviews,
     settings,
     settings_value,
-)
-from projections.tail import (
-    Tail,
-    engine_of,
-    fold_step,
-    partial_rows,
-    position_on,
-    settings_only,
-    stored_and_head,
-    tail_of,
-    with_rows,
+    with_settings,
 )
 
-__all__ = ["FORMAT", "NAME", "engine_of", "settings_only"]
-
+NAME = "status"
+# The shape of the rows and the meaning of the fold: when either changes, this changes, and the
+# tables found with another format are dropped and rebuilt (they hold nothing but derived data).
+FORMAT = "9"
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
+_KEYS = 400  # recommendations loaded per query
 
 
 class _Moved(Exception):
