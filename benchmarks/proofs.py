@@ -29,9 +29,9 @@ builder = load_builder()
 
 from domain.roles import ROLE_GRANTS  # noqa: E402
 from ledger import Ledger, RolePolicy  # noqa: E402
-from ledger.merkle import verify_inclusion  # noqa: E402
-from ledger.note import SignerKey  # noqa: E402
 from ledger.tree import integrate, issue_checkpoint, prove_inclusion, tree_root  # noqa: E402
+from tlog.merkle import verify_inclusion  # noqa: E402
+from tlog.note import SignerKey  # noqa: E402
 
 RATIO_TARGET = 3.0
 ORIGIN = "bench.assembly.example/ledger"

@@ -25,10 +25,10 @@ from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.proof_commands import log_origin
 from cli.render import print_fields, stdout
 from ledger import Ledger, Report, Signer, verification_report
-from ledger.note import SignerKey, VerifierKey
 from ledger.storage import database_url
 from ledger.tree import issue_checkpoint
 from projections import catch_up
+from tlog.note import SignerKey, VerifierKey
 
 ROLES = {
     "secretariat": "Secretariat of the Citizens' Assembly (demo)",

@@ -30,16 +30,6 @@ from cli.render import stderr, stdout
 from cli.store import LedgerStore
 from domain.charter import ASSEMBLY, Chartered
 from ledger import Ledger, Signer
-from ledger.merkle import EmptyOldTree
-from ledger.note import SignerKey, VerifierKey, parse_signature_line
-from ledger.receipt import (
-    Consistency,
-    Inclusion,
-    check,
-    format_consistency,
-    format_inclusion,
-    read_proof,
-)
 from ledger.signers import SignerRecord
 from ledger.tree import (
     Issued,
@@ -50,8 +40,18 @@ from ledger.tree import (
     prove_consistency,
     prove_inclusion,
 )
-from ledger.witness import AddCheckpoint, format_add_checkpoint
 from projections.trail import recommendation_trail
+from tlog.merkle import EmptyOldTree
+from tlog.note import SignerKey, VerifierKey, parse_signature_line
+from tlog.receipt import (
+    Consistency,
+    Inclusion,
+    check,
+    format_consistency,
+    format_inclusion,
+    read_proof,
+)
+from tlog.witness import AddCheckpoint, format_add_checkpoint
 
 PANEL = "Set up and verify"
 OutOption = Annotated[Path | None, typer.Option("--out", help="Write here (default: stdout).")]

@@ -21,14 +21,14 @@ from cli.context import verifier_key
 from cli.errors import UsageProblem
 from cli.options import FormatOption, OutputFormat
 from cli.render import print_json, print_table, stderr, stdout
-from ledger.note import NoteError, VerifierKey
-from ledger.witness import (
+from tlog.note import NoteError, VerifierKey
+from tlog.witness import (
     WitnessRefusal,
     WitnessSetupConflict,
     format_cosignatures,
     parse_add_checkpoint,
 )
-from ledger.witness_store import cosign_in, init_witness, load_witness
+from tlog.witness_store import cosign_in, init_witness, load_witness
 
 witness_app = typer.Typer(
     help="Witness another log's checkpoints: cosign them only while the log grows consistently "

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -52,13 +51,13 @@ import rfc8785
 from pydantic_core import to_json
 
 from ledger.errors import CanonicalizationError
+from tlog.merkle import leaf_hash
 
 SIGNING_CONTEXT = b"assembly-ledger/event/v2\n"
 DRY_RUN_CONTEXT = b"assembly-ledger/dry-run/v2\n"
 LEGACY_CONTEXT = b"assembly-ledger/event/v1\n"
 BOUND_BODY = b'{"ledger":"'
 ZERO_HASH = bytes(32)
-LEAF_PREFIX = b"\x00"
 MAX_ENTRY_BYTES = 64 * 1024
 
 _TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z\Z")
@@ -254,11 +253,6 @@ def entry_bytes(*, seq: int, prev: bytes, body: bytes, sig: bytes, recorded_at: 
             b'"}',
         )
     )
-
-
-def leaf_hash(data: bytes) -> bytes:
-    """Return the RFC 6962 leaf hash SHA-256(0x00 || data)."""
-    return hashlib.sha256(LEAF_PREFIX + data).digest()
 
 
 def entry_hash(*, seq: int, prev: bytes, body: bytes, sig: bytes, recorded_at: str) -> bytes:

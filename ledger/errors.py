@@ -7,16 +7,12 @@ person at the terminal, and a script must be able to tell them apart.
 
 from __future__ import annotations
 
+from tlog.errors import StorageError as StorageError
+from tlog.errors import TlogError
 
-class LedgerError(Exception):
-    """Root of every error the ledger raises on purpose."""
-
-    def __str__(self) -> str:
-        return self.sentence()
-
-    def sentence(self) -> str:
-        """One sentence a user can act on."""
-        return str(self.args[0]) if self.args else type(self).__name__
+# The ledger's errors and the transparency log's are one family (the ledger is built on the log),
+# so that one ``except LedgerError`` and one exit-code map cover both.
+LedgerError = TlogError
 
 
 # --- canonical bytes -------------------------------------------------------------------------
@@ -90,11 +86,7 @@ class BadPublicKey(KeyFileError):
         return f"{self.text!r} is not an Ed25519 public key (32 bytes, base64) nor a .pub file."
 
 
-# --- storage ---------------------------------------------------------------------------------
-
-
-class StorageError(LedgerError):
-    """The store cannot be reached or is not a ledger."""
+# --- storage (StorageError, the root, is the log's) ---------------------------------------------
 
 
 class StorageUnavailable(StorageError):

@@ -46,9 +46,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from ledger.canonical import format_time
-from ledger.checkpoint import Checkpoint, cosigned_by, format_checkpoint, parse_checkpoint
 from ledger.errors import LedgerError
-from ledger.merkle import (
+from ledger.storage import LedgerRecorder, SeqType, entries_table, guard_table
+from tlog.checkpoint import Checkpoint, cosigned_by, format_checkpoint, parse_checkpoint
+from tlog.merkle import (
     MissingNode,
     Nodes,
     consistency_proof,
@@ -56,8 +57,7 @@ from ledger.merkle import (
     node_hash,
     root,
 )
-from ledger.note import NoteSignature, SignerKey, VerifierKey, parse_note, sign_note
-from ledger.storage import LedgerRecorder, SeqType, entries_table, guard_table
+from tlog.note import NoteSignature, SignerKey, VerifierKey, parse_note, sign_note
 
 TREE_TABLE = "ledger_tree"
 CHECKPOINTS_TABLE = "ledger_checkpoints"

@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from ledger.bundle import BadBundle, BundleSetupError, Examined, tree_head
-from ledger.checkpoint import Checkpoint, parse_checkpoint
-from ledger.merkle import (
+from tlog.checkpoint import Checkpoint, parse_checkpoint
+from tlog.merkle import (
     MemoryNodes,
     consistency_proof,
     inclusion_proof,
     root,
 )
-from ledger.note import NoteError, parse_note
+from tlog.note import NoteError, parse_note
 
 STATE_FORMAT = "assembly-ledger/verifier-state@v1"
 REPORT_FORMAT = "assembly-ledger/misbehaviour@v1"

@@ -1,11 +1,11 @@
 """Checkpoints (C2SP tlog-checkpoint) and witness cosignatures on them (C2SP tlog-cosignature v1).
 
-A checkpoint is the text of a signed note (``ledger.note``)::
+A checkpoint is the text of a signed note (``tlog.note``)::
 
     <origin>\\n<tree size, decimal, no leading zeros>\\n<base64 root hash>\\n[<extension>\\n]...
 
 A v1 cosignature is a note signature of type 0x04 whose bytes are ``timestamp (u64 big-endian)
-|| Ed25519 signature``; what it signs is built in ``ledger.note.signed_message``.
+|| Ed25519 signature``; what it signs is built in ``tlog.note.signed_message``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ledger.note import (
+from tlog.note import (
     COSIGNATURE_V1,
     MAX_TIMESTAMP,
     InvalidNoteSignature,

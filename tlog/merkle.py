@@ -1,8 +1,8 @@
-"""The RFC 9162 Merkle tree over the ledger's entries: tree hashes, proofs and their verifiers.
+"""The RFC 9162 Merkle tree over a log's leaves: tree hashes, proofs and their verifiers.
 
 RFC 9162 section 2.1 (the RFC 6962 tree), over the entries' leaf hashes ``D[0:n]``:
 
-- leaf hash ``SHA-256(0x00 || entry bytes)``, made only by ``ledger.canonical.leaf_hash``;
+- leaf hash ``SHA-256(0x00 || entry bytes)``, made only by ``leaf_hash``;
 - ``MTH({}) = SHA-256("")``; ``MTH({d}) =`` the leaf hash of ``d``; for ``n > 1``, with ``k``
   the largest power of two smaller than ``n``,
   ``MTH(D[0:n]) = SHA-256(0x01 || MTH(D[0:k]) || MTH(D[k:n]))`` (``node_hash``).
@@ -28,8 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ledger.canonical import leaf_hash
-from ledger.errors import LedgerError
+from tlog.errors import TlogError
 
 __all__ = [
     "EMPTY_ROOT",
@@ -53,15 +52,21 @@ __all__ = [
     "verify_inclusion",
 ]
 
+LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
+def leaf_hash(data: bytes) -> bytes:
+    """Return the RFC 6962 leaf hash SHA-256(0x00 || data)."""
+    return hashlib.sha256(LEAF_PREFIX + data).digest()
+
+
 # --- errors --------------------------------------------------------------------------------------
 
 
-class MerkleError(LedgerError, ValueError):
+class MerkleError(TlogError, ValueError):
     """A tree size, leaf index or range that the asked-for hash or proof cannot have."""
 
 

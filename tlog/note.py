@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ledger.errors import LedgerError
+from tlog.errors import TlogError
 
 ED25519 = 0x01
 COSIGNATURE_V1 = 0x04
@@ -43,7 +43,7 @@ _HEX8 = re.compile(r"[0-9a-fA-F]{8}")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
 
 
-class NoteError(LedgerError):
+class NoteError(TlogError):
     """A signed note, or a key for one, cannot be used."""
 
 

@@ -24,18 +24,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ledger.bounded import MAX_DEPTH, MAX_PROOF_BYTES, deeper_than, read_bounded
-from ledger.canonical import leaf_hash
-from ledger.checkpoint import Checkpoint, cosigned_by, open_checkpoint
-from ledger.errors import LedgerError
-from ledger.merkle import verify_consistency, verify_inclusion
-from ledger.note import NoteError, VerifierKey, parse_note
+from tlog.bounded import MAX_DEPTH, MAX_PROOF_BYTES, deeper_than, read_bounded
+from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint
+from tlog.errors import TlogError
+from tlog.merkle import leaf_hash, verify_consistency, verify_inclusion
+from tlog.note import NoteError, VerifierKey, parse_note
 
 TLOG_PROOF = "c2sp.org/tlog-proof@v1"
 CONSISTENCY_FORMAT = "assembly-ledger/consistency-proof@v1"
 
 
-class BadProof(LedgerError):
+class BadProof(TlogError):
     """A proof file that does not prove what it claims, or cannot be read."""
 
     def __init__(self, reason: str) -> None:

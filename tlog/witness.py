@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
 
-from ledger.checkpoint import (
+from tlog.checkpoint import (
     Checkpoint,
     Cosignature,
     MalformedCheckpoint,
@@ -36,9 +36,9 @@ from ledger.checkpoint import (
     open_checkpoint,
     parse_checkpoint,
 )
-from ledger.errors import LedgerError, StorageError
-from ledger.merkle import EMPTY_ROOT, verify_consistency
-from ledger.note import (
+from tlog.errors import StorageError, TlogError
+from tlog.merkle import EMPTY_ROOT, verify_consistency
+from tlog.note import (
     COSIGNATURE_V1,
     ED25519,
     InvalidNoteSignature,
@@ -56,7 +56,7 @@ _SIZE = re.compile(r"0|[1-9][0-9]*")
 # --- refusals (each with the HTTP status c2sp.org/tlog-witness gives it) ----------------------
 
 
-class WitnessRefusal(LedgerError):
+class WitnessRefusal(TlogError):
     """The witness refuses an add-checkpoint request and cosigns nothing."""
 
     status: ClassVar[int]
@@ -169,7 +169,7 @@ class InconsistentProof(WitnessRefusal):
         )
 
 
-class WitnessSetupConflict(LedgerError):
+class WitnessSetupConflict(TlogError):
     """Setting the witness up would silently change who it is or whom it trusts."""
 
     def __init__(self, problem: str) -> None:

@@ -18,13 +18,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from ledger.checkpoint import (
+from tlog.checkpoint import (
     Checkpoint,
     Cosignature,
     parse_checkpoint,
 )
-from ledger.merkle import EMPTY_ROOT
-from ledger.note import (
+from tlog.merkle import EMPTY_ROOT
+from tlog.note import (
     COSIGNATURE_V1,
     NoteError,
     SignerKey,
@@ -34,7 +34,7 @@ from ledger.note import (
     parse_signer_key,
     parse_verifier_key,
 )
-from ledger.witness import (
+from tlog.witness import (
     AddCheckpoint,
     LogState,
     NoWitness,

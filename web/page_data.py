@@ -18,7 +18,6 @@ from domain.events import Event
 from domain.government import Implementation, Verdict
 from domain.responses import Position
 from ledger import Ledger
-from ledger.note import VerifierKey
 from ledger.tree import latest_checkpoint
 from projections.board import overdue_reviews
 from projections.composition import Composition, read_composition, strata
@@ -34,6 +33,7 @@ from projections.status import (
 )
 from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, panel_counts, view_at
+from tlog.note import VerifierKey
 from web.asked import Asked, Problem
 from web.bounds import bounded_text, number, panel_number, shown
 from web.http import MAX_NUMBER

@@ -11,19 +11,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from ledger import Ledger
-from ledger.merkle import EmptyOldTree
-from ledger.receipt import Consistency, Inclusion, format_consistency, format_inclusion
-from ledger.tiles import (
-    CHECKPOINT,
-    TILE_WIDTH,
-    Tile,
-    bundle_path,
-    checked_entries,
-    encode_bundle,
-    stored_tile,
-    tile_path,
-    tile_width,
-)
+from ledger.tiles import checked_entries, stored_tile
 from ledger.tree import (
     Issued,
     NoCheckpoint,
@@ -31,6 +19,17 @@ from ledger.tree import (
     latest_checkpoint,
     prove_consistency,
     prove_inclusion,
+)
+from tlog.merkle import EmptyOldTree
+from tlog.receipt import Consistency, Inclusion, format_consistency, format_inclusion
+from tlog.tiles import (
+    CHECKPOINT,
+    TILE_WIDTH,
+    Tile,
+    bundle_path,
+    encode_bundle,
+    tile_path,
+    tile_width,
 )
 from web import models
 from web.context import opened

@@ -7,11 +7,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-from ledger.checkpoint import parse_checkpoint
-from ledger.note import parse_note
-from ledger.receipt import TLOG_PROOF
 from tests.features.cycle import CHARTER, LEDGER, LOG_ORIGIN, ok, one_sentence
 from tests.features.forked import assembly
+from tlog.checkpoint import parse_checkpoint
+from tlog.note import parse_note
+from tlog.receipt import TLOG_PROOF
 
 
 def checkpoint(folder: Path, out: str = "checkpoint.txt") -> tuple[int, str]:
@@ -188,7 +188,7 @@ def test_verify_a_bundle_from_its_files_with_a_witness_quorum(logged: Path) -> N
     witness(logged, "w1")
     witness(logged, "w2")
     cosigned(logged, "w1", 0)
-    ok(assembly("export", "bundle", "bundle", cwd=logged))
+    ok(assembly("export", "bundle", "bundle", "--key", "log.key", cwd=logged))
     (logged / LEDGER).unlink()
     check = ("verify", "--bundle", "bundle", "--vkey", "log.vkey", "--state", "seen.json")
     done = ok(assembly(*check, "--witness", "w1.vkey", cwd=logged))

@@ -10,10 +10,10 @@ from typer.testing import CliRunner, Result
 
 from cli import export_commands, tiles_commands
 from cli.errors import Exit, UsageProblem, exit_code_for
-from ledger.tiles import included_entry, open_tile_log
 from ledger.tree import issue_checkpoint
 from tests.conftest import World
 from tests.ledger.test_tiles import LOG_KEY, NOTE_KEY, ORIGIN, VKEY, canonical, files
+from tlog.tiles import included_entry, open_tile_log
 
 
 def make_app() -> typer.Typer:

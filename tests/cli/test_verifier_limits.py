@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from ledger.bounded import MAX_DEPTH, MAX_LINE_BYTES, deeper_than
-from ledger.receipt import Inclusion, format_inclusion
 from tests.ledger.test_bundle import VKEY, bundle_of, grow, history
 from tests.runner import Result, assembly
+from tlog.receipt import Inclusion, format_inclusion
 
 HUGE = 200 * 1024 * 1024  # the 200 MB line that once took 1.1 GB before it was refused
 MEMORY_BOUND = 200 * 1024 * 1024  # well under what reading the huge line whole would take

@@ -14,15 +14,15 @@ from typer.testing import CliRunner, Result
 
 from cli import witness_commands
 from cli.errors import Exit, UsageProblem, exit_code_for
-from ledger.checkpoint import (
+from tests.ledger.test_witness import LOG, LOG_KEY, ORIGIN, OTHER_KEY, Log
+from tlog.checkpoint import (
     Checkpoint,
     format_checkpoint,
     parse_cosignature,
     verify_cosignature,
 )
-from ledger.note import COSIGNATURE_V1, SignerKey, parse_note, parse_verifier_key, sign_note
-from ledger.witness import AddCheckpoint, NoWitness, format_add_checkpoint
-from tests.ledger.test_witness import LOG, LOG_KEY, ORIGIN, OTHER_KEY, Log
+from tlog.note import COSIGNATURE_V1, SignerKey, parse_note, parse_verifier_key, sign_note
+from tlog.witness import AddCheckpoint, NoWitness, format_add_checkpoint
 
 W1 = "witness.example/w1"
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from ledger.receipt import format_inclusion, parse_inclusion
 from tests.e2e.conftest import WAIT_SECONDS, Browser, Server, checkout_env
 from tests.web.conftest import Built
+from tlog.receipt import format_inclusion, parse_inclusion
 
 pytestmark = pytest.mark.usefixtures("chromium")  # skip (or fail under CI) before building
 

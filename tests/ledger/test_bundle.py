@@ -27,13 +27,13 @@ from ledger.bundle import (
     export_bundle,
     tree_head,
 )
-from ledger.checkpoint import Checkpoint
 from ledger.errors import VerificationFailed
-from ledger.merkle import MemoryNodes, root, verify_consistency, verify_inclusion
-from ledger.note import SignerKey
 from ledger.tree import issue_checkpoint
 from ledger.verifier_state import Misbehaviour, accept_bundle, remembered_checkpoint
 from tests.conftest import Clock
+from tlog.checkpoint import Checkpoint
+from tlog.merkle import MemoryNodes, root, verify_consistency, verify_inclusion
+from tlog.note import SignerKey
 
 ORIGIN = "test.assembly.example/ledger"
 CHARTER, SECRETARIAT, LOG = (Signer.from_seed(bytes([n]) * 32) for n in (1, 2, 9))

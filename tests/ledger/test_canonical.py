@@ -24,12 +24,12 @@ from ledger.canonical import (
     entry_hash,
     format_time,
     is_timestamp,
-    leaf_hash,
     parse_time,
     signing_input,
 )
 from ledger.errors import CanonicalizationError
 from tests.json_values import has_float
+from tlog.merkle import leaf_hash
 
 SAFE_INT = 2**53 - 1
 

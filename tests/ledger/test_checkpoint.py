@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger import checkpoint as checkpoints
-from ledger.checkpoint import (
+from tlog import checkpoint as checkpoints
+from tlog.checkpoint import (
     MAX_SIZE,
     Checkpoint,
     Cosignature,
@@ -27,7 +27,7 @@ from ledger.checkpoint import (
     parse_cosignature,
     verify_cosignature,
 )
-from ledger.note import (
+from tlog.note import (
     COSIGNATURE_V1,
     InvalidNoteSignature,
     MalformedKey,

@@ -21,9 +21,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.canonical import leaf_hash
 from ledger.errors import LedgerError
-from ledger.merkle import (
+from tlog.merkle import (
     EMPTY_ROOT,
     EmptyOldTree,
     LeafNotInTree,
@@ -36,6 +35,7 @@ from ledger.merkle import (
     SizesOutOfOrder,
     consistency_proof,
     inclusion_proof,
+    leaf_hash,
     node_hash,
     root,
     subtree_hash,

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from ledger import note
 from ledger.keys import Signer
-from ledger.note import (
+from tlog import note
+from tlog.note import (
     COSIGNATURE_V1,
     ED25519,
     AmbiguousKey,

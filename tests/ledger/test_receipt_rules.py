@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 
 from ledger.canonical import entry_bytes
-from ledger.checkpoint import Checkpoint, cosign, format_checkpoint, parse_checkpoint
-from ledger.merkle import MemoryNodes, consistency_proof, inclusion_proof, root
-from ledger.note import COSIGNATURE_V1, SignerKey, parse_note, sign_note
-from ledger.receipt import (
+from tests.forgery import ENTRIES, PANELS, SECRETARIAT, Forgery, Row, minute
+from tlog.checkpoint import Checkpoint, cosign, format_checkpoint, parse_checkpoint
+from tlog.merkle import MemoryNodes, consistency_proof, inclusion_proof, root
+from tlog.note import COSIGNATURE_V1, SignerKey, parse_note, sign_note
+from tlog.receipt import (
     BadProof,
     Consistency,
     Inclusion,
@@ -29,7 +30,6 @@ from ledger.receipt import (
     format_consistency,
     format_inclusion,
 )
-from tests.forgery import ENTRIES, PANELS, SECRETARIAT, Forgery, Row, minute
 
 ORIGIN = "test.assembly.example/ledger"
 OTHER_ORIGIN = "staging.assembly.example/ledger"

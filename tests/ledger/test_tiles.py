@@ -20,20 +20,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger import Signer
-from ledger.canonical import entry_bytes, leaf_hash
-from ledger.checkpoint import Checkpoint, format_checkpoint, parse_checkpoint
-from ledger.merkle import LeafNotInTree, MemoryNodes, inclusion_proof, root
-from ledger.note import SignerKey, parse_note, sign_note
-from ledger.tiles import (
+from ledger.canonical import entry_bytes
+from ledger.tiles import FolderTaken, export_tiles
+from ledger.tree import Issued, issue_checkpoint, latest_checkpoint
+from tests.conftest import World
+from tlog.checkpoint import Checkpoint, format_checkpoint, parse_checkpoint
+from tlog.merkle import LeafNotInTree, MemoryNodes, inclusion_proof, leaf_hash, root
+from tlog.note import SignerKey, parse_note, sign_note
+from tlog.tiles import (
     BadTiles,
-    FolderTaken,
     Tile,
     TileNodes,
     TilesUnavailable,
     bundle_path,
     decode_bundle,
     encode_bundle,
-    export_tiles,
     fetcher,
     included_entry,
     index_path,
@@ -42,8 +43,6 @@ from ledger.tiles import (
     tile_path,
     tiles_of,
 )
-from ledger.tree import Issued, issue_checkpoint, latest_checkpoint
-from tests.conftest import World
 
 ORIGIN = "assembly.example/ledger"
 LOG_KEY = Signer.from_seed(bytes([9]) * 32)

@@ -9,10 +9,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ledger import tree
-from ledger.checkpoint import open_checkpoint
-from ledger.merkle import MemoryNodes, root, verify_consistency, verify_inclusion
-from ledger.note import SignerKey, VerifierKey
 from tests.conftest import World
+from tlog.checkpoint import open_checkpoint
+from tlog.merkle import MemoryNodes, root, verify_consistency, verify_inclusion
+from tlog.note import SignerKey, VerifierKey
 
 ORIGIN = "assembly.example/ledger"
 

@@ -19,11 +19,12 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ledger import errors
-from ledger.canonical import canonical_bytes, leaf_hash
+from ledger.canonical import canonical_bytes
 from ledger.errors import CanonicalizationError
 from ledger.keys import Signer
 from tests.conftest import IN_CI
 from tests.json_values import has_float
+from tlog.merkle import leaf_hash
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 

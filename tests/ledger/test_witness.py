@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.checkpoint import Checkpoint, format_checkpoint, parse_checkpoint, verify_cosignature
-from ledger.merkle import MemoryNodes, consistency_proof, leaf_hash, root
-from ledger.note import COSIGNATURE_V1, SignerKey, parse_note, sign_note
-from ledger.witness import (
+from tlog.checkpoint import Checkpoint, format_checkpoint, parse_checkpoint, verify_cosignature
+from tlog.merkle import MemoryNodes, consistency_proof, leaf_hash, root
+from tlog.note import COSIGNATURE_V1, SignerKey, parse_note, sign_note
+from tlog.witness import (
     AddCheckpoint,
     Conflict,
     InconsistentProof,
@@ -38,7 +38,7 @@ from ledger.witness import (
     parse_add_checkpoint,
     trust_log,
 )
-from ledger.witness_store import STATE_FILE, cosign_in, init_witness, load_witness
+from tlog.witness_store import STATE_FILE, cosign_in, init_witness, load_witness
 
 ORIGIN = "example.com/assembly-log"
 LOG_KEY = SignerKey(ORIGIN, bytes(range(32)))

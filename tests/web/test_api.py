@@ -1,7 +1,7 @@
 """The JSON API against what the command line and the read side say about the same ledger: the
 board, one recommendation, the overdue list, a panel's composition and the dashboard; the
 checkpoints, receipts and consistency proofs that ``assembly verify-proof`` accepts; the tiles
-that ``ledger.tiles``'s client proves entries from; the Atom feed."""
+that ``tlog.tiles``'s client proves entries from; the Atom feed."""
 
 from __future__ import annotations
 
@@ -16,10 +16,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ledger.checkpoint import parse_checkpoint
-from ledger.note import parse_note, parse_verifier_key
-from ledger.receipt import CONSISTENCY_FORMAT, TLOG_PROOF
-from ledger.tiles import TILE_WIDTH, included_entry, open_tile_log
 from projections.board import ordered
 from projections.view import view_at
 from tests.features.cycle import (
@@ -35,6 +31,10 @@ from tests.features.cycle import (
 from tests.features.forked import assembly
 from tests.runner import Result
 from tests.web.conftest import serving
+from tlog.checkpoint import parse_checkpoint
+from tlog.note import parse_note, parse_verifier_key
+from tlog.receipt import CONSISTENCY_FORMAT, TLOG_PROOF
+from tlog.tiles import TILE_WIDTH, included_entry, open_tile_log
 from web.context import Settings, opened
 from web.feed import ATOM, entry_id
 from web.models import ConsistencyProof
