@@ -27,6 +27,7 @@ from domain.draws import (
     VolunteerPool,
     stage1,
 )
+from domain.draws.events import DrandBeacon, DrandRound
 from domain.draws.portfolio import PortfolioTerms, portfolio_terms
 from domain.draws.stage1 import InvitationOutcome
 from domain.draws.stage2 import PanelOutcome, Stratum, pool_counts, suppress_small
@@ -44,6 +45,7 @@ def announce_invitations(
     draw_id: str,
     randomness_source: str,
     at: datetime,
+    drand: DrandRound | None = None,
 ) -> None:
     panel(session, number)
     draw = session.get(InvitationDraw, InvitationDraw.stream_for(number))
@@ -55,6 +57,7 @@ def announce_invitations(
         letters=letters,
         randomness_source=randomness_source,
         at=at,
+        drand=drand,
     )
 
 
@@ -72,6 +75,7 @@ def perform_invitations(
     randomness_value: str,
     randomness_published_at: datetime,
     at: datetime,
+    beacon: DrandBeacon | None = None,
 ) -> None:
     invitation_draw(session, number).perform(
         result,
@@ -81,6 +85,7 @@ def perform_invitations(
         randomness_value=randomness_value,
         randomness_published_at=randomness_published_at,
         at=at,
+        beacon=beacon,
     )
 
 
@@ -130,6 +135,7 @@ def announce_panel_draw(
     randomness_source: str,
     randomness_after: datetime | None = None,
     at: datetime,
+    drand: DrandRound | None = None,
 ) -> None:
     """Announce panel ``number``'s draw with a portfolio checked against the pool file and the
     quota table (``PanelDraw.announce``)."""
@@ -145,6 +151,7 @@ def announce_panel_draw(
         randomness_source=randomness_source,
         randomness_after=randomness_after,
         at=at,
+        drand=drand,
     )
 
 
@@ -158,6 +165,7 @@ def announce_panel_terms(
     randomness_source: str,
     randomness_after: datetime | None = None,
     at: datetime,
+    drand: DrandRound | None = None,
 ) -> None:
     """Announce panel ``number``'s draw from the terms of its portfolio, whose file is not
     at hand: every rule but the check of the portfolio's panels (``PanelDraw.announce_terms``)."""
@@ -172,6 +180,7 @@ def announce_panel_terms(
         randomness_source=randomness_source,
         randomness_after=randomness_after,
         at=at,
+        drand=drand,
     )
 
 
@@ -205,6 +214,7 @@ def perform_panel_draw(
     randomness_value: str,
     randomness_published_at: datetime,
     at: datetime,
+    beacon: DrandBeacon | None = None,
 ) -> None:
     """Record the panel the public value picks from ``portfolio``, which must be the panel
     ``result`` names; the pool, quotas and portfolio are those the caller drew with."""
@@ -226,6 +236,7 @@ def perform_panel_draw(
         randomness_value=randomness_value,
         randomness_published_at=randomness_published_at,
         at=at,
+        beacon=beacon,
     )
 
 
@@ -241,6 +252,7 @@ def record_panel_draw(
     randomness_value: str,
     randomness_published_at: datetime,
     at: datetime,
+    beacon: DrandBeacon | None = None,
 ) -> None:
     """Record the panel the public value picks, by the announced commitments: every rule but
     the check that ``result`` is the portfolio's panel at its index (``PanelDraw.perform``)."""
@@ -254,6 +266,7 @@ def record_panel_draw(
         randomness_value=randomness_value,
         randomness_published_at=randomness_published_at,
         at=at,
+        beacon=beacon,
     )
 
 

@@ -7,6 +7,7 @@
 - ``stage2``: the panel picked by the public value, its counts, selection probabilities
 - ``theme``: the theme group drawn from, or volunteered by, the previous panel
 - ``verify``: re-running a recorded draw from the published files, without a solver
+- ``drand``: a drand round as the public value, its beacon checked offline (BLS12-381)
 - ``events``, ``aggregates``, ``errors``: what the ledger keeps, the rules, what to fix
 """
 
@@ -23,8 +24,10 @@ from domain.draws.commit import (
 from domain.draws.errors import (
     AlreadyRecorded,
     AnnouncementMismatch,
+    BadBeacon,
     BadDrawFile,
     BadPoolCounts,
+    BeaconRefused,
     DrawMismatch,
     DrawRefused,
     NoPreviousPanel,
@@ -43,6 +46,8 @@ from domain.draws.errors import (
     WrongGroupSize,
 )
 from domain.draws.events import (
+    DrandBeacon,
+    DrandRound,
     InvitationAnnounced,
     InvitationPerformed,
     PanelAnnounced,
@@ -100,8 +105,12 @@ from domain.draws.verify import (
 __all__ = [
     "AlreadyRecorded",
     "AnnouncementMismatch",
+    "BadBeacon",
     "BadDrawFile",
     "BadPoolCounts",
+    "BeaconRefused",
+    "DrandBeacon",
+    "DrandRound",
     "DrawMismatch",
     "DrawRefused",
     "InvitationAnnounced",

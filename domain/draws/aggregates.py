@@ -21,6 +21,7 @@ from domain.aggregate import Aggregate, stream_id
 from domain.draws import events as ev
 from domain.draws import files, stage1, stage2
 from domain.draws.commit import draw_seed
+from domain.draws.drand import check_drand_draw, check_round_after
 from domain.draws.errors import (
     AlreadyRecorded,
     AnnouncementMismatch,
@@ -92,11 +93,15 @@ class InvitationDraw(_PerPanel):
         letters: int,
         randomness_source: str,
         at: datetime,
+        drand: ev.DrandRound | None = None,
     ) -> None:
-        """Commit to the register and the letters per municipality before the public value."""
+        """Commit to the register and the letters per municipality before the public value
+        (a drand round, when named, published after the announcement)."""
         _check_stream(self, f"{self.PREFIX}/{panel}")
         if self.announced is not None:
             raise AlreadyRecorded("invitation draw announcement", panel)
+        if drand is not None:
+            check_round_after(drand, at)
         allocation = stage1.allocate_letters(addresses_per_municipality, letters)
         event = ev.InvitationAnnounced(
             panel=panel,
@@ -108,6 +113,7 @@ class InvitationDraw(_PerPanel):
             letters_per_municipality=allocation,
             randomness_source=randomness_source,
             algorithm=stage1.ALGORITHM,
+            drand=drand,
         )
         self.trigger(event, at=at)
 
@@ -121,8 +127,10 @@ class InvitationDraw(_PerPanel):
         randomness_value: str,
         randomness_published_at: datetime,
         at: datetime,
+        beacon: ev.DrandBeacon | None = None,
     ) -> None:
-        """Record the addresses drawn with the public value, as announced."""
+        """Record the addresses drawn with the public value, as announced (the announced drand
+        round's ``beacon`` when the announcement named one)."""
         _check_stream(self, f"{self.PREFIX}/{panel}")
         announced, announced_at = self.announced, self.announced_at
         if announced is None or announced_at is None:
@@ -132,6 +140,12 @@ class InvitationDraw(_PerPanel):
         _same("register commitment root", announced.register_root, register_root)
         _same("algorithm", announced.algorithm, algorithm)
         _check_timing(randomness_published_at, announced_at, at)
+        check_drand_draw(
+            announced.drand,
+            beacon,
+            randomness_value=randomness_value,
+            randomness_published_at=randomness_published_at,
+        )
         seed = draw_seed(randomness_value, bytes.fromhex(register_root), announced.draw_id)
         if seed != result.seed:
             raise ResultMismatch("seed", seed.hex(), result.seed.hex())
@@ -156,6 +170,7 @@ class InvitationDraw(_PerPanel):
             selected_root=result.selected_root.hex(),
             selected_count=result.selected_count,
             selected_per_municipality=result.letters_per_municipality,
+            drand=beacon,
         )
         self.trigger(event, at=at)
 
@@ -254,6 +269,7 @@ class PanelDraw(_PerPanel):
         randomness_source: str,
         at: datetime,
         randomness_after: datetime | None = None,
+        drand: ev.DrandRound | None = None,
     ) -> None:
         """Check every panel of the portfolio against the closed pool's file and the quota
         table, then commit to the pool, the table and the portfolio (``announce_terms``)."""
@@ -274,6 +290,7 @@ class PanelDraw(_PerPanel):
             randomness_source=randomness_source,
             at=at,
             randomness_after=randomness_after,
+            drand=drand,
         )
 
     def announce_terms(
@@ -287,6 +304,7 @@ class PanelDraw(_PerPanel):
         randomness_source: str,
         at: datetime,
         randomness_after: datetime | None = None,
+        drand: ev.DrandRound | None = None,
     ) -> None:
         """Commit to the closed pool, a quota table some panel can meet and a portfolio by its
         terms; that the portfolio's panels meet the table is checked from its file only."""
@@ -297,6 +315,8 @@ class PanelDraw(_PerPanel):
         stage2.check_quota_table(quotas, portfolio.panel_size)
         if randomness_after is not None and randomness_after <= at:
             raise RandomnessTooEarly(randomness_after.isoformat(), at.isoformat())
+        if drand is not None:
+            check_round_after(drand, at)
         event = ev.PanelAnnounced(
             panel=panel,
             draw_id=draw_id,
@@ -323,6 +343,7 @@ class PanelDraw(_PerPanel):
             library_seed=portfolio.seed,
             randomness_source=randomness_source,
             randomness_after=randomness_after,
+            drand=drand,
         )
         self.trigger(event, at=at)
 
@@ -348,8 +369,10 @@ class PanelDraw(_PerPanel):
         randomness_value: str,
         randomness_published_at: datetime,
         at: datetime,
+        beacon: ev.DrandBeacon | None = None,
     ) -> None:
-        """Record the panel picked by the public value, as announced."""
+        """Record the panel picked by the public value, as announced (the announced drand
+        round's ``beacon`` when the announcement named one)."""
         _check_stream(self, f"{self.PREFIX}/{panel}")
         announced, announced_at = self.announced, self.announced_at
         if announced is None or announced_at is None:
@@ -365,6 +388,12 @@ class PanelDraw(_PerPanel):
             raise RandomnessTooEarly(
                 randomness_published_at.isoformat(), announced.randomness_after.isoformat()
             )
+        check_drand_draw(
+            announced.drand,
+            beacon,
+            randomness_value=randomness_value,
+            randomness_published_at=randomness_published_at,
+        )
         seed = draw_seed(randomness_value, bytes.fromhex(pool_root), announced.draw_id)
         if seed != result.seed:
             raise ResultMismatch("seed", seed.hex(), result.seed.hex())
@@ -408,6 +437,7 @@ class PanelDraw(_PerPanel):
                 mean_ppm=summary.mean_ppm,
                 zero_count=summary.zero_count,
             ),
+            drand=beacon,
         )
         self.trigger(event, at=at)
 

@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.draws.errors import BadBeacon, BeaconRefused
+from domain.draws.errors import (
+    AnnouncementMismatch,
+    BadBeacon,
+    BeaconRefused,
+    RandomnessTooEarly,
+    ResultMismatch,
+)
+from domain.draws.events import DrandBeacon, DrandRound
 
 CHAINED = "pedersen-bls-chained"
 UNCHAINED_G1 = "bls-unchained-g1-rfc9380"
@@ -183,3 +190,71 @@ def verify_beacon(chain: Chain, beacon: Beacon) -> None:
         ) from None
     if left != right:
         raise BeaconRefused(beacon.round, "the signature is not the chain's for this round")
+
+
+def fixed_round(chain: Chain, number: int) -> DrandRound:
+    """What an announcement records of a drand round: the chain and the round's number."""
+    return DrandRound(
+        chain_hash=chain.chain_hash,
+        public_key=chain.public_key,
+        scheme=chain.scheme,  # type: ignore[arg-type]  # one of SCHEMES, as read_chain checks
+        genesis_time=chain.genesis_time,
+        period_seconds=chain.period_seconds,
+        round=number,
+    )
+
+
+def recorded_beacon(chain: Chain, beacon: Beacon) -> DrandBeacon:
+    """What a performed draw records of the beacon: its chain, round and signatures."""
+    return DrandBeacon(
+        chain_hash=chain.chain_hash,
+        round=beacon.round,
+        signature=beacon.signature,
+        previous_signature=beacon.previous_signature,
+    )
+
+
+def chain_of(fixed: DrandRound) -> Chain:
+    """The chain an announcement fixed."""
+    return Chain(
+        fixed.chain_hash, fixed.public_key, fixed.scheme, fixed.genesis_time, fixed.period_seconds
+    )
+
+
+def check_round_after(fixed: DrandRound, announced_at: datetime) -> None:
+    """Raise unless the fixed round is published after the announcement."""
+    published = chain_of(fixed).round_time(fixed.round)
+    if published <= announced_at:
+        raise RandomnessTooEarly(published.isoformat(), announced_at.isoformat())
+
+
+def check_drand_draw(
+    fixed: DrandRound | None,
+    beacon: DrandBeacon | None,
+    *,
+    randomness_value: str,
+    randomness_published_at: datetime,
+) -> None:
+    """Raise unless a draw's public value is the announced round's beacon, verified against
+    the announced chain, its randomness the value and its round's time the publication time
+    (nothing to check when the draw named its value in words)."""
+    if fixed is None and beacon is None:
+        return
+    if fixed is None or beacon is None:
+        words, drand_round = "a value named in words", "a drand beacon"
+        announced, given = (words, drand_round) if fixed is None else (drand_round, words)
+        raise AnnouncementMismatch("randomness source", announced, given)
+    if beacon.chain_hash != fixed.chain_hash:
+        raise AnnouncementMismatch("drand chain", fixed.chain_hash, beacon.chain_hash)
+    if beacon.round != fixed.round:
+        raise AnnouncementMismatch("drand round", fixed.round, beacon.round)
+    chain = chain_of(fixed)
+    signed = Beacon(beacon.round, beacon.signature, beacon.previous_signature)
+    verify_beacon(chain, signed)
+    if randomness_value != signed.randomness():
+        raise ResultMismatch("public value", signed.randomness(), randomness_value)
+    published = chain.round_time(fixed.round)
+    if randomness_published_at != published:
+        raise ResultMismatch(
+            "publication time", published.isoformat(), randomness_published_at.isoformat()
+        )

@@ -20,6 +20,8 @@ Digest = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Count = Annotated[int, Field(ge=0)]
 Ppm = Annotated[int, Field(ge=0, le=1_000_000)]
+Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{2,384}$")]
+Whole = Annotated[int, Field(ge=1)]
 
 
 class _Part(BaseModel):
@@ -53,11 +55,39 @@ class ProbabilitySummary(_Part):
     zero_count: Count
 
 
+class DrandRound(_Part):
+    """A drand round fixed at the announcement: its chain, as drand's ``/info`` gives it, and the
+    round, published after the announcement (``domain.draws.drand``)."""
+
+    chain_hash: Root
+    public_key: Hex
+    scheme: Literal["pedersen-bls-chained", "bls-unchained-g1-rfc9380"]
+    genesis_time: Whole
+    period_seconds: Whole
+    round: Whole
+
+
+class DrandBeacon(_Part):
+    """The announced round's beacon, which anyone checks against the announced chain's key."""
+
+    chain_hash: Root
+    round: Whole
+    signature: Hex
+    previous_signature: Hex | None = None
+
+
+def _no_drand(payload: dict[str, Any]) -> dict[str, Any]:
+    """Before drand rounds, a draw's public value was named in words only."""
+    return {**payload, "drand": None}
+
+
 @register
 class InvitationAnnounced(Event):
-    """Stage 1 announced: the register is committed before the public value exists."""
+    """Stage 1 announced: the register is committed before the public value exists.
+    Schema 2 added the drand round the value will be (None for a value named in words)."""
 
     TYPE = "assembly.draw.invitation_announced"
+    SCHEMA = 2
 
     panel: Panel
     draw_id: Text
@@ -68,13 +98,19 @@ class InvitationAnnounced(Event):
     letters_per_municipality: dict[str, Count]
     randomness_source: Text
     algorithm: Text
+    drand: DrandRound | None = None
+
+
+upcaster(InvitationAnnounced.TYPE, 1)(_no_drand)
 
 
 @register
 class InvitationPerformed(Event):
-    """Stage 1 performed: the public value, the seed, and the addresses drawn (as a root)."""
+    """Stage 1 performed: the public value, the seed, and the addresses drawn (as a root).
+    Schema 2 added the drand beacon of the announced round (None for a value named in words)."""
 
     TYPE = "assembly.draw.invitation_performed"
+    SCHEMA = 2
 
     panel: Panel
     draw_id: Text
@@ -87,6 +123,10 @@ class InvitationPerformed(Event):
     selected_root: Root
     selected_count: Count
     selected_per_municipality: dict[str, Count]
+    drand: DrandBeacon | None = None
+
+
+upcaster(InvitationPerformed.TYPE, 1)(_no_drand)
 
 
 @register
@@ -105,10 +145,11 @@ class PoolClosed(Event):
 @register
 class PanelAnnounced(Event):
     """Stage 2 announced: pool, quotas and portfolio committed before the public value.
-    Schema 2 added each quota line's population share (ppm, or None when the table has none)."""
+    Schema 2 added each quota line's population share (ppm, or None when the table has none),
+    schema 3 the drand round the value will be (None for a value named in words)."""
 
     TYPE = "assembly.draw.panel_announced"
-    SCHEMA = 2
+    SCHEMA = 3
 
     panel: Panel
     draw_id: Text
@@ -126,6 +167,7 @@ class PanelAnnounced(Event):
     library_seed: Annotated[int, Field(ge=1)]
     randomness_source: Text
     randomness_after: AwareDatetime | None = None
+    drand: DrandRound | None = None
 
 
 @upcaster(PanelAnnounced.TYPE, 1)
@@ -135,11 +177,16 @@ def _panel_announced_v1(payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "quotas": lines}
 
 
+upcaster(PanelAnnounced.TYPE, 2)(_no_drand)
+
+
 @register
 class PanelPerformed(Event):
-    """Stage 2 performed: the panel picked from the portfolio by the public value."""
+    """Stage 2 performed: the panel picked from the portfolio by the public value.
+    Schema 2 added the drand beacon of the announced round (None for a value named in words)."""
 
     TYPE = "assembly.draw.panel_performed"
+    SCHEMA = 2
 
     panel: Panel
     draw_id: Text
@@ -155,6 +202,10 @@ class PanelPerformed(Event):
     selected: list[Text]
     achieved: list[StratumCount]
     probability: ProbabilitySummary
+    drand: DrandBeacon | None = None
+
+
+upcaster(PanelPerformed.TYPE, 1)(_no_drand)
 
 
 @register

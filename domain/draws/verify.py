@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from domain.draws import stage1, stage2
 from domain.draws.commit import commitment_root, draw_seed
+from domain.draws.drand import check_drand_draw
 from domain.draws.errors import AnnouncementMismatch, DrawMismatch
 from domain.draws.events import (
     InvitationAnnounced,
@@ -52,6 +53,18 @@ def _same(field: str, announced: object, performed: object) -> None:
         raise AnnouncementMismatch(field, announced, performed)
 
 
+def _check_public_value(
+    announced: InvitationAnnounced | PanelAnnounced, performed: InvitationPerformed | PanelPerformed
+) -> None:
+    """The public value is the beacon of the announced drand round, when one was announced."""
+    check_drand_draw(
+        announced.drand,
+        performed.drand,
+        randomness_value=performed.randomness_value,
+        randomness_published_at=performed.randomness_published_at,
+    )
+
+
 def _first_difference(what: str, recorded: Mapping[str, int], computed: Mapping[str, int]) -> None:
     for key in sorted(set(recorded) | set(computed)):
         if recorded.get(key) != computed.get(key):
@@ -83,6 +96,7 @@ def verify_invitation_draw(
     _same("register commitment root", announced.register_root, performed.register_root)
     _same("algorithm", announced.algorithm, performed.algorithm)
     _same("randomness source", announced.randomness_source, performed.randomness_source)
+    _check_public_value(announced, performed)
     # 2. The register is the committed one.
     counts = register.counts()
     _first_difference("The number of addresses in", announced.addresses_per_municipality, counts)
@@ -178,6 +192,7 @@ def verify_panel_draw(
     _same("portfolio digest", announced.portfolio_digest, performed.portfolio_digest)
     _same("algorithm", announced.algorithm, performed.algorithm)
     _same("randomness source", announced.randomness_source, performed.randomness_source)
+    _check_public_value(announced, performed)
     # 2. The quota table, the pool and the portfolio are the committed ones.
     _check_quotas(announced, quotas)
     if len(pool) != announced.pool_size:
