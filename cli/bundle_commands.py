@@ -15,11 +15,18 @@ from typing import Annotated
 
 import typer
 
-from cli.context import open_ledger, role_policy
+from cli.context import open_ledger, role_policy, signing_key
 from cli.context import verifier_key as _verifier_key
 from cli.errors import UsageProblem
 from cli.export_commands import export_app
-from cli.options import DEFAULT_LEDGER, LedgerOption, QuorumOption, WitnessOption, quorum_of
+from cli.options import (
+    DEFAULT_LEDGER,
+    LedgerOption,
+    QuorumOption,
+    WitnessOption,
+    key_option,
+    quorum_of,
+)
 from cli.proof_commands import latest_or_refuse
 from cli.render import stdout
 from domain.catalogue import event_types
@@ -28,18 +35,20 @@ from ledger.bundle import (
     BUNDLE_FILE,
     CHECKPOINT_FILE,
     BundleSetupError,
+    Examined,
     History,
     bundle_history,
     check_bundle,
     export_bundle,
     schema_file,
 )
-from ledger.checkpoint import cosigned_by
+from ledger.bundle_files import MANIFEST_FILE, POLICY_FILE
 from ledger.history import after_the_fact
-from ledger.note import parse_note
-from ledger.receipt import BadProof
 from ledger.tree import Issued
 from ledger.verifier_state import accept_bundle
+from tlog.checkpoint import cosigned_by
+from tlog.note import SignerKey, parse_note
+from tlog.receipt import BadProof
 
 PANEL = "Set up and verify"
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
@@ -54,19 +63,27 @@ def register(app: typer.Typer) -> None:
 
 def export_bundle_command(
     folder: Annotated[Path, typer.Argument(help="The folder to write; it must not exist yet.")],
+    key: Annotated[
+        Path | None,
+        key_option("The log key (role log) that signed the checkpoint: it signs the manifest."),
+    ] = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Write the ledger up to its latest checkpoint as a folder anyone can check without the
-    database: every entry, the signed checkpoint, the signers, a JSON Schema per event type
-    and a README for journalists.
+    database: every entry, the signed checkpoint, the signers, the rules they were checked
+    with, a JSON Schema per event type and a README for journalists, all listed in a manifest
+    the log key signs.
 
-    Example: assembly export bundle bundle-2026-03
+    Example: assembly export bundle bundle-2026-03 --key log.key
     """
+    signer = signing_key(key)
     book = open_ledger(ledger)
     try:
         issued = latest_or_refuse(book)
         history = ledger_history(book, issued.size)
-        signers = export_bundle(book, issued, folder, files=bundle_files(issued, history))
+        log_key = SignerKey(issued.origin, signer.seed)
+        files = bundle_files(issued, history)
+        signers = export_bundle(book, issued, folder, files=files, log_key=log_key)
     except BundleSetupError as error:
         raise UsageProblem(error.sentence()) from None
     finally:
@@ -129,6 +146,7 @@ def verify_bundle(
         f"Verified the bundle of {head.origin}: {head.size} entries from {examined.signers} "
         "signers reproduce the signed checkpoint."
     )
+    stdout.print(coverage(examined))
     history = bundle_history(folder)
     if history is not None:
         stdout.print(history.sentence())
@@ -145,6 +163,20 @@ def verify_bundle(
             f"It extends the checkpoint of {previous.size} entries accepted before; "
             f"{remembered_in} now remembers {head.size}."
         )
+
+
+def coverage(examined: Examined) -> str:
+    """Which of the bundle's files the log's signature covers, in one sentence."""
+    if examined.covered is not None:
+        return (
+            f"Every file is covered by the log's signature: {MANIFEST_FILE} lists "
+            f"{examined.covered} files and the rules in {POLICY_FILE} are this verifier's own."
+        )
+    return (
+        f"Older format ({examined.format}), files not covered: only the checkpoint, the "
+        "entries and signers.json are checked; trust nothing else in the folder (its README, "
+        "schemas or any other file)."
+    )
 
 
 def default_state() -> Path:
@@ -219,7 +251,14 @@ the assembly's database and without trusting whoever gave you the folder.
   its role, from when to when it may sign, and any revocation.
 - `schemas/`: a JSON Schema for the payload of every event type (`TYPE.vN.json`, N the schema
   version written in each event).
+- `policy.json`: the rules the entries were checked with, as data: which role may write which
+  event types, how streams are named (the uuid5 namespace, the signers' and the identity's
+  streams) and how a key's validity is bounded. A verifier refuses the bundle unless these are
+  exactly its own rules.
 - `bundle.json`: the format of this folder, its log name and size.
+- `manifest.txt`: the SHA-256 of every other file of this folder (this README included), and of
+  the checkpoint's text, in a note signed with the log key. A verifier refuses any file the
+  manifest does not list, any listed file that is missing, and any file with another digest.
 
 ## How to check it
 
@@ -231,7 +270,8 @@ prints it with `assembly vkey`), never from this folder. Save it as `log.vkey`, 
 from inside this folder (or give the folder's path instead of `.`). It checks every entry's hash
 and link to the one before, every signature, that each signer held the role and was valid when
 it signed, that the entries' Merkle tree head is the one the checkpoint signs, and that the
-checkpoint opens with the verifier key. It exits 0 when everything holds, 1 with the first
+checkpoint and the manifest open with the verifier key, every file being the one the
+manifest lists. It exits 0 when everything holds, 1 with the first
 entry (`seq`) that does not.
 
 It also remembers the checkpoint it accepted (in `~/.local/share/assembly/verifier.json`, or

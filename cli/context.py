@@ -9,18 +9,19 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from cli.errors import UsageProblem
+from domain.aggregate import NAMESPACE
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, PublicKey, RolePolicy, Signer, load_signer
 from ledger.errors import PassphraseRequired
-from ledger.note import VerifierKey, parse_verifier_key
+from tlog.note import VerifierKey, parse_verifier_key
 
 DEFAULT_LEDGER = "assembly.db"
 CHARTER_KEY = Path("charter.key")  # the key file `assembly init` makes unless --key names one
 
 
 def role_policy() -> RolePolicy:
-    """The assembly's role table as the ledger's policy."""
-    return RolePolicy(ROLE_GRANTS)
+    """The assembly's role table as the ledger's policy, with its streams' uuid5 namespace."""
+    return RolePolicy(ROLE_GRANTS, namespace=NAMESPACE)
 
 
 def open_ledger(location: str) -> Ledger:

@@ -13,14 +13,19 @@ A bundle is a folder::
                      "event", since no object spells them (the entry's bytes embed them as stored)
     signers.json     every key the entries enrol, with role, validity and revocation
     schemas/         a JSON Schema per event type and schema version (TYPE.vN.json)
+    policy.json      format v3: the rules the entries were checked with, as data (ledger.rules)
+    manifest.txt     format v3: every other file's SHA-256, signed with the log key
+                     (ledger.manifest); older formats have none, and nothing covers their README,
+                     schemas or any other file
 
 ``check_bundle`` re-derives everything from those files: each line is canonical, and the entries
 pass the same in-order checks and signature checks as ``assembly verify`` (``ledger.verify``);
 their RFC 9162 tree head at the checkpoint's size is the signed root; the checkpoint opens with
-the verifier key. A verifier remembers, per origin, the last checkpoint it accepted (and its leaf
-hashes, to say where two histories part); a smaller checkpoint, or entries whose tree at the
-remembered size has another root (a rollback, a fork), is refused with a self-contained report
-written next to the state file.
+the verifier key; in format v3 the log key signed the manifest of every file, and the rules the
+bundle carries are the verifier's own. A verifier remembers, per origin, the last checkpoint it
+accepted (and its leaf hashes, to say where two histories part); a smaller checkpoint, or
+entries whose tree at the remembered size has another root (a rollback, a fork), is refused
+with a self-contained report written next to the state file.
 """
 
 from __future__ import annotations
@@ -38,54 +43,62 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ledger.bounded import (
-    MAX_DEPTH,
-    MAX_DOCUMENT_BYTES,
-    MAX_LINE_BYTES,
-    deeper_than,
-    read_bounded,
-    read_line,
+from ledger.bounded import MAX_LINE_BYTES, read_line
+from ledger.bundle_files import (
+    BUNDLE_FILE,
+    BUNDLE_FORMAT,
+    BUNDLE_FORMAT_COVERED,
+    BUNDLE_FORMAT_STORED_BODIES,
+    CHECKPOINT_FILE,
+    ENTRIES_FILE,
+    MANIFEST_FILE,
+    OLDER_FORMATS,
+    POLICY_FILE,
+    SCHEMAS_DIR,
+    SIGNERS_FILE,
+    BadBundle,
+    BundleSetupError,
+    read_document,
+    read_json,
+    write_json,
 )
 from ledger.canonical import canonical_bytes, check_canonical
-from ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
 from ledger.entry import Entry, parse_body
-from ledger.errors import AppendRefused, CanonicalizationError, LedgerError, VerificationFailed
+from ledger.errors import AppendRefused, CanonicalizationError, VerificationFailed
 from ledger.history import after_the_fact, history_before
 from ledger.ledger import Ledger
-from ledger.merkle import (
-    EMPTY_ROOT,
-    node_hash,
-)
-from ledger.note import NoteError, VerifierKey, parse_note
+from ledger.manifest import check_digest, check_manifest, sign_manifest
 from ledger.policy import RolePolicy
-from ledger.receipt import BadProof
+from ledger.rules import policy_data, policy_of
 from ledger.signers import ENROLLED, REVOKED, SignerBook, SignerRecord
 from ledger.tree import Issued
 from ledger.verify import BATCH, default_workers, verify_rows
+from tlog.bounded import MAX_DEPTH, deeper_than
+from tlog.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint
+from tlog.merkle import EMPTY_ROOT, node_hash
+from tlog.note import NoteError, SignerKey, VerifierKey, parse_note
 
-BUNDLE_FORMAT = "assembly-ledger/bundle@v1"
-BUNDLE_FORMAT_STORED_BODIES = "assembly-ledger/bundle@v2"  # v1, and lines that carry "body"
-BUNDLE_FILE, CHECKPOINT_FILE, ENTRIES_FILE, SIGNERS_FILE, SCHEMAS_DIR = (
-    "bundle.json",
-    "checkpoint.txt",
-    "entries.jsonl",
-    "signers.json",
-    "schemas",
-)
+__all__ = [
+    "BUNDLE_FILE",
+    "BUNDLE_FORMAT",
+    "BUNDLE_FORMAT_COVERED",
+    "BUNDLE_FORMAT_STORED_BODIES",
+    "CHECKPOINT_FILE",
+    "ENTRIES_FILE",
+    "SIGNERS_FILE",
+    "BadBundle",
+    "BundleSetupError",
+    "Examined",
+    "History",
+    "bundle_history",
+    "check_bundle",
+    "export_bundle",
+    "schema_file",
+    "tree_head",
+]
 ENTRY_FIELDS = frozenset({"event", "hash", "prev", "recorded_at", "seq", "sig"})
 STORED_BODY_FIELDS = ENTRY_FIELDS - {"event"} | {"body"}
 Row = tuple[Any, ...]
-
-
-class BadBundle(BadProof):
-    """A bundle that does not prove what it claims (a failed verification: exit 1)."""
-
-    def sentence(self) -> str:
-        return f"The bundle does not verify: {self.reason}."
-
-
-class BundleSetupError(LedgerError):
-    """A folder or state file the bundle commands cannot use (a usage problem, not a failure)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,8 @@ class Examined:
     leaves: bytes  # 32 bytes per entry, in seq order
     signers: int
     lines: Path
+    format: str = BUNDLE_FORMAT_COVERED
+    covered: int | None = None  # files the manifest lists; None: an older format, none covered
 
     def leaf(self, seq: int) -> bytes:
         return self.leaves[32 * seq : 32 * seq + 32]
@@ -111,22 +126,42 @@ def schema_file(event_type: str, schema: int) -> str:
 
 
 def export_bundle(
-    ledger: Ledger, issued: Issued, folder: Path, *, files: Mapping[str, bytes]
+    ledger: Ledger,
+    issued: Issued,
+    folder: Path,
+    *,
+    files: Mapping[str, bytes],
+    log_key: SignerKey | None = None,
 ) -> int:
     """Write the bundle of the checkpoint ``issued`` into ``folder`` (which must not exist, or be
     empty) with the extra ``files`` (a README, schemas); return the number of signers.
+
+    With the ``log_key`` that signed the checkpoint, the bundle is format v3: its rules as data
+    and the manifest of every file, signed. Without it, the format of earlier releases, which
+    covers only the entries and the signers: kept so that a bundle as they wrote it can be made
+    again (the command line always signs).
 
     Everything goes into a temporary folder beside it, renamed at the end: a folder of that name
     is a complete bundle or nothing.
     """
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BundleSetupError(f"{folder} already exists; export into a new folder.")
+    if log_key is not None:
+        try:
+            open_checkpoint(issued.note, [log_key.verifier_key])
+        except NoteError:
+            raise BundleSetupError(
+                f"The key given did not sign the checkpoint of {issued.origin}: give the log key "
+                "(role log) that signs its checkpoints."
+            ) from None
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(
         tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent)
     )
     try:
-        signers = _write_contents(ledger, issued, partial, files)
+        signers = _write_contents(ledger, issued, partial, files, covered=log_key is not None)
+        if log_key is not None:
+            sign_manifest(partial, log_key)
         os.replace(partial, folder)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -135,7 +170,7 @@ def export_bundle(
 
 
 def _write_contents(
-    ledger: Ledger, issued: Issued, partial: Path, files: Mapping[str, bytes]
+    ledger: Ledger, issued: Issued, partial: Path, files: Mapping[str, bytes], *, covered: bool
 ) -> list[SignerRecord]:
     book = SignerBook(ledger.policy)
     frontier = _Frontier()
@@ -158,13 +193,16 @@ def _write_contents(
         )
     (partial / CHECKPOINT_FILE).write_bytes(issued.note)
     signers = sorted(book.records.values(), key=lambda record: record.enrolled_seq)
-    _write_json(partial / SIGNERS_FILE, [record.as_dict() for record in signers])
+    write_json(partial / SIGNERS_FILE, [record.as_dict() for record in signers])
+    older = BUNDLE_FORMAT_STORED_BODIES if stored_bodies else BUNDLE_FORMAT
     label = {
-        "format": BUNDLE_FORMAT_STORED_BODIES if stored_bodies else BUNDLE_FORMAT,
+        "format": BUNDLE_FORMAT_COVERED if covered else older,
         "origin": issued.origin,
         "size": issued.size,
     }
-    _write_json(partial / BUNDLE_FILE, label)
+    write_json(partial / BUNDLE_FILE, label)
+    if covered:
+        write_json(partial / POLICY_FILE, policy_data(ledger.policy))
     for name, data in {**_LEDGER_SCHEMAS, **files}.items():
         path = partial / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -194,10 +232,6 @@ def _line(entry: Entry, fields: dict[str, Any]) -> bytes:
 
 def _opened_root(note: bytes) -> bytes:
     return parse_checkpoint(parse_note(note).text).root_hash
-
-
-def _write_json(path: Path, value: object) -> None:
-    path.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def _schema(title: str, properties: dict[str, Any]) -> bytes:
@@ -242,19 +276,33 @@ def check_bundle(
     workers: int | None = None,
 ) -> Examined:
     """Verify a bundle from its files alone; raise VerificationFailed (naming the first bad seq)
-    or BadBundle; return what it holds."""
-    note = _read(folder, CHECKPOINT_FILE)
+    or BadBundle; return what it holds.
+
+    In format v3 the log key (one of ``keys``) must have signed the manifest of every file, and
+    the rules the bundle carries must be those of ``policy``; the entries are then checked with
+    the rules the bundle carries. An older format is checked as its release did (the entries,
+    the signers and the checkpoint), and said to be older: nothing covers its other files
+    (unless a manifest is there: then it is checked, whatever the label says).
+    """
+    note = read_document(folder, CHECKPOINT_FILE)
     try:
         checkpoint, _ = open_checkpoint(note, keys)
     except NoteError as exc:
         raise BadBundle(
             f"its checkpoint does not open with the verifier key: {exc.sentence().rstrip('.')}"
         ) from None
-    _check_label(folder, checkpoint)
+    label = _check_label(folder, checkpoint)
+    covered: dict[str, str] | None = None
+    # A manifest beside an older label is checked too: a label cannot take the cover off.
+    if label == BUNDLE_FORMAT_COVERED or (folder / MANIFEST_FILE).exists():
+        covered = check_manifest(folder, keys, later=[ENTRIES_FILE])
+        policy = _carried_policy(folder, policy)
     lines = folder / ENTRIES_FILE
     if not lines.is_file():
         raise BadBundle(f"it has no {ENTRIES_FILE}")
     leaves, book = _walk(lines, checkpoint.size, policy, workers)
+    if covered is not None:
+        check_digest(folder, ENTRIES_FILE, covered[ENTRIES_FILE])
     head = _Frontier.of(leaves, checkpoint.size)
     if head != checkpoint.root_hash:
         raise BadBundle(
@@ -262,20 +310,34 @@ def check_bundle(
             f"{base64.b64encode(head).decode()}, not the root the checkpoint signs"
         )
     signers = sorted(book.records.values(), key=lambda record: record.enrolled_seq)
-    if _json(folder, SIGNERS_FILE) != [record.as_dict() for record in signers]:
+    if read_json(folder, SIGNERS_FILE) != [record.as_dict() for record in signers]:
         raise BadBundle(f"{SIGNERS_FILE} does not list the signers that the entries enrol")
-    return Examined(checkpoint, note, leaves, len(signers), lines)
+    files = None if covered is None else len(covered)
+    return Examined(checkpoint, note, leaves, len(signers), lines, label, files)
 
 
-def _check_label(folder: Path, checkpoint: Checkpoint) -> None:
-    label = _json(folder, BUNDLE_FILE)
-    if not isinstance(label, dict) or label.get("format") not in (
-        BUNDLE_FORMAT,
-        BUNDLE_FORMAT_STORED_BODIES,
-    ):
-        raise BadBundle(f"{BUNDLE_FILE} does not name the format {BUNDLE_FORMAT}")
+def _check_label(folder: Path, checkpoint: Checkpoint) -> str:
+    """The bundle's format, once ``bundle.json`` agrees with the checkpoint."""
+    label = read_json(folder, BUNDLE_FILE)
+    known = (BUNDLE_FORMAT_COVERED, *OLDER_FORMATS)
+    if not isinstance(label, dict) or label.get("format") not in known:
+        raise BadBundle(f"{BUNDLE_FILE} does not name a format of bundle: {', '.join(known)}")
     if (label.get("origin"), label.get("size")) != (checkpoint.origin, checkpoint.size):
         raise BadBundle(f"{BUNDLE_FILE} names another origin or size than the checkpoint")
+    if label["format"] == BUNDLE_FORMAT_COVERED and set(label) != {"format", "origin", "size"}:
+        raise BadBundle(f"{BUNDLE_FILE} holds members other than format, origin and size")
+    return str(label["format"])
+
+
+def _carried_policy(folder: Path, policy: RolePolicy) -> RolePolicy:
+    """The rules the bundle carries, once they are found to be the verifier's own."""
+    carried = read_json(folder, POLICY_FILE)
+    if carried != policy_data(policy):
+        raise BadBundle(
+            f"its {POLICY_FILE} holds other rules than the ones this verifier applies to format "
+            f"{BUNDLE_FORMAT_COVERED}: a bundle cannot change the rules it is checked by"
+        )
+    return policy_of(carried)
 
 
 def _walk(
@@ -413,27 +475,6 @@ def _base64(seq: int, value: object, name: str = "sig") -> bytes:
     if not raw or base64.b64encode(raw).decode() != value:  # unused bits set: another spelling
         raise VerificationFailed(seq, f"{name} is not canonical base64")
     return raw
-
-
-def _read(folder: Path, name: str) -> bytes:
-    try:
-        data = read_bounded(folder / name, MAX_DOCUMENT_BYTES)
-    except OSError as exc:
-        raise BadBundle(f"its {name} cannot be read ({exc.strerror})") from None
-    if data is None:
-        size = MAX_DOCUMENT_BYTES // (1024 * 1024)
-        raise BadBundle(f"its {name} is larger than {size} MiB, far larger than it can be")
-    return data
-
-
-def _json(folder: Path, name: str) -> Any:
-    data = _read(folder, name)
-    if deeper_than(data):
-        raise BadBundle(f"its {name} nests deeper than {MAX_DEPTH} levels")
-    try:
-        return json.loads(data)
-    except ValueError:
-        raise BadBundle(f"its {name} is not JSON") from None
 
 
 class _Frontier:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cli import bundle_commands, export_commands
 from cli.errors import exit_code_for
 from ledger.errors import LedgerError
-from tests.features.cycle import LEDGER, LOG_ORIGIN, ok
+from tests.features.cycle import CHARTER, LEDGER, LOG_ORIGIN, ok
 from tests.features.forked import assembly
 from tests.ledger.test_bundle import VKEY, bundle_of, history
 
@@ -38,8 +38,16 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def export(logged: Path, folder: Path, key: str = "log.key") -> tuple[int, str]:
+    """Export the bundle of the small assembly, signed with a key of its folder."""
+    return run(
+        *("export", "bundle", str(folder), "--ledger", str(logged / LEDGER)),
+        *("--key", str(logged / key)),
+    )
+
+
 def test_a_bundle_needs_a_checkpoint(logged: Path) -> None:
-    code, said = run("export", "bundle", str(logged / "b"), "--ledger", str(logged / LEDGER))
+    code, said = export(logged, logged / "b")
     assert code == 2
     assert said.endswith("run assembly checkpoint --key LOGKEY first.")
     assert not (logged / "b").exists()
@@ -48,8 +56,9 @@ def test_a_bundle_needs_a_checkpoint(logged: Path) -> None:
 def test_the_assemblys_bundle_verifies_without_its_database(logged: Path) -> None:
     ok(assembly("checkpoint", "--key", "log.key", cwd=logged))
     bundle, state = logged / "bundle", logged / "verifier.json"
-    code, said = run("export", "bundle", str(bundle), "--ledger", str(logged / LEDGER))
+    code, said = export(logged, bundle)
     assert code == 0, said
+    assert {"manifest.txt", "policy.json"} <= {p.name for p in bundle.iterdir()}
     assert f"Wrote the bundle of {LOG_ORIGIN}" in said
     schemas = {p.name for p in (bundle / "schemas").iterdir()}
     assert {"assembly.government.responded.v2.json", "ledger.signer.enrolled.v1.json"} <= schemas
@@ -62,7 +71,32 @@ def test_the_assemblys_bundle_verifies_without_its_database(logged: Path) -> Non
     code, said = run("verify-bundle", str(bundle), "--vkey", vkey, "--state", str(state))
     assert code == 0, said
     assert "Verified the bundle of" in said and "First checkpoint of this log" in said
+    assert "Every file is covered by the log's signature: manifest.txt lists" in said
     assert state.is_file()
+
+
+def test_a_bundle_is_signed_with_the_log_key_only(logged: Path) -> None:
+    ok(assembly("checkpoint", "--key", "log.key", cwd=logged))
+    code, said = export(logged, logged / "bundle", key=CHARTER)
+    assert (code, said) == (
+        2,
+        f"The key given did not sign the checkpoint of {LOG_ORIGIN}: give the log key "
+        "(role log) that signs its checkpoints.",
+    )
+    assert not (logged / "bundle").exists()
+
+
+def test_a_bundle_of_an_older_format_says_its_files_are_not_covered(tmp_path: Path) -> None:
+    bundle = bundle_of(history(str(tmp_path / "a.db"), [1, 2]), tmp_path / "bundle")
+    code, said = run(
+        "verify-bundle", str(bundle), "--vkey", VKEY.text(), "--state", str(tmp_path / "s.json")
+    )
+    assert code == 0, said
+    assert (
+        "Older format (assembly-ledger/bundle@v1), files not covered: only the checkpoint, the "
+        "entries and signers.json are checked; trust nothing else in the folder (its README, "
+        "schemas or any other file)."
+    ) in " ".join(said.split())
 
 
 def test_a_changed_entry_fails_with_its_seq(tmp_path: Path) -> None:

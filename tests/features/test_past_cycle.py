@@ -377,7 +377,7 @@ def test_a_bundle_says_which_entries_are_history_recorded_after_the_fact(
     ok(assembly(*enrol, "--key", CHARTER, cwd=folder))
     (folder / "log.vkey").write_text(ok(assembly("vkey", cwd=folder)).stdout)
     ok(assembly("checkpoint", "--key", "log.key", cwd=folder))
-    ok(assembly("export", "bundle", "bundle", cwd=folder))
+    ok(assembly("export", "bundle", "bundle", "--key", "log.key", cwd=folder))
     sentence = (
         f"14 entries (seq 4 to 17) are dated before the ledger began on {today()}: history "
         "recorded after the fact, dated by their authors, not seen by the ledger as it happened."

@@ -25,10 +25,8 @@ from ledger.bundle import (
 )
 from ledger.bundle import BadBundle, Examined, check_bundle, export_bundle, tree_head
 from ledger.canonical import canonical_bytes, format_time
-from ledger.checkpoint import Checkpoint, format_checkpoint
 from ledger.entry import SignedEvent
 from ledger.errors import VerificationFailed
-from ledger.note import SignerKey, sign_note
 from ledger.signers import ENROLLED, signer_stream
 from ledger.tree import issue_checkpoint
 from ledger.verify import BATCH
@@ -49,6 +47,8 @@ from tests.forgery import (
     minute,
     rows_of,
 )
+from tlog.checkpoint import Checkpoint, format_checkpoint
+from tlog.note import SignerKey, sign_note
 
 ORIGIN = "test.assembly.example/ledger"
 LOG_KEY = SignerKey(ORIGIN, bytes([9]) * 32)
@@ -177,7 +177,10 @@ def test_a_checkpoint_signed_by_another_key_of_the_same_name_is_refused(bundle: 
 def test_a_label_that_does_not_name_the_format_is_refused(bundle: Bundle, label: object) -> None:
     bundle.write_json("bundle.json", label)
 
-    reason = "bundle.json does not name the format assembly-ledger/bundle@v1"
+    reason = (
+        "bundle.json does not name a format of bundle: assembly-ledger/bundle@v3, "
+        "assembly-ledger/bundle@v1, assembly-ledger/bundle@v2"
+    )
     with pytest.raises(BadBundle, match=refusal(reason)):
         bundle.check()
 
