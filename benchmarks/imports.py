@@ -10,12 +10,12 @@ real, against the ledger's own bulk append rate measured in the same run (issue 
   answers in one transaction and bring the read models up to date (real)), on a ledger of
   5,000 recommendations handed over and awaiting their first answer, in rows per second; the
   command's printed lines go to a buffer;
-- **reading**: ``cli.sheet_read.read_sheet`` alone on the same file: its share of the import.
+- **reading**: ``sheets.read.read_sheet`` alone on the same file: its share of the import.
 
 The ledger (a charter, three keys, then each recommendation adopted and handed over, appended
 with ``Ledger.append_new_batches`` 500 recommendations per transaction, read models built) is
 cached in the temporary folder (``--rebuild`` builds it again); every real import runs on a
-fresh copy of it. The files are written with ``cli.sheet_write.write_sheet``: a third of the
+fresh copy of it. The files are written with ``sheets.write.write_sheet``: a third of the
 answers accepted with planned measures, a third rejected with a 200-character justification, a
 third under study with a decision date (a date cell in the workbook). No target is set: the
 script prints the figures.
@@ -51,12 +51,12 @@ from ledger import Ledger, NewEvent, RolePolicy, Signer
 # This folder holds a script named after the package ``projections``: find the package.
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).parent]
 sys.modules.pop("projections", None)
-from cli.answer_file import ANSWER_ALIASES, EXPORT_COLUMNS, answer_row  # noqa: E402
 from cli.bulk import write_answers  # noqa: E402
-from cli.sheet_read import read_sheet  # noqa: E402
-from cli.sheet_write import Dialect, write_sheet  # noqa: E402
 from cli.store import LedgerStore  # noqa: E402
 from projections import catch_up  # noqa: E402
+from sheets.answer_file import ANSWER_ALIASES, EXPORT_COLUMNS, answer_row  # noqa: E402
+from sheets.read import read_sheet  # noqa: E402
+from sheets.write import Dialect, write_sheet  # noqa: E402
 
 PER_TRANSACTION = 500  # recommendations appended per transaction while building
 PER_PANEL = 60

@@ -9,7 +9,7 @@ text option may name its language as recommendations do (``--justification fr=..
 two-letter code and ``=`` is a text in no named language, as before languages were recorded, so a
 justification that merely contains ``=`` is read as it is written. In the bulk file the
 translations are columns ``justification_LANG`` and ``planned_measures_LANG`` beside the row's
-``language``.
+``language`` (``sheets.languages``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from cli.errors import UsageProblem
 from cli.writing import read_text
 
 TAGGED = re.compile(r"([a-z]{2})=(.*)\Z", re.DOTALL)
-ANSWER_TEXTS = ("justification", "planned_measures")
-TRANSLATION_COLUMN = re.compile(r"(justification|planned_measures)_([a-z]{2})\Z")
 
 ORDER = "text options in order"  # where ``noted`` keeps them, in the command's context
 Given = tuple[str | None, str]  # (language, or None when not named; text)
@@ -129,38 +127,3 @@ def answer_texts(
 
 def _option(name: str) -> str:
     return "--" + name.replace("_", "-")
-
-
-def translation_columns(header: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """The bulk file's translation columns: column -> (field, language)."""
-    found: dict[str, tuple[str, str]] = {}
-    for column in header:
-        match = TRANSLATION_COLUMN.match(column)
-        if match:
-            found[column] = (match[1], match[2])
-    return found
-
-
-def row_translations(
-    row: Mapping[str, str | None], columns: Mapping[str, tuple[str, str]]
-) -> dict[str, dict[str, str]]:
-    """A row's translations, from its filled translation columns (a language with every cell
-    empty has none)."""
-    found: dict[str, dict[str, str]] = {}
-    filled = [column for column in columns if (row.get(column) or "").strip()]
-    for column in filled:
-        name, code = columns[column]
-        found.setdefault(code, dict.fromkeys(ANSWER_TEXTS, ""))[name] = row[column] or ""
-    if filled and not (row.get("language") or "").strip():
-        raise ValueError(
-            f"{filled[0]}: a translation needs the row's language (the language of "
-            "justification and planned_measures, such as fr)"
-        )
-    return found
-
-
-def export_columns(translations: Sequence[Mapping[str, object]]) -> tuple[str, ...]:
-    """The translation columns an export writes: each text in each language some answer is
-    translated into, in the order of the languages' codes."""
-    codes = sorted({code for each in translations for code in each})
-    return tuple(f"{name}_{code}" for code in codes for name in ANSWER_TEXTS)

@@ -1,7 +1,7 @@
 """``assembly export board FILE``: the status board's rows as the board's own download
 (``/recommendations.csv`` and ``.xlsx``, ``web.downloads``) holds them, each value by its label
 in the language asked beside its code, written as CSV, CSV for Excel or an .xlsx workbook
-(``cli.sheet_write``)."""
+(``sheets.write``)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption
 from cli.render import stdout
-from cli.sheet_write import dialect_of, write_sheet
 from cli.writing import day
+from sheets.write import dialect_of, write_sheet
 from web.asked import Asked, Problem
 from web.downloads import table
 from web.i18n import LANGUAGES

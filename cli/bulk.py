@@ -1,5 +1,5 @@
 """``assembly import KIND FILE`` (and ``assembly respond --csv``): many rows at once, all or
-nothing, for every kind of bulk file (``cli.bulk_kinds``).
+nothing, for every kind of bulk file (``sheets.kinds``).
 
 Every row is checked (its form, then the rules, in order, in one session, so two rows about
 one recommendation see each other); if any row fails, each failure is reported with its
@@ -12,13 +12,21 @@ counted once; two rows about the same thing that say different things are refuse
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from cli import remote
-from cli.answer_file import (
+from cli.context import open_ledger, parse_moment, signing_key
+from cli.render import stdout
+from cli.store import LedgerStore
+from cli.writing import report
+from domain import commands
+from domain.process import Batch, EventStore, Session
+from ledger import Entry
+from projections import catch_up
+from sheets.answer_file import (
     ANSWER_COLUMNS,
     EXPORT_COLUMNS,
     OPTIONAL_COLUMNS,
@@ -26,18 +34,10 @@ from cli.answer_file import (
     read_answer_file,
     read_answers,
 )
-from cli.answer_kind import ANSWERS
-from cli.bulk_rows import Item, Kind, Ledgered, moment
-from cli.context import open_ledger, parse_moment, signing_key
-from cli.render import stdout
-from cli.sheet_cells import BadRow
-from cli.store import LedgerStore
-from cli.writing import report
-from domain import commands
-from domain.errors import RuleBroken
-from domain.process import Batch, EventStore, Session
-from ledger import Entry
-from projections import catch_up
+from sheets.answer_kind import ANSWERS
+from sheets.cells import BadRow
+from sheets.check import BulkRefused, check_items
+from sheets.rows import Kind
 
 __all__ = [  # and the answers file's names that commands and tests import from here
     "ANSWER_COLUMNS",
@@ -54,72 +54,6 @@ __all__ = [  # and the answers file's names that commands and tests import from 
     "write_answers",
     "write_kind",
 ]
-
-
-class BulkRefused(RuleBroken):
-    """At least one row of a bulk import is wrong; nothing was written."""
-
-    def __init__(self, path: Path, problems: list[BadRow]) -> None:
-        super().__init__(path, problems)
-        self.path = path
-        self.problems = problems
-
-    def sentence(self) -> str:
-        rows = "\n".join(f"  {bad.sentence()}" for bad in self.problems)
-        return (
-            f"{self.path}: {len(self.problems)} bad row(s), nothing was written; fix them and "
-            f"import the whole file again:\n{rows}"
-        )
-
-
-class Checked(NamedTuple):
-    """What checking a file's rows found: its bad rows, how many events the others would
-    write, how many rows the ledger already says, and each duplicate row with the row it
-    repeats."""
-
-    problems: list[BadRow]
-    new: int
-    unchanged: int
-    duplicates: list[tuple[int, int]]
-
-
-def check_items(session: Session, items: Sequence[Item], *, at: datetime) -> Checked:
-    """Run every row through the rules in one session, each dated its row's day (else
-    ``at``), leaving the events of the new ones pending."""
-    ledger = Ledgered(session)
-    first: dict[Hashable, Item] = {}  # the first good row about each thing
-    writing: dict[Hashable, Item] = {}  # and the first that writes something about it
-    problems: list[BadRow] = []
-    duplicates: list[tuple[int, int]] = []
-    new = unchanged = 0
-    for item in items:
-        earlier = first.get(item.about)
-        if earlier is not None and earlier.says == item.says:
-            duplicates.append((item.row, earlier.row))
-            continue
-        try:
-            written = item.step(ledger, moment(item.on, at))
-        except RuleBroken as exc:
-            reason = exc.sentence()
-            if earlier is not None:
-                reason = f"{reason.rstrip('.')}; row {earlier.row} gives {item.what} too."
-            problems.append(BadRow(item.row, f"{item.label}: {reason}"))
-            continue
-        first.setdefault(item.about, item)
-        if not written:
-            unchanged += 1
-            continue
-        other = writing.setdefault(item.about, item)
-        if other is not item:
-            problems.append(
-                BadRow(
-                    item.row,
-                    f"{item.label}: row {other.row} gives {item.what} too, and says otherwise: "
-                    "keep one of the two rows.",
-                )
-            )
-        new += written
-    return Checked(problems, new, unchanged, duplicates)
 
 
 def import_kind(

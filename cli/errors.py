@@ -18,6 +18,7 @@ from ledger.merkle import MerkleError
 from ledger.note import NoteError
 from ledger.receipt import BadProof
 from ledger.tree import NoCheckpoint
+from sheets.errors import SheetProblem
 
 
 class Exit(IntEnum):
@@ -47,7 +48,8 @@ def exit_code_for(error: LedgerError) -> Exit:
     if isinstance(error, KeyFileError):
         return Exit.KEY
     if isinstance(
-        error, UsageProblem | BadSetting | BadHead | NoCheckpoint | MerkleError | NoteError
+        error,
+        UsageProblem | SheetProblem | BadSetting | BadHead | NoCheckpoint | MerkleError | NoteError,
     ):
         return Exit.USAGE
     return Exit.INTERNAL

@@ -1,7 +1,7 @@
 """``assembly export answers|implementation|recommendations|verdicts|board``: what the ledger
-holds in the file ``assembly import`` reads (``cli.bulk_kinds``), so an office can export, edit
+holds in the file ``assembly import`` reads (``sheets.kinds``), so an office can export, edit
 and import it again, and the status board's rows (``cli.board_export``): plain CSV, CSV for
-Excel, or an .xlsx workbook (``cli.sheet_write``)."""
+Excel, or an .xlsx workbook (``sheets.write``)."""
 
 from __future__ import annotations
 
@@ -13,20 +13,20 @@ from typing import Annotated
 import typer
 
 from cli import board_export, import_commands
-from cli.answer_file import DATE_COLUMNS, answer_row, export_header
-from cli.answer_kind import recorded_answers
-from cli.bulk_kinds import KINDS, Kind
-from cli.bulk_rows import Source
 from cli.context import open_ledger
 from cli.errors import UsageProblem
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption, view_at
 from cli.render import stdout
-from cli.sheet_cells import Cell
-from cli.sheet_write import Dialect, dialect_of, write_sheet
 from domain.recommendation import Adopted
 from domain.responses import Responded
 from projections.status import recorded
+from sheets.answer_file import DATE_COLUMNS, answer_row, export_header
+from sheets.answer_kind import recorded_answers
+from sheets.cells import Cell
+from sheets.kinds import KINDS, Kind
+from sheets.rows import Source
+from sheets.write import Dialect, dialect_of, write_sheet
 
 export_app = typer.Typer(help="Export what the ledger holds as files.", no_args_is_help=True)
 

@@ -1,5 +1,5 @@
 """``assembly import answers|implementation|recommendations|verdicts FILE``: a spreadsheet of
-one kind (``cli.bulk_kinds``) written to the ledger all or nothing (``cli.bulk``)."""
+one kind (``sheets.kinds``) written to the ledger all or nothing (``cli.bulk``)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 
 from cli.bulk import import_kind
-from cli.bulk_kinds import KINDS, Kind
 from cli.options import DEFAULT_LEDGER, KeyOption, LedgerOption
 from cli.remote import ServerOption
 from cli.writing import AtOption
+from sheets.kinds import KINDS, Kind
 
 import_app = typer.Typer(
     help="Import spreadsheets of answers, implementation reports, recommendations or verdicts.",

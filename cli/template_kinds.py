@@ -1,5 +1,5 @@
 """What a template holds, kind by kind: the rows of one panel still awaiting a step, read from
-the status read model, with the kind's columns and allowed values (``cli.bulk_kinds``) and the
+the status read model, with the kind's columns and allowed values (``sheets.kinds``) and the
 rules of the charter the ledger holds (``cli.template_rules``).
 
 - ``answers``: a row per review of a handed-over recommendation with no answer yet, whether
@@ -23,8 +23,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from cli.bulk_kinds import KINDS
-from cli.sheet_cells import Cell
 from cli.template_rules import (
     Rules,
     answer_rules,
@@ -39,6 +37,8 @@ from domain.responses import IMPLEMENTABLE
 from projections.board import deadlines
 from projections.names import first_words
 from projections.status import RecommendationStatus, Status
+from sheets.cells import Cell
+from sheets.kinds import KINDS
 
 Prefilled = Mapping[str, Cell | int]
 PER_LANGUAGE = re.compile(r"(text|title|supporting)_[a-z]{2}\Z")

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from cli.sheet_cells import DAY_HINT
 from domain.charter import Chartered
 from domain.government import Implementation, Verdict
 from domain.responses import Position
+from sheets.cells import DAY_HINT
 
 RuleRow = tuple[str, str, str]  # (column, allowed values, rule)
 Rules = tuple[list[RuleRow], dict[str, str]]  # the rules sheet's rows, each column's prompt

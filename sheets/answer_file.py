@@ -1,16 +1,16 @@
 """The bulk answers file (``assembly respond --csv``, ``assembly export answers``): its columns
 and their names in three languages, an answer as a row, and a file's rows as answers.
 
-The file is any spreadsheet ``cli.sheet_read`` reads (CSV as Excel writes it in Belgium, or an
+The file is any spreadsheet ``sheets.read`` reads (CSV as Excel writes it in Belgium, or an
 .xlsx), one answer per row, with the header ``ANSWER_COLUMNS`` and, if wanted, any of
 ``OPTIONAL_COLUMNS`` (the export writes them all), each named in English, French or Dutch
 (``ANSWER_ALIASES``). ``recommendation`` is ``PANEL/NUMBER`` or the assembly's own reference
 (``SD-E2``), resolved as the command line resolves it; ``date`` is the day the answer was given
 (empty or absent: the command's ``--at``, or now), so answers given on different days fit one
-file; it and ``decision_date`` are date cells or texts in any of ``cli.sheet_cells.DAY_FORMS``;
+file; it and ``decision_date`` are date cells or texts in any of ``sheets.cells.DAY_FORMS``;
 ``statement``, the joint statement the answer belongs to (see ``assembly respond-jointly``);
 ``language``, the language its texts are in; and ``justification_LANG``,
-``planned_measures_LANG``, its translations into language LANG (``cli.answer_languages``).
+``planned_measures_LANG``, its translations into language LANG (``sheets.languages``).
 A malformed row is reported with its spreadsheet row number (the header is row 1) and, where
 one cell is wrong, its column.
 """
@@ -25,19 +25,19 @@ from typing import NamedTuple
 
 from pydantic import ValidationError
 
-from cli.answer_languages import (
+from domain.errors import RuleBroken
+from domain.events import first_problem
+from domain.recommendation import resolve_reference
+from domain.responses import Responded
+from sheets.cells import BadCell, BadRow, Cell, alias_table, as_day, as_text
+from sheets.errors import SheetProblem
+from sheets.languages import (
     ANSWER_TEXTS,
     export_columns,
     row_translations,
     translation_columns,
 )
-from cli.errors import UsageProblem
-from cli.sheet_cells import BadCell, BadRow, Cell, alias_table, as_day, as_text
-from cli.sheet_read import read_sheet
-from domain.errors import RuleBroken
-from domain.events import first_problem
-from domain.recommendation import resolve_reference
-from domain.responses import Responded
+from sheets.read import read_sheet
 
 ANSWER_COLUMNS = (
     "recommendation",
@@ -51,7 +51,7 @@ ANSWER_COLUMNS = (
     "evidence_digest",
 )
 OPTIONAL_COLUMNS = ("date", "statement", "language")
-# Each column's names in French and in Dutch, beside its English one (``cli.sheet_cells``
+# Each column's names in French and in Dutch, beside its English one (``sheets.cells``
 # matches them whatever their case, accents, spaces or underscores).
 ANSWER_ALIASES = {
     "recommendation": ("recommandation", "aanbeveling"),
@@ -129,14 +129,14 @@ def read_answers(
 def read_answer_file(
     path: Path, references: References = (), *, sheet: str | None = None
 ) -> AnswerFile:
-    """Parse the file (any form ``cli.sheet_read`` reads; ``sheet``, a workbook's sheet). A
+    """Parse the file (any form ``sheets.read`` reads; ``sheet``, a workbook's sheet). A
     row names its recommendation by ``PANEL/NUMBER`` or by the assembly's own reference among
     ``references`` (``commands.references``), resolved as the command line resolves it."""
     found = read_sheet(path, ANSWER_ALIASES, sheet=sheet, other=_translation_column)
     missing = [column for column in ANSWER_COLUMNS if column not in found.letters]
     if missing or found.unknown:
         extra = [f"{written} (column {column})" for column, written in found.unknown]
-        raise UsageProblem(
+        raise SheetProblem(
             f"{path}: the header must be {','.join(ANSWER_COLUMNS)}, and may add "
             f"{', '.join(OPTIONAL_COLUMNS)} and translations such as justification_nl "
             "and planned_measures_nl"
@@ -159,7 +159,7 @@ def read_answer_file(
             column = str(exc.errors()[0]["loc"][0]) if exc.errors()[0]["loc"] else ""
             problems.append(found.bad(each.number, column, first_problem(exc, whole="row")))
     if not answers and not problems:
-        raise UsageProblem(f"{path} has no answers in it.")
+        raise SheetProblem(f"{path} has no answers in it.")
     return AnswerFile(answers, sorted(problems, key=lambda bad: bad.row), found.note)
 
 

@@ -1,5 +1,5 @@
-"""The government's answers as a kind of bulk file (``cli.bulk_kinds``): the file of
-``cli.answer_file``, each row the answer to one recommendation at one review, unchanged when the
+"""The government's answers as a kind of bulk file (``sheets.kinds``): the file of
+``sheets.answer_file``, each row the answer to one recommendation at one review, unchanged when the
 answer on the ledger (as corrected, if it was) says what the row says."""
 
 from __future__ import annotations
@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from cli.answer_file import (
+from domain import commands
+from domain.responses import Position, Responded
+from projections import Status
+from sheets.answer_file import (
     ALIAS_TABLE,
     ANSWER_ALIASES,
     ANSWER_COLUMNS,
@@ -18,11 +21,8 @@ from cli.answer_file import (
     export_header,
     read_answer_file,
 )
-from cli.answer_languages import ANSWER_TEXTS
-from cli.bulk_rows import Item, Kind, KindFile, Ledgered, References, Source, Table
-from domain import commands
-from domain.responses import Position, Responded
-from projections import Status
+from sheets.languages import ANSWER_TEXTS
+from sheets.rows import Item, Kind, KindFile, Ledgered, References, Source, Table
 
 __all__ = ["ALIAS_TABLE", "ANSWERS", "recorded_answers"]
 

@@ -1,4 +1,4 @@
-"""The cells of a spreadsheet file, as ``cli.sheet_read`` and ``cli.sheet_write`` share them:
+"""The cells of a spreadsheet file, as ``sheets.read`` and ``sheets.write`` share them:
 header names matched as clerks write them, column letters, dates in the forms Belgian
 spreadsheets write, the escapes of the XLSX format, and a bad row's sentence.
 
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from cli.errors import UsageProblem
+from sheets.errors import SheetProblem
 
 Cell = str | date  # a cell as read: text, or a real date cell of a workbook
 Aliases = Mapping[str, Sequence[str]]  # canonical column -> the other names it may have
@@ -33,7 +33,7 @@ XLSX_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 XLSX_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 
 
-class BadCell(UsageProblem):
+class BadCell(SheetProblem):
     """One cell of a row cannot be read: the column and why, in one sentence."""
 
     def __init__(self, column: str, reason: str) -> None:

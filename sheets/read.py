@@ -8,7 +8,7 @@
   quoted cells may hold line breaks and separators. A binary file (NUL bytes, a zip such as an
   .xlsx, or an old .xls) sent as CSV is refused with one sentence.
 
-The first row is the header; its cells name the columns as ``cli.sheet_cells.header_key``
+The first row is the header; its cells name the columns as ``sheets.cells.header_key``
 matches them against the caller's names. Columns whose header and cells are all empty, and
 rows whose cells are all empty, are skipped wherever they are. Every row keeps the
 spreadsheet's own row number (the header is row 1; a record whose quoted cell spans several
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from cli.errors import UsageProblem
-from cli.sheet_cells import (
+from projections.formula_guard import unguarded
+from sheets.cells import (
     Aliases,
     BadRow,
     Cell,
@@ -37,7 +37,7 @@ from cli.sheet_cells import (
     letter,
     xlsx_unescaped,
 )
-from projections.formula_guard import unguarded
+from sheets.errors import SheetProblem
 
 BINARY_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # zip (.xlsx), OLE (.xls)
 SEPARATORS = (",", ";", "\t")
@@ -83,7 +83,7 @@ def read_sheet(
     if path.suffix.lower() == ".xlsx":
         raw, note = _xlsx_rows(path, sheet), None
     elif sheet is not None:
-        raise UsageProblem(f"--sheet is for an .xlsx workbook, and {path} is read as CSV.")
+        raise SheetProblem(f"--sheet is for an .xlsx workbook, and {path} is read as CSV.")
     else:
         raw, note = _csv_rows(path)
     found = _sheet(path, raw, alias_table(aliases), other)
@@ -101,7 +101,7 @@ def _sheet(
     found = Sheet()
     header = next(rows, None)
     if header is None or all(blank(cell) for cell in header[1]):
-        raise UsageProblem(f"{path} has no header: its first row must name the columns.")
+        raise SheetProblem(f"{path} has no header: its first row must name the columns.")
     columns: list[str | None] = []
     for index, cell in enumerate(header[1]):
         written = "" if cell is None else str(cell).replace("\u00a0", " ").strip()
@@ -111,7 +111,7 @@ def _sheet(
             found.unknown.append((letter(index), written))
         if name is not None:
             if name in found.letters:
-                raise UsageProblem(
+                raise SheetProblem(
                     f"{path}: columns {found.letters[name]} and {letter(index)} both name "
                     f"{name}: keep one of them."
                 )
@@ -158,9 +158,9 @@ def _csv_rows(path: Path) -> tuple[list[tuple[int, Raw]], str | None]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UsageProblem(f"Cannot read {path}: {exc.strerror}.") from None
+        raise SheetProblem(f"Cannot read {path}: {exc.strerror}.") from None
     if b"\x00" in data or data.startswith(BINARY_STARTS):
-        raise UsageProblem(f"{path} is not a CSV file: save it as CSV UTF-8 or send the .xlsx.")
+        raise SheetProblem(f"{path} is not a CSV file: save it as CSV UTF-8 or send the .xlsx.")
     text, note = _decoded(path, data)
     first = text.split("\n", 1)[0]
     separator = max(SEPARATORS, key=lambda sep: _outside_quotes(first, sep))
@@ -168,7 +168,7 @@ def _csv_rows(path: Path) -> tuple[list[tuple[int, Raw]], str | None]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
         return list(enumerate(reader, start=1)), note
     except csv.Error as exc:
-        raise UsageProblem(f"{path} is not a readable CSV file: {exc}.") from None
+        raise SheetProblem(f"{path} is not a readable CSV file: {exc}.") from None
 
 
 def _decoded(path: Path, data: bytes) -> tuple[str, str | None]:
@@ -180,7 +180,7 @@ def _decoded(path: Path, data: bytes) -> tuple[str, str | None]:
     try:
         return data.decode("cp1252"), "read as Windows-1252"
     except UnicodeDecodeError:
-        raise UsageProblem(
+        raise SheetProblem(
             f"{path} is neither UTF-8 nor Windows-1252 text: save it as CSV UTF-8."
         ) from None
 
@@ -204,14 +204,14 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[tuple[int, Raw]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except OSError as exc:
-        raise UsageProblem(f"Cannot read {path}: {exc.strerror}.") from None
+        raise SheetProblem(f"Cannot read {path}: {exc.strerror}.") from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError):
-        raise UsageProblem(
+        raise SheetProblem(
             f"{path} is not a readable .xlsx workbook: save it again from the spreadsheet."
         ) from None
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            raise UsageProblem(
+            raise SheetProblem(
                 f"{path} has no sheet {sheet!r}: its sheets are {', '.join(book.sheetnames)}."
             )
         chosen = book[sheet] if sheet is not None else book.worksheets[0]

@@ -22,7 +22,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from cli.bulk_rows import (
+from domain import commands
+from domain.errors import AlreadyDone
+from domain.recommendation import Adopted, Recommendation, recommendation_stream
+from sheets.cells import Cell, as_day
+from sheets.rows import (
     Columns,
     Item,
     Kind,
@@ -36,10 +40,6 @@ from cli.bulk_rows import (
     read_kind,
     text_of,
 )
-from cli.sheet_cells import Cell, as_day
-from domain import commands
-from domain.errors import AlreadyDone
-from domain.recommendation import Adopted, Recommendation, recommendation_stream
 
 COLUMNS = ("panel", "number", "portfolio", "vote")
 OPTIONAL = ("reference", "group", "priority", "shared_with", "date", "handed_over")

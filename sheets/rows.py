@@ -1,9 +1,9 @@
-"""What every kind of bulk file shares (``cli.bulk_kinds`` lists the kinds): a kind's
+"""What every kind of bulk file shares (``sheets.kinds`` lists the kinds): a kind's
 description (its columns, their names in French and Dutch, the values a column allows), a row
 read as a step to take, the reading of a file into such rows, and the ledger a row is checked
 against.
 
-A kind's file is any spreadsheet ``cli.sheet_read`` reads. Its header holds every one of the
+A kind's file is any spreadsheet ``sheets.read`` reads. Its header holds every one of the
 kind's ``columns`` and may add any of its ``optional`` ones and, for each of its ``translated``
 texts, a column per language (``NAME_LANG``, such as ``title_fr``); headers are matched in
 English, French or Dutch whatever their case and accents. Each row becomes an ``Item``: what it
@@ -23,15 +23,15 @@ from typing import NamedTuple
 
 from pydantic import ValidationError
 
-from cli.errors import UsageProblem
-from cli.sheet_cells import BadCell, BadRow, Cell, alias_table, as_text
-from cli.sheet_read import read_sheet
 from domain.correction import CorrectionRecorded
 from domain.errors import RuleBroken
 from domain.events import Event, first_problem
 from domain.process import Session
 from domain.recommendation import Adopted, resolve_reference
 from projections import Status
+from sheets.cells import BadCell, BadRow, Cell, alias_table, as_text
+from sheets.errors import SheetProblem
+from sheets.read import read_sheet
 
 References = Iterable[tuple[str | None, tuple[int, int]]]  # (own reference, (panel, number))
 Table = tuple[tuple[str, ...], list[dict[str, str]]]  # a header and its rows, as texts
@@ -166,7 +166,7 @@ def read_kind(
     if missing or found.unknown:
         extra = [f"{written} (column {column})" for column, written in found.unknown]
         texts = " and ".join(f"{name}_LANG" for name in kind.translated)
-        raise UsageProblem(
+        raise SheetProblem(
             f"{path}: the header must be {','.join(kind.columns)}, and may add "
             f"{', '.join(kind.optional)}"
             + (f" and a column per language such as {texts}" if texts else "")
@@ -191,7 +191,7 @@ def read_kind(
             column = str(where[0]) if where else ""
             problems.append(found.bad(each.number, column, first_problem(exc, whole="row")))
     if not items and not problems:
-        raise UsageProblem(f"{path} has no rows in it.")
+        raise SheetProblem(f"{path} has no rows in it.")
     return KindFile(items, sorted(problems, key=lambda bad: bad.row), found.note)
 
 

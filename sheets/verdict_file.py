@@ -15,7 +15,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cli.bulk_rows import (
+from domain import commands
+from domain.government import Assessed, Verdict
+from sheets.cells import BadCell, Cell, as_day
+from sheets.rows import (
     Columns,
     Item,
     Kind,
@@ -29,9 +32,6 @@ from cli.bulk_rows import (
     recommendation_of,
     text_of,
 )
-from cli.sheet_cells import BadCell, Cell, as_day
-from domain import commands
-from domain.government import Assessed, Verdict
 
 COLUMNS = ("recommendation", "verdict")
 OPTIONAL = ("reasons", "score", "date", "language")

@@ -1,4 +1,4 @@
-"""Write rows as a spreadsheet file that ``cli.sheet_read`` reads back exactly.
+"""Write rows as a spreadsheet file that ``sheets.read`` reads back exactly.
 
 Three forms, chosen by ``Dialect``:
 
@@ -20,9 +20,9 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from cli.errors import UsageProblem
-from cli.sheet_cells import Cell, as_text, xlsx_escaped
 from projections.formula_guard import guarded
+from sheets.cells import Cell, as_text, xlsx_escaped
+from sheets.errors import SheetProblem
 
 WIDEST = 60  # characters: a longer text wraps inside its cell
 
@@ -40,7 +40,7 @@ def dialect_of(path: Path, *, excel: bool = False) -> Dialect:
     for Excel."""
     if path.suffix.lower() == ".xlsx":
         if excel:
-            raise UsageProblem(
+            raise SheetProblem(
                 f"--excel is for a CSV file, and {path} is a workbook that Excel opens as it is."
             )
         return Dialect.XLSX
@@ -63,7 +63,7 @@ def write_sheet(
         else:
             _csv(path, header, rows, excel=dialect is Dialect.EXCEL)
     except OSError as exc:
-        raise UsageProblem(f"Cannot write {path}: {exc.strerror}.") from None
+        raise SheetProblem(f"Cannot write {path}: {exc.strerror}.") from None
 
 
 def _csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, excel: bool) -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.answer_file import ANSWER_COLUMNS
-from cli.bulk_kinds import KINDS as REGISTRY
+from sheets.answer_file import ANSWER_COLUMNS
+from sheets.kinds import KINDS as REGISTRY
 from tests.features.cycle import (
     answer,
     answers_csv,

@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli.bulk import check_items
-from cli.bulk_kinds import KINDS
 from cli.context import open_ledger, signing_key
 from cli.export_commands import export_kind
 from cli.store import LedgerStore
 from domain import commands
 from domain.process import Session
+from sheets.kinds import KINDS
 from tests.features.cycle import (
     COMMISSION,
     GOVERNMENT,

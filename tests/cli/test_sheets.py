@@ -1,5 +1,5 @@
-"""One reader and one writer for every spreadsheet file (``cli.sheet_read``,
-``cli.sheet_write``, ``cli.sheet_cells``) and the formula guard they share with the board's
+"""One reader and one writer for every spreadsheet file (``sheets.read``,
+``sheets.write``, ``sheets.cells``) and the formula guard they share with the board's
 downloads (``projections.formula_guard``): the forms, the refusals, and a round trip of answers
 through each form that gives back exactly what was written (issue 16).
 """
@@ -14,14 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from cli.answer_file import read_answers
-from cli.errors import UsageProblem
 from cli.export_commands import write_answers_file
-from cli.sheet_cells import BadCell, as_day, header_key, letter, xlsx_escaped, xlsx_unescaped
-from cli.sheet_read import read_sheet
-from cli.sheet_write import Dialect, dialect_of, write_sheet
 from domain.responses import AnswerTranslation, Responded
 from projections.formula_guard import guarded, unguarded
+from sheets.answer_file import read_answers
+from sheets.cells import BadCell, as_day, header_key, letter, xlsx_escaped, xlsx_unescaped
+from sheets.errors import SheetProblem
+from sheets.read import read_sheet
+from sheets.write import Dialect, dialect_of, write_sheet
 from tests.features.cycle import (
     Template,
     as_government,
@@ -137,13 +137,13 @@ def test_an_unknown_header_is_named_with_its_column_letter(tmp_path: Path) -> No
 
 def test_two_headers_naming_one_column_are_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "list.csv", b"name,naam\nA,B\n")
-    with pytest.raises(UsageProblem, match="columns A and B both name name: keep one of them"):
+    with pytest.raises(SheetProblem, match="columns A and B both name name: keep one of them"):
         read_sheet(path, ALIASES)
 
 
 def test_a_file_in_neither_utf8_nor_windows_1252_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "list.csv", b"name\n\x81\xe9\n")
-    with pytest.raises(UsageProblem, match="is neither UTF-8 nor Windows-1252 text"):
+    with pytest.raises(SheetProblem, match="is neither UTF-8 nor Windows-1252 text"):
         read_sheet(path, ALIASES)
 
 
@@ -154,7 +154,7 @@ def test_a_binary_file_sent_as_csv_is_refused_with_one_sentence(
     tmp_path: Path, data: bytes
 ) -> None:
     path = write(tmp_path / "list.csv", data)
-    with pytest.raises(UsageProblem) as refused:
+    with pytest.raises(SheetProblem) as refused:
         read_sheet(path, ALIASES)
     assert str(refused.value) == (
         f"{path} is not a CSV file: save it as CSV UTF-8 or send the .xlsx."
@@ -163,13 +163,13 @@ def test_a_binary_file_sent_as_csv_is_refused_with_one_sentence(
 
 def test_a_sheet_named_for_a_csv_file_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "list.csv", b"name\nA\n")
-    with pytest.raises(UsageProblem, match=r"--sheet is for an \.xlsx workbook, and .* as CSV\."):
+    with pytest.raises(SheetProblem, match=r"--sheet is for an \.xlsx workbook, and .* as CSV\."):
         read_sheet(path, ALIASES, sheet="Feuil1")
 
 
 def test_a_damaged_workbook_is_refused_with_one_sentence(tmp_path: Path) -> None:
     path = write(tmp_path / "list.xlsx", b"PK\x03\x04 not a workbook")
-    with pytest.raises(UsageProblem, match=r"is not a readable \.xlsx workbook"):
+    with pytest.raises(SheetProblem, match=r"is not a readable \.xlsx workbook"):
         read_sheet(path, ALIASES)
 
 
@@ -202,7 +202,7 @@ def test_the_extension_chooses_the_form_and_excel_is_for_csv_only(tmp_path: Path
     assert dialect_of(Path("a.XLSX")) is Dialect.XLSX
     assert dialect_of(Path("a.csv"), excel=True) is Dialect.EXCEL
     assert dialect_of(Path("a.txt")) is Dialect.CSV
-    with pytest.raises(UsageProblem, match="--excel is for a CSV file"):
+    with pytest.raises(SheetProblem, match="--excel is for a CSV file"):
         dialect_of(Path("a.xlsx"), excel=True)
 
 

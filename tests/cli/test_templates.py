@@ -17,11 +17,11 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cli.answer_file import EXPORT_COLUMNS
 from cli.template_book import SPARE, write_template
 from cli.template_kinds import Template
 from cli.template_rules import answer_rules, implementation_rules
 from domain.charter import Chartered
+from sheets.answer_file import EXPORT_COLUMNS
 from tests.features.cycle import (
     COMMISSION,
     SECRETARIAT,
