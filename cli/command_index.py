@@ -334,7 +334,7 @@ ENTRIES: tuple[Entry, ...] = (
         "Set up and verify",
         (
             "Witness another log's checkpoints: cosign them only while the log grows consistently "
-            "(C2SP tlog-witness, with files instead of HTTP)."
+            "(C2SP tlog-witness, over HTTP or with files)."
         ),
     ),
     Entry(

@@ -97,6 +97,12 @@ def register_every_module() -> None:
     register_modules(tuple(name for name, _ in MODULES))
 
 
+def registered() -> typer.Typer:
+    """The root app of the modules registered so far in this process, as ``assembly`` was
+    built before its commands were loaded lazily: the tests compare the two."""
+    return _everything
+
+
 def built(name: str, rich_markup_mode: Any) -> typer.Typer:
     """A root app holding only the command or group ``name`` of the modules registered."""
     alone = typer.Typer(rich_markup_mode=rich_markup_mode)

@@ -27,7 +27,10 @@ def assembly(*args: str, cwd: Path | None = None, env: dict[str, str] | None = N
     """Run ``assembly ARGS`` in a child process without a terminal; return its code and streams."""
     if SPAWN:
         return runner.assembly(*args, cwd=cwd, env=env)
+    from cli.lazy_group import register_every_module
     from cli.main import run  # imported once, here, so the children inherit it
+
+    register_every_module()  # and every command's module, which run would import per command
 
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLY_")}
     full_env.update(env or {})
