@@ -1,0 +1,294 @@
+"""``assembly monitor``: follow a log over its tiles and check all it serves (docs/design.md 3.5).
+
+One run, made for a scheduled job:
+
+1. fetch the log's signed checkpoint (``/api/tiles/checkpoint``) and open it with the log's key;
+   with witness keys, check the quorum of cosignatures;
+2. check it extends the checkpoint of the last run: not smaller (a rollback), and the
+   consistency proof computed from the tiles ties both signed roots (else a fork);
+3. fetch the entries it adds (entry bundles); the entries seen before, served again in a
+   partial bundle, must be the same bytes;
+4. check all the entries give the signed root, then re-verify every one as ``assembly verify``
+   does (hash, chain, signature, the signer's role and validity);
+5. fold them with the project's own status fold and compare every recommendation with the
+   server's ``/api/status`` (``cli.monitor_board``).
+
+Misbehaviour ends the run with an evidence file (``cli.monitor_evidence``) and leaves the state
+as it was; a clean run moves the state on. The state folder holds ``monitor.json`` (the log's
+verifier key and the last checkpoint, verbatim) and ``entries.bundle`` (the entries checked, in
+the tiles' bundle encoding), so a run fetches only what is new.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cli.errors import UsageProblem
+from cli.monitor_board import check_board
+from cli.monitor_entries import Row, entry_rows, folded, verify_entries
+from cli.monitor_evidence import (
+    CHANGED,
+    ENTRY,
+    FORK,
+    ROLLBACK,
+    ROOT,
+    UNSIGNED,
+    WITNESS,
+    Found,
+    Misbehaviour,
+    b64,
+    proven_entry,
+    write_atomically,
+    write_evidence,
+)
+from ledger.errors import VerificationFailed
+from ledger.policy import RolePolicy
+from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint, parse_checkpoint
+from tlog.merkle import MemoryNodes, MerkleError, consistency_proof, leaf_hash, root
+from tlog.merkle import verify_consistency as consistent
+from tlog.note import NoteError, VerifierKey, parse_note, parse_verifier_key
+from tlog.tiles import (
+    CHECKPOINT,
+    TILE_WIDTH,
+    BadTiles,
+    Fetch,
+    TileNodes,
+    TilesError,
+    bundle_path,
+    decode_bundle,
+    encode_bundle,
+    fetcher,
+    tile_width,
+)
+
+STATE_FORMAT = "assembly-ledger/monitor-state@v1"
+STATE_FILE, ENTRIES_FILE = "monitor.json", "entries.bundle"
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What a clean run saw: the checkpoint, the one of the run before, what it compared."""
+
+    checkpoint: Checkpoint
+    previous: Checkpoint | None
+    new_entries: int
+    recommendations: int
+    cosigned: int
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """The state of the last clean run."""
+
+    vkey: VerifierKey
+    note: bytes
+    checkpoint: Checkpoint
+    entries: list[bytes]
+
+
+def monitor(
+    server: str,
+    folder: Path,
+    policy: RolePolicy,
+    *,
+    vkey: VerifierKey | None = None,
+    witnesses: Sequence[VerifierKey] = (),
+    quorum: int = 0,
+    workers: int | None = None,
+    timeout: float = 30.0,
+) -> Watched:
+    """Check the log served at ``server`` (its base URL) against the state in ``folder``; raise
+    Misbehaviour (evidence written), TilesUnavailable (the server cannot be reached) or
+    UsageProblem; return what a clean run saw."""
+    base = server.rstrip("/")
+    remembered = load_state(folder)
+    if vkey is None and remembered is None:
+        raise UsageProblem(
+            f"{folder} holds no monitor state yet: give the log's verifier key with --vkey."
+        )
+    if vkey is not None and remembered is not None and vkey != remembered.vkey:
+        raise UsageProblem(
+            f"{folder} follows the log of the key {remembered.vkey.text()}, not {vkey.text()}: "
+            "give another --state folder."
+        )
+    key = vkey if vkey is not None else remembered.vkey  # type: ignore[union-attr]
+    tiles, api = (
+        fetcher(f"{base}/api/tiles", timeout=timeout),
+        fetcher(f"{base}/api", timeout=timeout),
+    )
+    note = tiles(CHECKPOINT)
+    notes = [note] if remembered is None else [remembered.note, note]
+    try:
+        return _check(key, note, remembered, tiles, api, policy, witnesses, quorum, workers, folder)
+    except Found as found:
+        path = write_evidence(folder, found, server=base, notes=notes)
+        raise Misbehaviour(found.summary, path) from None
+
+
+def _check(
+    key: VerifierKey,
+    note: bytes,
+    remembered: Remembered | None,
+    tiles: Fetch,
+    api: Fetch,
+    policy: RolePolicy,
+    witnesses: Sequence[VerifierKey],
+    quorum: int,
+    workers: int | None,
+    folder: Path,
+) -> Watched:
+    try:
+        new, _ = open_checkpoint(note, [key])
+    except NoteError as exc:
+        raise Found(UNSIGNED, f"the checkpoint served does not open with the log's key: "
+                    f"{exc.sentence().rstrip('.')}") from None  # fmt: skip
+    cosigned = len(cosigned_by(new, parse_note(note).signatures, witnesses))
+    if cosigned < quorum:
+        raise Found(WITNESS, f"the checkpoint of {new.size} entries carries {cosigned} valid "
+                    f"cosignatures of the witnesses given, not the {quorum} required")  # fmt: skip
+    old = None if remembered is None else remembered.checkpoint
+    known = [] if remembered is None else remembered.entries
+    if old is not None:
+        _check_extends(old, new, tiles, known)
+    entries = known + _fetch_new(tiles, known, new.size)
+    nodes = MemoryNodes(leaf_hash(entry) for entry in entries)
+    if root(new.size, nodes) != new.root_hash:
+        raise Found(ROOT, f"the {new.size} entries served do not give the root the checkpoint "
+                    "signs", root_of_entries=b64(root(new.size, nodes)))  # fmt: skip
+    rows = _verified(entries, nodes, policy, workers)
+    try:
+        compared = check_board(folded(rows), new.size, api)
+    except Found as found:
+        seqs = found.details.pop("entry_seqs", [])
+        found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
+        raise
+    save_state(folder, key, note, entries)
+    return Watched(new, old, new.size - len(known), compared, cosigned)
+
+
+def _check_extends(old: Checkpoint, new: Checkpoint, tiles: Fetch, known: list[bytes]) -> None:
+    """Raise Found unless the new checkpoint extends the old one (RFC 9162 2.1.4)."""
+    if new.size < old.size:
+        raise Found(ROLLBACK, f"the log was rolled back: its checkpoint of {new.size} entries is "
+                    f"smaller than the checkpoint of {old.size} seen before")  # fmt: skip
+    if new.size == old.size:
+        if new.root_hash != old.root_hash:
+            raise Found(FORK, f"the log forked: two checkpoints of {new.size} entries sign "
+                        "different roots")  # fmt: skip
+        return
+    nodes = TileNodes(tiles, new.size)
+    try:
+        proof = consistency_proof(old.size, new.size, nodes) if old.size else []
+    except (MerkleError, BadTiles) as exc:
+        raise Found(FORK, f"the log's tiles give no consistency proof from {old.size} to "
+                    f"{new.size} entries: {exc.sentence().rstrip('.')}") from None  # fmt: skip
+    if old.size and not consistent(old.size, new.size, old.root_hash, new.root_hash, proof):
+        raise Found(
+            FORK,
+            f"the log forked: its checkpoint of {new.size} entries does not extend the "
+            f"checkpoint of {old.size} seen before (the consistency proof from the tiles fails)",
+            consistency_proof=[b64(node) for node in proof],
+            **_first_difference(nodes, known),
+        )
+
+
+def _first_difference(nodes: TileNodes, known: list[bytes]) -> dict[str, Any]:
+    """Where the tiles' leaves part from the entries checked before, if they can tell."""
+    for seq, entry in enumerate(known):
+        try:
+            served = nodes.node(0, seq)
+        except (MerkleError, TilesError):
+            return {}
+        if served != leaf_hash(entry):
+            return {"first_differing_seq": seq, "leaf_served": served.hex(),
+                    "entry_seen": entry.decode(errors="replace")}  # fmt: skip
+    return {}
+
+
+def _fetch_new(tiles: Fetch, known: list[bytes], size: int) -> list[bytes]:
+    """The entries from ``len(known)`` to ``size``, from their bundles; raise Found if a bundle
+    serves an entry seen before with other bytes."""
+    fresh: list[bytes] = []
+    # The last bundle is fetched again even when nothing is new: an entry changed since is seen.
+    for index in range(max(0, min(len(known), size - 1)) // TILE_WIDTH, -(-size // TILE_WIDTH)):
+        width = tile_width(size, 0, index)
+        path = bundle_path(index, width)
+        bundle = decode_bundle(tiles(path), what=path)
+        if len(bundle) != width:
+            raise Found(ROOT, f"{path} holds {len(bundle)} entries, not {width}")
+        first = index * TILE_WIDTH
+        for offset, entry in enumerate(bundle):
+            seq = first + offset
+            if seq < len(known) and known[seq] != entry:
+                raise Found(
+                    CHANGED,
+                    f"entry {seq} changed: the server now serves other bytes than those checked "
+                    "on an earlier run",
+                    seq=seq,
+                    entry_seen=known[seq].decode(errors="replace"),
+                    entry_served=entry.decode(errors="replace"),
+                )
+            if seq >= len(known):
+                fresh.append(entry)
+    return fresh
+
+
+def _verified(
+    entries: list[bytes],
+    nodes: MemoryNodes,
+    policy: RolePolicy,
+    workers: int | None,
+) -> list[Row]:
+    try:
+        rows = entry_rows(entries)
+        verify_entries(rows, policy, workers=workers)
+    except VerificationFailed as failure:
+        seq = min(failure.seq, len(entries) - 1)
+        raise Found(
+            ENTRY,
+            f"entry {failure.seq} does not verify: {failure.problem}",
+            entry=proven_entry(entries, nodes, seq),
+        ) from None
+    return rows
+
+
+# --- state ---------------------------------------------------------------------------------------
+
+
+def load_state(folder: Path) -> Remembered | None:
+    """The state of the last clean run in ``folder``, or None before the first."""
+    path = folder / STATE_FILE
+    try:
+        document = json.loads(path.read_bytes())
+        entries = decode_bundle((folder / ENTRIES_FILE).read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, BadTiles):
+        document = None
+    try:
+        if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
+            raise ValueError
+        vkey = parse_verifier_key(document["vkey"])
+        note = document["checkpoint"].encode()
+        checkpoint = parse_checkpoint(parse_note(note).text)
+        if len(entries) < checkpoint.size:  # more: a run stopped before it saved the checkpoint
+            raise ValueError
+    except (ValueError, KeyError, AttributeError, NoteError):
+        raise UsageProblem(
+            f"The monitor's state in {folder} cannot be read as {STATE_FORMAT}; "
+            "give another --state folder."
+        ) from None
+    return Remembered(vkey, note, checkpoint, entries[: checkpoint.size])
+
+
+def save_state(folder: Path, vkey: VerifierKey, note: bytes, entries: list[bytes]) -> None:
+    """Remember a clean run: the entries first, then the checkpoint that covers them."""
+    document: dict[str, Any] = {"format": STATE_FORMAT, "vkey": vkey.text(),
+                                "checkpoint": note.decode()}  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / ENTRIES_FILE, encode_bundle(entries))
+    write_atomically(folder / STATE_FILE, (json.dumps(document, indent=2) + "\n").encode())
