@@ -38,15 +38,18 @@ from domain.responses import Position
 from ledger import Ledger
 from projections.board import ordered
 from projections.view import view_at
+from sheets.kinds import KINDS, Kind
 from web.admission import _Reader
 from web.asked import Asked
 from web.context import Settings, opened
+from web.desk_bulk import KIND_WORDS, MAX_BULK_BYTES, BulkChecked, check_upload, kind_named
 from web.desk_charter import ROLE_WORDS, LedgerStep
 from web.desk_prepare import Prepared, Refusal, prepare, step_named
 from web.desk_steps import DeskStep
 from web.envelope import check_json_type, read_body
 from web.i18n import choose, format_day, localized
 from web.pages import page_html
+from web.press_render import colon
 
 router = APIRouter()
 SCRIPTS_DIR = Path(__file__).parent / "static" / "desk"
@@ -152,6 +155,10 @@ def desk_data(book: Ledger, lang: str) -> dict[str, Any]:
         "statuses": [s.value for s in Implementation],
         "verdicts": [v.value for v in Verdict],
         "roles": [(role, ROLE_WORDS.get(role, role)) for role in book.policy.roles],
+        "kinds": list(KINDS),
+        "kind_words": KIND_WORDS,
+        "max_bulk_kib": MAX_BULK_BYTES // 1024,
+        "colon": colon(lang),
     }
 
 
@@ -194,3 +201,34 @@ def _prepare(
 ) -> list[Prepared]:
     with opened(settings) as book:
         return prepare(book, step, fields, key, lang=lang)
+
+
+@router.post("/api/desk/bulk/prepare", tags=["desk"])
+async def bulk_prepare_route(
+    request: Request, kind: str, key: str, name: str = "file.csv", lang: str | None = None
+) -> JSONResponse:
+    """Every row of a spreadsheet (the request's body, CSV or .xlsx by ``name``) checked as
+    ``assembly import KIND FILE --dry-run`` checks it: its bad rows (422, ``problems``), or
+    the exact bytes of every event to sign (``events``). Nothing is written."""
+    too_large = HTTPException(
+        413,
+        detail=f"The file is larger than {MAX_BULK_BYTES // 1024} KiB: split it into smaller "
+        "files and send each.",
+    )
+    data = await read_body(request, limit=MAX_BULK_BYTES, too_large=too_large)
+    chosen = choose(lang, request.headers.get("accept-language"))
+    settings = request.app.state.settings
+    try:
+        found = kind_named(kind)
+        checked = await run_in_threadpool(_check_upload, settings, found, data, name, key, chosen)
+    except Refusal as refusal:
+        return JSONResponse(refusal.as_json(), status_code=refusal.status)
+    status = 422 if checked.problems else 200
+    return JSONResponse(checked.as_json(), status_code=status)
+
+
+def _check_upload(
+    settings: Settings, kind: Kind, data: bytes, name: str, key: str, lang: str
+) -> BulkChecked:
+    with opened(settings) as book:
+        return check_upload(book, kind, data, name, key, lang=lang)

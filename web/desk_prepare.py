@@ -104,13 +104,9 @@ def prepare(
     first refusal raised as a ``Refusal``. Nothing is written."""
     key_id = key_id_from(key)
     at = book.clock()
-    signers = SignerBook(book.policy)
-    signers.records = {record.key_id: record for record in book.signers()}
+    signers = signer_book(book)
     event_type = step.event_type if isinstance(step, LedgerStep) else step.event.TYPE
-    try:
-        signers.check_may_sign(key_id, event_type, format_time(at))
-    except LedgerError as error:
-        raise Refusal(status_for(error), error.sentence(), "key") from None
+    may_sign(signers, key_id, event_type, format_time(at))
     if isinstance(step, LedgerStep):
         return [_prepare_signer_event(book, step, fields, key_id, signers, at=at, lang=lang)]
     session = Session(_Reader(book, key_id))
@@ -122,22 +118,44 @@ def prepare(
         raise Refusal(422, error.sentence(), field_of(step, error)) from None
     except UnknownSigner as error:  # the reader's role, asked by a rule
         raise Refusal(403, error.sentence(), "key") from None
+    prepared = signable(book, session, key_id, signers, lang=lang)
+    if not prepared:
+        raise AssertionError(f"the step {step.name} decided no event")
+    return prepared
+
+
+def signer_book(book: Ledger) -> SignerBook:
+    """Every key the ledger knows, with its role and validity, to check a signer against."""
+    signers = SignerBook(book.policy)
+    signers.records = {record.key_id: record for record in book.signers()}
+    return signers
+
+
+def may_sign(signers: SignerBook, key_id: str, event_type: str, when: str) -> None:
+    """Raise a ``Refusal`` beside the key unless ``key_id`` may sign ``event_type`` at
+    ``when``: enrolled, not revoked, valid then, and of a role that writes it."""
+    try:
+        signers.check_may_sign(key_id, event_type, when)
+    except LedgerError as error:
+        raise Refusal(status_for(error), error.sentence(), "key") from None
+
+
+def signable(
+    book: Ledger, session: Session, key_id: str, signers: SignerBook, *, lang: str
+) -> list[Prepared]:
+    """The events ``session`` holds pending, each as the exact body ``key_id`` signs; a
+    ``Refusal`` if that key may not sign one of them on its day."""
     identity = book.identity()
     prepared = []
     for stream, expected, events in session.pending():
         for offset, pending in enumerate(events, start=1):
             event = _new(pending)
-            try:
-                signers.check_may_sign(key_id, event.type, format_time(event.occurred_at))
-            except LedgerError as error:
-                raise Refusal(status_for(error), error.sentence(), "key") from None
+            may_sign(signers, key_id, event.type, format_time(event.occurred_at))
             body = body_of(
                 event, ledger=identity, stream=stream, version=expected + offset, signer=key_id
             )
             summary = summary_of(pending, lang=lang)
             prepared.append(Prepared(str(stream), expected, body, summary))
-    if not prepared:
-        raise AssertionError(f"the step {step.name} decided no event")
     return prepared
 
 

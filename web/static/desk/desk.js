@@ -131,12 +131,78 @@
       each.fields = body;
     }
     prepared = { form, events };
-    showPrepared(events, decoder);
+    showPrepared(events, decoder, []);
   }
 
-  function showPrepared(events, decoder) {
+  // A spreadsheet: the server checks every row as `assembly import --dry-run` does and
+  // answers its bad rows, shown by row, or every event to sign, signed here all at once.
+  async function checkSheet(event) {
+    event.preventDefault();
+    const form = event.target;
+    clearProblems(form);
+    prepared = null;
+    document.getElementById("confirm").hidden = true;
+    document.getElementById("bulk-problems").hidden = true;
+    const problem = document.getElementById("bulk-form-error");
+    if (!office) return show(problem, say("no-key"));
+    const file = document.getElementById("bulk-file").files[0];
+    if (!file) return show(problem, say("bulk-no-file"));
+    const max = Number(root.dataset.bulkMax);
+    if (file.size > max * 1024) return show(problem, say("bulk-too-large", { max }));
+    const kind = document.getElementById("bulk-kind").value;
+    const query = new URLSearchParams({ kind, key: office.publicKey, name: file.name, lang });
+    let reply;
+    try {
+      reply = await fetch("/api/desk/bulk/prepare?" + query, {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream" },
+        body: file,
+        credentials: "omit",
+        cache: "no-store",
+      });
+    } catch (e) {
+      return show(problem, say("unreachable"));
+    }
+    const answer = await reply.json();
+    if (answer.problems && answer.problems.length) return showRows(answer.problems);
+    if (!reply.ok) return refuse(form, answer.detail, answer.field);
+    const events = answer.events.map((each) => ({ ...each, bytes: fromBase64(each.body) }));
+    const decoder = new TextDecoder();
+    for (const each of events) {
+      each.fields = JSON.parse(decoder.decode(each.bytes));
+      if (each.fields.signer !== office.keyId) return refuse(form, say("changed"), null);
+    }
+    const said = [say("bulk-" + kind, { new: events.length, unchanged: answer.unchanged })];
+    for (const [row, repeated] of answer.duplicates) said.push(say("bulk-duplicate", { row, repeated }));
+    if (answer.note) said.push(answer.note);
+    prepared = events.length ? { form, events } : null;
+    showPrepared(events, decoder, said);
+  }
+
+  function showRows(problems) {
+    const table = document.getElementById("bulk-problems");
+    const rows = table.tBodies[0];
+    rows.replaceChildren();
+    for (const bad of problems) {
+      const line = rows.insertRow();
+      const where = bad.column ? bad.column + (bad.name ? " (" + bad.name + ")" : "") : "";
+      for (const text of [String(bad.row), where, bad.reason]) line.insertCell().textContent = text;
+    }
+    const caption = say("bulk-bad", { count: problems.length });
+    document.getElementById("bulk-problems-caption").textContent = caption;
+    table.hidden = false;
+    table.scrollIntoView();
+  }
+
+  function showPrepared(events, decoder, said) {
     const holder = document.getElementById("confirm-events");
     holder.replaceChildren();
+    for (const text of said) {
+      const line = document.createElement("p");
+      line.className = "desk-bulk-summary";
+      line.textContent = text;
+      holder.append(line);
+    }
     for (const each of events) {
       const headline = document.createElement("p");
       headline.className = "desk-headline";
@@ -154,11 +220,14 @@
     document.getElementById("confirm-raw").textContent =
       events.map((each) => decoder.decode(each.bytes)).join("\n");
     show(document.getElementById("confirm-error"), "");
+    const sign = document.getElementById("sign");
+    sign.textContent = say(events.length > 1 ? "sign-all" : "sign-one");
+    sign.hidden = !events.length;
     const confirm = document.getElementById("confirm");
     confirm.hidden = false;
     document.getElementById("receipt").hidden = true;
     document.getElementById("confirm-heading").scrollIntoView();
-    document.getElementById("sign").focus();
+    if (events.length) sign.focus();
   }
 
   async function signAndSend() {
@@ -295,6 +364,9 @@
       document.getElementById(area.dataset.ruleBy).addEventListener("change", update);
       update();
     });
+    const bulk = document.getElementById("form-bulk");
+    bulk.addEventListener("submit", checkSheet);
+    bulk.querySelector("button[type=submit]").disabled = false;
     document.getElementById("sign").addEventListener("click", signAndSend);
     document.getElementById("cancel").addEventListener("click", () => {
       prepared = null;
