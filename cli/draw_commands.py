@@ -25,7 +25,7 @@ from cli.render import print_json, print_table, stdout
 from cli.store import LedgerStore
 from cli.writing import AtOption, act
 from domain import draw_steps
-from domain.draws import DrawRefused
+from domain.draws import DrandRound, DrawRefused
 from domain.draws.portfolio import offered_algorithms
 from domain.process import Session
 
@@ -47,6 +47,44 @@ Source = Annotated[
 ]
 Value = Annotated[str, typer.Option(help="The public random value, as published.")]
 Published = Annotated[str, typer.Option(help="When the value was published (ISO time, UTC).")]
+AnnouncedSource = Annotated[
+    str | None,
+    typer.Option(
+        "--randomness-source",
+        help="The public randomness to come, e.g. a named lottery draw (with --drand-chain: "
+        "default, the round and its chain).",
+    ),
+]
+DrandChain = Annotated[
+    str | None,
+    typer.Option(
+        help="A drand chain whose round will be the public value: quicknet, default, or a file "
+        "of the chain's /info JSON."
+    ),
+]
+DrandRoundOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--drand-round",
+        min=1,
+        help="The drand round (default: the first published a minute after the announcement).",
+    ),
+]
+GivenValue = Annotated[
+    str | None, typer.Option("--randomness-value", help="The public random value, as published.")
+]
+GivenPublished = Annotated[
+    str | None,
+    typer.Option("--published-at", help="When the value was published (ISO time, UTC)."),
+]
+Beacon = Annotated[
+    Path | None,
+    typer.Option(
+        exists=True,
+        dir_okay=False,
+        help="The announced drand round's beacon: drand's JSON of /public/ROUND.",
+    ),
+]
 DEFAULT_ALGORITHM = "maximin"
 
 
@@ -75,7 +113,9 @@ def announce_invitations(
             help="Address register CSV (address_id,municipality).",
         ),
     ],
-    randomness_source: Source,
+    randomness_source: AnnouncedSource = None,
+    drand_chain: DrandChain = None,
+    drand_round: DrandRoundOpt = None,
     letters: Annotated[int, typer.Option(min=1, help="Letters to send in all.")] = 10_000,
     draw_id: Annotated[str | None, typer.Option(help="Default: panel-N-invitations.")] = None,
     salts_out: SaltsOpt = None,
@@ -90,6 +130,7 @@ def announce_invitations(
 
     Example: assembly draw announce invitations --panel 1 --register register.csv
     --randomness-source "National Lottery, draw of 2026-03-14" --key secretariat.key
+    (or --drand-chain quicknet: a drand round published a minute after the announcement)
     """
     done: dict[str, Any] = {}
     salts = draw_work.NewSalts(register_file, salts_out)
@@ -104,6 +145,8 @@ def announce_invitations(
             draw_id=draw_id or f"panel-{panel}-invitations",
             salts_out=salts,
             at=when,
+            drand_chain=drand_chain,
+            drand_number=drand_round,
         )
 
     try:
@@ -120,8 +163,9 @@ def perform_invitations(
         Path,
         typer.Option("--register", exists=True, dir_okay=False, help="The register announced."),
     ],
-    randomness_value: Value,
-    published_at: Published,
+    randomness_value: GivenValue = None,
+    published_at: GivenPublished = None,
+    beacon: Beacon = None,
     salts: SaltsOpt = None,
     out: Annotated[Path, typer.Option(help="Where to write the addresses drawn.")] = Path(
         "invitations.csv"
@@ -135,8 +179,9 @@ def perform_invitations(
 
     Example: assembly draw perform invitations --panel 1 --register register.csv
     --randomness-value "07 12 19 28 33 41 +5" --published-at 2026-03-14T20:00Z --key sec.key
+    (or, for a drand round, --beacon round.json)
     """
-    published = _moment(published_at, "--published-at")
+    published = parse_moment(published_at)
     act(
         ledger,
         key,
@@ -148,6 +193,7 @@ def perform_invitations(
                 salts_file=salts,
                 randomness_value=randomness_value,
                 randomness_published_at=published,
+                beacon_file=beacon,
                 invitations_out=out,
                 at=when,
             )
@@ -204,7 +250,9 @@ def announce_panel(
     panel: PanelOpt,
     pool: FileOpt,
     quotas: FileOpt,
-    randomness_source: Source,
+    randomness_source: AnnouncedSource = None,
+    drand_chain: DrandChain = None,
+    drand_round: DrandRoundOpt = None,
     portfolio: Annotated[Path, typer.Option(help="Where to publish the portfolio.")] = Path(
         "portfolio.json"
     ),
@@ -234,6 +282,7 @@ def announce_panel(
 
     Example: assembly draw announce panel --panel 1 --pool pool.csv --quotas quotas.csv
     --randomness-source "National Lottery, draw of 2026-04-18" --key secretariat.key
+    (or --drand-chain quicknet: a drand round published a minute after the announcement)
     """
     if algorithm not in offered_algorithms():
         raise UsageProblem(f"--algorithm must be one of {', '.join(offered_algorithms())}.")
@@ -263,6 +312,8 @@ def announce_panel(
                 salts_file=salts,
                 progress=progress,
                 at=when,
+                drand_chain=drand_chain,
+                drand_number=drand_round,
             )
 
         act(ledger, key, step, at=at, server=server)
@@ -275,8 +326,9 @@ def perform_panel(
     pool: FileOpt,
     quotas: FileOpt,
     portfolio: FileOpt,
-    randomness_value: Value,
-    published_at: Published,
+    randomness_value: GivenValue = None,
+    published_at: GivenPublished = None,
+    beacon: Beacon = None,
     salts: SaltsOpt = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
     key: KeyOption = None,
@@ -287,8 +339,9 @@ def perform_panel(
 
     Example: assembly draw perform panel --panel 1 --pool pool.csv --quotas quotas.csv
     --portfolio portfolio.json --randomness-value "..." --published-at 2026-04-18T20:00Z
+    (or, for a drand round, --beacon round.json)
     """
-    published = _moment(published_at, "--published-at")
+    published = parse_moment(published_at)
     act(
         ledger,
         key,
@@ -301,6 +354,7 @@ def perform_panel(
                 portfolio_file=portfolio,
                 randomness_value=randomness_value,
                 randomness_published_at=published,
+                beacon_file=beacon,
                 salts_file=salts,
                 at=when,
             )
@@ -344,6 +398,7 @@ def verify(
                 report = draw_work.verify_panel(session, panel, files)
             else:
                 raise UsageProblem("--stage is invitations or panel.")
+            drand = draw_work.announced_drand(session, panel, stage)
         except DrawRefused as mismatch:
             raise CheckFailed(f"The draw does not verify: {mismatch.sentence()}") from None
     finally:
@@ -356,6 +411,7 @@ def verify(
             "letters": sum(invitations.letters_per_municipality.values()),
             "seed": invitations.seed,
             "selected_root": invitations.selected_root,
+            "drand_round": drand.round if drand else None,
         }
         if format is OutputFormat.json:
             print_json(result)
@@ -364,6 +420,7 @@ def verify(
                 f"Stage 1 of panel {panel} verifies: {result['letters']} letters, "
                 f"seed {invitations.seed}, selection root {invitations.selected_root}."
             )
+            _say_drand(drand)
         return
     summary = report.summary
     if probabilities is not None:
@@ -377,6 +434,7 @@ def verify(
         "verified": True,
         "panel_index": report.panel_index,
         "selected": list(report.selected),
+        "drand_round": drand.round if drand else None,
         "probability_ppm": {
             "min": summary.min_ppm,
             "max": summary.max_ppm,
@@ -393,6 +451,7 @@ def verify(
         f"quotas and comes from the committed pool; the public value picks panel "
         f"{report.panel_index}, the {len(report.selected)} members recorded."
     )
+    _say_drand(drand)
     print_table(
         "Selection probability per volunteer",
         ["", "ppm", "percent"],
@@ -403,6 +462,14 @@ def verify(
             ("never selected", summary.zero_count, ""),
         ],
     )
+
+
+def _say_drand(drand: DrandRound | None) -> None:
+    if drand is not None:
+        stdout.print(
+            f"The public value is the beacon of drand round {drand.round} of the chain "
+            f"{drand.chain_hash}, its signature checked against the chain's public key."
+        )
 
 
 @theme_app.command("draw", rich_help_panel="Secretariat")

@@ -8,14 +8,19 @@ roots, digests, counts and the pseudonyms selected.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cli.errors import UsageProblem
 from domain import draw_steps
 from domain.draws import (
+    DrandBeacon,
+    DrandRound,
     InvitationReport,
     PanelReport,
     commitment_root,
@@ -33,11 +38,100 @@ from domain.draws import (
     write_portfolio,
     write_salts,
 )
+from domain.draws.drand import (
+    KNOWN_CHAINS,
+    chain_of,
+    fixed_round,
+    read_beacon,
+    read_chain,
+    recorded_beacon,
+)
 from domain.draws.files import quota_digest
 from domain.draws.portfolio import build_portfolio
 from domain.process import Session
 
 Progress = Callable[[str, int, int | None], None]  # phase, done, total
+# A drand round named by default comes out a minute after the announcement: time enough for the
+# announcement to be recorded before it, short enough to perform the draw at once.
+DRAND_MARGIN = timedelta(minutes=1)
+
+
+def _json_object(path: Path, what: str) -> dict[str, Any]:
+    """A JSON object read from ``path``, or a ``UsageProblem`` naming ``what`` it should be."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        raise UsageProblem(f"{path} is not a readable JSON file ({what}).") from None
+    if not isinstance(document, dict):
+        raise UsageProblem(f"{path} is not a JSON object ({what}).")
+    return document
+
+
+def drand_round(chain: str | None, number: int | None, *, at: datetime) -> DrandRound | None:
+    """The drand round an announcement fixes: of a known chain (``quicknet``, ``default``) or
+    one described by drand's ``/info`` JSON in a file; by default the first round published
+    ``DRAND_MARGIN`` after ``at``. None when no chain is named."""
+    if chain is None:
+        if number is not None:
+            raise UsageProblem("--drand-round needs --drand-chain (quicknet, default or a file).")
+        return None
+    known = KNOWN_CHAINS.get(chain)
+    if known is None:
+        known = read_chain(_json_object(Path(chain), "drand's /info of the chain"))
+    return fixed_round(known, number or known.first_round_after(at + DRAND_MARGIN))
+
+
+def announced_source(words: str | None, fixed: DrandRound | None) -> str:
+    """The randomness source an announcement names: the words given, or else the drand round's
+    (round and chain)."""
+    if words is not None:
+        return words
+    if fixed is None:
+        raise UsageProblem(
+            "Name the public randomness to come: --randomness-source (a lottery draw, say) or "
+            "--drand-chain."
+        )
+    return f"drand, round {fixed.round} of the chain {fixed.chain_hash}"
+
+
+def announced_drand(session: Session, number: int, stage: str) -> DrandRound | None:
+    """The drand round panel ``number``'s draw of ``stage`` (invitations or panel) announced."""
+    draw = (
+        draw_steps.invitation_draw(session, number)
+        if stage == "invitations"
+        else draw_steps.panel_draw(session, number)
+    )
+    return None if draw.announced is None else draw.announced.drand
+
+
+def public_value(
+    fixed: DrandRound | None,
+    what: str,
+    *,
+    value: str | None,
+    published_at: datetime | None,
+    beacon_file: Path | None,
+) -> tuple[str, datetime, DrandBeacon | None]:
+    """The public value a draw announced with ``fixed`` is performed with, its publication time
+    and the beacon to record: named in words with its time, or, when the announcement fixed a
+    drand round, that round's beacon (drand's ``/public/ROUND`` JSON in ``beacon_file``)."""
+    if fixed is None:
+        if beacon_file is not None:
+            raise UsageProblem(
+                f"{what} was announced with a value named in words: give --randomness-value "
+                "and --published-at, not --beacon."
+            )
+        if value is None or published_at is None:
+            raise UsageProblem("Give the public value: --randomness-value and --published-at.")
+        return value, published_at, None
+    if beacon_file is None or value is not None or published_at is not None:
+        raise UsageProblem(
+            f"{what} was announced with round {fixed.round} of a drand chain: give its beacon "
+            f"with --beacon FILE (drand's JSON of /public/{fixed.round}), and no other value."
+        )
+    chain = chain_of(fixed)
+    beacon = read_beacon(_json_object(beacon_file, "drand's JSON of a round"), chain)
+    return beacon.randomness(), chain.round_time(beacon.round), recorded_beacon(chain, beacon)
 
 
 def salts_path(path: Path) -> Path:
@@ -109,12 +203,16 @@ def announce_invitations(
     register_file: Path,
     *,
     letters: int,
-    randomness_source: str,
+    randomness_source: str | None,
     draw_id: str,
     salts_out: Path | NewSalts | None = None,
     at: datetime,
+    drand_chain: str | None = None,
+    drand_number: int | None = None,
 ) -> tuple[str, Path]:
-    """Commit to the register (new salts) and announce stage 1; return the root and salts file."""
+    """Commit to the register (new salts) and announce stage 1, its public value named in words
+    or a round of ``drand_chain`` (``drand_round``); return the root and salts file."""
+    drand = drand_round(drand_chain, drand_number, at=at)
     register = read_register(register_file)
     salts_file, salts = _new_salts(register_file, len(register), salts_out)
     root = commitment_root(register.records(), salts).hex()
@@ -125,8 +223,9 @@ def announce_invitations(
         addresses_per_municipality=register.counts(),
         letters=letters,
         draw_id=draw_id,
-        randomness_source=randomness_source,
+        randomness_source=announced_source(randomness_source, drand),
         at=at,
+        drand=drand,
     )
     return root, salts_file
 
@@ -137,8 +236,9 @@ def perform_invitations(
     register_file: Path,
     *,
     salts_file: Path | None,
-    randomness_value: str,
-    randomness_published_at: datetime,
+    randomness_value: str | None = None,
+    randomness_published_at: datetime | None = None,
+    beacon_file: Path | None = None,
     invitations_out: Path | None,
     at: datetime,
 ) -> int:
@@ -150,10 +250,17 @@ def perform_invitations(
     announced = draw_steps.invitation_draw(session, number).announced
     if announced is None:
         raise UsageProblem(f"Panel {number}'s invitation draw has not been announced.")
+    value, published_at, beacon = public_value(
+        announced.drand,
+        f"Panel {number}'s invitation draw",
+        value=randomness_value,
+        published_at=randomness_published_at,
+        beacon_file=beacon_file,
+    )
     result = draw_invitations(
         register,
         announced.letters_per_municipality,
-        public_value=randomness_value,
+        public_value=value,
         register_root=root,
         draw_id=announced.draw_id,
     )
@@ -162,9 +269,10 @@ def perform_invitations(
         number,
         result,
         register_root=root.hex(),
-        randomness_value=randomness_value,
-        randomness_published_at=randomness_published_at,
+        randomness_value=value,
+        randomness_published_at=published_at,
         at=at,
+        beacon=beacon,
     )
     if invitations_out is not None:
         lines = ["address_id,municipality"]
@@ -201,16 +309,19 @@ def announce_panel_draw(
     portfolio_size: int,
     panel_size: int | None,
     algorithm: str,
-    randomness_source: str,
+    randomness_source: str | None,
     draw_id: str,
     randomness_after: datetime | None = None,
     salts_file: Path | None = None,
     progress: Progress | None = None,
     at: datetime,
+    drand_chain: str | None = None,
+    drand_number: int | None = None,
 ) -> str:
     """Compute the portfolio of panels, publish it, and announce stage 2; return its digest.
     Each panel has the seats the panel was convened with; ``panel_size``, when given, must be
-    that number (checked before the portfolio, which can take minutes, is computed)."""
+    that number (checked before the portfolio, which can take minutes, is computed). A drand
+    round named by default is counted from when the portfolio is ready, not from ``at``."""
     seats = draw_steps.convened_seats(session, number)
     if panel_size is not None and panel_size != seats:
         raise UsageProblem(
@@ -221,6 +332,7 @@ def announce_panel_draw(
     pool = read_pool(pool_file, quotas=quotas)
     salts = read_salts(salts_file or salts_path(pool_file))
     root = commitment_root(pool.records(), salts).hex()
+    started = time.monotonic()
     portfolio = build_portfolio(
         pool,
         quotas,
@@ -231,6 +343,8 @@ def announce_panel_draw(
         quota_digest=quota_digest(quotas),
         progress=progress,
     )
+    ready = at + timedelta(seconds=time.monotonic() - started)
+    drand = drand_round(drand_chain, drand_number, at=ready)
     draw_steps.announce_panel_draw(
         session,
         number,
@@ -238,9 +352,10 @@ def announce_panel_draw(
         quotas=quotas,
         portfolio=portfolio,
         draw_id=draw_id,
-        randomness_source=randomness_source,
+        randomness_source=announced_source(randomness_source, drand),
         randomness_after=randomness_after,
         at=at,
+        drand=drand,
     )
     write_portfolio(portfolio_out, portfolio)
     return portfolio_digest(portfolio)
@@ -253,8 +368,9 @@ def perform_panel_draw(
     pool_file: Path,
     quotas_file: Path,
     portfolio_file: Path,
-    randomness_value: str,
-    randomness_published_at: datetime,
+    randomness_value: str | None = None,
+    randomness_published_at: datetime | None = None,
+    beacon_file: Path | None = None,
     salts_file: Path | None = None,
     at: datetime,
 ) -> tuple[str, ...]:
@@ -267,11 +383,18 @@ def perform_panel_draw(
     announced = draw_steps.panel_draw(session, number).announced
     if announced is None:
         raise UsageProblem(f"Panel {number}'s panel draw has not been announced.")
+    value, published_at, beacon = public_value(
+        announced.drand,
+        f"Panel {number}'s panel draw",
+        value=randomness_value,
+        published_at=randomness_published_at,
+        beacon_file=beacon_file,
+    )
     result = draw_panel(
         portfolio,
         pool,
         quotas,
-        public_value=randomness_value,
+        public_value=value,
         pool_root=root,
         draw_id=announced.draw_id,
     )
@@ -282,9 +405,10 @@ def perform_panel_draw(
         portfolio=portfolio,
         pool_root=root.hex(),
         quota_digest=quota_digest(quotas),
-        randomness_value=randomness_value,
-        randomness_published_at=randomness_published_at,
+        randomness_value=value,
+        randomness_published_at=published_at,
         at=at,
+        beacon=beacon,
     )
     return result.selected
 
