@@ -79,6 +79,7 @@ def announce_invitations(s: Session, e: InvitationAnnounced, at: datetime) -> No
         draw_id=e.draw_id,
         randomness_source=e.randomness_source,
         at=at,
+        drand=e.drand,
     )
 
 
@@ -97,6 +98,7 @@ def perform_invitations(s: Session, e: InvitationPerformed, at: datetime) -> Non
         randomness_value=e.randomness_value,
         randomness_published_at=e.randomness_published_at,
         at=at,
+        beacon=e.drand,
     )
 
 
@@ -127,6 +129,7 @@ def announce_panel(s: Session, e: PanelAnnounced, at: datetime) -> None:
         randomness_source=e.randomness_source,
         randomness_after=e.randomness_after,
         at=at,
+        drand=e.drand,
     )
 
 
@@ -160,6 +163,7 @@ def perform_panel(s: Session, e: PanelPerformed, at: datetime) -> None:
         randomness_value=e.randomness_value,
         randomness_published_at=e.randomness_published_at,
         at=at,
+        beacon=e.drand,
     )
 
 
