@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from web import api, desk, docs, downloads, pages, press_pages, proofs, submissions
+from web import api, desk, docs, downloads, monitor, pages, press_pages, proofs, submissions
 from web.caching import Caching
 from web.context import DEFAULT_PUBLIC_URL, RETRY_AFTER, Busy, Settings, public_url_of
 from web.security import SecurityHeaders, headers_for, served_hosts
@@ -91,6 +91,7 @@ def create_app(
     app.include_router(proofs.router)
     app.include_router(submissions.router)
     app.include_router(desk.router)
+    app.include_router(monitor.router)
     app.add_middleware(Caching, settings=settings)  # inside compression: it sees the pages
     app.add_middleware(GZipMiddleware, minimum_size=COMPRESSED_FROM, compresslevel=GZIP_LEVEL)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=served_hosts(base, listening))

@@ -28,13 +28,12 @@ from web.asked import Asked, Problem
 from web.bounds import point_asked, shown
 from web.context import RETRY_AFTER, Busy, opened
 from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, translations
+from web.monitor import monitored, recommendation_page_data, verify_page_data
 from web.page_data import (
     board_data,
     overdue_data,
     overview_data,
     panel_data,
-    recommendation_data,
-    verify_data,
 )
 from web.scoreboard_data import portfolios_data, scoreboard_block
 
@@ -97,7 +96,8 @@ def portfolio(request: Request, code: str) -> HTMLResponse:
 )
 def recommendation(request: Request, panel: str, number: str) -> HTMLResponse:
     """One recommendation: its axes, due dates, answers, reports, verdicts and audit trail."""
-    return render(request, "recommendation.html", partial(recommendation_data, ref=(panel, number)))
+    data = partial(recommendation_page_data, ref=(panel, number))
+    return monitored(render(request, "recommendation.html", data))
 
 
 @router.get("/overdue", response_class=HTMLResponse, include_in_schema=False)
@@ -109,7 +109,7 @@ def overdue(request: Request) -> HTMLResponse:
 @router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
 def verify(request: Request) -> HTMLResponse:
     """The latest checkpoint, the log's verifier keys, and how to check the ledger oneself."""
-    return render(request, "verify.html", verify_data)
+    return monitored(render(request, "verify.html", verify_page_data))
 
 
 def render(request: Request, name: str, build: Build) -> HTMLResponse:

@@ -7,34 +7,23 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
-import uvicorn
 from typer.testing import CliRunner
 
 from cli import monitor_commands
 from cli.errors import Exit, exit_code_for
 from ledger.errors import LedgerError
 from tests.e2e.conftest import ROOT, free_port
-from tests.features.cycle import (
-    CHARTER,
-    GOVERNMENT,
-    LEDGER,
-    copy_of,
-    long_justification,
-    ok,
-    shared_template,
-)
+from tests.features.cycle import GOVERNMENT, LEDGER, copy_of, long_justification, ok
 from tests.runner import assembly as spawned
+from tests.served import Monitored, accept, checkpoint, monitored_ledger, refuse, served
 from tests.tamper import Attacker
 from tlog.merkle import leaf_hash
-from web import create_app
 
 
 def make_app() -> typer.Typer:
@@ -52,65 +41,14 @@ APP = make_app()
 CHECKOUT = {"PYTHONPATH": str(ROOT)}  # a child started by exec finds this checkout's packages
 
 
-@dataclass(frozen=True)
-class Base:
-    """A ledger with 1/1 refused, a log key enrolled and a checkpoint signed."""
-
-    folder: Path
-    vkey: str
-
-
-def run(folder: Path, *args: str) -> None:
-    from tests.features.forked import assembly
-
-    ok(assembly(*args, cwd=folder))
-
-
-def refuse(folder: Path, ref: str) -> None:
-    why = ("--justification", long_justification(), "--key", GOVERNMENT)
-    run(folder, "respond", ref, "--position", "rejected", "--portfolio", "climate", *why)
-
-
-def checkpoint(folder: Path) -> None:
-    run(folder, "checkpoint", "--key", "log.key")
-
-
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
-    folder = copy_of(shared_template(tmp_path_factory).seated, tmp_path_factory.mktemp("base"))
-    refuse(folder, "1/1")
-    run(folder, "keys", "new", "--key", "log.key")
-    enrol = ("keys", "enrol", "log.key.pub", "--role", "log", "--name", "Log operator (test)")
-    run(folder, *enrol, "--key", CHARTER)
-    checkpoint(folder)
-    from tests.features.forked import assembly
-
-    vkey = ok(assembly("vkey", cwd=folder)).stdout.strip()
-    return Base(folder, vkey)
+def base(tmp_path_factory: pytest.TempPathFactory) -> Monitored:
+    return monitored_ledger(tmp_path_factory, tmp_path_factory.mktemp("base") / "ledger")
 
 
 @pytest.fixture
-def copy(base: Base, tmp_path: Path) -> Path:
+def copy(base: Monitored, tmp_path: Path) -> Path:
     return copy_of(base.folder, tmp_path / "server")
-
-
-@contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """The web application on the folder's ledger, on a free loopback port, in a thread."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app(str(folder / LEDGER), public_url=url)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    started = threading.Event()
-    while not server.started and thread.is_alive():
-        started.wait(0.02)  # uvicorn offers no event to await its start
-    try:
-        yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @dataclass(frozen=True)
@@ -141,7 +79,7 @@ def evidence(state: Path) -> dict[str, Any]:
 
 
 def test_an_honest_log_that_grows_while_the_monitor_runs_passes(
-    base: Base, copy: Path, tmp_path: Path
+    base: Monitored, copy: Path, tmp_path: Path
 ) -> None:
     state = tmp_path / "monitor"
     with served(copy) as url:
@@ -174,15 +112,14 @@ def test_an_honest_log_that_grows_while_the_monitor_runs_passes(
 
 
 def test_a_fork_with_the_same_log_key_is_caught_with_both_checkpoints(
-    base: Base, tmp_path: Path
+    base: Monitored, tmp_path: Path
 ) -> None:
     honest = copy_of(base.folder, tmp_path / "honest")
     forked = copy_of(base.folder, tmp_path / "forked")
     state = tmp_path / "monitor"
     refuse(honest, "1/2")
     checkpoint(honest)
-    run(forked, "respond", "1/2", "--position", "accepted", "--portfolio", "climate",
-        "--key", GOVERNMENT)  # fmt: skip
+    accept(forked, "1/2")
     refuse(forked, "1/3")
     checkpoint(forked)
     with served(honest) as url:
@@ -200,7 +137,7 @@ def test_a_fork_with_the_same_log_key_is_caught_with_both_checkpoints(
     assert found["first_differing_seq"] == int(found["checkpoints"][0].split("\n")[1]) - 1
 
 
-def test_a_rollback_to_an_older_checkpoint_is_caught(base: Base, tmp_path: Path) -> None:
+def test_a_rollback_to_an_older_checkpoint_is_caught(base: Monitored, tmp_path: Path) -> None:
     older = copy_of(base.folder, tmp_path / "older")
     newer = copy_of(base.folder, tmp_path / "newer")
     refuse(newer, "1/2")
@@ -254,7 +191,7 @@ def change_behind_the_server(folder: Path) -> int:
 
 
 def test_an_entry_changed_behind_the_server_is_caught_on_the_next_run(
-    base: Base, copy: Path, tmp_path: Path
+    base: Monitored, copy: Path, tmp_path: Path
 ) -> None:
     state = tmp_path / "monitor"
     with served(copy) as url:
@@ -269,7 +206,7 @@ def test_an_entry_changed_behind_the_server_is_caught_on_the_next_run(
 
 
 def test_a_changed_entry_seen_on_a_first_run_does_not_give_the_signed_root(
-    base: Base, copy: Path, tmp_path: Path
+    base: Monitored, copy: Path, tmp_path: Path
 ) -> None:
     change_behind_the_server(copy)
     state = tmp_path / "monitor"
@@ -287,7 +224,7 @@ def test_a_changed_entry_seen_on_a_first_run_does_not_give_the_signed_root(
 
 
 def test_a_read_model_edited_to_disagree_with_the_entries_is_caught(
-    base: Base, copy: Path, tmp_path: Path
+    base: Monitored, copy: Path, tmp_path: Path
 ) -> None:
     attacker = Attacker(f"sqlite:///{copy / LEDGER}")
     # The row's column and its detail, from which the board's row is read.
@@ -312,7 +249,7 @@ def test_a_read_model_edited_to_disagree_with_the_entries_is_caught(
     assert any('"position":"rejected"' in entry["entry"] for entry in found["entries"])
 
 
-def test_a_server_that_cannot_be_reached_exits_4(base: Base, tmp_path: Path) -> None:
+def test_a_server_that_cannot_be_reached_exits_4(base: Monitored, tmp_path: Path) -> None:
     ran = monitor(f"http://127.0.0.1:{free_port()}", tmp_path / "monitor", base.vkey)
     assert ran.code == Exit.STORAGE == 4
     assert ran.sentence.startswith("Cannot fetch http://127.0.0.1:")
