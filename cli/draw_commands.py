@@ -26,6 +26,7 @@ from cli.store import LedgerStore
 from cli.writing import AtOption, act
 from domain import draw_steps
 from domain.draws import DrandRound, DrawRefused
+from domain.draws.drand import chain_of
 from domain.draws.portfolio import offered_algorithms
 from domain.process import Session
 
@@ -148,12 +149,14 @@ def announce_invitations(
             drand_chain=drand_chain,
             drand_number=drand_round,
         )
+        done["drand"] = draw_work.announced_drand(session, panel, "invitations")
 
     try:
         act(ledger, key, step, at=at, server=server, on_recorded=salts.keep)
     finally:
         salts.discard()
     stdout.print(f"Register committed: root {done['root']}; salts in {done['salts']} (keep them).")
+    _say_round(done["drand"])
 
 
 @perform_app.command("invitations")
@@ -287,7 +290,7 @@ def announce_panel(
     if algorithm not in offered_algorithms():
         raise UsageProblem(f"--algorithm must be one of {', '.join(offered_algorithms())}.")
     after = parse_moment(randomness_after)
-    done: dict[str, str] = {}
+    done: dict[str, Any] = {}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True
     ) as bar:
@@ -315,9 +318,11 @@ def announce_panel(
                 drand_chain=drand_chain,
                 drand_number=drand_round,
             )
+            done["drand"] = draw_work.announced_drand(session, panel, "panel")
 
         act(ledger, key, step, at=at, server=server)
     stdout.print(f"Portfolio published in {portfolio} ({done['digest']}).")
+    _say_round(done["drand"])
 
 
 @perform_app.command("panel")
@@ -462,6 +467,16 @@ def verify(
             ("never selected", summary.zero_count, ""),
         ],
     )
+
+
+def _say_round(drand: DrandRound | None) -> None:
+    if drand is not None:
+        published = chain_of(drand).round_time(drand.round).isoformat()
+        stdout.print(
+            f"The public value will be drand round {drand.round} of the chain "
+            f"{drand.chain_hash}, published at {published}: perform the draw with its beacon "
+            f"(--beacon, drand's JSON of /public/{drand.round})."
+        )
 
 
 def _say_drand(drand: DrandRound | None) -> None:

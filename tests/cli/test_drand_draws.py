@@ -63,7 +63,7 @@ def drand_draw(
     ok(close_pool(folder))
     chain = own_chain(datetime.now(UTC) - timedelta(hours=1))
     number = chain.first_round_after(datetime.now(UTC) + MARGIN)
-    ok(
+    said = ok(
         as_secretariat(
             folder,
             *("draw", "announce", "panel", "--panel", "1", "--pool", "pool.csv"),
@@ -73,6 +73,7 @@ def drand_draw(
             *("--drand-round", str(number)),
         )
     )
+    assert f"The public value will be drand round {number} of the chain" in said.stdout
     announced = copy_of(folder, folder.with_name("announced"))
     # The draw can be performed only once its round is out: nothing to await but the clock.
     time.sleep(max(0.0, (chain.round_time(number) - datetime.now(UTC)).total_seconds()) + 0.2)
@@ -201,7 +202,9 @@ def test_a_drand_draw_takes_its_beacon_and_a_lottery_value_is_refused(announced:
     one_sentence(_perform(announced, "--beacon", "bad.json"), 2, "is not a readable JSON file")
 
 
-def test_a_drand_round_needs_its_chain(tmp_path: Path, template: Template) -> None:
+def test_a_round_needs_its_chain_and_by_default_comes_a_minute_after_the_announcement(
+    tmp_path: Path, template: Template
+) -> None:
     folder = copy_of(template.invited, tmp_path / "assembly")
     ok(close_pool(folder))
     result = as_secretariat(
@@ -216,3 +219,18 @@ def test_a_drand_round_needs_its_chain(tmp_path: Path, template: Template) -> No
         *("--quotas", "quotas.csv"),
     )
     one_sentence(nothing, 2, "Name the public randomness to come")
+    before = datetime.now(UTC)
+    ok(
+        as_secretariat(
+            folder,
+            *("draw", "announce", "panel", "--panel", "1", "--pool", "pool.csv"),
+            *("--quotas", "quotas.csv", "--size", str(PORTFOLIO_SIZE), "--algorithm", ALGORITHM),
+            *("--drand-chain", "quicknet"),
+        )
+    )
+    after = datetime.now(UTC)
+    [announcement] = last_events(folder)
+    quicknet = KNOWN_CHAINS["quicknet"]
+    assert announcement["drand"]["chain_hash"] == quicknet.chain_hash
+    published = quicknet.round_time(announcement["drand"]["round"])
+    assert before + timedelta(minutes=1) < published <= after + timedelta(minutes=1, seconds=3)
