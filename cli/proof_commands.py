@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from cli.context import open_ledger, signing_key, verifier_key
 from cli.errors import CheckFailed, UsageProblem
@@ -28,6 +29,14 @@ from cli.options import (
 )
 from cli.render import stderr, stdout
 from cli.store import LedgerStore
+from cli.witnessing import (
+    DEFAULT_EVERY,
+    cosigners,
+    describe,
+    keep_witnessed,
+    read_policy,
+    witness,
+)
 from domain.charter import ASSEMBLY, Chartered
 from ledger import Ledger, Signer
 from ledger.signers import SignerRecord
@@ -66,27 +75,75 @@ def register(app: typer.Typer) -> None:
 
 
 def checkpoint(
-    out: OutOption = None, key: KeyOption = None, ledger: LedgerOption = DEFAULT_LEDGER
+    out: OutOption = None,
+    key: KeyOption = None,
+    witnesses: Annotated[
+        Path | None,
+        typer.Option(
+            "--witnesses",
+            help="A witness policy (witness NAME KEY URL lines, quorum N): send the checkpoint "
+            "to them over HTTP and keep their cosignatures.",
+            dir_okay=False,
+        ),
+    ] = None,
+    every: Annotated[
+        float | None,
+        typer.Option(
+            "--every",
+            min=0.1,
+            help="With --witnesses: keep running, issuing a checkpoint within SECONDS of a "
+            f"write (default {DEFAULT_EVERY:g} s when given without --out).",
+        ),
+    ] = None,
+    ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Sign the checkpoint of the whole ledger with a log key (role log) and keep it: a C2SP
     signed note of the origin, the number of entries and the Merkle tree head.
 
-    Example: assembly checkpoint --key log.key --out checkpoint.txt
+    With --witnesses, the witnesses' cosignatures are gathered and kept with it; it fails
+    (exit 1) when fewer than the policy's quorum cosign. With --every too, it keeps running.
+
+    Example: assembly checkpoint --key log.key --witnesses witnesses.policy
     """
     signer = signing_key(key)
+    policy = read_policy(witnesses) if witnesses is not None else None
+    if every is not None and (policy is None or out is not None):
+        raise UsageProblem("--every keeps witnessing: give --witnesses, and no --out.")
     book = open_ledger(ledger)
     try:
         origin = log_origin(book)
         record = _log_record(book, signer.key_id)
         note_key = VerifierKey(origin, record.public_key)
-        issued = issue_checkpoint(book.recorder, _note_signer(signer, origin), origin=origin)
+        if every is None:
+            issued = issue_checkpoint(book.recorder, _note_signer(signer, origin), origin=origin)
+            gathered = witness(book, issued, policy, {}) if policy is not None else None
+            issued = checkpoint_at(book.recorder, issued.size)
     finally:
         book.close()
+    if every is not None and policy is not None:
+        stderr.print(f"Witnessing every {every:g} s; verifier key: {note_key.text()}")
+        try:
+            keep_witnessed(
+                lambda: open_ledger(ledger),
+                _note_signer(signer, origin),
+                origin,
+                policy,
+                every=every,
+                report=lambda line: stderr.print(escape(line)),
+            )
+        except KeyboardInterrupt:
+            stderr.print("Stopped.")
+        return
     _write(out, issued.note)
     stderr.print(
         f"Checkpoint of {issued.size} entries signed by {record.name} ({signer.key_id}); "
         f"verifier key: {note_key.text()}"
     )
+    if policy is not None and gathered is not None:
+        line = describe(issued, policy, gathered)
+        if len(cosigners(issued, policy)) < policy.quorum:
+            raise CheckFailed(line)
+        stderr.print(escape(line))
 
 
 def prove(

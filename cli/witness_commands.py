@@ -1,8 +1,10 @@
-"""``assembly witness``: a C2SP tlog-witness kept in a directory, fed with request files.
+"""``assembly witness``: a C2SP tlog-witness kept in a directory, fed with request files or
+over HTTP (``witness serve``, ``tlog.witness_http``).
 
-A refused request exits with its own code, derived from the HTTP status the spec gives it
+A refused request file exits with its own code, derived from the HTTP status the spec gives it
 (status - 390): 10 for 400 Bad Request, 13 for 403 Forbidden, 14 for 404 Not Found, 19 for
-409 Conflict (retry with the witness's size) and 32 for 422 Unprocessable Entity.
+409 Conflict (retry with the witness's size) and 32 for 422 Unprocessable Entity. A refused fork
+(409 at the same size, 422) leaves its evidence in the directory; ``witness show`` lists it.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ from tlog.witness import (
     format_cosignatures,
     parse_add_checkpoint,
 )
+from tlog.witness_evidence import Evidence, read_evidence
 from tlog.witness_store import cosign_in, init_witness, load_witness
 
 witness_app = typer.Typer(
     help="Witness another log's checkpoints: cosign them only while the log grows consistently "
-    "(C2SP tlog-witness, with files instead of HTTP).",
+    "(C2SP tlog-witness, over HTTP or with files).",
     no_args_is_help=True,
 )
 
@@ -121,15 +124,55 @@ def cosign(
     stderr.print(f"Wrote the cosignature to {escape(str(out))}.")
 
 
+@witness_app.command("serve")
+def serve(
+    directory: DirectoryArgument,
+    listen: Annotated[
+        str,
+        typer.Option(
+            "--listen", help="HOST:PORT to listen on (port 0: any free port, printed at start)."
+        ),
+    ] = "127.0.0.1:8181",
+    prefix: Annotated[
+        str, typer.Option("--prefix", help="The submission prefix before /add-checkpoint.")
+    ] = "",
+) -> None:
+    """Answer C2SP tlog-witness add-checkpoint requests over HTTP until stopped (Ctrl-C).
+
+    The state and the evidence of refused forks are the directory's, as for `witness cosign`.
+
+    Example: assembly witness serve witness/ --listen 127.0.0.1:8181
+    """
+    from tlog.witness_http import WitnessServer  # the server only for this command
+
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or int(port) > 65535:
+        raise UsageProblem(f"--listen {listen!r} is not HOST:PORT (for example 127.0.0.1:8181).")
+    try:
+        server = WitnessServer(directory, (host.strip("[]"), int(port)), prefix=prefix)
+    except OSError as error:
+        raise UsageProblem(f"Cannot listen on {listen}: {error.strerror or error}.") from None
+    stderr.print(f"The witness in {escape(str(directory))} answers at {escape(server.url)}")
+    sys.stderr.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        stderr.print("Stopped.")
+    finally:
+        server.server_close()
+
+
 @witness_app.command("show")
 def show(directory: DirectoryArgument, output: FormatOption = OutputFormat.table) -> None:
-    """Show the witness's verifier key and, per log, the size and root it last cosigned.
+    """Show the witness's verifier key, per log the size and root it last cosigned, and the
+    evidence of every fork it refused (both signed checkpoints, in its directory).
 
     Example: assembly witness show witness/ --format json
     """
     state = load_witness(directory)
     witness = state.cosigner.verifier_key.text()
     logs = sorted(state.logs.items())
+    evidence = read_evidence(directory)
     if output is OutputFormat.json:
         print_json(
             {
@@ -143,6 +186,7 @@ def show(directory: DirectoryArgument, output: FormatOption = OutputFormat.table
                     }
                     for origin, log in logs
                 ],
+                "evidence": [_evidence_json(kept) for kept in evidence],
             }
         )
         return
@@ -152,6 +196,30 @@ def show(directory: DirectoryArgument, output: FormatOption = OutputFormat.table
         for origin, log in logs
     ]
     print_table(None, ["origin", "size", "root hash", "log keys"], rows)
+    if not evidence:
+        stdout.print("No fork refused.")
+        return
+    print_table(
+        "Forks refused (evidence kept)",
+        ["origin", "status", "cosigned", "refused", "file"],
+        [
+            (kept.origin, kept.status, kept.cosigned_size, kept.refused_size, kept.path.name)
+            for kept in evidence
+        ],
+    )
+
+
+def _evidence_json(kept: Evidence) -> dict[str, object]:
+    return {
+        "file": str(kept.path),
+        "origin": kept.origin,
+        "status": kept.status,
+        "reason": kept.reason,
+        "received_at": kept.received_at,
+        "cosigned_size": kept.cosigned_size,
+        "refused_size": kept.refused_size,
+        "old_size": kept.old_size,
+    }
 
 
 def _log_key(text: str) -> VerifierKey:

@@ -36,8 +36,10 @@ from tlog.note import (
 )
 from tlog.witness import (
     AddCheckpoint,
+    InconsistentProof,
     LogState,
     NoWitness,
+    RootMismatch,
     WitnessSetupConflict,
     WitnessState,
     WitnessStorageError,
@@ -45,6 +47,7 @@ from tlog.witness import (
     decode_hash,
     trust_log,
 )
+from tlog.witness_evidence import keep_evidence
 
 STATE_FILE, KEY_FILE, LOCK_FILE = "state.json", "cosigner.key", "lock"
 STATE_VERSION = 1
@@ -88,12 +91,17 @@ def load_witness(directory: Path) -> WitnessState:
 
 def cosign_in(directory: Path, request: AddCheckpoint, *, now: int) -> Cosignature:
     """Apply a request to the witness in ``directory`` (``add_checkpoint``) and save the result
-    before answering, all under the directory's lock."""
+    before answering, all under the directory's lock; a refused fork leaves its evidence there
+    (``tlog.witness_evidence``)."""
     if not (directory / STATE_FILE).is_file():
         raise NoWitness(directory)
     with _locked(directory):
         state = _load(directory)
-        changed, cosignature = add_checkpoint(state, request, now=now)
+        try:
+            changed, cosignature = add_checkpoint(state, request, now=now)
+        except (RootMismatch, InconsistentProof) as refusal:
+            keep_evidence(directory, state.logs[refusal.origin], request, refusal, now=now)
+            raise
         if changed != state:
             _save(directory, changed)
     return cosignature

@@ -1,0 +1,79 @@
+"""Witnesses as separate processes: ``assembly witness serve`` on a free loopback port each."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests import runner
+
+_URL = re.compile(r"answers at (http://\S+/add-checkpoint)")
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    """Run ``assembly witness serve DIRECTORY --listen 127.0.0.1:0`` and yield the URL of its
+    add-checkpoint endpoint; the process is stopped on leaving."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLY_")}
+    env["COLUMNS"] = "400"  # one line for the URL, whatever the terminal
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cli",
+            "witness",
+            "serve",
+            str(directory),
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        yield _url_of(process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def _url_of(process: subprocess.Popen[str]) -> str:
+    assert process.stderr is not None
+    deadline = time.monotonic() + 60
+    seen = []
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        found = _URL.search(line)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"the witness did not start: {''.join(seen)}")
+
+
+def init_witness(directory: Path, name: str, origin: str, log_vkey: str) -> str:
+    """Make a witness with ``assembly witness init`` and return its verifier key."""
+    done = runner.assembly(
+        "witness",
+        "init",
+        str(directory),
+        "--name",
+        name,
+        "--origin",
+        origin,
+        "--log-vkey",
+        log_vkey,
+    )
+    assert done.code == 0, done
+    return done.stdout.strip()
