@@ -176,6 +176,12 @@ ENTRIES: tuple[Entry, ...] = (
         ),
     ),
     Entry(
+        "monitor",
+        ("cli.monitor_commands",),
+        "Set up and verify",
+        "Follow a server's log over its tiles and check all it shows, from a scheduled job.",
+    ),
+    Entry(
         "serve",
         ("cli.serve_commands",),
         "Read",

@@ -68,6 +68,7 @@ MODULES: tuple[tuple[str, Registrar], ...] = (
     ("cli.tiles_commands", _register),
     ("cli.backup_commands", _register),
     ("cli.bundle_commands", _register),
+    ("cli.monitor_commands", _register),
     ("cli.serve_commands", _register),
     ("cli.trail_commands", _register),
     ("cli.export_commands", _register),

@@ -47,12 +47,13 @@ def monitor_command(
         float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")
     ] = 30.0,
 ) -> None:
-    """Follow the log a server publishes over its tiles: check its new checkpoint extends the
-    last one seen, re-verify every entry (hash, chain, signature, role), recompute every
-    recommendation's status from the entries and compare it with the server's API, and check
-    the --witness cosignatures. Misbehaviour (a fork, a rollback, a changed entry, a read model
-    that disagrees with the entries) exits 1 with an evidence file in --state; a server that
-    cannot be reached exits 4. Made to run from a scheduled job.
+    """Follow a server's log over its tiles and check all it shows, from a scheduled job.
+
+    Checks the new checkpoint extends the last one seen, re-verifies every entry (hash, chain,
+    signature, role), recomputes every recommendation's status from the entries and compares it
+    with the server's API, and checks the --witness cosignatures. Misbehaviour (a fork, a
+    rollback, a changed entry, a read model that disagrees with the entries) exits 1 with an
+    evidence file in --state; a server that cannot be reached exits 4.
 
     Example: assembly monitor https://ledger.example.org --state monitor/ --vkey log.vkey
     """

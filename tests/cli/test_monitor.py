@@ -253,3 +253,27 @@ def test_a_server_that_cannot_be_reached_exits_4(base: Monitored, tmp_path: Path
     ran = monitor(f"http://127.0.0.1:{free_port()}", tmp_path / "monitor", base.vkey)
     assert ran.code == Exit.STORAGE == 4
     assert ran.sentence.startswith("Cannot fetch http://127.0.0.1:")
+
+
+def test_the_assembly_command_exits_0_then_1_naming_the_evidence_then_4(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    state = str(tmp_path / "monitor")
+    with served(copy) as url:
+        honest = spawned("monitor", url, "--state", state, "--vkey", base.vkey, env=CHECKOUT)
+        assert honest.code == 0, honest.stderr
+        assert honest.stdout.startswith(f"Monitored {base.vkey.split('+')[0]}: ")
+    older = copy_of(base.folder, tmp_path / "older")
+    refuse(copy, "1/2")
+    checkpoint(copy)
+    with served(copy) as url:
+        assert spawned("monitor", url, "--state", state, env=CHECKOUT).code == 0
+    with served(older) as url:
+        rolled_back = spawned("monitor", url, "--state", state, env=CHECKOUT)
+    assert rolled_back.code == 1
+    assert rolled_back.stderr.startswith("error: Misbehaviour: the log was rolled back")
+    assert str(tmp_path / "monitor" / "evidence") in rolled_back.stderr.replace("\n", "")
+    unreachable = spawned("monitor", f"http://127.0.0.1:{free_port()}", "--state", state,
+                          env=CHECKOUT)  # fmt: skip
+    assert unreachable.code == 4
+    assert unreachable.stderr.startswith("error: Cannot fetch http://127.0.0.1:")
