@@ -6,7 +6,9 @@ live counter, and the due dates of the recommendation chosen. Its scripts
 (``web/static/desk/``) open the office's key file in the page, ask ``POST
 /api/desk/prepare`` (``web.desk_prepare``) for the exact bytes to sign, show them in plain
 words, sign them with WebCrypto's Ed25519 and post them to ``/api/submissions``. The private key
-never leaves the page: it is held in a variable, never sent, never stored.
+never leaves the page: it is held in a variable, never sent, never stored. A spreadsheet of
+many rows goes through ``POST /api/desk/bulk/prepare`` (``web.desk_bulk``) instead: every row
+checked, then every event signed at once and posted as one submission.
 
 The scripts are served from the package with Subresource Integrity: each ``<script>`` names
 the SHA-384 of the file's bytes, computed once when first asked, so a script changed on the way
