@@ -1,5 +1,6 @@
 """A panel draw whose public value is a drand round: fixed at the announcement, performed with
-its beacon, checked again by ``verify_panel_draw``; each changed part is refused in a sentence."""
+its beacon, checked again by ``verify_panel_draw``; each changed part is refused in a sentence.
+Stage 1 is drawn on a chain of the chained scheme, whose beacons sign the previous signature."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from domain.draws import (
     AnnouncementMismatch,
     BadBeacon,
     BeaconRefused,
+    InvitationDraw,
     PanelDraw,
     RandomnessTooEarly,
     ResultMismatch,
     VolunteerPool,
     commitment_root,
+    draw_invitations,
     draw_panel,
     portfolio_digest,
     quota_digest,
+    verify_invitation_draw,
     verify_panel_draw,
 )
 from domain.draws.drand import (
@@ -31,9 +35,15 @@ from domain.draws.drand import (
     read_chain,
     recorded_beacon,
 )
-from domain.draws.events import DrandBeacon, PanelAnnounced, PanelPerformed
+from domain.draws.events import (
+    DrandBeacon,
+    InvitationAnnounced,
+    InvitationPerformed,
+    PanelAnnounced,
+    PanelPerformed,
+)
 from domain.draws.stage2 import pool_counts
-from tests.domain.draws.conftest import ANNOUNCED_AT, SOURCE, PanelCase
+from tests.domain.draws.conftest import ANNOUNCED_AT, SOURCE, InvitationCase, PanelCase
 from tests.drand_chain import beacon_json, chain_info, own_chain, sign
 
 CHAIN = own_chain(ANNOUNCED_AT - timedelta(days=30), period=3)
@@ -206,3 +216,54 @@ def test_the_first_round_after_a_moment_is_published_strictly_after_it() -> None
         assert CHAIN.round_time(first) > moment >= CHAIN.round_time(first - 1)
     before = CHAIN.round_time(1) - timedelta(days=1)
     assert CHAIN.first_round_after(before) == 1
+
+
+def test_letters_drawn_on_a_round_of_a_chained_chain_verify_and_a_changed_link_does_not(
+    invitation_case: InvitationCase,
+) -> None:
+    """Stage 1 on a chain of drand's ``default`` scheme: the beacon signs the previous signature
+    too, which the record keeps and the verification checks."""
+    chain = own_chain(ANNOUNCED_AT - timedelta(days=30), period=30, scheme=CHAINED)
+    number = chain.first_round_after(ANNOUNCED_AT)
+    beacon = sign(chain, number, previous="ab" * 96)
+    register, salts = invitation_case.register, invitation_case.salts
+    root = commitment_root(register.records(), salts)
+    draw = InvitationDraw.for_panel(1)
+    draw.announce(
+        panel=1,
+        draw_id="test-assembly/panel-1/stage-1",
+        register_root=root.hex(),
+        addresses_per_municipality=register.counts(),
+        letters=200,
+        randomness_source=SOURCE,
+        at=ANNOUNCED_AT,
+        drand=fixed_round(chain, number),
+    )
+    letters = invitation_case.announced.letters_per_municipality
+    result = draw_invitations(
+        register,
+        letters,
+        public_value=beacon.randomness(),
+        register_root=root,
+        draw_id="test-assembly/panel-1/stage-1",
+    )
+    draw.perform(
+        result,
+        panel=1,
+        register_root=root.hex(),
+        algorithm=invitation_case.announced.algorithm,
+        randomness_value=beacon.randomness(),
+        randomness_published_at=chain.round_time(number),
+        at=chain.round_time(number) + timedelta(minutes=5),
+        beacon=recorded_beacon(chain, beacon),
+    )
+    announced, performed = (pending.event for pending in draw.collect())
+    assert isinstance(announced, InvitationAnnounced)
+    assert isinstance(performed, InvitationPerformed) and performed.drand is not None
+    assert performed.drand.previous_signature == "ab" * 96
+    verify_invitation_draw(announced, performed, register, salts)
+    link = performed.drand.model_copy(update={"previous_signature": "cd" * 96})
+    with pytest.raises(BeaconRefused, match=f"round {number} does not verify: the signature"):
+        verify_invitation_draw(
+            announced, performed.model_copy(update={"drand": link}), register, salts
+        )
