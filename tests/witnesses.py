@@ -6,10 +6,12 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from queue import Empty, Queue
 
 from tests import runner
 
@@ -45,6 +47,42 @@ def serving(directory: Path) -> Iterator[str]:
         process.wait(timeout=30)
         if process.stderr is not None:
             process.stderr.close()
+
+
+@contextmanager
+def following(cwd: Path, *args: str) -> Iterator[Iterator[str]]:
+    """Run ``assembly ARGS`` in ``cwd`` until leaving, yielding its stderr lines as they come
+    (waiting more than 60 s for the next line fails the test)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLY_")}
+    env["COLUMNS"] = "400"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", *args],
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env=env,
+        text=True,
+    )
+    try:
+        yield _lines(process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def _lines(process: subprocess.Popen[str]) -> Iterator[str]:
+    """The process's stderr lines; waiting for one never blocks longer than 60 s."""
+    assert process.stderr is not None
+    stream = process.stderr
+    queue: Queue[str] = Queue()
+    threading.Thread(target=lambda: [queue.put(line) for line in stream], daemon=True).start()
+    while True:
+        try:
+            yield queue.get(timeout=60)
+        except Empty:
+            raise AssertionError(f"no line within 60 s (exit {process.poll()})") from None
 
 
 def _url_of(process: subprocess.Popen[str]) -> str:

@@ -5,13 +5,14 @@ shown by ``witness show``; and ``assembly checkpoint --witnesses`` on a real led
 from __future__ import annotations
 
 import json
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
 from tests.features.cycle import ok
 from tests.features.forked import assembly
 from tests.ledger.test_witness import LOG, LOG_KEY, ORIGIN, Log
-from tests.witnesses import init_witness, serving
+from tests.witnesses import following, init_witness, serving
 from tlog.checkpoint import cosigned_by, parse_checkpoint
 from tlog.merkle import consistency_proof
 from tlog.note import parse_note, parse_verifier_key
@@ -158,3 +159,29 @@ def test_checkpoint_with_witnesses_keeps_the_cosignatures_of_a_quorum(
         assert error.startswith("error: Checkpoint of "), failed.stderr
         assert "cosigned by 1 of 3 witnesses" in error and "quorum NOT met" in error
         assert "Traceback" not in failed.stderr
+
+
+def test_checkpoint_every_issues_a_checkpoint_within_seconds_of_a_write_and_has_it_witnessed(
+    logged: Path, tmp_path: Path
+) -> None:
+    origin = parse_verifier_key((logged / "log.vkey").read_text().strip()).name
+    made = witnesses(tmp_path, origin, (logged / "log.vkey").read_text().strip())
+    keys = {name: key for name, (_, key) in made.items()}
+    with ExitStack() as running:
+        urls = {name: running.enter_context(serving(made[name][0])) for name in NAMES}
+        (logged / "witnesses.policy").write_text(policy_of(keys, urls))
+        command = ("checkpoint", "--key", "log.key", "--witnesses", "witnesses.policy")
+        with following(logged, *command, "--every", "0.5") as lines:
+            first = next(line for line in lines if "cosigned by" in line)
+            assert "cosigned by 3 of 3 witnesses" in first and "quorum met" in first
+            size = int(first.split("Checkpoint of ")[1].split()[0])
+            started = time.monotonic()
+            ok(assembly("keys", "new", "--key", "late.key", cwd=logged))
+            enrol = ("keys", "enrol", "late.key.pub", "--role", "commission", "--name", "Late")
+            ok(assembly(*enrol, "--key", "charter.key", cwd=logged))
+            grown = next(line for line in lines if f"Checkpoint of {size + 1} entries" in line)
+            assert time.monotonic() - started < 10
+            assert "cosigned by 3 of 3 witnesses" in grown
+    served = ok(assembly("prove", str(size), "--out", "late.tlog-proof", cwd=logged))
+    assert served.code == 0
+    assert (logged / "late.tlog-proof").read_text().count("\u2014 witness.example/") == 3
