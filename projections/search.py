@@ -11,6 +11,7 @@ match; the same function decides for a fold in memory.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -19,10 +20,21 @@ from projections.status import RecommendationStatus
 
 def folded(text: str) -> str:
     """``text`` without accents and case: decomposed (NFKD), combining marks dropped, case
-    folded (so "Écocide" and "ECOCIDE" are both "ecocide", and "ß" is "ss")."""
+    folded (so "Écocide" and "ECOCIDE" are both "ecocide", and "ß" is "ss").
+
+    No character below U+0300 is a combining mark, so only the runs beyond it are looked at
+    one character at a time: every stored row is folded when the read model is rebuilt."""
     decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return bare.casefold()
+    if not decomposed.isascii():
+        decomposed = _BEYOND_LATIN.sub(_without_marks, decomposed)
+    return decomposed.casefold()
+
+
+_BEYOND_LATIN = re.compile("[^\x00-\u02ff]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return "".join(char for char in run.group() if not unicodedata.combining(char))
 
 
 def words_of(search: str) -> tuple[str, ...]:
