@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -245,60 +244,3 @@ def test_show_in_80_columns_wraps_every_line(folder: Path) -> None:
     assert axis is not None and " " in axis[1] and "_" not in axis[1], shown  # in words
     words = " ".join(shown.split())
     assert " ".join(long_justification().split()) in words
-
-
-# -- the README's own words ------------------------------------------------------------------
-
-README = Path(__file__).parents[2] / "README.md"
-
-
-def readme_commands() -> list[tuple[dict[str, str], list[str]]]:
-    """The commands of the README's "Your first hour", in order, each with the environment its
-    `export` lines set: continuation lines joined, its one `for` loop unrolled."""
-    text = README.read_text(encoding="utf-8").split("## Your first hour\n", 1)[1]
-    text = text.split("\n## ", 1)[0]
-    blocks = [block.split("\n```", 1)[0] for block in text.split("```sh\n")[1:]]
-    lines = "\n".join(blocks).replace("\\\n", " ").splitlines()
-    found: list[tuple[dict[str, str], list[str]]] = []
-    env: dict[str, str] = {}
-    loop: tuple[str, list[str]] | None = None
-    body: list[list[str]] = []
-    for line in lines:
-        words = shlex.split(line, comments=True)
-        if not words:
-            continue
-        if words[0] == "for":
-            loop = (words[1], [word.rstrip(";") for word in words[3 : words.index("do")]])
-        elif words[0] == "done" and loop is not None:
-            name, values = loop
-            for value in values:
-                found += [(dict(env), [w.replace(f"${name}", value) for w in c]) for c in body]
-            loop, body = None, []
-        elif words[0] == "export":
-            key, _, value = words[1].partition("=")
-            env[key] = value
-        elif loop is not None:
-            body.append(words[1:])
-        else:
-            found.append((dict(env), words[1:]))
-    return found
-
-
-def test_the_first_hour_runs_as_the_readme_writes_it(tmp_path: Path, template: Template) -> None:
-    folder = tmp_path / "readme"
-    folder.mkdir()
-    for name in ("register.csv", "pool.csv", "quotas.csv"):
-        (folder / name).write_bytes((template.invited / name).read_bytes())
-    commands = readme_commands()
-    assert len(commands) > 20
-    for env, args in commands:
-        if "--published-at" in args:  # the value comes out after the announcement: now
-            at = args.index("--published-at") + 1
-            args[at] = datetime.now(UTC).isoformat()
-        if args[:2] == ["commission", "add"]:  # one the draw seated, as the README says
-            seated = json_of(folder, "panel", "members", "1")
-            assert isinstance(seated, list)
-            args[2] = seated[0]["pseudonym"]
-        ok(assembly(*args, cwd=folder, env=env))
-    assert len(json_of(folder, "panel", "members", "1")) == SEATS  # type: ignore[arg-type]
-    assert [row["position"] for row in json_of(folder, "status")] == ["accepted"]  # type: ignore[union-attr]
