@@ -14,11 +14,11 @@ from ledger.errors import (
     StorageError,
     VerificationFailed,
 )
-from ledger.merkle import MerkleError
-from ledger.note import NoteError
-from ledger.receipt import BadProof
 from ledger.tree import NoCheckpoint
 from sheets.errors import SheetProblem
+from tlog.merkle import MerkleError
+from tlog.note import NoteError
+from tlog.receipt import BadProof
 
 
 class Exit(IntEnum):
