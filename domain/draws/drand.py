@@ -169,9 +169,9 @@ def verify_beacon(chain: Chain, beacon: Beacon) -> None:
 
     if chain.scheme not in SCHEMES:
         raise BeaconRefused(beacon.round, f"the scheme {chain.scheme!r} is not supported")
-    signed = message(chain, beacon)
     dst = DST[chain.scheme]
     try:
+        signed = message(chain, beacon)
         signature = bytes.fromhex(beacon.signature)
         key = bytes.fromhex(chain.public_key)
         if chain.scheme == CHAINED:
@@ -186,7 +186,8 @@ def verify_beacon(chain: Chain, beacon: Beacon) -> None:
             )
     except ValueError:
         raise BeaconRefused(
-            beacon.round, "the signature or the public key is not a point of the curve"
+            beacon.round,
+            "a signature or the public key is not a compressed point of the curve in hex",
         ) from None
     if left != right:
         raise BeaconRefused(beacon.round, "the signature is not the chain's for this round")

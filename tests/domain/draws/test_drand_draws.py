@@ -8,6 +8,8 @@ import dataclasses
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.draws import (
     AnnouncementMismatch,
@@ -34,6 +36,7 @@ from domain.draws.drand import (
     read_beacon,
     read_chain,
     recorded_beacon,
+    verify_beacon,
 )
 from domain.draws.events import (
     DrandBeacon,
@@ -267,3 +270,29 @@ def test_letters_drawn_on_a_round_of_a_chained_chain_verify_and_a_changed_link_d
         verify_invitation_draw(
             announced, performed.model_copy(update={"drand": link}), register, salts
         )
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=8,
+)
+_FIELDS = ("round", "signature", "previous_signature", "randomness")
+
+
+@given(
+    st.fixed_dictionaries({}, optional={name: _JSON | st.just("ab" * 48) for name in _FIELDS}),
+    st.sampled_from([CHAIN, own_chain(ANNOUNCED_AT, scheme=CHAINED)]),
+)
+def test_any_json_is_a_beacon_or_refused_in_a_sentence(
+    document: dict[str, object], chain: Chain
+) -> None:
+    try:
+        beacon = read_beacon(document, chain)
+    except BadBeacon as refused:
+        assert refused.sentence().startswith("The drand chain or beacon cannot be read: ")
+        return
+    try:
+        verify_beacon(chain, beacon)
+    except BeaconRefused as refused:
+        assert refused.sentence().startswith(f"The drand beacon of round {beacon.round} ")
