@@ -17,12 +17,12 @@ import fcntl
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ledger.bundle import BadBundle, BundleSetupError, Examined, tree_head
+from tlog.atomic import replace_file
 from tlog.checkpoint import Checkpoint, parse_checkpoint
 from tlog.merkle import (
     MemoryNodes,
@@ -71,10 +71,10 @@ def accept_bundle(examined: Examined, state: Path) -> Checkpoint | None:
             if _older(state, previous, remembered["checkpoint"].encode(), examined):
                 return previous  # an older view of the same history: remember the newer one
         leaves = _leaves_path(state, origin)
-        _replace(leaves, examined.leaves)
+        replace_file(leaves, examined.leaves)
         logs[origin] = {"checkpoint": examined.note.decode(), "leaves": leaves.name}
         document = {"format": STATE_FORMAT, "logs": logs}
-        _replace(state, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
+        replace_file(state, (json.dumps(document, indent=2, sort_keys=True) + "\n").encode())
     return previous
 
 
@@ -134,7 +134,7 @@ def _older(state: Path, old: Checkpoint, old_note: bytes, examined: Examined) ->
     report = _report(kind, summary, old, old_note, examined, old_leaves, first)
     digest = hashlib.sha256(examined.note).hexdigest()[:8]
     path = state.with_name(f"misbehaviour-{_slug(new.origin)}-{old.size}-{new.size}-{digest}.json")
-    _replace(path, (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode())
+    replace_file(path, (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode())
     raise Misbehaviour(summary, path)
 
 
@@ -267,28 +267,6 @@ def _locked(state: Path) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write a file atomically and durably: a temporary file beside it, fsync, rename."""
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 def _split(leaves: bytes) -> list[bytes]:

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,31 +21,14 @@ _URL = re.compile(r"answers at (http://\S+/add-checkpoint)")
 def serving(directory: Path) -> Iterator[str]:
     """Run ``assembly witness serve DIRECTORY --listen 127.0.0.1:0`` and yield the URL of its
     add-checkpoint endpoint; the process is stopped on leaving."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLY_")}
-    env["COLUMNS"] = "400"  # one line for the URL, whatever the terminal
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "witness",
-            "serve",
-            str(directory),
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        env=env,
-        text=True,
-    )
-    try:
-        yield _url_of(process)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stderr is not None:
-            process.stderr.close()
+    with following(
+        Path.cwd(), "witness", "serve", str(directory), "--listen", "127.0.0.1:0"
+    ) as lines:
+        for line in lines:
+            found = _URL.search(line)
+            if found:
+                yield found.group(1)
+                return
 
 
 @contextmanager
@@ -54,7 +36,7 @@ def following(cwd: Path, *args: str) -> Iterator[Iterator[str]]:
     """Run ``assembly ARGS`` in ``cwd`` until leaving, yielding its stderr lines as they come
     (waiting more than 60 s for the next line fails the test)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSEMBLY_")}
-    env["COLUMNS"] = "400"
+    env["COLUMNS"] = "400"  # one line for each message, whatever the terminal
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", *args],
         cwd=cwd,
@@ -83,21 +65,6 @@ def _lines(process: subprocess.Popen[str]) -> Iterator[str]:
             yield queue.get(timeout=60)
         except Empty:
             raise AssertionError(f"no line within 60 s (exit {process.poll()})") from None
-
-
-def _url_of(process: subprocess.Popen[str]) -> str:
-    assert process.stderr is not None
-    deadline = time.monotonic() + 60
-    seen = []
-    while time.monotonic() < deadline:
-        line = process.stderr.readline()
-        if not line:
-            break
-        seen.append(line)
-        found = _URL.search(line)
-        if found:
-            return found.group(1)
-    raise AssertionError(f"the witness did not start: {''.join(seen)}")
 
 
 def init_witness(directory: Path, name: str, origin: str, log_vkey: str) -> str:

@@ -16,13 +16,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
-import tempfile
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from tlog.atomic import replace_file
 from tlog.checkpoint import parse_checkpoint
 from tlog.note import parse_note
 from tlog.witness import AddCheckpoint, LogState, WitnessRefusal, WitnessStorageError
@@ -79,16 +77,7 @@ def keep_evidence(
     text = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     try:
         folder.mkdir(exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".evidence-", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, path)
-        finally:
-            with suppress(OSError):
-                os.unlink(temporary)
+        replace_file(path, text.encode())
     except OSError as error:
         raise WitnessStorageError(path, error.strerror or str(error)) from None
     return path

@@ -13,11 +13,11 @@ import base64
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
+from tlog.atomic import replace_file
 from tlog.checkpoint import (
     Checkpoint,
     Cosignature,
@@ -138,22 +138,10 @@ def _write_key(path: Path, cosigner: SignerKey) -> None:
 def _save(directory: Path, state: WitnessState) -> None:
     """Replace the state file atomically and durably."""
     text = json.dumps(_encode(state), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".state-", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, directory / STATE_FILE)
+        replace_file(directory / STATE_FILE, text.encode())
     except OSError as error:
-        with suppress(OSError):
-            os.unlink(temporary)
         raise WitnessStorageError(directory / STATE_FILE, error.strerror or str(error)) from None
-    folder = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(folder)  # the rename itself survives a power cut only once the folder is synced
-    finally:
-        os.close(folder)
 
 
 def _encode(state: WitnessState) -> dict[str, object]:

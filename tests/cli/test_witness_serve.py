@@ -9,6 +9,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from tests.cli.test_proof_commands import grow
 from tests.features.cycle import ok
 from tests.features.forked import assembly
 from tests.ledger.test_witness import LOG, LOG_KEY, ORIGIN, Log
@@ -20,6 +21,7 @@ from tlog.witnessing import Gathered, Policy, gather_cosignatures, parse_policy,
 
 NAMES = ("witness.example/w1", "witness.example/w2", "witness.example/w3")
 FORKED = Log(16, fork=" (rewritten)", fork_at=4)
+WITNESSED = ("checkpoint", "--key", "log.key", "--witnesses", "witnesses.policy")
 
 
 def policy_of(keys: dict[str, str], urls: dict[str, str], quorum: int = 2) -> str:
@@ -36,6 +38,18 @@ def witnesses(tmp_path: Path, origin: str, log_vkey: str) -> dict[str, tuple[Pat
         directory = tmp_path / f"w{number}"
         made[name] = (directory, init_witness(directory, name, origin, log_vkey))
     return made
+
+
+def log_witnesses(
+    logged: Path, tmp_path: Path
+) -> tuple[dict[str, tuple[Path, str]], dict[str, str]]:
+    """Three witnesses of the ledger's log, their keys also saved as w1.vkey... beside it."""
+    vkey = (logged / "log.vkey").read_text().strip()
+    made = witnesses(tmp_path, parse_verifier_key(vkey).name, vkey)
+    keys = {name: key for name, (_, key) in made.items()}
+    for name, key in keys.items():
+        (logged / f"{name.rsplit('/', 1)[1]}.vkey").write_text(key + "\n")
+    return made, keys
 
 
 def test_three_witness_processes_cosign_to_a_quorum_of_two_and_each_refuses_a_fork(
@@ -96,27 +110,12 @@ def test_three_witness_processes_cosign_to_a_quorum_of_two_and_each_refuses_a_fo
 def test_checkpoint_with_witnesses_keeps_the_cosignatures_of_a_quorum(
     logged: Path, tmp_path: Path
 ) -> None:
-    origin = parse_verifier_key((logged / "log.vkey").read_text().strip()).name
-    made = witnesses(tmp_path, origin, (logged / "log.vkey").read_text().strip())
-    keys = {name: key for name, (_, key) in made.items()}
-    for name, key in keys.items():
-        (logged / f"{name.rsplit('/', 1)[1]}.vkey").write_text(key + "\n")
+    made, keys = log_witnesses(logged, tmp_path)
     with ExitStack() as running:
         urls = {name: running.enter_context(serving(made[name][0])) for name in NAMES[:2]}
         urls[NAMES[2]] = "http://127.0.0.1:9/add-checkpoint"  # w3 is down
         (logged / "witnesses.policy").write_text(policy_of(keys, urls))
-        done = ok(
-            assembly(
-                "checkpoint",
-                "--key",
-                "log.key",
-                "--witnesses",
-                "witnesses.policy",
-                "--out",
-                "checkpoint.txt",
-                cwd=logged,
-            )
-        )
+        done = ok(assembly(*WITNESSED, "--out", "checkpoint.txt", cwd=logged))
         assert "cosigned by 2 of 3 witnesses" in done.stderr
         assert "quorum met" in done.stderr
         # The receipt carries the cosignatures; a verifier requiring both gets them.
@@ -141,19 +140,8 @@ def test_checkpoint_with_witnesses_keeps_the_cosignatures_of_a_quorum(
         (logged / "witnesses.policy").write_text(
             policy_of(keys, dict(urls, **{NAMES[1]: "http://127.0.0.1:9/add-checkpoint"}))
         )
-        ok(assembly("keys", "new", "--key", "late.key", cwd=logged))
-        enrol = ("keys", "enrol", "late.key.pub", "--role", "commission", "--name", "Late (test)")
-        ok(assembly(*enrol, "--key", "charter.key", cwd=logged))
-        failed = assembly(
-            "checkpoint",
-            "--key",
-            "log.key",
-            "--witnesses",
-            "witnesses.policy",
-            "--out",
-            "checkpoint.txt",
-            cwd=logged,
-        )
+        grow(logged)
+        failed = assembly(*WITNESSED, "--out", "checkpoint.txt", cwd=logged)
         assert failed.code == 1, failed
         error = failed.stderr.strip().splitlines()[-1]  # after the line saying what was signed
         assert error.startswith("error: Checkpoint of "), failed.stderr
@@ -164,21 +152,16 @@ def test_checkpoint_with_witnesses_keeps_the_cosignatures_of_a_quorum(
 def test_checkpoint_every_issues_a_checkpoint_within_seconds_of_a_write_and_has_it_witnessed(
     logged: Path, tmp_path: Path
 ) -> None:
-    origin = parse_verifier_key((logged / "log.vkey").read_text().strip()).name
-    made = witnesses(tmp_path, origin, (logged / "log.vkey").read_text().strip())
-    keys = {name: key for name, (_, key) in made.items()}
+    made, keys = log_witnesses(logged, tmp_path)
     with ExitStack() as running:
         urls = {name: running.enter_context(serving(made[name][0])) for name in NAMES}
         (logged / "witnesses.policy").write_text(policy_of(keys, urls))
-        command = ("checkpoint", "--key", "log.key", "--witnesses", "witnesses.policy")
-        with following(logged, *command, "--every", "0.5") as lines:
+        with following(logged, *WITNESSED, "--every", "0.5") as lines:
             first = next(line for line in lines if "cosigned by" in line)
             assert "cosigned by 3 of 3 witnesses" in first and "quorum met" in first
             size = int(first.split("Checkpoint of ")[1].split()[0])
             started = time.monotonic()
-            ok(assembly("keys", "new", "--key", "late.key", cwd=logged))
-            enrol = ("keys", "enrol", "late.key.pub", "--role", "commission", "--name", "Late")
-            ok(assembly(*enrol, "--key", "charter.key", cwd=logged))
+            grow(logged)
             grown = next(line for line in lines if f"Checkpoint of {size + 1} entries" in line)
             assert time.monotonic() - started < 10
             assert "cosigned by 3 of 3 witnesses" in grown
