@@ -110,7 +110,7 @@ class Examined:
     leaves: bytes  # 32 bytes per entry, in seq order
     signers: int
     lines: Path
-    format: str = BUNDLE_FORMAT_COVERED
+    format: str = BUNDLE_FORMAT
     covered: int | None = None  # files the manifest lists; None: an older format, none covered
 
     def leaf(self, seq: int) -> bytes:
