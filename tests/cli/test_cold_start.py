@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -21,6 +22,7 @@ from cli import lazy_group
 from cli.command_index import ENTRIES
 from cli.errors import Exit
 from cli.main import USAGE, app
+from tests.features.cycle import GOVERNMENT
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,16 +44,39 @@ try:
 except SystemExit as done:
     code = done.code or 0
 with open(report, "w") as out:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, out)
+    found = {"code": code, "modules": sorted(sys.modules)}
+    json.dump({**found, "opened": len(opened), "pools": len(pools)} if COUNT else found, out)
 """
+
+COUNT = """
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+from ledger.ledger import Ledger
+opened, pools = [], []
+event.listen(Pool, "first_connect", lambda *_: pools.append(1))
+plain_open = Ledger.open.__func__
+def counted_open(cls, location, *args, **options):
+    opened.append(location)
+    return plain_open(cls, location, *args, **options)
+Ledger.open = classmethod(counted_open)
+"""
+
+
+def probed(*args: str, cwd: Path, report: Path, count: bool = False) -> dict[str, Any]:
+    """Run ``assembly ARGS`` in a fresh interpreter and say what it did: its exit code, every
+    module it imported, and with ``count`` how many ledgers it opened and connection pools it
+    connected."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    code = f"COUNT = {count}\n" + (COUNT if count else "") + PROBE
+    probe = [sys.executable, "-c", code, json.dumps(args), str(report)]
+    done = subprocess.run(probe, cwd=cwd, env=env, capture_output=True, check=False, timeout=120)
+    found: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return {**found, "stderr": done.stderr.decode(errors="replace")}
 
 
 def imported_by(*args: str, cwd: Path, report: Path) -> tuple[int, set[str]]:
     """Run ``assembly ARGS`` in a fresh interpreter: its exit code and every module it imported."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
-    probe = [sys.executable, "-c", PROBE, json.dumps(args), str(report)]
-    subprocess.run(probe, cwd=cwd, env=env, capture_output=True, check=False, timeout=120)
-    found = json.loads(report.read_text(encoding="utf-8"))
+    found = probed(*args, cwd=cwd, report=report)
     return found["code"], set(found["modules"])
 
 
@@ -79,6 +104,16 @@ def test_show_and_its_help_import_neither_the_server_nor_the_solver(
         assert "cli.read_commands" in modules  # the command ran
         assert among(modules, SERVER + DOCUMENTS + SOLVER) == [], args
         assert among(modules, ("cli.draw_commands", "cli.serve_commands", "cli.demo")) == []
+
+
+def test_a_command_opens_one_ledger_with_one_connection_pool(folder: Path, tmp_path: Path) -> None:
+    """Issue 19, part 1: one engine per command-line run, for a write and for reads."""
+    justification = "Le budget pluriannuel 2025-2029 ne prévoit pas cette mesure. " * 4
+    respond = ("respond", "1/1", "--position", "rejected", "--portfolio", "climate")
+    signed = ("--justification", justification, "--key", GOVERNMENT)
+    for args in ((*respond, *signed), ("show", "1/1"), ("status",), ("verify",)):
+        found = probed(*args, cwd=folder, report=tmp_path / "run.json", count=True)
+        assert (found["code"], found["opened"], found["pools"]) == (0, 1, 1), found["stderr"]
 
 
 def test_a_mistyped_command_is_a_usage_error_without_importing_the_ledger(tmp_path: Path) -> None:
