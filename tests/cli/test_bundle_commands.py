@@ -73,6 +73,12 @@ def test_the_assemblys_bundle_verifies_without_its_database(logged: Path) -> Non
     assert "Verified the bundle of" in said and "First checkpoint of this log" in said
     assert "Every file is covered by the log's signature: manifest.txt lists" in said
     assert state.is_file()
+    (bundle / "log.vkey").write_text((logged / "log.vkey").read_text())
+    code, said = run("verify-bundle", str(bundle), "--vkey", vkey, "--state", str(state))
+    assert (code, said) == (
+        1,
+        "The bundle does not verify: it holds log.vkey, a file its manifest.txt does not list.",
+    )
 
 
 def test_a_bundle_is_signed_with_the_log_key_only(logged: Path) -> None:
