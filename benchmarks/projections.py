@@ -1,8 +1,10 @@
 """Rebuilding the read models against merely reading the entries they are folded from.
 
-Target: ``projections.rebuild`` over a 200,000-entry ledger runs at >= 0.5x the rate of
-``Ledger.entries()`` reading the same entries, both timed in the same run (best of
-``--repeats``). Exit status 1 when the target fails.
+Target (issue 19): ``projections.rebuild`` over a 200,000-entry ledger runs at >= 0.4x the rate
+of ``Ledger.entries()`` reading the same entries, both timed in the same run (best of
+``--repeats``). Exit status 1 when the target fails. The same ratio in CPU time (the process's,
+best of the rounds) is printed beside it: on a machine whose cores are shared it moves less
+than the wall-clock one.
 
 The ledger is a realistic assembly: per recommendation, the secretariat adopts it and hands it
 over, the government answers at both reviews and reports implementation after each, and the
@@ -34,7 +36,7 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Pa
 sys.modules.pop("projections", None)
 from projections import rebuild  # noqa: E402
 
-RATIO_TARGET = 0.5
+RATIO_TARGET = 0.4
 PER_TRANSACTION = 500  # recommendations
 PER_PANEL = 60
 PORTFOLIO_IDS = tuple(name.split(",")[0].lower().replace(" ", "-") for name in PORTFOLIOS)
@@ -153,11 +155,12 @@ def read_all(book: Ledger) -> int:
     return sum(1 for _ in book.entries())
 
 
-def timed(work: object) -> tuple[float, int]:
+def timed(work: object) -> tuple[float, int, float]:
+    """Wall-clock seconds, the count ``work`` returns, and the process's CPU seconds."""
     assert callable(work)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     count = work()
-    return time.perf_counter() - began, int(count)
+    return time.perf_counter() - began, int(count), time.process_time() - cpu
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -175,27 +178,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             rebuilds.append(timed(lambda: rebuild(book)))
     finally:
         book.close()
-    (read_s, count), (rebuild_s, applied) = min(reads), min(rebuilds)
+    (read_s, count, _), (rebuild_s, applied, _) = min(reads), min(rebuilds)
     if applied != count:
         print(f"rebuild applied {applied} entries of {count}", file=sys.stderr)
         return 2
     read_rate, rebuild_rate = count / read_s, count / rebuild_s
     ratio = rebuild_rate / read_rate
+    cpu_ratio = min(cpu for *_, cpu in reads) / min(cpu for *_, cpu in rebuilds)
     verdict = "pass" if ratio >= RATIO_TARGET else "FAIL"
     print(
         render_table(
-            ("entries", "read entries/s", "rebuild entries/s", "ratio", "target", "result"),
+            (
+                "entries",
+                "read entries/s",
+                "rebuild entries/s",
+                "ratio",
+                "ratio (CPU)",
+                "target",
+                "result",
+            ),
             [
                 (
                     f"{count:,}",
                     f"{read_rate:,.0f}",
                     f"{rebuild_rate:,.0f}",
                     f"{ratio:.2f}",
+                    f"{cpu_ratio:.2f}",
                     f">= {RATIO_TARGET}",
                     verdict,
                 )
             ],
-            right={0, 1, 2, 3},
+            right={0, 1, 2, 3, 4},
         )
     )
     return 0 if verdict == "pass" else 1
