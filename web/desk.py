@@ -44,7 +44,14 @@ from sheets.kinds import KINDS, Kind
 from web.admission import _Reader
 from web.asked import Asked
 from web.context import Settings, opened
-from web.desk_bulk import KIND_WORDS, MAX_BULK_BYTES, BulkChecked, check_upload, kind_named
+from web.desk_bulk import (
+    KIND_TYPES,
+    KIND_WORDS,
+    MAX_BULK_BYTES,
+    BulkChecked,
+    check_upload,
+    kind_named,
+)
 from web.desk_charter import ROLE_WORDS, LedgerStep
 from web.desk_prepare import Prepared, Refusal, prepare, step_named
 from web.desk_steps import DeskStep
@@ -159,6 +166,7 @@ def desk_data(book: Ledger, lang: str) -> dict[str, Any]:
         "roles": [(role, ROLE_WORDS.get(role, role)) for role in book.policy.roles],
         "kinds": list(KINDS),
         "kind_words": KIND_WORDS,
+        "kind_types": KIND_TYPES,
         "max_bulk_kib": MAX_BULK_BYTES // 1024,
         "colon": colon(lang),
     }

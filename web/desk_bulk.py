@@ -24,7 +24,7 @@ from typing import Any
 from domain import commands
 from domain.government import Assessed, ImplementationReported
 from domain.process import Session
-from domain.recommendation import Adopted
+from domain.recommendation import Adopted, HandedOver
 from domain.responses import Responded
 from ledger import Ledger
 from ledger.canonical import format_time
@@ -37,12 +37,13 @@ from web.desk_prepare import Prepared, Refusal, key_id_from, may_sign, signable,
 from web.submissions import MAX_SUBMISSION_BYTES
 
 MAX_BULK_BYTES = 512 * 1024
-# What each kind's rows write, as the signer's role is checked before any row is read.
-FIRST_EVENT = {
-    "answers": Responded.TYPE,
-    "implementation": ImplementationReported.TYPE,
-    "recommendations": Adopted.TYPE,
-    "verdicts": Assessed.TYPE,
+# What each kind's rows write: the signer's role is checked on the first before any row is
+# read, and the page signs no event of another type.
+KIND_TYPES = {
+    "answers": (Responded.TYPE,),
+    "implementation": (ImplementationReported.TYPE,),
+    "recommendations": (Adopted.TYPE, HandedOver.TYPE),
+    "verdicts": (Assessed.TYPE,),
 }
 # Each kind as the page names it (message ids).
 KIND_WORDS = {
@@ -102,7 +103,7 @@ def check_upload(
     key_id = key_id_from(key)
     signers = signer_book(book)
     at = book.clock()
-    may_sign(signers, key_id, FIRST_EVENT[kind.name], format_time(at))
+    may_sign(signers, key_id, KIND_TYPES[kind.name][0], format_time(at))
     shown = shown_name(name)
     suffix = WORKBOOK if shown.lower().endswith(WORKBOOK) else ".csv"
     with tempfile.TemporaryDirectory(prefix="desk-bulk-") as folder:

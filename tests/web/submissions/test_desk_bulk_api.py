@@ -19,6 +19,7 @@ from sheets.write import Dialect, write_sheet
 from tests.features.cycle import (
     COMMISSION,
     GOVERNMENT,
+    SECRETARIAT,
     answer,
     answers_csv,
     as_government,
@@ -26,7 +27,7 @@ from tests.features.cycle import (
     long_justification,
 )
 from tests.web.submissions.conftest import state
-from web.desk_bulk import MAX_BULK_BYTES
+from web.desk_bulk import KIND_TYPES, MAX_BULK_BYTES
 
 GOOD = [
     answer("1/1", "accepted"),
@@ -163,3 +164,21 @@ def test_a_file_too_large_an_unknown_kind_and_another_offices_key_are_refused(
     assert commission.status_code == 403 and commission.json()["field"] == "key"
     assert "commission" in commission.json()["detail"]
     assert state(folder) == before
+
+
+def test_every_kind_prepares_only_the_types_the_page_signs_for_it(
+    folder: Path, client: TestClient
+) -> None:
+    rows = (
+        "panel;number;portfolio;vote;text_fr;date;handed_over\n"
+        "1;5;climate;V-1;Isoler les écoles.;2025-04-24;2025-05-01\n"
+    )
+    reply = upload(client, rows.encode(), load_signer(folder / SECRETARIAT), kind="recommendations")
+    assert reply.status_code == 200, reply.text
+    types = [json.loads(base64.b64decode(e["body"]))["type"] for e in reply.json()["events"]]
+    assert types == list(KIND_TYPES["recommendations"])
+    good = answers_csv(folder / "good.csv", GOOD).read_bytes()
+    answers = upload(client, good, load_signer(folder / GOVERNMENT)).json()["events"]
+    assert {json.loads(base64.b64decode(e["body"]))["type"] for e in answers} == set(
+        KIND_TYPES["answers"]
+    )

@@ -149,7 +149,8 @@
     if (!file) return show(problem, say("bulk-no-file"));
     const max = Number(root.dataset.bulkMax);
     if (file.size > max * 1024) return show(problem, say("bulk-too-large", { max }));
-    const kind = document.getElementById("bulk-kind").value;
+    const chosen = document.getElementById("bulk-kind").selectedOptions[0];
+    const kind = chosen.value;
     const query = new URLSearchParams({ kind, key: office.publicKey, name: file.name, lang });
     let reply;
     try {
@@ -170,7 +171,8 @@
     const decoder = new TextDecoder();
     for (const each of events) {
       each.fields = JSON.parse(decoder.decode(each.bytes));
-      if (each.fields.signer !== office.keyId) return refuse(form, say("changed"), null);
+      const kept = chosen.dataset.types.split(" ").includes(each.fields.type);
+      if (each.fields.signer !== office.keyId || !kept) return refuse(form, say("changed"), null);
     }
     const said = [say("bulk-" + kind, { new: events.length, unchanged: answer.unchanged })];
     for (const [row, repeated] of answer.duplicates) said.push(say("bulk-duplicate", { row, repeated }));
