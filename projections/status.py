@@ -43,7 +43,8 @@ from domain.statement import StatementGiven
 from ledger import Entry
 from projections.deadlines import Suspension
 from projections.errors import Inconsistent, ProjectionError
-from projections.parsed import ABOUT_ONE, FROM_PAYLOAD, Change, Parsed, body_fields, parsed
+from projections.parsed import ABOUT_ONE, FROM_PAYLOAD, Parsed, body_fields, parsed
+from projections.parsed import Change as Change  # where readers have always found it
 
 AWAITING_RESPONSE = "awaiting_response"
 NOT_STARTED = "not_started"
