@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from ledger import Ledger
-from projections.runner import catch_up, engine_of, position
+from projections.runner import engine_of, stored_bare
 
 SIZE = 256  # remembered counts per process
 
@@ -27,10 +27,9 @@ _lock = threading.Lock()
 
 def remembered(ledger: Ledger, key: tuple[Hashable, ...], count: Callable[[], T]) -> T:
     """What ``count()`` gives for ``key`` at the stored read model's current position of
-    ``ledger`` (brought up to date first, as every stored read is): remembered from an earlier
-    call at that position, or counted now (and kept)."""
-    catch_up(ledger)
-    where = (str(engine_of(ledger).url), position(ledger), *key)
+    ``ledger`` (the seq its reads answer at, its head): remembered from an earlier call at that
+    position, or counted now (and kept)."""
+    where = (str(engine_of(ledger).url), stored_bare(ledger).seq, *key)
     with _lock:
         if where in _found:
             _found.move_to_end(where)

@@ -4,20 +4,33 @@ Each batch is read from the stored position + 1, folded, and written with the ne
 one transaction, so the tables and the position always move together: a crash (or a projection
 that stops on an entry) leaves the previous position and rows, and the next run picks up there.
 ``rebuild`` drops the rows and the position and folds from entry 0.
+
+Only writers run it: ``assembly projections update``, a command after it appends, a server
+with a writable connection in the background. Reads never write: the ``stored*`` reads here
+answer as the tables would after catching up, folding what they lack in memory
+(``projections.tail``), so they work on a read-only role or a replica.
+
+A new format (``projections.tables.FORMAT``) is built in its own tables beside the old one's,
+which readers of the old release go on reading; once they hold the ledger's head, one
+transaction points the ``format`` row at them (``_switch``), and the old tables are dropped.
 """
 
 from __future__ import annotations
 
+import gc
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     and_,
     bindparam,
     delete,
@@ -35,31 +48,41 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from domain.correction import CorrectionRecorded
 from domain.errors import RuleBroken
 from ledger import Ledger
-from ledger.storage import entries_table
+from projections import tables
 from projections.deadlines import first_not_overdue
 from projections.errors import Inconsistent, ProjectionFailed
 from projections.parsed import Parsed, parsed_body
 from projections.status import Key, RecommendationStatus, Status, about, fold
 from projections.tables import (
+    NAME,
     from_row,
+    layout,
     metadata,
     positions,
     recommendation_row,
-    recommendations,
     review_rows,
-    reviews,
+    said_seq,
     settings,
     settings_value,
-    with_settings,
+)
+from projections.tail import (
+    POINTER,
+    Entries,
+    Rows,
+    Tail,
+    engine_of,
+    partial_rows,
+    settings_only,
+    stored_and_head,
+    tail_of,
+    with_rows,
 )
 
-NAME = "status"
-# The shape of the rows and the meaning of the fold: when either changes, this changes, and the
-# tables found with another format are dropped and rebuilt (they hold nothing but derived data).
-FORMAT = "9"
+__all__ = ["NAME", "engine_of", "settings_only"]
+
 BATCH = 1000  # entries per transaction when catching up
 REBUILD_BATCH = 20_000  # a rebuild writes each recommendation about once per batch
-_KEYS = 400  # recommendations loaded per query
+_KEYS = 400  # keys looked up per query
 
 
 class _Moved(Exception):
@@ -76,6 +99,7 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = 
     after one command costs the same on a ledger of any size. The position is moved by
     compare-and-set in the transaction that writes the rows, so two runners at once never
     apply an entry twice; the one that loses the race reads the new position and goes on.
+    Tables of a new format, once they hold the head, become the ones in force (``_switch``).
     """
     engine = engine_of(ledger)
     if _current(engine):
@@ -89,21 +113,12 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = 
                 state = settings_only(conn)
         entries = ledger.recorder.read_bodies(start=state.seq + 1, limit=batch)
         if not entries:
+            _switch(engine)
             return applied
+        with collection_paused(), engine.connect() as conn:
+            before, folded = _step(ledger, state, entries, partial_rows(conn))
         try:
-            history = ledger.history_before()
-            events = [
-                found
-                for entry in entries
-                if (found := _recorded(*entry, history_before=history)) is not None
-            ]
-            with engine.connect() as conn:
-                before = _with_rows(conn, state, _keys(ledger, events))
-            folded = replace(fold(before, events), seq=entries[-1][0])
-        except Inconsistent as exc:
-            raise ProjectionFailed(NAME, exc.seq, state.seq, exc.problem) from exc
-        try:
-            with engine.begin() as conn:
+            with collection_paused(), engine.begin() as conn:
                 write(conn, before, folded)
         except _Moved:
             state = None
@@ -114,36 +129,96 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = 
             progress(state.seq)
 
 
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a batch is folded or written, as it was
+    after: a batch makes hundreds of thousands of objects, almost none of them cyclic
+    garbage, and each collection on the way would walk them all again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH, progress: Progress | None = None) -> int:
-    """Drop the status rows and position, then fold the whole ledger; return entries applied."""
+    """Drop the status rows and position, then fold the whole ledger; return entries applied.
+    Readers meanwhile fold in memory what the tables do not hold yet."""
     engine = engine_of(ledger)
     _prepare(engine)
+    this = tables.current()
     with engine.begin() as conn:
-        conn.execute(delete(recommendations))
-        conn.execute(delete(reviews))
-        conn.execute(delete(settings).where(settings.c.name == NAME))
-        conn.execute(delete(positions).where(positions.c.name == NAME))
+        conn.execute(delete(this.recommendations))
+        conn.execute(delete(this.reviews))
+        conn.execute(delete(settings).where(settings.c.name == this.name))
+        conn.execute(delete(positions).where(positions.c.name == this.name))
     return catch_up(ledger, batch=batch, progress=progress)
 
 
+def _step(ledger: Ledger, state: Status, entries: Entries, rows: Rows) -> tuple[Status, Status]:
+    """Fold ``entries`` (the next after ``state``'s seq) into ``state``, given the stored rows
+    of the recommendations they are about (``rows``): the state before (with those rows) and
+    after. Writers write the difference; readers keep the state after (``projections.tail``)."""
+    try:
+        history = ledger.history_before()
+        events = [
+            found
+            for entry in entries
+            if (found := _recorded(*entry, history_before=history)) is not None
+        ]
+        before = rows(state, _keys(ledger, events))
+        return before, replace(fold(before, events), seq=entries[-1][0])
+    except Inconsistent as exc:
+        raise ProjectionFailed(NAME, exc.seq, state.seq, exc.problem) from exc
+
+
+def tail(ledger: Ledger) -> Tail | None:
+    """What the stored status model lacks of ``ledger``, folded in memory (None: nothing)."""
+    return tail_of(ledger, _step)
+
+
+def settled(ledger: Ledger) -> bool:
+    """Whether the stored tables hold the ledger's head, so that what the database counts in
+    them is exact (else the caller reads the rows, through the reads here)."""
+    return tail(ledger) is None
+
+
 def position(ledger: Ledger) -> int:
-    """The seq of the last entry the status projection applied (-1: none yet)."""
-    with reading(ledger) as conn:
-        return _position(conn)
+    """The seq of the last entry the stored status tables applied (-1: none yet)."""
+    stored = stored_and_head(engine_of(ledger)).stored
+    return -1 if stored is None else stored
 
 
 def stored(ledger: Ledger, *, panel: int | None = None) -> Status:
-    """The status read model as the tables hold it (of one panel's recommendations alone,
-    read by the key's first column, when ``panel`` is given)."""
-    with reading(ledger) as conn:
-        return load(conn, panel=panel)
+    """The status read model as the tables hold it once up to date (of one panel's
+    recommendations alone, read by the key's first column, when ``panel`` is given)."""
+    behind = tail(ledger)
+    if behind is None:
+        with reading(ledger) as conn:
+            return load(conn, panel=panel)
+    found: dict[Key, RecommendationStatus] = {}
+    if not behind.whole:
+        with reading(ledger) as conn:
+            found.update(load(conn, panel=panel).recommendations)
+    found.update((rec.key, rec) for rec in behind.rows(_in_panel(panel)))
+    return _holding(behind.state, found.values())
 
 
 def stored_one(ledger: Ledger, key: Key) -> tuple[Status, RecommendationStatus | None]:
     """The settings and position of the status model, and one recommendation's row (by key)."""
-    with reading(ledger) as conn:
-        state = _with_rows(conn, settings_only(conn), {key})
-    return state, state.recommendations.get(key)
+    behind = tail(ledger)
+    if behind is None:
+        with reading(ledger) as conn:
+            state = with_rows(conn, settings_only(conn), {key})
+        return state, state.recommendations.get(key)
+    found = behind.state.recommendations.get(key)
+    if found is None and not behind.whole:
+        with reading(ledger) as conn:
+            found = with_rows(conn, Status(), {key}).recommendations.get(key)
+    state = _holding(behind.state, () if found is None else (found,))
+    return state, found
 
 
 def stored_after(
@@ -164,7 +239,31 @@ def stored_after(
     a review unanswered and handed over long enough before that day to be overdue, were no
     suspension to move it. They may keep a row that is not overdue (a suspension moved its
     due date), never drop one that is: the caller decides on the rows they keep."""
-    column = recommendations.c
+    behind = tail(ledger)
+    if behind is not None and behind.whole:
+        state, rows = behind.state, []
+    else:
+        with reading(ledger) as conn:
+            state = settings_only(conn) if behind is None else behind.state
+            more = 0 if behind is None else len(behind.state.recommendations)
+            query = _after(state, after, where, words, overdue_on).limit(limit + more)
+            rows = list(map(from_row, conn.execute(query).scalars()))
+    if behind is not None:
+        keep = _passing(state, after, where, words, overdue_on)
+        rows = [rec for rec in rows if rec.key not in behind.state.recommendations]
+        rows = sorted([*rows, *behind.rows(keep)], key=lambda rec: rec.key)
+    return _holding(state, rows[:limit])
+
+
+def _after(
+    state: Status,
+    after: Key | None,
+    where: Mapping[str, object],
+    words: Sequence[str],
+    overdue_on: date | None,
+) -> Select[tuple[str]]:
+    """The query of ``stored_after``, in board order, without its limit."""
+    column = tables.current().recommendations.c
     query = select(column.detail)
     for name, value in where.items():
         query = query.where(column[name] == value)
@@ -177,19 +276,15 @@ def stored_after(
                 and_(column.panel == after[0], column.number > after[1]),
             )
         )
-    query = query.order_by(column.panel, column.number).limit(limit)
-    with reading(ledger) as conn:
-        state = settings_only(conn)
-        if overdue_on is not None:
-            query = query.where(_maybe_overdue(state, overdue_on))
-        found = {status.key: status for status in map(from_row, conn.execute(query).scalars())}
-        return replace(state, recommendations=MappingProxyType(found))
+    if overdue_on is not None:
+        query = query.where(_maybe_overdue(state, overdue_on))
+    return query.order_by(column.panel, column.number)
 
 
 def _maybe_overdue(state: Status, on: date) -> ColumnElement[bool]:
     """Rows with a review awaiting an answer and handed over before the first day whose review
     would not be overdue on ``on`` (ISO dates compare as text)."""
-    column = recommendations.c
+    column = tables.current().recommendations.c
     return or_(
         *(
             and_(
@@ -201,47 +296,178 @@ def _maybe_overdue(state: Status, on: date) -> ColumnElement[bool]:
     )
 
 
+Row = dict[str, Any]
+
+
+def _passing(
+    state: Status,
+    after: Key | None,
+    where: Mapping[str, object],
+    words: Sequence[str],
+    overdue_on: date | None,
+) -> Callable[[Row], bool]:
+    """``_after``'s conditions on a row in memory (a row of the tail, ``recommendation_row``)."""
+    limits = [
+        (f",{review},", first_not_overdue(overdue_on, months).isoformat())
+        for review, months in enumerate(state.offsets, start=1)
+        if overdue_on is not None
+    ]
+
+    def keep(row: Row) -> bool:
+        return (
+            (after is None or (row["panel"], row["number"]) > after)
+            and all(row[name] == value for name, value in where.items())
+            and all(word in row["words"] for word in words)
+            and (
+                overdue_on is None
+                or any(
+                    review in row["awaiting"]
+                    and row["handed_over"] is not None
+                    and row["handed_over"] < before
+                    for review, before in limits
+                )
+            )
+        )
+
+    return keep
+
+
+def _in_panel(panel: int | None) -> Callable[[Row], bool]:
+    return lambda row: panel is None or row["panel"] == panel
+
+
+def _holding(state: Status, recs: Iterable[RecommendationStatus]) -> Status:
+    """``state`` holding ``recs`` alone, in board order."""
+    found = {rec.key: rec for rec in sorted(recs, key=lambda rec: rec.key)}
+    return replace(state, recommendations=MappingProxyType(found))
+
+
 def stored_by_said(
     ledger: Ledger, *, before: int | None, limit: int, portfolio: str | None = None
 ) -> list[RecommendationStatus]:
     """At most ``limit`` stored recommendations with an answer or a verdict, the one with the
     newest first (by ``said_seq``, indexed), those whose newest is before seq ``before``; with
     ``portfolio``, only those it is answerable for, alone or shared."""
-    column = recommendations.c
+    behind = tail(ledger)
+    column = tables.current().recommendations.c
     query = select(column.detail).where(column.said_seq.is_not(None))
     if before is not None:
         query = query.where(column.said_seq < before)
     if portfolio is not None:
         shared = column.shared_with.contains(f",{portfolio},", autoescape=True)
         query = query.where(or_(column.portfolio == portfolio, shared))
-    query = query.order_by(column.said_seq.desc()).limit(limit)
-    with reading(ledger) as conn:
-        return [from_row(detail) for detail in conn.execute(query).scalars()]
+    more = 0 if behind is None else len(behind.state.recommendations)
+    query = query.order_by(column.said_seq.desc()).limit(limit + more)
+    found: list[RecommendationStatus] = []
+    if behind is None or not behind.whole:
+        with reading(ledger) as conn:
+            found = [from_row(detail) for detail in conn.execute(query).scalars()]
+    if behind is None:
+        return found
+
+    def keep(row: Row) -> bool:
+        return (
+            row["said_seq"] is not None
+            and (before is None or row["said_seq"] < before)
+            and (
+                portfolio is None
+                or row["portfolio"] == portfolio
+                or f",{portfolio}," in row["shared_with"]
+            )
+        )
+
+    found = [rec for rec in found if rec.key not in behind.state.recommendations]
+    found.extend(behind.rows(keep))
+    found.sort(key=lambda rec: -(said_seq(rec) or 0))
+    return found[:limit]
 
 
 def stored_bare(ledger: Ledger) -> Status:
-    """The position and settings of the stored status model, without any recommendation."""
+    """The position and settings of the status model, without any recommendation."""
+    behind = tail(ledger)
+    if behind is not None:
+        return _holding(behind.state, ())
     with reading(ledger) as conn:
         return settings_only(conn)
 
 
 def stored_counts(ledger: Ledger) -> dict[int, int]:
     """How many stored recommendations each panel has (the panels with any)."""
-    column = recommendations.c
+    column = tables.current().recommendations.c
     query = select(column.panel, func.count()).group_by(column.panel)
-    with reading(ledger) as conn:
-        return {int(panel): int(count) for panel, count in conn.execute(query)}
+    behind = tail(ledger)
+    counts: Counter[int] = Counter()
+    if behind is None or not behind.whole:
+        with reading(ledger) as conn:
+            counts.update({int(panel): int(count) for panel, count in conn.execute(query)})
+            if behind is not None:  # the tail's rows are counted from the tail
+                counts.subtract(key[0] for key in _stored_keys(conn, behind))
+    if behind is not None:
+        counts.update(key[0] for key in behind.state.recommendations)
+    return {panel: count for panel, count in sorted(counts.items()) if count}
 
 
 def stored_choices(ledger: Ledger) -> tuple[int, list[str]]:
     """The highest panel number and every portfolio the stored rows name, in order (for a
     filter form). Both are read from the indexes, in a few steps however many rows there are:
     the maximum, and the portfolios one after the other (a loose index scan)."""
-    column = recommendations.c
-    with reading(ledger) as conn:
-        highest = conn.execute(select(func.max(column.panel))).scalar()
-        names = conn.execute(text(_PORTFOLIOS.format(table=recommendations.name))).scalars()
-        return int(highest or 0), list(names)
+    column = tables.current().recommendations.c
+    behind = tail(ledger)
+    highest, names = 0, []
+    if behind is None or not behind.whole:
+        with reading(ledger) as conn:
+            highest = int(conn.execute(select(func.max(column.panel))).scalar() or 0)
+            table = tables.current().recommendations.name
+            names = list(conn.execute(text(_PORTFOLIOS.format(table=table))).scalars())
+            if behind is not None:
+                names = _still_named(conn, behind, names)
+    if behind is None:
+        return highest, names
+    recs = behind.state.recommendations.values()
+    highest = max([highest, *(rec.panel for rec in recs)])
+    return highest, sorted({*names, *(rec.portfolio for rec in recs)})
+
+
+def _still_named(conn: Connection, behind: Tail, names: list[str]) -> list[str]:
+    """The portfolios of ``names`` that a stored row the tail does not replace still names."""
+    column = tables.current().recommendations.c
+    replaced = Counter(_stored_keys(conn, behind).values())
+    count = select(func.count()).where(column.portfolio == bindparam("name"))
+    return [
+        name
+        for name in names
+        if not replaced[name] or conn.execute(count, {"name": name}).scalar_one() > replaced[name]
+    ]
+
+
+def _stored_keys(conn: Connection, behind: Tail) -> dict[Key, str]:
+    """The tail's recommendations that have a stored row, and the portfolio that row names."""
+    column = tables.current().recommendations.c
+    keys = sorted(behind.state.recommendations)
+    found: dict[Key, str] = {}
+    for first in range(0, len(keys), _KEYS):
+        chunk = keys[first : first + _KEYS]
+        query = select(column.panel, column.number, column.portfolio).where(
+            tuple_(column.panel, column.number).in_(chunk)
+        )
+        found.update(
+            ((int(panel), int(number)), name) for panel, number, name in conn.execute(query)
+        )
+    return found
+
+
+def stored_numbers(ledger: Ledger, panel: int) -> list[int]:
+    """The numbers of the recommendations panel ``panel`` adopted, in order."""
+    behind = tail(ledger)
+    column = tables.current().recommendations.c
+    numbers: set[int] = set()
+    if behind is None or not behind.whole:
+        query = select(column.number).where(column.panel == panel)
+        with reading(ledger) as conn:
+            numbers.update(int(number) for number in conn.execute(query).scalars())
+    if behind is not None:
+        numbers.update(number for at, number in behind.state.recommendations if at == panel)
+    return sorted(numbers)
 
 
 # Each step asks the portfolio index for the next name after the last one found.
@@ -258,9 +484,10 @@ SELECT name FROM found WHERE name IS NOT NULL
 
 def load(conn: Connection, *, panel: int | None = None) -> Status:
     """The state the stored rows and position stand for (one panel's rows, if given)."""
-    query = select(recommendations.c.detail)
+    table = tables.current().recommendations
+    query = select(table.c.detail)
     if panel is not None:
-        query = query.where(recommendations.c.panel == panel)
+        query = query.where(table.c.panel == panel)
     rows = conn.execute(query).scalars()
     found = {status.key: status for status in map(from_row, rows)}
     return replace(settings_only(conn), recommendations=MappingProxyType(found))
@@ -269,9 +496,10 @@ def load(conn: Connection, *, panel: int | None = None) -> Status:
 def write(conn: Connection, before: Status, after: Status) -> None:
     """Write what changed from ``before`` to ``after``, and move the position from
     ``before``'s to ``after``'s (raise ``_Moved`` if it is no longer ``before``'s)."""
+    this = tables.current()
     moved = conn.execute(
         update(positions)
-        .where(positions.c.name == NAME, positions.c.seq == before.seq)
+        .where(positions.c.name == this.name, positions.c.seq == before.seq)
         .values(seq=after.seq)
     )
     if moved.rowcount != 1:
@@ -283,7 +511,7 @@ def write(conn: Connection, before: Status, after: Status) -> None:
     ]
     if changed:
         keys = [{"key_panel": status.panel, "key_number": status.number} for status in changed]
-        for table in (recommendations, reviews):
+        for table in (this.recommendations, this.reviews):
             conn.execute(
                 delete(table).where(
                     table.c.panel == bindparam("key_panel"),
@@ -292,41 +520,18 @@ def write(conn: Connection, before: Status, after: Status) -> None:
                 keys,
             )
         conn.execute(
-            insert(recommendations),
+            insert(this.recommendations),
             [recommendation_row(s, reviews=len(after.offsets)) for s in changed],
         )
         if due := [row for s in changed for row in review_rows(s, after.offsets)]:
-            conn.execute(insert(reviews), due)
+            conn.execute(insert(this.reviews), due)
     if (before.offsets, before.suspensions, before.statements) != (
         after.offsets,
         after.suspensions,
         after.statements,
     ):
-        conn.execute(delete(settings).where(settings.c.name == NAME))
-        conn.execute(insert(settings).values(name=NAME, value=settings_value(after)))
-
-
-def settings_only(conn: Connection) -> Status:
-    """The position and settings of the status model, without any recommendation."""
-    state = Status(seq=_position(conn))
-    value = conn.execute(select(settings.c.value).where(settings.c.name == NAME)).scalar()
-    return state if value is None else with_settings(state, value)
-
-
-def _with_rows(conn: Connection, state: Status, keys: Iterable[Key]) -> Status:
-    """``state`` with the stored rows of ``keys`` it lacks (keys without a row are skipped)."""
-    missing = sorted(set(keys) - set(state.recommendations))
-    if not missing:
-        return state
-    found = dict(state.recommendations)
-    for first in range(0, len(missing), _KEYS):
-        chunk = missing[first : first + _KEYS]
-        query = select(recommendations.c.detail).where(
-            tuple_(recommendations.c.panel, recommendations.c.number).in_(chunk)
-        )
-        for status in map(from_row, conn.execute(query).scalars()):
-            found[status.key] = status
-    return replace(state, recommendations=MappingProxyType(found))
+        conn.execute(delete(settings).where(settings.c.name == this.name))
+        conn.execute(insert(settings).values(name=this.name, value=settings_value(after)))
 
 
 def _keys(ledger: Ledger, events: Sequence[Parsed]) -> set[Key]:
@@ -361,14 +566,14 @@ def _recorded(
 
 
 def _prepare(engine: Engine) -> None:
-    """Create the tables, or drop and recreate them when they hold another format's rows.
+    """Create this format's tables beside any other format's (or in place of an older format
+    whose tables have the same names).
 
     Two runners may start on a new database at once: PostgreSQL then refuses the second
     ``CREATE TABLE`` of a pair; the loser finds the winner's tables on its second try.
 
-    Tables already in this format are found by one read, without a write transaction: every
-    page the server shows catches up first, and would otherwise queue for SQLite's writer lock
-    (and its commit) only to learn that nothing needs doing.
+    Tables already in this format are found by one read, without a write transaction, so that
+    a writer whose catching up has nothing to do does not queue for SQLite's writer lock.
     """
     if _ready(engine):
         return
@@ -383,42 +588,66 @@ def _prepare(engine: Engine) -> None:
 
 
 def _current(engine: Engine) -> bool:
-    """Whether the tables are in this format and have applied the ledger's last entry: one
-    indexed read, so that a page on a ledger whose head has not moved does no catching up."""
-    query = select(
-        select(settings.c.value).where(settings.c.name == _FORMAT).scalar_subquery(),
-        select(positions.c.seq).where(positions.c.name == NAME).scalar_subquery(),
-        select(func.max(entries_table.c.seq)).scalar_subquery(),
+    """Whether this format's tables are the ones in force and have applied the ledger's last
+    entry: one indexed read, so that a writer with nothing to catch up does nothing."""
+    found, this = stored_and_head(engine), tables.current()
+    return (
+        found.pointer == this.format
+        and found.stored is not None
+        and found.head is not None
+        and found.stored == found.head
     )
-    try:
-        with engine.connect() as conn:
-            found, seq, head = conn.execute(query).one()
-    except DBAPIError:  # no table yet
-        return False
-    return bool(found == FORMAT and seq is not None and head is not None and seq == head)
 
 
 def _ready(engine: Engine) -> bool:
-    """Whether the tables are there and in this format (a read; False when they are not)."""
-    try:
-        with engine.connect() as conn:
-            query = select(settings.c.value).where(settings.c.name == _FORMAT)
-            return bool(conn.execute(query).scalar() == FORMAT)
-    except DBAPIError:  # no table yet
-        return False
+    """Whether this format's tables are there, with their position (a read)."""
+    return stored_and_head(engine).stored is not None
 
 
 def _create(engine: Engine) -> None:
-    metadata.create_all(engine)
+    this = tables.current()
+    metadata.create_all(engine)  # the positions and the settings, shared by every format
     with engine.begin() as conn:
         _lock(conn)  # one runner at a time decides, so none drops tables another just made
-        found = conn.execute(select(settings.c.value).where(settings.c.name == _FORMAT)).scalar()
-        if found == FORMAT:
+        found = conn.execute(select(settings.c.value).where(settings.c.name == POINTER)).scalar()
+        if found is None:
+            conn.execute(insert(settings).values(name=POINTER, value=this.format))
+        elif (
+            found != this.format and layout(found).recommendations.name == this.recommendations.name
+        ):
+            # An older format in tables of the same names: derived data, made again in place.
+            layout(found).metadata.drop_all(conn)
+            conn.execute(delete(settings).where(settings.c.name == this.name))
+            conn.execute(delete(positions).where(positions.c.name == this.name))
+            pointed = update(settings).where(settings.c.name == POINTER)
+            conn.execute(pointed.values(value=this.format))
+        this.metadata.create_all(conn)
+    _ensure_position(engine)
+
+
+def _switch(engine: Engine) -> None:
+    """Once this format's tables hold the head, make them the ones in force: the ``format`` row
+    points at them and the older format's position and settings go, in one transaction; its
+    tables are dropped after. A writer of an older release never points back."""
+    this = tables.current()
+    if stored_and_head(engine).pointer == this.format:
+        return
+    with engine.begin() as conn:
+        _lock(conn)
+        found = conn.execute(select(settings.c.value).where(settings.c.name == POINTER)).scalar()
+        if found is None or found == this.format or not _older(found, this.format):
             return
-        if found is not None or conn.execute(select(positions.c.name).limit(1)).first():
-            metadata.drop_all(conn)  # rows of another format: derived data, made again
-            metadata.create_all(conn)
-        conn.execute(insert(settings).values(name=_FORMAT, value=FORMAT))
+        old = layout(found)
+        conn.execute(update(settings).where(settings.c.name == POINTER).values(value=this.format))
+        conn.execute(delete(settings).where(settings.c.name == old.name))
+        conn.execute(delete(positions).where(positions.c.name == old.name))
+    with suppress(DBAPIError):  # a reader of the old release holds them: left, derived data
+        old.metadata.drop_all(engine)
+
+
+def _older(found: str, this: str) -> bool:
+    """Whether format ``found`` came before format ``this`` (formats are numbered)."""
+    return found.isdigit() and this.isdigit() and int(found) < int(this)
 
 
 def _lock(conn: Connection) -> None:
@@ -426,39 +655,25 @@ def _lock(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('projection_tables'))"))
     else:  # SQLite: any write statement takes the database's writer lock
-        conn.execute(update(settings).where(settings.c.name == _FORMAT).values(name=_FORMAT))
-
-
-_FORMAT = "format"
+        conn.execute(update(settings).where(settings.c.name == POINTER).values(name=POINTER))
 
 
 def _ensure_position(engine: Engine) -> None:
     """Give the status model a position row (-1) if it has none, so moves are updates."""
+    name = tables.current().name
     with engine.connect() as conn:
-        if conn.execute(select(positions.c.seq).where(positions.c.name == NAME)).first():
+        if conn.execute(select(positions.c.seq).where(positions.c.name == name)).first():
             return
     try:
         with engine.begin() as conn:
-            conn.execute(insert(positions).values(name=NAME, seq=-1))
+            conn.execute(insert(positions).values(name=name, seq=-1))
     except IntegrityError:
         pass  # another runner made it first
 
 
-def _position(conn: Connection) -> int:
-    seq = conn.execute(select(positions.c.seq).where(positions.c.name == NAME)).scalar()
-    return -1 if seq is None else int(seq)
-
-
 @contextmanager
 def reading(ledger: Ledger) -> Iterator[Connection]:
-    """A connection to read the status model's tables, made ready first."""
-    engine = engine_of(ledger)
-    _prepare(engine)
-    with engine.connect() as conn:
+    """A connection to read the status model's tables (it writes nothing, and makes nothing:
+    the reads above ask ``tail`` first whether the tables are there and up to date)."""
+    with engine_of(ledger).connect() as conn:
         yield conn
-
-
-def engine_of(ledger: Ledger) -> Engine:
-    engine = ledger.recorder.datastore.engine
-    assert isinstance(engine, Engine)
-    return engine

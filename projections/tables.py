@@ -6,13 +6,20 @@ the seq of the last entry applied; ``projection_recommendations`` one row per re
 its status columns (for queries) next to ``detail``, the whole record as JSON, from which the
 fold resumes; ``projection_settings`` what the fold keeps besides recommendations (the review
 offsets, the suspensions and the joint statements).
+
+Each format of the rows has its own tables (``layout``): a new format is built beside the one
+readers are served from, and its row ``format`` of ``projection_settings`` (the pointer) says
+which format is complete. Formats up to 9 share the unsuffixed names; later ones end in
+``_vN``, as do the names of their position and settings rows.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -33,70 +40,106 @@ positions = Table(
     Column("seq", _Seq, nullable=False),
 )
 
-recommendations = Table(
-    "projection_recommendations",
-    metadata,
-    Column("panel", Integer, primary_key=True, autoincrement=False),
-    Column("number", Integer, primary_key=True, autoincrement=False),
-    Column("title", Text, nullable=False),
-    Column("portfolio", String(64), nullable=False, index=True),
-    Column("priority", String(16), nullable=False),
-    Column("handed_over", String(10), index=True),
-    Column("position", String(32), nullable=False),
-    Column("position_seq", _Seq),
-    Column("implementation", String(32), nullable=False),
-    Column("implementation_seq", _Seq),
-    Column("verdict", String(32), nullable=False),
-    Column("verdict_seq", _Seq),
-    Column("last_seq", _Seq, nullable=False),
-    Column("answers", Text, nullable=False),
-    # For the board's filters that are not plain columns, so that a page reads only the rows
-    # that can pass them: the reviews still awaiting an answer (",1,2,", ",2,", ""), and what a
-    # text search looks in (``projections.search.haystack``).
-    Column("awaiting", String(40), nullable=False),
-    Column("words", Text, nullable=False),
-    # The seq of its newest answer or verdict (None: neither yet), for the feed's newest first.
-    Column("said_seq", _Seq, index=True),
-    # The other portfolios answerable for it (",housing,mobility,"; "" for none), so that a
-    # portfolio's feed holds the recommendations it shares.
-    Column("shared_with", Text, nullable=False),
-    Column("detail", Text, nullable=False),
-    # What a scoreboard counts, in one narrow index it reads instead of the wide rows, in the
-    # order it groups them (the board's position filter seeks in it too).
-    Index(
-        "ix_projection_recommendations_tally",
-        "position",
-        "implementation",
-        "verdict",
-        "portfolio",
-        "awaiting",
-        "handed_over",
-    ),
-)
-
-# One row per review of each handed-over recommendation: its due date (were no suspension to
-# move it) and, once answered, the day the answer counts from and how many days late it came,
-# so that a portfolio's record is counted by the database (``projections.tallies``).
-reviews = Table(
-    "projection_reviews",
-    metadata,
-    Column("panel", Integer, primary_key=True, autoincrement=False),
-    Column("number", Integer, primary_key=True, autoincrement=False),
-    Column("review", Integer, primary_key=True, autoincrement=False),
-    Column("portfolio", String(64), nullable=False),
-    Column("due", String(10), nullable=False),
-    Column("answered", String(10)),  # the day its answer counts from; None: not answered yet
-    Column("days_late", Integer),  # None: not answered yet; 0: answered by its due date
-    Index("ix_projection_reviews_tally", "portfolio", "days_late", "due", "answered"),
-    Index("ix_projection_reviews_answered", "answered"),
-)
-
 settings = Table(
     "projection_settings",
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+
+FORMAT = "9"
+# The shape of the rows and the meaning of the fold: when either changes, this changes, and the
+# rows of the new format are built in their own tables beside the old (``projections.runner``).
+NAME = "status"  # the status model's position and settings rows (of the formats up to 9)
+_LEGACY = 9  # the last format whose tables have no suffix
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The status model's tables of one format, and the name of its position and settings
+    rows."""
+
+    format: str
+    metadata: MetaData
+    recommendations: Table
+    reviews: Table
+    name: str
+
+
+@cache
+def layout(format: str) -> Layout:
+    """The tables of ``format`` (the same objects on every call)."""
+    legacy = format.isdigit() and int(format) <= _LEGACY
+    suffix = "" if legacy else f"_v{format}"
+    tables = MetaData()
+    recommendations = Table(
+        f"projection_recommendations{suffix}",
+        tables,
+        Column("panel", Integer, primary_key=True, autoincrement=False),
+        Column("number", Integer, primary_key=True, autoincrement=False),
+        Column("title", Text, nullable=False),
+        Column("portfolio", String(64), nullable=False, index=True),
+        Column("priority", String(16), nullable=False),
+        Column("handed_over", String(10), index=True),
+        Column("position", String(32), nullable=False),
+        Column("position_seq", _Seq),
+        Column("implementation", String(32), nullable=False),
+        Column("implementation_seq", _Seq),
+        Column("verdict", String(32), nullable=False),
+        Column("verdict_seq", _Seq),
+        Column("last_seq", _Seq, nullable=False),
+        Column("answers", Text, nullable=False),
+        # For the board's filters that are not plain columns, so that a page reads only the rows
+        # that can pass them: the reviews still awaiting an answer (",1,2,", ",2,", ""), and what a
+        # text search looks in (``projections.search.haystack``).
+        Column("awaiting", String(40), nullable=False),
+        Column("words", Text, nullable=False),
+        # The seq of its newest answer or verdict (None: neither yet), for the feed's newest first.
+        Column("said_seq", _Seq, index=True),
+        # The other portfolios answerable for it (",housing,mobility,"; "" for none), so that a
+        # portfolio's feed holds the recommendations it shares.
+        Column("shared_with", Text, nullable=False),
+        Column("detail", Text, nullable=False),
+        # What a scoreboard counts, in one narrow index it reads instead of the wide rows, in the
+        # order it groups them (the board's position filter seeks in it too).
+        Index(
+            f"ix_projection_recommendations{suffix}_tally",
+            "position",
+            "implementation",
+            "verdict",
+            "portfolio",
+            "awaiting",
+            "handed_over",
+        ),
+    )
+
+    # One row per review of each handed-over recommendation: its due date (were no suspension to
+    # move it) and, once answered, the day the answer counts from and how many days late it came,
+    # so that a portfolio's record is counted by the database (``projections.tallies``).
+    reviews = Table(
+        f"projection_reviews{suffix}",
+        tables,
+        Column("panel", Integer, primary_key=True, autoincrement=False),
+        Column("number", Integer, primary_key=True, autoincrement=False),
+        Column("review", Integer, primary_key=True, autoincrement=False),
+        Column("portfolio", String(64), nullable=False),
+        Column("due", String(10), nullable=False),
+        Column("answered", String(10)),  # the day its answer counts from; None: not answered yet
+        Column("days_late", Integer),  # None: not answered yet; 0: answered by its due date
+        Index(f"ix_projection_reviews{suffix}_tally", "portfolio", "days_late", "due", "answered"),
+        Index(f"ix_projection_reviews{suffix}_answered", "answered"),
+    )
+    return Layout(format, tables, recommendations, reviews, NAME + suffix)
+
+
+def current() -> Layout:
+    """The tables of the format this code folds (``FORMAT``, read when called)."""
+    return layout(FORMAT)
+
+
+recommendations = layout(FORMAT).recommendations
+reviews = layout(FORMAT).reviews
 
 
 def recommendation_row(status: RecommendationStatus, *, reviews: int = 2) -> dict[str, Any]:

@@ -4,7 +4,8 @@ scoreboard costs about the same on a board of sixty recommendations as on one of
 
 Overdue is judged as ``projections.board`` judges it, on due dates that no suspension moved:
 when a suspension is recorded these return None for what it may move, and the caller judges
-the rows themselves (``projections.scoreboard``).
+the rows themselves (``projections.scoreboard``); so they do while the tables lack entries of
+the ledger (``projections.runner.settled``), whose rows the reads fold in memory.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, and_, case, false, func, or_, select
 
 from ledger import Ledger
 from projections.deadlines import add_months, first_not_overdue
-from projections.runner import reading, settings_only
+from projections.runner import reading, settings_only, settled
 from projections.tables import recommendations, reviews
 
 AXES = ("position", "implementation", "verdict")
@@ -51,6 +52,8 @@ def stored_tally(
     overdue exactly when it awaits an answer and was handed over before ``first_not_overdue``,
     while no suspension is recorded and every answer was given by ``on``, as always today).
     Otherwise None when the filters ask for overdue rows: the caller judges the rows."""
+    if not settled(ledger):
+        return None
     column = recommendations.c
     with reading(ledger) as conn:
         state = settings_only(conn)
@@ -114,6 +117,8 @@ def stored_portfolios(
 ) -> dict[str, PortfolioCounted] | None:
     """Each portfolio's counts on ``on`` (``code``'s alone if given), by portfolio code; None
     when a suspension is recorded."""
+    if not settled(ledger):
+        return None
     column, review = recommendations.c, reviews.c
     found: dict[str, PortfolioCounted] = {}
 
@@ -161,6 +166,8 @@ def stored_review_days(ledger: Ledger, *, code: str | None) -> list[tuple[int, d
     recommendations (``code``'s alone if given), as ``projections.scoreboard.review_days``;
     None when a suspension is recorded. Due dates grow with the hand-over day, so the latest
     is the latest hand-over's (an indexed maximum)."""
+    if not settled(ledger):
+        return None
     column = recommendations.c
     with reading(ledger) as conn:
         state = settings_only(conn)

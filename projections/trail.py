@@ -15,9 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-
 from domain.correction import correction_stream, review_stream
 from domain.deliberation import deliberation_stream, evidence_stream
 from domain.draws import InvitationDraw, PanelDraw, ThemeGroup, VolunteerPool
@@ -28,8 +25,7 @@ from ledger.canonical import ZERO_HASH
 from ledger.history import after_the_fact
 from ledger.keys import verify_signature
 from ledger.signers import SignerRecord
-from projections.runner import catch_up
-from projections.tables import recommendations
+from projections.runner import stored_numbers
 
 
 @dataclass(frozen=True)
@@ -69,8 +65,7 @@ def recommendation_trail(ledger: Ledger, panel: int, number: int) -> list[TrailL
 
 def panel_trail(ledger: Ledger, panel: int) -> list[TrailLine]:
     """Every entry of panel ``panel``'s streams (its draws, sessions, recommendations, reviews)
-    and every correction of them. The recommendations' numbers come from the status projection,
-    brought up to date first."""
+    and every correction of them. The recommendations' numbers come from the status projection."""
     streams = [
         panel_stream(panel),
         evidence_stream(panel),
@@ -95,12 +90,7 @@ def signer_trail(ledger: Ledger, key_id: str) -> list[TrailLine]:
 
 def panel_numbers(ledger: Ledger, panel: int) -> list[int]:
     """The numbers of the recommendations panel ``panel`` adopted, in order."""
-    catch_up(ledger)
-    query = select(recommendations.c.number).where(recommendations.c.panel == panel)
-    engine = ledger.recorder.datastore.engine
-    assert isinstance(engine, Engine)
-    with engine.connect() as conn:
-        return sorted(int(number) for number in conn.execute(query).scalars())
+    return stored_numbers(ledger, panel)
 
 
 def trail(ledger: Ledger, entries: Iterable[Entry]) -> list[TrailLine]:

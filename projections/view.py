@@ -1,10 +1,11 @@
 """The status read model at a point in time, as every reader asks for it (docs/design.md 6).
 
-Now: the stored tables, brought up to date first (or one recommendation's row alone, an
-indexed read). At a point (after entry N, or by the end of a day, UTC): the ledger folded in
-memory up to there. Overdue is judged on the day asked, or on the day the last entry kept was
-recorded, never read from storage. Any interface (the command line, a web page) reads through
-``view_at`` so that all of them show the same thing.
+Now: the stored tables (or one recommendation's row alone, an indexed read), with what they
+lack folded in memory: a read never writes (``projections.tail``). At a point (after entry N,
+or by the end of a day, UTC): the ledger folded in memory up to there. Overdue is judged on
+the day asked, or on the day the last entry kept was recorded, never read from storage. Any
+interface (the command line, a web page) reads through ``view_at`` so that all of them show
+the same thing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from ledger.history import counted_before
 from projections.board import Deadline, deadlines, ordered
 from projections.parsed import parsed_body
 from projections.runner import (
-    catch_up,
     stored,
     stored_after,
     stored_bare,
@@ -73,7 +73,6 @@ def view_at(
     overdue narrowing of ``stored_after``: every one that is, and some a suspension saved)."""
     signers = names_of_signers(book)
     if as_of is None and at_seq is None:
-        catch_up(book)
         if only is not None:
             state = stored_one(book, only)[0]
         elif overdue_only:
@@ -99,7 +98,6 @@ def panel_counts(
     """How many recommendations each panel has at the point asked for, and the view they were
     counted in; now, counted by the database (the view then holds no recommendation)."""
     if as_of is None and at_seq is None:
-        catch_up(book)
         empty = stored_bare(book)
         signers = names_of_signers(book)
         return View(empty, today, signers), stored_counts(book)
@@ -117,7 +115,6 @@ def newest_said(
     verdicts (by seq), read newest first by the ``said_seq`` index until no recommendation
     left can hold a newer one than those found; it may hold a few more. With ``portfolio``,
     of the recommendations it is answerable for, alone or shared."""
-    catch_up(book)
     signers = names_of_signers(book)
     found: dict[Key, RecommendationStatus] = {}
     seqs: list[int] = []
@@ -235,7 +232,6 @@ def board_page(
         raise AssertionError("a page holds at least one row")
     signers = names_of_signers(book)
     if as_of is None and at_seq is None:
-        catch_up(book)
         overdue_on = today if overdue or late_at is not None else None
         read = partial(stored_after, book, where=where, words=words, overdue_on=overdue_on)
         first = read(after=after, limit=limit + 1)

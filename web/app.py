@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,10 +16,17 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from web import api, desk, docs, downloads, monitor, pages, press_pages, proofs, submissions
 from web.caching import Caching
 from web.context import DEFAULT_PUBLIC_URL, RETRY_AFTER, Busy, Settings, public_url_of
+from web.keeper import Keeper
 from web.security import SecurityHeaders, headers_for, served_hosts
 
 COMPRESSED_FROM = 1024  # bytes: a smaller answer gains less than compressing it costs
 GZIP_LEVEL = 6  # zlib's own default: 9 costs more time per page for a few bytes
+READ_ONLY = "ASSEMBLY_READ_ONLY"  # set (1, true, yes): the server writes nothing at all
+
+
+def read_only_from_environment() -> bool:
+    """Whether ``ASSEMBLY_READ_ONLY`` asks the server to write nothing."""
+    return os.environ.get(READ_ONLY, "").strip().lower() in ("1", "true", "yes")
 
 
 def create_app(
@@ -28,6 +36,7 @@ def create_app(
     public_url: str = DEFAULT_PUBLIC_URL,
     listening: str | None = None,
     api_docs: bool = False,
+    read_only: bool | None = None,
 ) -> FastAPI:
     """The web application serving the ledger at ``ledger`` (a SQLite path or a database URL),
     reading it at ``past_reads`` points in the past at most at once.
@@ -36,16 +45,29 @@ def create_app(
     only requests naming its host or the ``listening`` address are answered.
     ``api_docs`` serves the interactive API documentation at /docs (``web.docs``);
     /openapi.json is served either way.
+
+    Requests never write to the read models. While the server runs, unless ``read_only``
+    (default: ``ASSEMBLY_READ_ONLY``), a thread of its own keeps them up to date, and builds a
+    new format beside the old one after an upgrade (``web.keeper``): the server listens
+    throughout.
     """
     base = public_url_of(public_url)
     settings = Settings(ledger, past_reads=past_reads, public_url=base)
 
+    writes = not (read_only_from_environment() if read_only is None else read_only)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """The process's connections to the ledger are closed when the server stops."""
+        """The read models kept up to date while the server runs (unless it writes nothing);
+        the process's connections to the ledger closed when it stops."""
+        keeper = Keeper(settings) if writes else None
+        if keeper is not None:
+            keeper.start()
         try:
             yield
         finally:
+            if keeper is not None:
+                keeper.stop()
             settings.close()
 
     app = FastAPI(

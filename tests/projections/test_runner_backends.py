@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import event, select
 
 import projections.runner as runner
+import projections.tail as tail
 from domain.events import Event
 from domain.government import Assessed, ImplementationReported
 from domain.recommendation import Adopted, HandedOver, recommendation_stream
@@ -189,7 +190,7 @@ def test_a_runner_killed_mid_update_resumes_to_the_rebuilt_rows(ledger_url: str)
     count = write_assembly(ledger_url, 600)
     book = Ledger.open(ledger_url, RolePolicy(ROLE_GRANTS))
     try:
-        runner.position(book)  # the tables exist before the runner starts
+        runner._prepare(runner.engine_of(book))  # the tables exist before the runner starts
         (victim,) = update_in_processes(ledger_url, 1, batch=5)
         seen = -1
         deadline = time.monotonic() + 120
@@ -217,17 +218,17 @@ def _stored_position(book: Ledger) -> int:
 def test_a_runner_that_loses_the_race_starts_again_from_the_winners_position(
     book: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = runner._with_rows
+    real = tail.with_rows
     raced = []
 
     def overtaken(conn: Any, state: Any, keys: Any) -> Any:
         if not raced:  # another runner applies everything while this one folds its batch
             raced.append(state.seq)
-            monkeypatch.setattr(runner, "_with_rows", real)
+            monkeypatch.setattr(tail, "with_rows", real)
             assert runner.catch_up(book) == book.count()
         return real(conn, state, keys)
 
-    monkeypatch.setattr(runner, "_with_rows", overtaken)
+    monkeypatch.setattr(tail, "with_rows", overtaken)
     assert runner.catch_up(book, batch=50) == 0  # its batch was refused: nothing applied twice
     assert raced == [-1]
     assert runner.position(book) == book.count() - 1
