@@ -161,7 +161,7 @@ def _folded(
         now = stored_and_head(engine).stored
         if now is None or not tail.base <= now <= bound:
             return None
-    return Tail(tail.base, state)
+    return tail if state is tail.state else Tail(tail.base, state)
 
 
 def partial_rows(conn: Connection) -> Rows:

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, and_, case, false, func, or_, select
 from ledger import Ledger
 from projections.deadlines import add_months, first_not_overdue
 from projections.runner import reading, settings_only, settled
-from projections.tables import recommendations, reviews
+from projections.tables import current
 
 AXES = ("position", "implementation", "verdict")
 Tally = dict[str, dict[str, int]]  # axis: value: how many
@@ -54,7 +54,7 @@ def stored_tally(
     Otherwise None when the filters ask for overdue rows: the caller judges the rows."""
     if not settled(ledger):
         return None
-    column = recommendations.c
+    column = current().recommendations.c
     with reading(ledger) as conn:
         state = settings_only(conn)
         answered_by = _answered_by(conn, on)
@@ -97,7 +97,8 @@ def stored_tally(
 def _answered_by(conn: Connection, on: date) -> bool:
     """Whether every answer the stored reviews hold was given by ``on`` (an indexed maximum)."""
     return bool(
-        (conn.execute(select(func.max(reviews.c.answered))).scalar() or "") <= on.isoformat()
+        (conn.execute(select(func.max(current().reviews.c.answered))).scalar() or "")
+        <= on.isoformat()
     )
 
 
@@ -119,7 +120,7 @@ def stored_portfolios(
     when a suspension is recorded."""
     if not settled(ledger):
         return None
-    column, review = recommendations.c, reviews.c
+    column, review = current().recommendations.c, current().reviews.c
     found: dict[str, PortfolioCounted] = {}
 
     def of(name: str) -> PortfolioCounted:
@@ -168,7 +169,7 @@ def stored_review_days(ledger: Ledger, *, code: str | None) -> list[tuple[int, d
     is the latest hand-over's (an indexed maximum)."""
     if not settled(ledger):
         return None
-    column = recommendations.c
+    column = current().recommendations.c
     with reading(ledger) as conn:
         state = settings_only(conn)
         if state.suspensions:
