@@ -85,8 +85,9 @@ def kind_named(name: str) -> Kind:
     """The bulk file's kind ``name`` (a 400 if there is none)."""
     found = KINDS.get(name)
     if found is None:
-        raise Refusal(400, f"There is no bulk file of kind {name[:40]!r}: use one of "
-                      f"{', '.join(KINDS)}.", "kind")  # fmt: skip
+        kinds = ", ".join(KINDS)
+        sentence = f"There is no bulk file of kind {name[:40]!r}: use one of {kinds}."
+        raise Refusal(400, sentence, "kind")
     return found
 
 

@@ -182,3 +182,16 @@ def test_every_kind_prepares_only_the_types_the_page_signs_for_it(
     assert {json.loads(base64.b64decode(e["body"]))["type"] for e in answers} == set(
         KIND_TYPES["answers"]
     )
+
+
+def test_a_file_in_windows_1252_is_read_and_the_page_told_so(
+    folder: Path, client: TestClient
+) -> None:
+    government = load_signer(folder / GOVERNMENT)
+    text = answers_csv(folder / "good.csv", GOOD).read_text(encoding="utf-8")
+    accented = text.replace("multiannual", "pluriannuel, réformé,", 1)
+    reply = upload(client, accented.encode("cp1252"), government)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["note"] == "read as Windows-1252"
+    second = json.loads(base64.b64decode(reply.json()["events"][1]["body"]))
+    assert "pluriannuel, réformé," in second["payload"]["justification"]

@@ -176,7 +176,7 @@
     }
     const said = [say("bulk-" + kind, { new: events.length, unchanged: answer.unchanged })];
     for (const [row, repeated] of answer.duplicates) said.push(say("bulk-duplicate", { row, repeated }));
-    if (answer.note) said.push(answer.note);
+    if (answer.note) said.push(say("bulk-note"));
     prepared = events.length ? { form, events } : null;
     showPrepared(events, decoder, said);
   }
