@@ -463,16 +463,3 @@ def test_a_transfer_and_a_suspension_then_resumption_are_prepared_as_the_command
     refused = ask(client, "suspend", form, government)  # already suspended: a rule, not a field
     assert refused.status_code == 422 and refused.json()["field"] is None
     assert "already suspended" in refused.json()["detail"]
-
-
-def test_the_package_ships_every_script_of_the_desk() -> None:
-    """``pip install .`` installs the files ``pyproject.toml``'s patterns find in the web
-    package (as ``glob`` finds them): the desk's scripts sit in a folder of their own, which
-    ``static/*`` does not reach."""
-    import tomllib
-
-    root = Path(__file__).parents[3]
-    setup = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
-    web = root / "web"
-    shipped = {path for pattern in setup["package-data"]["web"] for path in web.glob(pattern)}
-    assert {web / "static" / "desk" / name for name in SCRIPTS} <= shipped
