@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -40,8 +40,13 @@ from web.scoreboard_data import portfolios_data, scoreboard_block
 router = APIRouter()
 HERE = Path(__file__).parent
 STYLESHEET = HERE / "static" / "style.css"
+# The templates are part of the release: compiled once per process, never looked at again
+# (auto_reload would stat every template a page includes on each request).
 templates = Environment(
-    loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    auto_reload=False,
 )
 
 
@@ -94,7 +99,7 @@ def portfolio(request: Request, code: str) -> HTMLResponse:
 @router.get(
     "/recommendations/{panel}/{number}", response_class=HTMLResponse, include_in_schema=False
 )
-def recommendation(request: Request, panel: str, number: str) -> HTMLResponse:
+def recommendation(request: Request, panel: str, number: str) -> Response:
     """One recommendation: its axes, due dates, answers, reports, verdicts and audit trail."""
     data = partial(recommendation_page_data, ref=(panel, number))
     return monitored(render(request, "recommendation.html", data))
@@ -107,7 +112,7 @@ def overdue(request: Request) -> HTMLResponse:
 
 
 @router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
-def verify(request: Request) -> HTMLResponse:
+def verify(request: Request) -> Response:
     """The latest checkpoint, the log's verifier keys, and how to check the ledger oneself."""
     return monitored(render(request, "verify.html", verify_page_data))
 
