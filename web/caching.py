@@ -23,12 +23,20 @@ How long an answer may be kept (Cache-Control, on a 200 whose route did not say)
 - everything else describes the present: ``PRESENT`` (30 s);
 - the desk (``/desk``, ``/api/desk``), every submission (POST) and the description of
   submissions (it holds the server's clock) are never stored (``no-store``).
+
+The server keeps answers too (``Kept``, in each process ``assembly serve`` starts): since the
+tag names everything an answer depends on, a GET whose tag the process answered before is sent
+the same bytes again without being read or rendered. An answer is kept only if its tag, read
+again once it was sent, has not moved (an entry appended while the page was read would
+otherwise file a newer page under the older tag), only a 200 of at most ``KEPT_LARGEST`` bytes,
+and at most ``KEPT_BYTES`` of them, the least recently sent dropped first.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache, partial
@@ -55,6 +63,35 @@ _NEVER_STORED = re.compile(r"^/(desk|api/desk)(/|$)|^/api/submissions/?$")
 _FOREVER = re.compile(r"^/api/submissions/entries/[0-9]+$")
 _UNTAGGED = ("/healthz", "/static/", "/openapi.json", "/docs")
 _CODE = ("web", "projections", "domain", "ledger")
+KEPT_BYTES = 32 * 1024 * 1024  # the answers a process keeps, at most (bodies, uncompressed)
+KEPT_LARGEST = 512 * 1024  # a larger answer (a download) is sent, never kept
+
+
+class Kept:
+    """Answers already sent, by ETag, the least recently sent dropped first beyond ``capacity``
+    bytes. Used from the event loop's thread only, so it needs no lock."""
+
+    def __init__(self, capacity: int = KEPT_BYTES) -> None:
+        self.capacity = capacity
+        self.size = 0
+        self._answers: OrderedDict[str, tuple[list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+
+    def get(self, tag: str) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        """The headers and body sent under ``tag``, if kept."""
+        found = self._answers.get(tag)
+        if found is not None:
+            self._answers.move_to_end(tag)
+        return found
+
+    def put(self, tag: str, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        """Keep the answer sent under ``tag``, dropping the oldest to make room."""
+        if tag in self._answers or len(body) > min(KEPT_LARGEST, self.capacity):
+            return
+        self._answers[tag] = (headers, body)
+        self.size += len(body)
+        while self.size > self.capacity:
+            _, (_, dropped) = self._answers.popitem(last=False)
+            self.size -= len(dropped)
 
 
 class Caching:
@@ -86,7 +123,20 @@ class Caching:
             await send(start)
             await send({"type": "http.response.body", "body": b""})
             return
-        await self.app(scope, receive, _on_start(send, partial(_tagged, tag=tag, kept=kept)))
+        tagging = partial(_tagged, tag=tag, kept=kept)
+        answers: Kept | None = getattr(scope["app"].state, "kept", None)
+        if answers is None or scope["method"] != "GET":
+            await self.app(scope, receive, _on_start(send, tagging))
+            return
+        if (found := answers.get(tag)) is not None:
+            headers, body = found
+            await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
+            await send({"type": "http.response.body", "body": body})
+            return
+        sent = _Recording(send)
+        await self.app(scope, receive, _on_start(sent.send, tagging))
+        if sent.whole() and await to_thread.run_sync(self.tag, scope) == tag:
+            answers.put(tag, sent.headers, b"".join(sent.body))
 
     def tag(self, scope: Scope) -> str | None:
         """The ETag of what a GET of ``scope`` answers now (None: the ledger cannot be read)."""
@@ -168,6 +218,34 @@ def _tagged(status: int, headers: MutableHeaders, *, tag: str, kept: str) -> Non
         headers["ETag"] = tag
         headers.setdefault("Cache-Control", kept)
         headers.add_vary_header("Accept-Language")
+
+
+class _Recording:
+    """A ``send`` that also records a 200's headers and body, up to ``KEPT_LARGEST`` bytes."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body: list[bytes] = []
+        self.recording = True
+        self.ended = False
+        self._size = 0
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":  # before the outer layers change it
+            self.recording = message["status"] == 200
+            self.headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body" and self.recording:
+            chunk = bytes(message.get("body", b""))
+            self._size += len(chunk)
+            self.recording = self._size <= KEPT_LARGEST
+            self.body.append(chunk)
+            self.ended = not message.get("more_body", False)
+        await self._send(message)
+
+    def whole(self) -> bool:
+        """Whether a 200 was sent whole and small enough to keep."""
+        return self.recording and self.ended
 
 
 def _on_start(send: Send, change: Callable[[int, MutableHeaders], None]) -> Send:

@@ -1,6 +1,9 @@
 """The application as each of several server processes makes it: uvicorn's workers start
 from an import string, so ``assembly serve --workers N`` hands them its settings in the
-environment (``SETTINGS``, JSON) and each worker calls ``from_environment``."""
+environment (``SETTINGS``, JSON) and each worker calls ``from_environment``.
+
+Each worker keeps the answers it sent, by ETag (``web.caching.Kept``): a page asked again while
+nothing it depends on has moved is sent again without being read or rendered."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from web.app import create_app
+from web.caching import Kept
 
 SETTINGS = "ASSEMBLY_SERVE_SETTINGS"
 FACTORY = "web.serving:from_environment"  # what uvicorn imports in each worker
@@ -24,4 +28,6 @@ def settings_json(ledger: str, **options: Any) -> str:
 def from_environment() -> FastAPI:
     """The application with the arguments ``assembly serve`` left in ``SETTINGS``."""
     given = json.loads(os.environ[SETTINGS])
-    return create_app(given.pop("ledger"), **given)
+    app = create_app(given.pop("ledger"), **given)
+    app.state.kept = Kept()
+    return app
