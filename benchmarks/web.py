@@ -10,9 +10,11 @@ endpoint of the same server measured in the same run: the ceiling. The pages tha
 scoreboard (the overview, a panel's page, the scoreboard per portfolio) have a target: a ratio
 of at least ``TARGET``, the overview's before it had one. The recommendation page is also
 asked again with the ETag of its first answer (If-None-Match), as a reader who holds it would:
-each answer must be a 304. Exit status 1 when a request went
-unanswered within the budget or a target is missed, 2 when the server cannot be measured (it
-does not start, or answers a request with anything but 200 and the expected page).
+each answer must be a 304; and with a query no other request has (``&fresh=N``), so that every
+answer is read and rendered, none sent from what the process kept (``web.caching.Kept``).
+Exit status 1 when a request went unanswered within the budget or a target is missed, 2 when
+the server cannot be measured (it does not start, or answers a request with anything but 200
+and the expected page).
 
 The server is the application of ``assembly serve`` (``web.create_app``) under uvicorn, in
 ``--workers`` processes (1 by default) as ``assembly serve --workers`` starts them, in a
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import math
 import os
 import socket
@@ -52,6 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ENROLMENTS = 4  # the charter's own entry and three enrolments come before the recommendations
 PER_RECOMMENDATION = 7
 STARTUP_SECONDS = 60
+FRESH = itertools.count()  # the numbers of fresh queries, unique across the clients' threads
 TARGET = 0.0145  # the overview's ratio before it opened with a scoreboard
 SERVE = (  # what ``assembly serve --workers N`` runs: each worker makes the application
     "import os, sys, uvicorn\n"
@@ -76,6 +80,7 @@ class Phase:
     requests: int
     judged: bool = False  # whether its ratio must reach ``TARGET``
     revalidated: bool = False  # sent with the ETag of its untimed answer: expects 304
+    fresh: bool = False  # each request's query unique: its tag new, the page read and rendered
 
 
 @dataclass
@@ -199,7 +204,8 @@ def client(
             connection.sock.settimeout(left)
         began = time.perf_counter()
         try:
-            connection.request("GET", phase.path, headers=headers)
+            path = f"{phase.path}&fresh={next(FRESH)}" if phase.fresh else phase.path
+            connection.request("GET", path, headers=headers)
             answer = connection.getresponse()
             body = answer.read()
         except TimeoutError:
@@ -306,6 +312,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"/recommendations/{panel}/{number}?lang=en",
             f"Recommendation {panel}/{number}".encode(),
             args.requests,
+        ),
+        # The same page, every request with a query of its own: read and rendered each time.
+        Phase(
+            "recommendation, rendered",
+            f"/recommendations/{panel}/{number}?lang=en",
+            f"Recommendation {panel}/{number}".encode(),
+            args.requests,
+            fresh=True,
         ),
         # The same page again from a reader who holds it: its ETag, answered 304.
         Phase(
