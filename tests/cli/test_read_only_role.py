@@ -82,7 +82,7 @@ def test_reads_on_a_read_only_role_with_the_read_models_behind_are_a_writers(
     behind: Ledger, reader: str, postgres_url: str, tmp_path: Path
 ) -> None:
     written = table_state(behind)
-    assert written[0] < behind.count() - 1, "the read models are not behind"
+    assert isinstance(written[0], int) and written[0] < behind.count() - 1, "not behind"
     as_reader = read(reader, tmp_path)
     assert all(result.code == 0 for result in as_reader), as_reader
     seen = pages(reader)

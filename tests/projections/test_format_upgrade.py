@@ -130,7 +130,7 @@ def test_the_server_answers_every_request_while_a_new_format_is_built(
 
     builder = threading.Thread(target=lambda: runner.catch_up(served, batch=10, progress=slowly))
     builder.start()
-    answered = []
+    answered: list[tuple[str, int, bool]] = []
     building.wait(30)
     while builder.is_alive():
         path = paths[len(answered) % len(paths)]
