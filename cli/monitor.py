@@ -22,14 +22,16 @@ the tiles' bundle encoding), so a run fetches only what is new.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from cli.errors import UsageProblem
-from cli.monitor_board import check_board
-from cli.monitor_entries import Row, entry_rows, folded, verify_entries
+from cli.monitor_board import board_rows, check_board
+from cli.monitor_entries import check_entries
 from cli.monitor_evidence import (
     CHANGED,
     ENTRY,
@@ -45,8 +47,8 @@ from cli.monitor_evidence import (
     write_atomically,
     write_evidence,
 )
-from ledger.errors import VerificationFailed
 from ledger.policy import RolePolicy
+from ledger.verify import default_workers
 from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint, parse_checkpoint
 from tlog.merkle import MemoryNodes, MerkleError, consistency_proof, leaf_hash, root
 from tlog.merkle import verify_consistency as consistent
@@ -67,6 +69,7 @@ from tlog.tiles import (
 
 STATE_FORMAT = "assembly-ledger/monitor-state@v1"
 STATE_FILE, ENTRIES_FILE = "monitor.json", "entries.bundle"
+FETCHING = 4  # bundles fetched at once, ahead of the checks
 
 
 @dataclass(frozen=True)
@@ -154,14 +157,24 @@ def _check(
     known = [] if remembered is None else remembered.entries
     if old is not None:
         _check_extends(old, new, tiles, known)
-    entries = known + _fetch_new(tiles, known, new.size)
-    nodes = MemoryNodes(leaf_hash(entry) for entry in entries)
+    chosen = default_workers(new.size) if workers is None else workers
+    with ThreadPoolExecutor(1) as reader:  # the board is read while the entries are checked
+        board = reader.submit(board_rows, api)
+        checked = check_entries(_bundles(tiles, known, new.size), policy, workers=chosen)
+        rows = board.result()
+    entries = checked.entries
+    read = checked.leaves  # all of them, unless an entry could not be read
+    nodes = MemoryNodes(read + [leaf_hash(entry) for entry in entries[len(read) :]])
     if root(new.size, nodes) != new.root_hash:
         raise Found(ROOT, f"the {new.size} entries served do not give the root the checkpoint "
                     "signs", root_of_entries=b64(root(new.size, nodes)))  # fmt: skip
-    rows = _verified(entries, nodes, policy, workers)
+    if checked.failure is not None:
+        failure = checked.failure
+        raise Found(ENTRY, f"entry {failure.seq} does not verify: {failure.problem}",
+                    entry=proven_entry(entries, nodes, min(failure.seq, new.size - 1)))  # fmt: skip
+    assert checked.state is not None
     try:
-        compared = check_board(folded(rows), new.size, api)
+        compared = check_board(checked.state, new.size, rows)
     except Found as found:
         seqs = found.details.pop("entry_seqs", [])
         found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
@@ -209,51 +222,42 @@ def _first_difference(nodes: TileNodes, known: list[bytes]) -> dict[str, Any]:
     return {}
 
 
-def _fetch_new(tiles: Fetch, known: list[bytes], size: int) -> list[bytes]:
-    """The entries from ``len(known)`` to ``size``, from their bundles; raise Found if a bundle
-    serves an entry seen before with other bytes."""
-    fresh: list[bytes] = []
-    # The last bundle is fetched again even when nothing is new: an entry changed since is seen.
-    for index in range(max(0, min(len(known), size - 1)) // TILE_WIDTH, -(-size // TILE_WIDTH)):
-        width = tile_width(size, 0, index)
-        path = bundle_path(index, width)
-        bundle = decode_bundle(tiles(path), what=path)
-        if len(bundle) != width:
-            raise Found(ROOT, f"{path} holds {len(bundle)} entries, not {width}")
-        first = index * TILE_WIDTH
-        for offset, entry in enumerate(bundle):
-            seq = first + offset
-            if seq < len(known) and known[seq] != entry:
-                raise Found(
-                    CHANGED,
-                    f"entry {seq} changed: the server now serves other bytes than those checked "
-                    "on an earlier run",
-                    seq=seq,
-                    entry_seen=known[seq].decode(errors="replace"),
-                    entry_served=entry.decode(errors="replace"),
-                )
-            if seq >= len(known):
-                fresh.append(entry)
-    return fresh
-
-
-def _verified(
-    entries: list[bytes],
-    nodes: MemoryNodes,
-    policy: RolePolicy,
-    workers: int | None,
-) -> list[Row]:
+def _bundles(tiles: Fetch, known: list[bytes], size: int) -> Iterator[list[bytes]]:
+    """The entries of the checkpoint of ``size``, a bundle at a time: those checked before,
+    then the new ones from their bundles, fetched ahead by a few threads. The last bundle seen
+    before is fetched again even when nothing is new, and must hold the same entries as before
+    (else Found)."""
+    start = max(0, min(len(known), size - 1)) // TILE_WIDTH
+    for first in range(0, start * TILE_WIDTH, TILE_WIDTH):
+        yield known[first : first + TILE_WIDTH]
+    indexes = range(start, -(-size // TILE_WIDTH))
+    pool = ThreadPoolExecutor(FETCHING)
     try:
-        rows = entry_rows(entries)
-        verify_entries(rows, policy, workers=workers)
-    except VerificationFailed as failure:
-        seq = min(failure.seq, len(entries) - 1)
-        raise Found(
-            ENTRY,
-            f"entry {failure.seq} does not verify: {failure.problem}",
-            entry=proven_entry(entries, nodes, seq),
-        ) from None
-    return rows
+        fetched = pool.map(partial(_bundle, tiles, size), indexes)
+        for index, bundle in zip(indexes, fetched, strict=True):
+            first = index * TILE_WIDTH
+            for seq in range(first, min(first + len(bundle), len(known))):
+                if known[seq] != bundle[seq - first]:
+                    raise Found(
+                        CHANGED,
+                        f"entry {seq} changed: the server now serves other bytes than those "
+                        "checked on an earlier run",
+                        seq=seq,
+                        entry_seen=known[seq].decode(errors="replace"),
+                        entry_served=bundle[seq - first].decode(errors="replace"),
+                    )
+            yield bundle
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _bundle(tiles: Fetch, size: int, index: int) -> list[bytes]:
+    width = tile_width(size, 0, index)
+    path = bundle_path(index, width)
+    bundle = decode_bundle(tiles(path), what=path)
+    if len(bundle) != width:
+        raise BadTiles(f"{path} holds {len(bundle)} entries, not {width}")
+    return bundle
 
 
 # --- state ---------------------------------------------------------------------------------------

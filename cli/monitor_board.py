@@ -12,7 +12,7 @@ when a checkpoint covers that change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,8 +24,12 @@ PAGE = 5000  # the API's largest page
 COMPARED = ("position", "implementation", "verdict", "portfolio", "last_seq")
 
 
-def board_rows(api: Fetch) -> Iterator[dict[str, Any]]:
+def board_rows(api: Fetch) -> list[dict[str, Any]]:
     """Every row of the server's ``/api/status``, page after page."""
+    return list(_pages(api))
+
+
+def _pages(api: Fetch) -> Iterator[dict[str, Any]]:
     after: str | None = None
     while True:
         query = {"limit": PAGE} | ({} if after is None else {"after": after})
@@ -52,12 +56,13 @@ def ours(rec: RecommendationStatus) -> dict[str, Any]:
     }
 
 
-def check_board(state: Status, size: int, api: Fetch) -> int:
-    """Compare the server's board with ``state``, the fold of the checkpoint's ``size``
-    entries; raise Found at the first disagreement; return the recommendations compared."""
+def check_board(state: Status, size: int, board: Iterable[dict[str, Any]]) -> int:
+    """Compare the server's board (``board_rows``) with ``state``, the fold of the checkpoint's
+    ``size`` entries; raise Found at the first disagreement; return the recommendations
+    compared."""
     seen: set[Key] = set()
     compared = 0
-    for row in board_rows(api):
+    for row in board:
         key = _key(row)
         seen.add(key)
         if isinstance(row.get("last_seq"), int) and row["last_seq"] >= size:

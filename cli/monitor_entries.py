@@ -12,20 +12,29 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
+
+from pydantic_core import from_json
 
 from ledger.errors import VerificationFailed
 from ledger.history import history_before
 from ledger.policy import RolePolicy
-from ledger.verify import BATCH, Report, default_workers, verify_rows
-from projections.status import Status, fold, recorded_body
+from ledger.verify import BATCH, verify_rows
+from projections.parsed import parsed_body
+from projections.status import Status, fold
 from tlog.merkle import leaf_hash
 
 _HEAD = b'{"event":'
 _TAIL = b',"prev":"'
+_TAIL_FORM = re.compile(
+    rb',"prev":"([0-9a-f]{64})","recorded_at":"([0-9T:.Z-]+)","seq":(0|[1-9][0-9]{0,18}),'
+    rb'"sig":"([A-Za-z0-9+/]+={0,2})"}\Z'
+)
 Row = tuple[Any, ...]
 
 
@@ -37,11 +46,16 @@ def entry_row(seq: int, data: bytes) -> Row:
         if not data.startswith(_HEAD) or cut < 0:
             raise ValueError
         body = data[len(_HEAD) : cut]
-        tail = json.loads(b"{" + data[cut + 1 :])
-        event = json.loads(body)
-        prev = bytes.fromhex(tail["prev"])
-        sig = base64.b64decode(tail["sig"], validate=True)
-        stored_seq, recorded_at = tail["seq"], tail["recorded_at"]
+        event = from_json(body)
+        tail = _TAIL_FORM.match(data, cut)
+        if tail is not None:  # the stored form of every field: read without a JSON parser
+            prev, recorded_at = bytes.fromhex(tail[1].decode()), tail[2].decode()
+            stored_seq, sig = int(tail[3]), base64.b64decode(tail[4], validate=True)
+        else:
+            fields = from_json(b"{" + data[cut + 1 :])
+            prev = bytes.fromhex(fields["prev"])
+            sig = base64.b64decode(fields["sig"], validate=True)
+            stored_seq, recorded_at = fields["seq"], fields["recorded_at"]
         stream = uuid.UUID(str(event.get("stream")))
         if not isinstance(stored_seq, int) or not isinstance(recorded_at, str):
             raise ValueError
@@ -52,34 +66,83 @@ def entry_row(seq: int, data: bytes) -> Row:
             event.get("type"))  # fmt: skip
 
 
-def entry_rows(entries: Sequence[bytes]) -> list[Row]:
-    """Every entry's row, in seq order."""
-    return [entry_row(seq, data) for seq, data in enumerate(entries)]
+@dataclass
+class Checked:
+    """Every entry's bytes, in seq order, and either their fold or the first that failed."""
+
+    entries: list[bytes]
+    leaves: list[bytes]  # of the entries whose rows were read, in seq order
+    state: Status | None
+    failure: VerificationFailed | None
 
 
-def verify_entries(
-    rows: Sequence[Row], policy: RolePolicy, *, workers: int | None = None
-) -> Report:
-    """Run every check of ``assembly verify`` over the entries' rows, in seq order; raise
-    VerificationFailed at the first bad seq."""
-    batches = (rows[start : start + BATCH] for start in range(0, len(rows), BATCH))
-    chosen = default_workers(len(rows)) if workers is None else workers
-    return verify_rows(batches, policy, workers=chosen).report
+def check_entries(
+    bundles: Iterator[Sequence[bytes]], policy: RolePolicy, *, workers: int
+) -> Checked:
+    """Run every check of ``assembly verify`` over the entries, in seq order, as they arrive
+    (``workers`` signature-checking processes), and fold each batch the walk has checked.
+
+    On the first failure the rest of ``bundles`` is still read, so that the evidence can prove
+    an entry in the whole tree."""
+    entries: list[bytes] = []
+    leaves: list[bytes] = []
+    folding = _Folding()
+
+    def batches() -> Iterator[list[Row]]:
+        rows: list[Row] = []
+        for bundle in bundles:
+            first = len(entries)
+            entries.extend(bundle)
+            for offset, data in enumerate(bundle):
+                try:
+                    rows.append(entry_row(first + offset, data))
+                    leaves.append(rows[-1][5])
+                except VerificationFailed:
+                    yield rows  # the rows before it are checked first, as verify_rows asks
+                    raise
+            if len(rows) >= BATCH:
+                yield rows
+                folding.add(rows)  # resumed once the walk has checked them
+                rows = []
+        if rows:
+            yield rows
+            folding.add(rows)
+
+    try:
+        verify_rows(batches(), policy, workers=workers)
+    except VerificationFailed as failure:
+        entries.extend(data for bundle in bundles for data in bundle)
+        return Checked(entries, leaves, None, failure)
+    return Checked(entries, leaves, folding.result(), None)
 
 
-def folded(rows: Sequence[Row]) -> Status:
-    """Every recommendation's status after the verified entries' rows, by the project's own
-    fold (``projections.status``), history recorded after the fact judged as the ledger does."""
-    state = Status()
-    if not rows:
-        return state
-    history = history_before(json.loads(rows[0][6]), rows[0][4])
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        events = [
-            found
-            for row in batch
-            if (found := recorded_body(row[1], row[4], row[6], history_before=history)) is not None
-        ]
-        state = replace(fold(state, events), seq=batch[-1][1])
-    return state
+class _Folding:
+    """The status fold (``projections.status``) of the batches given, read as the pages read the
+    ledger (``projections.parsed``), history recorded after the fact judged as the ledger does;
+    a fold that fails is raised once the entries verified."""
+
+    def __init__(self) -> None:
+        self.state = Status()
+        self.history: date | None = None
+        self.error: Exception | None = None
+
+    def add(self, rows: Sequence[Row]) -> None:
+        if self.error is not None:
+            return
+        try:
+            if rows[0][1] == 0:
+                self.history = history_before(json.loads(rows[0][6]), rows[0][4])
+            events = [
+                found
+                for row in rows
+                if (found := parsed_body(row[1], row[4], row[6], history_before=self.history))
+                is not None
+            ]
+            self.state = replace(fold(self.state, events), seq=rows[-1][1])
+        except Exception as exc:  # raised by result(): an entry that verifies comes first
+            self.error = exc
+
+    def result(self) -> Status:
+        if self.error is not None:
+            raise self.error
+        return self.state
