@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cli.bundle_commands import verify_bundle
 from cli.context import (
     CHARTER_KEY,
     key_id_of,
@@ -200,6 +199,9 @@ def verify(
     if bundle is not None:
         if not vkey:
             raise UsageProblem("--bundle needs the log's verifier key: give --vkey.")
+        # Imported here: it brings the export commands, which init, log and verify do not need.
+        from cli.bundle_commands import verify_bundle
+
         verify_bundle(bundle, vkey, state=state, workers=workers, witness=witness, quorum=quorum)
         return
     if witness or vkey or state or quorum is not None:

@@ -95,13 +95,13 @@ def test_help_imports_neither_the_storage_nor_the_server_nor_the_draws(tmp_path:
     assert among(modules, ("cli",)) == listing  # no command's module
 
 
-def test_show_and_its_help_import_neither_the_server_nor_the_solver(
+def test_show_and_verify_import_neither_the_server_nor_the_solver(
     folder: Path, tmp_path: Path
 ) -> None:
-    for args in (("show", "--help"), ("show", "1/1")):
+    for args in (("show", "--help"), ("show", "1/1"), ("verify",)):
         code, modules = imported_by(*args, cwd=folder, report=tmp_path / "modules.json")
         assert code == 0, args
-        assert "cli.read_commands" in modules  # the command ran
+        assert {"cli.read_commands", "cli.ledger_commands"} & modules  # the command ran
         assert among(modules, SERVER + DOCUMENTS + SOLVER) == [], args
         assert among(modules, ("cli.draw_commands", "cli.serve_commands", "cli.demo")) == []
 
