@@ -58,7 +58,8 @@ ABOUT_ONE = frozenset(
     cls.TYPE
     for cls in (HandedOver, Responded, ImplementationReported, ResponsibilityTransferred, Assessed)
 )
-FROM_PAYLOAD = ABOUT_ONE | {Adopted.TYPE}  # the types the fold reads from their payloads
+ADOPTED = Adopted.TYPE
+FROM_PAYLOAD = ABOUT_ONE | {ADOPTED}  # the types the fold reads from their payloads
 
 
 def parsed_body(

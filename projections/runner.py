@@ -51,7 +51,7 @@ from ledger import Ledger
 from projections import tables
 from projections.deadlines import first_not_overdue
 from projections.errors import Inconsistent, ProjectionFailed
-from projections.parsed import Parsed, parsed_body
+from projections.parsed import ADOPTED, Parsed, parsed_body
 from projections.status import Key, RecommendationStatus, Status, about, fold
 from projections.tables import (
     NAME,
@@ -183,6 +183,12 @@ def settled(ledger: Ledger) -> bool:
     """Whether the stored tables hold the ledger's head, so that what the database counts in
     them is exact (else the caller reads the rows, through the reads here)."""
     return tail(ledger) is None
+
+
+def in_force(ledger: Ledger) -> str | None:
+    """The read-model format whose tables are in force (None: none made yet); when it is not
+    this code's (``projections.tables.FORMAT``), ``catch_up`` builds this one beside it."""
+    return stored_and_head(engine_of(ledger)).pointer
 
 
 def position(ledger: Ledger) -> int:
@@ -542,16 +548,17 @@ def _keys(ledger: Ledger, events: Sequence[Parsed]) -> set[Key]:
     """
     keys: set[Key] = set()
     here = {item.seq for item in events}
+    adopted: set[Key] = set()  # here: no stored row to read (a rebuild adopts thousands)
     for item in events:
         key = about(item)
         if key is not None:
-            keys.add(key)
+            (adopted if item.type == ADOPTED else keys).add(key)
         elif isinstance(item.event, CorrectionRecorded) and item.event.supersedes not in here:
             found = ledger.recorder.read_bodies(start=item.event.supersedes, limit=1)
             earlier = _recorded(*found[0]) if found else None
             if earlier is not None and (key := about(earlier)) is not None:
                 keys.add(key)
-    return keys
+    return keys - adopted
 
 
 def _recorded(
