@@ -12,7 +12,8 @@ from cli.context import open_ledger
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.render import stderr, stdout
 from ledger import Ledger
-from projections import catch_up, position, rebuild
+from projections import catch_up, position, rebuild, tables
+from projections.runner import in_force
 
 app = typer.Typer(help="The read models kept beside the ledger.", no_args_is_help=True)
 
@@ -37,8 +38,13 @@ def update(ledger: LedgerOption = DEFAULT_LEDGER) -> None:
 
 def bring_up_to_date(book: Ledger) -> int:
     """Apply the entries the read models lack, with a progress bar; how many were applied.
-    After an upgrade that changes the read models' format, that is all of them."""
-    with _bar(book, "Updating the read models") as progress:
+    After an upgrade that changes the read models' format, that is all of them, into tables
+    of the new format beside the old, which readers go on reading until the switch."""
+    found = in_force(book)
+    what = "Updating the read models"
+    if found is not None and found != tables.FORMAT:
+        what = f"Building the read models' format {tables.FORMAT} beside format {found}"
+    with _bar(book, what) as progress:
         return catch_up(book, progress=progress)
 
 
