@@ -134,6 +134,7 @@ def announce_invitations(
     (or --drand-chain quicknet: a drand round published a minute after the announcement)
     """
     done: dict[str, Any] = {}
+    source = draw_work.PublicSource.read(randomness_source, drand_chain, drand_round)
     salts = draw_work.NewSalts(register_file, salts_out)
 
     def step(session: Session, when: datetime) -> None:
@@ -142,12 +143,10 @@ def announce_invitations(
             panel,
             register_file,
             letters=letters,
-            randomness_source=randomness_source,
+            randomness_source=source,
             draw_id=draw_id or f"panel-{panel}-invitations",
             salts_out=salts,
             at=when,
-            drand_chain=drand_chain,
-            drand_number=drand_round,
         )
         done["drand"] = draw_work.announced_drand(session, panel, "invitations")
 
@@ -290,6 +289,7 @@ def announce_panel(
     if algorithm not in offered_algorithms():
         raise UsageProblem(f"--algorithm must be one of {', '.join(offered_algorithms())}.")
     after = parse_moment(randomness_after)
+    source = draw_work.PublicSource.read(randomness_source, drand_chain, drand_round)
     done: dict[str, Any] = {}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True
@@ -309,14 +309,12 @@ def announce_panel(
                 portfolio_size=size,
                 panel_size=seats,
                 algorithm=algorithm,
-                randomness_source=randomness_source,
+                randomness_source=source,
                 draw_id=draw_id or f"panel-{panel}-seats",
                 randomness_after=after,
                 salts_file=salts,
                 progress=progress,
                 at=when,
-                drand_chain=drand_chain,
-                drand_number=drand_round,
             )
             done["drand"] = draw_work.announced_drand(session, panel, "panel")
 

@@ -40,6 +40,7 @@ from domain.draws import (
 )
 from domain.draws.drand import (
     KNOWN_CHAINS,
+    Chain,
     chain_of,
     fixed_round,
     read_beacon,
@@ -67,31 +68,48 @@ def _json_object(path: Path, what: str) -> dict[str, Any]:
     return document
 
 
-def drand_round(chain: str | None, number: int | None, *, at: datetime) -> DrandRound | None:
-    """The drand round an announcement fixes: of a known chain (``quicknet``, ``default``) or
-    one described by drand's ``/info`` JSON in a file; by default the first round published
-    ``DRAND_MARGIN`` after ``at``. None when no chain is named."""
-    if chain is None:
-        if number is not None:
-            raise UsageProblem("--drand-round needs --drand-chain (quicknet, default or a file).")
-        return None
-    known = KNOWN_CHAINS.get(chain)
-    if known is None:
-        known = read_chain(_json_object(Path(chain), "drand's /info of the chain"))
-    return fixed_round(known, number or known.first_round_after(at + DRAND_MARGIN))
+@dataclass(frozen=True)
+class PublicSource:
+    """The public value an announcement names: words (a lottery draw), a drand chain whose
+    round will be the value, or both; read and checked before any long computation."""
+
+    words: str | None
+    chain: Chain | None
+    round: int | None = None
+
+    @classmethod
+    def read(cls, words: str | None, chain: str | None, number: int | None) -> PublicSource:
+        """From the options: ``chain`` is ``quicknet``, ``default`` or a file of drand's
+        ``/info`` JSON; ``number`` the round, if named."""
+        if chain is None:
+            if number is not None:
+                raise UsageProblem(
+                    "--drand-round needs --drand-chain (quicknet, default or a file)."
+                )
+            if words is None:
+                raise UsageProblem(
+                    "Name the public randomness to come: --randomness-source (a lottery draw, "
+                    "say) or --drand-chain."
+                )
+            return cls(words, None)
+        known = KNOWN_CHAINS.get(chain)
+        if known is None:
+            known = read_chain(_json_object(Path(chain), "drand's /info of the chain"))
+        return cls(words, known, number)
+
+    def fixed(self, ready: datetime) -> tuple[str, DrandRound | None]:
+        """The words to record and the drand round, by default the first published
+        ``DRAND_MARGIN`` after ``ready`` (when the announcement is about to be recorded)."""
+        if self.chain is None:
+            return self.words or "", None
+        number = self.round or self.chain.first_round_after(ready + DRAND_MARGIN)
+        fixed = fixed_round(self.chain, number)
+        words = self.words or f"drand, round {number} of the chain {fixed.chain_hash}"
+        return words, fixed
 
 
-def announced_source(words: str | None, fixed: DrandRound | None) -> str:
-    """The randomness source an announcement names: the words given, or else the drand round's
-    (round and chain)."""
-    if words is not None:
-        return words
-    if fixed is None:
-        raise UsageProblem(
-            "Name the public randomness to come: --randomness-source (a lottery draw, say) or "
-            "--drand-chain."
-        )
-    return f"drand, round {fixed.round} of the chain {fixed.chain_hash}"
+def _source(given: str | PublicSource) -> PublicSource:
+    return given if isinstance(given, PublicSource) else PublicSource(given, None)
 
 
 def announced_drand(session: Session, number: int, stage: str) -> DrandRound | None:
@@ -203,16 +221,14 @@ def announce_invitations(
     register_file: Path,
     *,
     letters: int,
-    randomness_source: str | None,
+    randomness_source: str | PublicSource,
     draw_id: str,
     salts_out: Path | NewSalts | None = None,
     at: datetime,
-    drand_chain: str | None = None,
-    drand_number: int | None = None,
 ) -> tuple[str, Path]:
     """Commit to the register (new salts) and announce stage 1, its public value named in words
-    or a round of ``drand_chain`` (``drand_round``); return the root and salts file."""
-    drand = drand_round(drand_chain, drand_number, at=at)
+    or a drand round (``PublicSource``); return the root and salts file."""
+    words, drand = _source(randomness_source).fixed(at)
     register = read_register(register_file)
     salts_file, salts = _new_salts(register_file, len(register), salts_out)
     root = commitment_root(register.records(), salts).hex()
@@ -223,7 +239,7 @@ def announce_invitations(
         addresses_per_municipality=register.counts(),
         letters=letters,
         draw_id=draw_id,
-        randomness_source=announced_source(randomness_source, drand),
+        randomness_source=words,
         at=at,
         drand=drand,
     )
@@ -309,14 +325,12 @@ def announce_panel_draw(
     portfolio_size: int,
     panel_size: int | None,
     algorithm: str,
-    randomness_source: str | None,
+    randomness_source: str | PublicSource,
     draw_id: str,
     randomness_after: datetime | None = None,
     salts_file: Path | None = None,
     progress: Progress | None = None,
     at: datetime,
-    drand_chain: str | None = None,
-    drand_number: int | None = None,
 ) -> str:
     """Compute the portfolio of panels, publish it, and announce stage 2; return its digest.
     Each panel has the seats the panel was convened with; ``panel_size``, when given, must be
@@ -328,6 +342,7 @@ def announce_panel_draw(
             f"Panel {number} was convened with {seats} seats, not {panel_size}: leave --seats "
             f"out to draw {seats}."
         )
+    source = _source(randomness_source)
     quotas = read_quotas(quotas_file)
     pool = read_pool(pool_file, quotas=quotas)
     salts = read_salts(salts_file or salts_path(pool_file))
@@ -343,8 +358,7 @@ def announce_panel_draw(
         quota_digest=quota_digest(quotas),
         progress=progress,
     )
-    ready = at + timedelta(seconds=time.monotonic() - started)
-    drand = drand_round(drand_chain, drand_number, at=ready)
+    words, drand = source.fixed(at + timedelta(seconds=time.monotonic() - started))
     draw_steps.announce_panel_draw(
         session,
         number,
@@ -352,7 +366,7 @@ def announce_panel_draw(
         quotas=quotas,
         portfolio=portfolio,
         draw_id=draw_id,
-        randomness_source=announced_source(randomness_source, drand),
+        randomness_source=words,
         randomness_after=randomness_after,
         at=at,
         drand=drand,

@@ -28,6 +28,7 @@ def test_letters_drawn_on_a_drand_round_through_the_server_verify(
     chain = own_chain(datetime.now(UTC) - timedelta(hours=1))
     (folder / "chain.json").write_text(json.dumps(chain_info(chain)), encoding="utf-8")
     number = chain.first_round_after(datetime.now(UTC) + timedelta(seconds=3))
+    source = draw_work.PublicSource.read(None, str(folder / "chain.json"), number)
     remote.act(
         client,
         secretariat,
@@ -36,12 +37,10 @@ def test_letters_drawn_on_a_drand_round_through_the_server_verify(
             2,
             folder / "register.csv",
             letters=40,
-            randomness_source=None,
+            randomness_source=source,
             draw_id="panel-2-invitations",
             salts_out=folder / "register-2.salts",
             at=when,
-            drand_chain=str(folder / "chain.json"),
-            drand_number=number,
         ),
     )
     # The draw can be performed only once its round is out: nothing to await but the clock.
