@@ -312,7 +312,7 @@ def _passing(
     words: Sequence[str],
     overdue_on: date | None,
 ) -> Callable[[Row], bool]:
-    """``_after``'s conditions on a row in memory (a row of the tail, ``recommendation_row``)."""
+    """``_after``'s conditions on a row in memory (the tail's ``query_columns``)."""
     limits = [
         (f",{review},", first_not_overdue(overdue_on, months).isoformat())
         for review, months in enumerate(state.offsets, start=1)

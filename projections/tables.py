@@ -146,12 +146,22 @@ def recommendation_row(status: RecommendationStatus, *, reviews: int = 2) -> dic
     """The row of one recommendation, under a charter of ``reviews`` appointments."""
     detail = _record(status)
     return {
+        **query_columns(status, reviews=reviews),
+        "title": _json(detail["title"]),
+        "answers": _json(detail["answers"]),
+        "detail": _json(detail),
+    }
+
+
+def query_columns(status: RecommendationStatus, *, reviews: int = 2) -> dict[str, Any]:
+    """The columns of its row that reads filter and order on: the row without its texts and
+    its record (what ``projections.tail`` filters in memory as the queries do on the table)."""
+    return {
         "panel": status.panel,
         "number": status.number,
-        "title": _json(detail["title"]),
         "portfolio": status.portfolio,
         "priority": status.priority,
-        "handed_over": detail["handed_over"],
+        "handed_over": status.handed_over.isoformat() if status.handed_over else None,
         "position": status.position,
         "position_seq": _seq(status.position_change),
         "implementation": status.implementation,
@@ -159,12 +169,10 @@ def recommendation_row(status: RecommendationStatus, *, reviews: int = 2) -> dic
         "verdict": status.verdict,
         "verdict_seq": _seq(status.verdict_change),
         "last_seq": _seq(status.last_change),
-        "answers": _json(detail["answers"]),
         "awaiting": awaiting(status, reviews),
         "words": haystack(status),
         "said_seq": said_seq(status),
         "shared_with": f",{','.join(status.shared_with)}," if status.shared_with else "",
-        "detail": _json(detail),
     }
 
 

@@ -31,7 +31,7 @@ from ledger import Ledger
 from ledger.storage import entries_table
 from projections import tables
 from projections.status import Key, RecommendationStatus, Status
-from projections.tables import from_row, positions, recommendation_row, settings, with_settings
+from projections.tables import from_row, positions, query_columns, settings, with_settings
 
 BATCH = 1000  # entries folded per step
 _KEYS = 400  # recommendations loaded per query
@@ -60,10 +60,10 @@ class Tail:
         return self.base < 0
 
     def row(self, key: Key) -> dict[str, Any]:
-        """The table row a writer would store for ``key`` (for the reads' filters)."""
+        """The columns a writer would store for ``key`` that the reads filter on."""
         if key not in self._rows:
             status = self.state.recommendations[key]
-            self._rows[key] = recommendation_row(status, reviews=len(self.state.offsets))
+            self._rows[key] = query_columns(status, reviews=len(self.state.offsets))
         return self._rows[key]
 
     def rows(self, keep: Callable[[dict[str, Any]], bool]) -> list[RecommendationStatus]:
