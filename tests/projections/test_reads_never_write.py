@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 import projections.runner as runner
-from domain.government import Implementation, ImplementationReported
+from domain.government import Assessed, Implementation, ImplementationReported, Verdict
 from domain.recommendation import Adopted, HandedOver, recommendation_stream
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
@@ -58,8 +58,8 @@ READS: dict[str, Read] = {
 
 def later_entries(url: str) -> None:
     """Entries after the first catch-up: a report more on recommendations 1 to 5 (rows the
-    tables hold, changed) and recommendations 31 to 35 of another portfolio (new rows), all
-    five handed over a year later (none of them overdue soon)."""
+    tables hold, changed), a verdict more on recommendation 2 (the newest said), and
+    recommendations 31 to 35 of another portfolio (new rows), handed over a year later."""
     keys = {role: Signer.from_seed(bytes([n]) * 32) for n, role in enumerate(ROLES, start=2)}
     at = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
     book = Ledger.open(url, RolePolicy(ROLE_GRANTS), clock=Clock(at + timedelta(hours=1)))
@@ -80,6 +80,10 @@ def later_entries(url: str) -> None:
             for n in range(1, 6)
         ]
         book.append_new_batches(keys["government"], reports)
+        disputed = Assessed(panel=1, number=2, verdict=Verdict.DISPUTES)
+        book.append_new_batches(
+            keys["commission"], [(recommendation_stream(1, 2), 6, [new(disputed, at)])]
+        )
         adopted = []
         for n in range(31, 36):
             rec = Adopted(
