@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from cli.errors import UsageProblem
-from cli.monitor_board import board_rows, check_board
-from cli.monitor_entries import check_entries
+from cli.monitor_board import board_rows
+from cli.monitor_entries import Checked, check_entries
 from cli.monitor_evidence import (
     CHANGED,
     ENTRY,
@@ -47,6 +47,7 @@ from cli.monitor_evidence import (
     write_atomically,
     write_evidence,
 )
+from cli.monitor_fold import FoldingProcess
 from ledger.policy import RolePolicy
 from ledger.verify import default_workers
 from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint, parse_checkpoint
@@ -158,10 +159,25 @@ def _check(
     if old is not None:
         _check_extends(old, new, tiles, known)
     chosen = default_workers(new.size) if workers is None else workers
-    with ThreadPoolExecutor(1) as reader:  # the board is read while the entries are checked
-        board = reader.submit(board_rows, api)
-        checked = check_entries(_bundles(tiles, known, new.size), policy, workers=chosen)
+    with ThreadPoolExecutor(1) as reader, FoldingProcess() as folding:
+        board = reader.submit(board_rows, api)  # read while the entries are checked
+        bundles = _bundles(tiles, known, new.size)
+        checked = check_entries(bundles, policy, workers=chosen, checked=folding.add)
         rows = board.result()
+        entries = checked.entries
+        nodes = _checked_tree(new, checked)
+        try:
+            compared = folding.compare(new.size, rows)
+        except Found as found:
+            seqs = found.details.pop("entry_seqs", [])
+            found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
+            raise
+    save_state(folder, key, note, entries)
+    return Watched(new, old, new.size - len(known), compared, cosigned)
+
+
+def _checked_tree(new: Checkpoint, checked: Checked) -> MemoryNodes:
+    """The tree of the entries, once they give the signed root and verify (else Found)."""
     entries = checked.entries
     read = checked.leaves  # all of them, unless an entry could not be read
     nodes = MemoryNodes(read + [leaf_hash(entry) for entry in entries[len(read) :]])
@@ -172,15 +188,7 @@ def _check(
         failure = checked.failure
         raise Found(ENTRY, f"entry {failure.seq} does not verify: {failure.problem}",
                     entry=proven_entry(entries, nodes, min(failure.seq, new.size - 1)))  # fmt: skip
-    assert checked.state is not None
-    try:
-        compared = check_board(checked.state, new.size, rows)
-    except Found as found:
-        seqs = found.details.pop("entry_seqs", [])
-        found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
-        raise
-    save_state(folder, key, note, entries)
-    return Watched(new, old, new.size - len(known), compared, cosigned)
+    return nodes
 
 
 def _check_extends(old: Checkpoint, new: Checkpoint, tiles: Fetch, known: list[bytes]) -> None:

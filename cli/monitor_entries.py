@@ -1,5 +1,5 @@
-"""The monitor's entries: read from the log's bytes, re-verified as ``assembly verify`` verifies
-the database, and folded into every recommendation's status with the project's own fold.
+"""The monitor's entries: read from the log's bytes and re-verified as ``assembly verify``
+verifies the database.
 
 An entry's bytes in a tile bundle are ``ledger.canonical.entry_bytes``:
 ``{"event":BODY,"prev":"HEX","recorded_at":"TIME","seq":N,"sig":"BASE64"}``, the body as stored.
@@ -11,22 +11,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import date
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import from_json
 
 from ledger.errors import VerificationFailed
-from ledger.history import history_before
 from ledger.policy import RolePolicy
 from ledger.verify import BATCH, verify_rows
-from projections.parsed import parsed_body
-from projections.status import Status, fold
 from tlog.merkle import leaf_hash
 
 _HEAD = b'{"event":'
@@ -68,25 +63,28 @@ def entry_row(seq: int, data: bytes) -> Row:
 
 @dataclass
 class Checked:
-    """Every entry's bytes, in seq order, and either their fold or the first that failed."""
+    """Every entry's bytes, in seq order, their leaves, and the first that failed, if any."""
 
     entries: list[bytes]
     leaves: list[bytes]  # of the entries whose rows were read, in seq order
-    state: Status | None
     failure: VerificationFailed | None
 
 
 def check_entries(
-    bundles: Iterator[Sequence[bytes]], policy: RolePolicy, *, workers: int
+    bundles: Iterator[Sequence[bytes]],
+    policy: RolePolicy,
+    *,
+    workers: int,
+    checked: Callable[[list[Row]], None],
 ) -> Checked:
     """Run every check of ``assembly verify`` over the entries, in seq order, as they arrive
-    (``workers`` signature-checking processes), and fold each batch the walk has checked.
+    (``workers`` signature-checking processes), and hand each batch the walk has checked to
+    ``checked`` (a batch's signatures may still be checking: a failure is said at the end).
 
     On the first failure the rest of ``bundles`` is still read, so that the evidence can prove
     an entry in the whole tree."""
     entries: list[bytes] = []
     leaves: list[bytes] = []
-    folding = _Folding()
 
     def batches() -> Iterator[list[Row]]:
         rows: list[Row] = []
@@ -102,47 +100,15 @@ def check_entries(
                     raise
             if len(rows) >= BATCH:
                 yield rows
-                folding.add(rows)  # resumed once the walk has checked them
+                checked(rows)  # resumed once the walk has checked them
                 rows = []
         if rows:
             yield rows
-            folding.add(rows)
+            checked(rows)
 
     try:
         verify_rows(batches(), policy, workers=workers)
     except VerificationFailed as failure:
         entries.extend(data for bundle in bundles for data in bundle)
-        return Checked(entries, leaves, None, failure)
-    return Checked(entries, leaves, folding.result(), None)
-
-
-class _Folding:
-    """The status fold (``projections.status``) of the batches given, read as the pages read the
-    ledger (``projections.parsed``), history recorded after the fact judged as the ledger does;
-    a fold that fails is raised once the entries verified."""
-
-    def __init__(self) -> None:
-        self.state = Status()
-        self.history: date | None = None
-        self.error: Exception | None = None
-
-    def add(self, rows: Sequence[Row]) -> None:
-        if self.error is not None:
-            return
-        try:
-            if rows[0][1] == 0:
-                self.history = history_before(json.loads(rows[0][6]), rows[0][4])
-            events = [
-                found
-                for row in rows
-                if (found := parsed_body(row[1], row[4], row[6], history_before=self.history))
-                is not None
-            ]
-            self.state = replace(fold(self.state, events), seq=rows[-1][1])
-        except Exception as exc:  # raised by result(): an entry that verifies comes first
-            self.error = exc
-
-    def result(self) -> Status:
-        if self.error is not None:
-            raise self.error
-        return self.state
+        return Checked(entries, leaves, failure)
+    return Checked(entries, leaves, None)
