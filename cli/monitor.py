@@ -44,12 +44,12 @@ from cli.monitor_evidence import (
     Misbehaviour,
     b64,
     proven_entry,
-    write_atomically,
     write_evidence,
 )
 from cli.monitor_fold import FoldingProcess
 from ledger.policy import RolePolicy
 from ledger.verify import default_workers
+from tlog.atomic import replace_file
 from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint, parse_checkpoint
 from tlog.merkle import MemoryNodes, MerkleError, consistency_proof, leaf_hash, root
 from tlog.merkle import verify_consistency as consistent
@@ -302,5 +302,5 @@ def save_state(folder: Path, vkey: VerifierKey, note: bytes, entries: list[bytes
     document: dict[str, Any] = {"format": STATE_FORMAT, "vkey": vkey.text(),
                                 "checkpoint": note.decode()}  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / ENTRIES_FILE, encode_bundle(entries))
-    write_atomically(folder / STATE_FILE, (json.dumps(document, indent=2) + "\n").encode())
+    replace_file(folder / ENTRIES_FILE, encode_bundle(entries))
+    replace_file(folder / STATE_FILE, (json.dumps(document, indent=2) + "\n").encode())

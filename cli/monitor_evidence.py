@@ -9,16 +9,14 @@ It is written in the state folder's ``evidence/`` before the run ends with exit 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tlog.atomic import replace_file
 from tlog.merkle import MemoryNodes, inclusion_proof
 from tlog.receipt import BadProof
 
@@ -74,7 +72,7 @@ def write_evidence(folder: Path, found: Found, *, server: str, notes: Sequence[b
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = folder / EVIDENCE_DIR / f"{stamp}-{found.kind}-{digest}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, data)
+    replace_file(path, data)
     return path
 
 
@@ -91,18 +89,3 @@ def proven_entry(entries: Sequence[bytes], nodes: MemoryNodes, seq: int) -> dict
 
 def b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all: a temporary file beside it, fsync, rename."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
