@@ -19,8 +19,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ledger.errors import LedgerError, ReadOnlyDatabase
 from ledger.faults import storage_fault
-from projections import catch_up, position
+from projections import catch_up, tables
 from projections.errors import ProjectionError
+from projections.tail import engine_of, stored_and_head
 from web.context import RequestLedger, Settings
 
 EVERY = 2.0  # seconds between two looks at the ledger's head
@@ -60,9 +61,13 @@ class Keeper:
         """Catch up once; whether to go on (not on a read-only connection)."""
         try:
             book = RequestLedger(self.settings.pool)
-            report = (
-                _reporting(book.count()) if book.count() - position(book) > REPORT_FROM else None
-            )
+            found = stored_and_head(engine_of(book))
+            if found.head is None or (
+                found.pointer == tables.FORMAT and found.stored == found.head
+            ):
+                return True  # nothing new: one indexed read
+            behind = found.head - (-1 if found.stored is None else found.stored)
+            report = _reporting(found.head + 1) if behind > REPORT_FROM else None
             catch_up(book, progress=lambda seq: self._told(seq, report))
         except _Stopped:
             return False
