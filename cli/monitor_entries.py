@@ -13,7 +13,9 @@ import base64
 import binascii
 import re
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,8 @@ _TAIL_FORM = re.compile(
     rb'"sig":"([A-Za-z0-9+/]+={0,2})"}\Z'
 )
 Row = tuple[Any, ...]
+Part = tuple[list[bytes], list[Row], VerificationFailed | None]  # a bundle, read
+AHEAD = 8  # bundles read ahead of the walk
 
 
 def entry_row(seq: int, data: bytes) -> Row:
@@ -70,8 +74,32 @@ class Checked:
     failure: VerificationFailed | None
 
 
+def rows_of(first: int, bundle: Sequence[bytes]) -> Part:
+    """The bundle of entries from seq ``first``, its rows, and the first that is no entry."""
+    rows = []
+    for offset, data in enumerate(bundle):
+        try:
+            rows.append(entry_row(first + offset, data))
+        except VerificationFailed as failure:
+            return list(bundle), rows, failure
+    return list(bundle), rows, None
+
+
+def parsed_parts(bundles: Iterable[list[bytes]], parser: Executor) -> Iterator[Part]:
+    """``rows_of`` each bundle in turn, read by ``parser`` a few bundles ahead."""
+    pending: deque[Future[Part]] = deque()
+    first = 0
+    for bundle in bundles:
+        pending.append(parser.submit(rows_of, first, bundle))
+        first += len(bundle)
+        if len(pending) > AHEAD:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def check_entries(
-    bundles: Iterator[Sequence[bytes]],
+    parts: Iterator[Part],
     policy: RolePolicy,
     *,
     workers: int,
@@ -81,23 +109,20 @@ def check_entries(
     (``workers`` signature-checking processes), and hand each batch the walk has checked to
     ``checked`` (a batch's signatures may still be checking: a failure is said at the end).
 
-    On the first failure the rest of ``bundles`` is still read, so that the evidence can prove
+    On the first failure the rest of ``parts`` is still read, so that the evidence can prove
     an entry in the whole tree."""
     entries: list[bytes] = []
     leaves: list[bytes] = []
 
     def batches() -> Iterator[list[Row]]:
         rows: list[Row] = []
-        for bundle in bundles:
-            first = len(entries)
+        for bundle, parsed, failure in parts:
             entries.extend(bundle)
-            for offset, data in enumerate(bundle):
-                try:
-                    rows.append(entry_row(first + offset, data))
-                    leaves.append(rows[-1][5])
-                except VerificationFailed:
-                    yield rows  # the rows before it are checked first, as verify_rows asks
-                    raise
+            rows.extend(parsed)
+            leaves.extend(row[5] for row in parsed)
+            if failure is not None:
+                yield rows  # the rows before it are checked first, as verify_rows asks
+                raise failure
             if len(rows) >= BATCH:
                 yield rows
                 checked(rows)  # resumed once the walk has checked them
@@ -109,6 +134,6 @@ def check_entries(
     try:
         verify_rows(batches(), policy, workers=workers)
     except VerificationFailed as failure:
-        entries.extend(data for bundle in bundles for data in bundle)
+        entries.extend(data for bundle, _, _ in parts for data in bundle)
         return Checked(entries, leaves, failure)
     return Checked(entries, leaves, None)
