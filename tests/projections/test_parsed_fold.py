@@ -26,6 +26,7 @@ from projections.parsed import Parsed, parsed_body
 from projections.search import folded
 from projections.status import Status, fold, recorded_body
 from projections.tables import recommendation_row, review_rows, settings_value
+from tests.domain.test_round_trip import ADOPTED_V1
 from tests.features.ccc import LEDGER, shared_cycle
 from tests.features.cycle import ok, settle
 from tests.features.forked import assembly
@@ -161,18 +162,10 @@ def test_an_entry_about_a_recommendation_is_folded_without_a_model(demo: Path) -
 
 
 def test_an_adoption_at_an_older_schema_is_upcast_and_validated() -> None:
-    payload = {
-        "panel": 1,
-        "number": 2,
-        "title": {"fr": "Titre"},
-        "text": {"fr": "Texte"},
-        "portfolio": "climate",
-        "vote": "V-1",
-    }
-    found = parsed_body(7, "2026-01-05T10:00:00+00:00", body(Adopted.TYPE, 1, payload))
+    found = parsed_body(7, "2026-01-05T10:00:00+00:00", body(Adopted.TYPE, 1, ADOPTED_V1))
     assert found is not None and isinstance(found.event, Adopted)
     assert found.payload["shared_with"] == [] and found.seq == 7
-    bad = {**payload, "panel": 0}
+    bad = {**ADOPTED_V1, "panel": 0}
     with pytest.raises(RuleBroken, match="panel"):
         parsed_body(7, "2026-01-05T10:00:00+00:00", body(Adopted.TYPE, 1, bad))
 
