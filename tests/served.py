@@ -4,6 +4,7 @@ even on the same port (a browser keeps what it saw per origin, port included).""
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from collections.abc import Iterator
@@ -18,12 +19,14 @@ from tests.features.cycle import (
     CHARTER,
     GOVERNMENT,
     LEDGER,
+    LOG_ORIGIN,
     copy_of,
     long_justification,
     ok,
     shared_template,
 )
 from tests.features.forked import assembly
+from tlog.note import VerifierKey
 from web import create_app
 
 
@@ -58,11 +61,25 @@ def monitored_ledger(factory: object, folder: Path) -> Monitored:
     """The small assembly in ``folder``, 1/1 refused, a log key enrolled, a checkpoint signed."""
     copy_of(shared_template(factory).seated, folder)  # type: ignore[arg-type]
     refuse(folder, "1/1")
-    run(folder, "keys", "new", "--key", "log.key")
+    log_key_with_a_plus(folder)
     enrol = ("keys", "enrol", "log.key.pub", "--role", "log", "--name", "Log operator (test)")
     run(folder, *enrol, "--key", CHARTER)
     checkpoint(folder)
     return Monitored(folder, ok(assembly("vkey", cwd=folder)).stdout.strip())
+
+
+def log_key_with_a_plus(folder: Path) -> None:
+    """Make ``log.key``, one whose verifier key holds a "+" in its base64 (about every other
+    key does): a reader must split such a key at its first two "+" only."""
+    for attempt in range(40):
+        name = f"log-{attempt}.key"
+        run(folder, "keys", "new", "--key", name)
+        public = base64.b64decode((folder / f"{name}.pub").read_text())
+        if "+" in VerifierKey(LOG_ORIGIN, public).text().split("+", 2)[2]:
+            (folder / name).rename(folder / "log.key")
+            (folder / f"{name}.pub").rename(folder / "log.key.pub")
+            return
+    raise AssertionError("forty keys without a + in their verifier key")
 
 
 @contextmanager

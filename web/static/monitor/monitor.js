@@ -50,7 +50,9 @@ const nodeHash = (left, right) => sha256(Uint8Array.of(1), left, right);
 // --- signed notes and checkpoints (c2sp.org/signed-note, tlog-checkpoint) -----------------------
 
 async function parseKey(text) {
-  const [name, id, material] = text.trim().split("+");
+  // name+hexid+base64: the base64 may hold "+" too, so only the first two split.
+  const [, name, id, material] = text.trim().match(/^([^+]+)\+([0-9a-f]{8})\+(.+)$/) || [];
+  if (!name) throw new Error("not a verifier key");
   const raw = fromBase64(material);
   const digest = await sha256(encoder.encode(name + "\n"), raw);
   if (digest.slice(0, 4).reduce((hex, b) => hex + b.toString(16).padStart(2, "0"), "") !== id) {
