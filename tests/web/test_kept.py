@@ -11,6 +11,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from domain.roles import ROLE_GRANTS
+from ledger import Ledger, RolePolicy, Signer
 from tests.features.cycle import GOVERNMENT, LEDGER, copy_of, ok
 from tests.features.forked import assembly
 from tests.web.conftest import Built, serving
@@ -109,3 +111,16 @@ def test_each_served_process_keeps_its_answers(
     app: FastAPI = served.from_environment()
     assert isinstance(app.state.kept, caching.Kept)
     assert served.from_environment().state.kept is not app.state.kept
+
+
+def test_answers_are_kept_on_every_backend(ledger_url: str) -> None:
+    book = Ledger.create(ledger_url, RolePolicy(ROLE_GRANTS), Signer.generate(), name="Charter")
+    book.close()
+    client = keeping(ledger_url)
+    first = client.get("/api/submissions/entries/0")
+    kept: Kept = client.app.state.kept  # type: ignore[attr-defined]
+    assert kept.size == len(first.content) > 0
+    again = client.get("/api/submissions/entries/0")
+    assert (again.content, again.headers) == (first.content, first.headers)
+    assert client.get("/api/submissions/entries/1").status_code == 404
+    assert kept.size == len(first.content)  # the 404 is not kept
