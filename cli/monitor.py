@@ -22,9 +22,8 @@ the tiles' bundle encoding), so a run fetches only what is new.
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -47,9 +46,9 @@ from cli.monitor_evidence import (
     proven_entry,
     write_evidence,
 )
-from cli.monitor_fold import FoldingProcess
+from cli.monitor_fold import BoardCheck
 from ledger.policy import RolePolicy
-from ledger.verify import PARALLEL_FROM, default_workers
+from ledger.verify import default_workers
 from tlog.atomic import replace_file
 from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint, parse_checkpoint
 from tlog.merkle import MemoryNodes, MerkleError, consistency_proof, leaf_hash, root
@@ -72,7 +71,6 @@ from tlog.tiles import (
 STATE_FORMAT = "assembly-ledger/monitor-state@v1"
 STATE_FILE, ENTRIES_FILE = "monitor.json", "entries.bundle"
 FETCHING = 4  # bundles fetched at once, ahead of the checks
-PARSING = 2  # processes reading entries into rows, on a long ledger
 
 
 @dataclass(frozen=True)
@@ -161,9 +159,10 @@ def _check(
     if old is not None:
         _check_extends(old, new, tiles, known)
     chosen = default_workers(new.size) if workers is None else workers
-    with ThreadPoolExecutor(1) as reader, FoldingProcess() as folding:
+    folding = BoardCheck()
+    with ThreadPoolExecutor(1) as reader:
         board = reader.submit(board_rows, api)  # read while the entries are checked
-        with _parser(new.size) as parser:
+        with ThreadPoolExecutor(1) as parser:
             parts = parsed_parts(_bundles(tiles, known, new.size), parser)
             checked = check_entries(parts, policy, workers=chosen, checked=folding.add)
         rows = board.result()
@@ -231,14 +230,6 @@ def _first_difference(nodes: TileNodes, known: list[bytes]) -> dict[str, Any]:
             return {"first_differing_seq": seq, "leaf_served": served.hex(),
                     "entry_seen": entry.decode(errors="replace")}  # fmt: skip
     return {}
-
-
-def _parser(size: int) -> Executor:
-    """Where entries are read into rows: beside the walk, in other processes, for a ledger
-    long enough to pay for starting them (as ``ledger.verify`` starts its workers)."""
-    if size >= PARALLEL_FROM:
-        return ProcessPoolExecutor(PARSING, mp_context=multiprocessing.get_context("spawn"))
-    return ThreadPoolExecutor(1)
 
 
 def _bundles(tiles: Fetch, known: list[bytes], size: int) -> Iterator[list[bytes]]:

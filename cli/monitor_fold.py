@@ -1,26 +1,22 @@
-"""The monitor's status fold, in a process of its own beside the checks of the entries.
+"""The monitor's status fold: every recommendation's status from the entries, folded a batch
+at a time as the walk checks them, then compared with the server's board
+(``cli.monitor_board``).
 
-The walk over the entries (``ledger.verify``) keeps the monitor's main process busy, as it keeps
-``assembly verify``'s; the fold of the same entries into every recommendation's status, and its
-comparison with the server's board (``cli.monitor_board``), run in a second process, on a core
-the signature checks leave idle most of the time. It is fed each batch the walk has checked:
-(seq, recorded_at, body) of each entry.
+It runs in the monitor's own process, between the walk's batches: a second process, fed through
+a pipe, measured slower on two cores (``benchmarks/monitor.py``), its start and the copies
+costing more than the fold it took off the walk.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from multiprocessing.connection import Connection
-from types import TracebackType
 from typing import Any
 
 from cli.monitor_board import check_board
 from cli.monitor_entries import Row
-from cli.monitor_evidence import Found
 from ledger.history import history_before
 from projections.parsed import parsed_body
 from projections.status import Status, fold
@@ -60,61 +56,16 @@ class Folding:
         return self.state
 
 
-class FoldingProcess:
-    """A ``Folding`` in a spawned process, fed through a pipe; ``compare`` ends it."""
+class BoardCheck:
+    """The fold of the batches the walk has checked, then its comparison with the board."""
 
     def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True)
-        self.process.start()
-        child.close()
+        self.folding = Folding()
 
     def add(self, rows: Sequence[Row]) -> None:
         """Fold the rows of a batch the walk has checked."""
-        self.conn.send([(row[1], row[4], row[6]) for row in rows])
+        self.folding.add([(row[1], row[4], row[6]) for row in rows])
 
     def compare(self, size: int, board: list[dict[str, Any]]) -> int:
         """``check_board`` on the fold: the recommendations compared, or Found raised."""
-        self.conn.send((size, board))
-        answer = self.conn.recv()
-        if answer[0] == "found":
-            raise Found(answer[1], answer[2], **answer[3])
-        if answer[0] == "failed":
-            raise AssertionError(f"the status fold failed on entries that verify: {answer[1]}")
-        return int(answer[1])
-
-    def __enter__(self) -> FoldingProcess:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.conn.close()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
-
-
-def _serve(conn: Connection) -> None:
-    folding = Folding()
-    try:
-        while True:
-            message = conn.recv()
-            if isinstance(message, list):
-                folding.add(message)
-                continue
-            size, board = message
-            try:
-                conn.send(("compared", check_board(folding.result(), size, board)))
-            except Found as found:
-                conn.send(("found", found.kind, found.summary, found.details))
-            except Exception as exc:  # the main process raises it as a bug of ours
-                conn.send(("failed", f"{type(exc).__name__}: {exc}"))
-            return
-    except EOFError:  # the main process stopped before comparing: nothing to say
-        return
+        return check_board(self.folding.result(), size, board)
