@@ -49,6 +49,7 @@ from cli.monitor_evidence import (
 from cli.monitor_fold import BoardCheck
 from ledger.policy import RolePolicy
 from ledger.verify import default_workers
+from projections.runner import collection_paused
 from tlog.atomic import replace_file
 from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint, parse_checkpoint
 from tlog.merkle import MemoryNodes, MerkleError, consistency_proof, leaf_hash, root
@@ -162,7 +163,8 @@ def _check(
     folding = BoardCheck()
     with ThreadPoolExecutor(1) as reader:
         board = reader.submit(board_rows, api)  # read while the entries are checked
-        with ThreadPoolExecutor(1) as parser:
+        # Reading, walking and folding make objects by the million, almost none cyclic garbage.
+        with ThreadPoolExecutor(1) as parser, collection_paused():
             parts = parsed_parts(_bundles(tiles, known, new.size), parser)
             checked = check_entries(parts, policy, workers=chosen, checked=folding.add)
         rows = board.result()
