@@ -24,6 +24,7 @@ from tests.runner import assembly as spawned
 from tests.served import Monitored, accept, checkpoint, monitored_ledger, refuse, served
 from tests.tamper import Attacker
 from tlog.merkle import leaf_hash
+from tlog.note import COSIGNATURE_V1, SignerKey
 
 
 def make_app() -> typer.Typer:
@@ -277,3 +278,37 @@ def test_the_assembly_command_exits_0_then_1_naming_the_evidence_then_4(
                           env=CHECKOUT)  # fmt: skip
     assert unreachable.code == 4
     assert unreachable.stderr.startswith("error: Cannot fetch http://127.0.0.1:")
+
+
+def test_a_checkpoint_short_of_the_witness_quorum_is_caught(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    witness = SignerKey("witness.example/w1", bytes([9]) * 32, COSIGNATURE_V1).verifier_key
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        result = CliRunner().invoke(
+            APP,
+            ["monitor", url, "--state", str(state), "--vkey", base.vkey,
+             "--witness", witness.text(), "--quorum", "1"],
+        )  # fmt: skip
+    assert isinstance(result.exception, LedgerError), result.output
+    assert exit_code_for(result.exception) == Exit.VERIFICATION_FAILED
+    assert result.exception.sentence().startswith(
+        "Misbehaviour: the checkpoint of 22 entries carries 0 valid cosignatures of the "
+        "witnesses given, not the 1 required"
+    )
+    assert evidence(state)["kind"] == "witness-quorum-missing"
+
+
+def test_a_checkpoint_the_log_key_did_not_sign_is_caught(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    other = SignerKey(base.vkey.split("+")[0], bytes([5]) * 32).verifier_key.text()
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        ran = monitor(url, state, other)
+    assert ran.code == Exit.VERIFICATION_FAILED
+    assert ran.sentence.startswith(
+        "Misbehaviour: the checkpoint served does not open with the log's key: "
+    )
+    assert evidence(state)["kind"] == "checkpoint-unsigned"
