@@ -190,8 +190,9 @@ def _checked_tree(new: Checkpoint, checked: Checked) -> MemoryNodes:
                     "signs", root_of_entries=b64(root(new.size, nodes)))  # fmt: skip
     if checked.failure is not None:
         failure = checked.failure
+        seq = min(failure.seq, new.size - 1)  # an empty log has no entry to prove
         raise Found(ENTRY, f"entry {failure.seq} does not verify: {failure.problem}",
-                    entry=proven_entry(entries, nodes, min(failure.seq, new.size - 1)))  # fmt: skip
+                    entry=proven_entry(entries, nodes, seq) if seq >= 0 else None)  # fmt: skip
     return nodes
 
 
