@@ -6,12 +6,14 @@ One run, made for a scheduled job:
    with witness keys, check the quorum of cosignatures;
 2. check it extends the checkpoint of the last run: not smaller (a rollback), and the
    consistency proof computed from the tiles ties both signed roots (else a fork);
-3. fetch the entries it adds (entry bundles); the entries seen before, served again in a
-   partial bundle, must be the same bytes;
-4. check all the entries give the signed root, then re-verify every one as ``assembly verify``
-   does (hash, chain, signature, the signer's role and validity);
-5. fold them with the project's own status fold and compare every recommendation with the
-   server's ``/api/status`` (``cli.monitor_board``).
+3. fetch the entries it adds (entry bundles, a few ahead); the entries seen before, served
+   again in the last bundle, must be the same bytes;
+4. re-verify every entry as it arrives, as ``assembly verify`` does (hash, chain, signature, the
+   signer's role and validity), and fold each batch checked with the project's own status fold
+   (``cli.monitor_fold``); once all are in, they must give the signed root (said before any
+   entry that failed);
+5. compare every recommendation with the server's ``/api/status``, read meanwhile
+   (``cli.monitor_board``).
 
 Misbehaviour ends the run with an evidence file (``cli.monitor_evidence``) and leaves the state
 as it was; a clean run moves the state on. The state folder holds ``monitor.json`` (the log's
