@@ -144,11 +144,29 @@ def _problem(entry: Entry, signer: SignerRecord | None, known: dict[int, Entry])
         return "the stored hash does not match the entry's bytes"
     if signer is None:
         return "its signer's key was never enrolled"
-    if not verify_signature(signer.public_key, entry.sig, entry.body):
+    if not _signed(signer.public_key, entry.hash, entry.sig, entry.body):
         return "the signature does not verify with the signer's enrolled key"
     if entry.prev != _previous_hash(entry.seq, known):
         return "prev is not the hash of the entry before"
     return None
+
+
+def _signed(public_key: bytes, hash: bytes, sig: bytes, body: bytes) -> bool:
+    """Whether ``sig`` is the key's signature of ``body``, remembered per process by the key and
+    the entry's hash, which covers the body and the signature: a page asked again checks each
+    entry once, and an entry changed behind the server has another hash (its stored hash no
+    longer matching its bytes is caught before this), so it is checked again."""
+    found = _SIGNED.get((public_key, hash))
+    if found is None:
+        found = verify_signature(public_key, sig, body)
+        if len(_SIGNED) >= _SIGNED_AT_MOST:
+            _SIGNED.clear()
+        _SIGNED[(public_key, hash)] = found
+    return found
+
+
+_SIGNED: dict[tuple[bytes, bytes], bool] = {}
+_SIGNED_AT_MOST = 100_000  # about 15 MB of keys and hashes; then forgotten all at once
 
 
 def _previous_hash(seq: int, known: dict[int, Entry]) -> bytes | None:

@@ -100,3 +100,30 @@ def previous_one_by_one(book: Ledger, seq: int) -> bytes | None:
         return bytes(32)
     found = book.recorder.read_entries(start=seq - 1, limit=1)
     return found[0].hash if found and found[0].seq == seq - 1 else None
+
+
+def test_a_trail_asked_again_checks_each_signature_once_and_a_forged_one_every_time(
+    answered: Office, monkeypatch: Any
+) -> None:
+    import projections.trail as module
+
+    checked: list[bytes] = []
+    from ledger.keys import verify_signature as real
+
+    def counting(public_key: bytes, signature: bytes, body: bytes) -> bool:
+        checked.append(signature)
+        return real(public_key, signature, body)
+
+    monkeypatch.setattr(module, "verify_signature", counting)
+    monkeypatch.setattr(module, "_SIGNED", {})
+    first = recommendation_trail(answered.ledger, 1, 2)
+    assert len(checked) == len(first)
+    assert recommendation_trail(answered.ledger, 1, 2) == first and len(checked) == len(first)
+    last = list(answered.ledger.entries())[-1]
+    forged = replace(last, sig=bytes(64))
+    forged = replace(forged, hash=forged.computed_hash())  # another hash: checked, refused
+    for _ in range(2):
+        [line] = trail(answered.ledger, [forged])
+        assert line.problem == "the signature does not verify with the signer's enrolled key"
+    [line] = trail(answered.ledger, [last])
+    assert line.verifies
