@@ -115,7 +115,7 @@ def catch_up(ledger: Ledger, *, batch: int = BATCH, progress: Progress | None = 
         if not entries:
             _switch(engine)
             return applied
-        with collection_paused(), engine.connect() as conn:
+        with engine.connect() as conn:
             before, folded = _step(ledger, state, entries, partial_rows(conn))
         try:
             with collection_paused(), engine.begin() as conn:
@@ -160,16 +160,18 @@ def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH, progress: Progress | 
 def _step(ledger: Ledger, state: Status, entries: Entries, rows: Rows) -> tuple[Status, Status]:
     """Fold ``entries`` (the next after ``state``'s seq) into ``state``, given the stored rows
     of the recommendations they are about (``rows``): the state before (with those rows) and
-    after. Writers write the difference; readers keep the state after (``projections.tail``)."""
+    after. Writers write the difference; readers keep the state after (``projections.tail``).
+    The garbage collector is off meanwhile (``collection_paused``)."""
     try:
-        history = ledger.history_before()
-        events = [
-            found
-            for entry in entries
-            if (found := _recorded(*entry, history_before=history)) is not None
-        ]
-        before = rows(state, _keys(ledger, events))
-        return before, replace(fold(before, events), seq=entries[-1][0])
+        with collection_paused():
+            history = ledger.history_before()
+            events = [
+                found
+                for entry in entries
+                if (found := _recorded(*entry, history_before=history)) is not None
+            ]
+            before = rows(state, _keys(ledger, events))
+            return before, replace(fold(before, events), seq=entries[-1][0])
     except Inconsistent as exc:
         raise ProjectionFailed(NAME, exc.seq, state.seq, exc.problem) from exc
 
