@@ -13,12 +13,10 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-import projections.runner as runner
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy
 from tests.cli.test_fault_sentences import one_sentence
-from tests.projections.test_reads_never_write import READS, later_entries, table_state
-from tests.projections.test_runner_backends import write_assembly
+from tests.projections.test_reads_never_write import READS, behind_at, table_state
 from tests.runner import Result, assembly
 from tests.web.conftest import serving
 
@@ -57,14 +55,8 @@ def reader(postgres_url: str) -> Iterator[str]:
 @pytest.fixture
 def behind(postgres_url: str) -> Iterator[Ledger]:
     """The writer's ledger: 30 recommendations caught up, then entries the tables lack."""
-    write_assembly(postgres_url, 30)
-    book = Ledger.open(postgres_url, RolePolicy(ROLE_GRANTS))
-    try:
-        runner.catch_up(book)
-        later_entries(postgres_url)
+    with behind_at(postgres_url) as book:
         yield book
-    finally:
-        book.close()
 
 
 def read(url: str, folder: Path) -> list[Result]:

@@ -5,6 +5,7 @@ nothing, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -102,17 +103,24 @@ def later_entries(url: str) -> None:
         book.close()
 
 
-@pytest.fixture
-def behind(ledger_url: str) -> Iterator[Ledger]:
-    """30 recommendations caught up, then entries the tables lack."""
-    write_assembly(ledger_url, 30)
-    book = Ledger.open(ledger_url, RolePolicy(ROLE_GRANTS))
+@contextmanager
+def behind_at(url: str) -> Iterator[Ledger]:
+    """A writer's ledger at ``url``: 30 recommendations caught up, then entries the tables
+    lack."""
+    write_assembly(url, 30)
+    book = Ledger.open(url, RolePolicy(ROLE_GRANTS))
     try:
         runner.catch_up(book)
-        later_entries(ledger_url)
+        later_entries(url)
         yield book
     finally:
         book.close()
+
+
+@pytest.fixture
+def behind(ledger_url: str) -> Iterator[Ledger]:
+    with behind_at(ledger_url) as book:
+        yield book
 
 
 def table_state(book: Ledger) -> tuple[object, ...]:
