@@ -14,13 +14,13 @@ from sqlalchemy import func, inspect, select
 
 import projections.runner as runner
 from domain.government import Assessed, Implementation, ImplementationReported, Verdict
-from domain.recommendation import Adopted, HandedOver, recommendation_stream
+from domain.recommendation import HandedOver, recommendation_stream
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
 from projections import tables
 from projections.tallies import stored_tally
 from tests.conftest import Clock
-from tests.projections.test_runner_backends import ROLES, new, write_assembly
+from tests.projections.test_runner_backends import ROLES, adoption, new, write_assembly
 
 Read = Callable[[Ledger], Any]
 
@@ -87,15 +87,7 @@ def later_entries(url: str) -> None:
         )
         adopted = []
         for n in range(31, 36):
-            rec = Adopted(
-                panel=1,
-                number=n,
-                title={"fr": f"Recommandation {n}", "nl": f"Aanbeveling {n}"},
-                text={"fr": f"Texte {n}.", "nl": f"Tekst {n}."},
-                priority="low",
-                portfolio="energy",
-                vote=f"V-{n}",
-            )
+            rec = adoption(n, portfolio="energy", priority="low")
             handed = HandedOver(panel=1, number=n, on=(at + timedelta(days=1)).date())
             adopted.append((recommendation_stream(1, n), 0, [new(rec, at), new(handed, at)]))
         book.append_new_batches(keys["secretariat"], adopted)

@@ -39,17 +39,22 @@ def new(event: Event, at: datetime) -> NewEvent:
     return NewEvent(event.TYPE, event.to_payload(), at, schema=event.SCHEMA)
 
 
-def lifecycle(n: int, at: datetime) -> dict[str, list[NewEvent]]:
-    """Recommendation 1/``n``'s events, by the role that signs them."""
-    adopted = Adopted(
+def adoption(n: int, *, portfolio: str = "climate", priority: str = "high") -> Adopted:
+    """Recommendation 1/``n`` as its panel adopts it."""
+    return Adopted(
         panel=1,
         number=n,
         title={"fr": f"Recommandation {n}", "nl": f"Aanbeveling {n}"},
         text={"fr": f"Texte {n}.", "nl": f"Tekst {n}."},
-        priority="high",
-        portfolio="climate",
+        priority=priority,
+        portfolio=portfolio,
         vote=f"V-{n}",
     )
+
+
+def lifecycle(n: int, at: datetime) -> dict[str, list[NewEvent]]:
+    """Recommendation 1/``n``'s events, by the role that signs them."""
+    adopted = adoption(n)
     answer = Responded(
         panel=1,
         number=n,
