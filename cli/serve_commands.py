@@ -56,6 +56,15 @@ def serve(
             "core serves more readers at once.",
         ),
     ] = 1,
+    read_only: Annotated[
+        bool,
+        typer.Option(
+            "--read-only",
+            help="Write nothing at all (as ASSEMBLY_READ_ONLY=1 does): the read models are "
+            "neither brought up to date first nor kept so while serving; when they are behind, "
+            "each read folds the missing entries in memory. For a read-only role or a replica.",
+        ),
+    ] = False,
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Serve the status board, the recommendation pages, the verification page and the JSON
@@ -69,6 +78,7 @@ def serve(
     import uvicorn
 
     from web import create_app
+    from web.app import read_only_from_environment
     from web.context import NotAPublicUrl, public_url_of
     from web.protocol import TimedHeads
     from web.security import WILDCARDS
@@ -84,15 +94,17 @@ def serve(
         public_url_of(served)  # before the read models are brought up to date
     except NotAPublicUrl as error:
         raise UsageProblem(error.sentence()) from None
-    book = open_ledger(ledger)
-    try:
-        applied = bring_up_to_date(book)
-    finally:
-        book.close()
-    if applied:
-        stderr.print(f"Applied {applied} entries to the read models.")
+    read_only = read_only or read_only_from_environment()
+    if not read_only:
+        book = open_ledger(ledger)
+        try:
+            applied = bring_up_to_date(book)
+        finally:
+            book.close()
+        if applied:
+            stderr.print(f"Applied {applied} entries to the read models.")
     options: dict[str, Any] = {"past_reads": past_reads, "public_url": served}
-    options.update(listening=host, api_docs=api_docs)
+    options.update(listening=host, api_docs=api_docs, read_only=read_only)
     if workers > 1:  # each worker makes the application from an import string
         os.environ[SETTINGS] = settings_json(ledger, **options)
         app: Any = FACTORY

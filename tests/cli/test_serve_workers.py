@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -23,19 +25,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_two_workers_start_and_serve_the_pages(
-    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
-) -> None:
-    folder = copy_of(shared_template(tmp_path_factory).seated, tmp_path / "assembly")
+@contextmanager
+def serving(ledger: str, folder: Path, *options: str) -> Iterator[tuple[str, Path]]:
+    """``assembly serve`` with ``options`` on ``ledger``, run in ``folder``: the URL it answers
+    at, and the file its output goes to (complete once the block ends)."""
     port = free_port()
-    log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "cli", "serve", "--workers", "2", "--port", str(port)]
+    log = folder / f"serve-{port}.log"
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port), *options]
     with log.open("w") as output:
         process = subprocess.Popen(
-            [*command, "--ledger", str(folder / LEDGER)],
-            cwd=folder,
-            stdout=output,
-            stderr=subprocess.STDOUT,
+            [*command, "--ledger", ledger], cwd=folder, stdout=output, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -48,13 +47,21 @@ def test_two_workers_start_and_serve_the_pages(
             except httpx.TransportError:
                 time.sleep(0.1)
         else:
-            pytest.fail(f"assembly serve --workers 2 did not answer: {log.read_text()}")
+            pytest.fail(f"assembly serve {' '.join(options)} did not answer: {log.read_text()}")
+        yield url, log
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_two_workers_start_and_serve_the_pages(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    folder = copy_of(shared_template(tmp_path_factory).seated, tmp_path / "assembly")
+    with serving(str(folder / LEDGER), folder, "--workers", "2") as (url, log):
         # a connection each, so that both workers answer some: the same page, the same ETag
         answers = [httpx.get(f"{url}/recommendations/1/1?lang=en", timeout=30) for _ in range(6)]
         assert [answer.status_code for answer in answers] == [200] * 6
         assert len({answer.headers["etag"] for answer in answers}) == 1
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
     started = log.read_text().count("Started server process")
     assert started == 2, log.read_text()
