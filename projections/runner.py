@@ -31,6 +31,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    Table,
     and_,
     bindparam,
     delete,
@@ -517,22 +518,27 @@ def write(conn: Connection, before: Status, after: Status) -> None:
         for key, status in after.recommendations.items()
         if before.recommendations.get(key) is not status
     ]
-    if changed:
-        keys = [{"key_panel": status.panel, "key_number": status.number} for status in changed]
+    # Only the recommendations ``before`` holds can have rows: the others were adopted in this
+    # batch (``_keys`` reads no row for them), so a rebuild deletes only what it wrote before.
+    stored = [
+        {"key_panel": status.panel, "key_number": status.number}
+        for status in changed
+        if status.key in before.recommendations
+    ]
+    if stored:
         for table in (this.recommendations, this.reviews):
             conn.execute(
                 delete(table).where(
                     table.c.panel == bindparam("key_panel"),
                     table.c.number == bindparam("key_number"),
                 ),
-                keys,
+                stored,
             )
-        conn.execute(
-            insert(this.recommendations),
-            [recommendation_row(s, reviews=len(after.offsets)) for s in changed],
-        )
-        if due := [row for s in changed for row in review_rows(s, after.offsets)]:
-            conn.execute(insert(this.reviews), due)
+    if changed:
+        rows = [recommendation_row(s, reviews=len(after.offsets)) for s in changed]
+        _insert_many(conn, this.recommendations, rows)
+        due = [row for s in changed for row in review_rows(s, after.offsets)]
+        _insert_many(conn, this.reviews, due)
     if (before.offsets, before.suspensions, before.statements) != (
         after.offsets,
         after.suspensions,
@@ -540,6 +546,19 @@ def write(conn: Connection, before: Status, after: Status) -> None:
     ):
         conn.execute(delete(settings).where(settings.c.name == this.name))
         conn.execute(insert(settings).values(name=this.name, value=settings_value(after)))
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (each with every column of ``table``) by the driver's ``executemany``
+    on the statement compiled once: the columns are plain numbers and texts, which need no
+    conversion, and SQLAlchemy's work per parameter set was a rebuild's largest cost after
+    the fold."""
+    if not rows:
+        return
+    compiled = insert(table).compile(dialect=conn.dialect)
+    names = compiled.positiontup
+    params: list[Any] = rows if names is None else [tuple(row[n] for n in names) for row in rows]
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def _keys(ledger: Ledger, events: Sequence[Parsed]) -> set[Key]:
