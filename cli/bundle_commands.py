@@ -18,7 +18,7 @@ import typer
 from cli.context import open_ledger, role_policy, signing_key
 from cli.context import verifier_key as _verifier_key
 from cli.errors import UsageProblem
-from cli.export_commands import export_app
+from cli.export_group import export_app
 from cli.options import (
     DEFAULT_LEDGER,
     LedgerOption,

@@ -15,6 +15,7 @@ import typer
 from cli import board_export, import_commands
 from cli.context import open_ledger
 from cli.errors import UsageProblem
+from cli.export_group import export_app
 from cli.options import DEFAULT_LEDGER, LedgerOption
 from cli.read_commands import AsOfOption, AtSeqOption, view_at
 from cli.render import stdout
@@ -27,9 +28,6 @@ from sheets.cells import Cell
 from sheets.kinds import KINDS, Kind
 from sheets.rows import Source
 from sheets.write import Dialect, dialect_of, write_sheet
-
-export_app = typer.Typer(help="Export what the ledger holds as files.", no_args_is_help=True)
-
 
 __all__ = ["export_app", "recorded_answers", "register", "write_answers_file"]
 ExcelOption = Annotated[

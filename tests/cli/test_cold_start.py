@@ -210,3 +210,21 @@ def test_a_command_loaded_alone_has_every_subcommand_it_has_among_all() -> None:
     assert together["export"][:2] == ["", "answers"]  # the export group and its commands
     assert set(together) == {entry.name for entry in ENTRIES}
     assert trees("apart") == together
+
+
+def test_checking_a_bundle_imports_neither_the_server_nor_the_spreadsheets(
+    logged: Path, tmp_path: Path
+) -> None:
+    """``export bundle`` joins the export group without the board's export (``web.downloads``,
+    openpyxl): a reader checking a bundle loads neither."""
+    report = tmp_path / "modules.json"
+    assert probed("checkpoint", "--key", "log.key", cwd=logged, report=report)["code"] == 0
+    exported = probed("export", "bundle", "bundle", "--key", "log.key", cwd=logged, report=report)
+    assert exported["code"] == 0, exported["stderr"]
+    checked = ("bundle", "--vkey", "log.vkey", "--state", str(tmp_path / "verifier.json"))
+    runs = [("verify-bundle", "--help"), ("verify-bundle", *checked)]
+    for args in [*runs, ("verify", "--bundle", *checked)]:
+        code, modules = imported_by(*args, cwd=logged, report=report)
+        assert code == 0, args
+        assert "cli.bundle_commands" in modules, args  # the bundle was checked
+        assert among(modules, ("fastapi", "openpyxl", "web", "cli.export_commands")) == [], args
