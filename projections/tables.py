@@ -184,7 +184,7 @@ def review_rows(status: RecommendationStatus, offsets: tuple[int, ...]) -> list[
         return []
     found = []
     for review in status.due_reviews(len(offsets)):
-        due = add_months(status.handed_over, offsets[review - 1])
+        due, due_text = _due(status.handed_over, offsets[review - 1])
         said = status.answer(review)
         on = late = None
         if said is not None:
@@ -197,12 +197,20 @@ def review_rows(status: RecommendationStatus, offsets: tuple[int, ...]) -> list[
                 "number": status.number,
                 "review": review,
                 "portfolio": status.portfolio,
-                "due": due.isoformat(),
+                "due": due_text,
                 "answered": None if on is None else on.isoformat(),
                 "days_late": late,
             }
         )
     return found
+
+
+@lru_cache(maxsize=1 << 12)
+def _due(handed_over: date, months: int) -> tuple[date, str]:
+    """A review's due date, and as text: a panel hands its recommendations over on a few days,
+    so a rebuild works each out once per day rather than once per row."""
+    due = add_months(handed_over, months)
+    return due, due.isoformat()
 
 
 def awaiting(status: RecommendationStatus, reviews: int) -> str:
