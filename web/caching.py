@@ -29,7 +29,9 @@ tag names everything an answer depends on, a GET whose tag the process answered 
 the same bytes again without being read or rendered. An answer is kept only if its tag, read
 again once it was sent, has not moved (an entry appended while the page was read would
 otherwise file a newer page under the older tag), only a 200 of at most ``KEPT_LARGEST`` bytes,
-and at most ``KEPT_BYTES`` of them, the least recently sent dropped first.
+and at most ``KEPT_BYTES`` of them, the least recently sent dropped first. Compression is
+inside this middleware: what is kept is the answer as sent, compressed when the reader accepted
+gzip, kept apart from the plain one (``kept_as``), so a page sent again is not compressed again.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ _NEVER_STORED = re.compile(r"^/(desk|api/desk)(/|$)|^/api/submissions/?$")
 _FOREVER = re.compile(r"^/api/submissions/entries/[0-9]+$")
 _UNTAGGED = ("/healthz", "/static/", "/openapi.json", "/docs")
 _CODE = ("web", "projections", "domain", "ledger")
-KEPT_BYTES = 32 * 1024 * 1024  # the answers a process keeps, at most (bodies, uncompressed)
+KEPT_BYTES = 32 * 1024 * 1024  # the answers a process keeps, at most (bodies, as sent)
 KEPT_LARGEST = 512 * 1024  # a larger answer (a download) is sent, never kept
 
 
@@ -128,7 +130,8 @@ class Caching:
         if answers is None or scope["method"] != "GET":
             await self.app(scope, receive, _on_start(send, tagging))
             return
-        if (found := answers.get(tag)) is not None:
+        key = kept_as(tag, scope)
+        if (found := answers.get(key)) is not None:
             headers, body = found
             await send({"type": "http.response.start", "status": 200, "headers": list(headers)})
             await send({"type": "http.response.body", "body": body})
@@ -136,7 +139,7 @@ class Caching:
         sent = _Recording(send)
         await self.app(scope, receive, _on_start(sent.send, tagging))
         if sent.whole() and await to_thread.run_sync(self.tag, scope) == tag:
-            answers.put(tag, sent.headers, b"".join(sent.body))
+            answers.put(key, sent.headers, b"".join(sent.body))
 
     def tag(self, scope: Scope) -> str | None:
         """The ETag of what a GET of ``scope`` answers now (None: the ledger cannot be read)."""
@@ -181,6 +184,12 @@ def ledger_state(recorder: LedgerRecorder) -> tuple[object, ...]:
             conn.rollback()  # PostgreSQL: the failed statement ended the transaction
             found = conn.execute(select(*head)).one()
     return tuple(value.hex() if isinstance(value, bytes) else value for value in found)
+
+
+def kept_as(tag: str, scope: Scope) -> str:
+    """Where an answer under ``tag`` is kept: apart for a reader accepting gzip, the test the
+    compression inside (Starlette's ``GZipMiddleware``) makes."""
+    return f"{tag} gzip" if "gzip" in Headers(scope=scope).get("accept-encoding", "") else tag
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:

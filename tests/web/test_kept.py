@@ -5,11 +5,14 @@ what was kept; the store is bounded; each process ``assembly serve`` starts keep
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.middleware import gzip
 
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
@@ -56,6 +59,44 @@ def test_a_kept_page_is_compressed_and_revalidated_as_any(built: Built) -> None:
     assert raw.content == first.content
     tag = first.headers["etag"]
     assert client.get(PAGE, headers={"If-None-Match": tag}).status_code == 304
+
+
+def sent_as_is(client: TestClient, path: str, **headers: str) -> tuple[bytes, dict[str, str]]:
+    """The body as it came (still compressed, if it was) and the headers of a GET of ``path``."""
+    with client.stream("GET", path, headers=headers) as answer:
+        return b"".join(answer.iter_raw()), dict(answer.headers)
+
+
+def test_a_kept_page_is_sent_compressed_as_kept_not_compressed_again(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = keeping(built.ledger)
+    made: list[object] = []
+
+    class Counted(gzip.GZipResponder):
+        def __init__(self, *args: Any, **options: Any) -> None:
+            made.append(self)
+            super().__init__(*args, **options)
+
+    monkeypatch.setattr(gzip, "GZipResponder", Counted)
+    plain, plain_headers = sent_as_is(client, PAGE, **{"Accept-Encoding": "identity"})
+    packed, headers = sent_as_is(client, PAGE, **{"Accept-Encoding": "gzip"})
+    assert len(made) == 1
+    with statements(client) as seen:
+        again, again_headers = sent_as_is(client, PAGE, **{"Accept-Encoding": "gzip, br"})
+    assert len(made) == 1, "a kept page was compressed again"
+    assert len(seen) == 1, seen  # the tag's statement alone
+    assert (again, again_headers) == (packed, headers)
+    assert headers["content-encoding"] == "gzip"
+    assert zlib.decompress(packed, wbits=31) == plain  # one page, two encodings
+    assert int(headers["content-length"]) == len(packed) < len(plain)
+    assert headers["etag"] == plain_headers["etag"]  # weak: the same content either way
+    assert "content-encoding" not in plain_headers
+    for each in (headers, plain_headers):
+        vary = {name.strip().lower() for name in each["vary"].split(",")}
+        assert vary == {"accept-encoding", "accept-language"}
+    assert sent_as_is(client, PAGE, **{"Accept-Encoding": "identity"}) == (plain, plain_headers)
+    assert len(made) == 1
 
 
 def test_a_new_entry_or_another_language_is_never_answered_from_what_was_kept(
