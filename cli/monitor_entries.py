@@ -33,13 +33,15 @@ _TAIL_FORM = re.compile(
     rb'"sig":"([A-Za-z0-9+/]+={0,2})"}\Z'
 )
 Row = tuple[Any, ...]
-Part = tuple[list[bytes], list[Row], VerificationFailed | None]  # a bundle, read
+Fields = dict[str, Any]  # an entry's event body, parsed
+Part = tuple[list[bytes], list[Row], list[Fields], VerificationFailed | None]  # a bundle, read
 AHEAD = 8  # bundles read ahead of the walk
 
 
-def entry_row(seq: int, data: bytes) -> Row:
+def entry_row(seq: int, data: bytes) -> tuple[Row, Fields]:
     """Entry ``seq``'s bytes as the verifier's row: (seq, position, prev, sig, recorded_at,
-    hash, body, stream, version, type); raise VerificationFailed if they are no entry."""
+    hash, body, stream, version, type), and its body parsed, which the status fold reads (the
+    walk parses the body again, its own way); raise VerificationFailed if they are no entry."""
     cut = data.rfind(_TAIL)
     try:
         if not data.startswith(_HEAD) or cut < 0:
@@ -62,7 +64,7 @@ def entry_row(seq: int, data: bytes) -> Row:
         raise VerificationFailed(seq, "its bytes in the tiles are not an entry") from None
     digest = leaf_hash(data)
     return (stored_seq, seq, prev, sig, recorded_at, digest, body, stream, event.get("version"),
-            event.get("type"))  # fmt: skip
+            event.get("type")), event  # fmt: skip
 
 
 @dataclass
@@ -75,14 +77,18 @@ class Checked:
 
 
 def rows_of(first: int, bundle: Sequence[bytes]) -> Part:
-    """The bundle of entries from seq ``first``, its rows, and the first that is no entry."""
-    rows = []
+    """The bundle of entries from seq ``first``, its rows and bodies, and the first that is no
+    entry."""
+    rows: list[Row] = []
+    events: list[Fields] = []
     for offset, data in enumerate(bundle):
         try:
-            rows.append(entry_row(first + offset, data))
+            row, event = entry_row(first + offset, data)
         except VerificationFailed as failure:
-            return list(bundle), rows, failure
-    return list(bundle), rows, None
+            return list(bundle), rows, events, failure
+        rows.append(row)
+        events.append(event)
+    return list(bundle), rows, events, None
 
 
 def parsed_parts(bundles: Iterable[list[bytes]], parser: Executor) -> Iterator[Part]:
@@ -103,11 +109,12 @@ def check_entries(
     policy: RolePolicy,
     *,
     workers: int,
-    checked: Callable[[list[Row]], None],
+    checked: Callable[[list[Row], list[Fields]], None],
 ) -> Checked:
     """Run every check of ``assembly verify`` over the entries, in seq order, as they arrive
     (``workers`` signature-checking processes), and hand each batch the walk has checked to
-    ``checked`` (a batch's signatures may still be checking: a failure is said at the end).
+    ``checked`` with the bodies of its rows (a batch's signatures may still be checking: a
+    failure is said at the end).
 
     On the first failure the rest of ``parts`` is still read, so that the evidence can prove
     an entry in the whole tree."""
@@ -116,24 +123,26 @@ def check_entries(
 
     def batches() -> Iterator[list[Row]]:
         rows: list[Row] = []
-        for bundle, parsed, failure in parts:
+        events: list[Fields] = []
+        for bundle, parsed, bodies, failure in parts:
             entries.extend(bundle)
             rows.extend(parsed)
+            events.extend(bodies)
             leaves.extend(row[5] for row in parsed)
             if failure is not None:
                 yield rows  # the rows before it are checked first, as verify_rows asks
                 raise failure
             if len(rows) >= BATCH:
                 yield rows
-                checked(rows)  # resumed once the walk has checked them
-                rows = []
+                checked(rows, events)  # resumed once the walk has checked them
+                rows, events = [], []
         if rows:
             yield rows
-            checked(rows)
+            checked(rows, events)
 
     try:
         verify_rows(batches(), policy, workers=workers)
     except VerificationFailed as failure:
-        entries.extend(data for bundle, _, _ in parts for data in bundle)
+        entries.extend(data for bundle, _, _, _ in parts for data in bundle)
         return Checked(entries, leaves, failure)
     return Checked(entries, leaves, None)

@@ -9,19 +9,18 @@ costing more than the fold it took off the walk.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from cli.monitor_board import check_board
-from cli.monitor_entries import Row
+from cli.monitor_entries import Fields, Row
 from ledger.history import history_before
-from projections.parsed import parsed_body
+from projections.parsed import parsed_fields
 from projections.status import Status, fold
 
-Entry = tuple[int, str, bytes]
+Entry = tuple[int, str, Fields]  # seq, recorded_at, the body parsed
 
 
 class Folding:
@@ -39,11 +38,11 @@ class Folding:
             return
         try:
             if entries[0][0] == 0:
-                self.history = history_before(json.loads(entries[0][2]), entries[0][1])
+                self.history = history_before(entries[0][2], entries[0][1])
             events = [
                 found
-                for seq, recorded_at, body in entries
-                if (found := parsed_body(seq, recorded_at, body, history_before=self.history))
+                for seq, recorded_at, fields in entries
+                if (found := parsed_fields(seq, recorded_at, fields, history_before=self.history))
                 is not None
             ]
             self.state = replace(fold(self.state, events), seq=entries[-1][0])
@@ -62,9 +61,9 @@ class BoardCheck:
     def __init__(self) -> None:
         self.folding = Folding()
 
-    def add(self, rows: Sequence[Row]) -> None:
-        """Fold the rows of a batch the walk has checked."""
-        self.folding.add([(row[1], row[4], row[6]) for row in rows])
+    def add(self, rows: Sequence[Row], events: Sequence[Fields]) -> None:
+        """Fold the rows of a batch the walk has checked, from their bodies as read."""
+        self.folding.add([(row[1], row[4], event) for row, event in zip(rows, events, strict=True)])
 
     def compare(self, size: int, board: list[dict[str, Any]]) -> int:
         """``check_board`` on the fold: the recommendations compared, or Found raised."""

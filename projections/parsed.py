@@ -72,7 +72,14 @@ def parsed_body(
     trusts what was validated when it was written. Others are decoded and validated, so a
     ``domain.errors.RuleBroken`` may come from them as from ``recorded_from``.
     """
-    fields = body_fields(seq, body)
+    return parsed_fields(seq, recorded_at, body_fields(seq, body), history_before=history_before)
+
+
+def parsed_fields(
+    seq: int, recorded_at: str, fields: dict[str, Any], *, history_before: date | None = None
+) -> Parsed | None:
+    """``parsed_body`` of a body already parsed, for a reader that parsed it itself (the
+    monitor, reading each entry from its bytes once)."""
     name = fields["type"]
     cls = REGISTRY.get(name)
     if cls is None:
