@@ -7,7 +7,9 @@ read model's position, the checkpoints issued and the witnesses' cosignatures on
 (a page without ``lang`` is in that language), the public URL links start with, and the code
 serving it (``release``). The ETag is a digest of all of these, read in one indexed statement
 before the route runs: a reader sending it back in If-None-Match gets a 304 without the page
-being read or rendered. The tag is weak (``W/``): the same content is served compressed or not.
+being read or rendered; the route is handed the head the tag was read on
+(``web.context.TAGGED_HEAD``) and does not read it again. The tag is weak (``W/``): the same
+content is served compressed or not.
 The tag is read before the answer, never after: an entry appended meanwhile can only make the
 answer newer than its tag, never older. So the first answer after the head moves, which brings
 the read model up to it, carries a tag the next request no longer computes: one full answer
@@ -51,12 +53,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ledger import Head
 from ledger.errors import LedgerError
 from ledger.storage import LedgerRecorder, entries_table
 from ledger.tree import checkpoints_table, cosignatures_table
 from projections.runner import NAME as STATUS_MODEL
 from projections.tables import positions
-from web.context import Settings
+from web.context import TAGGED_HEAD, Settings
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 PRESENT = "public, max-age=30"
@@ -67,6 +70,7 @@ _UNTAGGED = ("/healthz", "/static/", "/openapi.json", "/docs")
 _CODE = ("web", "projections", "domain", "ledger")
 KEPT_BYTES = 32 * 1024 * 1024  # the answers a process keeps, at most (bodies, as sent)
 KEPT_LARGEST = 512 * 1024  # a larger answer (a download) is sent, never kept
+_HEAD = "assembly.head"  # where ``Caching.tag`` leaves the head it read, in the request's scope
 
 
 class Kept:
@@ -118,6 +122,15 @@ class Caching:
         if tag is None:  # no ledger there (yet): the route says what is wrong
             await self.app(scope, receive, send)
             return
+        tagged = TAGGED_HEAD.set(scope.get(_HEAD))  # the route reads at the tag's head
+        try:
+            await self._answer(scope, receive, send, tag)
+        finally:
+            TAGGED_HEAD.reset(tagged)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, tag: str) -> None:
+        """Answer a GET or HEAD whose ETag is ``tag``: a 304, what was kept, or the route's."""
+        path: str = scope["path"]
         kept = IMMUTABLE if _FOREVER.match(path) else PRESENT
         if matches(Headers(scope=scope).get("if-none-match"), tag):
             start: Message = {"type": "http.response.start", "status": 304, "headers": []}
@@ -147,6 +160,8 @@ class Caching:
             state = ledger_state(self.settings.pool.recorder())
         except (LedgerError, SQLAlchemyError):
             return None
+        seq, hashed = state[:2]
+        scope[_HEAD] = (None if seq is None else Head(int(str(seq)), bytes.fromhex(str(hashed))),)
         asked = Headers(scope=scope).get("accept-language", "")
         parts = (
             release(),

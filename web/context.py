@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -36,6 +37,8 @@ from ledger.storage import LedgerRecorder, open_recorder
 T = TypeVar("T")
 RETRY_AFTER = 30  # seconds a refused reader is asked to wait
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # where ``assembly serve`` listens by default
+# The head the request's ETag was computed on (``web.caching``), in a tuple: (None,) is empty.
+TAGGED_HEAD: ContextVar[tuple[Head | None] | None] = ContextVar("tagged_head", default=None)
 
 
 @dataclass(frozen=True)
@@ -108,15 +111,18 @@ class Pool:
 class RequestLedger(Ledger):
     """The ledger as one request sees it: the process's recorder and the assembly's roles.
 
-    The head is read once per request (again after an append through it); the entries of the
-    few types read by type (the signers' enrolments, the names) and entry 0 are read once per
-    head by the whole process (``Pool.remembered``): the same head, the same entries.
+    The head is read once per request (again after an append through it), or not at all when
+    the request's ETag was just computed on it (``TAGGED_HEAD``: an entry appended since only
+    makes the rest of the answer newer than that head, as it would a moment after the head
+    was read here); the entries of the few types read by type (the signers' enrolments, the
+    names) and entry 0 are read once per head by the whole process (``Pool.remembered``): the
+    same head, the same entries.
     """
 
     def __init__(self, pool: Pool) -> None:
         super().__init__(pool.recorder(), RolePolicy(ROLE_GRANTS))
         self.pool = pool
-        self._read_head: tuple[Head | None] | None = None
+        self._read_head: tuple[Head | None] | None = TAGGED_HEAD.get()
 
     def _at(self) -> Head | None:
         if self._read_head is None:

@@ -165,3 +165,21 @@ def test_answers_are_kept_on_every_backend(ledger_url: str) -> None:
     assert (again.content, again.headers) == (first.content, first.headers)
     assert client.get("/api/submissions/entries/1").status_code == 404
     assert kept.size == len(first.content)  # the 404 is not kept
+
+
+HEAD_READ = "SELECT ledger_entries.seq, ledger_entries.hash FROM ledger_entries ORDER BY"
+
+
+def test_a_page_is_read_at_the_head_its_tag_was_read_on_without_reading_it_again(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = TestClient(serving(built.ledger))
+    first = client.get(PAGE)
+    with statements(client) as seen:
+        again = client.get(PAGE)
+    assert again.content == first.content
+    assert [sql for sql in seen if sql.startswith(HEAD_READ)] == []
+    monkeypatch.setattr(Caching, "tag", lambda self, scope: 'W/"no head"')
+    with statements(client) as seen:  # a tag that leaves no head: the ledger reads its own
+        assert client.get(PAGE).content == first.content
+    assert len([sql for sql in seen if sql.startswith(HEAD_READ)]) == 1
