@@ -77,12 +77,11 @@ def serve(
     """
     import uvicorn
 
-    from web import create_app
     from web.app import read_only_from_environment
     from web.context import NotAPublicUrl, public_url_of
     from web.protocol import TimedHeads
     from web.security import WILDCARDS
-    from web.serving import FACTORY, SETTINGS, settings_json
+    from web.serving import FACTORY, SETTINGS, kept_app, settings_json
 
     if public_url is None and host in WILDCARDS:
         raise UsageProblem(
@@ -109,7 +108,7 @@ def serve(
         os.environ[SETTINGS] = settings_json(ledger, **options)
         app: Any = FACTORY
     else:
-        app = create_app(ledger, **options)
+        app = kept_app(ledger, **options)
     uvicorn.run(
         app,
         factory=workers > 1,

@@ -2,8 +2,9 @@
 from an import string, so ``assembly serve --workers N`` hands them its settings in the
 environment (``SETTINGS``, JSON) and each worker calls ``from_environment``.
 
-Each worker keeps the answers it sent, by ETag (``web.caching.Kept``): a page asked again while
-nothing it depends on has moved is sent again without being read or rendered."""
+Each server process, the one of ``assembly serve`` as each worker, keeps the answers it sent,
+by ETag (``kept_app``, ``web.caching.Kept``): a page asked again while nothing it depends on has
+moved is sent again without being read or rendered."""
 
 from __future__ import annotations
 
@@ -25,9 +26,14 @@ def settings_json(ledger: str, **options: Any) -> str:
     return json.dumps({"ledger": ledger, **options})
 
 
+def kept_app(ledger: str, **options: Any) -> FastAPI:
+    """The application a server process runs: ``create_app``'s, keeping the answers it sent."""
+    app = create_app(ledger, **options)
+    app.state.kept = Kept()
+    return app
+
+
 def from_environment() -> FastAPI:
     """The application with the arguments ``assembly serve`` left in ``SETTINGS``."""
     given = json.loads(os.environ[SETTINGS])
-    app = create_app(given.pop("ledger"), **given)
-    app.state.kept = Kept()
-    return app
+    return kept_app(given.pop("ledger"), **given)

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from cli import serve_commands
 from cli.errors import UsageProblem
 from tests.web.conftest import Built
+from web.caching import Kept
 from web.protocol import TimedHeads
 
 
@@ -34,6 +35,7 @@ def test_serve_runs_uvicorn_with_time_limits_and_the_default_public_url(
     assert ran["http"] is TimedHeads and TimedHeads.head_seconds == 10
     assert (ran["host"], ran["port"]) == ("127.0.0.1", 8123)
     assert ran["app"].state.settings.public_url == "http://127.0.0.1:8123"
+    assert isinstance(ran["app"].state.kept, Kept)  # one process keeps its answers as several
     served = TestClient(ran["app"], base_url="http://127.0.0.1:8123")
     assert served.get("/healthz").status_code == 200
     assert served.get("/docs").status_code == 404
