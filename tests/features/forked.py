@@ -5,6 +5,10 @@ Each command still runs in a process of its own, through the console entry point
 interpreter's start-up and imports, about 1.8 s a command on the 2-core CI machine, are paid once
 instead of every time. Set ``ASSEMBLY_TEST_SPAWN=1`` to run every command in a fresh interpreter
 with ``tests.runner.assembly`` instead (same results, many times slower).
+
+``draw`` commands always run in a fresh interpreter: the draws' solver (HiGHS) keeps a pool of
+threads, and a child forked from a test process where the solver already ran (the draws' own
+tests run it in process) inherits that pool without its threads and waits on it for ever.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ SPAWN = os.environ.get("ASSEMBLY_TEST_SPAWN", "") not in ("", "0") or not hasatt
 
 def assembly(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
     """Run ``assembly ARGS`` in a child process without a terminal; return its code and streams."""
-    if SPAWN:
+    if SPAWN or args[:1] == ("draw",):
         return runner.assembly(*args, cwd=cwd, env=env)
     from cli.lazy_group import register_every_module
     from cli.main import run  # imported once, here, so the children inherit it
