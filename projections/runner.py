@@ -518,13 +518,10 @@ def write(conn: Connection, before: Status, after: Status) -> None:
         for key, status in after.recommendations.items()
         if before.recommendations.get(key) is not status
     ]
-    # Only the recommendations ``before`` holds can have rows: the others were adopted in this
-    # batch (``_keys`` reads no row for them), so a rebuild deletes only what it wrote before.
-    stored = [
-        {"key_panel": status.panel, "key_number": status.number}
-        for status in changed
-        if status.key in before.recommendations
-    ]
+    # Every changed recommendation's rows are deleted first, even one adopted in this batch:
+    # tables whose position was lost (a format's settings cleared, a rebuild over them) may
+    # still hold its rows, and skipping them broke the insert on the primary key.
+    stored = [{"key_panel": status.panel, "key_number": status.number} for status in changed]
     if stored:
         for table in (this.recommendations, this.reviews):
             conn.execute(
