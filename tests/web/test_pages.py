@@ -4,7 +4,9 @@ point in time asked for, with accessible HTML; unknown things are a 404 page, ba
 from __future__ import annotations
 
 import re
+import shlex
 from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -18,6 +20,8 @@ import web.page_data
 from projections.board import overdue_reviews
 from projections.composition import read_composition, strata
 from projections.trail import recommendation_trail
+from tests.features.cycle import copy_of
+from tests.features.forked import assembly
 from tests.web.conftest import ANSWERED, MEASURES, Built, read
 from web.context import Busy, Settings, opened
 from web.i18n import LABELS, LANGUAGE_IN, LANGUAGES, choose, preferred
@@ -352,6 +356,27 @@ def test_the_verify_page_shows_the_checkpoint_the_verifier_key_and_the_commands(
     assert " ".join(checkpoint.split()) in found.words
     for command in ("assembly verify-proof", "assembly export bundle", "assembly verify --bundle"):
         assert command in found.words
+
+
+def test_the_verify_page_s_bundle_commands_run_as_written(
+    client: TestClient, built: Built, tmp_path: Path
+) -> None:
+    """The export and the check the page shows, run word for word beside a copy of the ledger
+    and the log's keys: a command the command line no longer takes fails here."""
+    html = client.get("/verify?lang=en").text
+    shown = [
+        shlex.split(unescape(text)) for text in re.findall(r"<pre>(assembly [^<]*)</pre>", html)
+    ]
+    bundle = [args for args in shown if "bundle" in args or "--bundle" in args]
+    assert [args[:3] for args in bundle] == [
+        ["assembly", "export", "bundle"],
+        ["assembly", "verify", "--bundle"],
+    ]
+    folder = copy_of(built.folder, tmp_path / "operator")
+    (folder / "log.vkey").write_text(built.vkey + "\n")
+    for args in bundle:
+        done = assembly(*args[1:], cwd=folder)
+        assert done.code == 0, (args, done.stderr)
 
 
 # Languages
