@@ -2,7 +2,7 @@
 the reader already holds it, and how long each answer may be kept.
 
 A response to a GET depends on the ledger's head (its last seq and that entry's hash), the
-read model's position, the checkpoints issued and the witnesses' cosignatures on them, the day
+checkpoints issued and the witnesses' cosignatures on them, the day
 (overdue is judged on it), the path and the full query string, the reader's Accept-Language
 (a page without ``lang`` is in that language), the public URL links start with, and the code
 serving it (``release``). The ETag is a digest of all of these, read in one indexed statement
@@ -57,8 +57,6 @@ from ledger import Head
 from ledger.errors import LedgerError
 from ledger.storage import LedgerRecorder, entries_table
 from ledger.tree import checkpoints_table, cosignatures_table
-from projections.runner import NAME as STATUS_MODEL
-from projections.tables import positions
 from web.context import TAGGED_HEAD, Settings
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -178,8 +176,10 @@ class Caching:
 
 def ledger_state(recorder: LedgerRecorder) -> tuple[object, ...]:
     """What in the database a response can depend on, in one statement: the head's seq and
-    hash, the status model's position, the checkpoints issued and the cosignatures kept
-    (only the head, while the read model's or the tree's tables are not made yet)."""
+    hash, the checkpoints issued and the cosignatures kept (only the head, while the tree's
+    tables are not made yet). Not the read models' position: a read folds in memory what their
+    tables lack, so an answer is the same whether they are behind or not, and the server
+    catching them up neither changes a tag nor drops what the process keeps."""
     engine = recorder.datastore.engine
     assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
     last = entries_table.c.seq.desc()
@@ -188,7 +188,6 @@ def ledger_state(recorder: LedgerRecorder) -> tuple[object, ...]:
         select(entries_table.c.hash).order_by(last).limit(1).scalar_subquery(),
     )
     rest = (
-        select(positions.c.seq).where(positions.c.name == STATUS_MODEL).scalar_subquery(),
         select(func.count()).select_from(checkpoints_table).scalar_subquery(),
         select(func.count()).select_from(cosignatures_table).scalar_subquery(),
     )
