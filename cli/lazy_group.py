@@ -3,7 +3,7 @@
 Every command module imports what its commands need (the ledger, the read models, the server,
 the draws and their solver, spreadsheets): importing them all made ``assembly --help`` take
 0.9 s. The root group lists every command from ``cli.command_index`` (name, help panel, first
-paragraph of its help), generated from the modules themselves by ``python -m cli.lazy_group``,
+paragraph of its help), generated from the modules themselves by ``python -m cli.index_writer``,
 and imports the modules of one command when it is invoked or its own help is asked for.
 
 ``MODULES`` is the one place that says how each module joins the command line, in the order of

@@ -61,6 +61,7 @@ from tlog.receipt import (
     read_proof,
 )
 from tlog.witness import AddCheckpoint, format_add_checkpoint
+from tlog.witnessing import quorum_met
 
 PANEL = "Set up and verify"
 OutOption = Annotated[Path | None, typer.Option("--out", help="Write here (default: stdout).")]
@@ -141,7 +142,7 @@ def checkpoint(
     )
     if policy is not None and gathered is not None:
         line = describe(issued, policy, gathered)
-        if len(cosigners(issued, policy)) < policy.quorum:
+        if not quorum_met(policy, cosigners(issued, policy)):
             raise CheckFailed(line)
         stderr.print(escape(line))
 

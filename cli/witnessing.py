@@ -2,7 +2,7 @@
 issued goes with its consistency proof to the policy's witnesses over HTTP (``tlog.witnessing``),
 and the cosignatures that verify are kept with it, so it is served cosigned from then on (API,
 tiles, receipts, bundles). With ``--every``, a checkpoint is issued within that many seconds of
-a write, and one that has not reached the quorum is sent again to the witnesses missing.
+a write, and one that has not reached the quorum is sent to the witnesses again.
 """
 
 from __future__ import annotations
@@ -23,7 +23,14 @@ from ledger.tree import (
 )
 from tlog.checkpoint import cosigned_by, parse_checkpoint
 from tlog.note import SignerKey, parse_note
-from tlog.witnessing import Gathered, Policy, PolicyError, gather_cosignatures, parse_policy
+from tlog.witnessing import (
+    Gathered,
+    Policy,
+    PolicyError,
+    gather_cosignatures,
+    parse_policy,
+    quorum_met,
+)
 
 DEFAULT_EVERY = 10.0
 
@@ -83,7 +90,7 @@ def keep_witnessed(
         book = open_book()
         try:
             issued = _latest_or_new(book, signer, origin)
-            if issued is not None and len(cosigners(issued, policy)) < policy.quorum:
+            if issued is not None and not quorum_met(policy, cosigners(issued, policy)):
                 gathered = witness(book, issued, policy, sizes)
                 issued = checkpoint_at(book.recorder, issued.size)
                 report(describe(issued, policy, gathered))
@@ -106,7 +113,7 @@ def _latest_or_new(book: Ledger, signer: SignerKey, origin: str) -> Issued | Non
 def describe(issued: Issued, policy: Policy, gathered: Gathered) -> str:
     """One line: who cosigned the checkpoint, whether the quorum is met, why others did not."""
     names = cosigners(issued, policy)
-    met = "quorum met" if len(names) >= policy.quorum else "quorum NOT met"
+    met = "quorum met" if quorum_met(policy, names) else "quorum NOT met"
     line = (
         f"Checkpoint of {issued.size} entries cosigned by {len(names)} of "
         f"{len(policy.witnesses)} witnesses ({', '.join(names) or 'none'}; {met}, "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.ledger.test_witness import LOG, WITNESS
-from tlog.merkle import consistency_proof
 from tlog.note import SignerKey
 from tlog.witnessing import PolicyError, parse_policy
 
@@ -56,8 +55,3 @@ def test_a_policy_names_witnesses_with_their_key_and_url_and_a_quorum() -> None:
 def test_a_policy_that_cannot_be_used_is_refused_with_its_line(text: str, match: str) -> None:
     with pytest.raises(PolicyError, match=match):
         parse_policy(text, where="witnesses.policy")
-
-
-def test_the_proof_the_client_sends_is_the_consistency_proof_of_the_log() -> None:
-    # The client asks prove(old, new) only between two non-empty, different sizes.
-    assert consistency_proof(6, 10, LOG.nodes) == list(LOG.request(6, 10).proof)
