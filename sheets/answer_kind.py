@@ -100,6 +100,7 @@ ANSWERS = Kind(
     translated=ANSWER_TEXTS,
     dates=DATE_COLUMNS,
     noun="answer(s)",
+    writes=(Responded.TYPE,),
     read=_read,
     export=_export,
     item="answer",

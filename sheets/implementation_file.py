@@ -117,6 +117,7 @@ IMPLEMENTATION = Kind(
     translated=(),
     dates=("date",),
     noun="implementation report(s)",
+    writes=(ImplementationReported.TYPE,),
     read=_read,
     export=_export,
     item="implementation report",

@@ -24,7 +24,7 @@ from typing import Any
 
 from domain import commands
 from domain.errors import AlreadyDone
-from domain.recommendation import Adopted, Recommendation, recommendation_stream
+from domain.recommendation import Adopted, HandedOver, Recommendation, recommendation_stream
 from sheets.cells import Cell, as_day
 from sheets.rows import (
     Columns,
@@ -177,6 +177,7 @@ RECOMMENDATIONS = Kind(
     translated=TEXTS,
     dates=("date", "handed_over"),
     noun="adoption(s) and hand-over(s)",
+    writes=(Adopted.TYPE, HandedOver.TYPE),
     read=_read,
     export=_export,
     item="recommendation",

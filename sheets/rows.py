@@ -113,9 +113,10 @@ class Kind:
     header must have and the ``optional`` ones it may add, each column's other names
     (``aliases``, French and Dutch), the values a column allows where the list is closed
     (``choices``), the texts written in a column per language (``translated``), its columns
-    holding days (``dates``), what its rows write (``noun``), how a file is read into rows
-    (``read``), how what the ledger holds becomes rows (``export``), and what one row of an
-    export is (``item``)."""
+    holding days (``dates``), what its rows write (``noun``, and the types of those events,
+    ``writes``, the first the one whose author's role may import the file), how a file is read
+    into rows (``read``), how what the ledger holds becomes rows (``export``), and what one
+    row of an export is (``item``)."""
 
     name: str
     columns: tuple[str, ...]
@@ -125,6 +126,7 @@ class Kind:
     translated: tuple[str, ...]
     dates: tuple[str, ...]
     noun: str
+    writes: tuple[str, ...]
     read: Callable[[Path, References, str | None], KindFile]
     export: Callable[[Source, int | None], Table]
     item: str = "row"

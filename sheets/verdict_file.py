@@ -144,6 +144,7 @@ VERDICTS = Kind(
     translated=("reasons",),
     dates=("date",),
     noun="verdict(s)",
+    writes=(Assessed.TYPE,),
     read=_read,
     export=_export,
     item="verdict",

@@ -22,10 +22,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from domain import commands
-from domain.government import Assessed, ImplementationReported
 from domain.process import Session
-from domain.recommendation import Adopted, HandedOver
-from domain.responses import Responded
 from ledger import Ledger
 from ledger.canonical import format_time
 from ledger.errors import LedgerError
@@ -39,12 +36,7 @@ from web.submissions import MAX_SUBMISSION_BYTES
 MAX_BULK_BYTES = 512 * 1024
 # What each kind's rows write: the signer's role is checked on the first before any row is
 # read, and the page signs no event of another type.
-KIND_TYPES = {
-    "answers": (Responded.TYPE,),
-    "implementation": (ImplementationReported.TYPE,),
-    "recommendations": (Adopted.TYPE, HandedOver.TYPE),
-    "verdicts": (Assessed.TYPE,),
-}
+KIND_TYPES = {name: kind.writes for name, kind in KINDS.items()}
 # Each kind as the page names it (message ids).
 KIND_WORDS = {
     "answers": "Government: answers",
