@@ -102,7 +102,7 @@ def previous_one_by_one(book: Ledger, seq: int) -> bytes | None:
     return found[0].hash if found and found[0].seq == seq - 1 else None
 
 
-def test_a_trail_asked_again_checks_each_signature_once_and_a_forged_one_every_time(
+def test_a_trail_asked_again_checks_each_signature_once_and_still_refuses_a_forged_one(
     answered: Office, monkeypatch: Any
 ) -> None:
     import projections.trail as module
@@ -121,7 +121,8 @@ def test_a_trail_asked_again_checks_each_signature_once_and_a_forged_one_every_t
     assert recommendation_trail(answered.ledger, 1, 2) == first and len(checked) == len(first)
     last = list(answered.ledger.entries())[-1]
     forged = replace(last, sig=bytes(64))
-    forged = replace(forged, hash=forged.computed_hash())  # another hash: checked, refused
+    forged = replace(forged, hash=forged.computed_hash())  # another hash: checked, refused,
+    # and remembered as refused
     for _ in range(2):
         [line] = trail(answered.ledger, [forged])
         assert line.problem == "the signature does not verify with the signer's enrolled key"
