@@ -12,6 +12,7 @@ answered, then switched in one transaction; its progress is logged. On a read-on
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 
@@ -27,6 +28,15 @@ from web.context import RequestLedger, Settings
 EVERY = 2.0  # seconds between two looks at the ledger's head
 REPORT_FROM = 10_000  # entries: a catch-up this long logs its progress
 log = logging.getLogger("assembly.projections")
+# Held while a keeper works on the database. A process forked meanwhile (a worker, a test's
+# command) would inherit the database library's locks as that thread held them, and hang on
+# its first connection: a fork waits for the keeper's look in hand to end.
+_WORKING = threading.Lock()
+os.register_at_fork(
+    before=_WORKING.acquire,
+    after_in_parent=_WORKING.release,
+    after_in_child=_WORKING.release,
+)
 
 
 class _Stopped(Exception):
@@ -59,6 +69,10 @@ class Keeper:
 
     def once(self) -> bool:
         """Catch up once; whether to go on (not on a read-only connection)."""
+        with _WORKING:
+            return self._once()
+
+    def _once(self) -> bool:
         try:
             book = RequestLedger(self.settings.pool)
             found = stored_and_head(engine_of(book))
