@@ -15,21 +15,24 @@ from typing import Any
 
 from py_arkworks_bls12381 import G1Point, G2Point, Scalar
 
-from domain.draws.drand import CHAINED, DST, UNCHAINED_G1, Beacon, Chain, message
+from domain.draws.drand import CHAINED, DST, UNCHAINED_G1, Beacon, Chain, info_hash, message
 
 SECRET = Scalar(20_261_205_0001)
+GROUP_HASH = hashlib.sha256(b"the tests' own drand group").hexdigest()
+BEACON_ID = "tests"
 
 
 def own_chain(genesis: datetime, *, period: int = 1, scheme: str = UNCHAINED_G1) -> Chain:
     """A chain whose round 1 is published at ``genesis`` and one more every ``period`` seconds."""
-    key = (G1Point() if scheme == CHAINED else G2Point()) * SECRET
-    info = f"{scheme} {int(genesis.timestamp())} {period}".encode()
+    key = bytes(((G1Point() if scheme == CHAINED else G2Point()) * SECRET).to_compressed_bytes())
+    fields = {"genesis_time": int(genesis.timestamp()), "period_seconds": period}
     return Chain(
-        chain_hash=hashlib.sha256(info).hexdigest(),
-        public_key=bytes(key.to_compressed_bytes()).hex(),
+        chain_hash=info_hash(
+            public_key=key.hex(), group_hash=GROUP_HASH, beacon_id=BEACON_ID, **fields
+        ),
+        public_key=key.hex(),
         scheme=scheme,
-        genesis_time=int(genesis.timestamp()),
-        period_seconds=period,
+        **fields,
     )
 
 
@@ -52,7 +55,8 @@ def chain_info(chain: Chain) -> dict[str, Any]:
         "genesis_time": chain.genesis_time,
         "hash": chain.chain_hash,
         "schemeID": chain.scheme,
-        "metadata": {"beaconID": "tests"},
+        "groupHash": GROUP_HASH,
+        "metadata": {"beaconID": BEACON_ID},
     }
 
 

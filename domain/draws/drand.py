@@ -21,6 +21,7 @@ with py-arkworks-bls12381, which also refuses points off the curve or outside th
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -81,6 +82,19 @@ class Beacon:
         return hashlib.sha256(bytes.fromhex(self.signature)).hexdigest()
 
 
+def info_hash(
+    *, period_seconds: int, genesis_time: int, public_key: str, group_hash: str, beacon_id: str
+) -> str:
+    """A chain's hash as drand computes it from its ``/info`` (``chain.Info.Hash``): SHA-256 of
+    the period in seconds (4 bytes big-endian), the genesis time (8 bytes big-endian, signed),
+    the public key, the group file's hash and, for any beacon but ``default``, the beacon's id."""
+    message = struct.pack(">Iq", period_seconds, genesis_time)
+    message += bytes.fromhex(public_key) + bytes.fromhex(group_hash)
+    if beacon_id not in ("", "default"):
+        message += beacon_id.encode("utf-8")
+    return hashlib.sha256(message).hexdigest()
+
+
 KNOWN_CHAINS = {
     "default": Chain(
         chain_hash="8990e7a9aaed2ffed73dbd7092123d6f289930540d7651336225dc172e51b2ce",
@@ -99,6 +113,14 @@ KNOWN_CHAINS = {
         genesis_time=1692803367,
         period_seconds=3,
     ),
+}
+
+
+# The group hash and beacon id of each known chain, as its /info publishes them: with the other
+# fields they give its chain hash (``info_hash``), which is how the figures above are checked.
+KNOWN_GROUPS = {
+    "default": ("176f93498eac9ca337150b46d21dd58673ea4e3581185f869672e59fa4cb390a", "default"),
+    "quicknet": ("f477d5c89f21a17c863a7f937c6a6d15859414d2be09cd448d4279af331c5d3e", "quicknet"),
 }
 
 
@@ -123,17 +145,37 @@ def _whole(value: object, what: str) -> int:
 
 def read_chain(info: Mapping[str, Any]) -> Chain:
     """A chain from drand's ``/info`` JSON (``public_key``, ``period``, ``genesis_time``,
-    ``hash``, ``schemeID``); a missing or malformed field is a ``BadBeacon``."""
+    ``hash``, ``schemeID``); a missing or malformed field is a ``BadBeacon``, and so is a chain
+    hash that is not drand's hash of those fields when the ``groupHash`` (and, beyond the
+    ``default`` beacon, ``metadata.beaconID``) it covers are given."""
     scheme = info.get("schemeID", CHAINED)
     if scheme not in SCHEMES:
         raise BadBeacon(f"the chain's scheme {scheme!r} is not one of {', '.join(SCHEMES)}")
-    return Chain(
+    chain = Chain(
         chain_hash=_hex(info.get("hash"), "the chain hash", 32),
         public_key=_hex(info.get("public_key"), "the chain's public key", _KEY_BYTES[scheme]),
         scheme=scheme,
         genesis_time=_whole(info.get("genesis_time"), "the chain's genesis time"),
         period_seconds=_whole(info.get("period"), "the chain's period"),
     )
+    if "groupHash" in info:
+        metadata = info.get("metadata")
+        beacon_id = metadata.get("beaconID", "") if isinstance(metadata, Mapping) else ""
+        if not isinstance(beacon_id, str):
+            raise BadBeacon("the chain's beacon id is not text")
+        computed = info_hash(
+            period_seconds=chain.period_seconds,
+            genesis_time=chain.genesis_time,
+            public_key=chain.public_key,
+            group_hash=_hex(info["groupHash"], "the chain's group hash", 32),
+            beacon_id=beacon_id,
+        )
+        if computed != chain.chain_hash:
+            raise BadBeacon(
+                f"the chain hash {chain.chain_hash} is not the hash of the chain's own fields "
+                f"(period, genesis time, public key, group hash, beacon id give {computed})"
+            )
+    return chain
 
 
 def read_beacon(data: Mapping[str, Any], chain: Chain) -> Beacon:

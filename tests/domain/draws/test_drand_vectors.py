@@ -9,8 +9,16 @@ from typing import Any
 
 import pytest
 
-from domain.draws.drand import KNOWN_CHAINS, Beacon, Chain, verify_beacon
-from domain.draws.errors import BeaconRefused
+from domain.draws.drand import (
+    KNOWN_CHAINS,
+    KNOWN_GROUPS,
+    Beacon,
+    Chain,
+    info_hash,
+    read_chain,
+    verify_beacon,
+)
+from domain.draws.errors import BadBeacon, BeaconRefused
 from tests.shared_vectors import absent, shared_vectors
 
 SUITE = shared_vectors() / "drand" / "beacons.json"
@@ -59,3 +67,53 @@ def test_the_suite_has_valid_rounds_and_probes_of_both_chains() -> None:
         pytest.skip(f"{SUITE} is absent")
     seen = {(case["chain"], case["valid"]) for case in _suite()["cases"]}
     assert seen == {("default", True), ("default", False), ("quicknet", True), ("quicknet", False)}
+
+
+def _published_info(name: str) -> dict[str, Any]:
+    """The chain's ``/info`` as drand publishes it, from the constants a draw announces."""
+    chain, (group_hash, beacon_id) = KNOWN_CHAINS[name], KNOWN_GROUPS[name]
+    return {
+        "public_key": chain.public_key,
+        "period": chain.period_seconds,
+        "genesis_time": chain.genesis_time,
+        "hash": chain.chain_hash,
+        "groupHash": group_hash,
+        "schemeID": chain.scheme,
+        "metadata": {"beaconID": beacon_id},
+    }
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN_CHAINS))
+def test_each_known_chain_hash_is_drands_hash_of_its_own_fields(name: str) -> None:
+    """The chain hash binds the period, genesis time, public key and group: computed as drand
+    does, it gives quicknet's hash as the vectors hold it, so the formula is right, and then the
+    default chain's, which the vectors do not hold, so its genesis time is right too."""
+    chain, (group_hash, beacon_id) = KNOWN_CHAINS[name], KNOWN_GROUPS[name]
+    fields = {"public_key": chain.public_key, "group_hash": group_hash, "beacon_id": beacon_id}
+    computed = info_hash(
+        period_seconds=chain.period_seconds, genesis_time=chain.genesis_time, **fields
+    )
+    assert computed == chain.chain_hash
+    if SUITE.is_file():
+        written = _suite()["chains"][name]
+        assert written["public_key"] == chain.public_key
+        assert written["period_seconds"] == chain.period_seconds
+        assert written.get("chain_hash", computed) == computed
+    assert read_chain(_published_info(name)) == chain
+    moved = info_hash(
+        period_seconds=chain.period_seconds, genesis_time=chain.genesis_time + 1, **fields
+    )
+    assert moved != chain.chain_hash
+
+
+@pytest.mark.parametrize("field", ["genesis_time", "period", "groupHash", "metadata"])
+def test_a_chain_whose_hash_is_not_that_of_its_fields_is_refused(field: str) -> None:
+    info = _published_info("quicknet")
+    info[field] = {
+        "genesis_time": info["genesis_time"] + 3,
+        "period": 30,
+        "groupHash": "00" * 32,
+        "metadata": {"beaconID": "default"},
+    }[field]
+    with pytest.raises(BadBeacon, match="is not the hash of the chain's own fields"):
+        read_chain(info)
