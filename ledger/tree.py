@@ -330,6 +330,15 @@ def latest_checkpoint(recorder: LedgerRecorder) -> Issued | None:
     return checkpoint_at(recorder, sizes[-1]) if sizes else None
 
 
+def cosigned_sizes(recorder: LedgerRecorder, *, most: int) -> list[int]:
+    """The ``most`` largest sizes whose checkpoint has a cosignature kept, largest first."""
+    prepare(recorder)
+    size = cosignatures_table.c.size
+    query = select(size).distinct().order_by(size.desc()).limit(most)
+    with _engine(recorder).connect() as conn:
+        return [int(found) for found in conn.execute(query).scalars()]
+
+
 def issued_sizes(conn: Connection) -> list[int]:
     """Every size a checkpoint was issued at, smallest first."""
     query = select(checkpoints_table.c.size).distinct().order_by(checkpoints_table.c.size)

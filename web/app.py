@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from tlog.witnessing import parse_policy
 from web import api, desk, docs, downloads, monitor, pages, press_pages, proofs, submissions
 from web.caching import Caching
 from web.context import DEFAULT_PUBLIC_URL, RETRY_AFTER, Busy, Settings, public_url_of
@@ -37,6 +38,7 @@ def create_app(
     listening: str | None = None,
     api_docs: bool = False,
     read_only: bool | None = None,
+    witnesses: str | None = None,
 ) -> FastAPI:
     """The web application serving the ledger at ``ledger`` (a SQLite path or a database URL),
     reading it at ``past_reads`` points in the past at most at once.
@@ -50,6 +52,11 @@ def create_app(
     (default: ``ASSEMBLY_READ_ONLY``), a thread of its own keeps them up to date, and builds a
     new format beside the old one after an upgrade (``web.keeper``): the server listens
     throughout.
+
+    ``witnesses`` is a witness policy's text (``tlog.witnessing``, ``PolicyError`` if it
+    cannot be used): ``/verify`` names its witnesses and quorum, the readers' browsers require
+    that quorum of cosignatures, and the tiles are served at the latest checkpoint it met
+    (``web.monitor``, ``web.proofs``).
     """
     base = public_url_of(public_url)
     settings = Settings(ledger, past_reads=past_reads, public_url=base)
@@ -79,6 +86,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.witnesses = parse_policy(witnesses, where="--witnesses") if witnesses else None
     secured = headers_for(base)
 
     @app.exception_handler(Busy)

@@ -7,6 +7,10 @@ checkpoint's signature and cosignatures with WebCrypto's Ed25519, computes the r
 tiles, proves the page's entries included from the tiles, and checks the new checkpoint extends
 the last one this browser saw, which it keeps in ``localStorage`` (and nothing else).
 
+When the server has a witness policy (``assembly serve --witnesses``), the script is given the
+witnesses' keys with the log's and the quorum: a checkpoint fewer of them cosigned, or with a
+cosignature that does not verify, is a failure it names; ``/verify`` names them in words.
+
 The two pages that carry it are served with a policy that lets the server's own scripts run
 (``script-src 'self'``), each pinned by its Subresource Integrity; every other page keeps the
 public policy of ``web.security``, which runs none.
@@ -23,6 +27,7 @@ from fastapi.responses import PlainTextResponse
 from markupsafe import Markup
 
 from ledger import Ledger
+from tlog.witnessing import Policy
 from web.asked import Asked
 from web.context import opened
 from web.page_data import recommendation_data, verify_data
@@ -40,28 +45,61 @@ def script() -> bytes:
     return SCRIPT.read_bytes()
 
 
+@cache
 def script_tag() -> Markup:
-    """The page's script element, pinned to the file's bytes."""
+    """The page's script element, pinned to the file's bytes (hashed once per process)."""
     from web.desk import integrity  # web.desk renders through web.pages, which imports this
 
     return Markup('<script type="module" src="/monitor/static/monitor.js" integrity="{}">'
                   "</script>").format(integrity(script()))  # fmt: skip
 
 
-def with_monitor(data: dict[str, Any], *, seqs: list[int] | None = None) -> dict[str, Any]:
-    """A page's data with what its monitor snippet needs: the script and the entries to prove."""
-    return data | {"monitor": {"script": script_tag(), "seqs": seqs or []}}
+def witnesses_of(request: Request) -> Policy | None:
+    """The witness policy the server was started with, if any."""
+    policy: Policy | None = request.app.state.witnesses
+    return policy
 
 
-def verify_page_data(book: Ledger, asked: Asked) -> dict[str, Any]:
-    """``/verify``'s data and its monitor's."""
-    return with_monitor(verify_data(book, asked))
+def with_monitor(
+    data: dict[str, Any],
+    witnesses: Policy | None,
+    *,
+    keys: list[str] | None = None,
+    seqs: list[int] | None = None,
+) -> dict[str, Any]:
+    """A page's data with what its monitor snippet needs: the script, the verifier keys (none:
+    the script asks ``/monitor/keys``), the quorum of witnesses and the entries to prove."""
+    monitor = {
+        "script": script_tag(),
+        "keys": [*keys, *witness_keys(witnesses)] if keys is not None else [],
+        "quorum": witnesses.quorum if witnesses else 0,
+        "witnesses": len(witnesses.witnesses) if witnesses else 0,
+        "seqs": seqs or [],
+    }
+    return data | {"monitor": monitor}
 
 
-def recommendation_page_data(book: Ledger, asked: Asked, *, ref: tuple[str, str]) -> dict[str, Any]:
+def witness_keys(witnesses: Policy | None) -> list[str]:
+    """The policy's cosignature verifier keys, in the form the policy gives them."""
+    return [witness.key.text() for witness in witnesses.witnesses] if witnesses else []
+
+
+def verify_page_data(book: Ledger, asked: Asked, *, witnesses: Policy | None) -> dict[str, Any]:
+    """``/verify``'s data, the witnesses and quorum it names, and its monitor's."""
+    data = verify_data(book, asked)
+    named = (
+        [{"name": w.name, "key": w.key.text()} for w in witnesses.witnesses] if witnesses else []
+    )
+    data |= {"witnesses": named, "quorum": witnesses.quorum if witnesses else 0}
+    return with_monitor(data, witnesses, keys=data["keys"])
+
+
+def recommendation_page_data(
+    book: Ledger, asked: Asked, *, ref: tuple[str, str], witnesses: Policy | None
+) -> dict[str, Any]:
     """A recommendation page's data and its monitor's: the entries of its audit trail."""
     data = recommendation_data(book, asked, ref=ref)
-    return with_monitor(data, seqs=[line.seq for line in data["trail"]])
+    return with_monitor(data, witnesses, seqs=[line.seq for line in data["trail"]])
 
 
 def monitored(page: Response) -> Response:
@@ -79,10 +117,10 @@ def monitor_script() -> Response:
 
 @router.get(KEYS, include_in_schema=False)
 def keys(request: Request) -> Response:
-    """The log's verifier keys, one a line, as ``/verify`` shows them (for the script of pages
-    that do not show them)."""
+    """The log's verifier keys, one a line, as ``/verify`` shows them, then the witnesses' of the
+    server's policy (for the script of pages that do not show them)."""
     with opened(request.app.state.settings) as book:
-        found = log_keys(book)
+        found = [*log_keys(book), *witness_keys(witnesses_of(request))]
     return PlainTextResponse("".join(f"{key}\n" for key in found))
 
 

@@ -28,7 +28,7 @@ from web.asked import Asked, Problem
 from web.bounds import point_asked, shown
 from web.context import RETRY_AFTER, Busy, opened
 from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, translations
-from web.monitor import monitored, recommendation_page_data, verify_page_data
+from web.monitor import monitored, recommendation_page_data, verify_page_data, witnesses_of
 from web.page_data import (
     board_data,
     overdue_data,
@@ -101,7 +101,8 @@ def portfolio(request: Request, code: str) -> HTMLResponse:
 )
 def recommendation(request: Request, panel: str, number: str) -> Response:
     """One recommendation: its axes, due dates, answers, reports, verdicts and audit trail."""
-    data = partial(recommendation_page_data, ref=(panel, number))
+    witnesses = witnesses_of(request)
+    data = partial(recommendation_page_data, ref=(panel, number), witnesses=witnesses)
     return monitored(render(request, "recommendation.html", data))
 
 
@@ -114,7 +115,8 @@ def overdue(request: Request) -> HTMLResponse:
 @router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
 def verify(request: Request) -> Response:
     """The latest checkpoint, the log's verifier keys, and how to check the ledger oneself."""
-    return monitored(render(request, "verify.html", verify_page_data))
+    data = partial(verify_page_data, witnesses=witnesses_of(request))
+    return monitored(render(request, "verify.html", data))
 
 
 def render(request: Request, name: str, build: Build) -> HTMLResponse:

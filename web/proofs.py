@@ -16,11 +16,14 @@ from ledger.tree import (
     Issued,
     NoCheckpoint,
     checkpoint_at,
+    cosigned_sizes,
     latest_checkpoint,
     prove_consistency,
     prove_inclusion,
 )
+from tlog.checkpoint import cosigned_by, parse_checkpoint
 from tlog.merkle import EmptyOldTree
+from tlog.note import parse_note
 from tlog.receipt import Consistency, Inclusion, format_consistency, format_inclusion
 from tlog.tiles import (
     CHECKPOINT,
@@ -31,6 +34,7 @@ from tlog.tiles import (
     tile_path,
     tile_width,
 )
+from tlog.witnessing import Policy, quorum_met
 from web import models
 from web.context import opened
 from web.http import MAX_INT, NotFound, OctetStream, raw
@@ -39,6 +43,9 @@ router = APIRouter(prefix="/api")
 
 NO_CHECKPOINT = "No checkpoint was issued yet: the log operator signs one with assembly checkpoint."
 IMMUTABLE = "public, max-age=31536000, immutable"  # a tile at a given width never changes
+# A checkpoint short of the quorum is sent to the witnesses again until it meets it
+# (``assembly checkpoint --every``), so the last one witnessed is among the last few cosigned.
+COSIGNED_LOOKED_AT = 16
 
 
 # --- checkpoints and proofs ----------------------------------------------------------------------
@@ -155,8 +162,22 @@ Binary = raw("application/octet-stream", "The tile's bytes (c2sp.org/tlog-tiles)
 
 @router.get(f"/tiles/{CHECKPOINT}", tags=["tiles"], response_class=Response, responses=SignedNote)
 def tiles_checkpoint(request: Request) -> Response:
-    """The checkpoint the tiles are served at: the latest, as issued."""
-    return checkpoint(request)
+    """The checkpoint the tiles are served at, as issued with its cosignatures: the latest; when
+    the server has a witness policy, the latest its quorum cosigned (the latest while none is)."""
+    policy: Policy | None = request.app.state.witnesses
+    with opened(request.app.state.settings) as book:
+        return _note(_latest(book) if policy is None else _witnessed(book, policy))
+
+
+def _witnessed(book: Ledger, policy: Policy) -> Issued:
+    """The latest checkpoint whose cosignatures meet the policy's quorum, else the latest."""
+    for size in cosigned_sizes(book.recorder, most=COSIGNED_LOOKED_AT):
+        issued = checkpoint_at(book.recorder, size)
+        note = parse_note(issued.note)
+        cosigners = cosigned_by(parse_checkpoint(note.text), note.signatures, policy.keys)
+        if quorum_met(policy, [key.name for key in cosigners]):
+            return issued
+    return _latest(book)
 
 
 @router.get(

@@ -2,8 +2,8 @@
 //
 // In the reader's browser, from what the server publishes for anyone:
 // 1. the checkpoint (/api/tiles/checkpoint) is signed by the log's key (C2SP signed-note,
-//    Ed25519 through WebCrypto), and the witnesses' cosignatures the page names hold
-//    (C2SP tlog-cosignature);
+//    Ed25519 through WebCrypto), every cosignature by a witness the page names holds (C2SP
+//    tlog-cosignature), and at least the page's quorum of those witnesses cosigned it;
 // 2. the tiles (C2SP tlog-tiles) give the root it signs (RFC 9162 tree hash);
 // 3. it extends the last checkpoint this browser saw (RFC 9162 consistency proof, computed
 //    from the tiles), which localStorage keeps, and only that;
@@ -97,7 +97,9 @@ async function signedBy(note, key) {
       message = joined(encoder.encode(`cosignature/v1\ntime ${time}\n`), message);
       signature = signature.slice(8);
     }
-    if (!(await signs(key, message, signature))) throw new Failure("signature");
+    if (!(await signs(key, message, signature))) {
+      throw new Failure(key.type === COSIGNATURE_V1 ? "cosignature" : "signature");
+    }
   }
   return lines.length > 0;
 }
@@ -314,6 +316,8 @@ async function check(line) {
   for (const key of keys.filter((k) => k.type === COSIGNATURE_V1)) {
     if (await signedBy(checkpoint, key)) cosigned += 1;
   }
+  const quorum = Number(line.dataset.quorum) || 0;
+  if (cosigned < quorum) throw new Failure("witnesses", { count: cosigned, quorum });
   const size = checkpoint.size;
   const tiles = new Tiles(size);
   if (size > 0 && !same(await subtreeHash(0, size, tiles), checkpoint.root)) {
@@ -346,7 +350,10 @@ async function run() {
     const parts = [filled(line.dataset.checked, { size: seen.size })];
     if (seen.entries) parts.push(filled(line.dataset.included, { count: seen.covered }));
     if (seen.old !== null) parts.push(filled(line.dataset.extends, { old: seen.old }));
-    if (seen.cosigned) parts.push(filled(line.dataset.cosigned, { count: seen.cosigned }));
+    const { quorum, witnesses } = line.dataset;
+    if (Number(quorum)) {
+      parts.push(filled(line.dataset.cosigned, { count: seen.cosigned, witnesses, quorum }));
+    }
     line.textContent = parts.join(" ");
     line.dataset.outcome = "checked";
   } catch (error) {
