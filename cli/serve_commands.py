@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -65,6 +66,16 @@ def serve(
             "each read folds the missing entries in memory. For a read-only role or a replica.",
         ),
     ] = False,
+    witnesses: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="POLICY",
+            help="The witness policy the log's checkpoints are cosigned under (the file "
+            "assembly checkpoint --witnesses reads): /verify names its witnesses and quorum, "
+            "readers' browsers require that quorum of valid cosignatures, and the tiles are "
+            "served at the latest checkpoint that met it (the latest while none has).",
+        ),
+    ] = None,
     ledger: LedgerOption = DEFAULT_LEDGER,
 ) -> None:
     """Serve the status board, the recommendation pages, the verification page and the JSON
@@ -77,6 +88,7 @@ def serve(
     """
     import uvicorn
 
+    from cli.witnessing import read_policy
     from web.app import read_only_from_environment
     from web.context import NotAPublicUrl, public_url_of
     from web.protocol import TimedHeads
@@ -93,6 +105,10 @@ def serve(
         public_url_of(served)  # before the read models are brought up to date
     except NotAPublicUrl as error:
         raise UsageProblem(error.sentence()) from None
+    policy = None
+    if witnesses is not None:
+        read_policy(witnesses)  # a policy that cannot be used stops here, naming its line
+        policy = witnesses.read_text(encoding="utf-8")
     read_only = read_only or read_only_from_environment()
     if not read_only:
         book = open_ledger(ledger)
@@ -103,7 +119,7 @@ def serve(
         if applied:
             stderr.print(f"Applied {applied} entries to the read models.")
     options: dict[str, Any] = {"past_reads": past_reads, "public_url": served}
-    options.update(listening=host, api_docs=api_docs, read_only=read_only)
+    options.update(listening=host, api_docs=api_docs, read_only=read_only, witnesses=policy)
     if workers > 1:  # each worker makes the application from an import string
         os.environ[SETTINGS] = settings_json(ledger, **options)
         app: Any = FACTORY

@@ -86,11 +86,7 @@ def witness_keys(witnesses: Policy | None) -> list[str]:
 
 def verify_page_data(book: Ledger, asked: Asked, *, witnesses: Policy | None) -> dict[str, Any]:
     """``/verify``'s data, the witnesses and quorum it names, and its monitor's."""
-    data = verify_data(book, asked)
-    named = (
-        [{"name": w.name, "key": w.key.text()} for w in witnesses.witnesses] if witnesses else []
-    )
-    data |= {"witnesses": named, "quorum": witnesses.quorum if witnesses else 0}
+    data = verify_data(book, asked) | {"witnesses": witnesses}
     return with_monitor(data, witnesses, keys=data["keys"])
 
 
