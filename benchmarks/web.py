@@ -77,7 +77,7 @@ class Phase:
     name: str
     path: str
     marker: bytes
-    requests: int
+    requests: int  # per client; none when the phase is timed (``--seconds``)
     judged: bool = False  # whether its ratio must reach ``TARGET``
     revalidated: bool = False  # sent with the ETag of its untimed answer: expects 304
     fresh: bool = False  # each request's query unique: its tag new, the page read and rendered
@@ -185,14 +185,25 @@ def start_server(ledger: Path, port: int, log: Path, *, workers: int) -> subproc
 
 
 def client(
-    port: int, phase: Phase, deadline: float, outcome: Outcome, lock: threading.Lock, tag: str
+    port: int,
+    phase: Phase,
+    deadline: float,
+    outcome: Outcome,
+    lock: threading.Lock,
+    tag: str,
+    timed: Timed | None,
 ) -> None:
     """Send the phase's requests one after the other on one keep-alive connection (with
-    If-None-Match: ``tag`` when the phase is revalidated)."""
+    If-None-Match: ``tag`` when the phase is revalidated); when ``timed``, as many as its
+    seconds allow, counting those answered within them."""
     connection: http.client.HTTPConnection | None = None
     headers = {"If-None-Match": tag} if phase.revalidated else {}
     expected = 304 if phase.revalidated else 200
-    for _ in range(phase.requests):
+    if timed is not None:
+        timed.start.wait()  # every client sends its first request at once
+    for _ in range(phase.requests) if timed is None else itertools.count():
+        if timed is not None and time.monotonic() >= timed.until:
+            break
         left = deadline - time.monotonic()
         if left <= 0:
             with lock:
@@ -221,6 +232,8 @@ def client(
             connection = None
             continue
         elapsed = time.perf_counter() - began
+        if timed is not None and time.monotonic() > timed.until:
+            break  # answered after the phase's time: not counted
         with lock:
             if answer.status != expected or phase.marker not in body:
                 outcome.problems.append(f"{phase.path}: {answer.status} {body[:200]!r}")
@@ -229,20 +242,45 @@ def client(
         connection.close()
 
 
-def run_phase(port: int, phase: Phase, *, clients: int, budget: float, tag: str) -> Outcome:
-    """``clients`` threads sending the phase's requests at once; bounded by ``budget`` seconds."""
+@dataclass
+class Timed:
+    """A phase run for a time rather than a number of requests: its clients start together
+    and send until ``until`` (``time.monotonic``)."""
+
+    start: threading.Barrier
+    until: float = math.inf
+
+
+def run_phase(
+    port: int, phase: Phase, *, clients: int, budget: float, tag: str, seconds: float = 0
+) -> Outcome:
+    """``clients`` threads sending the phase's requests at once; bounded by ``budget`` seconds.
+    With ``seconds``, they send for that long instead, all the time: a phase bounded in
+    requests ends with fewer clients than it began with, and with several workers the
+    connections left may all be one worker's while the others idle (the kernel gives each
+    connection to one worker), so its rate says how the connections fell as much as what the
+    server answers; a timed phase keeps every connection busy to its end, as wrk does."""
     outcome, lock = Outcome(), threading.Lock()
     began = time.perf_counter()
     deadline = time.monotonic() + budget
+    timed = Timed(threading.Barrier(clients)) if seconds else None
+    if timed is not None:
+
+        def go() -> None:
+            nonlocal began
+            began = time.perf_counter()
+            timed.until = time.monotonic() + seconds
+
+        timed.start = threading.Barrier(clients, action=go)
     threads = [
-        threading.Thread(target=client, args=(port, phase, deadline, outcome, lock, tag))
+        threading.Thread(target=client, args=(port, phase, deadline, outcome, lock, tag, timed))
         for _ in range(clients)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    outcome.seconds = time.perf_counter() - began
+    outcome.seconds = seconds or time.perf_counter() - began
     if outcome.problems:
         raise CannotMeasure(f"{len(outcome.problems)} wrong answer(s), e.g. {outcome.problems[0]}")
     return outcome
@@ -295,6 +333,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--board-requests", type=int, default=1, help="per client, the board (1)")
     parser.add_argument("--budget", type=float, default=900, help="seconds per phase at most (900)")
     parser.add_argument("--workers", type=int, default=1, help="server processes (1)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=0,
+        help="run each phase for this long, every client sending all the time, instead of "
+        "--requests per client (what comparing --workers needs: see run_phase)",
+    )
     parser.add_argument(
         "--only",
         action="append",
@@ -377,9 +422,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             if phase.revalidated and not tags[phase.name]:
                 raise CannotMeasure(f"{phase.path}: answered without an ETag")
         for phase in phases:
-            print(f"{phase.name}: {args.clients} x {phase.requests} ...", file=sys.stderr)
+            each = f"{args.seconds:g} s" if args.seconds else str(phase.requests)
+            print(f"{phase.name}: {args.clients} x {each} ...", file=sys.stderr)
             tag = tags[phase.name]
-            done = run_phase(port, phase, clients=args.clients, budget=args.budget, tag=tag)
+            done = run_phase(
+                port,
+                phase,
+                clients=args.clients,
+                budget=args.budget,
+                tag=tag,
+                seconds=args.seconds,
+            )
             outcomes[phase.name] = done
             print(
                 f"  {len(done.latencies)} answered, {done.unanswered} unanswered, "
@@ -405,7 +458,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             (
                 phase.name,
                 phase.path,
-                f"{len(done.latencies)}/{args.clients * phase.requests}",
+                f"{len(done.latencies)}"
+                + ("" if args.seconds else f"/{args.clients * phase.requests}"),
                 str(done.unanswered),
                 f"{done.rate:.2f}",
                 ms(percentile(done.latencies, 0.50)),
