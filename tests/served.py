@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -83,11 +84,12 @@ def log_key_with_a_plus(folder: Path) -> None:
 
 
 @contextmanager
-def served(folder: Path, port: int | None = None) -> Iterator[str]:
-    """The web application on the folder's ledger on loopback, in a thread, until the end."""
+def served(folder: Path, port: int | None = None, **options: Any) -> Iterator[str]:
+    """The web application on the folder's ledger on loopback, in a thread, until the end
+    (``options``: more of ``create_app``'s arguments)."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    app = create_app(str(folder / LEDGER), public_url=url)
+    app = create_app(str(folder / LEDGER), public_url=url, **options)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
