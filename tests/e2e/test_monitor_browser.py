@@ -1,20 +1,30 @@
 """Every reader a monitor, in Chromium: ``/verify`` and a recommendation's page check the
 checkpoint, the tiles and the page's entries in the browser (``web/static/monitor/monitor.js``)
 and say so; a changed tile is named as what failed; a second history served on the same origin
-after the first is reported as a fork. Without script, the pages say nothing of it."""
+after the first is reported as a fork. Served with a witness policy (three witness processes,
+quorum 2), the pages say how many witnesses cosigned; a changed cosignature, or a checkpoint
+short of the quorum, is named as what failed. Without script, the pages say nothing of it."""
 
 from __future__ import annotations
 
+import base64
 import urllib.request
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from tests.cli.test_witness_serve import NAMES, WITNESSED, policy_of
 from tests.e2e.conftest import WAIT_SECONDS, Browser, free_port
-from tests.features.cycle import LEDGER, copy_of
+from tests.features.cycle import LEDGER, copy_of, ok
+from tests.features.forked import assembly
 from tests.served import Monitored, accept, checkpoint, monitored_ledger, refuse, served
 from tests.tamper import Attacker
+from tests.witnesses import init_witness, serving
+from tlog.note import COSIGNATURE_V1, SignerKey, parse_verifier_key
 from web.monitor import POLICY
 
 
@@ -113,3 +123,109 @@ def test_a_second_history_served_after_the_first_is_reported_as_a_fork(
     assert said.startswith("Checked in your browser, and it failed: the log forked. Its checkpoint")
     assert "two histories signed by one key." in said
     browser.screenshot("monitor-fork")
+
+
+# --- witnesses: three ``assembly witness serve`` processes, a quorum of two ---------------------
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    """A copy of the monitored ledger whose checkpoint three witness processes cosigned, the
+    policy naming them (quorum 2) and their verifier keys by name."""
+
+    folder: Path
+    policy: str
+    keys: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def witnessed(base: Monitored, tmp_path_factory: pytest.TempPathFactory) -> Witnessed:
+    root = tmp_path_factory.mktemp("witnessed")
+    folder = copy_of(base.folder, root / "ledger")
+    origin = parse_verifier_key(base.vkey).name
+    made = {name: root / name.rsplit("/", 1)[1] for name in NAMES}
+    keys = {name: init_witness(made[name], name, origin, base.vkey) for name in NAMES}
+    with ExitStack() as running:
+        urls = {name: running.enter_context(serving(made[name])) for name in NAMES}
+        policy = policy_of(keys, urls, quorum=2)
+        (folder / "witnesses.policy").write_text(policy)
+        done = ok(assembly(*WITNESSED, "--out", "checkpoint.txt", cwd=folder))
+    assert "cosigned by 3 of 3 witnesses" in done.stderr, done.stderr
+    return Witnessed(folder, policy, keys)
+
+
+def test_with_a_quorum_of_two_of_three_witnesses_the_pages_say_their_cosignatures_were_checked(
+    witnessed: Witnessed, browser: Browser, tmp_path: Path
+) -> None:
+    server = copy_of(witnessed.folder, tmp_path / "server")
+    with served(server, witnesses=witnessed.policy) as url:
+        said, done = outcome(browser, f"{url}/verify?lang=en")
+        assert done == "checked", said
+        assert said.endswith(" 3 of the 3 witnesses cosigned it (2 required)."), said
+        said, done = outcome(browser, f"{url}/recommendations/1/1?lang=en")
+        assert done == "checked", said
+        assert "entries of this recommendation are in it." in said
+        assert said.endswith(" 3 of the 3 witnesses cosigned it (2 required)."), said
+        said, done = outcome(browser, f"{url}/recommendations/1/1?lang=nl")
+        assert said.endswith(" 3 van de 3 getuigen hebben het medeondertekend (2 vereist)."), said
+        browser.screenshot("monitor-witnessed")
+
+
+def change_a_cosignature(folder: Path, name: str) -> None:
+    """Change one byte of the signature in the cosignature line ``name`` left, as stored."""
+    attacker = Attacker(f"sqlite:///{folder / LEDGER}")
+    try:
+        with attacker.engine.connect() as conn:
+            line = conn.execute(
+                text("SELECT line FROM ledger_cosignatures WHERE line LIKE :name"),
+                {"name": f"\u2014 {name} %"},
+            ).scalar_one()
+        head, signature = line.rstrip("\n").rsplit(" ", 1)
+        changed = bytearray(base64.b64decode(signature))
+        changed[-1] ^= 1
+        new = f"{head} {base64.b64encode(bytes(changed)).decode()}\n"
+        attacker.run("DROP TRIGGER IF EXISTS ledger_cosignatures_no_update")
+        attacker.run(
+            "UPDATE ledger_cosignatures SET line = :new WHERE line = :old", new=new, old=line
+        )
+    finally:
+        attacker.close()
+
+
+def test_a_cosignature_changed_on_the_server_is_reported_as_failed(
+    witnessed: Witnessed, browser: Browser, tmp_path: Path
+) -> None:
+    changed = copy_of(witnessed.folder, tmp_path / "server")
+    change_a_cosignature(changed, NAMES[0])  # two valid still meet the quorum: it is served
+    with served(changed, witnesses=witnessed.policy) as url:
+        for path in ("/verify?lang=en", "/recommendations/1/1?lang=en"):
+            said, done = outcome(browser, url + path)
+            assert done == "cosignature", said
+            assert said == (
+                "Checked in your browser, and it failed: a witness's cosignature on the checkpoint "
+                "does not verify with its key; the checkpoint or the cosignature was changed."
+            )
+        browser.screenshot("monitor-cosignature-changed")
+
+
+def test_a_checkpoint_short_of_the_quorum_is_reported_as_failed(
+    witnessed: Witnessed, browser: Browser, tmp_path: Path
+) -> None:
+    # The policy requires all three, one of them a witness that never saw this log.
+    absent = SignerKey("witness.example/w4", bytes([4]) * 32, COSIGNATURE_V1).verifier_key
+    requiring = "".join(
+        line for line in witnessed.policy.splitlines(keepends=True) if NAMES[2] not in line
+    ).replace("quorum 2", f"witness {absent.name} {absent.text()} http://127.0.0.1:9\nquorum 3")
+    with served(copy_of(witnessed.folder, tmp_path / "server"), witnesses=requiring) as url:
+        said, done = outcome(browser, f"{url}/verify?lang=en")
+        assert done == "witnesses", said
+        assert said == (
+            "Checked in your browser, and it failed: only 2 of the 3 witnesses required cosigned "
+            "the checkpoint."
+        )
+        said, done = outcome(browser, f"{url}/recommendations/1/1?lang=fr")
+        assert done == "witnesses", said
+        assert said.startswith(
+            "Vérifié dans votre navigateur, et la vérification a échoué : seuls 2"
+        )
+        browser.screenshot("monitor-short-of-quorum")
