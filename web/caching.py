@@ -45,9 +45,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
+from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
@@ -182,6 +183,18 @@ def ledger_state(recorder: LedgerRecorder) -> tuple[object, ...]:
     catching them up neither changes a tag nor drops what the process keeps."""
     engine = recorder.datastore.engine
     assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
+    with engine.connect() as conn:
+        try:
+            found = conn.execute(_STATE).one()
+        except SQLAlchemyError:
+            conn.rollback()  # PostgreSQL: the failed statement ended the transaction
+            found = conn.execute(_HEAD_ONLY).one()
+    return tuple(value.hex() if isinstance(value, bytes) else value for value in found)
+
+
+def _state_statements() -> tuple[Select[Any], Select[Any]]:
+    """``ledger_state``'s statement, and the one without the tree's tables: built once, so
+    that SQLAlchemy finds them compiled without working out their cache key on each request."""
     last = entries_table.c.seq.desc()
     head = (
         select(entries_table.c.seq).order_by(last).limit(1).scalar_subquery(),
@@ -191,13 +204,10 @@ def ledger_state(recorder: LedgerRecorder) -> tuple[object, ...]:
         select(func.count()).select_from(checkpoints_table).scalar_subquery(),
         select(func.count()).select_from(cosignatures_table).scalar_subquery(),
     )
-    with engine.connect() as conn:
-        try:
-            found = conn.execute(select(*head, *rest)).one()
-        except SQLAlchemyError:
-            conn.rollback()  # PostgreSQL: the failed statement ended the transaction
-            found = conn.execute(select(*head)).one()
-    return tuple(value.hex() if isinstance(value, bytes) else value for value in found)
+    return select(*head, *rest), select(*head)
+
+
+_STATE, _HEAD_ONLY = _state_statements()
 
 
 def kept_as(tag: str, scope: Scope) -> str:
