@@ -20,10 +20,11 @@ import threading
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, func, select, tuple_
+from sqlalchemy import Connection, Select, bindparam, func, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -103,16 +104,13 @@ class Positions(NamedTuple):
 
 def stored_and_head(engine: Engine) -> Positions:
     """This format's stored position, the ledger's head and the pointer, in one statement."""
-    layout = tables.current()
-    head = select(func.max(entries_table.c.seq)).scalar_subquery()
-    seq = select(positions.c.seq).where(positions.c.name == layout.name).scalar_subquery()
-    pointer = select(settings.c.value).where(settings.c.name == POINTER).scalar_subquery()
+    layout, reads = tables.current(), _reads(tables.FORMAT)
     with engine.connect() as conn:
         try:
-            found, at, last = conn.execute(select(seq, pointer, head)).one()
+            found, at, last = conn.execute(reads.positions).one()
         except DBAPIError:  # no tables yet
             conn.rollback()
-            return Positions(None, conn.execute(select(head)).scalar(), None)
+            return Positions(None, conn.execute(reads.head).scalar(), None)
     # The formats up to 9 share their tables' names: those rows are this format's only when
     # the pointer says so.
     if found is None or (layout.name == tables.NAME and at != layout.format):
@@ -171,16 +169,14 @@ def partial_rows(conn: Connection) -> Rows:
 
 def settings_only(conn: Connection) -> Status:
     """The position and settings of the stored status model, without any recommendation."""
-    name = tables.current().name
-    state = Status(seq=position_on(conn))
-    value = conn.execute(select(settings.c.value).where(settings.c.name == name)).scalar()
+    seq, value = conn.execute(_reads(tables.FORMAT).settings).one()
+    state = Status(seq=-1 if seq is None else int(seq))
     return state if value is None else with_settings(state, value)
 
 
 def position_on(conn: Connection) -> int:
     """The stored position of this format's tables (-1: none)."""
-    name = tables.current().name
-    seq = conn.execute(select(positions.c.seq).where(positions.c.name == name)).scalar()
+    seq = conn.execute(_reads(tables.FORMAT).position).scalar()
     return -1 if seq is None else int(seq)
 
 
@@ -190,13 +186,41 @@ def with_rows(conn: Connection, state: Status, keys: Iterable[Key]) -> Status:
     if not missing:
         return state
     found = dict(state.recommendations)
-    table = tables.current().recommendations
+    query = _reads(tables.FORMAT).rows
     for first in range(0, len(missing), _KEYS):
         chunk = missing[first : first + _KEYS]
-        query = select(table.c.detail).where(tuple_(table.c.panel, table.c.number).in_(chunk))
-        for status in map(from_row, conn.execute(query).scalars()):
+        for status in map(from_row, conn.execute(query, {"keys": chunk}).scalars()):
             found[status.key] = status
     return replace(state, recommendations=MappingProxyType(found))
+
+
+class _Reads(NamedTuple):
+    """The statements of this module on one format's tables, built once: SQLAlchemy finds a
+    statement it has seen compiled, without working out its cache key again on each read."""
+
+    positions: Select[Any]  # the stored position, the pointer and the ledger's head
+    head: Select[Any]  # the ledger's head alone (no tables yet)
+    settings: Select[Any]  # the stored position and settings
+    position: Select[Any]
+    rows: Select[Any]  # the records of the recommendations of the keys bound as ``keys``
+
+
+@cache
+def _reads(format: str) -> _Reads:
+    layout = tables.layout(format)
+    head = select(func.max(entries_table.c.seq)).scalar_subquery()
+    seq = select(positions.c.seq).where(positions.c.name == layout.name).scalar_subquery()
+    pointer = select(settings.c.value).where(settings.c.name == POINTER).scalar_subquery()
+    value = select(settings.c.value).where(settings.c.name == layout.name).scalar_subquery()
+    table = layout.recommendations
+    keys = tuple_(table.c.panel, table.c.number).in_(bindparam("keys", expanding=True))
+    return _Reads(
+        positions=select(seq, pointer, head),
+        head=select(head),
+        settings=select(seq, value),
+        position=select(seq),
+        rows=select(table.c.detail).where(keys),
+    )
 
 
 def engine_of(ledger: Ledger) -> Engine:
