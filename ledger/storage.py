@@ -16,8 +16,9 @@ import re
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import OperationalError, PersistenceError, StoredEvent
 from eventsourcing.utils import Environment
@@ -389,27 +390,35 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     def read_stream(self, stream: uuid.UUID) -> list[Entry]:
         """Return the entries of one stream in version order."""
-        query = self._entries_query().where(self.events.c.originator_id == stream)
         with self.transaction(commit=False) as session:
-            return [_entry(row) for row in session.execute(query.order_by(entries_table.c.seq))]
+            return [_entry(row) for row in session.execute(self._reads.stream, {"stream": stream})]
 
     def read_streams(self, streams: Sequence[uuid.UUID]) -> list[Entry]:
         """Return the entries of every stream in ``streams``, in seq order (one statement per
         ``_IN_LIMIT`` streams)."""
-        query = self._entries_query().where(
-            self.events.c.originator_id.in_(
-                bindparam("streams", expanding=True, type_=self.events.c.originator_id.type)
-            )
-        )
-        return self._read_in(query, "streams", list(streams))
+        return self._read_in(self._reads.streams, "streams", list(streams))
 
     def read_seqs(self, seqs: Collection[int]) -> list[Entry]:
         """Return the entries at ``seqs`` that exist, in seq order (one statement per
         ``_IN_LIMIT`` seqs)."""
-        query = self._entries_query().where(
-            entries_table.c.seq.in_(bindparam("seqs", expanding=True))
+        return self._read_in(self._reads.seqs, "seqs", sorted(set(seqs)))
+
+    @cached_property
+    def _reads(self) -> _Reads:
+        """The statements pages read entries by, built once: SQLAlchemy then finds them
+        compiled without working out their cache key again on every read."""
+        stream = self.events.c.originator_id
+        return _Reads(
+            stream=self._entries_query()
+            .where(stream == bindparam("stream", type_=stream.type))
+            .order_by(entries_table.c.seq),
+            streams=self._entries_query().where(
+                stream.in_(bindparam("streams", expanding=True, type_=stream.type))
+            ),
+            seqs=self._entries_query().where(
+                entries_table.c.seq.in_(bindparam("seqs", expanding=True))
+            ),
         )
-        return self._read_in(query, "seqs", sorted(set(seqs)))
 
     def _read_in(self, query: Any, name: str, values: list[Any]) -> list[Entry]:
         found: list[Entry] = []
@@ -490,6 +499,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             return int(
                 session.execute(select(func.count()).select_from(entries_table)).scalar_one()
             )
+
+
+class _Reads(NamedTuple):
+    """Entries by stream, by several streams (bound as ``streams``) and by seqs (``seqs``)."""
+
+    stream: Any
+    streams: Any
+    seqs: Any
 
 
 def _entry(row: Any) -> Entry:
