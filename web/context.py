@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 
 from domain.roles import ROLE_GRANTS
 from ledger import Entry, Head, Ledger, RolePolicy
+from ledger.signers import SignerRecord
 from ledger.storage import LedgerRecorder, open_recorder
 
 T = TypeVar("T")
@@ -135,6 +136,9 @@ class RequestLedger(Ledger):
 
     def history_before(self) -> date | None:
         return self.pool.remembered(self._at(), "history", partial(Ledger.history_before, self))
+
+    def signers(self) -> list[SignerRecord]:
+        return list(self.pool.remembered(self._at(), "signers", partial(Ledger.signers, self)))
 
     def _append(self, *args: Any, **kwargs: Any) -> list[Entry]:
         self._read_head = None
