@@ -283,6 +283,7 @@ def one_decimal_percent(lang: str) -> NumberPattern:
     return pattern
 
 
+@lru_cache(maxsize=4096)  # a page writes the same few days many times, and each page again
 def day_element(lang: str, day: date | str) -> Markup:
     """``day`` as an HTML ``<time>`` element: ISO in its ``datetime`` attribute, for machines,
     and written in full in ``lang`` as its text, for people."""
@@ -291,6 +292,7 @@ def day_element(lang: str, day: date | str) -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(found.isoformat(), text)
 
 
+@lru_cache(maxsize=4096)  # a trail's moments, on every read of its page
 def moment_element(lang: str, moment: datetime | str) -> Markup:
     """``moment`` as an HTML ``<time>`` element: ISO in UTC in its ``datetime`` attribute, to
     the millisecond (HTML allows no finer), and written in full in ``lang`` as its text."""
