@@ -8,22 +8,22 @@ One run, made for a scheduled job:
    consistency proof computed from the tiles ties both signed roots (else a fork);
 3. fetch the entries it adds (entry bundles, a few ahead); the entries seen before, served
    again in the last bundle, must be the same bytes;
-4. re-verify every entry as it arrives, as ``assembly verify`` does (hash, chain, signature, the
-   signer's role and validity), and fold each batch checked with the project's own status fold
-   (``cli.monitor_fold``); once all are in, they must give the signed root (said before any
-   entry that failed);
+4. re-verify each new entry as it arrives, as ``assembly verify`` does (hash, chain, signature,
+   the signer's role and validity), taking up the walk where the last run's ended, and fold
+   each batch checked with the project's own status fold (``cli.monitor_fold``) from the last
+   run's fold; once all are in, the entries must give the signed root (said before any entry
+   that failed);
 5. compare every recommendation with the server's ``/api/status``, read meanwhile
-   (``cli.monitor_board``).
+   (``cli.monitor_board``), then with the pages people read (``cli.monitor_pages``).
 
 Misbehaviour ends the run with an evidence file (``cli.monitor_evidence``) and leaves the state
-as it was; a clean run moves the state on. The state folder holds ``monitor.json`` (the log's
-verifier key and the last checkpoint, verbatim) and ``entries.bundle`` (the entries checked, in
-the tiles' bundle encoding), so a run fetches only what is new.
+as it was; a clean run moves the state on (``cli.monitor_state``), so the next run fetches,
+verifies and folds only what is new. A state without the walk (an earlier release's) walks every
+entry once more.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,14 +49,15 @@ from cli.monitor_evidence import (
     write_evidence,
 )
 from cli.monitor_fold import BoardCheck
+from cli.monitor_pages import check_pages, pages_to_read
+from cli.monitor_state import Remembered, Resumed, load_state, save_state
 from ledger.policy import RolePolicy
 from ledger.verify import default_workers
 from projections.runner import collection_paused
-from tlog.atomic import replace_file
-from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint, parse_checkpoint
+from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint
 from tlog.merkle import MemoryNodes, MerkleError, consistency_proof, leaf_hash, root
 from tlog.merkle import verify_consistency as consistent
-from tlog.note import NoteError, VerifierKey, parse_note, parse_verifier_key
+from tlog.note import NoteError, VerifierKey, parse_note
 from tlog.tiles import (
     CHECKPOINT,
     TILE_WIDTH,
@@ -66,13 +67,10 @@ from tlog.tiles import (
     TilesError,
     bundle_path,
     decode_bundle,
-    encode_bundle,
     fetcher,
     tile_width,
 )
 
-STATE_FORMAT = "assembly-ledger/monitor-state@v1"
-STATE_FILE, ENTRIES_FILE = "monitor.json", "entries.bundle"
 FETCHING = 4  # bundles fetched at once, ahead of the checks
 
 
@@ -83,18 +81,10 @@ class Watched:
     checkpoint: Checkpoint
     previous: Checkpoint | None
     new_entries: int
+    verified: int  # the entries this run walked: the new ones, or all without the last walk
     recommendations: int
+    pages: int
     cosigned: int
-
-
-@dataclass(frozen=True)
-class Remembered:
-    """The state of the last clean run."""
-
-    vkey: VerifierKey
-    note: bytes
-    checkpoint: Checkpoint
-    entries: list[bytes]
 
 
 def monitor(
@@ -107,10 +97,12 @@ def monitor(
     quorum: int = 0,
     workers: int | None = None,
     timeout: float = 30.0,
+    pages: str = "changed",
 ) -> Watched:
-    """Check the log served at ``server`` (its base URL) against the state in ``folder``; raise
-    Misbehaviour (evidence written), TilesUnavailable (the server cannot be reached) or
-    UsageProblem; return what a clean run saw."""
+    """Check the log served at ``server`` (its base URL) against the state in ``folder``, and
+    the pages ``pages`` says (``cli.monitor_pages.PAGES``); raise Misbehaviour (evidence
+    written), TilesUnavailable (the server cannot be reached) or UsageProblem; return what a
+    clean run saw."""
     base = server.rstrip("/")
     remembered = load_state(folder)
     if vkey is None and remembered is None:
@@ -123,31 +115,43 @@ def monitor(
             "give another --state folder."
         )
     key = vkey if vkey is not None else remembered.vkey  # type: ignore[union-attr]
-    tiles, api = (
+    served = _Served(
         fetcher(f"{base}/api/tiles", timeout=timeout),
         fetcher(f"{base}/api", timeout=timeout),
+        fetcher(base, timeout=timeout),
     )
-    note = tiles(CHECKPOINT)
+    note = served.tiles(CHECKPOINT)
     notes = [note] if remembered is None else [remembered.note, note]
     try:
-        return _check(key, note, remembered, tiles, api, policy, witnesses, quorum, workers, folder)
+        return _check(key, note, remembered, served, policy, witnesses, quorum, workers, folder,
+                      pages)  # fmt: skip
     except Found as found:
         path = write_evidence(folder, found, server=base, notes=notes)
         raise Misbehaviour(found.summary, path) from None
+
+
+@dataclass(frozen=True)
+class _Served:
+    """What reads the server: its tiles, its API and its pages."""
+
+    tiles: Fetch
+    api: Fetch
+    site: Fetch
 
 
 def _check(
     key: VerifierKey,
     note: bytes,
     remembered: Remembered | None,
-    tiles: Fetch,
-    api: Fetch,
+    served: _Served,
     policy: RolePolicy,
     witnesses: Sequence[VerifierKey],
     quorum: int,
     workers: int | None,
     folder: Path,
+    pages: str,
 ) -> Watched:
+    tiles = served.tiles
     try:
         new, _ = open_checkpoint(note, [key])
     except NoteError as exc:
@@ -161,32 +165,43 @@ def _check(
     known = [] if remembered is None else remembered.entries
     if old is not None:
         _check_extends(old, new, tiles, known)
-    chosen = default_workers(new.size) if workers is None else workers
-    folding = BoardCheck()
+    resumed = None if remembered is None else remembered.resumed
+    walked = 0 if resumed is None else resumed.reached.seq  # the entries not walked again
+    before = known[:walked]
+    chosen = default_workers(new.size - walked) if workers is None else workers
+    folding = BoardCheck() if resumed is None else BoardCheck(resumed.fold, resumed.history)
     with ThreadPoolExecutor(1) as reader:
-        board = reader.submit(board_rows, api)  # read while the entries are checked
+        board = reader.submit(board_rows, served.api)  # read while the entries are checked
         # Reading, walking and folding make objects by the million, almost none cyclic garbage.
         with ThreadPoolExecutor(1) as parser, collection_paused():
-            parts = parsed_parts(_bundles(tiles, known, new.size), parser)
-            checked = check_entries(parts, policy, workers=chosen, checked=folding.add)
+            bundles = _after(_bundles(tiles, known, new.size), walked)
+            parts = parsed_parts(bundles, parser, first=walked)
+            checked = check_entries(parts, policy, workers=chosen, checked=folding.add,
+                                    start=None if resumed is None else resumed.reached)  # fmt: skip
         rows = board.result()
-        entries = checked.entries
-        nodes = _checked_tree(new, checked)
+        entries = before + checked.entries
+        nodes = _checked_tree(new, before, checked)
         try:
             compared = folding.compare(new.size, rows)
+            state = folding.folding.result()
+            keys = pages_to_read(pages, folding.start, state)
+            shown = check_pages(served.site, served.api, state, new.size, keys)
         except Found as found:
             seqs = found.details.pop("entry_seqs", [])
             found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
             raise
-    save_state(folder, key, note, entries)
-    return Watched(new, old, new.size - len(known), compared, cosigned)
+    assert checked.reached is not None  # the entries verified
+    save_state(folder, key, note, entries, Resumed(checked.reached, state, folding.folding.history))
+    return Watched(new, old, new.size - len(known), new.size - walked, compared, shown, cosigned)
 
 
-def _checked_tree(new: Checkpoint, checked: Checked) -> MemoryNodes:
-    """The tree of the entries, once they give the signed root and verify (else Found)."""
+def _checked_tree(new: Checkpoint, before: list[bytes], checked: Checked) -> MemoryNodes:
+    """The tree of the entries (``before``: those checked on an earlier run, then those walked
+    now), once they give the signed root and verify (else Found)."""
     entries = checked.entries
     read = checked.leaves  # all of them, unless an entry could not be read
-    nodes = MemoryNodes(read + [leaf_hash(entry) for entry in entries[len(read) :]])
+    nodes = MemoryNodes([leaf_hash(entry) for entry in before] + read
+                        + [leaf_hash(entry) for entry in entries[len(read) :]])  # fmt: skip
     if root(new.size, nodes) != new.root_hash:
         raise Found(ROOT, f"the {new.size} entries served do not give the root the checkpoint "
                     "signs", root_of_entries=b64(root(new.size, nodes)))  # fmt: skip
@@ -266,6 +281,14 @@ def _bundles(tiles: Fetch, known: list[bytes], size: int) -> Iterator[list[bytes
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _after(bundles: Iterator[list[bytes]], skip: int) -> Iterator[list[bytes]]:
+    """The entries of ``bundles`` after the first ``skip``, a bundle at a time."""
+    for bundle in bundles:
+        if skip < len(bundle):
+            yield bundle[skip:]
+        skip = max(0, skip - len(bundle))
+
+
 def _bundle(tiles: Fetch, size: int, index: int) -> list[bytes]:
     width = tile_width(size, 0, index)
     path = bundle_path(index, width)
@@ -273,41 +296,3 @@ def _bundle(tiles: Fetch, size: int, index: int) -> list[bytes]:
     if len(bundle) != width:
         raise BadTiles(f"{path} holds {len(bundle)} entries, not {width}")
     return bundle
-
-
-# --- state ---------------------------------------------------------------------------------------
-
-
-def load_state(folder: Path) -> Remembered | None:
-    """The state of the last clean run in ``folder``, or None before the first."""
-    path = folder / STATE_FILE
-    try:
-        document = json.loads(path.read_bytes())
-        entries = decode_bundle((folder / ENTRIES_FILE).read_bytes())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, BadTiles):
-        document = None
-    try:
-        if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
-            raise ValueError
-        vkey = parse_verifier_key(document["vkey"])
-        note = document["checkpoint"].encode()
-        checkpoint = parse_checkpoint(parse_note(note).text)
-        if len(entries) < checkpoint.size:  # more: a run stopped before it saved the checkpoint
-            raise ValueError
-    except (ValueError, KeyError, AttributeError, NoteError):
-        raise UsageProblem(
-            f"The monitor's state in {folder} cannot be read as {STATE_FORMAT}; "
-            "give another --state folder."
-        ) from None
-    return Remembered(vkey, note, checkpoint, entries[: checkpoint.size])
-
-
-def save_state(folder: Path, vkey: VerifierKey, note: bytes, entries: list[bytes]) -> None:
-    """Remember a clean run: the entries first, then the checkpoint that covers them."""
-    document: dict[str, Any] = {"format": STATE_FORMAT, "vkey": vkey.text(),
-                                "checkpoint": note.decode()}  # fmt: skip
-    folder.mkdir(parents=True, exist_ok=True)
-    replace_file(folder / ENTRIES_FILE, encode_bundle(entries))
-    replace_file(folder / STATE_FILE, (json.dumps(document, indent=2) + "\n").encode())

@@ -4,6 +4,7 @@ server cannot be reached."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,14 @@ from cli.options import QuorumOption, WitnessOption, quorum_of
 from cli.render import stdout
 
 PANEL = "Set up and verify"
+
+
+class Pages(StrEnum):
+    """Which recommendations' pages a run reads (``cli.monitor_pages``)."""
+
+    changed = "changed"
+    all = "all"
+    none = "none"
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +35,8 @@ def monitor_command(
         Path,
         typer.Option(
             "--state",
-            help="The monitor's folder: the last checkpoint, the entries checked, and evidence.",
+            help="The monitor's folder: the last checkpoint, the entries checked, where their "
+            "walk and status fold ended, and evidence.",
             file_okay=False,
         ),
     ],
@@ -46,14 +56,23 @@ def monitor_command(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")
     ] = 30.0,
+    pages: Annotated[
+        Pages,
+        typer.Option(
+            "--pages",
+            help="The recommendations' pages to read and compare: those the new entries "
+            "changed (every one on a first run), all, or none.",
+        ),
+    ] = Pages.changed,
 ) -> None:
     """Follow a server's log over its tiles and check all it shows, from a scheduled job.
 
-    Checks the new checkpoint extends the last one seen, re-verifies every entry (hash, chain,
-    signature, role), recomputes every recommendation's status from the entries and compares it
-    with the server's API, and checks the --witness cosignatures. Misbehaviour (a fork, a
-    rollback, a changed entry, a read model that disagrees with the entries) exits 1 with an
-    evidence file in --state; a server that cannot be reached exits 4.
+    Checks the new checkpoint extends the last one seen, verifies each new entry (hash, chain,
+    signature, role) from where the last run's walk ended, recomputes every recommendation's
+    status from the entries and compares it with the server's API and with the pages --pages
+    names (in English), and checks the --witness cosignatures. Misbehaviour (a fork, a
+    rollback, a changed entry, a read model or a page that disagrees with the entries) exits 1
+    with an evidence file in --state; a server that cannot be reached exits 4.
 
     Example: assembly monitor https://ledger.example.org --state monitor/ --vkey log.vkey
     """
@@ -70,6 +89,7 @@ def monitor_command(
         quorum=quorum_of(witnesses, quorum),
         workers=workers,
         timeout=timeout,
+        pages=pages.value,
     )
     head, before = watched.checkpoint, watched.previous
     since = (
@@ -78,8 +98,9 @@ def monitor_command(
         else f"it extends the checkpoint of {before.size} seen before"
     )
     stdout.print(
-        f"Monitored {head.origin}: {head.size} entries verified ({watched.new_entries} new), "
-        f"{watched.recommendations} recommendation(s) on the server's board agree with them; "
+        f"Monitored {head.origin}: {head.size} entries ({watched.new_entries} new, "
+        f"{watched.verified} verified on this run), {watched.recommendations} "
+        f"recommendation(s) on the server's board and {watched.pages} page(s) agree with them; "
         f"{since}."
     )
     if witnesses:

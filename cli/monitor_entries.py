@@ -23,7 +23,7 @@ from pydantic_core import from_json
 
 from ledger.errors import VerificationFailed
 from ledger.policy import RolePolicy
-from ledger.verify import BATCH, verify_rows
+from ledger.verify import BATCH, Reached, verify_rows
 from tlog.merkle import leaf_hash
 
 _HEAD = b'{"event":'
@@ -69,11 +69,13 @@ def entry_row(seq: int, data: bytes) -> tuple[Row, Fields]:
 
 @dataclass
 class Checked:
-    """Every entry's bytes, in seq order, their leaves, and the first that failed, if any."""
+    """The bytes of the entries walked, in seq order, their leaves, and the first that failed,
+    if any, else where the walk ended."""
 
     entries: list[bytes]
     leaves: list[bytes]  # of the entries whose rows were read, in seq order
     failure: VerificationFailed | None
+    reached: Reached | None = None
 
 
 def rows_of(first: int, bundle: Sequence[bytes]) -> Part:
@@ -91,10 +93,10 @@ def rows_of(first: int, bundle: Sequence[bytes]) -> Part:
     return list(bundle), rows, events, None
 
 
-def parsed_parts(bundles: Iterable[list[bytes]], parser: Executor) -> Iterator[Part]:
-    """``rows_of`` each bundle in turn, read by ``parser`` a few bundles ahead."""
+def parsed_parts(bundles: Iterable[list[bytes]], parser: Executor, *, first: int) -> Iterator[Part]:
+    """``rows_of`` each bundle in turn, the first from seq ``first``, read by ``parser`` a few
+    bundles ahead."""
     pending: deque[Future[Part]] = deque()
-    first = 0
     for bundle in bundles:
         pending.append(parser.submit(rows_of, first, bundle))
         first += len(bundle)
@@ -110,11 +112,13 @@ def check_entries(
     *,
     workers: int,
     checked: Callable[[list[Row], list[Fields]], None],
+    start: Reached | None = None,
 ) -> Checked:
     """Run every check of ``assembly verify`` over the entries, in seq order, as they arrive
-    (``workers`` signature-checking processes), and hand each batch the walk has checked to
-    ``checked`` with the bodies of its rows (a batch's signatures may still be checking: a
-    failure is said at the end).
+    (``workers`` signature-checking processes), from ``start`` (where the walk of the entries
+    before them ended) or entry 0, and hand each batch the walk has checked to ``checked`` with
+    the bodies of its rows (a batch's signatures may still be checking: a failure is said at
+    the end).
 
     On the first failure the rest of ``parts`` is still read, so that the evidence can prove
     an entry in the whole tree."""
@@ -141,8 +145,8 @@ def check_entries(
             checked(rows, events)
 
     try:
-        verify_rows(batches(), policy, workers=workers)
+        walked = verify_rows(batches(), policy, workers=workers, start=start)
     except VerificationFailed as failure:
         entries.extend(data for bundle, _, _, _ in parts for data in bundle)
         return Checked(entries, leaves, failure)
-    return Checked(entries, leaves, None)
+    return Checked(entries, leaves, None, walked.reached)

@@ -2,7 +2,8 @@
 
 An evidence file is self-contained JSON (format ``assembly-ledger/monitor-evidence@v1``): the
 kind of misbehaviour, one sentence, the signed checkpoints verbatim, and what ties the claim to
-them (a consistency proof, entries' bytes with their inclusion proofs, the server's answer).
+them (a consistency proof, entries' bytes with their inclusion proofs, the server's answer or
+what its page shows).
 It is written in the state folder's ``evidence/`` before the run ends with exit 1.
 """
 
@@ -23,7 +24,7 @@ from tlog.receipt import BadProof
 EVIDENCE_FORMAT = "assembly-ledger/monitor-evidence@v1"
 EVIDENCE_DIR = "evidence"
 
-FORK, ROLLBACK, CHANGED, UNSIGNED, ENTRY, ROOT, READ_MODEL, WITNESS = (
+FORK, ROLLBACK, CHANGED, UNSIGNED, ENTRY, ROOT, READ_MODEL, PAGE, WITNESS = (
     "fork",
     "rollback",
     "entry-changed",
@@ -31,6 +32,7 @@ FORK, ROLLBACK, CHANGED, UNSIGNED, ENTRY, ROOT, READ_MODEL, WITNESS = (
     "entry-does-not-verify",
     "entries-do-not-give-the-root",
     "read-model-disagrees",
+    "page-disagrees",
     "witness-quorum-missing",
 )
 

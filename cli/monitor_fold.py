@@ -28,9 +28,9 @@ class Folding:
     the ledger (``projections.parsed``), history recorded after the fact judged as the ledger
     does; a fold that fails is raised by ``result``, once the entries are known to verify."""
 
-    def __init__(self) -> None:
-        self.state = Status()
-        self.history: date | None = None
+    def __init__(self, state: Status | None = None, history: date | None = None) -> None:
+        self.state = Status() if state is None else state
+        self.history = history
         self.error: Exception | None = None
 
     def add(self, entries: Sequence[Entry]) -> None:
@@ -56,10 +56,13 @@ class Folding:
 
 
 class BoardCheck:
-    """The fold of the batches the walk has checked, then its comparison with the board."""
+    """The fold of the batches the walk has checked, from where the fold of the entries before
+    them ended (``start``, with the ledger's ``history``) or nothing, then its comparison with
+    the board."""
 
-    def __init__(self) -> None:
-        self.folding = Folding()
+    def __init__(self, start: Status | None = None, history: date | None = None) -> None:
+        self.start = Status() if start is None else start
+        self.folding = Folding(self.start, history)
 
     def add(self, rows: Sequence[Row], events: Sequence[Fields]) -> None:
         """Fold the rows of a batch the walk has checked, from their bodies as read."""

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +23,7 @@ from ledger.errors import AppendRefused, CanonicalizationError, HeadMismatch, Ve
 from ledger.identity import IdentityBook
 from ledger.keys import first_bad_signature
 from ledger.policy import RolePolicy
-from ledger.signers import SignerBook
+from ledger.signers import SignerBook, SignerRecord
 from ledger.storage import LedgerRecorder
 
 SignatureItem = tuple[int, bytes, bytes, bytes]
@@ -75,11 +75,28 @@ def verification_report(
 
 
 @dataclass(frozen=True)
+class Reached:
+    """Where a walk ended: all that the checks of the entries after it need of those before
+    (the next seq, the last entry's hash and event position, the signers, the ledger's
+    identity, each stream's last version), so that a later walk can start there."""
+
+    seq: int
+    prev: bytes
+    last_notification: int
+    signers: tuple[SignerRecord, ...]
+    identity: str | None
+    moved_on: bool
+    streams: Mapping[str, int]  # stream id (text) -> its last version
+
+
+@dataclass(frozen=True)
 class Walked:
-    """What a verification saw: the report, and the signers as the entries enrolled them."""
+    """What a verification saw: the report, the signers as the entries enrolled them, and
+    where the walk ended."""
 
     report: Report
     book: SignerBook
+    reached: Reached
 
 
 def default_workers(total: int) -> int:
@@ -95,11 +112,15 @@ def verify_rows(
     orphan_seq: int | None = None,
     workers: int = 0,
     progress: Callable[[int], None] | None = None,
+    start: Reached | None = None,
 ) -> Walked:
     """Run every check over stored rows, a batch at a time, from the database (``scan``) or
     from files; raise VerificationFailed at the first bad seq. A source that cannot read a row
-    raises VerificationFailed itself, after handing over the rows before it."""
+    raises VerificationFailed itself, after handing over the rows before it. From ``start``
+    (where an earlier walk of the same entries ended), the rows begin at its seq."""
     walk = _Walk(policy, expect=expect, orphan_seq=orphan_seq)
+    if start is not None:
+        walk.resume(start)
     signatures = _Signatures(workers)
     unreadable: VerificationFailed | None = None
     try:
@@ -125,15 +146,16 @@ def verify_rows(
     if ended is not None:
         raise ended
     head = None if walk.seq == 0 else Head(walk.seq - 1, walk.prev)
+    reached = walk.reached()
     report = Report(
         entries=walk.seq,
         head=head,
         signers=len(walk.book.records),
-        streams=len(walk.streams),
+        streams=len(reached.streams),
         identity=walk.identity.current,
         noncanonical=tuple(walk.noncanonical),
     )
-    return Walked(report, walk.book)
+    return Walked(report, walk.book, reached)
 
 
 class _Walk:
@@ -154,6 +176,28 @@ class _Walk:
         self.streams: dict[Any, tuple[str, int]] = {}
         self.seen_expected: dict[int, bytes] = {}
         self.failure: VerificationFailed | None = None
+        self.resumed: Mapping[str, int] = {}  # the streams' last versions before ``start``
+
+    def resume(self, start: Reached) -> None:
+        """Take up the walk where ``start`` says an earlier one ended."""
+        self.seq, self.prev, self.last_notification = start.seq, start.prev, start.last_notification
+        self.book.records = {record.key_id: record for record in start.signers}
+        self.identity = IdentityBook(start.identity, moved_on=start.moved_on)
+        self.resumed = start.streams
+
+    def reached(self) -> Reached:
+        """Where the walk is: what a later walk needs to take it up."""
+        streams = dict(self.resumed)
+        streams.update(self.streams.values())
+        return Reached(
+            seq=self.seq,
+            prev=self.prev,
+            last_notification=self.last_notification,
+            signers=tuple(self.book.records.values()),
+            identity=self.identity.current,
+            moved_on=self.identity.moved_on,
+            streams=streams,
+        )
 
     def check(self, rows: Sequence[Any]) -> list[SignatureItem]:
         """Check rows in order; return the signatures still to verify."""
@@ -194,7 +238,7 @@ class _Walk:
         known = self.streams.get(stream)
         if known is None:
             text = stream if isinstance(stream, uuid.UUID) else uuid.UUID(bytes=bytes(stream))
-            known = (str(text), 0)
+            known = (str(text), self.resumed.get(str(text), 0))
         name, last_version = known
         if prev != self.prev:
             raise VerificationFailed(

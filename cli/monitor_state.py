@@ -1,0 +1,184 @@
+"""The monitor's state folder: what a clean run leaves for the next one.
+
+- ``monitor.json`` (format ``assembly-ledger/monitor-state@v1``): the log's verifier key and the
+  last checkpoint checked, verbatim;
+- ``entries.bundle``: the entries that checkpoint covers, in the tiles' bundle encoding (the
+  evidence of a later run proves them, and a run fetches only the entries after them);
+- ``walk.json`` (format ``assembly-ledger/monitor-walk@v1``): where the walk over those entries
+  ended (``ledger.verify.Reached``) and the status fold of them (the rows of
+  ``projections.tables``), tied to the checkpoint by its size and root, so that a run verifies
+  and folds only the entries after it.
+
+The files are replaced one at a time, each atomically, in that order backwards: a run stopped
+between two leaves a ``walk.json`` of another checkpoint, which is set aside (the next run walks
+every entry again), never one taken for the wrong entries. A state of an earlier release has no
+``walk.json``: its next run walks every entry once, then writes one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from cli.errors import UsageProblem
+from ledger.signers import SignerRecord
+from ledger.verify import Reached
+from projections.status import Status
+from projections.tables import from_row, recommendation_row, settings_value, with_settings
+from tlog.atomic import replace_file
+from tlog.checkpoint import Checkpoint, parse_checkpoint
+from tlog.note import NoteError, VerifierKey, parse_note, parse_verifier_key
+from tlog.tiles import BadTiles, decode_bundle, encode_bundle
+
+STATE_FORMAT = "assembly-ledger/monitor-state@v1"
+WALK_FORMAT = "assembly-ledger/monitor-walk@v1"
+STATE_FILE, ENTRIES_FILE, WALK_FILE = "monitor.json", "entries.bundle", "walk.json"
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Where the last clean run's walk and fold ended: at the end of its checkpoint."""
+
+    reached: Reached
+    fold: Status
+    history: date | None  # the ledger's ``history_before``, which the fold reads
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """The state of the last clean run; ``resumed`` is None when the walk starts again at 0."""
+
+    vkey: VerifierKey
+    note: bytes
+    checkpoint: Checkpoint
+    entries: list[bytes]
+    resumed: Resumed | None
+
+
+def load_state(folder: Path) -> Remembered | None:
+    """The state of the last clean run in ``folder``, or None before the first; raise
+    UsageProblem when it cannot be read."""
+    path = folder / STATE_FILE
+    try:
+        document = json.loads(path.read_bytes())
+        entries = decode_bundle((folder / ENTRIES_FILE).read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, BadTiles):
+        document = None
+    try:
+        if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
+            raise ValueError
+        vkey = parse_verifier_key(document["vkey"])
+        note = document["checkpoint"].encode()
+        checkpoint = parse_checkpoint(parse_note(note).text)
+        if len(entries) < checkpoint.size:  # more: a run stopped before it saved the checkpoint
+            raise ValueError
+    except (ValueError, KeyError, AttributeError, NoteError):
+        raise _unreadable(folder, STATE_FORMAT) from None
+    resumed = _load_walk(folder, checkpoint)
+    return Remembered(vkey, note, checkpoint, entries[: checkpoint.size], resumed)
+
+
+def save_state(
+    folder: Path, vkey: VerifierKey, note: bytes, entries: list[bytes], resumed: Resumed
+) -> None:
+    """Remember a clean run: the entries first, then the walk, then the checkpoint that
+    covers them."""
+    checkpoint = parse_checkpoint(parse_note(note).text)
+    document: dict[str, Any] = {"format": STATE_FORMAT, "vkey": vkey.text(),
+                                "checkpoint": note.decode()}  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    replace_file(folder / ENTRIES_FILE, encode_bundle(entries))
+    replace_file(folder / WALK_FILE, _walk_bytes(checkpoint, resumed))
+    replace_file(folder / STATE_FILE, (json.dumps(document, indent=2) + "\n").encode())
+
+
+def _load_walk(folder: Path, checkpoint: Checkpoint) -> Resumed | None:
+    """The walk of ``checkpoint``'s entries, or None when there is none for it."""
+    try:
+        document = json.loads((folder / WALK_FILE).read_bytes())
+    except FileNotFoundError:
+        return None  # written by an earlier release: walk every entry once more
+    except (OSError, ValueError):
+        raise _unreadable(folder, WALK_FORMAT) from None
+    try:
+        if not isinstance(document, dict) or document.get("format") != WALK_FORMAT:
+            raise ValueError
+        if document["size"] != checkpoint.size or _b64(document["root"]) != checkpoint.root_hash:
+            return None  # a run stopped between writing it and the checkpoint
+        resumed = _resumed(document["walk"], document["fold"])
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+        raise _unreadable(folder, WALK_FORMAT) from None
+    if resumed.reached.seq != checkpoint.size or resumed.fold.seq != checkpoint.size - 1:
+        raise _unreadable(folder, WALK_FORMAT)
+    return resumed
+
+
+def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed) -> bytes:
+    reached, fold = resumed.reached, resumed.fold
+    document = {
+        "format": WALK_FORMAT,
+        "size": checkpoint.size,
+        "root": base64.b64encode(checkpoint.root_hash).decode(),
+        "walk": {
+            "seq": reached.seq,
+            "prev": reached.prev.hex(),
+            "last_notification": reached.last_notification,
+            "signers": [record.as_dict() for record in reached.signers],
+            "identity": reached.identity,
+            "moved_on": reached.moved_on,
+            "streams": dict(reached.streams),
+        },
+        "fold": {
+            "seq": fold.seq,
+            "history": None if resumed.history is None else resumed.history.isoformat(),
+            "settings": settings_value(fold),
+            "recommendations": [
+                recommendation_row(rec)["detail"] for rec in fold.recommendations.values()
+            ],
+        },
+    }
+    return (json.dumps(document, separators=(",", ":")) + "\n").encode()
+
+
+def _resumed(walk: dict[str, Any], fold: dict[str, Any]) -> Resumed:
+    signers = tuple(
+        SignerRecord(**{**record, "public_key": _b64(record["public_key"])})
+        for record in walk["signers"]
+    )
+    reached = Reached(
+        seq=int(walk["seq"]),
+        prev=bytes.fromhex(walk["prev"]),
+        last_notification=int(walk["last_notification"]),
+        signers=signers,
+        identity=walk["identity"],
+        moved_on=bool(walk["moved_on"]),
+        streams={str(name): int(version) for name, version in walk["streams"].items()},
+    )
+    recommendations = [from_row(detail) for detail in fold["recommendations"]]
+    state = Status(
+        MappingProxyType({rec.key: rec for rec in recommendations}), seq=int(fold["seq"])
+    )
+    history = fold["history"]
+    return Resumed(
+        reached,
+        with_settings(state, fold["settings"]),
+        None if history is None else date.fromisoformat(history),
+    )
+
+
+def _b64(text: str) -> bytes:
+    return base64.b64decode(text, validate=True)
+
+
+def _unreadable(folder: Path, form: str) -> UsageProblem:
+    return UsageProblem(
+        f"The monitor's state in {folder} cannot be read as {form}; give another --state folder."
+    )

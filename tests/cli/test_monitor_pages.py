@@ -1,0 +1,125 @@
+"""``assembly monitor`` reads the pages people read: every recommendation's page on a first run,
+those the new entries changed after (or all, or none, as --pages says); a page made to show
+another status than the entries give, or other words than its status's, is caught with
+evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import web.pages
+from cli.monitor import Watched, monitor
+from cli.monitor_evidence import Misbehaviour
+from domain.roles import ROLE_GRANTS
+from ledger import Ledger
+from ledger.policy import RolePolicy
+from tests.cli.test_monitor import evidence
+from tests.features.cycle import copy_of
+from tests.served import Monitored, checkpoint, monitored_ledger, refuse, served
+from tlog.note import parse_verifier_key
+from web.asked import Asked
+from web.i18n import label
+
+POLICY = RolePolicy(ROLE_GRANTS)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Monitored:
+    return monitored_ledger(tmp_path_factory, tmp_path_factory.mktemp("base") / "ledger")
+
+
+@pytest.fixture
+def copy(base: Monitored, tmp_path: Path) -> Path:
+    return copy_of(base.folder, tmp_path / "server")
+
+
+def run(url: str, state: Path, vkey: str | None = None, *, pages: str = "changed") -> Watched:
+    key = None if vkey is None else parse_verifier_key(vkey)
+    return monitor(url, state, POLICY, vkey=key, workers=0, pages=pages)
+
+
+def test_every_page_is_read_on_a_first_run_and_those_changed_after(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        first = run(url, state, base.vkey)
+        refuse(copy, "1/2")
+        checkpoint(copy)
+        changed = run(url, state)
+        every = run(url, state, pages="all")
+        none = run(url, tmp_path / "other", base.vkey, pages="none")
+    assert first.pages == first.recommendations > 1
+    assert changed.pages == 1  # 1/2's
+    assert every.pages == every.recommendations == first.recommendations
+    assert none.pages == 0
+
+
+def showing_accepted(real: Any) -> Any:
+    """The page data of ``real``, 1/1's position turned to accepted."""
+
+    def lying(book: Ledger, asked: Asked, **kwargs: Any) -> dict[str, Any]:
+        data: dict[str, Any] = real(book, asked, **kwargs)
+        if data["item"]["rec"].key == (1, 1):
+            data["axes"] = [
+                (axis, "accepted" if axis == "position" else value, change)
+                for axis, value, change in data["axes"]
+            ]
+        return data
+
+    return lying
+
+
+def test_a_page_made_to_show_another_status_is_caught_with_evidence(
+    base: Monitored, copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = web.pages.recommendation_page_data  # type: ignore[attr-defined]
+    monkeypatch.setattr(web.pages, "recommendation_page_data", showing_accepted(real))
+    state = tmp_path / "monitor"
+    with served(copy) as url, pytest.raises(Misbehaviour) as caught:
+        run(url, state, base.vkey)
+    assert caught.value.summary == (
+        "the page of recommendation 1/1 shows position 'accepted' where its entries give 'rejected'"
+    )
+    found = evidence(state)
+    assert found["kind"] == "page-disagrees"
+    assert found["page"] == "/recommendations/1/1?lang=en"
+    assert found["page_shows"]["position"] == {"status": "accepted", "words": "accepted"}
+    assert found["from_entries"]["position"] == "rejected"
+    assert any('"position":"rejected"' in entry["entry"] for entry in found["entries"])
+    assert all(entry["inclusion_proof"] is not None for entry in found["entries"])
+    assert not (state / "monitor.json").exists()
+
+
+def test_a_page_that_says_other_words_than_its_status_is_caught(
+    base: Monitored, copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def misworded(lang: str, value: str) -> str:
+        return label(lang, "accepted" if value == "rejected" else value)
+
+    monkeypatch.setattr(web.pages, "label", misworded)
+    state = tmp_path / "monitor"
+    with served(copy) as url, pytest.raises(Misbehaviour) as caught:
+        run(url, state, base.vkey)
+    assert caught.value.summary == (
+        "the page of recommendation 1/1 says 'accepted' for position 'rejected', whose words "
+        "are 'rejected'"
+    )
+    assert evidence(state)["page_shows"]["position"] == {"status": "rejected", "words": "accepted"}
+
+
+def test_a_page_changed_behind_the_server_later_is_caught_when_all_pages_are_read(
+    base: Monitored, copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        run(url, state, base.vkey)
+    real = web.pages.recommendation_page_data  # type: ignore[attr-defined]
+    monkeypatch.setattr(web.pages, "recommendation_page_data", showing_accepted(real))
+    with served(copy) as url:
+        assert run(url, state).pages == 0  # nothing changed: no page read
+        with pytest.raises(Misbehaviour, match="the page of recommendation 1/1 shows position"):
+            run(url, state, pages="all")

@@ -1,0 +1,181 @@
+"""``assembly monitor`` takes up where its last run ended: a second run over a grown log verifies
+only the new entries, yet still catches an old entry changed behind the server and a read model
+edited to disagree; a state of an earlier release walks every entry once more; a state that
+cannot be read is a sentence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cli.errors import UsageProblem
+from cli.monitor import Watched, monitor
+from cli.monitor_evidence import Misbehaviour
+from domain.roles import ROLE_GRANTS
+from ledger.policy import RolePolicy
+from ledger.verify import Walked, verify_rows
+from tests.cli.test_monitor import change_behind_the_server, evidence
+from tests.features.cycle import LEDGER, copy_of
+from tests.served import Monitored, checkpoint, monitored_ledger, refuse, served
+from tests.tamper import Attacker
+from tlog.note import parse_verifier_key
+
+POLICY = RolePolicy(ROLE_GRANTS)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Monitored:
+    return monitored_ledger(tmp_path_factory, tmp_path_factory.mktemp("base") / "ledger")
+
+
+@pytest.fixture
+def copy(base: Monitored, tmp_path: Path) -> Path:
+    return copy_of(base.folder, tmp_path / "server")
+
+
+@pytest.fixture
+def walked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The seqs of the entries the monitor's walk checks, run after run."""
+    seen: list[int] = []
+
+    def counting(batches: Iterable[Sequence[Any]], *args: Any, **kwargs: Any) -> Walked:
+        def counted() -> Iterator[Sequence[Any]]:
+            for rows in batches:
+                seen.extend(row[0] for row in rows)
+                yield rows
+
+        return verify_rows(counted(), *args, **kwargs)
+
+    monkeypatch.setattr("cli.monitor_entries.verify_rows", counting)
+    return seen
+
+
+def run(url: str, state: Path, vkey: str | None = None, *, pages: str = "changed") -> Watched:
+    key = None if vkey is None else parse_verifier_key(vkey)
+    return monitor(url, state, POLICY, vkey=key, workers=0, pages=pages)
+
+
+def test_a_second_run_over_a_grown_log_verifies_only_the_new_entries(
+    base: Monitored, copy: Path, tmp_path: Path, walked: list[int]
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        first = run(url, state, base.vkey)
+        assert walked == list(range(first.checkpoint.size))
+        refuse(copy, "1/2")
+        checkpoint(copy)
+        walked.clear()
+        second = run(url, state)
+        again = run(url, state)  # nothing new: nothing walked
+    size = second.checkpoint.size
+    assert size > first.checkpoint.size
+    assert walked == list(range(first.checkpoint.size, size))
+    assert second.verified == second.new_entries == size - first.checkpoint.size
+    assert second.recommendations == first.recommendations  # every one compared, still
+    assert (again.verified, again.new_entries, again.pages) == (0, 0, 0)
+    assert again.recommendations == first.recommendations
+    document = json.loads((state / "walk.json").read_text())
+    assert document["size"] == size and document["walk"]["seq"] == size
+
+
+def test_a_state_of_the_earlier_release_walks_every_entry_once_more(
+    base: Monitored, copy: Path, tmp_path: Path, walked: list[int]
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        first = run(url, state, base.vkey)
+        (state / "walk.json").unlink()  # what the earlier release left: no walk
+        walked.clear()
+        second = run(url, state)
+        walked.clear()
+        third = run(url, state)
+    assert second.verified == first.checkpoint.size
+    assert third.verified == 0 and walked == []
+
+
+def test_an_old_entry_changed_behind_the_server_is_caught_after_the_log_grew(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        run(url, state, base.vkey)
+        seq = change_behind_the_server(copy)
+        refuse(copy, "1/2")
+        checkpoint(copy)
+        with pytest.raises(Misbehaviour) as caught:
+            run(url, state)
+    # The tree of the tiles holds the changed leaf: the old root is not a prefix of the new.
+    assert caught.value.summary.startswith("the log forked: its checkpoint of ")
+    assert "(the consistency proof from the tiles fails)" in caught.value.summary
+    found = evidence(state)
+    assert found["kind"] == "fork" and found["consistency_proof"]
+    assert found["first_differing_seq"] == seq
+    assert '"rejected"' in found["entry_seen"]
+
+
+def test_a_read_model_edited_to_disagree_is_caught_by_a_resumed_run(
+    base: Monitored, copy: Path, tmp_path: Path, walked: list[int]
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        first = run(url, state, base.vkey)
+        attacker = Attacker(f"sqlite:///{copy / LEDGER}")
+        attacker.run(  # 1/1, which no new entry touches
+            "UPDATE projection_recommendations SET position = 'accepted', detail = "
+            """replace(detail, '"position":"rejected"', '"position":"accepted"') """
+            "WHERE panel = 1 AND number = 1"
+        )
+        attacker.close()
+        refuse(copy, "1/2")
+        checkpoint(copy)
+        walked.clear()
+        with pytest.raises(Misbehaviour) as caught:
+            run(url, state)
+    assert walked and walked[0] == first.checkpoint.size  # the old entries were not walked again
+    assert caught.value.summary.startswith(
+        "the server's board says position 'accepted' for recommendation 1/1 where its entries "
+        "give 'rejected'"
+    )
+    found = evidence(state)
+    assert found["kind"] == "read-model-disagrees"
+    assert any('"position":"rejected"' in entry["entry"] for entry in found["entries"])
+
+
+def test_a_walk_that_cannot_be_read_is_a_sentence(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        run(url, state, base.vkey)
+        (state / "walk.json").write_text('{"format": "assembly-ledger/monitor-walk@v1"}')
+        with pytest.raises(
+            UsageProblem, match=r"cannot be read as assembly-ledger/monitor-walk@v1"
+        ):
+            run(url, state)
+        (state / "monitor.json").write_text("{")
+        with pytest.raises(
+            UsageProblem, match=r"cannot be read as assembly-ledger/monitor-state@v1; give another"
+        ):
+            run(url, state)
+
+
+def test_a_walk_of_another_checkpoint_is_set_aside(
+    base: Monitored, copy: Path, tmp_path: Path, walked: list[int]
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        first = run(url, state, base.vkey)
+        kept = (state / "walk.json").read_bytes()
+        refuse(copy, "1/2")
+        checkpoint(copy)
+        run(url, state)
+        # A run stopped after writing its entries and walk, before its checkpoint: the next
+        # run finds the walk of the older checkpoint beside the newer one.
+        (state / "walk.json").write_bytes(kept.replace(b'"size":', b'"size":1', 1))
+        walked.clear()
+        again = run(url, state)
+    assert again.verified == again.checkpoint.size > first.checkpoint.size
