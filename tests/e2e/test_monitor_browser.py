@@ -19,6 +19,17 @@ from sqlalchemy import text
 
 from tests.cli.test_witness_serve import NAMES, WITNESSED, policy_of
 from tests.e2e.conftest import WAIT_SECONDS, Browser, free_port
+from tests.e2e.test_screens import (
+    DESKTOP,
+    LANGUAGES,
+    PHONE,
+    at_width,
+    axe_core,
+    described,
+    sized,
+    violations,
+    widths,
+)
 from tests.features.cycle import LEDGER, copy_of, ok
 from tests.features.forked import assembly
 from tests.served import Monitored, accept, checkpoint, monitored_ledger, refuse, served
@@ -26,6 +37,8 @@ from tests.tamper import Attacker
 from tests.witnesses import init_witness, serving
 from tlog.note import COSIGNATURE_V1, SignerKey, parse_verifier_key
 from web.monitor import POLICY
+
+__all__ = ["axe_core", "sized"]  # fixtures of tests.e2e.test_screens, used here too
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +242,19 @@ def test_a_checkpoint_short_of_the_quorum_is_reported_as_failed(
             "Vérifié dans votre navigateur, et la vérification a échoué : seuls 2"
         )
         browser.screenshot("monitor-short-of-quorum")
+
+
+def test_verify_naming_its_witnesses_fits_a_phone_and_has_no_wcag_22_aa_violation(
+    witnessed: Witnessed, sized: Browser, axe_core: Path, tmp_path: Path
+) -> None:
+    with served(copy_of(witnessed.folder, tmp_path / "server"), witnesses=witnessed.policy) as url:
+        for lang in LANGUAGES:
+            for width in (DESKTOP, PHONE):
+                at_width(sized, width)
+                _, done = outcome(sized, f"{url}/verify?lang={lang}")
+                assert done == "checked"
+                found = violations(sized, axe_core)
+                assert not found, f"/verify in {lang} at {width} px:\n{described(found)}"
+                document, window = widths(sized)
+                assert document <= window, f"/verify in {lang} is {document} px wide"
+        sized.screenshot("monitor-verify-witnesses-phone")
