@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -43,7 +45,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from domain.correction import CorrectionRecorded
@@ -552,10 +554,18 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     the fold."""
     if not rows:
         return
-    compiled = insert(table).compile(dialect=conn.dialect)
+    statement, names = _inserting(table, conn.dialect)
+    params: list[Any] = rows if names is None else list(map(itemgetter(*names), rows))
+    conn.exec_driver_sql(statement, params)
+
+
+@lru_cache(maxsize=64)
+def _inserting(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+    """The ``INSERT`` of every column of ``table`` for ``dialect`` (an engine's), and the
+    order its positional parameters take (None: it takes them by name)."""
+    compiled = insert(table).compile(dialect=dialect)
     names = compiled.positiontup
-    params: list[Any] = rows if names is None else [tuple(row[n] for n in names) for row in rows]
-    conn.exec_driver_sql(str(compiled), params)
+    return str(compiled), None if names is None else tuple(names)
 
 
 def _keys(ledger: Ledger, events: Sequence[Parsed]) -> set[Key]:

@@ -18,7 +18,7 @@ from domain.government import (
 )
 from domain.recommendation import Adopted, HandedOver
 from domain.responses import Responded
-from projections.status import RecommendationStatus, Status
+from projections.status import Change, RecommendationStatus, Said, Status
 
 REPLACEABLE = (Responded, ImplementationReported, Assessed)
 
@@ -115,4 +115,54 @@ def _summary(status: RecommendationStatus) -> dict[str, Any]:
         "verdict_seq": seq(status.verdict_change),
         "last_seq": seq(status.last_change),
         "errata": [erratum.seq for erratum in status.errata],
+    }
+
+
+def record(status: RecommendationStatus) -> dict[str, Any]:
+    """The record a row's ``detail`` holds, as plain dicts (``projections.tables`` writes its
+    JSON from its parts; ``to_json`` of this is what it must write)."""
+
+    def change(found: Change | None) -> dict[str, Any] | None:
+        if found is None:
+            return None
+        made = {
+            "seq": found.seq,
+            "signer": found.signer,
+            "at": found.at.isoformat(),
+            "recorded": None if found.recorded is None else found.recorded.isoformat(),
+        }
+        return {**made, "after_the_fact": True} if found.after_the_fact else made
+
+    def said(items: tuple[Said, ...]) -> list[dict[str, Any]]:
+        return [
+            {"payload": dict(s.payload), "change": change(s.change), "corrected_by": s.corrected_by}
+            for s in items
+        ]
+
+    return {
+        "panel": status.panel,
+        "number": status.number,
+        "title": dict(status.title),
+        "portfolio": status.portfolio,
+        "priority": status.priority,
+        "adopted": change(status.adopted),
+        "text": dict(status.text),
+        "reference": status.reference,
+        "group": status.group,
+        "supporting": dict(status.supporting),
+        "shared_with": list(status.shared_with),
+        "handed_over": status.handed_over.isoformat() if status.handed_over else None,
+        "handed_over_change": change(status.handed_over_change),
+        "answers": said(status.answers),
+        "reports": said(status.reports),
+        "verdicts": said(status.verdicts),
+        "errata": [
+            {"seq": e.seq, "supersedes": e.supersedes, "reason": e.reason, "replaced": e.replaced}
+            for e in status.errata
+        ],
+        "seqs": sorted(status.seqs),
+        "position_change": change(status.position_change),
+        "implementation_change": change(status.implementation_change),
+        "verdict_change": change(status.verdict_change),
+        "last_change": change(status.last_change),
     }

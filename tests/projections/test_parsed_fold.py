@@ -9,11 +9,14 @@ import json
 import shutil
 import unicodedata
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic_core import to_json
 
 from domain.errors import RuleBroken
 from domain.events import Recorded
@@ -24,13 +27,21 @@ from projections import rebuild, stored
 from projections.errors import Inconsistent
 from projections.parsed import Parsed, parsed_body
 from projections.search import folded
-from projections.status import Status, fold, recorded_body
+from projections.status import (
+    Change,
+    Erratum,
+    RecommendationStatus,
+    Said,
+    Status,
+    fold,
+    recorded_body,
+)
 from projections.tables import recommendation_row, review_rows, settings_value
 from tests.domain.test_round_trip import ADOPTED_V1
 from tests.features.ccc import LEDGER, shared_cycle
 from tests.features.cycle import ok, settle
 from tests.features.forked import assembly
-from tests.projections.reference import reference, summary
+from tests.projections.reference import record, reference, summary
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BATCH = 1000  # entries per fold, as the runner catches up
@@ -101,10 +112,23 @@ def check_same_rows(path: Path) -> None:
         assert rows(fast) == expected
         assert summary(fast) == reference(events)
         check_adoptions(fast, events)
+        check_texts(fast)
         rebuild(ledger)
         assert rows(replace(stored(ledger), seq=-1)) == expected
     finally:
         ledger.close()
+
+
+def check_texts(state: Status) -> None:
+    """Each row's texts are the JSON ``to_json`` writes of its plain record (the rows hold
+    its parts' JSON put together)."""
+    for rec in state.recommendations.values():
+        plain = record(rec)
+        row = recommendation_row(rec, reviews=len(state.offsets))
+        found = (row["title"], row["answers"], row["detail"])
+        assert found == tuple(
+            to_json(x).decode() for x in (plain["title"], plain["answers"], plain)
+        )
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +250,32 @@ def test_folding_a_text_for_search_drops_the_same_marks_as_one_character_at_a_ti
 
 def test_folding_keeps_letters_beyond_latin_and_drops_their_marks() -> None:
     assert folded("Écocide ideeën Straße ΣΊΣΥΦΟΣ ﬁn") == "ecocide ideeen strasse σισυφοσ fin"
+
+
+def test_a_record_with_errata_and_history_after_the_fact_is_written_as_its_plain_json() -> None:
+    at = datetime(2026, 1, 5, 10, 30, 0, 123456, tzinfo=UTC)
+    adopted = Change(1, "key-1", at, at.replace(microsecond=0))
+    late = Change(2, 'key "2"', at.replace(year=2025), None, True)
+    answer = Said(
+        MappingProxyType({"review": 1, "position": "rejected", "note": 'Déjà "vu"\n', "x": 1.5}),
+        late,
+        corrected_by=3,
+    )
+    rec = RecommendationStatus(
+        panel=2,
+        number=7,
+        title=MappingProxyType({"fr": "Écocide", "nl": "Ecocide 😀"}),
+        portfolio="climate",
+        priority="high",
+        adopted=adopted,
+        reference="SD-E2",
+        shared_with=("energy",),
+        handed_over=date(2025, 12, 1),
+        handed_over_change=late,
+        answers=(answer,),
+        errata=(Erratum(3, 2, "A typo.", True),),
+        seqs=frozenset({1, 2, 3}),
+        position_change=late,
+        last_change=Change(3, "key-1", at, at),
+    )
+    check_texts(Status(MappingProxyType({rec.key: rec})))
