@@ -117,7 +117,7 @@ class Caching:
         if path.startswith(_UNTAGGED):
             await self.app(scope, receive, send)
             return
-        tag = await to_thread.run_sync(self.tag, scope)
+        tag = await self._tag(scope)
         if tag is None:  # no ledger there (yet): the route says what is wrong
             await self.app(scope, receive, send)
             return
@@ -150,8 +150,17 @@ class Caching:
             return
         sent = _Recording(send)
         await self.app(scope, receive, _on_start(sent.send, tagging))
-        if sent.whole() and await to_thread.run_sync(self.tag, scope) == tag:
+        if sent.whole() and await self._tag(scope) == tag:
             answers.put(key, sent.headers, b"".join(sent.body))
+
+    async def _tag(self, scope: Scope) -> str | None:
+        """``tag``: in the event loop's thread when the ledger is open locally (one indexed
+        read, tens of microseconds, which the hop to a worker thread and back cost a page more
+        than: a rendered page reads its tag twice), else in a worker thread (opening the
+        ledger, or a round trip to PostgreSQL, may wait)."""
+        if self.settings.pool.local():
+            return self.tag(scope)
+        return await to_thread.run_sync(self.tag, scope)
 
     def tag(self, scope: Scope) -> str | None:
         """The ETag of what a GET of ``scope`` answers now (None: the ledger cannot be read)."""

@@ -85,6 +85,16 @@ class Pool:
                 self._recorder = open_recorder(self.location)
             return self._recorder
 
+    def local(self) -> bool:
+        """Whether the ledger is open, in a SQLite file or in memory: a read waits on no
+        network, and in SQLite's WAL mode on no writer."""
+        recorder = self._recorder
+        if recorder is None:
+            return False
+        engine = recorder.datastore.engine
+        assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
+        return engine.dialect.name == "sqlite"
+
     def remembered(self, head: Head | None, key: Hashable, read: Callable[[], T]) -> T:
         """What ``read`` returns for ``key`` on the ledger whose head is ``head``: read once
         per head (what is kept for an older head is forgotten)."""

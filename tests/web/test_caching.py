@@ -7,8 +7,10 @@ from __future__ import annotations
 import gzip
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from anyio import to_thread
 from fastapi.testclient import TestClient
 
 from domain.roles import ROLE_GRANTS
@@ -17,6 +19,7 @@ from tests.features.cycle import GOVERNMENT, LEDGER, copy_of, ok
 from tests.features.forked import assembly
 from tests.web.conftest import Built, serving
 from web import caching
+from web.context import Pool
 
 PAGE = "/recommendations/1/1?lang=en"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -173,3 +176,36 @@ def test_etags_and_304_on_postgresql_before_and_after_the_tree_s_tables_exist(
         assert page.headers["etag"] != entry.headers["etag"]
         revalidated = client.get("/?lang=en", headers={"If-None-Match": page.headers["etag"]})
         assert revalidated.status_code == 304
+
+
+def test_the_tag_is_read_in_the_event_loop_once_a_local_ledger_is_open(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hops: list[str] = []
+    hop = to_thread.run_sync
+
+    async def recorded(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(func, "__name__", ""))
+        return await hop(func, *args, **kwargs)
+
+    monkeypatch.setattr(to_thread, "run_sync", recorded)
+    client = TestClient(serving(built.ledger))
+    first = client.get(PAGE)
+    assert hops.count("tag") == 1  # the ledger was not open yet: opening it may wait
+    hops.clear()
+    again = client.get(PAGE)
+    assert again.headers["etag"] == first.headers["etag"]
+    assert "tag" not in hops
+    assert hops  # the page itself is still read in a worker thread
+
+
+@pytest.mark.postgres
+def test_a_ledger_on_postgresql_is_not_read_in_the_event_loop(postgres_url: str) -> None:
+    book = Ledger.create(postgres_url, RolePolicy(ROLE_GRANTS), Signer.generate(), name="Charter")
+    book.close()
+    pool = Pool(postgres_url)
+    try:
+        pool.recorder()
+        assert not pool.local()  # a round trip to the server may wait
+    finally:
+        pool.close()
