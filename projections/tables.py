@@ -144,13 +144,9 @@ reviews = layout(FORMAT).reviews
 
 def recommendation_row(status: RecommendationStatus, *, reviews: int = 2) -> dict[str, Any]:
     """The row of one recommendation, under a charter of ``reviews`` appointments."""
-    title, answers, detail = _texts(status)
-    return {
-        **query_columns(status, reviews=reviews),
-        "title": title,
-        "answers": answers,
-        "detail": detail,
-    }
+    row = query_columns(status, reviews=reviews)
+    row["title"], row["answers"], row["detail"] = _texts(status)
+    return row
 
 
 def query_columns(status: RecommendationStatus, *, reviews: int = 2) -> dict[str, Any]:
