@@ -156,6 +156,13 @@ def tone(value: str) -> str:
     return next((name for name, values in TONES.items() if value in values), "waiting")
 
 
+@lru_cache(maxsize=256)  # a board shows three on each of its hundred rows, from a few values
+def chip(lang: str, value: str) -> Markup:
+    """A value of an axis as a chip, in ``lang``: its words always, its tone as colour besides
+    (never colour alone)."""
+    return Markup('<span class="chip chip-{}">{}</span>').format(tone(value), label(lang, value))
+
+
 def localized(texts: Mapping[str, str], lang: str) -> tuple[str, str | None]:
     """The text in ``lang`` when it has one, else in the first language it has, and in that case
     the language it is shown in (so the page can say so)."""

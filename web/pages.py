@@ -163,7 +163,7 @@ def page_html(name: str, asked: Asked, **data: Any) -> str:
         label=partial(label, asked.lang),
         role_label=partial(i18n.role_label, asked.lang),
         signer=partial(i18n.signer_label, asked.lang),
-        tone=i18n.tone,
+        chip=partial(i18n.chip, asked.lang),
         percent=partial(percent, asked.lang),
         in_language=partial(i18n.in_language, lang=asked.lang),
         said_in=partial(i18n.said_in, lang=asked.lang),

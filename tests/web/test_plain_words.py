@@ -16,7 +16,7 @@ from cli.synthetic.labels import PORTFOLIOS, STRATA
 from tests.features.cycle import ok
 from tests.features.forked import assembly
 from tests.web.conftest import serving
-from web.i18n import said_lang, signer_label, tone
+from web.i18n import chip, label, said_lang, signer_label, tone
 
 # legacy: the labels are what this reads, and the draw of a fresh pool takes it a second
 DEMO = (
@@ -109,6 +109,14 @@ def test_a_signer_reads_with_its_role_in_words_and_an_unknown_role_as_recorded()
 )
 def test_each_status_has_the_tone_of_its_chip(value: str, expected: str) -> None:
     assert tone(value) == expected
+    assert chip("nl", value) == f'<span class="chip chip-{expected}">{label("nl", value)}</span>'
+
+
+def test_a_chip_says_its_value_in_words_in_the_page_s_language() -> None:
+    partial = '<span class="chip chip-partial">{}</span>'
+    assert chip("fr", "accepted_in_part") == partial.format("acceptée en partie")
+    assert chip("en", "accepted_in_part") == partial.format("accepted in part")
+    assert chip("en", "<b>") == '<span class="chip chip-waiting">&lt;b&gt;</span>'  # not a label
 
 
 def test_a_text_in_another_language_than_the_page_is_marked_unless_translated() -> None:
