@@ -312,18 +312,24 @@ def atom_feed(
             name = names_in(book).portfolio(portfolio, language)
         else:
             view = newest_said(book, today=today, statements=feed.LIMIT)
+        newest = feed.newest(view)
+        said = book.entries_at([found.said.change.seq for found in newest])  # in one statement
+        hashes = {entry.seq: entry.hash for entry in said}
         items = [
             feed.item(
                 view,
                 found,
-                entry_hash=_entry_hash(book, found.said.change.seq),
+                entry_hash=hashes[found.said.change.seq],
                 link=f"{base}/recommendations/{found.rec.panel}/{found.rec.number}",
                 lang=language,
             )
-            for found in feed.newest(view)
+            for found in newest
         ]
-        last = book.recorder.read_entries(start=max(0, book.count() - 1), limit=1)
-    updated = items[0].updated if items else _stamp(last[0].recorded_at if last else None)
+        if items:
+            updated = items[0].updated
+        else:  # the last entry's time (counting the entries reads them all: only when needed)
+            last = book.recorder.read_entries(start=max(0, book.count() - 1), limit=1)
+            updated = _stamp(last[0].recorded_at if last else None)
     asked = {"recommendation": recommendation, "portfolio": portfolio, "lang": lang}
     query = urlencode({key: value for key, value in asked.items() if value is not None})
     here = f"{base}/api/feed.atom" + (f"?{query}" if query else "")

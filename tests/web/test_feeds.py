@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from projections.view import view_at
+from tests.web import test_per_process as per_process
 from tests.web.test_api import Published, api, book  # noqa: F401 (the module's fixtures)
 from web.context import Settings, opened
 from web.feed import ATOM
@@ -115,3 +116,16 @@ def test_a_feed_asked_for_a_reference_that_is_not_one_is_refused(
 ) -> None:
     assert api.get("/api/feed.atom?recommendation=one").status_code == 422
     assert api.get("/api/feed.atom?lang=de").status_code == 422
+
+
+def test_a_feed_reads_its_entries_hashes_together_and_counts_no_entry(
+    api: TestClient,  # noqa: F811
+) -> None:
+    api.get("/api/feed.atom")  # the ledger opened, what a process reads once read
+    with per_process.statements(api) as seen:
+        root = feed(api, "?lang=en&fresh=1")
+    assert len(entries(root)) > 1
+    by_seq = [sql for sql in seen if "ledger_entries.seq IN" in sql or "seq >=" in sql]
+    assert len(by_seq) == 1, by_seq  # one statement for every entry's hash
+    counted = [sql for sql in seen if "count(*) AS count_1 FROM ledger_entries" in sql]
+    assert not counted  # a scan of the whole ledger, for a time the feed did not need
