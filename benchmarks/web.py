@@ -11,7 +11,8 @@ scoreboard (the overview, a panel's page, the scoreboard per portfolio) have a t
 of at least ``TARGET``, the overview's before it had one. The recommendation page is also
 asked again with the ETag of its first answer (If-None-Match), as a reader who holds it would:
 each answer must be a 304; and with a query no other request has (``&fresh=N``), so that every
-answer is read and rendered, none sent from what the process kept (``web.caching.Kept``).
+answer is read and rendered, none sent from what the process kept (``web.caching.Kept``); the
+board's first page and the Atom feed are asked so too (their ``rendered`` phases).
 Exit status 1 when a request went unanswered within the budget or a target is missed, 2 when
 the server cannot be measured (it does not start, or answers a request with anything but 200
 and the expected page).
@@ -382,6 +383,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         Phase("board, first page", "/recommendations?lang=en", b'rel="next"', args.requests),
         Phase(
+            "board, first page, rendered",
+            "/recommendations?lang=en",
+            b'rel="next"',
+            args.requests,
+            fresh=True,
+        ),
+        Phase(
             "board, a middle page",
             f"/recommendations?lang=en&after={panel}/{number}",
             b'rel="next"',
@@ -402,6 +410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Phase("portfolios", "/portfolios?lang=en", b"<svg", args.requests, judged=True),
         Phase("overdue list", "/overdue?lang=en", b"<h1", args.requests),
         Phase("Atom feed", "/api/feed.atom", b"<feed", args.requests),
+        Phase("Atom feed, rendered", "/api/feed.atom?lang=en", b"<feed", args.requests, fresh=True),
     ]
     if args.only:
         phases = [phase for phase in phases if phase.name == "healthz" or phase.name in args.only]
