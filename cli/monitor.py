@@ -24,6 +24,7 @@ entry once more.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,7 +53,6 @@ from cli.monitor_fold import BoardCheck
 from cli.monitor_pages import check_pages, pages_to_read
 from cli.monitor_state import Remembered, Resumed, load_state, save_state
 from ledger.policy import RolePolicy
-from ledger.verify import default_workers
 from projections.runner import collection_paused
 from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint
 from tlog.merkle import MemoryNodes, MerkleError, consistency_proof, leaf_hash, root
@@ -72,6 +72,11 @@ from tlog.tiles import (
 )
 
 FETCHING = 4  # bundles fetched at once, ahead of the checks
+# Signature-checking processes pay for themselves only on long catch-ups: each starts by
+# importing the program, and takes a core from this process, which reads, walks and folds
+# (``benchmarks/monitor.py``, 2 cores: in this process was faster at 20,000 entries, one
+# worker at 200,000, two slower than one).
+PARALLEL_FROM = 50_000
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,12 @@ def _check(
     assert checked.reached is not None  # the entries verified
     save_state(folder, key, note, entries, Resumed(checked.reached, state, folding.folding.history))
     return Watched(new, old, new.size - len(known), new.size - walked, compared, shown, cosigned)
+
+
+def default_workers(count: int) -> int:
+    """Signature-checking processes for a run that walks ``count`` entries: none below
+    ``PARALLEL_FROM``, else one per core but the one this process needs."""
+    return max(1, (os.cpu_count() or 1) - 1) if count >= PARALLEL_FROM else 0
 
 
 def _checked_tree(new: Checkpoint, before: list[bytes], checked: Checked) -> MemoryNodes:

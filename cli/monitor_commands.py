@@ -51,7 +51,13 @@ def monitor_command(
     witness: WitnessOption = None,
     quorum: QuorumOption = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", min=0, help="Signature-checking processes.")
+        int | None,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Signature-checking processes; by default none for fewer than 50,000 new "
+            "entries, else one per core but one.",
+        ),
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.1, help="Seconds to wait for each answer.")

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
+import web.i18n
 import web.pages
 from cli.monitor import Watched, monitor
 from cli.monitor_evidence import Misbehaviour
@@ -97,10 +99,14 @@ def test_a_page_made_to_show_another_status_is_caught_with_evidence(
 def test_a_page_that_says_other_words_than_its_status_is_caught(
     base: Monitored, copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def misworded(lang: str, value: str) -> str:
-        return label(lang, "accepted" if value == "rejected" else value)
+    real = web.i18n.chip
 
-    monkeypatch.setattr(web.pages, "label", misworded)
+    def misworded(lang: str, value: str) -> Markup:
+        """The chip of a refusal, its words those of an acceptance."""
+        shown = real(lang, value)
+        return Markup(shown.replace(label(lang, "rejected"), label(lang, "accepted")))
+
+    monkeypatch.setattr(web.i18n, "chip", misworded)
     state = tmp_path / "monitor"
     with served(copy) as url, pytest.raises(Misbehaviour) as caught:
         run(url, state, base.vkey)
