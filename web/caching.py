@@ -46,9 +46,10 @@ from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
+from weakref import WeakSet
 
 from anyio import to_thread
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, column, func, select, table
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
@@ -193,17 +194,34 @@ def ledger_state(recorder: LedgerRecorder) -> tuple[object, ...]:
     engine = recorder.datastore.engine
     assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
     with engine.connect() as conn:
+        if engine not in _TREE_MADE and engine.dialect.name == "sqlite":
+            # Asked for the tree's tables, a statement would fail on every request until the
+            # first checkpoint: SQLite says in the same statement as the head whether they are
+            # there (they are never dropped once made).
+            *found, tree = conn.execute(_HEAD_AND_TREE).one()
+            if tree < len(_TREE):
+                return _hexed(found)
+            _TREE_MADE.add(engine)
         try:
-            found = conn.execute(_STATE).one()
+            found = list(conn.execute(_STATE).one())
         except SQLAlchemyError:
             conn.rollback()  # PostgreSQL: the failed statement ended the transaction
-            found = conn.execute(_HEAD_ONLY).one()
-    return tuple(value.hex() if isinstance(value, bytes) else value for value in found)
+            found = list(conn.execute(_HEAD_ONLY).one())
+    return _hexed(found)
 
 
-def _state_statements() -> tuple[Select[Any], Select[Any]]:
-    """``ledger_state``'s statement, and the one without the tree's tables: built once, so
-    that SQLAlchemy finds them compiled without working out their cache key on each request."""
+def _hexed(values: list[object]) -> tuple[object, ...]:
+    return tuple(value.hex() if isinstance(value, bytes) else value for value in values)
+
+
+_TREE = (checkpoints_table.name, cosignatures_table.name)
+_TREE_MADE: WeakSet[Engine] = WeakSet()  # databases whose tree's tables were found made
+
+
+def _state_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """``ledger_state``'s statement, the one without the tree's tables, and the latter with
+    how many of them SQLite holds: built once, so that SQLAlchemy finds them compiled without
+    working out their cache key on each request."""
     last = entries_table.c.seq.desc()
     head = (
         select(entries_table.c.seq).order_by(last).limit(1).scalar_subquery(),
@@ -213,10 +231,17 @@ def _state_statements() -> tuple[Select[Any], Select[Any]]:
         select(func.count()).select_from(checkpoints_table).scalar_subquery(),
         select(func.count()).select_from(cosignatures_table).scalar_subquery(),
     )
-    return select(*head, *rest), select(*head)
+    schema = table("sqlite_master", column("type"), column("name"))
+    made = (
+        select(func.count())
+        .select_from(schema)
+        .where(schema.c.type == "table", schema.c.name.in_(_TREE))
+        .scalar_subquery()
+    )
+    return select(*head, *rest), select(*head), select(*head, made)
 
 
-_STATE, _HEAD_ONLY = _state_statements()
+_STATE, _HEAD_ONLY, _HEAD_AND_TREE = _state_statements()
 
 
 def kept_as(tag: str, scope: Scope) -> str:

@@ -18,6 +18,7 @@ from ledger import Ledger, RolePolicy, Signer
 from tests.features.cycle import GOVERNMENT, LEDGER, copy_of, ok
 from tests.features.forked import assembly
 from tests.web.conftest import Built, serving
+from tests.web.test_per_process import statements
 from web import caching
 from web.context import Pool
 
@@ -209,3 +210,24 @@ def test_a_ledger_on_postgresql_is_not_read_in_the_event_loop(postgres_url: str)
         assert not pool.local()  # a round trip to the server may wait
     finally:
         pool.close()
+
+
+def test_a_sqlite_ledger_s_tags_before_and_after_the_tree_s_tables_exist(tmp_path: Path) -> None:
+    ledger = str(tmp_path / "ledger.db")
+    book = Ledger.create(ledger, RolePolicy(ROLE_GRANTS), Signer.generate(), name="Charter")
+    book.close()
+    client = TestClient(serving(ledger))
+    entry = client.get("/api/submissions/entries/0")  # no tree yet
+    held = {"If-None-Match": entry.headers["etag"]}
+    with statements(client) as seen:
+        assert client.get("/api/submissions/entries/0", headers=held).status_code == 304
+    assert len(seen) == 1, seen  # the head and whether the tree is there: none fails
+    assert client.get("/api/checkpoint").status_code == 404  # makes the tree's tables
+    after = client.get("/api/submissions/entries/0", headers=held)
+    assert after.status_code == 200  # the tag now names the checkpoints and cosignatures
+    with statements(client) as seen:
+        again = client.get(
+            "/api/submissions/entries/0", headers={"If-None-Match": after.headers["etag"]}
+        )
+    assert again.status_code == 304
+    assert len(seen) == 1, seen
