@@ -196,7 +196,8 @@ def _check(
             found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
             raise
     assert checked.reached is not None  # the entries verified
-    save_state(folder, key, note, entries, Resumed(checked.reached, state, folding.folding.history))
+    walk = Resumed(checked.reached, state, folding.folding.history)
+    save_state(folder, key, note, entries, walk, before=resumed)
     return Watched(new, old, new.size - len(known), new.size - walked, compared, shown, cosigned)
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
@@ -29,7 +30,7 @@ from typing import Any
 from cli.errors import UsageProblem
 from ledger.signers import SignerRecord
 from ledger.verify import Reached
-from projections.status import Status
+from projections.status import Key, Status
 from projections.tables import from_row, recommendation_row, settings_value, with_settings
 from tlog.atomic import replace_file
 from tlog.checkpoint import Checkpoint, parse_checkpoint
@@ -48,6 +49,8 @@ class Resumed:
     reached: Reached
     fold: Status
     history: date | None  # the ledger's ``history_before``, which the fold reads
+    # Each recommendation's row as read, written again as it is while the fold keeps it
+    details: Mapping[Key, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,16 +90,23 @@ def load_state(folder: Path) -> Remembered | None:
 
 
 def save_state(
-    folder: Path, vkey: VerifierKey, note: bytes, entries: list[bytes], resumed: Resumed
+    folder: Path,
+    vkey: VerifierKey,
+    note: bytes,
+    entries: list[bytes],
+    resumed: Resumed,
+    *,
+    before: Resumed | None = None,
 ) -> None:
     """Remember a clean run: the entries first, then the walk, then the checkpoint that
-    covers them."""
+    covers them; ``before``, the walk the run took up, gives the rows of the recommendations
+    it did not change."""
     checkpoint = parse_checkpoint(parse_note(note).text)
     document: dict[str, Any] = {"format": STATE_FORMAT, "vkey": vkey.text(),
                                 "checkpoint": note.decode()}  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     replace_file(folder / ENTRIES_FILE, encode_bundle(entries))
-    replace_file(folder / WALK_FILE, _walk_bytes(checkpoint, resumed))
+    replace_file(folder / WALK_FILE, _walk_bytes(checkpoint, resumed, before))
     replace_file(folder / STATE_FILE, (json.dumps(document, indent=2) + "\n").encode())
 
 
@@ -121,8 +131,10 @@ def _load_walk(folder: Path, checkpoint: Checkpoint) -> Resumed | None:
     return resumed
 
 
-def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed) -> bytes:
+def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None) -> bytes:
     reached, fold = resumed.reached, resumed.fold
+    kept = {} if before is None else before.fold.recommendations
+    details = {} if before is None else before.details
     document = {
         "format": WALK_FORMAT,
         "size": checkpoint.size,
@@ -141,7 +153,8 @@ def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed) -> bytes:
             "history": None if resumed.history is None else resumed.history.isoformat(),
             "settings": settings_value(fold),
             "recommendations": [
-                recommendation_row(rec)["detail"] for rec in fold.recommendations.values()
+                details[key] if kept.get(key) is rec else recommendation_row(rec)["detail"]
+                for key, rec in fold.recommendations.items()
             ],
         },
     }
@@ -162,15 +175,14 @@ def _resumed(walk: dict[str, Any], fold: dict[str, Any]) -> Resumed:
         moved_on=bool(walk["moved_on"]),
         streams={str(name): int(version) for name, version in walk["streams"].items()},
     )
-    recommendations = [from_row(detail) for detail in fold["recommendations"]]
-    state = Status(
-        MappingProxyType({rec.key: rec for rec in recommendations}), seq=int(fold["seq"])
-    )
+    rows = [(from_row(detail), detail) for detail in fold["recommendations"]]
+    state = Status(MappingProxyType({rec.key: rec for rec, _ in rows}), seq=int(fold["seq"]))
     history = fold["history"]
     return Resumed(
         reached,
         with_settings(state, fold["settings"]),
         None if history is None else date.fromisoformat(history),
+        {rec.key: detail for rec, detail in rows},
     )
 
 
