@@ -126,6 +126,8 @@ def monitor(
         fetcher(base, timeout=timeout),
     )
     note = served.tiles(CHECKPOINT)
+    if remembered is not None:
+        _check_same_log(folder, base, remembered.checkpoint, note)
     notes = [note] if remembered is None else [remembered.note, note]
     try:
         return _check(key, note, remembered, served, policy, witnesses, quorum, workers, folder,
@@ -133,6 +135,20 @@ def monitor(
     except Found as found:
         path = write_evidence(folder, found, server=base, notes=notes)
         raise Misbehaviour(found.summary, path) from None
+
+
+def _check_same_log(folder: Path, base: str, old: Checkpoint, note: bytes) -> None:
+    """Raise UsageProblem when the server names another log than the one ``folder`` follows
+    (a state given for the wrong server); a checkpoint that cannot be read is for the checks."""
+    try:
+        origin = parse_note(note).text.split("\n", 1)[0]
+    except NoteError:
+        return
+    if origin != old.origin:
+        raise UsageProblem(
+            f"{folder} follows the log {old.origin}, and {base} serves the log {origin}: "
+            "give another --state folder for it."
+        )
 
 
 @dataclass(frozen=True)

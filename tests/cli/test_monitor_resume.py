@@ -15,6 +15,7 @@ import pytest
 from cli.errors import UsageProblem
 from cli.monitor import Watched, monitor
 from cli.monitor_evidence import Misbehaviour
+from cli.monitor_state import STATE_FORMAT
 from domain.roles import ROLE_GRANTS
 from ledger.policy import RolePolicy
 from ledger.verify import Walked, verify_rows
@@ -22,7 +23,10 @@ from tests.cli.test_monitor import change_behind_the_server, evidence
 from tests.features.cycle import LEDGER, copy_of
 from tests.served import Monitored, checkpoint, monitored_ledger, refuse, served
 from tests.tamper import Attacker
-from tlog.note import parse_verifier_key
+from tlog.checkpoint import Checkpoint, format_checkpoint
+from tlog.merkle import leaf_hash
+from tlog.note import SignerKey, parse_verifier_key, sign_note
+from tlog.tiles import encode_bundle
 
 POLICY = RolePolicy(ROLE_GRANTS)
 
@@ -179,3 +183,23 @@ def test_a_walk_of_another_checkpoint_is_set_aside(
         walked.clear()
         again = run(url, state)
     assert again.verified == again.checkpoint.size > first.checkpoint.size
+
+
+def test_a_state_of_another_log_is_a_sentence_not_a_misbehaviour(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    other = SignerKey("other.example/log", bytes([6]) * 32)
+    state = tmp_path / "monitor"
+    state.mkdir()
+    text = format_checkpoint(Checkpoint(other.name, 1, leaf_hash(b"an entry of another log")))
+    document = {"format": STATE_FORMAT, "vkey": other.verifier_key.text(),
+                "checkpoint": sign_note(text, [other]).decode()}  # fmt: skip
+    (state / "monitor.json").write_text(json.dumps(document))
+    (state / "entries.bundle").write_bytes(encode_bundle([b"an entry of another log"]))
+    with served(copy) as url, pytest.raises(UsageProblem) as refused:
+        run(url, state)
+    assert refused.value.sentence() == (
+        f"{state} follows the log other.example/log, and {url} serves the log "
+        f"{base.vkey.split('+')[0]}: give another --state folder for it."
+    )
+    assert not (state / "evidence").exists()
