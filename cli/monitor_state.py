@@ -31,7 +31,7 @@ from cli.errors import UsageProblem
 from ledger.signers import SignerRecord
 from ledger.verify import Reached
 from projections.status import Key, Status
-from projections.tables import from_row, recommendation_row, settings_value, with_settings
+from projections.tables import detail_of, from_row, settings_value, with_settings
 from tlog.atomic import replace_file
 from tlog.checkpoint import Checkpoint, parse_checkpoint
 from tlog.note import NoteError, VerifierKey, parse_note, parse_verifier_key
@@ -153,7 +153,7 @@ def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None
             "history": None if resumed.history is None else resumed.history.isoformat(),
             "settings": settings_value(fold),
             "recommendations": [
-                details[key] if kept.get(key) is rec else recommendation_row(rec)["detail"]
+                details[key] if kept.get(key) is rec else detail_of(rec)
                 for key, rec in fold.recommendations.items()
             ],
         },

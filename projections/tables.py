@@ -149,6 +149,11 @@ def recommendation_row(status: RecommendationStatus, *, reviews: int = 2) -> dic
     return row
 
 
+def detail_of(status: RecommendationStatus) -> str:
+    """The row's ``detail`` alone: the record ``from_row`` reads back (a monitor keeps it)."""
+    return _texts(status)[2]
+
+
 def query_columns(status: RecommendationStatus, *, reviews: int = 2) -> dict[str, Any]:
     """The columns of its row that reads filter and order on: the row without its texts and
     its record (what ``projections.tail`` filters in memory as the queries do on the table)."""
