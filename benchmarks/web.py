@@ -12,7 +12,10 @@ of at least ``TARGET``, the overview's before it had one. The recommendation pag
 asked again with the ETag of its first answer (If-None-Match), as a reader who holds it would:
 each answer must be a 304; and with a query no other request has (``&fresh=N``), so that every
 answer is read and rendered, none sent from what the process kept (``web.caching.Kept``); the
-board's first page and the Atom feed are asked so too (their ``rendered`` phases).
+board's first page and the Atom feed are asked so too (their ``rendered`` phases). Also
+reported: the server's CPU time per answer (user and system, all its processes and threads,
+from /proc) and ``/healthz``'s over it, which moves less than the rates when other work shares
+the cores.
 Exit status 1 when a request went unanswered within the budget or a target is missed, 2 when
 the server cannot be measured (it does not start, or answers a request with anything but 200
 and the expected page).
@@ -91,11 +94,17 @@ class Outcome:
     latencies: list[float] = field(default_factory=list)
     unanswered: int = 0
     seconds: float = 0.0
+    cpu: float = math.nan  # the server's CPU seconds meanwhile, all its processes and threads
     problems: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_each(self) -> float:
+        """The server's CPU seconds per answered request."""
+        return self.cpu / len(self.latencies) if self.latencies else math.nan
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -309,6 +318,18 @@ def peak_rss_mb(pid: int) -> float:
     return total or math.nan
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time, user and system, the process and its children (workers) have used."""
+    total = 0.0
+    for each in (pid, *children(pid)):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # ended meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def children(pid: int) -> list[int]:
     """The process's children, and theirs."""
     try:
@@ -434,6 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             each = f"{args.seconds:g} s" if args.seconds else str(phase.requests)
             print(f"{phase.name}: {args.clients} x {each} ...", file=sys.stderr)
             tag = tags[phase.name]
+            cpu = cpu_seconds(server.pid)
             done = run_phase(
                 port,
                 phase,
@@ -442,6 +464,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 tag=tag,
                 seconds=args.seconds,
             )
+            done.cpu = cpu_seconds(server.pid) - cpu
             outcomes[phase.name] = done
             print(
                 f"  {len(done.latencies)} answered, {done.unanswered} unanswered, "
@@ -457,6 +480,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.unlink(missing_ok=True)
 
     ceiling = outcomes["healthz"].rate
+    cheapest = outcomes["healthz"].cpu_each
     rows, failed = [], False
     for phase in phases:
         done = outcomes[phase.name]
@@ -474,6 +498,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ms(percentile(done.latencies, 0.50)),
                 ms(percentile(done.latencies, 0.99)),
                 "(ceiling)" if phase.name == "healthz" else f"{ratio:.4f}",
+                "-" if math.isnan(done.cpu_each) else f"{done.cpu_each * 1000:.2f}",
+                "" if phase.name == "healthz" else f"{cheapest / done.cpu_each:.4f}",
                 (">= " + f"{TARGET}" + (" MISSED" if missed else " met")) if phase.judged else "",
             )
         )
@@ -492,10 +518,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "p50 ms",
                 "p99 ms",
                 "ratio to /healthz",
+                "server CPU ms",
+                "CPU ratio",
                 "target",
             ),
             rows,
-            right={2, 3, 4, 5, 6, 7},
+            right={2, 3, 4, 5, 6, 7, 8, 9},
         )
     )
     print(f"\nserver's peak RSS: {memory:,.0f} MB")
