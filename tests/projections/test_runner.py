@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, inspect, select, update
+from sqlalchemy import Connection, event, inspect, select, update
 from sqlalchemy.engine import Engine
 
 import projections.runner as runner
@@ -64,6 +64,30 @@ def test_rebuild_gives_the_same_rows(answered: Office) -> None:
     assert runner.rebuild(answered.ledger) == answered.ledger.count()
     assert rows(answered) == before
     assert len(before) == 7  # five recommendations, the settings and the tables' format
+
+
+def test_a_rebuild_frees_the_old_rows_without_zeroing_them_and_puts_the_setting_back(
+    answered: Office,
+) -> None:
+    """The read models' rows are deleted with SQLite's ``secure_delete`` at FAST (2); the
+    connections go back to the ledger with the setting they had."""
+    runner.catch_up(answered.ledger)
+    with engine(answered).connect() as conn:
+        default = conn.exec_driver_sql("PRAGMA secure_delete").scalar()
+    found: list[int] = []
+
+    def deleting(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("DELETE FROM projection_"):
+            found.append(cursor.connection.execute("PRAGMA secure_delete").fetchone()[0])
+
+    event.listen(engine(answered), "before_cursor_execute", deleting)
+    try:
+        runner.rebuild(answered.ledger)
+    finally:
+        event.remove(engine(answered), "before_cursor_execute", deleting)
+    assert found and set(found) == {2}
+    with engine(answered).connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == default != 2
 
 
 def test_tables_of_another_format_are_dropped_and_rebuilt(answered: Office) -> None:
