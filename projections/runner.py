@@ -551,14 +551,15 @@ def write(conn: Connection, before: Status, after: Status) -> None:
     ]
     # Every changed recommendation's rows are deleted first, even one adopted in this batch:
     # tables whose position was lost (a format's settings cleared, a rebuild over them) may
-    # still hold its rows, and skipping them broke the insert on the primary key.
-    stored = [{"key_panel": status.panel, "key_number": status.number} for status in changed]
+    # still hold its rows, and skipping them broke the insert on the primary key. They go by
+    # runs of consecutive numbers (a batch changes whole panels): one statement per run.
+    stored = _runs(sorted(status.key for status in changed))
     if stored:
         for table in (this.recommendations, this.reviews):
             conn.execute(
                 delete(table).where(
                     table.c.panel == bindparam("key_panel"),
-                    table.c.number == bindparam("key_number"),
+                    table.c.number.between(bindparam("first"), bindparam("last")),
                 ),
                 stored,
             )
@@ -574,6 +575,18 @@ def write(conn: Connection, before: Status, after: Status) -> None:
     ):
         conn.execute(delete(settings).where(settings.c.name == this.name))
         conn.execute(insert(settings).values(name=this.name, value=settings_value(after)))
+
+
+def _runs(keys: list[Key]) -> list[dict[str, int]]:
+    """``keys`` (sorted) as runs of consecutive numbers in one panel, each every key from
+    ``first`` to ``last``: ``(1, 1), (1, 2), (1, 4)`` are the runs 1/1-2 and 1/4."""
+    found: list[dict[str, int]] = []
+    for panel, number in keys:
+        if found and found[-1]["key_panel"] == panel and found[-1]["last"] == number - 1:
+            found[-1]["last"] = number
+        else:
+            found.append({"key_panel": panel, "first": number, "last": number})
+    return found
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

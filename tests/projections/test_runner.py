@@ -58,6 +58,20 @@ def test_catch_up_applies_only_the_entries_written_since(answered: Office) -> No
     )
 
 
+def test_catching_up_rewrites_the_rows_it_changes_and_keeps_those_between(
+    answered: Office,
+) -> None:
+    """A batch about recommendations 2 and 4 replaces their rows and leaves 3's."""
+    runner.catch_up(answered.ledger)
+    answered.do("government", step(commands.respond, answer(4, 1, Position.ACCEPTED)))
+    answered.do("government", step(commands.respond, answer(2, 2, Position.ACCEPTED)))
+    assert runner.catch_up(answered.ledger) == 2
+    caught_up = rows(answered)
+    runner.rebuild(answered.ledger)
+    assert caught_up == rows(answered)
+    assert len(caught_up) == 7  # five recommendations, the settings and the tables' format
+
+
 def test_rebuild_gives_the_same_rows(answered: Office) -> None:
     runner.catch_up(answered.ledger, batch=5)
     before = rows(answered)
