@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from ledger import Ledger
 from projections.composition import PPM, Hidden
@@ -170,11 +171,19 @@ def page_html(name: str, asked: Asked, **data: Any) -> str:
         said_lang=partial(i18n.said_lang, lang=asked.lang),
         other_lang=lambda texts: i18n.localized(texts, asked.lang)[1],
         bdi=i18n.isolated,
+        breakable=breakable,
         format_number=partial(i18n.format_number, asked.lang),
         time_day=partial(i18n.day_element, asked.lang),
         time_moment=partial(i18n.moment_element, asked.lang),
         **data,
     )
+
+
+@lru_cache(maxsize=256)  # the few event types, on every row of every audit trail
+def breakable(name: str) -> Markup:
+    """A dotted name (an event type), escaped, that may wrap after each dot:
+    ``recommendation.<wbr>adopted``."""
+    return Markup(".<wbr>").join(name.split("."))
 
 
 def percent(lang: str, ppm: int | Hidden | None) -> str:

@@ -25,6 +25,7 @@ from tests.features.forked import assembly
 from tests.web.conftest import ANSWERED, MEASURES, Built, read
 from web.context import Busy, Settings, opened
 from web.i18n import LABELS, LANGUAGE_IN, LANGUAGES, choose, preferred
+from web.pages import breakable
 
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/overdue", "/verify")
 WEB = Path(__file__).parents[2] / "web"
@@ -479,3 +480,9 @@ def test_error_pages_are_accessible_html_in_the_language_asked(
 def test_the_stylesheet_is_served(client: TestClient) -> None:
     response = client.get("/static/style.css")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
+
+
+def test_an_event_type_may_wrap_after_each_dot_and_is_escaped() -> None:
+    assert breakable("recommendation.adopted") == "recommendation.<wbr>adopted"
+    assert breakable("a<b>.c") == "a&lt;b&gt;.<wbr>c"
+    assert breakable("plain") == "plain"
