@@ -204,7 +204,7 @@ def _check(
         nodes = _checked_tree(new, before, checked)
         try:
             compared = folding.compare(new.size, rows)
-            state = folding.folding.result()
+            state = folding.folded()
             keys = pages_to_read(pages, folding.start, state)
             shown = check_pages(served.site, served.api, state, new.size, keys)
         except Found as found:
@@ -212,7 +212,7 @@ def _check(
             found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
             raise
     assert checked.reached is not None  # the entries verified
-    walk = Resumed(checked.reached, state, folding.folding.history)
+    walk = Resumed(checked.reached, state, folding.history)
     save_state(folder, key, note, entries, walk, before=resumed)
     return Watched(new, old, new.size - len(known), new.size - walked, compared, shown, cosigned)
 

@@ -68,6 +68,15 @@ class BoardCheck:
         """Fold the rows of a batch the walk has checked, from their bodies as read."""
         self.folding.add([(row[1], row[4], event) for row, event in zip(rows, events, strict=True)])
 
+    @property
+    def history(self) -> date | None:
+        """The ledger's ``history_before``, as the fold read it."""
+        return self.folding.history
+
+    def folded(self) -> Status:
+        """The fold of every entry: where it started, then each batch checked since."""
+        return self.folding.result()
+
     def compare(self, size: int, board: list[dict[str, Any]]) -> int:
         """``check_board`` on the fold: the recommendations compared, or Found raised."""
         return check_board(self.folding.result(), size, board)
