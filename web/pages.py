@@ -11,7 +11,7 @@ request reads the ledger through its server process's connection pool (``web.con
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import lru_cache, partial
 from pathlib import Path
@@ -172,10 +172,32 @@ def page_html(name: str, asked: Asked, **data: Any) -> str:
         other_lang=lambda texts: i18n.localized(texts, asked.lang)[1],
         bdi=i18n.isolated,
         breakable=breakable,
+        ref_link=partial(ref_link, asked),
+        title_of=partial(title_of, asked.lang),
         format_number=partial(i18n.format_number, asked.lang),
         time_day=partial(i18n.day_element, asked.lang),
         time_moment=partial(i18n.moment_element, asked.lang),
         **data,
+    )
+
+
+def ref_link(asked: Asked, item: Mapping[str, Any]) -> Markup:
+    """A row's reference, linked to its recommendation's page (at the point asked for)."""
+    rec = item["rec"]
+    here = asked.link(f"/recommendations/{int(rec.panel)}/{int(rec.number)}")
+    return Markup('<a href="{}">{}</a>').format(here, item["ref"])
+
+
+def title_of(lang: str, item: Mapping[str, Any]) -> Markup:
+    """A row's title, isolated (``<bdi>``); in another language than the page's, marked with
+    that language and followed by a note saying it exists only in that language."""
+    other = item["title_lang"]
+    if not other:
+        return Markup("<bdi>{}</bdi>").format(item["title"])
+    gettext = translations(lang).gettext
+    note = gettext("only %(language)s") % {"language": gettext(LANGUAGE_IN[other])}
+    return Markup('<bdi lang="{}">{}</bdi> <span class="note" lang="{}">({})</span>').format(
+        other, item["title"], lang, note
     )
 
 

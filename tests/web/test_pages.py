@@ -23,9 +23,10 @@ from projections.trail import recommendation_trail
 from tests.features.cycle import copy_of
 from tests.features.forked import assembly
 from tests.web.conftest import ANSWERED, MEASURES, Built, read
+from web.asked import Asked
 from web.context import Busy, Settings, opened
 from web.i18n import LABELS, LANGUAGE_IN, LANGUAGES, choose, preferred
-from web.pages import breakable
+from web.pages import breakable, ref_link, title_of
 
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/overdue", "/verify")
 WEB = Path(__file__).parents[2] / "web"
@@ -486,3 +487,24 @@ def test_an_event_type_may_wrap_after_each_dot_and_is_escaped() -> None:
     assert breakable("recommendation.adopted") == "recommendation.<wbr>adopted"
     assert breakable("a<b>.c") == "a&lt;b&gt;.<wbr>c"
     assert breakable("plain") == "plain"
+
+
+def test_a_row_s_title_in_another_language_says_so_and_is_escaped() -> None:
+    own = {"title": "Renovate <homes>", "title_lang": None}
+    other = {"title": "Rénover", "title_lang": "fr"}
+    assert title_of("en", own) == "<bdi>Renovate &lt;homes&gt;</bdi>"
+    assert title_of("en", other) == (
+        '<bdi lang="fr">Rénover</bdi> <span class="note" lang="en">(only in French)</span>'
+    )
+    assert title_of("nl", other).endswith(
+        '<span class="note" lang="nl">(alleen in het Frans)</span>'
+    )
+
+
+def test_a_row_s_reference_links_to_its_page_at_the_point_asked() -> None:
+    class Rec:
+        panel, number = 3, 12
+
+    asked = Asked("fr", "/recommendations", {}, at_seq=40)
+    link = ref_link(asked, {"rec": Rec(), "ref": "3/12 <R>"})
+    assert link == '<a href="/recommendations/3/12?lang=fr&amp;at_seq=40">3/12 &lt;R&gt;</a>'
