@@ -44,6 +44,7 @@ from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer, verification_report
 from ledger.tree import issue_checkpoint
 from tlog.note import SignerKey
+from tlog.tiles import TilesUnavailable
 
 RATIO_TARGET = 0.8
 ORIGIN = "bench.assembly.example/ledger"
@@ -180,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 verify_rates.append(verify_rate(path))
                 monitor_rates.append(monitor_rate(url))
             resumed, seen = resumed_rate(url, path, builder, args.grow)
+        except TilesUnavailable:
+            print(f"the server's log:\n{(Path(folder) / 'serve.log').read_text()[-4000:]}")
+            raise
         finally:
             server.terminate()
             server.wait(timeout=30)
