@@ -49,7 +49,7 @@ from typing import Any
 from weakref import WeakSet
 
 from anyio import to_thread
-from sqlalchemy import Select, column, func, select, table
+from sqlalchemy import Select, column, func, or_, select, table
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers, MutableHeaders
@@ -221,7 +221,8 @@ _TREE_MADE: WeakSet[Engine] = WeakSet()  # databases whose tree's tables were fo
 def _state_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
     """``ledger_state``'s statement, the one without the tree's tables, and the latter with
     how many of them SQLite holds: built once, so that SQLAlchemy finds them compiled without
-    working out their cache key on each request."""
+    working out their cache key on each request (and with no IN list, which it would expand
+    into the statement's text on each request)."""
     last = entries_table.c.seq.desc()
     head = (
         select(entries_table.c.seq).order_by(last).limit(1).scalar_subquery(),
@@ -235,7 +236,7 @@ def _state_statements() -> tuple[Select[Any], Select[Any], Select[Any]]:
     made = (
         select(func.count())
         .select_from(schema)
-        .where(schema.c.type == "table", schema.c.name.in_(_TREE))
+        .where(schema.c.type == "table", or_(*(schema.c.name == name for name in _TREE)))
         .scalar_subquery()
     )
     return select(*head, *rest), select(*head), select(*head, made)
