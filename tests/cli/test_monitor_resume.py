@@ -15,7 +15,7 @@ import pytest
 from cli.errors import UsageProblem
 from cli.monitor import Watched, monitor
 from cli.monitor_evidence import Misbehaviour
-from cli.monitor_state import STATE_FORMAT
+from cli.monitor_state import STATE_FORMAT, load_state, save_state
 from domain.roles import ROLE_GRANTS
 from ledger.policy import RolePolicy
 from ledger.verify import Walked, verify_rows
@@ -203,3 +203,20 @@ def test_a_state_of_another_log_is_a_sentence_not_a_misbehaviour(
         f"{base.vkey.split('+')[0]}: give another --state folder for it."
     )
     assert not (state / "evidence").exists()
+
+
+def test_the_walk_kept_reads_back_as_it_was_written(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        run(url, state, base.vkey)
+    remembered = load_state(state)
+    assert remembered is not None and remembered.resumed is not None
+    again = tmp_path / "again"
+    # Written anew from what was read, every record serialized again (nothing kept as read).
+    save_state(again, remembered.vkey, remembered.note, remembered.entries, remembered.resumed)
+    for name in ("monitor.json", "entries.bundle", "walk.json"):
+        assert (again / name).read_bytes() == (state / name).read_bytes(), name
+    assert remembered.resumed.reached.seq == remembered.checkpoint.size
+    assert remembered.resumed.fold.recommendations
