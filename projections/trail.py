@@ -11,9 +11,13 @@ entries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+
+from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy.engine import Engine
 
 from domain.correction import correction_stream, review_stream
 from domain.deliberation import deliberation_stream, evidence_stream
@@ -25,6 +29,7 @@ from ledger.canonical import ZERO_HASH
 from ledger.history import after_the_fact
 from ledger.keys import verify_signature
 from ledger.signers import SignerRecord
+from ledger.storage import entries_table
 from projections.runner import stored_numbers
 
 
@@ -99,12 +104,42 @@ def trail(ledger: Ledger, entries: Iterable[Entry]) -> list[TrailLine]:
     signers = {record.key_id: record for record in ledger.signers()}
     ordered = [by_seq[seq] for seq in sorted(by_seq)]
     history = ledger.history_before()
-    # Each entry's prev is checked against the entry before it: those not in the trail are
-    # read together, not one query per entry.
+    # Each entry's prev is checked against the stored hash of the entry before it: those not
+    # in the trail are read together, not one query per entry, and their hashes alone.
     missing = {entry.seq - 1 for entry in ordered if entry.seq > 0} - by_seq.keys()
-    before = {entry.seq: entry for entry in ledger.entries_at(missing)} if missing else {}
-    known = {**before, **by_seq}
+    known = {**_hashes_at(ledger, missing), **{seq: entry.hash for seq, entry in by_seq.items()}}
     return [_line(entry, signers, known, history=history) for entry in ordered]
+
+
+def _hashes_at(ledger: Ledger, seqs: Collection[int]) -> dict[int, bytes]:
+    """The stored hashes of the entries at ``seqs`` the ledger holds, as ``Ledger.entries_at``
+    finds them (an entry with its event), without reading their bodies."""
+    if not seqs:
+        return {}
+    recorder = ledger.recorder
+    engine = recorder.datastore.engine
+    assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
+    query = _hashes_query(recorder.events)
+    wanted = sorted(seqs)
+    found: dict[int, bytes] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), _AT_ONCE):
+            chunk = wanted[start : start + _AT_ONCE]
+            found.update((seq, bytes(hash)) for seq, hash in conn.execute(query, {"seqs": chunk}))
+    return found
+
+
+@cache
+def _hashes_query(events: Table) -> Select[tuple[int, bytes]]:
+    """Built once per events table: SQLAlchemy then finds it compiled."""
+    return (
+        select(entries_table.c.seq, entries_table.c.hash)
+        .join(events, events.c.id == entries_table.c.notification_id)
+        .where(entries_table.c.seq.in_(bindparam("seqs", expanding=True)))
+    )
+
+
+_AT_ONCE = 500  # seqs bound in one IN list, as ``ledger.storage`` binds them
 
 
 def _with_corrections(ledger: Ledger, entries: Sequence[Entry]) -> list[Entry]:
@@ -118,7 +153,7 @@ def _with_corrections(ledger: Ledger, entries: Sequence[Entry]) -> list[Entry]:
 def _line(
     entry: Entry,
     signers: dict[str, SignerRecord],
-    known: dict[int, Entry],
+    known: dict[int, bytes],
     *,
     history: date | None,
 ) -> TrailLine:
@@ -139,7 +174,7 @@ def _line(
     )
 
 
-def _problem(entry: Entry, signer: SignerRecord | None, known: dict[int, Entry]) -> str | None:
+def _problem(entry: Entry, signer: SignerRecord | None, known: dict[int, bytes]) -> str | None:
     if entry.computed_hash() != entry.hash:
         return "the stored hash does not match the entry's bytes"
     if signer is None:
@@ -169,9 +204,8 @@ _SIGNED: dict[tuple[bytes, bytes], bool] = {}
 _SIGNED_AT_MOST = 100_000  # about 15 MB of keys and hashes; then forgotten all at once
 
 
-def _previous_hash(seq: int, known: dict[int, Entry]) -> bytes | None:
+def _previous_hash(seq: int, known: dict[int, bytes]) -> bytes | None:
     """The stored hash of the entry before ``seq`` (``known`` holds it when the ledger does)."""
     if seq == 0:
         return ZERO_HASH
-    before = known.get(seq - 1)
-    return None if before is None else before.hash
+    return known.get(seq - 1)
