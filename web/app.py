@@ -123,7 +123,8 @@ def create_app(
     app.include_router(desk.router)
     app.include_router(monitor.router)
     app.add_middleware(GZipMiddleware, minimum_size=COMPRESSED_FROM, compresslevel=GZIP_LEVEL)
-    app.add_middleware(Caching, settings=settings)  # outside compression: it keeps its bytes
+    # outside compression: it keeps its bytes; the policy is part of what answers depend on
+    app.add_middleware(Caching, settings=settings, served_with=witnesses or "")
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=served_hosts(base, listening))
     app.add_middleware(SecurityHeaders, headers=secured)  # outside: it sees every refusal
     return app

@@ -103,9 +103,12 @@ class Kept:
 class Caching:
     """ASGI middleware: ETags and 304s on GET, Cache-Control on every answer."""
 
-    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, served_with: str = "") -> None:
+        """``served_with``: what else than the database the answers depend on, as text (the
+        witness policy the server was started with): another gives every answer another tag."""
         self.app = app
         self.settings = settings
+        self.served_with = hashlib.sha256(served_with.encode()).hexdigest()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -174,6 +177,7 @@ class Caching:
         asked = Headers(scope=scope).get("accept-language", "")
         parts = (
             release(),
+            self.served_with,
             self.settings.public_url,
             datetime.now(UTC).date().isoformat(),
             *map(str, state),

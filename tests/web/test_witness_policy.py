@@ -121,3 +121,17 @@ def test_a_recommendation_page_hands_the_quorum_and_leaves_the_keys_to_the_scrip
 ) -> None:
     page = TestClient(serving(built.ledger, witnesses=POLICY)).get("/recommendations/1/1").text
     assert 'data-keys=""' in page and 'data-quorum="2"' in page
+
+
+def test_another_policy_gives_every_page_another_tag(built: Built) -> None:
+    """A server started again with another policy, the ledger unchanged: a browser that kept
+    ``/verify`` as the first server sent it must not be told it is still current."""
+    before = TestClient(serving(built.ledger, witnesses=POLICY)).get("/verify?lang=en")
+    tag = before.headers["ETag"]
+    fewer = POLICY.replace("quorum 2", "quorum 3")
+    for other in (serving(built.ledger, witnesses=fewer), serving(built.ledger)):
+        again = TestClient(other).get("/verify?lang=en", headers={"If-None-Match": tag})
+        assert again.status_code == 200
+        assert again.headers["ETag"] != tag
+    same = TestClient(serving(built.ledger, witnesses=POLICY))
+    assert same.get("/verify?lang=en", headers={"If-None-Match": tag}).status_code == 304
