@@ -48,7 +48,7 @@ def test_a_walk_taken_up_knows_no_signer_it_was_not_given(forged: Forgery) -> No
     first = verify_rows([values[:SPLIT]], POLICY)
     forgetful = replace(first.reached, signers=first.reached.signers[:1])
 
-    with pytest.raises(VerificationFailed, match="(never|is not) enrolled") as refused:
+    with pytest.raises(VerificationFailed, match=r"(never|is not) enrolled") as refused:
         verify_rows([values[SPLIT:]], POLICY, start=forgetful)
     assert refused.value.seq >= SPLIT
 
