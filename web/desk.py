@@ -58,7 +58,6 @@ from web.desk_steps import DeskStep
 from web.envelope import check_json_type, read_body
 from web.i18n import choose, format_day, localized
 from web.pages import page_html
-from web.press_render import colon
 
 router = APIRouter()
 SCRIPTS_DIR = Path(__file__).parent / "static" / "desk"
@@ -168,7 +167,6 @@ def desk_data(book: Ledger, lang: str) -> dict[str, Any]:
         "kind_words": KIND_WORDS,
         "kind_types": KIND_TYPES,
         "max_bulk_kib": MAX_BULK_BYTES // 1024,
-        "colon": colon(lang),
     }
 
 

@@ -91,6 +91,12 @@ LANGUAGE_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English"}
 LANGUAGE_IN = {"fr": "in French", "nl": "in Dutch", "en": "in English"}  # message ids
 
 
+def colon(lang: str) -> str:
+    """A colon after a label as ``lang`` writes it (French puts a narrow no-break space
+    before it)."""
+    return "\u202f:" if lang == "fr" else ":"
+
+
 @cache
 def translations(lang: str) -> Translations:
     """The compiled catalogue of ``lang`` (one of ``LANGUAGES``), read once per process."""

@@ -177,6 +177,7 @@ def page_html(name: str, asked: Asked, **data: Any) -> str:
         format_number=partial(i18n.format_number, asked.lang),
         time_day=partial(i18n.day_element, asked.lang),
         time_moment=partial(i18n.moment_element, asked.lang),
+        colon=i18n.colon(asked.lang),
         **data,
     )
 

@@ -17,7 +17,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ledger import Ledger
-from web.i18n import LANGUAGE_IN, LANGUAGES, format_day, format_number, label, translations
+from web.i18n import (
+    LANGUAGE_IN,
+    LANGUAGES,
+    colon,
+    format_day,
+    format_number,
+    label,
+    translations,
+)
 from web.press import Figure, Quote, Report, Section
 from web.press_chart import bars
 
@@ -75,11 +83,6 @@ def entries(book: Ledger, seqs: Iterable[int], lang: str) -> dict[int, dict[str,
             "hash": entry.hash.hex(),
         }
     return found
-
-
-def colon(lang: str) -> str:
-    """A colon as ``lang`` writes it (French puts a space before it)."""
-    return "\u202f:" if lang == "fr" else ":"
 
 
 def percent(count: int, total: int) -> str:

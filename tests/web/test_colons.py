@@ -1,0 +1,36 @@
+"""A colon after a label is written as each language writes it: French puts a narrow no-break
+space before it, English and Dutch none."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import Built, serving
+
+HEADINGS = {
+    "fr": "Recommandation 1/1\u202f: ",
+    "nl": "Aanbeveling 1/1: ",
+    "en": "Recommendation 1/1: ",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(HEADINGS))
+def test_a_recommendation_s_heading_puts_its_colon_as_the_language_does(
+    built: Built, lang: str
+) -> None:
+    page = TestClient(serving(built.ledger)).get(f"/recommendations/1/1?lang={lang}").text
+    heading = unescape(re.search(r"<h1>(.*?)</h1>", page, re.S).group(1))  # type: ignore[union-attr]
+    assert re.sub(r"<[^>]+>", "", heading).startswith(HEADINGS[lang])
+    if lang == "fr":
+        text = unescape(
+            re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", "", page, flags=re.S)
+        )
+        found = [
+            text[m.start() - 40 : m.end() + 20]
+            for m in re.finditer(r"[^\u202f\u00a0\s\d]:(?!//)", text)
+        ]
+        assert found == []
