@@ -13,6 +13,10 @@ every run; ``none`` reads none.
 A page is read after the checkpoint was signed: where it disagrees, the recommendation's
 ``last_seq`` is asked of the API, and a recommendation changed after the checkpoint is left for a
 later run, as on the board (``cli.monitor_board``).
+
+A server that answers but refuses a recommendation's page, or its ``/api/recommendations/P/N``,
+with an HTTP error hides what its entries hold: that is misbehaviour too. Only a server that
+cannot be reached, or says to try later (429, 502, 503, 504), is not.
 """
 
 from __future__ import annotations
@@ -20,18 +24,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
 from cli.monitor_board import ours
-from cli.monitor_evidence import PAGE, Found
+from cli.monitor_evidence import PAGE, READ_MODEL, Found
 from projections.status import Key, RecommendationStatus, Status
-from tlog.tiles import BadTiles, Fetch
+from tlog.tiles import BadTiles, Fetch, TilesUnavailable
 from web.i18n import label
 
 PAGES = ("changed", "all", "none")
 AXES = ("position", "implementation", "verdict")
 READING = 4  # pages fetched at once
+# A server busy or behind a gateway that cannot reach it says so; it cannot be reached for now.
+TRY_LATER = frozenset({429, 502, 503, 504})
 
 
 def pages_to_read(which: str, before: Status, after: Status) -> list[Key]:
@@ -57,22 +64,46 @@ def check_pages(site: Fetch, api: Fetch, state: Status, size: int, keys: Iterabl
     with ThreadPoolExecutor(READING) as pool:
         for key, shown in zip(wanted, pool.map(lambda key: _shown(site, key), wanted), strict=True):
             rec = state.recommendations[key]
+            if isinstance(shown, Refused):
+                raise _not_served(PAGE, "page", shown, rec, state)
             expected = ours(rec)
             wrong = _first_wrong(shown, expected)
             if wrong is None:
                 compared += 1
                 continue
-            if _changed_since(api, key, size):
+            if _changed_since(api, rec, state, size):
                 continue  # the page may show a change after the checkpoint: for a later run
             raise _disagreement(key, wrong, shown, rec, state)
     return compared
 
 
-def _shown(site: Fetch, key: Key) -> dict[str, tuple[str, str]]:
+@dataclass(frozen=True)
+class Refused:
+    """A server that answered a path with an HTTP error."""
+
+    path: str
+    status: int
+
+
+def _answer(fetch: Fetch, path: str, shown: str) -> bytes | Refused:
+    """What the server answers at ``path`` (``shown`` as the evidence names it), or its refusal;
+    a server that cannot be reached, or says to try later, raises TilesUnavailable."""
+    try:
+        return fetch(path)
+    except TilesUnavailable as exc:
+        if exc.status is None or exc.status in TRY_LATER:
+            raise
+        return Refused(shown, exc.status)
+
+
+def _shown(site: Fetch, key: Key) -> dict[str, tuple[str, str]] | Refused:
     """What the page of ``key`` shows of each axis: its status key and its words."""
     path = f"recommendations/{key[0]}/{key[1]}?lang=en"
+    answer = _answer(site, path, f"/{path}")
+    if isinstance(answer, Refused):
+        return answer
     reader = _Cells()
-    reader.feed(site(path).decode(errors="replace"))
+    reader.feed(answer.decode(errors="replace"))
     reader.close()
     return reader.cells
 
@@ -86,14 +117,39 @@ def _first_wrong(shown: dict[str, tuple[str, str]], expected: dict[str, Any]) ->
     return None
 
 
-def _changed_since(api: Fetch, key: Key, size: int) -> bool:
-    """Whether the API says ``key`` changed at or after entry ``size``."""
-    path = f"recommendations/{key[0]}/{key[1]}"
+def _changed_since(api: Fetch, rec: RecommendationStatus, state: Status, size: int) -> bool:
+    """Whether the API says ``rec`` changed at or after entry ``size``; raise Found when it
+    does not serve the recommendation."""
+    path = f"recommendations/{rec.key[0]}/{rec.key[1]}"
+    answer = _answer(api, path, f"/api/{path}")
+    if isinstance(answer, Refused):
+        raise _not_served(READ_MODEL, "API's recommendation", answer, rec, state)
     try:
-        last = json.loads(api(path))["last_seq"]
+        last = json.loads(answer)["last_seq"]
     except (ValueError, KeyError, TypeError):
         raise BadTiles(f"/api/{path} does not answer a recommendation's JSON") from None
     return isinstance(last, int) and last >= size
+
+
+def _not_served(
+    kind: str, what: str, refused: Refused, rec: RecommendationStatus, state: Status
+) -> Found:
+    ref = f"{rec.key[0]}/{rec.key[1]}"
+    return Found(
+        kind,
+        f"the server does not serve the {what} {ref}, which its entries hold and its board "
+        f"lists: {refused.path} answers HTTP {refused.status}",
+        refused={"path": refused.path, "status": refused.status},
+        from_entries=ours(rec),
+        entries_folded=state.seq + 1,
+        entry_seqs=_seqs(rec),
+    )
+
+
+def _seqs(rec: RecommendationStatus) -> list[int]:
+    """The entries that set ``rec``'s status."""
+    changes = (rec.adopted, rec.position_change, rec.implementation_change, rec.verdict_change)
+    return sorted({change.seq for change in changes if change is not None})
 
 
 def _disagreement(
@@ -114,7 +170,6 @@ def _disagreement(
             f"the page of recommendation {ref} says {words!r} for {axis} {status!r}, whose "
             f"words are {label('en', status)!r}"
         )
-    changes = (rec.adopted, rec.position_change, rec.implementation_change, rec.verdict_change)
     return Found(
         PAGE,
         summary,
@@ -122,7 +177,7 @@ def _disagreement(
         page_shows={name: {"status": cell[0], "words": cell[1]} for name, cell in shown.items()},
         from_entries=ours(rec),
         entries_folded=state.seq + 1,
-        entry_seqs=sorted({change.seq for change in changes if change is not None}),
+        entry_seqs=_seqs(rec),
     )
 
 

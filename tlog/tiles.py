@@ -55,11 +55,12 @@ class TilesError(TlogError):
 
 
 class TilesUnavailable(TilesError, StorageError):
-    """A tile, bundle or checkpoint that cannot be fetched (a store that cannot be reached)."""
+    """A tile, bundle or checkpoint that cannot be fetched (a store that cannot be reached);
+    ``status`` is the HTTP status of a server that answered with an error, else None."""
 
-    def __init__(self, where: str, reason: str) -> None:
+    def __init__(self, where: str, reason: str, *, status: int | None = None) -> None:
         super().__init__(where, reason)
-        self.where, self.reason = where, reason
+        self.where, self.reason, self.status = where, reason, status
 
     def sentence(self) -> str:
         return f"Cannot fetch {self.where}: {self.reason}."
@@ -188,7 +189,7 @@ def _get(url: str, timeout: float) -> bytes:
             data: bytes = response.read()
             gzipped = response.headers.get("Content-Encoding", "").lower() == "gzip"
     except urllib.error.HTTPError as exc:
-        raise TilesUnavailable(url, f"HTTP {exc.code} {exc.reason}") from None
+        raise TilesUnavailable(url, f"HTTP {exc.code} {exc.reason}", status=exc.code) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise TilesUnavailable(url, str(reason)) from None

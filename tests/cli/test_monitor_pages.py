@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import HTTPException
 from markupsafe import Markup
 
+import web.api
 import web.i18n
 import web.pages
 from cli.monitor import Watched, monitor
@@ -22,7 +24,8 @@ from tests.cli.test_monitor import evidence
 from tests.features.cycle import copy_of
 from tests.served import Monitored, checkpoint, monitored_ledger, refuse, served
 from tlog.note import parse_verifier_key
-from web.asked import Asked
+from tlog.tiles import TilesUnavailable
+from web.asked import Asked, Problem
 from web.i18n import label
 
 POLICY = RolePolicy(ROLE_GRANTS)
@@ -129,3 +132,73 @@ def test_a_page_changed_behind_the_server_later_is_caught_when_all_pages_are_rea
         assert run(url, state).pages == 0  # nothing changed: no page read
         with pytest.raises(Misbehaviour, match="the page of recommendation 1/1 shows position"):
             run(url, state, pages="all")
+
+
+def refusing(real: Any, status: int) -> Any:
+    """The page data of ``real``, but for 1/1, whose page is refused with ``status``."""
+
+    def refused(book: Ledger, asked: Asked, **kwargs: Any) -> dict[str, Any]:
+        if kwargs["ref"] == ("1", "1"):
+            raise Problem(status, "There is no page at %(path)s.", path=asked.path)
+        data: dict[str, Any] = real(book, asked, **kwargs)
+        return data
+
+    return refused
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_a_page_the_server_refuses_is_misbehaviour_with_evidence(
+    base: Monitored, copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    real = web.pages.recommendation_page_data  # type: ignore[attr-defined]
+    monkeypatch.setattr(web.pages, "recommendation_page_data", refusing(real, status))
+    state = tmp_path / "monitor"
+    with served(copy) as url, pytest.raises(Misbehaviour) as caught:
+        run(url, state, base.vkey)
+    assert caught.value.summary == (
+        "the server does not serve the page 1/1, which its entries hold and its board lists: "
+        f"/recommendations/1/1?lang=en answers HTTP {status}"
+    )
+    found = evidence(state)
+    assert found["kind"] == "page-disagrees"
+    assert found["refused"]["path"] == "/recommendations/1/1?lang=en"
+    assert found["refused"]["status"] == status
+    assert found["from_entries"]["position"] == "rejected"
+    assert all(entry["inclusion_proof"] is not None for entry in found["entries"])
+    assert not (state / "monitor.json").exists()
+
+
+def test_a_page_the_server_says_to_ask_again_later_for_cannot_be_reached(
+    base: Monitored, copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = web.pages.recommendation_page_data  # type: ignore[attr-defined]
+    monkeypatch.setattr(web.pages, "recommendation_page_data", refusing(real, 503))
+    state = tmp_path / "monitor"
+    with served(copy) as url, pytest.raises(TilesUnavailable, match="HTTP 503"):
+        run(url, state, base.vkey)
+    assert not (state / "evidence").exists()
+
+
+def test_a_recommendation_the_api_refuses_while_its_page_disagrees_is_misbehaviour(
+    base: Monitored, copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = web.pages.recommendation_page_data  # type: ignore[attr-defined]
+    monkeypatch.setattr(web.pages, "recommendation_page_data", showing_accepted(real))
+    trail = web.api.recommendation_trail  # type: ignore[attr-defined]
+
+    def refused(book: Ledger, panel: int, number: int) -> Any:
+        if (panel, number) == (1, 1):
+            raise HTTPException(404, "Recommendation 1/1 is not in the ledger.")
+        return trail(book, panel, number)
+
+    monkeypatch.setattr(web.api, "recommendation_trail", refused)
+    state = tmp_path / "monitor"
+    with served(copy) as url, pytest.raises(Misbehaviour) as caught:
+        run(url, state, base.vkey)
+    assert caught.value.summary == (
+        "the server does not serve the API's recommendation 1/1, which its entries hold and its "
+        "board lists: /api/recommendations/1/1 answers HTTP 404"
+    )
+    found = evidence(state)
+    assert found["kind"] == "read-model-disagrees"
+    assert found["refused"] == {"path": "/api/recommendations/1/1", "status": 404}
