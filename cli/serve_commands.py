@@ -73,7 +73,7 @@ def serve(
             help="The witness policy the log's checkpoints are cosigned under (the file "
             "assembly checkpoint --witnesses reads): /verify names its witnesses and quorum, "
             "readers' browsers require that quorum of valid cosignatures, and the tiles are "
-            "served at the latest checkpoint that met it (the latest while none has).",
+            "served at the latest checkpoint that met it, however old (the latest while none has).",
         ),
     ] = None,
     ledger: LedgerOption = DEFAULT_LEDGER,

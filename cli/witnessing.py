@@ -2,7 +2,8 @@
 issued goes with its consistency proof to the policy's witnesses over HTTP (``tlog.witnessing``),
 and the cosignatures that verify are kept with it, so it is served cosigned from then on (API,
 tiles, receipts, bundles). With ``--every``, a checkpoint is issued within that many seconds of
-a write, and one that has not reached the quorum is sent to the witnesses again.
+a write, and the latest, while it has not reached the quorum, is sent to the witnesses again
+each round (once the ledger grows, a newer checkpoint takes its place).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ledger.tree import (
     latest_checkpoint,
     prove_consistency,
 )
-from tlog.checkpoint import cosigned_by, parse_checkpoint
+from tlog.checkpoint import parse_checkpoint
 from tlog.note import SignerKey, parse_note
 from tlog.witnessing import (
     Gathered,
@@ -31,6 +32,7 @@ from tlog.witnessing import (
     parse_policy,
     quorum_met,
 )
+from tlog.witnessing import cosigners as cosigners_of
 
 DEFAULT_EVERY = 10.0
 
@@ -67,9 +69,7 @@ def witness(
 
 def cosigners(issued: Issued, policy: Policy) -> list[str]:
     """The names of the policy's witnesses whose cosignature the checkpoint is served with."""
-    note = parse_note(issued.note)
-    checkpoint = parse_checkpoint(note.text)
-    return [key.name for key in cosigned_by(checkpoint, note.signatures, policy.keys)]
+    return cosigners_of(issued.note, policy)
 
 
 def keep_witnessed(

@@ -330,11 +330,12 @@ def latest_checkpoint(recorder: LedgerRecorder) -> Issued | None:
     return checkpoint_at(recorder, sizes[-1]) if sizes else None
 
 
-def cosigned_sizes(recorder: LedgerRecorder, *, most: int) -> list[int]:
-    """The ``most`` largest sizes whose checkpoint has a cosignature kept, largest first."""
+def cosigned_sizes(recorder: LedgerRecorder, *, at_least: int = 1) -> list[int]:
+    """The sizes whose checkpoint has at least ``at_least`` cosignatures kept, largest first
+    (a cosignature is kept once: ``add_cosignatures``)."""
     prepare(recorder)
     size = cosignatures_table.c.size
-    query = select(size).distinct().order_by(size.desc()).limit(most)
+    query = select(size).group_by(size).having(func.count() >= at_least).order_by(size.desc())
     with _engine(recorder).connect() as conn:
         return [int(found) for found in conn.execute(query).scalars()]
 

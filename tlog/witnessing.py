@@ -27,13 +27,14 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from tlog.checkpoint import Checkpoint, cosigned_by
+from tlog.checkpoint import Checkpoint, cosigned_by, parse_checkpoint
 from tlog.errors import TlogError
 from tlog.note import (
     COSIGNATURE_V1,
     NoteError,
     NoteSignature,
     VerifierKey,
+    parse_note,
     parse_signature_line,
     parse_verifier_key,
 )
@@ -213,6 +214,14 @@ def _lines(answer: bytes) -> list[NoteSignature]:
 
 def _by(line: NoteSignature, key: VerifierKey) -> bool:
     return (line.name, line.key_id) == (key.name, key.key_id)
+
+
+def cosigners(note: bytes, policy: Policy) -> list[str]:
+    """The names of the policy's witnesses whose cosignature on the signed checkpoint ``note``
+    verifies."""
+    parsed = parse_note(note)
+    checkpoint = parse_checkpoint(parsed.text)
+    return [key.name for key in cosigned_by(checkpoint, parsed.signatures, policy.keys)]
 
 
 def quorum_met(policy: Policy, cosigned: Sequence[str] | Mapping[str, object]) -> bool:

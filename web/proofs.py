@@ -21,9 +21,7 @@ from ledger.tree import (
     prove_consistency,
     prove_inclusion,
 )
-from tlog.checkpoint import cosigned_by, parse_checkpoint
 from tlog.merkle import EmptyOldTree
-from tlog.note import parse_note
 from tlog.receipt import Consistency, Inclusion, format_consistency, format_inclusion
 from tlog.tiles import (
     CHECKPOINT,
@@ -34,18 +32,16 @@ from tlog.tiles import (
     tile_path,
     tile_width,
 )
-from tlog.witnessing import Policy, quorum_met
+from tlog.witnessing import Policy, cosigners, quorum_met
 from web import models
 from web.context import opened
 from web.http import MAX_INT, NotFound, OctetStream, raw
+from web.monitor import witnesses_of
 
 router = APIRouter(prefix="/api")
 
 NO_CHECKPOINT = "No checkpoint was issued yet: the log operator signs one with assembly checkpoint."
 IMMUTABLE = "public, max-age=31536000, immutable"  # a tile at a given width never changes
-# A checkpoint short of the quorum is sent to the witnesses again until it meets it
-# (``assembly checkpoint --every``), so the last one witnessed is among the last few cosigned.
-COSIGNED_LOOKED_AT = 16
 
 
 # --- checkpoints and proofs ----------------------------------------------------------------------
@@ -164,18 +160,19 @@ Binary = raw("application/octet-stream", "The tile's bytes (c2sp.org/tlog-tiles)
 def tiles_checkpoint(request: Request) -> Response:
     """The checkpoint the tiles are served at, as issued with its cosignatures: the latest; when
     the server has a witness policy, the latest its quorum cosigned (the latest while none is)."""
-    policy: Policy | None = request.app.state.witnesses
+    policy = witnesses_of(request)
     with opened(request.app.state.settings) as book:
         return _note(_latest(book) if policy is None else _witnessed(book, policy))
 
 
 def _witnessed(book: Ledger, policy: Policy) -> Issued:
-    """The latest checkpoint whose cosignatures meet the policy's quorum, else the latest."""
-    for size in cosigned_sizes(book.recorder, most=COSIGNED_LOOKED_AT):
+    """The latest checkpoint whose cosignatures meet the policy's quorum, else the latest. Only
+    checkpoints with at least the quorum's number of cosignatures kept are looked at, newest
+    first, however old (a log whose witnesses were away for a while still serves the last one
+    they cosigned)."""
+    for size in cosigned_sizes(book.recorder, at_least=policy.quorum):
         issued = checkpoint_at(book.recorder, size)
-        note = parse_note(issued.note)
-        cosigners = cosigned_by(parse_checkpoint(note.text), note.signatures, policy.keys)
-        if quorum_met(policy, [key.name for key in cosigners]):
+        if quorum_met(policy, cosigners(issued.note, policy)):
             return issued
     return _latest(book)
 
