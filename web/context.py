@@ -86,14 +86,16 @@ class Pool:
             return self._recorder
 
     def local(self) -> bool:
-        """Whether the ledger is open, in a SQLite file or in memory: a read waits on no
-        network, and in SQLite's WAL mode on no writer."""
+        """Whether a read now would wait on nothing: the ledger is open, in a SQLite file or in
+        memory (no network; in WAL mode, which the ledger's connections set, no writer), and
+        its pool holds an idle connection (else the read would wait for a thread's)."""
         recorder = self._recorder
         if recorder is None:
             return False
         engine = recorder.datastore.engine
         assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
-        return engine.dialect.name == "sqlite"
+        idle = getattr(engine.pool, "checkedin", None)  # QueuePool's; others never wait so
+        return engine.dialect.name == "sqlite" and (idle is None or idle() > 0)
 
     def remembered(self, head: Head | None, key: Hashable, read: Callable[[], T]) -> T:
         """What ``read`` returns for ``key`` on the ledger whose head is ``head``: read once

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from anyio import to_thread
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
@@ -198,6 +199,23 @@ def test_the_tag_is_read_in_the_event_loop_once_a_local_ledger_is_open(
     assert again.headers["etag"] == first.headers["etag"]
     assert "tag" not in hops
     assert hops  # the page itself is still read in a worker thread
+
+
+def test_the_tag_is_not_read_in_the_event_loop_while_every_pooled_connection_is_taken(
+    built: Built,
+) -> None:
+    """The event loop must not wait for a connection a page's thread holds: with none idle,
+    the tag goes to a worker thread like the page."""
+    pool = Pool(built.ledger)
+    try:
+        engine = pool.recorder().datastore.engine
+        assert isinstance(engine, Engine)
+        with engine.connect():  # the connection the open left idle, now taken
+            assert engine.pool.checkedin() == 0  # type: ignore[attr-defined]
+            assert not pool.local()
+        assert pool.local()
+    finally:
+        pool.close()
 
 
 @pytest.mark.postgres
