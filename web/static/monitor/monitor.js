@@ -93,6 +93,7 @@ async function signedBy(note, key) {
     let message = encoder.encode(note.text);
     let signature = line.bytes.slice(4);
     if (key.type === COSIGNATURE_V1) {
+      if (signature.length !== 8 + 64) throw new Failure("cosignature");
       const time = new DataView(signature.buffer, signature.byteOffset).getBigUint64(0);
       message = joined(encoder.encode(`cosignature/v1\ntime ${time}\n`), message);
       signature = signature.slice(8);
