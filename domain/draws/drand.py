@@ -137,9 +137,11 @@ def _hex(value: object, what: str, size: int | None = None) -> str:
     return raw.hex()
 
 
-def _whole(value: object, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise BadBeacon(f"{what} is not a whole number from 1")
+def _whole(value: object, what: str, bits: int = 63) -> int:
+    """``value`` as a whole number from 1 that fits drand's field of ``bits`` bits (unsigned;
+    63 for a signed 64-bit one), or ``BadBeacon`` naming ``what``."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < 2**bits:
+        raise BadBeacon(f"{what} is not a whole number from 1 to {2**bits - 1}")
     return value
 
 
@@ -156,7 +158,7 @@ def read_chain(info: Mapping[str, Any]) -> Chain:
         public_key=_hex(info.get("public_key"), "the chain's public key", _KEY_BYTES[scheme]),
         scheme=scheme,
         genesis_time=_whole(info.get("genesis_time"), "the chain's genesis time"),
-        period_seconds=_whole(info.get("period"), "the chain's period"),
+        period_seconds=_whole(info.get("period"), "the chain's period", 32),
     )
     if "groupHash" in info:
         metadata = info.get("metadata")
