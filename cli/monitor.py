@@ -205,16 +205,19 @@ def _check(
         try:
             compared = folding.compare(new.size, rows)
             state = folding.folded()
-            keys = pages_to_read(pages, folding.start, state)
-            shown = check_pages(served.site, served.api, state, new.size, keys)
+            again = () if resumed is None else resumed.pages_later
+            keys = pages_to_read(pages, folding.start, state, again=again)
+            read = check_pages(served.site, served.api, state, new.size, keys)
         except Found as found:
             seqs = found.details.pop("entry_seqs", [])
             found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
             raise
     assert checked.reached is not None  # the entries verified
-    walk = Resumed(checked.reached, state, folding.history)
+    later = again if pages == "none" else read.later  # a run that reads none leaves them
+    walk = Resumed(checked.reached, state, folding.history, pages_later=tuple(later))
     save_state(folder, key, note, entries, walk, before=resumed)
-    return Watched(new, old, new.size - len(known), new.size - walked, compared, shown, cosigned)
+    return Watched(new, old, new.size - len(known), new.size - walked, compared, read.compared,
+                   cosigned)  # fmt: skip
 
 
 def default_workers(count: int) -> int:

@@ -12,7 +12,8 @@ every run; ``none`` reads none.
 
 A page is read after the checkpoint was signed: where it disagrees, the recommendation's
 ``last_seq`` is asked of the API, and a recommendation changed after the checkpoint is left for a
-later run, as on the board (``cli.monitor_board``).
+later run, as on the board (``cli.monitor_board``): the state remembers it, and the next run
+reads its page again whichever ``--pages`` but ``none`` says.
 
 A server that answers but refuses a recommendation's page, or its ``/api/recommendations/P/N``,
 with an HTTP error hides what its entries hold: that is misbehaviour too. Only a server that
@@ -41,26 +42,40 @@ READING = 4  # pages fetched at once
 TRY_LATER = frozenset({429, 502, 503, 504})
 
 
-def pages_to_read(which: str, before: Status, after: Status) -> list[Key]:
+def pages_to_read(
+    which: str, before: Status, after: Status, *, again: Iterable[Key] = ()
+) -> list[Key]:
     """The recommendations whose pages a run reads: ``which`` is one of ``PAGES``; ``before``
     is the fold the run started from, ``after`` the fold of the checkpoint (the fold shares
-    every recommendation it did not touch, so a touched one is another object)."""
+    every recommendation it did not touch, so a touched one is another object); ``again``, the
+    pages the last run left for a later one, are read with those changed."""
     if which == "none":
         return []
     everyone = after.recommendations
     if which == "all":
         return sorted(everyone)
-    return sorted(
-        key for key, rec in everyone.items() if before.recommendations.get(key) is not rec
-    )
+    changed = {key for key, rec in everyone.items() if before.recommendations.get(key) is not rec}
+    return sorted(changed | {key for key in again if key in everyone})
 
 
-def check_pages(site: Fetch, api: Fetch, state: Status, size: int, keys: Iterable[Key]) -> int:
+@dataclass(frozen=True)
+class PagesRead:
+    """The pages a run compared, and those it left for a later run (changed after the
+    checkpoint, says the API)."""
+
+    compared: int
+    later: tuple[Key, ...]
+
+
+def check_pages(
+    site: Fetch, api: Fetch, state: Status, size: int, keys: Iterable[Key]
+) -> PagesRead:
     """Read the page of each recommendation of ``keys`` and compare what it shows with ``state``,
     the fold of the checkpoint's ``size`` entries; raise Found at the first that disagrees with
-    it; return the pages compared."""
+    it; return what was compared and left."""
     wanted = list(keys)
     compared = 0
+    later: list[Key] = []
     with ThreadPoolExecutor(READING) as pool:
         for key, shown in zip(wanted, pool.map(lambda key: _shown(site, key), wanted), strict=True):
             rec = state.recommendations[key]
@@ -72,9 +87,10 @@ def check_pages(site: Fetch, api: Fetch, state: Status, size: int, keys: Iterabl
                 compared += 1
                 continue
             if _changed_since(api, rec, state, size):
-                continue  # the page may show a change after the checkpoint: for a later run
+                later.append(key)  # the page may show a change after the checkpoint
+                continue
             raise _disagreement(key, wrong, shown, rec, state)
-    return compared
+    return PagesRead(compared, tuple(later))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@
 - ``walk.json`` (format ``assembly-ledger/monitor-walk@v1``): where the walk over those entries
   ended (``ledger.verify.Reached``) and the status fold of them (the rows of
   ``projections.tables``), tied to the checkpoint by its size and root, so that a run verifies
-  and folds only the entries after it.
+  and folds only the entries after it; and the recommendations whose pages the run left for a
+  later one (``pages_later``, absent in an earlier release's: none).
 
 The files are replaced one at a time, each atomically, in that order backwards: a run stopped
 between two leaves a ``walk.json`` of another checkpoint, which is set aside (the next run walks
@@ -51,6 +52,8 @@ class Resumed:
     history: date | None  # the ledger's ``history_before``, which the fold reads
     # Each recommendation's row as read, written again as it is while the fold keeps it
     details: Mapping[Key, str] = field(default_factory=dict)
+    # The pages that disagreed but changed after the checkpoint: the next run reads them again
+    pages_later: tuple[Key, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def _load_walk(folder: Path, checkpoint: Checkpoint) -> Resumed | None:
             raise ValueError
         if document["size"] != checkpoint.size or _b64(document["root"]) != checkpoint.root_hash:
             return None  # a run stopped between writing it and the checkpoint
-        resumed = _resumed(document["walk"], document["fold"])
+        resumed = _resumed(document["walk"], document["fold"], document.get("pages_later", []))
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
         raise _unreadable(folder, WALK_FORMAT) from None
     if resumed.reached.seq != checkpoint.size or resumed.fold.seq != checkpoint.size - 1:
@@ -157,11 +160,12 @@ def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None
                 for key, rec in fold.recommendations.items()
             ],
         },
+        "pages_later": [f"{panel}/{number}" for panel, number in resumed.pages_later],
     }
     return (json.dumps(document, separators=(",", ":")) + "\n").encode()
 
 
-def _resumed(walk: dict[str, Any], fold: dict[str, Any]) -> Resumed:
+def _resumed(walk: dict[str, Any], fold: dict[str, Any], later: list[str]) -> Resumed:
     signers = tuple(
         SignerRecord(**{**record, "public_key": _b64(record["public_key"])})
         for record in walk["signers"]
@@ -183,7 +187,13 @@ def _resumed(walk: dict[str, Any], fold: dict[str, Any]) -> Resumed:
         with_settings(state, fold["settings"]),
         None if history is None else date.fromisoformat(history),
         {rec.key: detail for rec, detail in rows},
+        tuple(_key(ref) for ref in later),
     )
+
+
+def _key(ref: str) -> Key:
+    panel, number = ref.split("/")
+    return int(panel), int(number)
 
 
 def _b64(text: str) -> bytes:

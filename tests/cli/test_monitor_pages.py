@@ -5,6 +5,7 @@ evidence."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from markupsafe import Markup
 
 import web.api
 import web.i18n
+import web.models
 import web.pages
 from cli.monitor import Watched, monitor
 from cli.monitor_evidence import Misbehaviour
@@ -202,3 +204,26 @@ def test_a_recommendation_the_api_refuses_while_its_page_disagrees_is_misbehavio
     found = evidence(state)
     assert found["kind"] == "read-model-disagrees"
     assert found["refused"] == {"path": "/api/recommendations/1/1", "status": 404}
+
+
+def test_a_page_left_for_a_later_run_is_read_again_on_the_next_and_caught(
+    base: Monitored, copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_page = web.pages.recommendation_page_data  # type: ignore[attr-defined]
+    monkeypatch.setattr(web.pages, "recommendation_page_data", showing_accepted(real_page))
+    real_of = web.models.Recommendation.of
+    claiming = [True]  # the API claims 1/1 changed after every checkpoint, then stops
+
+    def later(*args: Any) -> web.models.Recommendation:
+        made = real_of(*args)
+        return made.model_copy(update={"last_seq": 10**9}) if claiming[0] else made
+
+    monkeypatch.setattr(web.models.Recommendation, "of", staticmethod(later))
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        first = run(url, state, base.vkey)  # 1/1 disagrees, but "changed after": left
+        assert first.pages == first.recommendations - 1
+        assert json.loads((state / "walk.json").read_text())["pages_later"] == ["1/1"]
+        claiming[0] = False
+        with pytest.raises(Misbehaviour, match="the page of recommendation 1/1 shows position"):
+            run(url, state)  # nothing new, under --pages changed

@@ -101,6 +101,20 @@ def test_a_state_of_the_earlier_release_walks_every_entry_once_more(
     assert third.verified == 0 and walked == []
 
 
+def test_a_walk_without_pages_left_for_later_as_an_earlier_release_wrote_it_is_taken_up(
+    base: Monitored, copy: Path, tmp_path: Path, walked: list[int]
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        run(url, state, base.vkey)
+        document = json.loads((state / "walk.json").read_text())
+        assert document.pop("pages_later") == []
+        (state / "walk.json").write_text(json.dumps(document))
+        walked.clear()
+        again = run(url, state)
+    assert again.verified == 0 and walked == []
+
+
 def test_an_old_entry_changed_behind_the_server_is_caught_after_the_log_grew(
     base: Monitored, copy: Path, tmp_path: Path
 ) -> None:
