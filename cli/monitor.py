@@ -39,6 +39,7 @@ from cli.monitor_evidence import (
     CHANGED,
     ENTRY,
     FORK,
+    ORIGIN,
     ROLLBACK,
     ROOT,
     UNSIGNED,
@@ -127,7 +128,7 @@ def monitor(
     )
     note = served.tiles(CHECKPOINT)
     if remembered is not None:
-        _check_same_log(folder, base, remembered.checkpoint, note)
+        _check_same_log(folder, base, remembered, note)
     notes = [note] if remembered is None else [remembered.note, note]
     try:
         return _check(key, note, remembered, served, policy, witnesses, quorum, workers, folder,
@@ -137,18 +138,23 @@ def monitor(
         raise Misbehaviour(found.summary, path) from None
 
 
-def _check_same_log(folder: Path, base: str, old: Checkpoint, note: bytes) -> None:
+def _check_same_log(folder: Path, base: str, remembered: Remembered, note: bytes) -> None:
     """Raise UsageProblem when the server names another log than the one ``folder`` follows
-    (a state given for the wrong server); a checkpoint that cannot be read is for the checks."""
+    and its checkpoint carries no signature of that log's key, by name or key id (a state given
+    for the wrong server); a checkpoint that does, or cannot be read, is for the checks."""
     try:
-        origin = parse_note(note).text.split("\n", 1)[0]
+        parsed = parse_note(note)
     except NoteError:
         return
-    if origin != old.origin:
-        raise UsageProblem(
-            f"{folder} follows the log {old.origin}, and {base} serves the log {origin}: "
-            "give another --state folder for it."
-        )
+    origin, old, key = parsed.text.split("\n", 1)[0], remembered.checkpoint, remembered.vkey
+    if origin == old.origin or any(
+        line.name == key.name or line.key_id == key.key_id for line in parsed.signatures
+    ):
+        return
+    raise UsageProblem(
+        f"{folder} follows the log {old.origin}, and {base} serves the log {origin}: "
+        "give another --state folder for it."
+    )
 
 
 @dataclass(frozen=True)
@@ -183,6 +189,9 @@ def _check(
         raise Found(WITNESS, f"the checkpoint of {new.size} entries carries {cosigned} valid "
                     f"cosignatures of the witnesses given, not the {quorum} required")  # fmt: skip
     old = None if remembered is None else remembered.checkpoint
+    if old is not None and new.origin != old.origin:
+        raise Found(ORIGIN, f"the log's key signs a checkpoint of the log {new.origin}, where "
+                    f"it signed one of the log {old.origin} before")  # fmt: skip
     known = [] if remembered is None else remembered.entries
     if old is not None:
         _check_extends(old, new, tiles, known)

@@ -24,7 +24,7 @@ from tlog.receipt import BadProof
 EVIDENCE_FORMAT = "assembly-ledger/monitor-evidence@v1"
 EVIDENCE_DIR = "evidence"
 
-FORK, ROLLBACK, CHANGED, UNSIGNED, ENTRY, ROOT, READ_MODEL, PAGE, WITNESS = (
+FORK, ROLLBACK, CHANGED, UNSIGNED, ENTRY, ROOT, READ_MODEL, PAGE, WITNESS, ORIGIN = (
     "fork",
     "rollback",
     "entry-changed",
@@ -34,6 +34,7 @@ FORK, ROLLBACK, CHANGED, UNSIGNED, ENTRY, ROOT, READ_MODEL, PAGE, WITNESS = (
     "read-model-disagrees",
     "page-disagrees",
     "witness-quorum-missing",
+    "origin-changed",
 )
 
 

@@ -17,6 +17,7 @@ from cli.monitor import Watched, monitor
 from cli.monitor_evidence import Misbehaviour
 from cli.monitor_state import STATE_FORMAT, load_state, save_state
 from domain.roles import ROLE_GRANTS
+from ledger.keys import load_signer
 from ledger.policy import RolePolicy
 from ledger.verify import Walked, verify_rows
 from tests.cli.test_monitor import change_behind_the_server, evidence
@@ -217,6 +218,44 @@ def test_a_state_of_another_log_is_a_sentence_not_a_misbehaviour(
         f"{base.vkey.split('+')[0]}: give another --state folder for it."
     )
     assert not (state / "evidence").exists()
+
+
+def remember(state: Path, key: SignerKey, origin: str) -> None:
+    """A state that follows the log ``origin`` under ``key``: one entry, its checkpoint."""
+    state.mkdir()
+    text = format_checkpoint(Checkpoint(origin, 1, leaf_hash(b"an entry of another log")))
+    document = {"format": STATE_FORMAT, "vkey": key.verifier_key.text(),
+                "checkpoint": sign_note(text, [key]).decode()}  # fmt: skip
+    (state / "monitor.json").write_text(json.dumps(document))
+    (state / "entries.bundle").write_bytes(encode_bundle([b"an entry of another log"]))
+
+
+def test_a_checkpoint_of_another_log_not_signed_by_the_key_of_its_name_is_misbehaviour(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    name = base.vkey.split("+")[0]  # the log's key remembered is one of the name it signs with
+    state = tmp_path / "monitor"
+    remember(state, SignerKey(name, bytes([6]) * 32), "other.example/log")
+    with served(copy) as url, pytest.raises(Misbehaviour) as caught:
+        run(url, state)
+    assert caught.value.summary.startswith("the checkpoint served does not open with the log's key")
+    assert evidence(state)["kind"] == "checkpoint-unsigned"
+
+
+def test_a_checkpoint_of_another_log_signed_by_the_log_key_is_misbehaviour(
+    base: Monitored, copy: Path, tmp_path: Path
+) -> None:
+    name = base.vkey.split("+")[0]
+    state = tmp_path / "monitor"
+    remember(state, SignerKey(name, load_signer(copy / "log.key").seed), "other.example/log")
+    with served(copy) as url, pytest.raises(Misbehaviour) as caught:
+        run(url, state)
+    assert caught.value.summary == (
+        f"the log's key signs a checkpoint of the log {name}, where it signed one of the log "
+        "other.example/log before"
+    )
+    found = evidence(state)
+    assert found["kind"] == "origin-changed" and len(found["checkpoints"]) == 2
 
 
 def test_the_walk_kept_reads_back_as_it_was_written(
