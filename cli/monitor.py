@@ -51,7 +51,7 @@ from cli.monitor_evidence import (
     write_evidence,
 )
 from cli.monitor_fold import BoardCheck
-from cli.monitor_pages import check_pages, pages_to_read
+from cli.monitor_pages import Pages, check_pages, pages_to_read
 from cli.monitor_state import Remembered, Resumed, load_state, save_state
 from ledger.policy import RolePolicy
 from projections.runner import collection_paused
@@ -103,12 +103,13 @@ def monitor(
     quorum: int = 0,
     workers: int | None = None,
     timeout: float = 30.0,
-    pages: str = "changed",
+    pages: Pages | str = Pages.changed,
 ) -> Watched:
     """Check the log served at ``server`` (its base URL) against the state in ``folder``, and
-    the pages ``pages`` says (``cli.monitor_pages.PAGES``); raise Misbehaviour (evidence
+    the pages ``pages`` says (``cli.monitor_pages.Pages``); raise Misbehaviour (evidence
     written), TilesUnavailable (the server cannot be reached) or UsageProblem; return what a
     clean run saw."""
+    which = _pages(pages)
     base = server.rstrip("/")
     remembered = load_state(folder)
     if vkey is None and remembered is None:
@@ -132,10 +133,18 @@ def monitor(
     notes = [note] if remembered is None else [remembered.note, note]
     try:
         return _check(key, note, remembered, served, policy, witnesses, quorum, workers, folder,
-                      pages)  # fmt: skip
+                      which)  # fmt: skip
     except Found as found:
         path = write_evidence(folder, found, server=base, notes=notes)
         raise Misbehaviour(found.summary, path) from None
+
+
+def _pages(pages: Pages | str) -> Pages:
+    try:
+        return Pages(pages)
+    except ValueError:
+        named = ", ".join(choice.value for choice in Pages)
+        raise UsageProblem(f"--pages is one of {named}, not {pages!r}.") from None
 
 
 def _check_same_log(folder: Path, base: str, remembered: Remembered, note: bytes) -> None:
@@ -176,7 +185,7 @@ def _check(
     quorum: int,
     workers: int | None,
     folder: Path,
-    pages: str,
+    pages: Pages,
 ) -> Watched:
     tiles = served.tiles
     try:
@@ -222,7 +231,7 @@ def _check(
             found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
             raise
     assert checked.reached is not None  # the entries verified
-    later = again if pages == "none" else read.later  # a run that reads none leaves them
+    later = again if pages is Pages.none else read.later  # a run that reads none leaves them
     walk = Resumed(checked.reached, state, folding.history, pages_later=tuple(later))
     save_state(folder, key, note, entries, walk, before=resumed)
     return Watched(new, old, new.size - len(known), new.size - walked, compared, read.compared,

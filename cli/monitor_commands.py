@@ -4,24 +4,16 @@ server cannot be reached."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cli.monitor_pages import Pages
 from cli.options import QuorumOption, WitnessOption, quorum_of
 from cli.render import stdout
 
 PANEL = "Set up and verify"
-
-
-class Pages(StrEnum):
-    """Which recommendations' pages a run reads (``cli.monitor_pages``)."""
-
-    changed = "changed"
-    all = "all"
-    none = "none"
 
 
 def register(app: typer.Typer) -> None:
@@ -95,7 +87,7 @@ def monitor_command(
         quorum=quorum_of(witnesses, quorum),
         workers=workers,
         timeout=timeout,
-        pages=pages.value,
+        pages=pages,
     )
     head, before = watched.checkpoint, watched.previous
     since = (

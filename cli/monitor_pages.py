@@ -26,6 +26,7 @@ import json
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from html.parser import HTMLParser
 from typing import Any
 
@@ -35,24 +36,31 @@ from projections.status import Key, RecommendationStatus, Status
 from tlog.tiles import BadTiles, Fetch, TilesUnavailable
 from web.i18n import label
 
-PAGES = ("changed", "all", "none")
 AXES = ("position", "implementation", "verdict")
 READING = 4  # pages fetched at once
 # A server busy or behind a gateway that cannot reach it says so; it cannot be reached for now.
 TRY_LATER = frozenset({429, 502, 503, 504})
 
 
+class Pages(StrEnum):
+    """Which recommendations' pages a run reads (``--pages``)."""
+
+    changed = "changed"
+    all = "all"
+    none = "none"
+
+
 def pages_to_read(
-    which: str, before: Status, after: Status, *, again: Iterable[Key] = ()
+    which: Pages, before: Status, after: Status, *, again: Iterable[Key] = ()
 ) -> list[Key]:
-    """The recommendations whose pages a run reads: ``which`` is one of ``PAGES``; ``before``
+    """The recommendations whose pages a run reads: ``which`` says which; ``before``
     is the fold the run started from, ``after`` the fold of the checkpoint (the fold shares
     every recommendation it did not touch, so a touched one is another object); ``again``, the
     pages the last run left for a later one, are read with those changed."""
-    if which == "none":
+    if which is Pages.none:
         return []
     everyone = after.recommendations
-    if which == "all":
+    if which is Pages.all:
         return sorted(everyone)
     changed = {key for key, rec in everyone.items() if before.recommendations.get(key) is not rec}
     return sorted(changed | {key for key in again if key in everyone})

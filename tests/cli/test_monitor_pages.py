@@ -17,6 +17,7 @@ import web.api
 import web.i18n
 import web.models
 import web.pages
+from cli.errors import UsageProblem
 from cli.monitor import Watched, monitor
 from cli.monitor_evidence import Misbehaviour
 from domain.roles import ROLE_GRANTS
@@ -227,3 +228,10 @@ def test_a_page_left_for_a_later_run_is_read_again_on_the_next_and_caught(
         claiming[0] = False
         with pytest.raises(Misbehaviour, match="the page of recommendation 1/1 shows position"):
             run(url, state)  # nothing new, under --pages changed
+
+
+def test_pages_named_otherwise_than_changed_all_or_none_is_a_sentence(tmp_path: Path) -> None:
+    with pytest.raises(UsageProblem) as refused:
+        run("http://127.0.0.1:9", tmp_path / "monitor", pages="changd")
+    assert refused.value.sentence() == "--pages is one of changed, all, none, not 'changd'."
+    assert not (tmp_path / "monitor").exists()
