@@ -232,6 +232,9 @@ def fold(state: Status, events: Iterable[Recorded | Parsed]) -> Status:
     )
 
 
+RECOMMENDATION_FIELDS = frozenset(RecommendationStatus.__dataclass_fields__)
+
+
 class _Draft:
     """A recommendation being folded: the fields an event may change, mutable."""
 
@@ -260,6 +263,9 @@ class _Draft:
             errata=tuple(self.errata),
             seqs=frozenset(self.seqs),
         )
+        if not RECOMMENDATION_FIELDS.issuperset(self.changed):  # as dataclasses.replace checked
+            unknown = sorted(self.changed.keys() - RECOMMENDATION_FIELDS)
+            raise AssertionError(f"a recommendation has no field {', '.join(unknown)}")
         fields.update(self.changed)
         return made
 

@@ -33,6 +33,7 @@ from projections.status import (
     RecommendationStatus,
     Said,
     Status,
+    _Draft,
     fold,
     recorded_body,
 )
@@ -279,3 +280,17 @@ def test_a_record_with_errata_and_history_after_the_fact_is_written_as_its_plain
         last_change=Change(3, "key-1", at, at),
     )
     check_texts(Status(MappingProxyType({rec.key: rec})))
+
+
+def test_a_draft_that_changes_a_field_a_recommendation_has_not_is_a_bug_said() -> None:
+    adopted = Change(1, "sec", datetime(2026, 1, 10, tzinfo=UTC))
+    base = RecommendationStatus(
+        panel=1, number=1, title=MappingProxyType({"fr": "R"}), portfolio="climate",
+        priority="high", adopted=adopted,
+    )  # fmt: skip
+    draft = _Draft(base)
+    draft.changed["portfolo"] = "health"
+    with pytest.raises(AssertionError, match="a recommendation has no field portfolo"):
+        draft.freeze()
+    draft.changed = {"portfolio": "health"}
+    assert draft.freeze().portfolio == "health"
