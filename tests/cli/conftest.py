@@ -9,6 +9,7 @@ import pytest
 
 from tests.features.cycle import CHARTER, Template, copy_of, ok, shared_template
 from tests.features.forked import assembly
+from tests.served import Monitored, monitored_ledger
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +32,16 @@ def logged(folder: Path) -> Path:
     ok(assembly(*enrol, "--key", CHARTER, cwd=folder))
     (folder / "log.vkey").write_text(ok(assembly("vkey", cwd=folder)).stdout)
     return folder
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Monitored:
+    """The monitor tests' ledger, checkpointed and served (``tests.served``), built once per
+    module."""
+    return monitored_ledger(tmp_path_factory, tmp_path_factory.mktemp("base") / "ledger")
+
+
+@pytest.fixture
+def copy(base: Monitored, tmp_path: Path) -> Path:
+    """A private copy of the monitor tests' ledger folder, for a test to serve and change."""
+    return copy_of(base.folder, tmp_path / "server")

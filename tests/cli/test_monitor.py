@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 import typer
 from typer.testing import CliRunner
 
@@ -21,7 +20,7 @@ from ledger.errors import LedgerError
 from tests.e2e.conftest import ROOT, free_port
 from tests.features.cycle import GOVERNMENT, LEDGER, copy_of, long_justification, ok
 from tests.runner import assembly as spawned
-from tests.served import Monitored, accept, checkpoint, monitored_ledger, refuse, served
+from tests.served import Monitored, accept, checkpoint, refuse, served
 from tests.tamper import Attacker
 from tlog.merkle import leaf_hash
 from tlog.note import COSIGNATURE_V1, SignerKey
@@ -40,16 +39,6 @@ def make_app() -> typer.Typer:
 
 APP = make_app()
 CHECKOUT = {"PYTHONPATH": str(ROOT)}  # a child started by exec finds this checkout's packages
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Monitored:
-    return monitored_ledger(tmp_path_factory, tmp_path_factory.mktemp("base") / "ledger")
-
-
-@pytest.fixture
-def copy(base: Monitored, tmp_path: Path) -> Path:
-    return copy_of(base.folder, tmp_path / "server")
 
 
 @dataclass(frozen=True)

@@ -24,24 +24,13 @@ from domain.roles import ROLE_GRANTS
 from ledger import Ledger
 from ledger.policy import RolePolicy
 from tests.cli.test_monitor import evidence
-from tests.features.cycle import copy_of
-from tests.served import Monitored, checkpoint, monitored_ledger, refuse, served
+from tests.served import Monitored, checkpoint, refuse, served
 from tlog.note import parse_verifier_key
 from tlog.tiles import TilesUnavailable
 from web.asked import Asked, Problem
 from web.i18n import label
 
 POLICY = RolePolicy(ROLE_GRANTS)
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Monitored:
-    return monitored_ledger(tmp_path_factory, tmp_path_factory.mktemp("base") / "ledger")
-
-
-@pytest.fixture
-def copy(base: Monitored, tmp_path: Path) -> Path:
-    return copy_of(base.folder, tmp_path / "server")
 
 
 def run(url: str, state: Path, vkey: str | None = None, *, pages: str = "changed") -> Watched:

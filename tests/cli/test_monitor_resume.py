@@ -21,8 +21,8 @@ from ledger.keys import load_signer
 from ledger.policy import RolePolicy
 from ledger.verify import Walked, verify_rows
 from tests.cli.test_monitor import change_behind_the_server, evidence
-from tests.features.cycle import LEDGER, copy_of
-from tests.served import Monitored, checkpoint, monitored_ledger, refuse, served
+from tests.features.cycle import LEDGER
+from tests.served import Monitored, checkpoint, refuse, served
 from tests.tamper import Attacker
 from tlog.checkpoint import Checkpoint, format_checkpoint
 from tlog.merkle import leaf_hash
@@ -30,16 +30,6 @@ from tlog.note import SignerKey, parse_verifier_key, sign_note
 from tlog.tiles import encode_bundle
 
 POLICY = RolePolicy(ROLE_GRANTS)
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Monitored:
-    return monitored_ledger(tmp_path_factory, tmp_path_factory.mktemp("base") / "ledger")
-
-
-@pytest.fixture
-def copy(base: Monitored, tmp_path: Path) -> Path:
-    return copy_of(base.folder, tmp_path / "server")
 
 
 @pytest.fixture
