@@ -136,3 +136,18 @@ def test_axe_core_finds_no_wcag_22_aa_violation_on_each_page_in_each_language(
         opened(sized, server, PAGES[name], lang)
         found = violations(sized, axe_core)
         assert not found, f"{PAGES[name]} in {lang} at {width} px:\n{described(found)}"
+
+
+@pytest.mark.parametrize(("lang", "colon"), [("fr", "\u202f: "), ("nl", ": "), ("en", ": ")])
+def test_a_phone_s_card_labels_put_their_colon_as_the_page_s_language_does(
+    sized: Browser, server: Server, lang: str, colon: str
+) -> None:
+    """On a phone a table's rows become cards, each cell led by its column's name and a colon
+    (style.css): French puts a narrow no-break space before it, as the rest of the page does."""
+    at_width(sized, 390)
+    opened(sized, server, "/recommendations/1/1", lang)
+    before = sized.driver.execute_script(
+        "const cell = document.querySelector('table.cards td[data-label]');"
+        "return [cell.dataset.label, getComputedStyle(cell, '::before').content];"
+    )
+    assert before[1] == f'"{before[0]}{colon}"'
