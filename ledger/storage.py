@@ -403,6 +403,12 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         ``_IN_LIMIT`` seqs)."""
         return self._read_in(self._reads.seqs, "seqs", sorted(set(seqs)))
 
+    def read_hashes(self, seqs: Collection[int]) -> dict[int, bytes]:
+        """Return the stored hash of each entry at ``seqs`` that exists, as ``read_seqs`` finds
+        them, without reading their bodies."""
+        rows = self._rows_in(self._reads.hashes, "seqs", sorted(set(seqs)))
+        return {int(seq): bytes(hashed) for seq, hashed in rows}
+
     @cached_property
     def _reads(self) -> _Reads:
         """The statements pages read entries by, built once: SQLAlchemy then finds them
@@ -418,15 +424,22 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             seqs=self._entries_query().where(
                 entries_table.c.seq.in_(bindparam("seqs", expanding=True))
             ),
+            hashes=select(entries_table.c.seq, entries_table.c.hash)
+            .join(self.events, self.events.c.id == entries_table.c.notification_id)
+            .where(entries_table.c.seq.in_(bindparam("seqs", expanding=True))),
         )
 
     def _read_in(self, query: Any, name: str, values: list[Any]) -> list[Entry]:
-        found: list[Entry] = []
+        found = [_entry(row) for row in self._rows_in(query, name, values)]
+        return sorted(found, key=lambda entry: entry.seq)
+
+    def _rows_in(self, query: Any, name: str, values: list[Any]) -> list[Any]:
+        """The rows of ``query`` with ``values`` bound as ``name``, ``_IN_LIMIT`` at a time."""
+        found: list[Any] = []
         with self.transaction(commit=False) as session:
             for start in range(0, len(values), _IN_LIMIT):
-                chunk = values[start : start + _IN_LIMIT]
-                found.extend(_entry(row) for row in session.execute(query, {name: chunk}))
-        return sorted(found, key=lambda entry: entry.seq)
+                found.extend(session.execute(query, {name: values[start : start + _IN_LIMIT]}))
+        return found
 
     def read_types(self, *names: str) -> list[Entry]:
         """Return the entries whose event type is one of ``names``, in seq order (indexed)."""
@@ -502,11 +515,13 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
 
 class _Reads(NamedTuple):
-    """Entries by stream, by several streams (bound as ``streams``) and by seqs (``seqs``)."""
+    """Entries by stream, by several streams (bound as ``streams``) and by seqs (``seqs``), and
+    the hashes of entries by seqs (``seqs``)."""
 
     stream: Any
     streams: Any
     seqs: Any
+    hashes: Any
 
 
 def _entry(row: Any) -> Entry:

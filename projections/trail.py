@@ -11,13 +11,9 @@ entries.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
-
-from sqlalchemy import Select, Table, bindparam, select
-from sqlalchemy.engine import Engine
 
 from domain.correction import correction_stream, review_stream
 from domain.deliberation import deliberation_stream, evidence_stream
@@ -29,7 +25,6 @@ from ledger.canonical import ZERO_HASH
 from ledger.history import after_the_fact
 from ledger.keys import verify_signature
 from ledger.signers import SignerRecord
-from ledger.storage import entries_table
 from projections.runner import stored_numbers
 
 
@@ -107,39 +102,11 @@ def trail(ledger: Ledger, entries: Iterable[Entry]) -> list[TrailLine]:
     # Each entry's prev is checked against the stored hash of the entry before it: those not
     # in the trail are read together, not one query per entry, and their hashes alone.
     missing = {entry.seq - 1 for entry in ordered if entry.seq > 0} - by_seq.keys()
-    known = {**_hashes_at(ledger, missing), **{seq: entry.hash for seq, entry in by_seq.items()}}
+    known = {
+        **ledger.recorder.read_hashes(missing),
+        **{seq: entry.hash for seq, entry in by_seq.items()},
+    }
     return [_line(entry, signers, known, history=history) for entry in ordered]
-
-
-def _hashes_at(ledger: Ledger, seqs: Collection[int]) -> dict[int, bytes]:
-    """The stored hashes of the entries at ``seqs`` the ledger holds, as ``Ledger.entries_at``
-    finds them (an entry with its event), without reading their bodies."""
-    if not seqs:
-        return {}
-    recorder = ledger.recorder
-    engine = recorder.datastore.engine
-    assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
-    query = _hashes_query(recorder.events)
-    wanted = sorted(seqs)
-    found: dict[int, bytes] = {}
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), _AT_ONCE):
-            chunk = wanted[start : start + _AT_ONCE]
-            found.update((seq, bytes(hash)) for seq, hash in conn.execute(query, {"seqs": chunk}))
-    return found
-
-
-@cache
-def _hashes_query(events: Table) -> Select[tuple[int, bytes]]:
-    """Built once per events table: SQLAlchemy then finds it compiled."""
-    return (
-        select(entries_table.c.seq, entries_table.c.hash)
-        .join(events, events.c.id == entries_table.c.notification_id)
-        .where(entries_table.c.seq.in_(bindparam("seqs", expanding=True)))
-    )
-
-
-_AT_ONCE = 500  # seqs bound in one IN list, as ``ledger.storage`` binds them
 
 
 def _with_corrections(ledger: Ledger, entries: Sequence[Entry]) -> list[Entry]:
