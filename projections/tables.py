@@ -230,8 +230,19 @@ def said_seq(status: RecommendationStatus) -> int | None:
     return max(said_seqs(status), default=None)
 
 
+# Rows decoded and kept per process (``from_row``): a board's page holds 100, a feed 50, and the
+# next request mostly reads the same ones again; a few MB at most.
+ROWS_KEPT = 2048
+
+
+@lru_cache(maxsize=ROWS_KEPT)
 def from_row(detail: str) -> RecommendationStatus:
-    """A recommendation back from its row's ``detail``."""
+    """A recommendation back from its row's ``detail``.
+
+    Decoded once per process for each distinct text: the record is immutable (read-only
+    mappings, tuples, frozen dataclasses), so the same object serves every request that
+    reads that row again, and a row rewritten with anything changed is another text. Decoding
+    (a datetime for each of its changes) was most of what a board's page or a feed cost."""
     data = from_json(detail)
     return RecommendationStatus(
         panel=data["panel"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from urllib.parse import urlencode
 
 from ledger import Entry
@@ -37,9 +38,17 @@ class Asked:
 
     def link(self, path: str, **params: object) -> str:
         """``path`` with the language, the point in time and ``params`` (empty ones dropped)."""
+        if not params:  # a board links each of its rows so: the query is the same for all
+            return f"{path}?{self._carried}"
         carried = {"lang": self.lang, "as_of": self.as_of, "at_seq": self.at_seq, **params}
         kept = {name: str(value) for name, value in carried.items() if value not in (None, "")}
         return f"{path}?{urlencode(kept)}"
+
+    @cached_property
+    def _carried(self) -> str:
+        """The query every link of the page carries: the language and the point in time."""
+        carried = {"lang": self.lang, "as_of": self.as_of, "at_seq": self.at_seq}
+        return urlencode({name: str(value) for name, value in carried.items() if value is not None})
 
     def switch(self, lang: str) -> str:
         """This page, with the same query, in ``lang``."""

@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ledger import Ledger
 from projections.composition import PPM, Hidden
@@ -186,7 +186,8 @@ def ref_link(asked: Asked, item: Mapping[str, Any]) -> Markup:
     """A row's reference, linked to its recommendation's page (at the point asked for)."""
     rec = item["rec"]
     here = asked.link(f"/recommendations/{int(rec.panel)}/{int(rec.number)}")
-    return Markup('<a href="{}">{}</a>').format(here, item["ref"])
+    # Escaped and joined as ``Markup.format`` would, at a fifth of its cost: on every row.
+    return Markup(f'<a href="{escape(here)}">{escape(item["ref"])}</a>')
 
 
 def title_of(lang: str, item: Mapping[str, Any]) -> Markup:
@@ -194,12 +195,18 @@ def title_of(lang: str, item: Mapping[str, Any]) -> Markup:
     that language and followed by a note saying it exists only in that language."""
     other = item["title_lang"]
     if not other:
-        return Markup("<bdi>{}</bdi>").format(item["title"])
+        return Markup(f"<bdi>{escape(item['title'])}</bdi>")
+    return Markup(f'<bdi lang="{escape(other)}">{escape(item["title"])}</bdi> ') + _only_in(
+        lang, other
+    )
+
+
+@lru_cache(maxsize=64)
+def _only_in(lang: str, other: str) -> Markup:
+    """The note after a title that exists only in ``other``: "(only in Dutch)"."""
     gettext = translations(lang).gettext
     note = gettext("only %(language)s") % {"language": gettext(LANGUAGE_IN[other])}
-    return Markup('<bdi lang="{}">{}</bdi> <span class="note" lang="{}">({})</span>').format(
-        other, item["title"], lang, note
-    )
+    return Markup('<span class="note" lang="{}">({})</span>').format(lang, note)
 
 
 @lru_cache(maxsize=256)  # the few event types, on every row of every audit trail

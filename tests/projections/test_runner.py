@@ -16,7 +16,7 @@ from domain.government import Verdict
 from domain.responses import Position
 from projections.errors import Inconsistent, ProjectionFailed
 from projections.status import Status, fold
-from projections.tables import positions, recommendations, settings
+from projections.tables import from_row, positions, recommendation_row, recommendations, settings
 from tests.domain.conftest import Office, step
 from tests.projections.conftest import answer, history, verdict
 from tests.projections.reference import summary
@@ -190,3 +190,18 @@ def test_one_panels_rows_are_read_alone(answered: Office) -> None:
         everything.offsets,
         everything.suspensions,
     )
+
+
+def test_a_row_is_decoded_once_and_a_rewritten_row_afresh(answered: Office) -> None:
+    """``from_row`` keeps what it decoded, per text: the same text gives the same (immutable)
+    record back, and a row rewritten with anything changed is decoded again."""
+    recs = fold(Status(), history(answered.ledger)).recommendations
+    first, second = recs[(1, 1)], recs[(1, 2)]
+    detail = recommendation_row(first)["detail"]
+    again = "".join(list(detail))  # an equal text, another object, as each read of a row gives
+    assert again is not detail
+    assert from_row(detail) is from_row(again)
+    assert from_row(detail) == first
+    rewritten = replace(first, portfolio="energy")
+    assert from_row(recommendation_row(rewritten)["detail"]) == rewritten != first
+    assert from_row(recommendation_row(second)["detail"]) == second

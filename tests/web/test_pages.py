@@ -499,6 +499,8 @@ def test_a_row_s_title_in_another_language_says_so_and_is_escaped() -> None:
     assert title_of("nl", other).endswith(
         '<span class="note" lang="nl">(alleen in het Frans)</span>'
     )
+    hostile = {"title": "Rénover <b>&", "title_lang": "fr"}
+    assert title_of("en", hostile).startswith('<bdi lang="fr">Rénover &lt;b&gt;&amp;</bdi> ')
 
 
 def test_a_row_s_reference_links_to_its_page_at_the_point_asked() -> None:
@@ -508,3 +510,24 @@ def test_a_row_s_reference_links_to_its_page_at_the_point_asked() -> None:
     asked = Asked("fr", "/recommendations", {}, at_seq=40)
     link = ref_link(asked, {"rec": Rec(), "ref": "3/12 <R>"})
     assert link == '<a href="/recommendations/3/12?lang=fr&amp;at_seq=40">3/12 &lt;R&gt;</a>'
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        Asked("nl", "/recommendations", {}),
+        Asked("fr", "/recommendations", {}, at_seq=0),
+        Asked("en", "/", {"q": "x"}, as_of=date(2026, 3, 31), at_seq=7),
+    ],
+)
+def test_a_link_without_parameters_carries_what_one_with_them_does(asked: Asked) -> None:
+    """The link every row of a board makes (kept once per page) is the one the general path
+    writes: the language, then the point in time, nothing empty."""
+    assert asked.link("/recommendations/3/12") == asked.link("/recommendations/3/12", q="")
+    assert asked.link("/a") == asked.link("/a")  # read again from what the page kept
+    expected = {"lang": [asked.lang]}
+    if asked.as_of is not None:
+        expected["as_of"] = [asked.as_of.isoformat()]
+    if asked.at_seq is not None:
+        expected["at_seq"] = [str(asked.at_seq)]
+    assert parse_qs(urlsplit(asked.link("/a")).query) == expected
