@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
-from projections.deadlines import due_dates
+from projections.deadlines import Suspension, due_dates
 from projections.status import RecommendationStatus, Status
 
 # An answer signed on a Friday and entered on the Monday, or held up by a week's leave, is dated
@@ -68,8 +69,9 @@ def deadlines(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple
     if rec.handed_over is None:
         return ()
     due_reviews = rec.due_reviews(len(state.offsets))
-    months = state.offsets[: len(due_reviews)]
-    dues = due_dates(rec.handed_over, months, state.suspensions, as_of=as_of)
+    dues = _due_dates(
+        rec.handed_over, tuple(state.offsets[: len(due_reviews)]), tuple(state.suspensions), as_of
+    )
     found = []
     for review, due in enumerate(dues, start=1):
         said = rec.answer(review)
@@ -85,6 +87,13 @@ def deadlines(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple
         early = 0 if claimed is None or history else _days(claimed, recorded)
         found.append(Deadline(review, due, recorded, claimed, late, answered_late, early, history))
     return tuple(found)
+
+
+@lru_cache(maxsize=4096)  # a panel hands its recommendations over on a few days
+def _due_dates(
+    handed_over: date, months: tuple[int, ...], suspensions: tuple[Suspension, ...], as_of: date
+) -> tuple[date, ...]:
+    return due_dates(handed_over, months, suspensions, as_of=as_of)
 
 
 def _days(start: date, day: date | None) -> int:

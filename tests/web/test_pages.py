@@ -26,7 +26,7 @@ from tests.web.conftest import ANSWERED, MEASURES, Built, read
 from web.asked import Asked
 from web.context import Busy, Settings, opened
 from web.i18n import LABELS, LANGUAGE_IN, LANGUAGES, choose, preferred
-from web.pages import breakable, ref_link, title_of
+from web.pages import board_row, breakable, ref_link, title_of
 
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/overdue", "/verify")
 WEB = Path(__file__).parents[2] / "web"
@@ -531,3 +531,38 @@ def test_a_link_without_parameters_carries_what_one_with_them_does(asked: Asked)
     if asked.at_seq is not None:
         expected["at_seq"] = [str(asked.at_seq)]
     assert parse_qs(urlsplit(asked.link("/a")).query) == expected
+
+
+def test_a_board_row_is_drawn_once_per_distinct_row_and_again_when_a_value_changes() -> None:
+    """``board_row`` keeps each row it drew, keyed by every value the row shows: the same
+    row is the same text, and any value changed (here the verdict, a due day, the language,
+    the point asked for) draws the row again with it."""
+
+    class Rec:
+        panel, number = 3, 12
+        position, implementation, verdict = "accepted", "in_progress", "no_verdict"
+
+    class Disputed(Rec):
+        verdict = "disputes"
+
+    item = {
+        "rec": Rec(),
+        "ref": "3/12",
+        "title": "Renovate <homes>",
+        "title_lang": None,
+        "portfolio": "Climate",
+        "due": {1: date(2026, 3, 31)},
+        "late_at": [1],
+    }
+    asked = Asked("en", "/recommendations", {})
+    drawn = board_row(asked, item)
+    assert board_row(asked, dict(item)) is drawn
+    assert drawn.startswith('<tr>\n      <th scope="row"><a href="/recommendations/3/12?lang=en">')
+    assert "Renovate &lt;homes&gt;" in drawn and "review 1" in drawn
+    assert "31 March 2026" in drawn and "Second answer due" in drawn
+    changed = board_row(asked, {**item, "rec": Disputed()})
+    assert "disputes" in changed and "no_verdict" not in changed
+    assert "30 April 2026" in board_row(asked, {**item, "due": {1: date(2026, 4, 30)}})
+    assert 'data-label="Titre"' in board_row(Asked("fr", "/recommendations", {}), item)
+    past = board_row(Asked("en", "/recommendations", {}, at_seq=40), item)
+    assert 'href="/recommendations/3/12?lang=en&amp;at_seq=40"' in past
