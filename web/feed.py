@@ -7,7 +7,7 @@ hash in base64url): the registered scheme for naming a thing by its digest, so t
 same on every server and can be checked against a receipt, where a ``urn:sha256:`` would use an
 unregistered URN namespace and a ``tag:`` URI an authority the ledger does not have. ``updated``
 is when the ledger recorded the entry, ``published`` when its author signed it; the link leads to
-the recommendation's page. The XML is written with the standard library's ElementTree.
+the recommendation's page. The XML is written as the standard library's ElementTree writes it.
 
 The feed is written in the language asked for (``?lang=``: the titles and the values in the
 pages' words, English when none is asked, as feed readers send no Accept-Language), and exists
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -138,29 +137,55 @@ def atom(
     """The feed as an Atom document (UTF-8, with its XML declaration), titled ``name`` and
     written in ``lang`` (``xml:lang``)."""
     # Unqualified names under a default namespace declared on the root: what Atom documents
-    # look like, without registering a prefix in ElementTree's process-wide table.
-    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
-    _text(feed, "id", feed_id)
-    _text(feed, "title", name)
-    _text(feed, "updated", format_time(updated))
-    ET.SubElement(feed, "link", rel="self", href=self_url, type=MEDIA_TYPE)
-    author = ET.SubElement(feed, "author")
-    _text(author, "name", "The assembly ledger")
+    # look like. Written as the standard library's ElementTree writes this tree, byte for byte
+    # (tests compare), at a tenth of its cost: serialising was most of a feed's time.
+    parts = [
+        "<?xml version='1.0' encoding='utf-8'?>\n",
+        f'<feed xmlns="{ATOM}" xml:lang="{_attribute(lang)}">',
+        _element("id", feed_id),
+        _element("title", name),
+        _element("updated", format_time(updated)),
+        f'<link rel="self" href="{_attribute(self_url)}" type="{MEDIA_TYPE}" />',
+        f"<author>{_element('name', 'The assembly ledger')}</author>",
+    ]
     for found in items:
-        entry = ET.SubElement(feed, "entry")
-        _text(entry, "id", entry_id(found.hash))
-        _text(entry, "title", found.title)
-        _text(entry, "updated", format_time(found.updated))
-        _text(entry, "published", format_time(found.published))
-        ET.SubElement(entry, "link", rel="alternate", href=found.link, type="text/html")
-        _text(ET.SubElement(entry, "author"), "name", found.author)
-        if found.summary:
-            _text(entry, "summary", found.summary)
-    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return document
+        parts += (
+            "<entry>",
+            _element("id", entry_id(found.hash)),
+            _element("title", found.title),
+            _element("updated", format_time(found.updated)),
+            _element("published", format_time(found.published)),
+            f'<link rel="alternate" href="{_attribute(found.link)}" type="text/html" />',
+            f"<author>{_element('name', found.author)}</author>",
+            _element("summary", found.summary) if found.summary else "",
+            "</entry>",
+        )
+    parts.append("</feed>")
+    return "".join(parts).encode()
 
 
-def _text(parent: ET.Element, name: str, text: str) -> ET.Element:
-    child = ET.SubElement(parent, name)
-    child.text = _NOT_XML.sub("\ufffd", text)
-    return child
+def _element(name: str, text: str) -> str:
+    """An element holding ``text``, what XML cannot hold replaced, escaped as character data."""
+    text = _NOT_XML.sub("\ufffd", text)
+    if not text:
+        return f"<{name} />"
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<{name}>{text}</{name}>"
+
+
+def _attribute(value: str) -> str:
+    """``value`` escaped for an attribute in double quotes, as ElementTree escapes it."""
+    for raw, escaped in _IN_ATTRIBUTES:
+        value = value.replace(raw, escaped)
+    return value
+
+
+_IN_ATTRIBUTES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("\r", "&#13;"),
+    ("\n", "&#10;"),
+    ("\t", "&#09;"),
+)

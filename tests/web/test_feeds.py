@@ -8,12 +8,16 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import web.feed as atom_feed
+from ledger.canonical import format_time
 from projections.view import view_at
 from tests.web import test_per_process as per_process
 from tests.web.test_api import Published, api, book  # noqa: F401 (the module's fixtures)
 from web.context import Settings, opened
-from web.feed import ATOM
+from web.feed import ATOM, Item
 
 NS = {"a": ATOM}
 
@@ -129,3 +133,76 @@ def test_a_feed_reads_its_entries_hashes_together_and_counts_no_entry(
     assert len(by_seq) == 1, by_seq  # one statement for every entry's hash
     counted = [sql for sql in seen if "count(*) AS count_1 FROM ledger_entries" in sql]
     assert not counted  # a scan of the whole ledger, for a time the feed did not need
+
+
+def _element_tree_atom(
+    items: list[Item], *, feed_id: str, self_url: str, updated: datetime, name: str, lang: str
+) -> bytes:
+    """The feed as the standard library's ElementTree writes it: what ``feed.atom`` must give."""
+    root = ET.Element("feed", {"xmlns": atom_feed.ATOM, "xml:lang": lang})
+
+    def text(parent: ET.Element, tag: str, value: str) -> None:
+        ET.SubElement(parent, tag).text = atom_feed._NOT_XML.sub("\ufffd", value)
+
+    text(root, "id", feed_id)
+    text(root, "title", name)
+    text(root, "updated", format_time(updated))
+    ET.SubElement(root, "link", rel="self", href=self_url, type=atom_feed.MEDIA_TYPE)
+    text(ET.SubElement(root, "author"), "name", "The assembly ledger")
+    for found in items:
+        entry = ET.SubElement(root, "entry")
+        text(entry, "id", atom_feed.entry_id(found.hash))
+        text(entry, "title", found.title)
+        text(entry, "updated", format_time(found.updated))
+        text(entry, "published", format_time(found.published))
+        ET.SubElement(entry, "link", rel="alternate", href=found.link, type="text/html")
+        text(ET.SubElement(entry, "author"), "name", found.author)
+        if found.summary:
+            text(entry, "summary", found.summary)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+_WORDS = st.text(
+    st.characters(codec="utf-8") | st.sampled_from('&<>"\r\n\t\x00\x0b\ufffe'), max_size=40
+)
+_URLS = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cn"))
+    | st.sampled_from('&<>"\r\n\t'),
+    max_size=30,
+)
+_MOMENTS = st.datetimes(
+    timezones=st.just(UTC), min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)
+)
+_ITEMS = st.builds(
+    Item,
+    hash=st.binary(min_size=32, max_size=32),
+    title=_WORDS,
+    link=_URLS,
+    updated=_MOMENTS,
+    published=_MOMENTS,
+    author=_WORDS,
+    summary=_WORDS,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    items=st.lists(_ITEMS, max_size=4),
+    feed_id=_URLS,
+    name=_WORDS,
+    lang=st.sampled_from(["en", "fr", "nl"]),
+    updated=_MOMENTS,
+)
+def test_the_feed_is_written_byte_for_byte_as_element_tree_writes_it(
+    items: list[Item], feed_id: str, name: str, lang: str, updated: datetime
+) -> None:
+    """Written by hand for speed, the feed stays the document ElementTree makes of the same
+    tree, whatever its texts hold: markup, quotes, line breaks, characters XML cannot hold,
+    empty texts."""
+    made = atom_feed.atom(
+        items, feed_id=feed_id, self_url=feed_id, updated=updated, name=name, lang=lang
+    )
+    assert made == _element_tree_atom(
+        items, feed_id=feed_id, self_url=feed_id, updated=updated, name=name, lang=lang
+    )
+    ET.fromstring(made)  # and it parses
