@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache, partial
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -42,9 +43,31 @@ from web.scoreboard_data import portfolios_data, scoreboard_block
 router = APIRouter()
 HERE = Path(__file__).parent
 STYLESHEET = HERE / "static" / "style.css"
+
+
 # The templates are part of the release: compiled once per process, never looked at again
 # (auto_reload would stat every template a page includes on each request).
-templates = Environment(
+class Pages(Environment):
+    """Jinja's environment, reading ``row.key`` of a plain mapping straight from its items.
+
+    Jinja first asks a dict for an attribute of that name, so each such read of a mapping's
+    item raised and caught an ``AttributeError`` first: a page's tables do it thousands of
+    times. A name that is an attribute of the mapping's type (``items``, ``get``) goes the
+    usual way, so what each read gives is what Jinja gives."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        names = _MAPPING_ATTRIBUTES.get(type(obj))
+        if names is None or attribute in names:
+            return super().getattr(obj, attribute)
+        try:
+            return obj[attribute]
+        except LookupError:
+            return self.undefined(obj=obj, name=attribute)
+
+
+_MAPPING_ATTRIBUTES = {kind: frozenset(dir(kind)) for kind in (dict, MappingProxyType)}
+
+templates = Pages(
     loader=FileSystemLoader(HERE / "templates"),
     autoescape=True,
     undefined=StrictUndefined,

@@ -9,11 +9,13 @@ from datetime import date
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
+from jinja2 import Environment, StrictUndefined, UndefinedError
 from jinja2.ext import babel_extract
 
 import web.page_data
@@ -26,7 +28,7 @@ from tests.web.conftest import ANSWERED, MEASURES, Built, read
 from web.asked import Asked
 from web.context import Busy, Settings, opened
 from web.i18n import LABELS, LANGUAGE_IN, LANGUAGES, choose, preferred
-from web.pages import board_row, breakable, ref_link, title_of
+from web.pages import board_row, breakable, ref_link, templates, title_of
 
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/overdue", "/verify")
 WEB = Path(__file__).parents[2] / "web"
@@ -566,3 +568,18 @@ def test_a_board_row_is_drawn_once_per_distinct_row_and_again_when_a_value_chang
     assert 'data-label="Titre"' in board_row(Asked("fr", "/recommendations", {}), item)
     past = board_row(Asked("en", "/recommendations", {}, at_seq=40), item)
     assert 'href="/recommendations/3/12?lang=en&amp;at_seq=40"' in past
+
+
+@pytest.mark.parametrize("kind", [dict, MappingProxyType])
+def test_a_template_reads_a_mapping_s_items_as_jinja_does(kind: type) -> None:
+    """The pages' environment reads ``row.key`` of a mapping from its items directly; what
+    each read gives stays what Jinja gives: an item, a method of the mapping's type when the
+    name is one (even where an item has that name), and undefined for what is neither."""
+    row = kind({"ref": "3/12", "items": "an item named items", "seq": 0})
+    source = "{{ row.ref }}|{{ row.seq }}|{{ row.items is callable }}|{{ row.get('ref') }}"
+    jinja = Environment(undefined=StrictUndefined)
+    expected = jinja.from_string(source).render(row=row)
+    assert templates.from_string(source).render(row=row) == expected == "3/12|0|True|3/12"
+    for environment in (templates, jinja):
+        with pytest.raises(UndefinedError):
+            environment.from_string("{{ row.missing }}").render(row=row)
