@@ -105,7 +105,9 @@ def test_verify_names_the_witnesses_and_the_quorum_in_words_then_their_keys(
     said = page.index(SAID[lang])
     keys = [w.verifier_key.text() for w in WITNESSES]
     assert all(said < page.index(f'<pre class="key">{key}</pre>') for key in keys)
-    assert "--quorum 2" in page
+    # The command and its options, each whole on a line on a phone (``code.option``).
+    for words in ("assembly verify-proof", "--witness", "--quorum 2"):
+        assert f'<code class="option">{words}</code>' in page
     assert f'data-keys="{" ".join([built.vkey, *keys])}"' in page
     assert 'data-quorum="2"' in page and 'data-witnesses="3"' in page
 
