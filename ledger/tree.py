@@ -305,7 +305,7 @@ def add_cosignatures(
     issued = checkpoint_at(recorder, size)
     checkpoint = parse_checkpoint(parse_note(issued.note).text)
     valid = cosigned_by(checkpoint, signatures, witnesses)
-    keep = [line for line in signatures if any(_by(line, key) for key in valid)]
+    keep = [line for line in signatures if any(line.names(key) for key in valid)]
     already = set(parse_note(issued.note).signatures)
     rows = [
         {"size": size, "line": line.line(), "added_at": format_time(datetime.now(UTC))}
@@ -316,10 +316,6 @@ def add_cosignatures(
         with _engine(recorder).begin() as conn:
             conn.execute(insert(cosignatures_table), rows)
     return valid
-
-
-def _by(line: NoteSignature, key: VerifierKey) -> bool:
-    return (line.name, line.key_id) == (key.name, key.key_id)
 
 
 def latest_checkpoint(recorder: LedgerRecorder) -> Issued | None:

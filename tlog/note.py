@@ -279,6 +279,10 @@ class NoteSignature:
     key_id: int
     signature: bytes
 
+    def names(self, key: VerifierKey) -> bool:
+        """Whether this line names ``key`` (its name and key id), verified or not."""
+        return (self.name, self.key_id) == (key.name, key.key_id)
+
     def line(self) -> str:
         """Return ``— name base64(key id || signature)`` and its newline."""
         encoded = base64.b64encode(self.key_id.to_bytes(4, "big") + self.signature).decode()

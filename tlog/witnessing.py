@@ -154,7 +154,7 @@ def gather_cosignatures(
             known[witness.name] = size
         valid = cosigned_by(checkpoint, lines, [witness.key])
         if valid:
-            gathered.cosignatures += [line for line in lines if _by(line, witness.key)][:1]
+            gathered.cosignatures += [line for line in lines if line.names(witness.key)][:1]
             gathered.cosigned_by.append(witness.name)
         else:
             gathered.refusals[witness.name] = problem or "its answer holds no valid cosignature"
@@ -210,10 +210,6 @@ def _lines(answer: bytes) -> list[NoteSignature]:
         except NoteError:
             continue
     return found
-
-
-def _by(line: NoteSignature, key: VerifierKey) -> bool:
-    return (line.name, line.key_id) == (key.name, key.key_id)
 
 
 def cosigners(note: bytes, policy: Policy) -> list[str]:
