@@ -40,6 +40,7 @@ from sqlalchemy import (
     inspect,
     select,
     text,
+    type_coerce,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -375,9 +376,14 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         with self.transaction(commit=False) as session:
             return [_entry(row) for row in session.execute(query)]
 
-    def read_bodies(self, *, start: int = 0, limit: int) -> list[tuple[int, str, bytes]]:
+    def read_bodies(
+        self, *, start: int = 0, limit: int, engine: Engine | None = None
+    ) -> list[tuple[int, str, bytes]]:
         """Return ``(seq, recorded_at, body)`` of entries from ``start`` in seq order: what a
-        read model folds, without the chain's columns or building ``Entry`` objects."""
+        read model folds, without the chain's columns or building ``Entry`` objects.
+
+        ``engine``: read through it rather than the recorder's own (a forked process, which
+        must not use the connections it inherited: ``projections.runner.rebuild``)."""
         query = (
             select(entries_table.c.seq, entries_table.c.recorded_at, self.events.c.state)
             .join(self.events, self.events.c.id == entries_table.c.notification_id)
@@ -385,8 +391,39 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             .order_by(entries_table.c.seq)
             .limit(limit)
         )
-        with _engine(self).connect() as conn:
+        with (engine or _engine(self)).connect() as conn:
             return [(seq, at, bytes(body)) for seq, at, body in conn.execute(query)]
+
+    def read_routed(
+        self, first: int, last: int, *, engine: Engine | None = None
+    ) -> list[tuple[int, str, bytes, bytes, str]]:
+        """Return ``(seq, recorded_at, body, stream, type)`` of the entries from seq ``first``
+        to ``last``, in seq order: ``read_bodies`` with what tells, before the body is parsed,
+        which stream an entry belongs to (its id's 16 bytes) and its event type
+        (``projections.runner.rebuild`` shares the entries out by stream). ``engine`` as for
+        ``read_bodies``."""
+        engine = engine or _engine(self)
+        stream: Any = self.events.c.originator_id
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # stored as its bytes: read as they are, not made a UUID to take them again
+            stream = type_coerce(stream, LargeBinary)
+        query = (
+            select(
+                entries_table.c.seq,
+                entries_table.c.recorded_at,
+                self.events.c.state,
+                stream,
+                self.events.c.topic,
+            )
+            .join(self.events, self.events.c.id == entries_table.c.notification_id)
+            .where(entries_table.c.seq.between(first, last))
+            .order_by(entries_table.c.seq)
+        )
+        with engine.connect() as conn:
+            return [
+                (seq, at, bytes(body), bytes(found) if sqlite else found.bytes, topic)
+                for seq, at, body, found, topic in conn.execute(query)
+            ]
 
     def read_stream(self, stream: uuid.UUID) -> list[Entry]:
         """Return the entries of one stream in version order."""

@@ -3,7 +3,8 @@
 Each batch is read from the stored position + 1, folded, and written with the new position in
 one transaction, so the tables and the position always move together: a crash (or a projection
 that stops on an entry) leaves the previous position and rows, and the next run picks up there.
-``rebuild`` drops the rows and the position and folds from entry 0.
+``rebuild`` drops the rows and the position and folds from entry 0 (on two cores, in two
+processes: ``_rebuild_in_two``).
 
 Only writers run it: ``assembly projections update``, a command after it appends, a server
 with a writable connection in the background. Reads never write: the ``stored*`` reads here
@@ -18,6 +19,10 @@ transaction points the ``format`` row at them (``_switch``), and the old tables 
 from __future__ import annotations
 
 import gc
+import marshal
+import multiprocessing
+import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -27,7 +32,7 @@ from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -36,6 +41,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    create_engine,
     delete,
     func,
     insert,
@@ -47,14 +53,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.pool import NullPool
 
 from domain.correction import CorrectionRecorded
 from domain.errors import RuleBroken
+from domain.recommendation import recommendation_stream
 from ledger import Ledger
 from projections import tables
 from projections.deadlines import first_not_overdue
 from projections.errors import Inconsistent, ProjectionFailed
-from projections.parsed import ADOPTED, Parsed, parsed_body
+from projections.parsed import ADOPTED, FROM_PAYLOAD, Parsed, parsed_body
 from projections.status import Key, RecommendationStatus, Status, about, fold
 from projections.tables import (
     NAME,
@@ -175,9 +183,18 @@ def _secure_delete(conn: Connection, value: str) -> str | None:
 _SECURE_DELETE = {0: "OFF", 1: "ON", 2: "FAST"}  # as the pragma reads, as it is set
 
 
-def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH, progress: Progress | None = None) -> int:
+def rebuild(
+    ledger: Ledger,
+    *,
+    batch: int = REBUILD_BATCH,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> int:
     """Drop the status rows and position, then fold the whole ledger; return entries applied.
-    Readers meanwhile fold in memory what the tables do not hold yet."""
+    Readers meanwhile fold in memory what the tables do not hold yet.
+
+    ``workers``: 2 folds in two processes (``_rebuild_in_two``), 1 in this one; by default two
+    when this process may fork, has two cores and the ledger has ``PARALLEL_FROM`` entries."""
     engine = engine_of(ledger)
     _prepare(engine)
     this = tables.current()
@@ -186,7 +203,201 @@ def rebuild(ledger: Ledger, *, batch: int = REBUILD_BATCH, progress: Progress | 
         conn.execute(delete(this.reviews))
         conn.execute(delete(settings).where(settings.c.name == this.name))
         conn.execute(delete(positions).where(positions.c.name == this.name))
-    return catch_up(ledger, batch=batch, progress=progress)
+    applied = 0
+    if (workers is None and _two_pay(engine)) or (workers is not None and workers > 1):
+        applied = _rebuild_in_two(ledger, batch=batch, progress=progress)
+    return applied + catch_up(ledger, batch=batch, progress=progress)
+
+
+PARALLEL_FROM = 50_000  # entries: below, a rebuild is over before a second process pays
+
+
+def _two_pay(engine: Engine) -> bool:
+    """Whether a rebuild folds in two processes by default: this one may fork (a process with
+    other threads may not: a lock one of them holds would stay held in the child), it has two
+    cores, and the ledger is large enough."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if not _forkable() or (cores or 1) < 2:
+        return False
+    head = stored_and_head(engine).head
+    return head is not None and head + 1 >= PARALLEL_FROM
+
+
+def _forkable() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+class _Part(NamedTuple):
+    """One process's share of a batch: the seq it reaches, the keys of the recommendations it
+    changed (and of those that had a row before the batch), and their rows as the driver's
+    parameters (``_params``)."""
+
+    seq: int
+    keys: list[Key]
+    stored: list[Key]
+    recommendations: list[Any]
+    reviews: list[Any]
+
+
+_SHARE = 3  # of 10: the streams this process folds; the forked worker folds the others
+
+
+def _share(stream: bytes) -> int:
+    """Which process of a rebuild folds the entries of ``stream``: 0 (this one) for three
+    streams in ten, 1 (the forked worker) for the others, as this one writes every row
+    besides (by the stream's last byte: the same in both processes)."""
+    return 0 if stream[15] % 10 < _SHARE else 1
+
+
+@lru_cache(maxsize=1 << 16)
+def _owner(key: Key) -> int:
+    """The process of a rebuild that folds recommendation ``key``: its stream's."""
+    return _share(recommendation_stream(*key).bytes)
+
+
+_ABOUT_TOPICS = FROM_PAYLOAD  # the types the entries about one recommendation are stored as
+
+
+def _rebuild_in_two(ledger: Ledger, *, batch: int, progress: Progress | None) -> int:
+    """Fold the ledger from entry 0 in two processes, and write it as ``catch_up`` would, batch
+    by batch with the position; return how many entries were applied.
+
+    Each process folds the entries about its own recommendations (``_owner``: by their
+    stream, so that it parses only those) and every other entry: the charter, suspensions and
+    statements (what the fold keeps besides recommendations, the same in both) and the
+    corrections (one of another process's recommendation finds no owner here and does
+    nothing). The forked worker sends the rows of its recommendations; this process writes
+    both shares and the settings, moving the position by compare-and-set in one transaction
+    per batch. Anything amiss (an entry the fold refuses, one about a recommendation stored
+    in another stream, the worker gone, another runner moving the position) stops it where
+    the tables stand, and ``catch_up`` goes on from there in one process, which says what the
+    fold refused as ever.
+    """
+    engine = engine_of(ledger)
+    if not _forkable():
+        return 0
+    _ensure_position(engine)
+    with engine.connect() as conn:
+        state = settings_only(conn)
+    head = stored_and_head(engine).head
+    if state.seq != -1 or head is None:
+        return 0
+    history = ledger.history_before()  # read once here, not by the worker
+    this = tables.current()
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_worker, args=(ledger, sending, batch, head, history), daemon=True
+    )
+    worker.start()
+    sending.close()
+    applied = 0
+    try:
+        while state.seq < head:
+            with collection_paused():
+                last = min(state.seq + batch, head)
+                entries = ledger.recorder.read_routed(state.seq + 1, last)
+                after = _folded_share(state, entries, last, history, 0)
+                if after is None:
+                    break
+                ours = _part(engine.dialect, state, after)
+                try:
+                    theirs = _received(receiving.recv_bytes())
+                except EOFError:  # the worker died
+                    break
+                if theirs is None or theirs.seq != after.seq:
+                    break
+                try:
+                    with _writing(engine) as conn:
+                        _move(conn, state.seq, after.seq)
+                        if state.seq < 0:  # any rows left at no position go in this move
+                            conn.execute(delete(this.recommendations))
+                            conn.execute(delete(this.reviews))
+                        # Past the first move, the position this one moved from says that the
+                        # rows are those written here: only those of recommendations folded
+                        # before this batch can be there.
+                        _store(conn, ours.stored + theirs.stored, [ours, theirs])
+                        _write_settings(conn, state, after)
+                except _Moved:
+                    break
+            state = after
+            applied += len(entries)
+            if progress is not None:
+                progress(state.seq)
+    finally:
+        receiving.close()  # a worker still sending stops on the broken pipe
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+    return applied
+
+
+def _worker(ledger: Ledger, sending: Any, batch: int, head: int, history: date | None) -> None:
+    """The forked worker of ``_rebuild_in_two``: fold its share of each batch up to ``head``
+    and send its rows, or None where its fold stops. It reads through an engine of its own:
+    the connections it inherited are its parent's, and are left untouched."""
+    gc.disable()
+    engine = create_engine(engine_of(ledger).url, poolclass=NullPool)
+    dialect = engine_of(ledger).dialect  # the parent's: the rows are its driver's parameters
+    state = Status()
+    try:
+        while state.seq < head:
+            last = min(state.seq + batch, head)
+            entries = ledger.recorder.read_routed(state.seq + 1, last, engine=engine)
+            after = _folded_share(state, entries, last, history, 1)
+            sending.send_bytes(
+                marshal.dumps(None if after is None else tuple(_part(dialect, state, after)))
+            )
+            if after is None:
+                return
+            state = after
+    except OSError:
+        return  # the parent stopped reading
+    except Exception:  # the parent's catch_up reads and folds it again
+        with suppress(OSError):
+            sending.send_bytes(marshal.dumps(None))
+    finally:
+        sending.close()
+
+
+def _received(data: bytes) -> _Part | None:
+    """A share of a batch as the worker sent it (None: the worker's fold stopped). Sent by
+    ``marshal``: the rows are plain numbers, texts and tuples, which it writes and reads back
+    in about half of ``pickle``'s time."""
+    found = marshal.loads(data)
+    return None if found is None else _Part(*found)
+
+
+def _folded_share(
+    state: Status,
+    entries: Sequence[tuple[int, str, bytes, bytes, str]],
+    last: int,
+    history: date | None,
+    share: int,
+) -> Status | None:
+    """``state`` after process ``share``'s part of ``entries`` (``read_routed``), up to seq
+    ``last``: the entries about its recommendations, and those about none. None: the fold
+    refused one, or an entry was not where its stream and type said (catch_up then folds
+    it, in one process)."""
+    events = []
+    try:
+        for seq, recorded_at, body, stream, topic in entries:
+            alone = topic in _ABOUT_TOPICS  # parsed by the stream's process alone
+            if alone and _share(stream) != share:
+                continue
+            item = _recorded(seq, recorded_at, body, history_before=history)
+            key = None if item is None else about(item)
+            if key is None or _owner(key) != share:
+                if alone:
+                    return None  # an entry of another stream or type than it says
+                if key is not None:
+                    continue
+            if item is not None:
+                events.append(item)
+        return replace(fold(state, events), seq=last)
+    except Exception:  # catch_up folds it again, and says what went wrong
+        return None
 
 
 def _step(ledger: Ledger, state: Status, entries: Entries, rows: Rows) -> tuple[Status, Status]:
@@ -536,24 +747,53 @@ def load(conn: Connection, *, panel: int | None = None) -> Status:
 def write(conn: Connection, before: Status, after: Status) -> None:
     """Write what changed from ``before`` to ``after``, and move the position from
     ``before``'s to ``after``'s (raise ``_Moved`` if it is no longer ``before``'s)."""
+    _move(conn, before.seq, after.seq)
+    part = _part(conn.dialect, before, after)
+    # Every changed recommendation's rows are deleted first, even one adopted in this batch:
+    # tables whose position was lost (a format's settings cleared, a rebuild over them) may
+    # still hold its rows, and skipping them broke the insert on the primary key.
+    _store(conn, part.keys, [part])
+    _write_settings(conn, before, after)
+
+
+def _move(conn: Connection, before: int, after: int) -> None:
+    """Move the position from ``before`` to ``after`` (raise ``_Moved`` if it is not
+    ``before``)."""
     this = tables.current()
     moved = conn.execute(
         update(positions)
-        .where(positions.c.name == this.name, positions.c.seq == before.seq)
-        .values(seq=after.seq)
+        .where(positions.c.name == this.name, positions.c.seq == before)
+        .values(seq=after)
     )
     if moved.rowcount != 1:
         raise _Moved
+
+
+def _part(dialect: Dialect, before: Status, after: Status) -> _Part:
+    """The rows of the recommendations that changed from ``before`` to ``after``, as
+    ``dialect``'s driver takes them."""
+    this = tables.current()
+    had = before.recommendations
     changed = [
-        status
-        for key, status in after.recommendations.items()
-        if before.recommendations.get(key) is not status
+        status for key, status in after.recommendations.items() if had.get(key) is not status
     ]
-    # Every changed recommendation's rows are deleted first, even one adopted in this batch:
-    # tables whose position was lost (a format's settings cleared, a rebuild over them) may
-    # still hold its rows, and skipping them broke the insert on the primary key. They go by
-    # runs of consecutive numbers (a batch changes whole panels): one statement per run.
-    stored = _runs(sorted(status.key for status in changed))
+    rows = [recommendation_row(s, reviews=len(after.offsets)) for s in changed]
+    due = [row for s in changed for row in review_rows(s, after.offsets)]
+    keys = [status.key for status in changed]
+    return _Part(
+        after.seq,
+        keys,
+        [key for key in keys if key in had],
+        _params(this.recommendations, dialect, rows),
+        _params(this.reviews, dialect, due),
+    )
+
+
+def _store(conn: Connection, keys: list[Key], parts: Sequence[_Part]) -> None:
+    """Delete the rows of the recommendations ``keys``, and insert the rows of ``parts``
+    (several in the order of their keys, as one part's are)."""
+    this = tables.current()
+    stored = _runs(sorted(keys))  # by runs of consecutive numbers: one statement per run
     if stored:
         for table in (this.recommendations, this.reviews):
             conn.execute(
@@ -563,18 +803,33 @@ def write(conn: Connection, before: Status, after: Status) -> None:
                 ),
                 stored,
             )
-    if changed:
-        rows = [recommendation_row(s, reviews=len(after.offsets)) for s in changed]
-        _insert_many(conn, this.recommendations, rows)
-        due = [row for s in changed for row in review_rows(s, after.offsets)]
-        _insert_many(conn, this.reviews, due)
+    for table, rows in (
+        (this.recommendations, [row for part in parts for row in part.recommendations]),
+        (this.reviews, [row for part in parts for row in part.reviews]),
+    ):
+        if len(parts) > 1:
+            rows.sort(key=_keyed(table, conn.dialect))
+        _insert_many(conn, table, rows)
+
+
+@lru_cache(maxsize=64)
+def _keyed(table: Table, dialect: Dialect) -> Callable[[Any], Any]:
+    """The primary key of a row of ``table`` as ``_params`` gives it for ``dialect``."""
+    key = [column.name for column in table.primary_key.columns]
+    names = _inserting(table, dialect)[1]
+    return itemgetter(*(key if names is None else [names.index(name) for name in key]))
+
+
+def _write_settings(conn: Connection, before: Status, after: Status) -> None:
+    """Write ``after``'s settings if they are not ``before``'s."""
     if (before.offsets, before.suspensions, before.statements) != (
         after.offsets,
         after.suspensions,
         after.statements,
     ):
-        conn.execute(delete(settings).where(settings.c.name == this.name))
-        conn.execute(insert(settings).values(name=this.name, value=settings_value(after)))
+        name = tables.current().name
+        conn.execute(delete(settings).where(settings.c.name == name))
+        conn.execute(insert(settings).values(name=name, value=settings_value(after)))
 
 
 def _runs(keys: list[Key]) -> list[dict[str, int]]:
@@ -589,16 +844,19 @@ def _runs(keys: list[Key]) -> list[dict[str, int]]:
     return found
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (each with every column of ``table``) by the driver's ``executemany``
-    on the statement compiled once: the columns are plain numbers and texts, which need no
-    conversion, and SQLAlchemy's work per parameter set was a rebuild's largest cost after
-    the fold."""
-    if not rows:
-        return
-    statement, names = _inserting(table, conn.dialect)
-    params: list[Any] = rows if names is None else list(map(itemgetter(*names), rows))
-    conn.exec_driver_sql(statement, params)
+def _params(table: Table, dialect: Dialect, rows: list[dict[str, Any]]) -> list[Any]:
+    """``rows`` (each with every column of ``table``) as the parameters of ``_inserting``'s
+    statement for ``dialect``."""
+    names = _inserting(table, dialect)[1]
+    return rows if names is None or not rows else list(map(itemgetter(*names), rows))
+
+
+def _insert_many(conn: Connection, table: Table, params: list[Any]) -> None:
+    """Insert rows (``_params``) by the driver's ``executemany`` on the statement compiled
+    once: the columns are plain numbers and texts, which need no conversion, and
+    SQLAlchemy's work per parameter set was a rebuild's largest cost after the fold."""
+    if params:
+        conn.exec_driver_sql(_inserting(table, conn.dialect)[0], params)
 
 
 @lru_cache(maxsize=64)

@@ -314,7 +314,7 @@ def _texts(status: RecommendationStatus) -> tuple[str, str, str]:
     the JSON of its parts: a rebuild writes every recommendation, and building the record's
     dicts to serialise them was a fifth of its time.
     """
-    title = _json(dict(status.title))
+    title = _json(_plain(status.title))
     answers = _said_list(status.answers)
     errata = [
         {"seq": e.seq, "supersedes": e.supersedes, "reason": e.reason, "replaced": e.replaced}
@@ -335,13 +335,13 @@ def _texts(status: RecommendationStatus) -> tuple[str, str, str]:
             ',"adopted":',
             _change_json(status.adopted),
             ',"text":',
-            _json(dict(status.text)),
+            _json(_plain(status.text)),
             ',"reference":',
             _json(status.reference),
             ',"group":',
             _json(status.group),
             ',"supporting":',
-            _json(dict(status.supporting)),
+            _json(_plain(status.supporting)),
             ',"shared_with":',
             _json(list(status.shared_with)),
             ',"handed_over":',
@@ -370,6 +370,17 @@ def _texts(status: RecommendationStatus) -> tuple[str, str, str]:
         )
     )
     return title, answers, detail
+
+
+def _plain(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """``mapping`` as a dict of the same items in the same order, for ``to_json``: a read-only
+    mapping's ``copy`` (its dict's) takes a fifth of the time ``dict`` takes to read it item
+    by item, and a row holds up to a dozen."""
+    if type(mapping) is MappingProxyType or type(mapping) is dict:
+        found = mapping.copy()
+        if type(found) is dict:
+            return found
+    return dict(mapping)
 
 
 def _json(value: Any) -> str:
@@ -412,7 +423,7 @@ def _said_json(said: Said) -> str:
     """``{"payload", "change", "corrected_by"}``."""
     corrected = "null" if said.corrected_by is None else _json(said.corrected_by)
     return (
-        f'{{"payload":{_json(dict(said.payload))},"change":{_change_json(said.change)},'
+        f'{{"payload":{_json(_plain(said.payload))},"change":{_change_json(said.change)},'
         f'"corrected_by":{corrected}}}'
     )
 

@@ -22,12 +22,14 @@ from sqlalchemy import event, select
 
 import projections.runner as runner
 import projections.tail as tail
+from domain.correction import CorrectionRecorded, correction_stream
 from domain.events import Event
 from domain.government import Assessed, ImplementationReported
 from domain.recommendation import Adopted, HandedOver, recommendation_stream
 from domain.responses import Responded
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, NewEvent, RolePolicy, Signer
+from projections.errors import ProjectionFailed
 from projections.tables import positions, recommendations
 from tests.conftest import Clock
 
@@ -285,3 +287,103 @@ def test_the_newest_statements_and_the_counts_are_read_on_each_backend(book: Led
     assert len(newest) == 60 and newest == sorted(newest, reverse=True)
     assert runner.stored_counts(book) == {1: 60}
     assert runner.stored_bare(book).seq == book.count() - 1
+
+
+def every_row(book: Ledger) -> list[tuple[Any, ...]]:
+    """The status model's rows of every table, its settings and its position, in key order."""
+    this = runner.tables.current()
+    with runner.engine_of(book).connect() as conn:
+        found = [
+            tuple(row)
+            for table in (this.recommendations, this.reviews)
+            for row in conn.execute(select(table).order_by(*table.primary_key.columns))
+        ]
+        found.extend(tuple(row) for row in conn.execute(select(runner.settings)))
+    return [*found, (runner.position(book),)]
+
+
+def catching_up(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[int]]:
+    """The position each ``catch_up`` the runner calls starts from, and what it applies."""
+    real, started, applied = runner.catch_up, [], []
+
+    def counted(ledger: Ledger, **options: Any) -> int:
+        started.append(runner.position(ledger))
+        applied.append(real(ledger, **options))
+        return applied[-1]
+
+    monkeypatch.setattr(runner, "catch_up", counted)
+    return started, applied
+
+
+def test_a_rebuild_in_two_processes_writes_the_rows_of_one_byte_for_byte(
+    book: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runner.rebuild(book, workers=1) == book.count()
+    one = every_row(book)
+    _, applied = catching_up(monkeypatch)
+    assert runner.rebuild(book, workers=2, batch=37) == book.count()
+    assert applied == [0], "the two processes applied every entry"
+    assert every_row(book) == one
+
+
+def append(book: Ledger, role: str, stream: Any, version: int, *events: Event) -> None:
+    at = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    signer = Signer.from_seed(bytes([ROLES.index(role) + 2]) * 32)
+    book.append_new_batches(signer, [(stream, version, [new(event, at) for event in events])])
+
+
+def test_a_rebuild_in_two_takes_an_entry_in_another_recommendations_stream_to_one_process(
+    book: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry about recommendation 1/5 stored in 1/6's stream is not where either process
+    looks for it: the rebuild goes on in one process from there, to the same rows."""
+    answer = Responded(panel=1, number=5, review=2, position="accepted", portfolio="climate")
+    append(book, "government", recommendation_stream(1, 6), 5, answer)
+    started, applied = catching_up(monkeypatch)
+    assert runner.rebuild(book, workers=1) == book.count()
+    one = every_row(book)
+    assert runner.stored(book).recommendations[(1, 5)].position == "accepted"
+    assert runner.rebuild(book, workers=2, batch=37) == book.count()
+    # The two processes stopped before the last batch, which holds it, and one folded it.
+    assert started == [-1, 36 + 37 * 7] and applied == [book.count(), book.count() - 37 * 8]
+    assert every_row(book) == one
+
+
+def test_a_rebuild_in_two_stops_where_one_stops_and_says_why_alike(
+    book: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = Responded(panel=1, number=99, review=1, position="accepted", portfolio="climate")
+    append(book, "government", recommendation_stream(1, 99), 0, answer)
+    with pytest.raises(ProjectionFailed) as one:
+        runner.rebuild(book, workers=1, batch=37)
+    stopped = every_row(book)
+    started, _ = catching_up(monkeypatch)
+    with pytest.raises(ProjectionFailed) as two:
+        runner.rebuild(book, workers=2, batch=37)
+    assert str(two.value) == str(one.value) and one.value.seq == book.count() - 1
+    assert every_row(book) == stopped
+    # The two processes stopped before the batch that holds it; one said why.
+    assert started == [runner.position(book)] == [36 + 37 * 7]
+
+
+def test_a_rebuild_in_two_applies_corrections_of_either_processs_recommendations(
+    book: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both processes fold every correction; the one holding the corrected entry applies it."""
+    for entry in book.recorder.read_types(Responded.TYPE)[:12]:
+        payload = {**entry.event["payload"], "position": "accepted"}
+        correction = CorrectionRecorded(
+            supersedes=entry.seq,
+            corrected_type=Responded.TYPE,
+            reason="The answer was filed under the wrong position.",
+            replacement=None if entry.seq % 3 == 0 else payload,
+        )
+        append(book, "government", correction_stream(entry.seq), 0, correction)
+    assert runner.rebuild(book, workers=1) == book.count()
+    one = every_row(book)
+    accepted = [rec.position for rec in runner.stored(book).recommendations.values()]
+    assert accepted.count("accepted") == 8
+    _, applied = catching_up(monkeypatch)
+    assert runner.rebuild(book, workers=2, batch=37) == book.count()
+    assert applied == [0], "the two processes applied every entry"
+    assert every_row(book) == one
