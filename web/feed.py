@@ -27,7 +27,7 @@ from ledger.canonical import format_time
 from projections.names import shown_title
 from projections.status import RecommendationStatus, Said
 from projections.view import View
-from web.i18n import label, localized, translations
+from web.i18n import colon, label, localized, translations
 
 ATOM = "http://www.w3.org/2005/Atom"
 MEDIA_TYPE = "application/atom+xml"
@@ -111,7 +111,7 @@ def item(view: View, found: Statement, *, entry_hash: bytes, link: str, lang: st
     change = said.change
     return Item(
         hash=entry_hash,
-        title=f"{rec.panel}/{rec.number} {name}: {what}",
+        title=f"{rec.panel}/{rec.number} {name}{colon(lang)} {what}",
         link=link,
         updated=change.recorded or change.at,
         published=change.at,

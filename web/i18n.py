@@ -97,6 +97,12 @@ def colon(lang: str) -> str:
     return "\u202f:" if lang == "fr" else ":"
 
 
+def semicolon(lang: str) -> str:
+    """A semicolon between the parts of a list as ``lang`` writes it (French, as before a
+    colon, puts a narrow no-break space before it)."""
+    return "\u202f;" if lang == "fr" else ";"
+
+
 @cache
 def translations(lang: str) -> Translations:
     """The compiled catalogue of ``lang`` (one of ``LANGUAGES``), read once per process."""

@@ -208,6 +208,7 @@ def helpers(asked: Asked) -> dict[str, Any]:
         time_day=partial(i18n.day_element, asked.lang),
         time_moment=partial(i18n.moment_element, asked.lang),
         colon=i18n.colon(asked.lang),
+        semicolon=i18n.semicolon(asked.lang),
         board_row=partial(board_row, asked),
     )
 

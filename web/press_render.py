@@ -24,6 +24,7 @@ from web.i18n import (
     format_day,
     format_number,
     label,
+    semicolon,
     translations,
 )
 from web.press import Figure, Quote, Report, Section
@@ -115,7 +116,8 @@ def figure_words(report: Report, figure: Figure) -> str:
 def chart(report: Report) -> Markup:
     _ = gettext(report.lang)
     rows = [(f.value, label(report.lang, f.value), f.count) for f in report.of("position")]
-    desc = "; ".join(f"{words}: {count}" for _v, words, count in rows)
+    c, between = colon(report.lang), f"{semicolon(report.lang)} "
+    desc = between.join(f"{words}{c} {count}" for _v, words, count in rows)
     return bars(_("The government's answers"), desc, rows, report.total)
 
 

@@ -330,7 +330,7 @@ def test_a_clerk_answers_a_recommendation_in_french_and_the_public_page_shows_it
     assert "Rue" not in by_id(desk, "passphrase").get_attribute("value")  # cleared once used
     fill_answer(desk, "1/2", "rejected", WHY)
     dues = shown(desk, "respond-dues")  # the chosen recommendation's, in the page's language
-    assert "Échéance 1 : le 1er août 2025. Échéance 2 : le 1er mai 2026." in dues
+    assert "Échéance 1\u202f: le 1er août 2025. Échéance 2\u202f: le 1er mai 2026." in dues
     headline = shown(desk, "confirm-events")
     screenshot(desk, "desk-01-what-is-signed")
     assert "La réponse du gouvernement à la recommandation 1/2" in headline

@@ -182,7 +182,7 @@ def test_with_a_quorum_of_two_of_three_witnesses_the_pages_say_their_cosignature
         said, done = outcome(browser, f"{url}/recommendations/1/1?lang=nl")
         assert said.endswith(" 3 van de 3 getuigen hebben het medeondertekend (2 vereist)."), said
         said, done = outcome(browser, f"{url}/verify?lang=fr")
-        assert said.endswith(" Contresignatures de témoins : 3 sur 3 (2 requises)."), said
+        assert said.endswith(" Contresignatures de témoins\u202f: 3 sur 3 (2 requises)."), said
         browser.screenshot("monitor-witnessed")
 
 
@@ -241,7 +241,7 @@ def test_a_checkpoint_short_of_the_quorum_is_reported_as_failed(
         said, done = outcome(browser, f"{url}/recommendations/1/1?lang=fr")
         assert done == "witnesses", said
         assert said == (
-            "Vérifié dans votre navigateur, et la vérification a échoué : il faut les "
+            "Vérifié dans votre navigateur, et la vérification a échoué\u202f: il faut les "
             "contresignatures de 3 des témoins requis, et le point de contrôle n'en porte que 2."
         )
         browser.screenshot("monitor-short-of-quorum")

@@ -34,3 +34,35 @@ def test_a_recommendation_s_heading_puts_its_colon_as_the_language_does(
             for m in re.finditer(r"[^\u202f\u00a0\s\d]:(?!//)", text)
         ]
         assert found == []
+
+
+FRENCH_PAGES = [
+    "/",
+    "/panels/1",
+    "/recommendations",
+    "/recommendations/1/1",
+    "/recommendations/1/2",
+    "/portfolios",
+    "/overdue",
+    "/verify",
+    "/desk",
+    "/panels/1/report",
+    "/api/feed.atom",
+]
+
+
+@pytest.mark.parametrize("path", FRENCH_PAGES)
+def test_french_puts_a_narrow_no_break_space_before_a_colon_or_a_semicolon(
+    built: Built, path: str
+) -> None:
+    """Never a plain space, where a line could break and leave the mark alone at its start."""
+    answer = TestClient(serving(built.ledger)).get(f"{path}?lang=fr")
+    assert answer.status_code == 200, path
+    text = unescape(
+        re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", "", answer.text, flags=re.S)
+    )
+    found = [text[m.start() - 40 : m.end() + 20] for m in re.finditer(r"[ \t\r\n][:;](?!//)", text)]
+    assert found == []
+    assert re.search("\u202f[:;]", text), "the page has a colon or semicolon to check"
+    if path == "/":  # a scoreboard's figures, said in words for a screen reader
+        assert re.search("%\\)\u202f; ", text)

@@ -59,8 +59,10 @@ def test_the_feed_titles_are_in_french_when_french_is_asked(api: TestClient) -> 
         "Réponses du gouvernement et avis de la commission"
     )
     found = titles(root)
-    assert found[0] == ("1/3 Recommandation 3: la réponse du gouvernement (échéance 1) : à l'étude")
-    assert found[1] == "1/2 Recommandation 2: l'avis de la commission : conteste"
+    assert found[0] == (
+        "1/3 Recommandation 3\u202f: la réponse du gouvernement (échéance 1)\u202f: à l'étude"
+    )
+    assert found[1] == "1/2 Recommandation 2\u202f: l'avis de la commission\u202f: conteste"
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
 
 

@@ -73,7 +73,7 @@ def test_the_panel_page_of_the_demo_says_why_a_seated_count_per_stratum_is_not_k
     demo: TestClient,
 ) -> None:
     text = words_read(demo.get("/panels/1?lang=fr").text)
-    assert "En séance aujourd'hui :" in text
+    assert "En séance aujourd'hui\u202f:" in text
     assert "inconnu par strate" in text
     assert "Pourquoi le nombre en séance par strate est inconnu" in text
 

@@ -78,7 +78,7 @@ def test_every_page_carries_opengraph_tags_in_its_language(client: TestClient, p
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("fr", "Position du gouvernement : acceptée. Mise en œuvre : pas commencée."),
+        ("fr", "Position du gouvernement\u202f: acceptée. Mise en œuvre\u202f: pas commencée."),
         ("en", "Government position: accepted. Implementation: not started."),
     ],
 )

@@ -87,8 +87,8 @@ SAID = {
     "en": "Each checkpoint must be cosigned by at least 2 of these 3 witnesses, who each vouch "
     "that the log showed them no other history; the check in your browser requires it:",
     "fr": "Chaque point de contrôle doit être contresigné par au moins 2 de ces 3 témoins, qui "
-    "attestent chacun que le journal ne leur a montré aucune autre histoire ; la vérification "
-    "dans votre navigateur l'exige :",
+    "attestent chacun que le journal ne leur a montré aucune autre histoire\u202f; la vérification "
+    "dans votre navigateur l'exige\u202f:",
     "nl": "Elk controlepunt moet medeondertekend zijn door minstens 2 van deze 3 getuigen, die "
     "elk verklaren dat het logboek hun geen andere geschiedenis toonde; de controle in uw "
     "browser vereist dat:",
