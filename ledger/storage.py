@@ -38,6 +38,7 @@ from sqlalchemy import (
     bindparam,
     func,
     inspect,
+    or_,
     select,
     text,
     type_coerce,
@@ -395,18 +396,26 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             return [(seq, at, bytes(body)) for seq, at, body in conn.execute(query)]
 
     def read_routed(
-        self, first: int, last: int, *, engine: Engine | None = None
+        self,
+        first: int,
+        last: int,
+        *,
+        engine: Engine | None = None,
+        routed: Collection[str] = (),
+        endings: Collection[int] = (),
     ) -> list[tuple[int, str, bytes, bytes, str]]:
         """Return ``(seq, recorded_at, body, stream, type)`` of the entries from seq ``first``
         to ``last``, in seq order: ``read_bodies`` with what tells, before the body is parsed,
-        which stream an entry belongs to (its id's 16 bytes) and its event type
-        (``projections.runner.rebuild`` shares the entries out by stream). ``engine`` as for
-        ``read_bodies``."""
+        which stream an entry belongs to (its id's 16 bytes) and its event type. Entries of
+        the types ``routed`` are read only when their stream id's last byte is one of
+        ``endings`` (``projections.runner.rebuild`` shares the entries out by stream, and each
+        process reads only its own). ``engine`` as for ``read_bodies``."""
         engine = engine or _engine(self)
-        stream: Any = self.events.c.originator_id
+        column = self.events.c.originator_id
+        stream: Any = column
         sqlite = engine.dialect.name == "sqlite"
         if sqlite:  # stored as its bytes: read as they are, not made a UUID to take them again
-            stream = type_coerce(stream, LargeBinary)
+            stream = type_coerce(column, LargeBinary)
         query = (
             select(
                 entries_table.c.seq,
@@ -419,6 +428,18 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             .where(entries_table.c.seq.between(first, last))
             .order_by(entries_table.c.seq)
         )
+        if routed:
+            ending = (
+                func.substr(column, 16, 1)
+                if sqlite
+                else func.substring(func.uuid_send(column), 16, 1)
+            )
+            query = query.where(
+                or_(
+                    self.events.c.topic.not_in(sorted(routed)),
+                    type_coerce(ending, LargeBinary).in_([bytes([n]) for n in sorted(endings)]),
+                )
+            )
         with engine.connect() as conn:
             return [
                 (seq, at, bytes(body), bytes(found) if sqlite else found.bytes, topic)

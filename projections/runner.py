@@ -246,7 +246,16 @@ def _share(stream: bytes) -> int:
     """Which process of a rebuild folds the entries of ``stream``: 0 (this one) for three
     streams in ten, 1 (the forked worker) for the others, as this one writes every row
     besides (by the stream's last byte: the same in both processes)."""
-    return 0 if stream[15] % 10 < _SHARE else 1
+    return _ending(stream[15])
+
+
+def _ending(byte: int) -> int:
+    return 0 if byte % 10 < _SHARE else 1
+
+
+def _endings(share: int) -> list[int]:
+    """The last bytes of the streams process ``share`` folds (what it reads, ``read_routed``)."""
+    return [byte for byte in range(256) if _ending(byte) == share]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -295,8 +304,10 @@ def _rebuild_in_two(ledger: Ledger, *, batch: int, progress: Progress | None) ->
     try:
         while state.seq < head:
             with collection_paused():
-                last = min(state.seq + batch, head)
-                entries = ledger.recorder.read_routed(state.seq + 1, last)
+                done, last = state.seq, min(state.seq + batch, head)
+                entries = ledger.recorder.read_routed(
+                    done + 1, last, routed=_ABOUT_TOPICS, endings=_endings(0)
+                )
                 after = _folded_share(state, entries, last, history, 0)
                 if after is None:
                     break
@@ -321,7 +332,7 @@ def _rebuild_in_two(ledger: Ledger, *, batch: int, progress: Progress | None) ->
                 except _Moved:
                     break
             state = after
-            applied += len(entries)
+            applied += last - done
             if progress is not None:
                 progress(state.seq)
     finally:
@@ -344,7 +355,9 @@ def _worker(ledger: Ledger, sending: Any, batch: int, head: int, history: date |
     try:
         while state.seq < head:
             last = min(state.seq + batch, head)
-            entries = ledger.recorder.read_routed(state.seq + 1, last, engine=engine)
+            entries = ledger.recorder.read_routed(
+                state.seq + 1, last, engine=engine, routed=_ABOUT_TOPICS, endings=_endings(1)
+            )
             after = _folded_share(state, entries, last, history, 1)
             sending.send_bytes(
                 marshal.dumps(None if after is None else tuple(_part(dialect, state, after)))
@@ -377,9 +390,9 @@ def _folded_share(
     share: int,
 ) -> Status | None:
     """``state`` after process ``share``'s part of ``entries`` (``read_routed``), up to seq
-    ``last``: the entries about its recommendations, and those about none. None: the fold
-    refused one, or an entry was not where its stream and type said (catch_up then folds
-    it, in one process)."""
+    ``last``: the entries about its recommendations, and those about none (it reads those
+    alone). None: the fold refused one, or an entry was not where its stream and type said
+    (catch_up then folds it, in one process)."""
     events = []
     try:
         for seq, recorded_at, body, stream, topic in entries:
