@@ -326,8 +326,13 @@ class Ledger:
             raise LedgerRuleBroken(f"{key_id!r} is not a key id (32 hexadecimal characters).")
         event = revocation(key_id, reason=reason, occurred_at=self.clock())
         stream = signer_stream(key_id)
-        if not self.recorder.read_stream(stream):
+        found = self.recorder.read_stream(stream)
+        if not found:
             raise LedgerRuleBroken(f"Key {key_id} cannot be revoked: it was never enrolled.")
+        if len(found) > 1:  # its enrolment, then its revocation
+            raise LedgerRuleBroken(
+                f"Key {key_id} was revoked at entry {found[1].seq}: a key is revoked once."
+            )
         return self.append_new(charter, stream, 1, [event])[0]
 
     def declare_identity(self, charter: Signer, *, reason: str) -> Entry:

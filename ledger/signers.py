@@ -212,6 +212,10 @@ class SignerBook:
         record = self.records.get(key_id) if isinstance(key_id, str) else None
         if record is None:
             raise LedgerRuleBroken(f"Key {key_id} cannot be revoked: it was never enrolled.")
+        if record.revoked_seq is not None:
+            raise LedgerRuleBroken(
+                f"Key {key_id} was revoked at entry {record.revoked_seq}: a key is revoked once."
+            )
         if fields["stream"] != str(signer_stream(key_id)) or fields["version"] != 2:
             raise LedgerRuleBroken(f"A revocation of {key_id} belongs at version 2 of its stream.")
         reason = payload["reason"]

@@ -103,6 +103,7 @@ _RULE_FIELDS = (
     ("display name", "name"),
     ("validity", "valid_from"),
     ("never enrolled", "key_id"),
+    ("revoked once", "key_id"),
     ("needs a reason", "reason"),
 )
 
@@ -110,14 +111,6 @@ _RULE_FIELDS = (
 def check_signer_event(signers: SignerBook, fields: Mapping[str, Any]) -> None:
     """Raise unless the ledger's own rules admit the signer event ``fields`` next, given every
     key ``signers`` knows; a refusal beside the field it concerns."""
-    if fields["type"] == REVOKED:
-        record = signers.records.get(fields["payload"]["key_id"])
-        if record is not None and record.revoked_seq is not None:
-            raise FormProblem(
-                f"Key {record.key_id} was revoked at entry {record.revoked_seq}: a key is "
-                "revoked once.",
-                "key_id",
-            )
     try:
         signers.learn(-1, fields)
     except UnknownRole as error:

@@ -189,8 +189,8 @@ def test_a_key_is_enrolled_once_and_revoked_once(world: World) -> None:
     world.ledger.revoke(world.charter, world.government.key_id, reason="left office")
     refused(
         world,
-        StreamVersionConflict,
-        "expected version 1",
+        LedgerRuleBroken,
+        "a key is revoked once",
         lambda: world.ledger.revoke(world.charter, world.government.key_id, reason="twice"),
     )
     refused(
