@@ -12,7 +12,8 @@ of at least ``TARGET``, the overview's before it had one. The recommendation pag
 asked again with the ETag of its first answer (If-None-Match), as a reader who holds it would:
 each answer must be a 304; and with a query no other request has (``&fresh=N``), so that every
 answer is read and rendered, none sent from what the process kept (``web.caching.Kept``); the
-board's first page and the Atom feed are asked so too (their ``rendered`` phases). Also
+board's first page, the scoreboard per portfolio and the Atom feed are asked so too (their
+``rendered`` phases). Also
 reported: the server's CPU time per answer (user and system, all its processes and threads,
 from /proc) and ``/healthz``'s over it, which moves less than the rates when other work shares
 the cores.
@@ -429,6 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         Phase("overview", "/?lang=en", b"<svg", args.requests, judged=True),
         Phase("panel page", f"/panels/{panel}?lang=en", b"<svg", args.requests, judged=True),
         Phase("portfolios", "/portfolios?lang=en", b"<svg", args.requests, judged=True),
+        # The scoreboard per portfolio (issue 19 names it with the board and the feed).
+        Phase("portfolios, rendered", "/portfolios?lang=en", b"<svg", args.requests, fresh=True),
         Phase("overdue list", "/overdue?lang=en", b"<h1", args.requests),
         Phase("Atom feed", "/api/feed.atom", b"<feed", args.requests),
         Phase("Atom feed, rendered", "/api/feed.atom?lang=en", b"<feed", args.requests, fresh=True),
