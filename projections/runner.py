@@ -22,6 +22,7 @@ import gc
 import marshal
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import Counter
@@ -347,7 +348,9 @@ def _rebuild_in_two(ledger: Ledger, *, batch: int, progress: Progress | None) ->
 def _worker(ledger: Ledger, sending: Any, batch: int, head: int, history: date | None) -> None:
     """The forked worker of ``_rebuild_in_two``: fold its share of each batch up to ``head``
     and send its rows, or None where its fold stops. It reads through an engine of its own:
-    the connections it inherited are its parent's, and are left untouched."""
+    the connections it inherited are its parent's, and are left untouched. An interrupt at
+    the terminal is its parent's to handle: the parent stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()
     engine = create_engine(engine_of(ledger).url, poolclass=NullPool)
     dialect = engine_of(ledger).dialect  # the parent's: the rows are its driver's parameters
