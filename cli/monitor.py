@@ -24,9 +24,10 @@ entry once more.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -73,10 +74,11 @@ from tlog.tiles import (
 )
 
 FETCHING = 4  # bundles fetched at once, ahead of the checks
-# Signature-checking processes pay for themselves only on long catch-ups: each starts by
-# importing the program, and takes a core from this process, which reads, walks and folds
-# (``benchmarks/monitor.py``, 2 cores: in this process was faster at 20,000 entries, one
-# worker at 200,000, two slower than one).
+# Worker processes pay for themselves only on long catch-ups: each starts by importing the
+# program. With them, each reads its bundles and makes every check of an entry that needs no
+# other (hash, body, canonical form, signature), and this process walks the order and folds
+# (``benchmarks/monitor.py``, 2 cores, 200,000 entries: two workers a little faster than one;
+# 20,000 entries: faster in this process alone).
 PARALLEL_FROM = 50_000
 
 
@@ -212,10 +214,12 @@ def _check(
     with ThreadPoolExecutor(1) as reader:
         board = reader.submit(board_rows, served.api)  # read while the entries are checked
         # Reading, walking and folding make objects by the million, almost none cyclic garbage.
-        with ThreadPoolExecutor(1) as parser, collection_paused():
+        with _parser(chosen) as parser, collection_paused():
             bundles = _after(_bundles(tiles, known, new.size), walked)
-            parts = parsed_parts(bundles, parser, first=walked)
-            checked = check_entries(parts, policy, workers=chosen, checked=folding.add,
+            parts = parsed_parts(bundles, parser, first=walked, alone=chosen > 0)
+            # With workers, they check each entry's signature and all else that needs no other
+            # entry as they read it: the walk is left the checks of order.
+            checked = check_entries(parts, policy, workers=0, checked=folding.add,
                                     start=None if resumed is None else resumed.reached)  # fmt: skip
         rows = board.result()
         entries = before + checked.entries
@@ -238,10 +242,17 @@ def _check(
                    cosigned)  # fmt: skip
 
 
+def _parser(workers: int) -> Executor:
+    """What reads the bundles: a thread of this process, or ``workers`` processes."""
+    if workers <= 0:
+        return ThreadPoolExecutor(1)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 def default_workers(count: int) -> int:
-    """Signature-checking processes for a run that walks ``count`` entries: none below
-    ``PARALLEL_FROM``, else one per core but the one this process needs."""
-    return max(1, (os.cpu_count() or 1) - 1) if count >= PARALLEL_FROM else 0
+    """Entry-checking processes for a run that walks ``count`` entries: none below
+    ``PARALLEL_FROM``, else one per core."""
+    return (os.cpu_count() or 1) if count >= PARALLEL_FROM else 0
 
 
 def _checked_tree(new: Checkpoint, before: list[bytes], checked: Checked) -> MemoryNodes:

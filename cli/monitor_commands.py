@@ -47,8 +47,8 @@ def monitor_command(
         typer.Option(
             "--workers",
             min=0,
-            help="Signature-checking processes; by default none for fewer than 50,000 new "
-            "entries, else one per core but one.",
+            help="Entry-checking processes (each entry's bytes, hash, body and signature); "
+            "by default none for fewer than 50,000 new entries, else one per core.",
         ),
     ] = None,
     timeout: Annotated[

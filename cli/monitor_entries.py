@@ -22,8 +22,10 @@ from typing import Any
 from pydantic_core import from_json
 
 from ledger.errors import VerificationFailed
+from ledger.keys import first_bad_signature, key_id_of
 from ledger.policy import RolePolicy
-from ledger.verify import BATCH, Reached, verify_rows
+from ledger.signers import ENROLLED
+from ledger.verify import BATCH, Reached, alone, verify_rows
 from tlog.merkle import leaf_hash
 
 _HEAD = b'{"event":'
@@ -36,6 +38,7 @@ Row = tuple[Any, ...]
 Fields = dict[str, Any]  # an entry's event body, parsed
 Part = tuple[list[bytes], list[Row], list[Fields], VerificationFailed | None]  # a bundle, read
 AHEAD = 8  # bundles read ahead of the walk
+Keys = dict[str, bytes]  # key id -> an Ed25519 public key an entry enrolled under it
 
 
 def entry_row(seq: int, data: bytes) -> tuple[Row, Fields]:
@@ -93,17 +96,80 @@ def rows_of(first: int, bundle: Sequence[bytes]) -> Part:
     return list(bundle), rows, events, None
 
 
-def parsed_parts(bundles: Iterable[list[bytes]], parser: Executor, *, first: int) -> Iterator[Part]:
+def checked_alone(first: int, bundle: Sequence[bytes], keys: Keys) -> Part:
+    """``rows_of``, and each row's checks that need no other entry (``ledger.verify.alone``),
+    its signature too when ``keys`` (or an enrolment earlier in the bundle) has its signer's
+    key: the work of a worker process, so that the walk makes only the checks of order. Each
+    row carries them as its 11th element; the walk takes a signature's answer only when the
+    signer it admits has the key it was checked with. The bundle itself is not sent back."""
+    _, rows, events, failure = rows_of(first, bundle)
+    known = dict(keys)
+    checked: list[Row] = []
+    bodies: list[Fields] = []
+    for row, event in zip(rows, events, strict=True):
+        stored_seq, seq, prev, sig, recorded_at, digest, body, stream, version, topic = row
+        name = str(stream)
+        done = alone(seq, prev, sig, recorded_at, digest, body, name, version, topic)
+        fields = done.fields
+        bodies.append(event if fields is None else fields)  # the same, parsed once to send
+        if fields is not None:
+            if fields["type"] == ENROLLED:  # learnt to check the signatures after it
+                _learn(known, fields)
+            public_key = known.get(fields["signer"])
+            if public_key is not None:
+                item = (seq, public_key, sig, body)
+                done = done._replace(
+                    signed_by=public_key, signature_holds=first_bad_signature([item]) is None
+                )
+        checked.append((stored_seq, seq, prev, sig, recorded_at, digest, body, name, version,
+                        topic, done))  # fmt: skip
+    return [], checked, bodies, failure
+
+
+def enrolled_keys(events: Iterable[Fields], keys: Keys) -> None:
+    """Add to ``keys`` the public keys the enrolments among ``events`` name."""
+    for event in events:
+        if isinstance(event, dict) and event.get("type") == ENROLLED:
+            _learn(keys, event)
+
+
+def _learn(keys: Keys, fields: Fields) -> None:
+    payload = fields.get("payload")
+    text = payload.get("public_key") if isinstance(payload, dict) else None
+    if not isinstance(text, str):
+        return
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return
+    keys[key_id_of(raw)] = raw
+
+
+def parsed_parts(
+    bundles: Iterable[list[bytes]], parser: Executor, *, first: int, alone: bool = False
+) -> Iterator[Part]:
     """``rows_of`` each bundle in turn, the first from seq ``first``, read by ``parser`` a few
-    bundles ahead."""
-    pending: deque[Future[Part]] = deque()
+    bundles ahead; with ``alone`` (``parser``: worker processes), ``checked_alone``, told the
+    signers' keys enrolled in the bundles read so far."""
+    pending: deque[tuple[list[bytes], Future[Part]]] = deque()
+    keys: Keys = {}
+
+    def taken() -> Part:
+        bundle, future = pending.popleft()
+        _, rows, events, failure = future.result()
+        if alone:
+            enrolled_keys(events, keys)
+        return bundle, rows, events, failure
+
     for bundle in bundles:
-        pending.append(parser.submit(rows_of, first, bundle))
+        work = parser.submit(checked_alone, first, bundle, dict(keys)) if alone else parser.submit(
+            rows_of, first, bundle)  # fmt: skip
+        pending.append((bundle, work))
         first += len(bundle)
         if len(pending) > AHEAD:
-            yield pending.popleft().result()
+            yield taken()
     while pending:
-        yield pending.popleft().result()
+        yield taken()
 
 
 def check_entries(

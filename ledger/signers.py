@@ -214,7 +214,7 @@ class SignerBook:
             raise LedgerRuleBroken(f"Key {key_id} cannot be revoked: it was never enrolled.")
         if record.revoked_seq is not None:
             raise LedgerRuleBroken(
-                f"Key {key_id} was revoked at entry {record.revoked_seq}: a key is revoked once."
+                f"Key {key_id} {_revoked_at(record.revoked_seq)}: a key is revoked once."
             )
         if fields["stream"] != str(signer_stream(key_id)) or fields["version"] != 2:
             raise LedgerRuleBroken(f"A revocation of {key_id} belongs at version 2 of its stream.")
@@ -224,6 +224,12 @@ class SignerBook:
         self.records[key_id] = replace(
             record, revoked_seq=seq, revoked_at=fields["occurred_at"], revocation_reason=reason
         )
+
+
+def _revoked_at(seq: int) -> str:
+    """When a key was revoked, in words: at which entry, unless its book learnt it as earlier
+    history (seq -1, as an append's check learns the entries before it)."""
+    return "is already revoked" if seq < 0 else f"was revoked at entry {seq}"
 
 
 def _payload(fields: Mapping[str, Any], names: set[str]) -> dict[str, Any]:

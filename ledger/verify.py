@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.canonical import ZERO_HASH, check_canonical, entry_hash, is_timestamp
 from ledger.entry import Head, parse_body
@@ -27,6 +27,8 @@ from ledger.signers import SignerBook, SignerRecord
 from ledger.storage import LedgerRecorder
 
 SignatureItem = tuple[int, bytes, bytes, bytes]
+# A row whose signature was checked before the walk, with the key of the signer it admitted.
+_CHECKED: SignatureItem = (-1, b"", b"", b"")
 PARALLEL_FROM = 4096
 BATCH = 2048
 
@@ -127,6 +129,9 @@ def verify_rows(
         try:
             for rows in batches:
                 signatures.submit(walk.check(rows))
+                for seq in walk.bad_signatures:
+                    signatures.note(seq)
+                walk.bad_signatures.clear()
                 if progress is not None:
                     progress(len(rows))
                 if walk.failure is not None or signatures.bad is not None:
@@ -177,6 +182,7 @@ class _Walk:
         self.seen_expected: dict[int, bytes] = {}
         self.failure: VerificationFailed | None = None
         self.resumed: Mapping[str, int] = {}  # the streams' last versions before ``start``
+        self.bad_signatures: list[int] = []  # those checked before the walk, with the signer's key
 
     def resume(self, start: Reached) -> None:
         """Take up the walk where ``start`` says an earlier one ended."""
@@ -204,10 +210,12 @@ class _Walk:
         items: list[SignatureItem] = []
         for row in rows:
             try:
-                items.append(self._check_row(row))
+                item = self._check_row(row)
             except VerificationFailed as failure:
                 self.failure = failure
                 return items
+            if item is not _CHECKED:
+                items.append(item)
         return items
 
     def _check_row(self, row: Any) -> SignatureItem:
@@ -223,7 +231,9 @@ class _Walk:
             stream,
             version,
             topic,
-        ) = row
+        ) = row[:10]
+        # A row read elsewhere may carry its order-free checks done (``Alone``, of ``alone``).
+        done: Alone | None = row[10] if len(row) > 10 else None
         if self.orphan_seq is not None and seq >= self.orphan_seq:
             raise _orphan(self.orphan_seq)
         if stored_seq != seq:
@@ -237,8 +247,8 @@ class _Walk:
         prev, sig, body, digest = bytes(prev), bytes(sig), bytes(state), bytes(digest)
         known = self.streams.get(stream)
         if known is None:
-            text = stream if isinstance(stream, uuid.UUID) else uuid.UUID(bytes=bytes(stream))
-            known = (str(text), self.resumed.get(str(text), 0))
+            text = stream_text(stream)
+            known = (text, self.resumed.get(text, 0))
         name, last_version = known
         if prev != self.prev:
             raise VerificationFailed(
@@ -246,21 +256,11 @@ class _Walk:
                 "prev is not the hash of the entry before: an entry was changed, removed, "
                 "inserted or reordered",
             )
-        if not is_timestamp(recorded_at):
-            raise VerificationFailed(seq, f"recorded_at {recorded_at!r} is not a UTC timestamp")
-        computed = entry_hash(seq=seq, prev=prev, body=body, sig=sig, recorded_at=recorded_at)
-        if computed != digest:
-            raise VerificationFailed(seq, "the stored hash does not match the entry's bytes")
-        try:
-            fields = parse_body(body, canonical=False)  # judged below, by the body's version
-        except AppendRefused as exc:
-            raise VerificationFailed(seq, exc.sentence().rstrip(".")) from None
-        if (fields["type"], fields["stream"], fields["version"]) != (topic, name, version):
-            raise VerificationFailed(seq, "the event table disagrees with the signed event body")
-        if fields["occurred_at"] > recorded_at:  # parse_body checked its form
-            raise VerificationFailed(
-                seq, "occurred_at is not a UTC timestamp at or before recorded_at"
-            )
+        if done is None or done.seq != seq:
+            done = alone(seq, prev, sig, recorded_at, digest, body, name, version, topic)
+        fields = done.fields
+        if fields is None:
+            raise VerificationFailed(seq, done.problem or "")
         if last_version + 1 != version:
             raise VerificationFailed(seq, f"version {version} of stream {name} is out of order")
         try:
@@ -268,13 +268,9 @@ class _Walk:
             self.identity.admit(seq, fields, digest)
         except AppendRefused as exc:
             raise VerificationFailed(seq, exc.sentence().rstrip(".")) from None
-        try:
-            check_canonical(body, fields)
-        except CanonicalizationError as exc:
+        if done.problem is not None:  # the body is not canonical
             if "ledger" in fields:  # this release never stores such a body
-                raise VerificationFailed(
-                    seq, f"the event body is not canonical: {exc.sentence().rstrip('.')}"
-                ) from None
+                raise VerificationFailed(seq, f"the event body is not canonical: {done.problem}")
             self.noncanonical.append(seq)
         self.streams[stream] = (name, version)
         self.last_notification = notification_id
@@ -282,6 +278,10 @@ class _Walk:
         if seq in self.expect:
             self.seen_expected[seq] = digest
         self.seq = seq + 1
+        if done.signed_by is not None and done.signed_by == signer.public_key:
+            if not done.signature_holds:
+                self.bad_signatures.append(seq)
+            return _CHECKED
         return (seq, signer.public_key, sig, body)
 
     def end(self) -> VerificationFailed | None:
@@ -312,6 +312,62 @@ def _orphan(seq: int) -> VerificationFailed:
     return VerificationFailed(seq, "an event without a ledger entry was stored here")
 
 
+class Alone(NamedTuple):
+    """The checks of entry ``seq`` that need no other entry, done: its body parsed
+    (``fields``; None when a check failed, ``problem`` saying which), else ``problem``, if any,
+    says how the body is not canonical; ``signed_by``, when not None, is the public key its
+    signature was checked with, and ``signature_holds`` the answer (the walk takes it only when
+    the signer it admits has that key)."""
+
+    seq: int
+    fields: dict[str, Any] | None
+    problem: str | None = None
+    signed_by: bytes | None = None
+    signature_holds: bool = False
+
+
+def stream_text(stream: Any) -> str:
+    """A stream id as stored (a UUID, its 16 bytes, or its text) as text."""
+    if isinstance(stream, str):
+        return str(uuid.UUID(stream))
+    return str(stream if isinstance(stream, uuid.UUID) else uuid.UUID(bytes=bytes(stream)))
+
+
+def alone(
+    seq: int,
+    prev: bytes,
+    sig: bytes,
+    recorded_at: Any,
+    digest: bytes,
+    body: bytes,
+    name: str,
+    version: Any,
+    topic: Any,
+) -> Alone:
+    """The checks of an entry that need no other entry (the walk makes them in this order,
+    after those of the chain): its time's form, its hash, its body's form, the event table's
+    columns, occurred_at, and last, whether its body is canonical. The walk makes them itself,
+    or takes them made elsewhere (``cli.monitor_entries``, in worker processes)."""
+    if not is_timestamp(recorded_at):
+        return Alone(seq, None, f"recorded_at {recorded_at!r} is not a UTC timestamp")
+    computed = entry_hash(seq=seq, prev=prev, body=body, sig=sig, recorded_at=recorded_at)
+    if computed != digest:
+        return Alone(seq, None, "the stored hash does not match the entry's bytes")
+    try:
+        fields = parse_body(body, canonical=False)  # judged below, by the body's version
+    except AppendRefused as exc:
+        return Alone(seq, None, exc.sentence().rstrip("."))
+    if (fields["type"], fields["stream"], fields["version"]) != (topic, name, version):
+        return Alone(seq, None, "the event table disagrees with the signed event body")
+    if fields["occurred_at"] > recorded_at:  # parse_body checked its form
+        return Alone(seq, None, "occurred_at is not a UTC timestamp at or before recorded_at")
+    try:
+        check_canonical(body, fields)
+    except CanonicalizationError as exc:
+        return Alone(seq, fields, exc.sentence().rstrip("."))
+    return Alone(seq, fields)
+
+
 class _Signatures:
     """Signature checks, in this process or spread over worker processes."""
 
@@ -329,18 +385,18 @@ class _Signatures:
         if not items:
             return
         if self.pool is None:
-            self._note(first_bad_signature(items))
+            self.note(first_bad_signature(items))
             return
         self.pending.append(self.pool.submit(first_bad_signature, items))
         while len(self.pending) > self.limit:
-            self._note(self.pending.popleft().result())
+            self.note(self.pending.popleft().result())
 
     def finish(self) -> int | None:
         while self.pending:
-            self._note(self.pending.popleft().result())
+            self.note(self.pending.popleft().result())
         return self.bad
 
-    def _note(self, bad: int | None) -> None:
+    def note(self, bad: int | None) -> None:
         if bad is not None and (self.bad is None or bad < self.bad):
             self.bad = bad
 

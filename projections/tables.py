@@ -231,18 +231,31 @@ def said_seq(status: RecommendationStatus) -> int | None:
 
 
 # Rows decoded and kept per process (``from_row``): a board's page holds 100, a feed 50, and the
-# next request mostly reads the same ones again; a few MB at most.
-ROWS_KEPT = 2048
+# next request mostly reads the same ones again. A row longer than ``ROW_KEPT_UP_TO`` characters
+# (long answers, many reports) is decoded each time: at most about 1,024 x 8 KiB of texts and
+# what they decode to are kept.
+ROWS_KEPT = 1024
+ROW_KEPT_UP_TO = 8 * 1024
 
 
-@lru_cache(maxsize=ROWS_KEPT)
 def from_row(detail: str) -> RecommendationStatus:
     """A recommendation back from its row's ``detail``.
 
-    Decoded once per process for each distinct text: the record is immutable (read-only
-    mappings, tuples, frozen dataclasses), so the same object serves every request that
-    reads that row again, and a row rewritten with anything changed is another text. Decoding
-    (a datetime for each of its changes) was most of what a board's page or a feed cost."""
+    Decoded once per process for each distinct text (up to ``ROW_KEPT_UP_TO`` characters):
+    the same object then serves every request that reads that row again, and a row rewritten
+    with anything changed is another text. Its fields are read-only (mappings behind proxies,
+    tuples, frozen dataclasses), not the values nested in an answer's payload: a reader must
+    not change what it is given. Decoding (a datetime for each of its changes) was most of what
+    a board's page or a feed cost."""
+    return _kept_row(detail) if len(detail) <= ROW_KEPT_UP_TO else _decoded_row(detail)
+
+
+@lru_cache(maxsize=ROWS_KEPT)
+def _kept_row(detail: str) -> RecommendationStatus:
+    return _decoded_row(detail)
+
+
+def _decoded_row(detail: str) -> RecommendationStatus:
     data = from_json(detail)
     return RecommendationStatus(
         panel=data["panel"],

@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.events import Pending
 from ledger.canonical import format_time
-from web.i18n import LABELS, format_moment, label, translations
+from web.i18n import LABELS, colon, format_moment, label, translations
 
 HEADLINES = {
     "assembly.government.responded": (
@@ -97,7 +97,7 @@ def summary_of(pending: Pending, *, lang: str) -> dict[str, Any]:
         if isinstance(value, bool):
             shown = gettext("yes") if value else gettext("no")
         elif isinstance(value, dict):  # a text per language
-            shown = " · ".join(f"{code}: {text}" for code, text in value.items())
+            shown = " · ".join(f"{code}{colon(lang)} {text}" for code, text in value.items())
         else:
             shown = label(lang, str(value)) if str(value) in LABELS else str(value)
         lines.append({"name": gettext(NAMES.get(name, name)), "value": shown})

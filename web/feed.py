@@ -161,7 +161,7 @@ def atom(
             "</entry>",
         )
     parts.append("</feed>")
-    return "".join(parts).encode()
+    return "".join(parts).encode("utf-8", "xmlcharrefreplace")  # as ElementTree encodes
 
 
 def _element(name: str, text: str) -> str:

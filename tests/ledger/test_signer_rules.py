@@ -321,3 +321,42 @@ def test_an_enrolment_event_carries_the_keys_validity_window() -> None:
     )
     assert open_ended.payload["valid_until"] is None
     assert (event.type, event.occurred_at) == (ENROLLED, minute(4))
+
+
+@pytest.mark.parametrize(
+    ("first", "said"), [(5, "was revoked at entry 5"), (-1, "is already revoked")]
+)
+def test_a_key_revoked_twice_is_refused_by_the_book(forged: Forgery, first: int, said: str) -> None:
+    """The book says at which entry the key was revoked, or, where it learnt the revocation as
+    earlier history without its seq (-1, as an append's check learns the entries before it),
+    only that it is: never an entry -1."""
+    book = SignerBook(POLICY)
+    genesis = enrolment_of(CHARTER, role="charter", valid_from=format_time(minute(0)))
+    book.admit(
+        0,
+        forged.sign(
+            CHARTER, signer_stream(CHARTER.key_id), 1, ENROLLED, genesis, occurred_at=minute(0)
+        ).fields,
+    )
+    book.admit(
+        1,
+        forged.sign(
+            CHARTER,
+            signer_stream(SECRETARIAT.key_id),
+            1,
+            ENROLLED,
+            enrolment_of(SECRETARIAT),
+            occurred_at=minute(1),
+        ).fields,
+    )
+    stream = signer_stream(SECRETARIAT.key_id)
+    payload = {"key_id": SECRETARIAT.key_id, "reason": "Lost"}
+    book.learn(
+        first, forged.sign(CHARTER, stream, 2, REVOKED, payload, occurred_at=minute(2)).fields
+    )
+    again = forged.sign(CHARTER, stream, 2, REVOKED, payload, occurred_at=minute(3))
+
+    with pytest.raises(
+        LedgerRuleBroken, match=f"^Key {SECRETARIAT.key_id} {said}: a key is revoked once.$"
+    ):
+        book.learn(6, again.fields)

@@ -16,7 +16,14 @@ from domain.government import Verdict
 from domain.responses import Position
 from projections.errors import Inconsistent, ProjectionFailed
 from projections.status import Status, fold
-from projections.tables import from_row, positions, recommendation_row, recommendations, settings
+from projections.tables import (
+    ROW_KEPT_UP_TO,
+    from_row,
+    positions,
+    recommendation_row,
+    recommendations,
+    settings,
+)
 from tests.domain.conftest import Office, step
 from tests.projections.conftest import answer, history, verdict
 from tests.projections.reference import summary
@@ -205,3 +212,7 @@ def test_a_row_is_decoded_once_and_a_rewritten_row_afresh(answered: Office) -> N
     rewritten = replace(first, portfolio="energy")
     assert from_row(recommendation_row(rewritten)["detail"]) == rewritten != first
     assert from_row(recommendation_row(second)["detail"]) == second
+    # A long row (here a long title) is decoded each time, never kept: what is kept stays small.
+    long = replace(first, title={"fr": "x" * ROW_KEPT_UP_TO})
+    text = recommendation_row(long)["detail"]
+    assert from_row(text) == long and from_row(text) is not from_row(text)

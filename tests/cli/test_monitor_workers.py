@@ -1,0 +1,93 @@
+"""The monitor's checks of each entry in worker processes (``cli.monitor_entries.checked_alone``):
+the same walk as in its own process, a bad signature caught there, and a signature the worker
+checked with a key other than the signer's enrolled one checked again by the walk."""
+
+from __future__ import annotations
+
+import base64
+import json
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+
+from cli.monitor_entries import Checked, check_entries, checked_alone, parsed_parts
+from domain.roles import ROLE_GRANTS
+from ledger import Ledger, RolePolicy, Signer
+from tests.features.cycle import LEDGER
+from tests.served import Monitored
+
+POLICY = RolePolicy(ROLE_GRANTS)
+SIGNATURE_FAILS = "the signature does not verify with the signer's enrolled key"
+
+
+def entries_of(base: Monitored) -> list[bytes]:
+    book = Ledger.open(str(base.folder / LEDGER), POLICY)
+    try:
+        return [entry.canonical_bytes() for entry in book.recorder.read_entries()]
+    finally:
+        book.close()
+
+
+def walked(entries: list[bytes], parser: Executor, *, alone: bool, width: int = 8) -> Checked:
+    bundles = [entries[first : first + width] for first in range(0, len(entries), width)]
+    with parser:
+        parts = parsed_parts(iter(bundles), parser, first=0, alone=alone)
+        return check_entries(parts, POLICY, workers=0, checked=lambda rows, events: None)
+
+
+def workers() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def resigned(data: bytes, signer: Signer) -> bytes:
+    """The entry's bytes with its signature made by ``signer`` (the entry's hash changes, so
+    the next entry's prev no longer matches: a later failure than this entry's)."""
+    entry = json.loads(data)
+    body = data[len(b'{"event":') : data.rfind(b',"prev":"')]
+    signature = signer.sign(body)
+    entry["sig"] = base64.b64encode(signature).decode()
+    tail = json.dumps({k: entry[k] for k in ("prev", "recorded_at", "seq", "sig")},
+                      separators=(",", ":"))  # fmt: skip
+    return b'{"event":' + body + b"," + tail[1:].encode()
+
+
+def test_the_walk_of_entries_checked_in_worker_processes_is_the_walk_in_this_process(
+    base: Monitored,
+) -> None:
+    entries = entries_of(base)
+    here = walked(entries, ThreadPoolExecutor(1), alone=False)
+    there = walked(entries, workers(), alone=True)
+    assert here.failure is None and there.failure is None
+    assert there.reached == here.reached
+    assert there.entries == here.entries == entries and there.leaves == here.leaves
+
+
+def test_a_bad_signature_is_caught_by_the_workers(base: Monitored) -> None:
+    entries = entries_of(base)
+    seq = len(entries) - 3
+    entries[seq] = resigned(entries[seq], Signer.from_seed(bytes([99]) * 32))
+    for parser, alone in ((ThreadPoolExecutor(1), False), (workers(), True)):
+        failure = walked(entries, parser, alone=alone).failure
+        assert failure is not None
+        assert (failure.seq, failure.problem) == (seq, SIGNATURE_FAILS)
+
+
+def test_a_signature_checked_with_another_key_than_the_signers_is_checked_again(
+    base: Monitored,
+) -> None:
+    entries = entries_of(base)
+    seq = len(entries) - 3
+    intruder = Signer.from_seed(bytes([99]) * 32)
+    entries[seq] = resigned(entries[seq], intruder)
+    signer = json.loads(entries[seq])["event"]["signer"]
+    # A worker told the wrong key for the entry's signer finds the signature good...
+    first = seq - seq % 8  # a bundle without the signer's enrolment
+    part = checked_alone(first, entries[first : first + 8],
+                         {signer: intruder.public_key.raw})  # fmt: skip
+    done = part[1][seq - first][10]
+    assert done.signed_by == intruder.public_key.raw and done.signature_holds
+    # ...which the walk, whose signer has another key, does not take.
+    before = checked_alone(0, entries[:first], {})
+    parts = iter([(entries[:first], *before[1:]), (entries[first : first + 8], *part[1:])])
+    failure = check_entries(parts, POLICY, workers=0, checked=lambda rows, events: None).failure
+    assert failure is not None
+    assert (failure.seq, failure.problem) == (seq, SIGNATURE_FAILS)
