@@ -22,6 +22,7 @@ import gc
 import marshal
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
@@ -301,6 +302,12 @@ def _rebuild_in_two(ledger: Ledger, *, batch: int, progress: Progress | None) ->
     )
     worker.start()
     sending.close()
+    # The worker's shares are taken off the pipe as they come (by a thread, started after the
+    # fork), so that it goes on with the next batch while this process writes; it may be up to
+    # two batches ahead.
+    shares: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
+    taking = threading.Thread(target=_take, args=(receiving, shares), daemon=True)
+    taking.start()
     applied = 0
     try:
         while state.seq < head:
@@ -313,10 +320,8 @@ def _rebuild_in_two(ledger: Ledger, *, batch: int, progress: Progress | None) ->
                 if after is None:
                     break
                 ours = _part(engine.dialect, state, after)
-                try:
-                    theirs = _received(receiving.recv_bytes())
-                except EOFError:  # the worker died
-                    break
+                sent = shares.get()
+                theirs = None if sent is None else _received(sent)  # None: the worker is gone
                 if theirs is None or theirs.seq != after.seq:
                     break
                 try:
@@ -337,12 +342,26 @@ def _rebuild_in_two(ledger: Ledger, *, batch: int, progress: Progress | None) ->
             if progress is not None:
                 progress(state.seq)
     finally:
-        receiving.close()  # a worker still sending stops on the broken pipe
+        if state.seq < head:  # stopped early: so is the worker, wherever it is
+            worker.kill()
         worker.join(timeout=5)
         if worker.is_alive():
             worker.kill()
             worker.join()
+        while taking.is_alive():  # the pipe is at its end once the worker is gone
+            with suppress(queue.Empty):
+                shares.get(timeout=0.1)
+        receiving.close()
     return applied
+
+
+def _take(receiving: Any, shares: queue.Queue[bytes | None]) -> None:
+    """Put each share the worker sends in ``shares``, then None once it is gone."""
+    try:
+        while True:
+            shares.put(receiving.recv_bytes())
+    except (EOFError, OSError):
+        shares.put(None)
 
 
 def _worker(ledger: Ledger, sending: Any, batch: int, head: int, history: date | None) -> None:
