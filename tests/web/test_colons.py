@@ -36,6 +36,7 @@ def test_a_recommendation_s_heading_puts_its_colon_as_the_language_does(
         assert found == []
 
 
+PLAIN_SPACE = r"[ \t\r\n][:;](?!//)"  # a space a line may break at, before the mark
 FRENCH_PAGES = [
     "/",
     "/panels/1",
@@ -61,8 +62,13 @@ def test_french_puts_a_narrow_no_break_space_before_a_colon_or_a_semicolon(
     text = unescape(
         re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", "", answer.text, flags=re.S)
     )
-    found = [text[m.start() - 40 : m.end() + 20] for m in re.finditer(r"[ \t\r\n][:;](?!//)", text)]
+    found = [text[m.start() - 40 : m.end() + 20] for m in re.finditer(PLAIN_SPACE, text)]
     assert found == []
+    # Attributes too: a table cell's label on a phone, what a link says to a screen reader, what
+    # a shared link shows, the desk's sentences.
+    page = re.sub(r"<script.*?</script>|<style.*?</style>", "", answer.text, flags=re.S)
+    said = [unescape(value) for value in re.findall(r'=\s*"([^"]*)"', page)]
+    assert [value for value in said if re.search(PLAIN_SPACE, value)] == []
     assert re.search("\u202f[:;]", text), "the page has a colon or semicolon to check"
     if path == "/":  # a scoreboard's figures, said in words for a screen reader
         assert re.search("%\\)\u202f; ", text)
