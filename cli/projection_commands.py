@@ -66,9 +66,13 @@ def rebuild_command(ledger: LedgerOption = DEFAULT_LEDGER) -> None:
 
 @contextmanager
 def _bar(book: Ledger, description: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar on standard error up to the ledger's last entry (gone when done)."""
+    """A progress bar on standard error up to the ledger's last entry (gone when done), drawn
+    again at each batch rather than by a thread of its own: a rebuild folds in two processes
+    only where this one has no other thread to fork (``projections.runner``)."""
     last = book.count() - 1
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeElapsedColumn(), console=stderr, transient=True) as bar:
+    with Progress(
+        *columns, TimeElapsedColumn(), console=stderr, transient=True, auto_refresh=False
+    ) as bar:
         task = bar.add_task(description, total=last + 1)
-        yield lambda seq: bar.update(task, completed=seq + 1)
+        yield lambda seq: bar.update(task, completed=seq + 1, refresh=True)

@@ -4,8 +4,11 @@ update`` applies what they have not seen, ``projections rebuild`` starts them fr
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
+import projections.runner as runner
+from cli.projection_commands import _bar
 from tests.features.cycle import as_government
 from tests.features.forked import assembly
 
@@ -44,3 +47,18 @@ def test_rebuild_folds_again_from_entry_0(folder: Path) -> None:
     assert rebuilt.code == 0, rebuilt.stderr
     assert f"from {last_seq(folder) + 1} entries" in rebuilt.stdout
     assert stored_position(folder) == last_seq(folder)
+
+
+def test_the_progress_bar_leaves_a_rebuild_free_to_fold_in_two_processes() -> None:
+    """The bar is drawn at each batch, not by a thread of its own: a process with another
+    thread may not fork, and a rebuild then folds in this process alone."""
+
+    class Book:
+        def count(self) -> int:
+            return 100_000
+
+    alone = threading.active_count()
+    with _bar(Book(), "Rebuilding the read models") as progress:  # type: ignore[arg-type]
+        progress(49_999)
+        assert threading.active_count() == alone
+        assert runner._forkable() == (alone == 1)
