@@ -8,17 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.events import Pending
-from domain.recommendation import Adopted
+from tests.web.submissions.test_label_submissions import adoption
 from web.desk_summary import summary_of
 
-ADOPTED = Adopted(
-    panel=1,
-    number=5,
-    title={},
-    text={"fr": "Taxer le kérosène.", "nl": "Kerosine belasten."},
-    portfolio="climate",
-    vote="V-1",
-)
+ADOPTED = adoption("sd11")  # recommendation 1/5, its text in French and Dutch
 
 
 @pytest.mark.parametrize(
