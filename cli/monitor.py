@@ -216,11 +216,11 @@ def _check(
         # Reading, walking and folding make objects by the million, almost none cyclic garbage.
         with _parser(chosen) as parser, collection_paused():
             bundles = _after(_bundles(tiles, known, new.size), walked)
-            parts = parsed_parts(bundles, parser, first=walked, alone=chosen > 0)
+            reached = None if resumed is None else resumed.reached
+            parts = parsed_parts(bundles, parser, first=walked, alone=chosen > 0, start=reached)
             # With workers, they check each entry's signature and all else that needs no other
             # entry as they read it: the walk is left the checks of order.
-            checked = check_entries(parts, policy, workers=0, checked=folding.add,
-                                    start=None if resumed is None else resumed.reached)  # fmt: skip
+            checked = check_entries(parts, policy, workers=0, checked=folding.add, start=reached)
         rows = board.result()
         entries = before + checked.entries
         nodes = _checked_tree(new, before, checked)

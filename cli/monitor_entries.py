@@ -146,13 +146,19 @@ def _learn(keys: Keys, fields: Fields) -> None:
 
 
 def parsed_parts(
-    bundles: Iterable[list[bytes]], parser: Executor, *, first: int, alone: bool = False
+    bundles: Iterable[list[bytes]],
+    parser: Executor,
+    *,
+    first: int,
+    alone: bool = False,
+    start: Reached | None = None,
 ) -> Iterator[Part]:
     """``rows_of`` each bundle in turn, the first from seq ``first``, read by ``parser`` a few
     bundles ahead; with ``alone`` (``parser``: worker processes), ``checked_alone``, told the
-    signers' keys enrolled in the bundles read so far."""
+    signers' keys enrolled before ``start`` (where the walk of the entries before ``first``
+    ended) and in the bundles read so far."""
     pending: deque[tuple[list[bytes], Future[Part]]] = deque()
-    keys: Keys = {}
+    keys: Keys = {} if start is None else {r.key_id: r.public_key for r in start.signers}
 
     def taken() -> Part:
         bundle, future = pending.popleft()

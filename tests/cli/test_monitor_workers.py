@@ -91,3 +91,22 @@ def test_a_signature_checked_with_another_key_than_the_signers_is_checked_again(
     failure = check_entries(parts, POLICY, workers=0, checked=lambda rows, events: None).failure
     assert failure is not None
     assert (failure.seq, failure.problem) == (seq, SIGNATURE_FAILS)
+
+
+def test_a_resumed_walk_tells_the_workers_the_keys_enrolled_before_it(base: Monitored) -> None:
+    entries = entries_of(base)
+    first = len(entries) - 4
+    before = walked(entries[:first], ThreadPoolExecutor(1), alone=False)
+    assert before.failure is None and before.reached is not None
+    with ThreadPoolExecutor(1) as parser:
+        parts = list(parsed_parts(iter([entries[first:]]), parser, first=first, alone=True,
+                                  start=before.reached))  # fmt: skip
+    rows = [row for part in parts for row in part[1]]
+    assert [row[1] for row in rows] == list(range(first, len(entries)))
+    # Each signature was checked by the worker, with the key the walk will admit: none is
+    # left for the walk's own process.
+    assert all(row[10].signed_by is not None and row[10].signature_holds for row in rows)
+    resumed = check_entries(iter(parts), POLICY, workers=0, checked=lambda rows, events: None,
+                            start=before.reached)  # fmt: skip
+    whole = walked(entries, ThreadPoolExecutor(1), alone=False)
+    assert resumed.failure is None and resumed.reached == whole.reached
