@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -243,10 +244,16 @@ def _check(
 
 
 def _parser(workers: int) -> Executor:
-    """What reads the bundles: a thread of this process, or ``workers`` processes."""
+    """What reads the bundles: a thread of this process, or ``workers`` processes, which leave
+    an interrupt at the terminal to this one (it stops them, without a traceback from each)."""
     if workers <= 0:
         return ThreadPoolExecutor(1)
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=signal.signal,
+        initargs=(signal.SIGINT, signal.SIG_IGN),
+    )
 
 
 def default_workers(count: int) -> int:

@@ -61,6 +61,7 @@ from domain.correction import CorrectionRecorded
 from domain.errors import RuleBroken
 from domain.recommendation import recommendation_stream
 from ledger import Ledger
+from ledger.connections import Timeouts, engine_options
 from projections import tables
 from projections.deadlines import first_not_overdue
 from projections.errors import Inconsistent, ProjectionFailed
@@ -298,7 +299,7 @@ def _rebuild_in_two(ledger: Ledger, *, batch: int, progress: Progress | None) ->
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_worker, args=(ledger, sending, batch, head, history), daemon=True
+        target=_worker, args=(ledger, sending, receiving, batch, head, history), daemon=True
     )
     worker.start()
     sending.close()
@@ -364,14 +365,21 @@ def _take(receiving: Any, shares: queue.Queue[bytes | None]) -> None:
         shares.put(None)
 
 
-def _worker(ledger: Ledger, sending: Any, batch: int, head: int, history: date | None) -> None:
+def _worker(
+    ledger: Ledger, sending: Any, receiving: Any, batch: int, head: int, history: date | None
+) -> None:
     """The forked worker of ``_rebuild_in_two``: fold its share of each batch up to ``head``
-    and send its rows, or None where its fold stops. It reads through an engine of its own:
-    the connections it inherited are its parent's, and are left untouched. An interrupt at
-    the terminal is its parent's to handle: the parent stops it."""
+    and send its rows, or None where its fold stops. It reads through an engine of its own,
+    made as the ledger's are (its timeouts): the connections it inherited are its parent's,
+    and are left untouched. It closes the pipe's reading end it inherited, so that a parent
+    gone, even killed, breaks the pipe and stops it. An interrupt at the terminal is its
+    parent's to handle: the parent stops it."""
+    receiving.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()
-    engine = create_engine(engine_of(ledger).url, poolclass=NullPool)
+    url = engine_of(ledger).url
+    options = engine_options(url.render_as_string(hide_password=False), Timeouts.from_environment())
+    engine = create_engine(url, poolclass=NullPool, **options)
     dialect = engine_of(ledger).dialect  # the parent's: the rows are its driver's parameters
     state = Status()
     try:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import base64
 import json
 import multiprocessing
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
+import cli.monitor as monitor_module
 from cli.monitor_entries import Checked, check_entries, checked_alone, parsed_parts
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
@@ -110,3 +112,14 @@ def test_a_resumed_walk_tells_the_workers_the_keys_enrolled_before_it(base: Moni
                             start=before.reached)  # fmt: skip
     whole = walked(entries, ThreadPoolExecutor(1), alone=False)
     assert resumed.failure is None and resumed.reached == whole.reached
+
+
+def _interrupt_handler() -> object:
+    return signal.getsignal(signal.SIGINT)
+
+
+def test_the_monitor_s_workers_leave_an_interrupt_to_the_monitor() -> None:
+    """Ctrl-C at the terminal reaches every process of the group: the workers ignore it, and
+    the monitor, which takes it, stops them (no traceback from each worker)."""
+    with monitor_module._parser(1) as pool:
+        assert pool.submit(_interrupt_handler).result(timeout=60) == signal.SIG_IGN
