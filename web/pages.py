@@ -214,7 +214,7 @@ def helpers(asked: Asked) -> dict[str, Any]:
 
 
 # Rows of the board drawn and kept per process (``board_row``): a page shows 100, in three
-# languages, at most a few hundred bytes each.
+# languages, about a kilobyte each.
 ROWS_KEPT = 4096
 
 
