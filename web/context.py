@@ -14,17 +14,28 @@ A read at a point in the past folds the ledger up to there in memory: on a very 
 that takes minutes and much memory. So that many such requests at once cannot exhaust the
 server, only ``past_reads`` of them run at a time; one that waits longer than ``wait`` seconds
 for its turn is refused (``Busy``: a 503 with Retry-After), and every other page goes on.
+
+Brief reads of a SQLite ledger take turns, one at a time per process (``Settings.turn``). Python
+runs one thread at a time anyway, and SQLite's module lets go of the interpreter for every row
+it steps over: with 16 readers at once, the threads handed it to each other some 400 times per
+board page, and the switches cost as much CPU as the page itself (``benchmarks/web.py``: 10 ms
+of the server's CPU per board page, 5.4 ms for one reader at a time). A reader waiting for its
+turn sleeps without wanting the interpreter. On PostgreSQL a read waits on the network, and
+threads overlap those waits: there, reads do not take turns. Neither do reads at a past point
+(they have their own turns, above), nor what may take long or writes (``brief=False``: a
+submission, the desk's checks, a download of the whole board), so that a page never waits
+behind them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from threading import BoundedSemaphore, Lock
+from threading import BoundedSemaphore, Lock, RLock
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -53,10 +64,12 @@ class Settings:
     public_url: str = DEFAULT_PUBLIC_URL
     gate: BoundedSemaphore = field(init=False, compare=False, repr=False)
     pool: Pool = field(init=False, compare=False, repr=False)
+    turn: RLock = field(init=False, compare=False, repr=False)  # a brief read's, on SQLite
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gate", BoundedSemaphore(self.past_reads))
         object.__setattr__(self, "pool", Pool(self.ledger))
+        object.__setattr__(self, "turn", RLock())
 
     def close(self) -> None:
         """Close the process's connections to the ledger (the server is stopping)."""
@@ -96,6 +109,16 @@ class Pool:
         assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
         idle = getattr(engine.pool, "checkedin", None)  # QueuePool's; others never wait so
         return engine.dialect.name == "sqlite" and (idle is None or idle() > 0)
+
+    def embedded(self) -> bool:
+        """Whether the ledger is open in a SQLite file or in memory: a read waits on no
+        network."""
+        recorder = self._recorder
+        if recorder is None:
+            return False
+        engine = recorder.datastore.engine
+        assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
+        return engine.dialect.name == "sqlite"
 
     def remembered(self, head: Head | None, key: Hashable, read: Callable[[], T]) -> T:
         """What ``read`` returns for ``key`` on the ledger whose head is ``head``: read once
@@ -195,13 +218,21 @@ class Busy(Exception):
 
 
 @contextmanager
-def opened(settings: Settings, *, past: bool = False) -> Iterator[Ledger]:
+def opened(settings: Settings, *, past: bool = False, brief: bool = True) -> Iterator[Ledger]:
     """The ledger for one request, on the process's connection pool; with ``past`` (the
-    request reads a point in the past), once a turn is free (else ``Busy``)."""
+    request reads a point in the past), once a turn is free (else ``Busy``); otherwise, on a
+    SQLite ledger, unless it is not ``brief`` (it may take long, or writes), once no other
+    brief read of the process is reading (``Settings.turn``)."""
     if past and not settings.gate.acquire(timeout=settings.wait):
         raise Busy(Busy.SENTENCE)
     try:
-        yield RequestLedger(settings.pool)
+        book = RequestLedger(settings.pool)  # opens the ledger on the first request
+        with _turn(settings, brief and not past):
+            yield book
     finally:
         if past:
             settings.gate.release()
+
+
+def _turn(settings: Settings, taken: bool) -> AbstractContextManager[object]:
+    return settings.turn if taken and settings.pool.embedded() else nullcontext()

@@ -80,7 +80,8 @@ def download(request: Request, kind: str) -> Response:
     asked = Asked(lang, "/recommendations", query)
     try:
         asked = point_asked(asked)
-        with opened(request.app.state.settings, past=asked.travelling) as book:
+        settings = request.app.state.settings
+        with opened(settings, past=asked.travelling, brief=False) as book:  # every row
             cells = table(book, asked, base=request.app.state.settings.public_url)
     except Problem as problem:
         return error_page(asked, problem)

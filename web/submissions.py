@@ -196,7 +196,7 @@ def _too_large() -> HTTPException:
 
 def _submit(settings: Settings, raw: bytes, *, dry_run: bool) -> dict[str, Any]:
     batches = parse_submission(raw)
-    with opened(settings) as book:
+    with opened(settings, brief=False) as book:  # it writes, and catches the read models up
         try:
             written = admit(book, batches, dry_run=dry_run)
         except (LedgerError, RuleBroken) as error:

@@ -1,0 +1,134 @@
+"""Brief reads of a SQLite ledger take turns, one at a time per process (``web.context``);
+reads at a past point, long reads and writes do not, nor reads of PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.roles import ROLE_GRANTS
+from ledger import Ledger, RolePolicy, Signer
+from tests.web.conftest import Built, serving
+from web.context import Settings, opened
+
+WAIT = 0.3  # seconds a read that must wait is given to (wrongly) get in
+Turn = Callable[[], AbstractContextManager[object]]
+
+
+@contextmanager
+def held(turn: Turn) -> Iterator[threading.Event]:
+    """Another thread inside ``turn()`` until the event this yields is set, or the block ends."""
+    inside, leave = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with turn():
+            inside.set()
+            leave.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert inside.wait(30)
+    try:
+        yield leave
+    finally:
+        leave.set()
+        thread.join(30)
+
+
+def finishes(action: Callable[[], object], within: float) -> bool:
+    """Whether ``action``, run in another thread, is done within ``within`` seconds (if not,
+    it goes on, and ends once what it waits for is given back)."""
+    done = threading.Event()
+
+    def run() -> None:
+        action()
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done.wait(within)
+
+
+def enters(read: Turn, within: float) -> bool:
+    """Whether another thread gets inside ``read()`` within ``within`` seconds."""
+
+    def enter() -> None:
+        with read():
+            pass
+
+    return finishes(enter, within)
+
+
+@pytest.fixture
+def settings(built: Built) -> Iterator[Settings]:
+    found = Settings(built.ledger)
+    with opened(found):  # the ledger open, as after a server's first request
+        pass
+    yield found
+    found.close()
+
+
+def test_a_brief_read_waits_for_the_one_reading(settings: Settings) -> None:
+    assert settings.pool.embedded()
+    with held(lambda: opened(settings)) as leave:
+        assert not enters(lambda: opened(settings), WAIT)
+        leave.set()
+        assert enters(lambda: opened(settings), 30)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"past": True},  # it has turns of its own
+        {"brief": False},  # it may take long, or writes: no page waits behind it
+    ],
+)
+def test_reads_that_take_no_turn_do_not_wait(settings: Settings, other: dict[str, bool]) -> None:
+    with held(lambda: opened(settings)):
+        assert enters(lambda: opened(settings, **other), 30)
+
+
+def test_nor_does_a_brief_read_wait_behind_them(settings: Settings) -> None:
+    with held(lambda: opened(settings, brief=False)):
+        assert enters(lambda: opened(settings), 30)
+
+
+def test_a_read_inside_a_read_of_the_same_thread_goes_on(settings: Settings) -> None:
+    def nested() -> None:
+        with opened(settings), opened(settings):
+            pass
+
+    assert finishes(nested, 30)
+
+
+def test_a_page_waits_for_its_turn_and_a_download_does_not(built: Built) -> None:
+    client = TestClient(serving(built.ledger, read_only=True))
+    assert client.get("/recommendations?lang=en").status_code == 200  # the ledger open
+    statuses: dict[str, int] = {}
+
+    def get(path: str) -> None:
+        statuses[path] = client.get(path).status_code
+
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    with held(lambda: settings.turn) as leave:
+        assert finishes(lambda: get("/recommendations.csv?lang=en"), 30)
+        assert not finishes(lambda: get("/recommendations?lang=en&waiting=1"), WAIT)
+        leave.set()
+    assert statuses["/recommendations.csv?lang=en"] == 200
+
+
+@pytest.mark.postgres
+def test_reads_of_postgresql_take_no_turn(postgres_url: str) -> None:
+    Ledger.create(postgres_url, RolePolicy(ROLE_GRANTS), Signer.generate(), name="Charter").close()
+    settings = Settings(postgres_url)
+    try:
+        with opened(settings):
+            pass
+        assert not settings.pool.embedded()
+        with held(lambda: opened(settings)):
+            assert enters(lambda: opened(settings), 30)
+    finally:
+        settings.close()
