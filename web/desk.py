@@ -238,5 +238,5 @@ async def bulk_prepare_route(
 def _check_upload(
     settings: Settings, kind: Kind, data: bytes, name: str, key: str, lang: str
 ) -> BulkChecked:
-    with opened(settings) as book:
+    with opened(settings, brief=False) as book:  # every row of a spreadsheet
         return check_upload(book, kind, data, name, key, lang=lang)
