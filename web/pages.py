@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 
 from ledger import Ledger
 from projections.composition import PPM, Hidden
+from projections.scoreboard import Scoreboard
 from web import i18n
 from web.asked import Asked, Problem
 from web.bounds import point_asked, shown
@@ -38,7 +39,7 @@ from web.page_data import (
     overview_data,
     panel_data,
 )
-from web.scoreboard_data import portfolios_data, scoreboard_block
+from web.scoreboard_data import drawn, figure_link, portfolios_data, scoreboard_block
 
 router = APIRouter()
 HERE = Path(__file__).parent
@@ -210,6 +211,7 @@ def helpers(asked: Asked) -> dict[str, Any]:
         colon=i18n.colon(asked.lang),
         semicolon=i18n.semicolon(asked.lang),
         board_row=partial(board_row, asked),
+        at_a_glance=partial(scoreboard_html, asked),
     )
 
 
@@ -268,6 +270,56 @@ def _board_row(  # every value the row shows: each is part of the key
         late_at=late_at,
     )
     return Markup(shown)
+
+
+# Scoreboards drawn and kept per process (``scoreboard_html``): one per page and language
+# whose figures differ, a few kilobytes each.
+SCOREBOARDS_KEPT = 256
+
+
+def scoreboard_html(asked: Asked, block: Mapping[str, Any], heading: str) -> Markup:
+    """The scoreboard ``block`` (``web.scoreboard_data.scoreboard_block``) under ``heading``
+    (``scoreboard.html``), from the values it shows alone: drawn once per process for each
+    page, language and point, until a figure moves. It was half the board's rendering."""
+    return _scoreboard_html(
+        asked.lang,
+        asked.as_of,
+        asked.at_seq,
+        heading,
+        block["name"],
+        block["board"],
+        block["as_of"],
+        block["seq"],
+        tuple(block["months"].items()),
+        block["kept"],
+    )
+
+
+@lru_cache(maxsize=SCOREBOARDS_KEPT)
+def _scoreboard_html(  # every value the block shows: each is part of the key
+    lang: str,
+    as_of: date | None,
+    at_seq: int | None,
+    heading: str,
+    name: str,
+    board: Scoreboard,
+    day: date,
+    seq: int,
+    months: tuple[tuple[int, int], ...],
+    kept: tuple[tuple[str, str], ...],
+) -> Markup:
+    asked = Asked(lang, "/recommendations", {}, as_of, at_seq)
+    block = {
+        "name": name,
+        "board": board,
+        "as_of": day,
+        "seq": seq,
+        "months": dict(months),
+        "link": figure_link(asked, kept),
+        "drawn": drawn,
+    }
+    template = templates.get_template("scoreboard_block.html")
+    return Markup(template.render(**helpers(asked), sb=block, heading=heading))
 
 
 def ref_link(asked: Asked, item: Mapping[str, Any]) -> Markup:

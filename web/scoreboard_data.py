@@ -11,7 +11,7 @@ value is told by colour alone; every segment is outlined in ink, which contrasts
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,21 +92,29 @@ def scoreboard_block(
         page = read_all(book, asked, where=where, words=words, overdue=overdue, late_at=late_at)
         state, as_of = page.view.state, page.view.as_of
         board = scoreboard(page.rows, page.deadlines, reviews=len(state.offsets))
-    base = {key: value for key, value in kept.items() if value}
-
-    def link(name: str, value: object) -> str:
-        """The board with the filters in force and ``name`` set to ``value``."""
-        return asked.link("/recommendations", **{**base, name: value})
-
+    base = tuple((key, value) for key, value in kept.items() if value)
     return {
         "name": name,
         "board": board,
         "as_of": as_of,
         "seq": state.seq,
         "months": dict(enumerate(state.offsets, start=1)),
-        "link": link,
+        "kept": base,
+        "link": figure_link(asked, base),
         "drawn": drawn,
     }
+
+
+def figure_link(asked: Asked, kept: Sequence[tuple[str, str]]) -> Callable[[str, object], str]:
+    """What a scoreboard's figure links to: the board with the filters in force (``kept``,
+    in their order) and the one its rows share."""
+    base = dict(kept)
+
+    def link(name: str, value: object) -> str:
+        """The board with the filters in force and ``name`` set to ``value``."""
+        return asked.link("/recommendations", **{**base, name: value})
+
+    return link
 
 
 def read_all(

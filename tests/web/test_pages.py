@@ -21,6 +21,7 @@ from jinja2.ext import babel_extract
 import web.page_data
 from projections.board import overdue_reviews
 from projections.composition import read_composition, strata
+from projections.scoreboard import Bar, Scoreboard, Segment
 from projections.trail import recommendation_trail
 from tests.features.cycle import copy_of
 from tests.features.forked import assembly
@@ -28,7 +29,8 @@ from tests.web.conftest import ANSWERED, MEASURES, Built, read
 from web.asked import Asked
 from web.context import Busy, Settings, opened
 from web.i18n import LABELS, LANGUAGE_IN, LANGUAGES, choose, preferred
-from web.pages import board_row, breakable, ref_link, templates, title_of
+from web.pages import board_row, breakable, helpers, ref_link, scoreboard_html, templates, title_of
+from web.scoreboard_data import drawn, figure_link
 
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/overdue", "/verify")
 WEB = Path(__file__).parents[2] / "web"
@@ -582,3 +584,42 @@ def test_a_template_reads_a_mapping_s_items_as_jinja_does(kind: type) -> None:
     for environment in (templates, jinja):
         with pytest.raises(UndefinedError):
             environment.from_string("{{ row.missing }}").render(row=row)
+
+
+def test_a_scoreboard_is_drawn_once_per_distinct_block_and_again_when_a_value_changes() -> None:
+    """``scoreboard_html`` keeps each scoreboard it drew, keyed by every value it shows: the
+    same block is the same text, the text the macro draws in the page, and any value changed
+    (a count, the language, the point asked for, a filter in force, the heading) draws it
+    again with it."""
+    accepted, rejected = Segment("accepted", 3, 750_000), Segment("rejected", 1, 250_000)
+    board = Scoreboard(
+        4, (Bar("position", (accepted, rejected)),), ((1, Segment("1", 2, 500_000)),)
+    )
+    asked = Asked("en", "/recommendations", {})
+    block = {
+        "name": "board-scoreboard",
+        "board": board,
+        "as_of": date(2026, 6, 30),
+        "seq": 41,
+        "months": {1: 3, 2: 12},
+        "kept": (("panel", "3"),),
+        "link": figure_link(asked, (("panel", "3"),)),
+        "drawn": drawn,
+    }
+    heading = "Where things stand"
+    kept = scoreboard_html(asked, block, heading)
+    assert scoreboard_html(asked, dict(block), heading) is kept
+    inline = templates.from_string(
+        '{% from "scoreboard.html" import scoreboard with context %}{{ scoreboard(sb, title) }}'
+    )
+    assert kept == inline.render(**helpers(asked), sb=block, title=heading)
+    assert 'href="/recommendations?lang=en&amp;panel=3&amp;position=rejected"' in kept
+    assert ">3-month review<" not in kept and "Overdue at the 3-month review" in kept
+    fewer = Scoreboard(4, (Bar("position", (Segment("accepted", 4, 1_000_000),)),), ())
+    assert "rejected" not in scoreboard_html(asked, {**block, "board": fewer}, heading)
+    assert "Position du gouvernement" in scoreboard_html(Asked("fr", "/", {}), block, heading)
+    past = scoreboard_html(Asked("en", "/", {}, at_seq=40), block, heading)
+    assert "lang=en&amp;at_seq=40&amp;panel=3&amp;position=accepted" in past
+    alone = scoreboard_html(asked, {**block, "kept": ()}, heading)
+    assert 'href="/recommendations?lang=en&amp;position=accepted"' in alone
+    assert "<h2" in kept and "Elsewhere" in scoreboard_html(asked, block, "Elsewhere")
