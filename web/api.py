@@ -19,6 +19,7 @@ judged on ``as_of`` (default: today, or the day entry ``at_seq`` was recorded).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -37,7 +38,7 @@ from projections.status import Key
 from projections.trail import recommendation_trail
 from projections.view import View, board_page, end_of, given_columns, newest_said, view_at
 from web import feed, models
-from web.context import opened
+from web.context import Settings, in_turn, opened
 from web.http import (
     FIRST_DAY,
     LAST_DAY,
@@ -274,7 +275,7 @@ def _entry_hash(book: Ledger, seq: int) -> bytes:
     response_class=Response,
     responses=raw(feed.MEDIA_TYPE, "An Atom feed (RFC 4287).", missing=False),
 )
-def atom_feed(
+async def atom_feed(
     request: Request,
     lang: Annotated[
         Literal["fr", "nl", "en"] | None,
@@ -297,10 +298,18 @@ def atom_feed(
     """The government's newest answers and the commission's newest verdicts (at most 50),
     newest first, each linked to its recommendation's page: of every recommendation, of one
     portfolio's, or of one recommendation."""
-    base = request.app.state.settings.public_url  # never the request's Host
+    settings = request.app.state.settings
+    read = partial(_feed, settings, lang=lang, portfolio=portfolio, recommendation=recommendation)
+    return await in_turn(settings, read)  # in the event loop's thread if it waits on nothing
+
+
+def _feed(
+    settings: Settings, *, lang: str | None, portfolio: str | None, recommendation: str | None
+) -> Response:
+    base = settings.public_url  # never the request's Host
     language = lang or "en"
     today = datetime.now(UTC).date()
-    with opened(request.app.state.settings) as book:
+    with opened(settings) as book:
         name = None
         if recommendation is not None:
             panel, number = (int(part) for part in recommendation.split("/"))

@@ -30,7 +30,7 @@ from projections.scoreboard import Scoreboard
 from web import i18n
 from web.asked import Asked, Problem
 from web.bounds import point_asked, shown
-from web.context import RETRY_AFTER, Busy, opened
+from web.context import RETRY_AFTER, Busy, in_turn, opened
 from web.i18n import LANGUAGE_IN, LANGUAGE_NAMES, LANGUAGES, choose, label, translations
 from web.monitor import monitored, recommendation_page_data, verify_page_data, witnesses_of
 from web.page_data import (
@@ -86,21 +86,21 @@ def stylesheet() -> FileResponse:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def overview(request: Request) -> HTMLResponse:
+async def overview(request: Request) -> HTMLResponse:
     """The assembly from its charter, and each panel: theme, draw and composition."""
-    return render(request, "overview.html", overview_data)
+    return await render(request, "overview.html", overview_data)
 
 
 @router.get("/panels/{panel}", response_class=HTMLResponse, include_in_schema=False)
-def panel_page(request: Request, panel: str) -> HTMLResponse:
+async def panel_page(request: Request, panel: str) -> HTMLResponse:
     """One panel: both stages of its draw in full and its composition against the quotas."""
-    return render(request, "panel.html", partial(panel_data, panel=panel))
+    return await render(request, "panel.html", partial(panel_data, panel=panel))
 
 
 @router.get("/recommendations", response_class=HTMLResponse, include_in_schema=False)
-def board(request: Request) -> HTMLResponse:
+async def board(request: Request) -> HTMLResponse:
     """The status board, filtered and searched by a GET form."""
-    return render(request, "board.html", board_with_scoreboard)
+    return await render(request, "board.html", board_with_scoreboard)
 
 
 def board_with_scoreboard(book: Ledger, asked: Asked) -> dict[str, Any]:
@@ -111,42 +111,49 @@ def board_with_scoreboard(book: Ledger, asked: Asked) -> dict[str, Any]:
 
 
 @router.get("/portfolios", response_class=HTMLResponse, include_in_schema=False)
-def portfolios(request: Request) -> HTMLResponse:
+async def portfolios(request: Request) -> HTMLResponse:
     """Each portfolio's record: answered on time, late or not at all, rejections, progress."""
-    return render(request, "portfolios.html", portfolios_data)
+    return await render(request, "portfolios.html", portfolios_data)
 
 
 @router.get("/portfolios/{code}", response_class=HTMLResponse, include_in_schema=False)
-def portfolio(request: Request, code: str) -> HTMLResponse:
+async def portfolio(request: Request, code: str) -> HTMLResponse:
     """One portfolio's record, as on the page of them all."""
-    return render(request, "portfolios.html", partial(portfolios_data, code=code))
+    return await render(request, "portfolios.html", partial(portfolios_data, code=code))
 
 
 @router.get(
     "/recommendations/{panel}/{number}", response_class=HTMLResponse, include_in_schema=False
 )
-def recommendation(request: Request, panel: str, number: str) -> Response:
+async def recommendation(request: Request, panel: str, number: str) -> Response:
     """One recommendation: its axes, due dates, answers, reports, verdicts and audit trail."""
     witnesses = witnesses_of(request)
     data = partial(recommendation_page_data, ref=(panel, number), witnesses=witnesses)
-    return monitored(render(request, "recommendation.html", data))
+    return monitored(await render(request, "recommendation.html", data))
 
 
 @router.get("/overdue", response_class=HTMLResponse, include_in_schema=False)
-def overdue(request: Request) -> HTMLResponse:
+async def overdue(request: Request) -> HTMLResponse:
     """Every review not answered by its due date, the longest overdue first."""
-    return render(request, "overdue.html", overdue_data)
+    return await render(request, "overdue.html", overdue_data)
 
 
 @router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
-def verify(request: Request) -> Response:
+async def verify(request: Request) -> Response:
     """The latest checkpoint, the log's verifier keys, and how to check the ledger oneself."""
     data = partial(verify_page_data, witnesses=witnesses_of(request))
-    return monitored(render(request, "verify.html", data))
+    return monitored(await render(request, "verify.html", data))
 
 
-def render(request: Request, name: str, build: Build) -> HTMLResponse:
-    """The page ``name`` with what ``build`` reads, or the error page of the problem found."""
+async def render(request: Request, name: str, build: Build) -> HTMLResponse:
+    """The page ``name`` with what ``build`` reads, or the error page of the problem found;
+    read in the event loop's thread when that waits on nothing (``web.context.in_turn``)."""
+    past = "as_of" in request.query_params or "at_seq" in request.query_params
+    read = partial(_render, request, name, build)
+    return await in_turn(request.app.state.settings, read, past=past)
+
+
+def _render(request: Request, name: str, build: Build) -> HTMLResponse:
     lang = choose(request.query_params.get("lang"), request.headers.get("accept-language"))
     asked = Asked(lang, request.url.path, dict(request.query_params))
     try:

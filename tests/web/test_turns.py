@@ -3,6 +3,7 @@ reads at a past point, long reads and writes do not, nor reads of PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -10,10 +11,11 @@ from contextlib import AbstractContextManager, contextmanager
 import pytest
 from fastapi.testclient import TestClient
 
+import web.context
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
 from tests.web.conftest import Built, serving
-from web.context import Settings, opened
+from web.context import Settings, in_turn, opened
 
 WAIT = 0.3  # seconds a read that must wait is given to (wrongly) get in
 Turn = Callable[[], AbstractContextManager[object]]
@@ -132,3 +134,46 @@ def test_reads_of_postgresql_take_no_turn(postgres_url: str) -> None:
             assert enters(lambda: opened(settings), 30)
     finally:
         settings.close()
+
+
+def test_a_brief_read_of_the_present_runs_where_the_request_is(settings: Settings) -> None:
+    """On a local ledger, in the event loop's thread; in the past, in a worker thread."""
+    here = threading.current_thread()
+    assert asyncio.run(in_turn(settings, threading.current_thread)) is here
+    assert asyncio.run(in_turn(settings, threading.current_thread, past=True)) is not here
+
+
+def test_until_the_ledger_is_open_a_read_runs_in_a_worker_thread(built: Built) -> None:
+    unopened = Settings(built.ledger)  # opening it may wait: never in the event loop's thread
+    here = threading.current_thread()
+    assert asyncio.run(in_turn(unopened, threading.current_thread)) is not here
+    unopened.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "past"),
+    [
+        ("/overdue?lang=en", "/overdue?lang=en&at_seq=3"),
+        ("/recommendations/1/1?lang=en", "/recommendations/1/1?lang=en&at_seq=100000"),
+        ("/api/feed.atom?lang=en", None),  # the feed is of the present only
+    ],
+)
+def test_pages_and_the_feed_are_read_in_the_event_loop_s_thread(
+    built: Built, path: str, past: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = TestClient(serving(built.ledger, read_only=True))
+    assert client.get(path).status_code == 200  # the ledger open
+    threads: list[str] = []
+    read = web.context.RequestLedger.__init__
+
+    def reading(self: web.context.RequestLedger, *args: object) -> None:
+        threads.append(threading.current_thread().name)
+        read(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(web.context.RequestLedger, "__init__", reading)
+    worker = "AnyIO worker thread"
+    assert client.get(path).status_code == 200
+    assert threads and threads[-1] != worker
+    if past is not None:
+        assert client.get(past).status_code == 200
+        assert threads[-1] == worker
