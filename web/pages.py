@@ -11,17 +11,19 @@ request reads the ledger through its server process's connection pool (``web.con
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache, partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup, escape
 
 from ledger import Ledger
@@ -49,12 +51,15 @@ STYLESHEET = HERE / "static" / "style.css"
 # The templates are part of the release: compiled once per process, never looked at again
 # (auto_reload would stat every template a page includes on each request).
 class Pages(Environment):
-    """Jinja's environment, reading ``row.key`` of a plain mapping straight from its items.
+    """Jinja's environment, reading ``row.key`` of a plain mapping straight from its items,
+    and knowing the language its templates' words are compiled in (``lang``; None: none).
 
     Jinja first asks a dict for an attribute of that name, so each such read of a mapping's
     item raised and caught an ``AttributeError`` first: a page's tables do it thousands of
     times. A name that is an attribute of the mapping's type (``items``, ``get``) goes the
     usual way, so what each read gives is what Jinja gives."""
+
+    lang: str | None = None
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         names = _MAPPING_ATTRIBUTES.get(type(obj))
@@ -68,12 +73,47 @@ class Pages(Environment):
 
 _MAPPING_ATTRIBUTES = {kind: frozenset(dir(kind)) for kind in (dict, MappingProxyType)}
 
-templates = Pages(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    auto_reload=False,
-)
+
+class Translated(Extension):
+    """Each ``_("words")`` of a template, a call of ``_`` on one string, replaced by the words
+    in the environment's language (``Pages.lang``) when the template is compiled, as ``_``
+    translates them when called: a page called ``_`` about a hundred times on each request.
+    ``_`` on anything else (a variable, several arguments) is still called on each request."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        gettext = translations(cast(Pages, self.environment).lang).gettext
+        tokens, before = list(stream), None
+        at = 0
+        while at < len(tokens):
+            token, following = tokens[at], tokens[at + 1 : at + 4]
+            if (
+                token.test("name:_")
+                and (before is None or not before.test("dot"))
+                and [each.type for each in following] == ["lparen", "string", "rparen"]
+            ):
+                words = following[1]
+                token = Token(words.lineno, "string", gettext(words.value))
+                at += 3
+            yield token
+            before, at = token, at + 1
+
+
+def environment(lang: str | None = None) -> Pages:
+    """The pages' templates, with their words compiled in ``lang`` (``Translated``), or
+    translated on each call (None)."""
+    found = Pages(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        auto_reload=False,
+        extensions=[Translated] if lang else [],
+    )
+    found.lang = lang
+    return found
+
+
+templates = environment()  # the words translated on each call: for templates from strings
+IN_LANGUAGE = {lang: environment(lang) for lang in LANGUAGES}  # what the pages are drawn with
 
 
 Build = Callable[[Ledger, Asked], dict[str, Any]]
@@ -186,7 +226,7 @@ def error_page(asked: Asked, problem: Problem) -> HTMLResponse:
 def page_html(name: str, asked: Asked, **data: Any) -> str:
     """Render a template with what every page needs: language, labels, links, and dates and
     numbers written in the page's language."""
-    return templates.get_template(name).render(**helpers(asked), **data)
+    return IN_LANGUAGE[asked.lang].get_template(name).render(**helpers(asked), **data)
 
 
 def helpers(asked: Asked) -> dict[str, Any]:
@@ -263,7 +303,8 @@ def _board_row(  # every value the row shows: each is part of the key
     second_due: date | None,
     late_at: tuple[int, ...],
 ) -> Markup:
-    shown = templates.get_template("board_row.html").render(
+    template = IN_LANGUAGE[lang].get_template("board_row.html")
+    shown = template.render(
         **helpers(Asked(lang, "/recommendations", {})),
         link=link,
         ref=ref,
@@ -325,7 +366,7 @@ def _scoreboard_html(  # every value the block shows: each is part of the key
         "link": figure_link(asked, kept),
         "drawn": drawn,
     }
-    template = templates.get_template("scoreboard_block.html")
+    template = IN_LANGUAGE[lang].get_template("scoreboard_block.html")
     return Markup(template.render(**helpers(asked), sb=block, heading=heading))
 
 

@@ -28,8 +28,17 @@ from tests.features.forked import assembly
 from tests.web.conftest import ANSWERED, MEASURES, Built, read
 from web.asked import Asked
 from web.context import Busy, Settings, opened
-from web.i18n import LABELS, LANGUAGE_IN, LANGUAGES, choose, preferred
-from web.pages import board_row, breakable, helpers, ref_link, scoreboard_html, templates, title_of
+from web.i18n import LABELS, LANGUAGE_IN, LANGUAGES, choose, preferred, translations
+from web.pages import (
+    IN_LANGUAGE,
+    board_row,
+    breakable,
+    helpers,
+    ref_link,
+    scoreboard_html,
+    templates,
+    title_of,
+)
 from web.scoreboard_data import drawn, figure_link
 
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/overdue", "/verify")
@@ -623,3 +632,26 @@ def test_a_scoreboard_is_drawn_once_per_distinct_block_and_again_when_a_value_ch
     alone = scoreboard_html(asked, {**block, "kept": ()}, heading)
     assert 'href="/recommendations?lang=en&amp;position=accepted"' in alone
     assert "<h2" in kept and "Elsewhere" in scoreboard_html(asked, block, "Elsewhere")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_words_compiled_in_a_language_are_those_translated_on_each_call(lang: str) -> None:
+    """``IN_LANGUAGE``: a page's ``_("words")`` is translated once, when its template is
+    compiled, into what ``_`` gives when called; ``_`` of anything else is called as before."""
+    source = (
+        '{{ _("Recommendations") }}|{{ _("only %(language)s") | format(language=_(word)) }}'
+        '|{{ shout._("Status") }}|{% set t = {"a": _("Status")} %}{{ t.a }}|{{ _("<b>") }}'
+    )
+    given = {**helpers(Asked(lang, "/", {})), "word": "in Dutch", "shout": Shout()}
+    compiled = IN_LANGUAGE[lang].from_string(source).render(given)
+    assert compiled == templates.from_string(source).render(given)
+    assert compiled.split("|")[2] == "STATUS" and compiled.endswith("|&lt;b&gt;")
+    alone = IN_LANGUAGE[lang].from_string('{{ _("Recommendations") }}').render()  # no _ given
+    assert alone == translations(lang).gettext("Recommendations")
+
+
+class Shout:
+    """An object with a method named ``_``: ``shout._("words")`` is not translated."""
+
+    def _(self, words: str) -> str:
+        return words.upper()
