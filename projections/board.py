@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from threading import Lock
 
 from projections.deadlines import Suspension, due_dates
 from projections.status import RecommendationStatus, Status
@@ -65,9 +66,34 @@ class Deadline:
 
 def deadlines(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple[Deadline, ...]:
     """The deadlines of ``rec``'s reviews as of ``as_of`` (none before the hand-over): one per
-    appointment of the charter."""
+    appointment of the charter.
+
+    Worked out once per record, charter and day while the record is kept (``_KEPT``): a record
+    read again from an unchanged row is the same object (``projections.tables.from_row``), and
+    a board's page works out the deadlines of its hundred rows on every request."""
     if rec.handed_over is None:
         return ()
+    charter = (tuple(state.offsets), tuple(state.suspensions), as_of)
+    kept = _KEPT.get(id(rec))
+    if kept is not None and kept[0] is rec and kept[1] == charter:
+        return kept[2]
+    found = _worked_out(state, rec, as_of=as_of)
+    with _KEEPING:
+        _KEPT[id(rec)] = (rec, charter, found)  # holding ``rec``: its id is given to no other
+        while len(_KEPT) > KEPT_DEADLINES:
+            del _KEPT[next(iter(_KEPT))]  # the first put
+    return found
+
+
+# The deadlines worked out, by the id of the record they are of: with the record, the charter
+# and the day they were worked out for (a board's page, in three languages, is about 300).
+KEPT_DEADLINES = 2048
+_KEPT: dict[int, tuple[RecommendationStatus, tuple[object, ...], tuple[Deadline, ...]]] = {}
+_KEEPING = Lock()
+
+
+def _worked_out(state: Status, rec: RecommendationStatus, *, as_of: date) -> tuple[Deadline, ...]:
+    assert rec.handed_over is not None
     due_reviews = rec.due_reviews(len(state.offsets))
     dues = _due_dates(
         rec.handed_over, tuple(state.offsets[: len(due_reviews)]), tuple(state.suspensions), as_of

@@ -3,11 +3,13 @@ answer, the date its author gave shown beside it and flagged when much earlier."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 
 from domain import commands
 from domain.responses import Responded
+from projections import board
 from projections.board import CLAIM_GRACE_DAYS, deadlines, overdue_reviews
 from projections.status import Change, RecommendationStatus, Said, Status, fold
 from projections.view import view_at
@@ -133,3 +135,21 @@ def test_on_a_real_ledger_an_answer_is_judged_by_the_day_it_was_recorded(
     assert stored.deadlines(stored.state.recommendations[(1, 1)])[0] == first
     before = view_at(recommended.ledger, as_of=date(2026, 6, 9), today=today)
     assert before.deadlines(before.state.recommendations[(1, 1)])[0].late == 7
+
+
+def test_deadlines_are_worked_out_once_per_record_charter_and_day() -> None:
+    """A record read again from an unchanged row is the same object: its deadlines are kept,
+    and worked out again for another day, another charter or another record."""
+    one = rec()
+    kept = deadlines(state(one), one, as_of=date(2026, 4, 25))
+    assert deadlines(state(one), one, as_of=date(2026, 4, 25)) is kept
+    later = deadlines(state(one), one, as_of=date(2026, 4, 26))
+    assert later is not kept and later[0].late == kept[0].late + 1
+    once = replace(state(one), offsets=(3,))  # a charter of one review
+    assert [d.review for d in deadlines(once, one, as_of=date(2026, 4, 26))] == [1]
+    answered = rec((1, date(2026, 4, 20), date(2026, 4, 20)))  # another record, the same key
+    assert deadlines(state(answered), answered, as_of=date(2026, 4, 25))[0].answered
+    for _ in range(board.KEPT_DEADLINES + 10):
+        other = rec()
+        deadlines(state(other), other, as_of=date(2026, 4, 25))
+    assert len(board._KEPT) == board.KEPT_DEADLINES  # the oldest dropped
