@@ -24,11 +24,14 @@ entry once more.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -54,7 +57,7 @@ from cli.monitor_evidence import (
 )
 from cli.monitor_fold import BoardCheck
 from cli.monitor_pages import Pages, check_pages, pages_to_read
-from cli.monitor_state import Remembered, Resumed, load_state, save_state
+from cli.monitor_state import EntriesFile, Remembered, Resumed, load_state, save_state
 from ledger.policy import RolePolicy
 from projections.runner import collection_paused
 from tlog.checkpoint import Checkpoint, cosigned_by, open_checkpoint
@@ -75,12 +78,13 @@ from tlog.tiles import (
 )
 
 FETCHING = 4  # bundles fetched at once, ahead of the checks
-# Worker processes pay for themselves only on long catch-ups: each starts by importing the
-# program. With them, each reads its bundles and makes every check of an entry that needs no
-# other (hash, body, canonical form, signature), and this process walks the order and folds
-# (``benchmarks/monitor.py``, 2 cores, 200,000 entries: two workers a little faster than one;
-# 20,000 entries: faster in this process alone).
-PARALLEL_FROM = 50_000
+# With worker processes, each reads its bundles and makes every check of an entry that needs no
+# other (hash, body, canonical form, signature), and this process walks the order and folds.
+# Forked before this process starts a thread, they cost no start-up, and pay for themselves on
+# all but short catch-ups; started afresh ("spawn", when a thread is already running), each
+# first imports the program, which pays only on long ones (``benchmarks/monitor.py``, 2 cores).
+PARALLEL_FROM = 50_000  # workers started afresh
+FORKED_FROM = 4_096  # forked workers
 
 
 @dataclass(frozen=True)
@@ -210,18 +214,21 @@ def _check(
     resumed = None if remembered is None else remembered.resumed
     walked = 0 if resumed is None else resumed.reached.seq  # the entries not walked again
     before = known[:walked]
-    chosen = default_workers(new.size - walked) if workers is None else workers
+    forks = can_fork()
+    chosen = default_workers(new.size - walked, forks=forks) if workers is None else workers
     folding = BoardCheck() if resumed is None else BoardCheck(resumed.fold, resumed.history)
-    with ThreadPoolExecutor(1) as reader:
+    parser = _parser(chosen, forks=forks)  # before the threads below: its workers are forked now
+    with parser, ThreadPoolExecutor(1) as reader, _entries_file(folder, before) as written:
         board = reader.submit(board_rows, served.api)  # read while the entries are checked
         # Reading, walking and folding make objects by the million, almost none cyclic garbage.
-        with _parser(chosen) as parser, collection_paused():
-            bundles = _after(_bundles(tiles, known, new.size), walked)
+        with collection_paused():
+            bundles = written.through(_after(_bundles(tiles, known, new.size), walked))
             reached = None if resumed is None else resumed.reached
             parts = parsed_parts(bundles, parser, first=walked, alone=chosen > 0, start=reached)
             # With workers, they check each entry's signature and all else that needs no other
             # entry as they read it: the walk is left the checks of order.
             checked = check_entries(parts, policy, workers=0, checked=folding.add, start=reached)
+        parser.shutdown()  # the workers are done
         rows = board.result()
         entries = before + checked.entries
         nodes = _checked_tree(new, before, checked)
@@ -235,31 +242,60 @@ def _check(
             seqs = found.details.pop("entry_seqs", [])
             found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
             raise
-    assert checked.reached is not None  # the entries verified
-    later = again if pages is Pages.none else read.later  # a run that reads none leaves them
-    walk = Resumed(checked.reached, state, folding.history, pages_later=tuple(later))
-    save_state(folder, key, note, entries, walk, before=resumed)
+        assert checked.reached is not None  # the entries verified
+        later = again if pages is Pages.none else read.later  # a run that reads none leaves them
+        walk = Resumed(checked.reached, state, folding.history, folding.details(),
+                       pages_later=tuple(later))  # fmt: skip
+        save_state(folder, key, note, written, walk, before=resumed)
     return Watched(new, old, new.size - len(known), new.size - walked, compared, read.compared,
                    cosigned)  # fmt: skip
 
 
-def _parser(workers: int) -> Executor:
+@contextmanager
+def _entries_file(folder: Path, before: list[bytes]) -> Iterator[EntriesFile]:
+    """The state's next entries file, written as the entries are read (``EntriesFile``):
+    removed unless the run saved it."""
+    written = EntriesFile(folder, before)
+    try:
+        yield written
+    finally:
+        written.discard()
+
+
+def can_fork() -> bool:
+    """Whether worker processes may be forked from this one: where the system forks, and while
+    this process runs no other thread (a thread holding a lock at the fork would leave it held
+    for ever in the child)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _parser(workers: int, *, forks: bool = False) -> Executor:
     """What reads the bundles: a thread of this process, or ``workers`` processes, which leave
-    an interrupt at the terminal to this one (it stops them, without a traceback from each)."""
+    an interrupt at the terminal to this one (it stops them, without a traceback from each).
+    With ``forks`` (``can_fork``), they are forked from this process at once, before it starts
+    a thread; else each is started afresh and imports the program."""
     if workers <= 0:
         return ThreadPoolExecutor(1)
-    return ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=signal.signal,
-        initargs=(signal.SIGINT, signal.SIG_IGN),
+        mp_context=multiprocessing.get_context("fork" if forks else "spawn"),
+        initializer=_worker_started,
     )
+    if forks:
+        pool.submit(int)  # the first task forks every worker, then starts the pool's threads
+    return pool
 
 
-def default_workers(count: int) -> int:
+def _worker_started() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # a forked worker's collections leave alone what it inherited
+
+
+def default_workers(count: int, *, forks: bool = False) -> int:
     """Entry-checking processes for a run that walks ``count`` entries: none below
-    ``PARALLEL_FROM``, else one per core."""
-    return (os.cpu_count() or 1) if count >= PARALLEL_FROM else 0
+    ``FORKED_FROM`` when they are forked (``can_fork``), else below ``PARALLEL_FROM``; above,
+    one per core."""
+    return (os.cpu_count() or 1) if count >= (FORKED_FROM if forks else PARALLEL_FROM) else 0
 
 
 def _checked_tree(new: Checkpoint, before: list[bytes], checked: Checked) -> MemoryNodes:

@@ -25,7 +25,7 @@ from ledger.errors import VerificationFailed
 from ledger.keys import first_bad_signature, key_id_of
 from ledger.policy import RolePolicy
 from ledger.signers import ENROLLED
-from ledger.verify import BATCH, Reached, alone, verify_rows
+from ledger.verify import BATCH, Alone, Reached, alone, verify_rows
 from tlog.merkle import leaf_hash
 
 _HEAD = b'{"event":'
@@ -102,28 +102,92 @@ def checked_alone(first: int, bundle: Sequence[bytes], keys: Keys) -> Part:
     key: the work of a worker process, so that the walk makes only the checks of order. Each
     row carries them as its 11th element; the walk takes a signature's answer only when the
     signer it admits has the key it was checked with. The bundle itself is not sent back."""
-    _, rows, events, failure = rows_of(first, bundle)
+    return unpacked(checked_apart(first, bundle, keys))
+
+
+Sent = tuple[list[Row], VerificationFailed | None]  # what a worker sends back of a bundle
+
+
+def checked_apart(first: int, bundle: Sequence[bytes], keys: Keys) -> Sent:
+    """``checked_alone`` as a worker process sends it back (``unpacked`` reads it): each
+    row's checks as plain values, without the body parsed, which costs more to send and read
+    back than to parse again."""
     known = dict(keys)
     checked: list[Row] = []
-    bodies: list[Fields] = []
-    for row, event in zip(rows, events, strict=True):
-        stored_seq, seq, prev, sig, recorded_at, digest, body, stream, version, topic = row
-        name = str(stream)
-        done = alone(seq, prev, sig, recorded_at, digest, body, name, version, topic)
+    for offset, data in enumerate(bundle):
+        seq = first + offset
+        row = _checked_row(seq, data)
+        if row is None:  # the entry fails a check: read as the walk in this process reads it
+            try:
+                read, _ = entry_row(seq, data)
+            except VerificationFailed as failure:
+                return checked, failure
+            stored_seq, seq, prev, sig, recorded_at, digest, body, stream, version, topic = read
+            name = str(stream)
+            done = alone(seq, prev, sig, recorded_at, digest, body, name, version, topic)
+            row = (
+                (stored_seq, seq, prev, sig, recorded_at, digest, body, name, version, topic),
+                done,
+            )
+        (stored_seq, seq, prev, sig, recorded_at, digest, body, name, version, topic), done = row
         fields = done.fields
-        bodies.append(event if fields is None else fields)  # the same, parsed once to send
+        signed_by, holds = None, False
         if fields is not None:
             if fields["type"] == ENROLLED:  # learnt to check the signatures after it
                 _learn(known, fields)
-            public_key = known.get(fields["signer"])
-            if public_key is not None:
-                item = (seq, public_key, sig, body)
-                done = done._replace(
-                    signed_by=public_key, signature_holds=first_bad_signature([item]) is None
-                )
+            signed_by = known.get(fields["signer"])
+            if signed_by is not None:
+                holds = first_bad_signature([(seq, signed_by, sig, body)]) is None
         checked.append((stored_seq, seq, prev, sig, recorded_at, digest, body, name, version,
-                        topic, done))  # fmt: skip
-    return [], checked, bodies, failure
+                        topic, fields is not None, done.problem, signed_by, holds))  # fmt: skip
+    return checked, None
+
+
+# The end of an event body in its canonical form: its stream, type and version, its last keys.
+_BODY_END = re.compile(
+    rb'"stream":"([^"\\]*)","type":"([^"\\]*)","version":(0|[1-9][0-9]{0,18})}\Z'
+)
+
+
+def _checked_row(seq: int, data: bytes) -> tuple[Row, Alone] | None:
+    """Entry ``seq``'s row (``entry_row``) and its checks that need no other (``alone``), read
+    without parsing its body first (``alone`` parses it): its stream, type and version are read
+    from the body's canonical end, and ``alone`` checks them against the body parsed. None
+    when any check fails, or the entry is not in that form: ``entry_row`` and ``alone`` then
+    say what fails, as they would."""
+    cut = data.rfind(_TAIL)
+    if cut < 0 or not data.startswith(_HEAD):
+        return None
+    tail = _TAIL_FORM.match(data, cut)
+    body = data[len(_HEAD) : cut]
+    end = _BODY_END.match(body, max(0, body.rfind(b'"stream":"')))
+    if tail is None or end is None:
+        return None
+    try:
+        prev, sig = bytes.fromhex(tail[1].decode()), base64.b64decode(tail[4], validate=True)
+        name, topic = end[1].decode(), end[2].decode()
+    except (ValueError, binascii.Error):
+        return None
+    recorded_at, version, digest = tail[2].decode(), int(end[3]), leaf_hash(data)
+    done = alone(seq, prev, sig, recorded_at, digest, body, name, version, topic)
+    if done.fields is None:
+        return None
+    return (int(tail[3]), seq, prev, sig, recorded_at, digest, body, name, version, topic), done
+
+
+def unpacked(sent: Sent) -> Part:
+    """A worker's rows (``checked_apart``) as the walk reads them, each body parsed again
+    (the same value the worker's checks parsed from the same bytes)."""
+    checked, failure = sent
+    rows: list[Row] = []
+    bodies: list[Fields] = []
+    for row in checked:
+        *columns, parsed, problem, signed_by, holds = row
+        fields = from_json(columns[6])
+        rows.append((*columns, Alone(columns[1], fields if parsed else None, problem, signed_by,
+                                     holds)))  # fmt: skip
+        bodies.append(fields)
+    return [], rows, bodies, failure
 
 
 def enrolled_keys(events: Iterable[Fields], keys: Keys) -> None:
@@ -157,19 +221,21 @@ def parsed_parts(
     bundles ahead; with ``alone`` (``parser``: worker processes), ``checked_alone``, told the
     signers' keys enrolled before ``start`` (where the walk of the entries before ``first``
     ended) and in the bundles read so far."""
-    pending: deque[tuple[list[bytes], Future[Part]]] = deque()
+    pending: deque[tuple[list[bytes], Future[Any]]] = deque()
     keys: Keys = {} if start is None else {r.key_id: r.public_key for r in start.signers}
 
     def taken() -> Part:
         bundle, future = pending.popleft()
-        _, rows, events, failure = future.result()
         if alone:
+            _, rows, events, failure = unpacked(future.result())
             enrolled_keys(events, keys)
+        else:
+            _, rows, events, failure = future.result()
         return bundle, rows, events, failure
 
     for bundle in bundles:
-        work = parser.submit(checked_alone, first, bundle, dict(keys)) if alone else parser.submit(
-            rows_of, first, bundle)  # fmt: skip
+        work: Future[Any] = parser.submit(checked_apart, first, bundle, dict(keys)) if alone \
+            else parser.submit(rows_of, first, bundle)  # fmt: skip
         pending.append((bundle, work))
         first += len(bundle)
         if len(pending) > AHEAD:

@@ -9,7 +9,7 @@ costing more than the fold it took off the walk.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -18,9 +18,14 @@ from cli.monitor_board import check_board
 from cli.monitor_entries import Fields, Row
 from ledger.history import history_before
 from projections.parsed import parsed_fields
-from projections.status import Status, fold
+from projections.status import Key, RecommendationStatus, Status, fold
+from projections.tables import detail_of
 
 Entry = tuple[int, str, Fields]  # seq, recorded_at, the body parsed
+# Batches folded between two looks for the recommendations the fold has left alone since the
+# last look, whose rows (``detail_of``) are written then, while the workers check the entries,
+# rather than all at the end, when this process alone is at work.
+SETTLE_EVERY = 8
 
 
 class Folding:
@@ -63,10 +68,35 @@ class BoardCheck:
     def __init__(self, start: Status | None = None, history: date | None = None) -> None:
         self.start = Status() if start is None else start
         self.folding = Folding(self.start, history)
+        self.batches = 0
+        self.looked: dict[Key, RecommendationStatus] = {}  # each record at the last look
+        self.rows: dict[Key, tuple[RecommendationStatus, str]] = {}  # records written, by key
 
     def add(self, rows: Sequence[Row], events: Sequence[Fields]) -> None:
         """Fold the rows of a batch the walk has checked, from their bodies as read."""
         self.folding.add([(row[1], row[4], event) for row, event in zip(rows, events, strict=True)])
+        self.batches += 1
+        if self.batches % SETTLE_EVERY == 0:
+            self._settle()
+
+    def _settle(self) -> None:
+        """Write the row of each recommendation the fold has kept as it was since the last
+        look (most are done with; the others are written again when the fold has them)."""
+        if self.folding.error is not None:
+            return
+        looked, written = self.looked, self.rows
+        for key, rec in self.folding.state.recommendations.items():
+            if looked.get(key) is not rec:
+                looked[key] = rec
+            elif key not in written or written[key][0] is not rec:
+                written[key] = (rec, detail_of(rec))
+
+    def details(self) -> Mapping[Key, str]:
+        """The rows written of the fold's recommendations (``detail_of``), for those whose
+        record the fold still holds; the others' are not."""
+        recommendations = self.folding.state.recommendations
+        return {key: detail for key, (rec, detail) in self.rows.items()
+                if recommendations.get(key) is rec}  # fmt: skip
 
     @property
     def history(self) -> date | None:

@@ -21,7 +21,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -50,7 +53,8 @@ class Resumed:
     reached: Reached
     fold: Status
     history: date | None  # the ledger's ``history_before``, which the fold reads
-    # Each recommendation's row as read, written again as it is while the fold keeps it
+    # Each recommendation's row as read, written again as it is while the fold keeps it (of a
+    # walk just made: the rows already written of some of its records)
     details: Mapping[Key, str] = field(default_factory=dict)
     # The pages that disagreed but changed after the checkpoint: the next run reads them again
     pages_later: tuple[Key, ...] = ()
@@ -92,23 +96,69 @@ def load_state(folder: Path) -> Remembered | None:
     return Remembered(vkey, note, checkpoint, entries[: checkpoint.size], resumed)
 
 
+class EntriesFile:
+    """The next ``entries.bundle``, written as the run reads the entries (a temporary file in
+    the state folder, its bytes those ``save_state`` would write of them): ``save_state`` puts
+    it in place; ``discard`` removes it, for a run that does not save."""
+
+    def __init__(self, folder: Path, before: Sequence[bytes]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(dir=folder, prefix=f".{ENTRIES_FILE}.", suffix=".tmp")
+        self.path = Path(name)
+        self.handle = os.fdopen(descriptor, "wb")
+        self.saved = False
+        self.add(before)
+
+    def add(self, entries: Sequence[bytes]) -> None:
+        self.handle.write(encode_bundle(entries))
+
+    def through(self, bundles: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
+        """``bundles``, each written as it passes."""
+        for bundle in bundles:
+            self.add(bundle)
+            yield bundle
+
+    def put(self, path: Path) -> None:
+        """Sync the file and rename it over ``path``, then sync the folder (``replace_file``)."""
+        with self.handle:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+        os.replace(self.path, path)
+        self.saved = True
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+    def discard(self) -> None:
+        """Remove the file, unless it was put in place."""
+        self.handle.close()
+        if not self.saved:
+            with suppress(OSError):
+                os.unlink(self.path)
+
+
 def save_state(
     folder: Path,
     vkey: VerifierKey,
     note: bytes,
-    entries: list[bytes],
+    entries: list[bytes] | EntriesFile,
     resumed: Resumed,
     *,
     before: Resumed | None = None,
 ) -> None:
-    """Remember a clean run: the entries first, then the walk, then the checkpoint that
-    covers them; ``before``, the walk the run took up, gives the rows of the recommendations
-    it did not change."""
+    """Remember a clean run: the entries first (or the file written of them), then the walk,
+    then the checkpoint that covers them; ``before``, the walk the run took up, gives the rows
+    of the recommendations it did not change."""
     checkpoint = parse_checkpoint(parse_note(note).text)
     document: dict[str, Any] = {"format": STATE_FORMAT, "vkey": vkey.text(),
                                 "checkpoint": note.decode()}  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
-    replace_file(folder / ENTRIES_FILE, encode_bundle(entries))
+    if isinstance(entries, EntriesFile):
+        entries.put(folder / ENTRIES_FILE)
+    else:
+        replace_file(folder / ENTRIES_FILE, encode_bundle(entries))
     replace_file(folder / WALK_FILE, _walk_bytes(checkpoint, resumed, before))
     replace_file(folder / STATE_FILE, (json.dumps(document, indent=2) + "\n").encode())
 
@@ -138,6 +188,7 @@ def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None
     reached, fold = resumed.reached, resumed.fold
     kept = {} if before is None else before.fold.recommendations
     details = {} if before is None else before.details
+    written = resumed.details  # the rows of its own records, written during the walk
     document = {
         "format": WALK_FORMAT,
         "size": checkpoint.size,
@@ -156,7 +207,11 @@ def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None
             "history": None if resumed.history is None else resumed.history.isoformat(),
             "settings": settings_value(fold),
             "recommendations": [
-                details[key] if kept.get(key) is rec else detail_of(rec)
+                written[key]
+                if key in written
+                else details[key]
+                if kept.get(key) is rec
+                else detail_of(rec)
                 for key, rec in fold.recommendations.items()
             ],
         },

@@ -8,12 +8,19 @@ import base64
 import json
 import multiprocessing
 import signal
+import subprocess
+import sys
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from unittest.mock import patch
 
 import cli.monitor as monitor_module
+import cli.monitor_entries as monitor_entries
+import cli.monitor_fold as monitor_fold
 from cli.monitor_entries import Checked, check_entries, checked_alone, parsed_parts
+from cli.monitor_fold import BoardCheck
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
+from projections.tables import detail_of
 from tests.features.cycle import LEDGER
 from tests.served import Monitored
 
@@ -123,3 +130,79 @@ def test_the_monitor_s_workers_leave_an_interrupt_to_the_monitor() -> None:
     the monitor, which takes it, stops them (no traceback from each worker)."""
     with monitor_module._parser(1) as pool:
         assert pool.submit(_interrupt_handler).result(timeout=60) == signal.SIG_IGN
+
+
+_FORKED = """
+import multiprocessing, threading
+import cli.monitor as monitor
+assert monitor.can_fork()
+pool = monitor._parser(2, forks=monitor.can_fork())
+started = len(multiprocessing.active_children())  # before any entry is given them
+methods = {child.__class__.__name__ for child in multiprocessing.active_children()}
+assert pool.submit(sum, [1, 2]).result(timeout=60) == 3
+pool.shutdown()
+held = threading.Event()
+beside = threading.Thread(target=held.wait)
+beside.start()
+print(started, sorted(methods), monitor.can_fork())
+held.set()
+beside.join()
+"""
+
+
+def test_the_workers_are_forked_at_once_and_never_beside_a_thread() -> None:
+    """Forked, the workers cost no start-up (no import of the program); they are forked when
+    the parser is made, before the run starts its threads, and never while another thread
+    runs (it could hold a lock the child would wait on for ever)."""
+    done = subprocess.run([sys.executable, "-c", _FORKED], capture_output=True, text=True,
+                          timeout=120, check=True)  # fmt: skip
+    assert done.stdout.split("\n")[0] == "2 ['ForkProcess'] False"
+
+
+def test_the_rows_read_on_their_fast_path_are_those_of_the_walk_s_own_reading(
+    base: Monitored,
+) -> None:
+    """``checked_apart`` reads an entry's stream, type and version from its body's end and
+    leaves it to ``alone`` to check them against the body parsed: its rows are those of
+    ``entry_row`` and ``alone`` (its slow path), for good entries and bad ones alike."""
+    entries = entries_of(base)
+    seq = len(entries) - 2
+    data = entries[seq]
+    changed = [
+        data.replace(b'","type":"', b'", "type":"', 1),  # not canonical: checked on
+        data.replace(b'"stream":"', b'"stream":"A', 1),  # no stream id: not an entry
+        data.replace(b'"stream":"', b'"stream":"\\u0030', 1),  # an escape: not that stream
+        data.replace(b'"version":', b'"version":0', 1),  # not JSON
+        data.replace(b'","version":', b'x","version":', 1),  # a type the body does not give
+        data.replace(b'"version":', b'"type":"x","version":', 1),  # twice a key
+    ]
+    assert len(set(changed)) == len(changed) and data not in changed
+
+    def read(bundle: list[bytes]) -> tuple[object, ...]:
+        rows, failure = monitor_entries.checked_apart(0, bundle, {})
+        return rows, None if failure is None else (failure.seq, failure.problem)
+
+    for bundle in [entries] + [[*entries[:seq], bad, *entries[seq + 1 :]] for bad in changed]:
+        fast = read(bundle)
+        with patch.object(monitor_entries, "_checked_row", lambda seq, data: None):
+            assert read(bundle) == fast
+
+
+def test_the_rows_written_during_the_walk_are_those_of_the_fold_s_last_records(
+    base: Monitored,
+) -> None:
+    """The fold's rows are written while the walk goes on for the records it has left alone
+    since the last look; a record it changes after is written again, never kept stale."""
+    entries = entries_of(base)
+    _, rows, events, failure = checked_alone(0, entries, {})
+    assert failure is None
+    folding = BoardCheck()
+    stale = 0
+    with patch.object(monitor_fold, "SETTLE_EVERY", 1):
+        for at in range(len(rows)):  # a batch of one entry each: a look after each
+            folding.add(rows[at : at + 1], events[at : at + 1])
+            records = folding.folded().recommendations
+            stale += sum(rec is not records[key] for key, (rec, _) in folding.rows.items())
+            details = folding.details()
+            assert details == {key: detail_of(records[key]) for key in details}
+    assert details and stale  # rows written, and some of them for records changed since
