@@ -79,6 +79,7 @@ def tail_of(ledger: Ledger, step: Step) -> Tail | None:
     stored, head, _ = stored_and_head(engine)
     if stored is not None and stored == head:
         _forget(engine)
+        _covered[engine] = head
         return None
     with _folding:
         for _attempt in range(3):
@@ -232,6 +233,7 @@ def engine_of(ledger: Ledger) -> Engine:
 
 _folding = threading.Lock()  # one tail folded at a time: readers waiting for it share it
 _tails: weakref.WeakKeyDictionary[Engine, dict[str, Tail]] = weakref.WeakKeyDictionary()
+_covered: weakref.WeakKeyDictionary[Engine, int | None] = weakref.WeakKeyDictionary()
 
 
 def _kept(engine: Engine) -> Tail | None:
@@ -240,6 +242,15 @@ def _kept(engine: Engine) -> Tail | None:
 
 def _keep(engine: Engine, tail: Tail) -> None:
     _tails[engine] = {tables.FORMAT: tail}
+    _covered[engine] = tail.state.seq
+
+
+def covered(engine: Engine) -> int | None:
+    """The last seq up to which this process's reads of the database need fold nothing more
+    than it already did: the head, when a read last found the tables at it, or the seq of the
+    tail it keeps (None: no read yet). A read of a ledger whose head lies far beyond may fold
+    long."""
+    return _covered.get(engine)
 
 
 def _forget(engine: Engine) -> None:

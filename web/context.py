@@ -30,7 +30,11 @@ The pages and the feed go further (``in_turn``): on a local ledger, a brief read
 runs in the event loop's thread, where the request already is, rather than in a worker thread:
 no hop to a thread and back, and no thread to hand the interpreter to while SQLite steps
 (``benchmarks/web.py``: a recommendation page 4.0 -> 3.1 ms of the server's CPU, the board
-5.3 -> 4.2). Other requests wait meanwhile, as they would have for the turn.
+5.3 -> 4.2). Other requests wait meanwhile, as they would have for the turn. Not when the read
+may fold much in memory (``projections.tail``): the head the request's tag was read at lies
+more than ``FOLDED_BRIEFLY`` entries beyond what this process's reads last covered (a new
+format being built, entries written elsewhere that the tables lack yet, or no read yet); then
+the read runs in a worker thread and the event loop goes on answering.
 """
 
 from __future__ import annotations
@@ -52,8 +56,10 @@ from domain.roles import ROLE_GRANTS
 from ledger import Entry, Head, Ledger, RolePolicy
 from ledger.signers import SignerRecord
 from ledger.storage import LedgerRecorder, open_recorder
+from projections.tail import covered
 
 T = TypeVar("T")
+FOLDED_BRIEFLY = 1_000  # entries a read of the present may fold in the event loop's thread
 RETRY_AFTER = 30  # seconds a refused reader is asked to wait
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # where ``assembly serve`` listens by default
 # The head the request's ETag was computed on (``web.caching``), in a tuple: (None,) is empty.
@@ -126,6 +132,20 @@ class Pool:
         engine = recorder.datastore.engine
         assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
         return engine.dialect.name == "sqlite"
+
+    def covers(self, tagged: tuple[Head | None] | None) -> bool:
+        """Whether a read at the head a request's tag was read at (``TAGGED_HEAD``; None: not
+        read) folds at most ``FOLDED_BRIEFLY`` entries in memory (``projections.tail``)."""
+        recorder = self._recorder
+        if tagged is None or recorder is None:
+            return False
+        head = tagged[0]
+        if head is None:
+            return True  # no entry: nothing to fold
+        engine = recorder.datastore.engine
+        assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
+        reached = covered(engine)
+        return reached is not None and head.seq - reached <= FOLDED_BRIEFLY
 
     def remembered(self, head: Head | None, key: Hashable, read: Callable[[], T]) -> T:
         """What ``read`` returns for ``key`` on the ledger whose head is ``head``: read once
@@ -243,9 +263,10 @@ def opened(settings: Settings, *, past: bool = False, brief: bool = True) -> Ite
 
 async def in_turn(settings: Settings, read: Callable[[], T], *, past: bool = False) -> T:
     """What ``read`` returns, a brief read (``opened`` with ``brief``) at a past point or not
-    (``past``): read in the event loop's thread if it would wait on nothing (the present, on a
-    local ledger, ``Pool.local``), else in a worker thread."""
-    if not past and settings.pool.local():
+    (``past``): read in the event loop's thread if it would wait on nothing and fold little
+    (the present, on a local ledger, ``Pool.local``, whose head is within ``FOLDED_BRIEFLY``
+    entries of what the process's reads cover), else in a worker thread."""
+    if not past and settings.pool.local() and settings.pool.covers(TAGGED_HEAD.get()):
         return read()
     return await run_in_threadpool(read)
 

@@ -7,15 +7,17 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 
 import web.context
 from domain.roles import ROLE_GRANTS
-from ledger import Ledger, RolePolicy, Signer
+from ledger import Head, Ledger, RolePolicy, Signer
+from projections.view import view_at
 from tests.web.conftest import Built, serving
-from web.context import Settings, in_turn, opened
+from web.context import FOLDED_BRIEFLY, TAGGED_HEAD, Settings, in_turn, opened
 
 WAIT = 0.3  # seconds a read that must wait is given to (wrongly) get in
 Turn = Callable[[], AbstractContextManager[object]]
@@ -137,10 +139,28 @@ def test_reads_of_postgresql_take_no_turn(postgres_url: str) -> None:
 
 
 def test_a_brief_read_of_the_present_runs_where_the_request_is(settings: Settings) -> None:
-    """On a local ledger, in the event loop's thread; in the past, in a worker thread."""
+    """On a local ledger, in the event loop's thread, when the head the request's tag was read
+    at lies within ``FOLDED_BRIEFLY`` entries of what the process's reads cover; otherwise
+    (in the past, far beyond, or with no tag read) in a worker thread."""
+    with opened(settings) as book:
+        view_at(book, today=date(2026, 12, 5))  # a read of the status model: the head covered
+        head = book.head()
+    assert head is not None
+
+    def thread_of(tagged: tuple[Head | None] | None, *, past: bool = False) -> threading.Thread:
+        async def read() -> threading.Thread:
+            TAGGED_HEAD.set(tagged)
+            return await in_turn(settings, threading.current_thread, past=past)
+
+        return asyncio.run(read())
+
     here = threading.current_thread()
-    assert asyncio.run(in_turn(settings, threading.current_thread)) is here
-    assert asyncio.run(in_turn(settings, threading.current_thread, past=True)) is not here
+    assert thread_of((head,)) is here
+    assert thread_of((head,), past=True) is not here
+    assert thread_of(None) is not here  # no tag read: the head is not known
+    beyond = Head(head.seq + FOLDED_BRIEFLY + 1, head.hash)  # written elsewhere, not yet read
+    assert thread_of((beyond,)) is not here
+    assert thread_of((Head(head.seq + FOLDED_BRIEFLY, head.hash),)) is here
 
 
 def test_until_the_ledger_is_open_a_read_runs_in_a_worker_thread(built: Built) -> None:
