@@ -9,8 +9,8 @@ them), its log checkpointed once before timing:
 2. monitor: entries per second of a first run of ``cli.monitor.monitor`` (a fresh state
    folder) against ``assembly serve`` on loopback in another process: the checkpoint, every
    entry bundle over HTTP, the root, every entry re-verified (the same checks as verify, with
-   the monitor's own default workers, ``cli.monitor.default_workers``: none below 50,000 new
-   entries, else one per core), the fold and the comparison with every row of
+   the monitor's own default workers, ``cli.monitor.default_workers``: here forked, none below
+   4,096 new entries, else one per core), the fold and the comparison with every row of
    ``/api/status``, no page read (``--pages none``: verify reads none); best of ``--repeats``;
 3. resumed: new entries per second of a later run, once ``--grow`` entries (7 per new
    recommendation) were appended to the served copy and checkpointed: the consistency proof,
