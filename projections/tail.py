@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import cache
 from types import MappingProxyType
@@ -79,9 +81,14 @@ def tail_of(ledger: Ledger, step: Step) -> Tail | None:
     stored, head, _ = stored_and_head(engine)
     if stored is not None and stored == head:
         _forget(engine)
-        _covered[engine] = head
         return None
-    with _folding:
+    if _long(_kept(engine), stored, head):
+        if _BRIEF_ONLY.get():
+            raise FoldsLong(f"the read would fold the entries after {stored} up to {head}")
+        letting_go = _LETTING_GO.get() or nullcontext
+    else:
+        letting_go = nullcontext
+    with letting_go(), _folding:
         for _attempt in range(3):
             found = _extended(ledger, step, engine, _kept(engine), stored, head)
             if found is not None:
@@ -101,6 +108,51 @@ class Positions(NamedTuple):
     stored: int | None
     head: int | None
     pointer: str | None
+
+
+# A fold of more entries than this is long (a new format being built, entries written elsewhere
+# that the tables lack yet, the first read after a rebuild): it may take minutes.
+FOLDED_BRIEFLY = 1_000
+_BRIEF_ONLY: ContextVar[bool] = ContextVar("brief_only", default=False)
+_LETTING_GO: ContextVar[Callable[[], AbstractContextManager[object]] | None] = ContextVar(
+    "letting_go", default=None
+)
+
+
+class FoldsLong(Exception):
+    """A read that may fold only briefly (``brief_only``) would fold long: nothing was folded."""
+
+
+@contextmanager
+def brief_only() -> Iterator[None]:
+    """Reads inside fold at most ``FOLDED_BRIEFLY`` entries: one that would fold more raises
+    ``FoldsLong`` before it folds anything (read it again where waiting harms nothing)."""
+    token = _BRIEF_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _BRIEF_ONLY.reset(token)
+
+
+@contextmanager
+def letting_go(held: Callable[[], AbstractContextManager[object]]) -> Iterator[None]:
+    """Reads inside that fold long do it inside ``held()``: what lets go of a lock the reader
+    holds (so that others need not wait for the fold) and takes it again after."""
+    token = _LETTING_GO.set(held)
+    try:
+        yield
+    finally:
+        _LETTING_GO.reset(token)
+
+
+def _long(kept: Tail | None, stored: int | None, head: int | None) -> bool:
+    """Whether reading up to ``head`` on tables at ``stored`` folds more than
+    ``FOLDED_BRIEFLY`` entries, beyond the tail ``kept``."""
+    if head is None:
+        return False
+    base = -1 if stored is None else stored
+    start = kept.state.seq if kept is not None and kept.base <= base <= kept.state.seq else base
+    return head - start > FOLDED_BRIEFLY
 
 
 def stored_and_head(engine: Engine) -> Positions:
@@ -233,7 +285,6 @@ def engine_of(ledger: Ledger) -> Engine:
 
 _folding = threading.Lock()  # one tail folded at a time: readers waiting for it share it
 _tails: weakref.WeakKeyDictionary[Engine, dict[str, Tail]] = weakref.WeakKeyDictionary()
-_covered: weakref.WeakKeyDictionary[Engine, int | None] = weakref.WeakKeyDictionary()
 
 
 def _kept(engine: Engine) -> Tail | None:
@@ -242,15 +293,6 @@ def _kept(engine: Engine) -> Tail | None:
 
 def _keep(engine: Engine, tail: Tail) -> None:
     _tails[engine] = {tables.FORMAT: tail}
-    _covered[engine] = tail.state.seq
-
-
-def covered(engine: Engine) -> int | None:
-    """The last seq up to which this process's reads of the database need fold nothing more
-    than it already did: the head, when a read last found the tables at it, or the seq of the
-    tail it keeps (None: no read yet). A read of a ledger whose head lies far beyond may fold
-    long."""
-    return _covered.get(engine)
 
 
 def _forget(engine: Engine) -> None:

@@ -30,17 +30,17 @@ The pages and the feed go further (``in_turn``): on a local ledger, a brief read
 runs in the event loop's thread, where the request already is, rather than in a worker thread:
 no hop to a thread and back, and no thread to hand the interpreter to while SQLite steps
 (``benchmarks/web.py``: a recommendation page 4.0 -> 3.1 ms of the server's CPU, the board
-5.3 -> 4.2). Other requests wait meanwhile, as they would have for the turn. Not when the read
-may fold much in memory (``projections.tail``): the head the request's tag was read at lies
-more than ``FOLDED_BRIEFLY`` entries beyond what this process's reads last covered (a new
-format being built, entries written elsewhere that the tables lack yet, or no read yet); then
-the read runs in a worker thread and the event loop goes on answering.
+5.3 -> 4.2). It never waits there: when another thread has the turn, or when the read would
+fold more than ``projections.tail.FOLDED_BRIEFLY`` entries in memory (a new format being built,
+entries written elsewhere that the tables lack yet, the first read after a rebuild), it is read
+in a worker thread instead, and the event loop goes on answering. A read that folds long lets
+go of its turn while it folds: the others need not wait for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,10 +56,9 @@ from domain.roles import ROLE_GRANTS
 from ledger import Entry, Head, Ledger, RolePolicy
 from ledger.signers import SignerRecord
 from ledger.storage import LedgerRecorder, open_recorder
-from projections.tail import covered
+from projections.tail import FoldsLong, brief_only, letting_go
 
 T = TypeVar("T")
-FOLDED_BRIEFLY = 1_000  # entries a read of the present may fold in the event loop's thread
 RETRY_AFTER = 30  # seconds a refused reader is asked to wait
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"  # where ``assembly serve`` listens by default
 # The head the request's ETag was computed on (``web.caching``), in a tuple: (None,) is empty.
@@ -132,20 +131,6 @@ class Pool:
         engine = recorder.datastore.engine
         assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
         return engine.dialect.name == "sqlite"
-
-    def covers(self, tagged: tuple[Head | None] | None) -> bool:
-        """Whether a read at the head a request's tag was read at (``TAGGED_HEAD``; None: not
-        read) folds at most ``FOLDED_BRIEFLY`` entries in memory (``projections.tail``)."""
-        recorder = self._recorder
-        if tagged is None or recorder is None:
-            return False
-        head = tagged[0]
-        if head is None:
-            return True  # no entry: nothing to fold
-        engine = recorder.datastore.engine
-        assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
-        reached = covered(engine)
-        return reached is not None and head.seq - reached <= FOLDED_BRIEFLY
 
     def remembered(self, head: Head | None, key: Hashable, read: Callable[[], T]) -> T:
         """What ``read`` returns for ``key`` on the ledger whose head is ``head``: read once
@@ -261,15 +246,38 @@ def opened(settings: Settings, *, past: bool = False, brief: bool = True) -> Ite
             settings.gate.release()
 
 
-async def in_turn(settings: Settings, read: Callable[[], T], *, past: bool = False) -> T:
-    """What ``read`` returns, a brief read (``opened`` with ``brief``) at a past point or not
-    (``past``): read in the event loop's thread if it would wait on nothing and fold little
-    (the present, on a local ledger, ``Pool.local``, whose head is within ``FOLDED_BRIEFLY``
-    entries of what the process's reads cover), else in a worker thread."""
-    if not past and settings.pool.local() and settings.pool.covers(TAGGED_HEAD.get()):
-        return read()
+async def in_turn(settings: Settings, read: Callable[[], T], *, long: bool = False) -> T:
+    """What ``read`` returns, a read that may take ``long`` (at a past point, a search of every
+    row) or not: read in the event loop's thread if it is not long, waits on nothing (a local
+    ledger, ``Pool.local``, the turn free) and folds little in memory
+    (``projections.tail.brief_only``), else in a worker thread."""
+    if not long and settings.pool.local() and settings.turn.acquire(blocking=False):
+        try:
+            with brief_only():
+                return read()
+        except FoldsLong:
+            pass  # nothing was folded: read where the fold holds up no other request
+        finally:
+            settings.turn.release()
     return await run_in_threadpool(read)
 
 
-def _turn(settings: Settings, taken: bool) -> AbstractContextManager[object]:
-    return settings.turn if taken and settings.pool.embedded() else nullcontext()
+@contextmanager
+def _turn(settings: Settings, taken: bool) -> Iterator[None]:
+    """The turn of a brief read of a SQLite ledger, let go while it folds long (``taken``:
+    a brief read of the present)."""
+    if not (taken and settings.pool.embedded()):
+        yield
+        return
+    with settings.turn, letting_go(partial(_let_go, settings.turn)):
+        yield
+
+
+@contextmanager
+def _let_go(turn: RLock) -> Iterator[None]:
+    """``turn`` let go (once: a reader holding it twice goes on holding it) and taken again."""
+    turn.release()
+    try:
+        yield
+    finally:
+        turn.acquire()

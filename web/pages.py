@@ -140,7 +140,8 @@ async def panel_page(request: Request, panel: str) -> HTMLResponse:
 @router.get("/recommendations", response_class=HTMLResponse, include_in_schema=False)
 async def board(request: Request) -> HTMLResponse:
     """The status board, filtered and searched by a GET form."""
-    return await render(request, "board.html", board_with_scoreboard)
+    searched = bool(request.query_params.get("q"))  # every row's words are read
+    return await render(request, "board.html", board_with_scoreboard, long=searched)
 
 
 def board_with_scoreboard(book: Ledger, asked: Asked) -> dict[str, Any]:
@@ -175,7 +176,7 @@ async def recommendation(request: Request, panel: str, number: str) -> Response:
 @router.get("/overdue", response_class=HTMLResponse, include_in_schema=False)
 async def overdue(request: Request) -> HTMLResponse:
     """Every review not answered by its due date, the longest overdue first."""
-    return await render(request, "overdue.html", overdue_data)
+    return await render(request, "overdue.html", overdue_data, long=True)  # every late row
 
 
 @router.get("/verify", response_class=HTMLResponse, include_in_schema=False)
@@ -185,12 +186,13 @@ async def verify(request: Request) -> Response:
     return monitored(await render(request, "verify.html", data))
 
 
-async def render(request: Request, name: str, build: Build) -> HTMLResponse:
+async def render(request: Request, name: str, build: Build, *, long: bool = False) -> HTMLResponse:
     """The page ``name`` with what ``build`` reads, or the error page of the problem found;
-    read in the event loop's thread when that waits on nothing (``web.context.in_turn``)."""
+    read in the event loop's thread when that waits on nothing and the page is not ``long``
+    to read, nor in the past (``web.context.in_turn``)."""
     past = "as_of" in request.query_params or "at_seq" in request.query_params
     read = partial(_render, request, name, build)
-    return await in_turn(request.app.state.settings, read, past=past)
+    return await in_turn(request.app.state.settings, read, long=long or past)
 
 
 def _render(request: Request, name: str, build: Build) -> HTMLResponse:

@@ -8,16 +8,21 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
+from threading import RLock
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
 
 import web.context
 from domain.roles import ROLE_GRANTS
-from ledger import Head, Ledger, RolePolicy, Signer
+from ledger import Ledger, RolePolicy, Signer
+from projections import tables, tail
 from projections.view import view_at
 from tests.web.conftest import Built, serving
-from web.context import FOLDED_BRIEFLY, TAGGED_HEAD, Settings, in_turn, opened
+from web.context import Settings, in_turn, opened
 
 WAIT = 0.3  # seconds a read that must wait is given to (wrongly) get in
 Turn = Callable[[], AbstractContextManager[object]]
@@ -139,28 +144,70 @@ def test_reads_of_postgresql_take_no_turn(postgres_url: str) -> None:
 
 
 def test_a_brief_read_of_the_present_runs_where_the_request_is(settings: Settings) -> None:
-    """On a local ledger, in the event loop's thread, when the head the request's tag was read
-    at lies within ``FOLDED_BRIEFLY`` entries of what the process's reads cover; otherwise
-    (in the past, far beyond, or with no tag read) in a worker thread."""
-    with opened(settings) as book:
-        view_at(book, today=date(2026, 12, 5))  # a read of the status model: the head covered
-        head = book.head()
-    assert head is not None
+    """On a local ledger, in the event loop's thread; in the past, or while another thread
+    has the turn (waiting for it would stop every other request), in a worker thread."""
 
-    def thread_of(tagged: tuple[Head | None] | None, *, past: bool = False) -> threading.Thread:
-        async def read() -> threading.Thread:
-            TAGGED_HEAD.set(tagged)
-            return await in_turn(settings, threading.current_thread, past=past)
-
-        return asyncio.run(read())
+    def thread_of(*, past: bool = False) -> threading.Thread:
+        return asyncio.run(in_turn(settings, threading.current_thread, long=past))
 
     here = threading.current_thread()
-    assert thread_of((head,)) is here
-    assert thread_of((head,), past=True) is not here
-    assert thread_of(None) is not here  # no tag read: the head is not known
-    beyond = Head(head.seq + FOLDED_BRIEFLY + 1, head.hash)  # written elsewhere, not yet read
-    assert thread_of((beyond,)) is not here
-    assert thread_of((Head(head.seq + FOLDED_BRIEFLY, head.hash),)) is here
+    assert thread_of() is here
+    assert thread_of(past=True) is not here
+    with held(lambda: settings.turn):
+        assert thread_of() is not here
+
+
+def free(turn: RLock) -> bool:
+    """Whether another thread can take ``turn`` now."""
+    taken: list[bool] = []
+
+    def take() -> None:
+        if turn.acquire(blocking=False):
+            taken.append(True)
+            turn.release()
+
+    thread = threading.Thread(target=take)
+    thread.start()
+    thread.join(30)
+    return bool(taken)
+
+
+def forgotten(settings: Settings) -> None:
+    """The status tables emptied, as ``assembly projections rebuild`` does first: the next read
+    of the present folds the whole ledger in memory."""
+    engine = settings.pool.recorder().datastore.engine
+    assert isinstance(engine, Engine)
+    this = tables.current()
+    with engine.begin() as conn:
+        conn.execute(delete(this.recommendations))
+        conn.execute(delete(this.reviews))
+        conn.execute(delete(tables.settings).where(tables.settings.c.name == this.name))
+        conn.execute(delete(tables.positions).where(tables.positions.c.name == this.name))
+
+
+def test_a_read_that_would_fold_long_is_read_in_a_worker_thread(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read that would fold more than ``FOLDED_BRIEFLY`` entries folds nothing in the event
+    loop's thread, and is read in a worker thread, which lets go of the turn while it folds."""
+    forgotten(settings)
+    monkeypatch.setattr(tail, "FOLDED_BRIEFLY", 2)  # the small ledger: a few entries are long
+    folds: list[tuple[str, bool]] = []
+    fold = tail._folded
+
+    def folding(*args: Any) -> Any:
+        folds.append((threading.current_thread().name, free(settings.turn)))
+        return fold(*args)
+
+    monkeypatch.setattr(tail, "_folded", folding)
+
+    def read() -> int:
+        with opened(settings) as book:
+            return len(view_at(book, today=date(2026, 12, 5)).state.recommendations)
+
+    assert asyncio.run(in_turn(settings, read)) > 0
+    assert folds and all(name != threading.current_thread().name for name, _ in folds)
+    assert folds[0][1]  # another thread could take the turn meanwhile
 
 
 def test_until_the_ledger_is_open_a_read_runs_in_a_worker_thread(built: Built) -> None:
@@ -171,15 +218,17 @@ def test_until_the_ledger_is_open_a_read_runs_in_a_worker_thread(built: Built) -
 
 
 @pytest.mark.parametrize(
-    ("path", "past"),
+    ("path", "aside"),
     [
-        ("/overdue?lang=en", "/overdue?lang=en&at_seq=3"),
+        ("/recommendations?lang=en", "/recommendations?lang=en&at_seq=3"),
+        ("/recommendations?lang=en", "/recommendations?lang=en&q=climate"),  # every row read
+        ("/portfolios?lang=en", "/overdue?lang=en"),  # every late review
         ("/recommendations/1/1?lang=en", "/recommendations/1/1?lang=en&at_seq=100000"),
         ("/api/feed.atom?lang=en", None),  # the feed is of the present only
     ],
 )
 def test_pages_and_the_feed_are_read_in_the_event_loop_s_thread(
-    built: Built, path: str, past: str | None, monkeypatch: pytest.MonkeyPatch
+    built: Built, path: str, aside: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = TestClient(serving(built.ledger, read_only=True))
     assert client.get(path).status_code == 200  # the ledger open
@@ -194,6 +243,6 @@ def test_pages_and_the_feed_are_read_in_the_event_loop_s_thread(
     worker = "AnyIO worker thread"
     assert client.get(path).status_code == 200
     assert threads and threads[-1] != worker
-    if past is not None:
-        assert client.get(past).status_code == 200
+    if aside is not None:  # in the past, or long to read: in a worker thread
+        assert client.get(aside).status_code == 200
         assert threads[-1] == worker
