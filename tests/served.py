@@ -89,7 +89,13 @@ def served(folder: Path, port: int | None = None, **options: Any) -> Iterator[st
     (``options``: more of ``create_app``'s arguments)."""
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    app = create_app(str(folder / LEDGER), public_url=url, **options)
+    with on_loopback(create_app(str(folder / LEDGER), public_url=url, **options), port):
+        yield url
+
+
+@contextmanager
+def on_loopback(app: Any, port: int) -> Iterator[None]:
+    """``app`` served on 127.0.0.1:``port`` by uvicorn, in a thread, until the end."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -99,7 +105,7 @@ def served(folder: Path, port: int | None = None, **options: Any) -> Iterator[st
             raise AssertionError(f"the server on port {port} did not start")
         time.sleep(0.02)
     try:
-        yield url
+        yield
     finally:
         server.should_exit = True
         thread.join(timeout=WAIT_SECONDS)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
@@ -21,8 +23,11 @@ from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
 from projections import tables, tail
 from projections.view import view_at
+from tests.e2e.conftest import free_port
+from tests.served import on_loopback
 from tests.web.conftest import Built, serving
 from web.context import Settings, in_turn, opened
+from web.serving import kept_app
 
 WAIT = 0.3  # seconds a read that must wait is given to (wrongly) get in
 Turn = Callable[[], AbstractContextManager[object]]
@@ -246,3 +251,38 @@ def test_pages_and_the_feed_are_read_in_the_event_loop_s_thread(
     if aside is not None:  # in the past, or long to read: in a worker thread
         assert client.get(aside).status_code == 200
         assert threads[-1] == worker
+
+
+def status_of(url: str, timeout: float) -> int | str:
+    """The status of a GET of ``url``, or what went wrong (a timeout, say)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            return int(answer.status)
+    except OSError as problem:
+        return repr(problem)
+
+
+def test_while_a_worker_thread_has_the_turn_the_server_answers_everything_else(
+    built: Built,
+) -> None:
+    """A page whose turn another thread has waits in a worker thread, never in the event
+    loop's: ``/healthz`` and a page the process kept are answered meanwhile (uvicorn serves
+    every request from one event loop, which a test client does not)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = kept_app(built.ledger, public_url=url, read_only=True)
+    with on_loopback(app, port):
+        assert status_of(f"{url}/recommendations?lang=en", 30) == 200  # opened, and kept
+        settings: Settings = app.state.settings
+        statuses: dict[str, int | str] = {}
+        with held(lambda: settings.turn) as leave:
+            fresh = f"{url}/recommendations?lang=en&fresh=1"
+            waiting = threading.Thread(target=lambda: statuses.update(page=status_of(fresh, 30)))
+            waiting.start()
+            time.sleep(WAIT)
+            assert status_of(f"{url}/healthz", 5) == 200
+            assert status_of(f"{url}/recommendations?lang=en", 5) == 200
+            assert waiting.is_alive()  # the new page waits for its turn
+            leave.set()
+            waiting.join(30)
+        assert statuses["page"] == 200
