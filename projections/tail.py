@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from functools import cache
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from sqlalchemy import Connection, Select, bindparam, func, select, tuple_
 from sqlalchemy.engine import Engine
@@ -151,8 +151,13 @@ def _long(kept: Tail | None, stored: int | None, head: int | None) -> bool:
     if head is None:
         return False
     base = -1 if stored is None else stored
-    start = kept.state.seq if kept is not None and kept.base <= base <= kept.state.seq else base
+    start = kept.state.seq if _extends(kept, base) else base
     return head - start > FOLDED_BRIEFLY
+
+
+def _extends(kept: Tail | None, stored: int) -> TypeGuard[Tail]:
+    """Whether the tail ``kept`` is still right over tables at ``stored`` (-1: none)."""
+    return kept is not None and kept.base <= stored <= kept.state.seq
 
 
 def stored_and_head(engine: Engine) -> Positions:
@@ -182,7 +187,7 @@ def _extended(
     """The tail up to ``head`` on tables at ``stored``: ``kept`` extended when it is still
     right over them, else folded afresh; None when the tables moved while being read."""
     base = -1 if stored is None else stored
-    if kept is not None and kept.base <= base <= kept.state.seq <= (-1 if head is None else head):
+    if _extends(kept, base) and kept.state.seq <= (-1 if head is None else head):
         return _folded(ledger, step, engine, kept, head)
     if stored is None:
         return _folded(ledger, step, engine, Tail(-1, Status()), head)

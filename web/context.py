@@ -112,25 +112,28 @@ class Pool:
 
     def local(self) -> bool:
         """Whether a read now would wait on nothing: the ledger is open, in a SQLite file or in
-        memory (no network; in WAL mode, which the ledger's connections set, no writer), and
+        memory (``embedded``; in WAL mode, which the ledger's connections set, no writer), and
         its pool holds an idle connection (else the read would wait for a thread's)."""
-        recorder = self._recorder
-        if recorder is None:
+        engine = self._engine()
+        if engine is None or engine.dialect.name != "sqlite":
             return False
-        engine = recorder.datastore.engine
-        assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
         idle = getattr(engine.pool, "checkedin", None)  # QueuePool's; others never wait so
-        return engine.dialect.name == "sqlite" and (idle is None or idle() > 0)
+        return idle is None or idle() > 0
 
     def embedded(self) -> bool:
         """Whether the ledger is open in a SQLite file or in memory: a read waits on no
         network."""
+        engine = self._engine()
+        return engine is not None and engine.dialect.name == "sqlite"
+
+    def _engine(self) -> Engine | None:
+        """The open ledger's engine (None: not open yet)."""
         recorder = self._recorder
         if recorder is None:
-            return False
+            return None
         engine = recorder.datastore.engine
         assert isinstance(engine, Engine), "a recorder opened on a URL has an engine"
-        return engine.dialect.name == "sqlite"
+        return engine
 
     def remembered(self, head: Head | None, key: Hashable, read: Callable[[], T]) -> T:
         """What ``read`` returns for ``key`` on the ledger whose head is ``head``: read once

@@ -41,7 +41,7 @@ from web.page_data import (
     overview_data,
     panel_data,
 )
-from web.scoreboard_data import drawn, figure_link, portfolios_data, scoreboard_block
+from web.scoreboard_data import drawn_block, portfolios_data, scoreboard_block
 
 router = APIRouter()
 HERE = Path(__file__).parent
@@ -359,15 +359,7 @@ def _scoreboard_html(  # every value the block shows: each is part of the key
     kept: tuple[tuple[str, str], ...],
 ) -> Markup:
     asked = Asked(lang, "/recommendations", {}, as_of, at_seq)
-    block = {
-        "name": name,
-        "board": board,
-        "as_of": day,
-        "seq": seq,
-        "months": dict(months),
-        "link": figure_link(asked, kept),
-        "drawn": drawn,
-    }
+    block = drawn_block(asked, name, board, day, seq, months, kept)
     template = IN_LANGUAGE[lang].get_template("scoreboard_block.html")
     return Markup(template.render(**helpers(asked), sb=block, heading=heading))
 

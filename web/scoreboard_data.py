@@ -12,13 +12,14 @@ value is told by colour alone; every segment is outlined in ink, which contrasts
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ledger import Ledger
 from projections.names import names_in
 from projections.runner import stored_bare
 from projections.scoreboard import (
+    Scoreboard,
     portfolio_scores,
     portfolio_scores_now,
     review_days,
@@ -93,14 +94,29 @@ def scoreboard_block(
         state, as_of = page.view.state, page.view.as_of
         board = scoreboard(page.rows, page.deadlines, reviews=len(state.offsets))
     base = tuple((key, value) for key, value in kept.items() if value)
+    months = tuple(enumerate(state.offsets, start=1))
+    return drawn_block(asked, name, board, as_of, state.seq, months, base)
+
+
+def drawn_block(
+    asked: Asked,
+    name: str,
+    board: Scoreboard,
+    as_of: date,
+    seq: int,
+    months: Sequence[tuple[int, int]],
+    kept: Sequence[tuple[str, str]],
+) -> dict[str, Any]:
+    """A scoreboard block as ``scoreboard.html`` draws it, from the values it shows: ``months``
+    per review, ``kept`` the board's filters in force, in their order."""
     return {
         "name": name,
         "board": board,
         "as_of": as_of,
-        "seq": state.seq,
-        "months": dict(enumerate(state.offsets, start=1)),
-        "kept": base,
-        "link": figure_link(asked, base),
+        "seq": seq,
+        "months": dict(months),
+        "kept": tuple(kept),
+        "link": figure_link(asked, kept),
         "drawn": drawn,
     }
 

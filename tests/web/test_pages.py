@@ -39,7 +39,7 @@ from web.pages import (
     templates,
     title_of,
 )
-from web.scoreboard_data import drawn, figure_link
+from web.scoreboard_data import drawn_block
 
 PAGES = ("/", "/panels/1", "/recommendations", "/recommendations/1/1", "/overdue", "/verify")
 WEB = Path(__file__).parents[2] / "web"
@@ -605,16 +605,15 @@ def test_a_scoreboard_is_drawn_once_per_distinct_block_and_again_when_a_value_ch
         4, (Bar("position", (accepted, rejected)),), ((1, Segment("1", 2, 500_000)),)
     )
     asked = Asked("en", "/recommendations", {})
-    block = {
-        "name": "board-scoreboard",
-        "board": board,
-        "as_of": date(2026, 6, 30),
-        "seq": 41,
-        "months": {1: 3, 2: 12},
-        "kept": (("panel", "3"),),
-        "link": figure_link(asked, (("panel", "3"),)),
-        "drawn": drawn,
-    }
+    block = drawn_block(
+        asked,
+        "board-scoreboard",
+        board,
+        date(2026, 6, 30),
+        41,
+        ((1, 3), (2, 12)),
+        (("panel", "3"),),
+    )
     heading = "Where things stand"
     kept = scoreboard_html(asked, block, heading)
     assert scoreboard_html(asked, dict(block), heading) is kept
