@@ -139,8 +139,11 @@ def monitor(
         _check_same_log(folder, base, remembered, note)
     notes = [note] if remembered is None else [remembered.note, note]
     try:
-        return _check(key, note, remembered, served, policy, witnesses, quorum, workers, folder,
-                      which)  # fmt: skip
+        # A run makes objects by the million, almost none cyclic garbage, and keeps them to its
+        # end: a collection on the way, even the first after the walk, would walk them all.
+        with collection_paused():
+            return _check(key, note, remembered, served, policy, witnesses, quorum, workers,
+                          folder, which)  # fmt: skip
     except Found as found:
         path = write_evidence(folder, found, server=base, notes=notes)
         raise Misbehaviour(found.summary, path) from None
@@ -220,15 +223,13 @@ def _check(
     parser = _parser(chosen, forks=forks)  # before the threads below: its workers are forked now
     with parser, ThreadPoolExecutor(1) as reader, _entries_file(folder, before) as written:
         board = reader.submit(board_rows, served.api)  # read while the entries are checked
-        # Reading, walking and folding make objects by the million, almost none cyclic garbage.
-        with collection_paused():
-            bundles = written.through(_after(_bundles(tiles, known, new.size), walked))
-            reached = None if resumed is None else resumed.reached
-            parts = parsed_parts(bundles, parser, first=walked, alone=chosen > 0, start=reached)
-            # With workers, they check each entry's signature and all else that needs no other
-            # entry as they read it: the walk is left the checks of order.
-            checked = check_entries(parts, policy, workers=0, checked=folding.add, start=reached)
-        parser.shutdown()  # the workers are done
+        bundles = written.through(_after(_bundles(tiles, known, new.size), walked))
+        reached = None if resumed is None else resumed.reached
+        parts = parsed_parts(bundles, parser, first=walked, alone=chosen > 0, start=reached)
+        # With workers, they check each entry's signature and all else that needs no other
+        # entry as they read it: the walk is left the checks of order.
+        checked = check_entries(parts, policy, workers=0, checked=folding.add, start=reached)
+        parser.shutdown(wait=False)  # the workers are done: they end while the tail runs
         rows = board.result()
         entries = before + checked.entries
         nodes = _checked_tree(new, before, checked)

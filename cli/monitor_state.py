@@ -4,16 +4,21 @@
   last checkpoint checked, verbatim;
 - ``entries.bundle``: the entries that checkpoint covers, in the tiles' bundle encoding (the
   evidence of a later run proves them, and a run fetches only the entries after them);
-- ``walk.json`` (format ``assembly-ledger/monitor-walk@v1``): where the walk over those entries
-  ended (``ledger.verify.Reached``) and the status fold of them (the rows of
-  ``projections.tables``), tied to the checkpoint by its size and root, so that a run verifies
-  and folds only the entries after it; and the recommendations whose pages the run left for a
-  later one (``pages_later``, absent in an earlier release's: none).
+- ``walk.jsonl`` (format ``assembly-ledger/monitor-walk@v2``): where the walk over those
+  entries ended (``ledger.verify.Reached``) and the status fold of them, tied to the checkpoint
+  by its size and root, so that a run verifies and folds only the entries after it, and the
+  recommendations whose pages the run left for a later one (``pages_later``): a first line of
+  JSON, then the fold's recommendations, one row of ``projections.tables`` (its ``detail``, a
+  line of compact JSON) per line, as many as the first line says. They are written as the fold
+  keeps them, not escaped into strings of one document: that took half the time a first run
+  spent saving its state. A state of the release before has ``walk.json`` (format
+  ``assembly-ledger/monitor-walk@v1``, the same in one JSON document, the rows as strings): it
+  is read, and replaced by ``walk.jsonl`` at the next clean run.
 
 The files are replaced one at a time, each atomically, in that order backwards: a run stopped
-between two leaves a ``walk.json`` of another checkpoint, which is set aside (the next run walks
-every entry again), never one taken for the wrong entries. A state of an earlier release has no
-``walk.json``: its next run walks every entry once, then writes one.
+between two leaves a walk of another checkpoint, which is set aside (the next run walks every
+entry again), never one taken for the wrong entries. A state of an earlier release without a
+walk: its next run walks every entry once, then writes one.
 """
 
 from __future__ import annotations
@@ -42,8 +47,10 @@ from tlog.note import NoteError, VerifierKey, parse_note, parse_verifier_key
 from tlog.tiles import BadTiles, decode_bundle, encode_bundle
 
 STATE_FORMAT = "assembly-ledger/monitor-state@v1"
-WALK_FORMAT = "assembly-ledger/monitor-walk@v1"
-STATE_FILE, ENTRIES_FILE, WALK_FILE = "monitor.json", "entries.bundle", "walk.json"
+WALK_FORMAT = "assembly-ledger/monitor-walk@v2"
+WALK_FORMAT_V1 = "assembly-ledger/monitor-walk@v1"  # the release before's, still read
+STATE_FILE, ENTRIES_FILE, WALK_FILE = "monitor.json", "entries.bundle", "walk.jsonl"
+WALK_FILE_V1 = "walk.json"
 
 
 @dataclass(frozen=True)
@@ -160,27 +167,59 @@ def save_state(
     else:
         replace_file(folder / ENTRIES_FILE, encode_bundle(entries))
     replace_file(folder / WALK_FILE, _walk_bytes(checkpoint, resumed, before))
+    with suppress(FileNotFoundError):
+        os.unlink(folder / WALK_FILE_V1)  # the release before's, replaced
     replace_file(folder / STATE_FILE, (json.dumps(document, indent=2) + "\n").encode())
 
 
 def _load_walk(folder: Path, checkpoint: Checkpoint) -> Resumed | None:
     """The walk of ``checkpoint``'s entries, or None when there is none for it."""
     try:
-        document = json.loads((folder / WALK_FILE).read_bytes())
+        data = (folder / WALK_FILE).read_bytes()
+    except FileNotFoundError:
+        return _load_walk_v1(folder, checkpoint)
+    except OSError:
+        raise _unreadable(folder, WALK_FORMAT) from None
+    try:
+        text = data.decode()
+        head, _, rest = text.partition("\n")
+        document = json.loads(head)
+        if not isinstance(document, dict) or document.get("format") != WALK_FORMAT:
+            raise ValueError
+        rows = rest.split("\n")
+        if rows.pop() != "" or len(rows) != document["fold"]["recommendations"]:
+            raise ValueError  # cut short, or a row of more than one line
+        document["fold"]["recommendations"] = rows
+    except (ValueError, KeyError, TypeError):
+        raise _unreadable(folder, WALK_FORMAT) from None
+    return _walk_of(folder, checkpoint, document, WALK_FORMAT)
+
+
+def _load_walk_v1(folder: Path, checkpoint: Checkpoint) -> Resumed | None:
+    """The walk the release before kept (``walk.json``), or None without one."""
+    try:
+        document = json.loads((folder / WALK_FILE_V1).read_bytes())
     except FileNotFoundError:
         return None  # written by an earlier release: walk every entry once more
     except (OSError, ValueError):
-        raise _unreadable(folder, WALK_FORMAT) from None
+        raise _unreadable(folder, WALK_FORMAT_V1) from None
+    if not isinstance(document, dict) or document.get("format") != WALK_FORMAT_V1:
+        raise _unreadable(folder, WALK_FORMAT_V1)
+    return _walk_of(folder, checkpoint, document, WALK_FORMAT_V1)
+
+
+def _walk_of(
+    folder: Path, checkpoint: Checkpoint, document: dict[str, Any], form: str
+) -> Resumed | None:
+    """The walk ``document`` keeps, when it is of ``checkpoint`` (else None)."""
     try:
-        if not isinstance(document, dict) or document.get("format") != WALK_FORMAT:
-            raise ValueError
         if document["size"] != checkpoint.size or _b64(document["root"]) != checkpoint.root_hash:
             return None  # a run stopped between writing it and the checkpoint
         resumed = _resumed(document["walk"], document["fold"], document.get("pages_later", []))
     except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
-        raise _unreadable(folder, WALK_FORMAT) from None
+        raise _unreadable(folder, form) from None
     if resumed.reached.seq != checkpoint.size or resumed.fold.seq != checkpoint.size - 1:
-        raise _unreadable(folder, WALK_FORMAT)
+        raise _unreadable(folder, form)
     return resumed
 
 
@@ -189,7 +228,11 @@ def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None
     kept = {} if before is None else before.fold.recommendations
     details = {} if before is None else before.details
     written = resumed.details  # the rows of its own records, written during the walk
-    document = {
+    rows = [
+        written[key] if key in written else details[key] if kept.get(key) is rec else detail_of(rec)
+        for key, rec in fold.recommendations.items()
+    ]
+    head = {
         "format": WALK_FORMAT,
         "size": checkpoint.size,
         "root": base64.b64encode(checkpoint.root_hash).decode(),
@@ -206,18 +249,12 @@ def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None
             "seq": fold.seq,
             "history": None if resumed.history is None else resumed.history.isoformat(),
             "settings": settings_value(fold),
-            "recommendations": [
-                written[key]
-                if key in written
-                else details[key]
-                if kept.get(key) is rec
-                else detail_of(rec)
-                for key, rec in fold.recommendations.items()
-            ],
+            "recommendations": len(rows),
         },
         "pages_later": [f"{panel}/{number}" for panel, number in resumed.pages_later],
     }
-    return (json.dumps(document, separators=(",", ":")) + "\n").encode()
+    # A row is compact JSON: a line break in it could only be escaped, as "\n".
+    return "\n".join([json.dumps(head, separators=(",", ":")), *rows, ""]).encode()
 
 
 def _resumed(walk: dict[str, Any], fold: dict[str, Any], later: list[str]) -> Resumed:

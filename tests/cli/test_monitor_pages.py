@@ -5,7 +5,6 @@ evidence."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from domain.roles import ROLE_GRANTS
 from ledger import Ledger
 from ledger.policy import RolePolicy
 from tests.cli.test_monitor import evidence
+from tests.cli.test_monitor_resume import walk_head
 from tests.served import Monitored, checkpoint, refuse, served
 from tlog.note import parse_verifier_key
 from tlog.tiles import TilesUnavailable
@@ -213,7 +213,7 @@ def test_a_page_left_for_a_later_run_is_read_again_on_the_next_and_caught(
     with served(copy) as url:
         first = run(url, state, base.vkey)  # 1/1 disagrees, but "changed after": left
         assert first.pages == first.recommendations - 1
-        assert json.loads((state / "walk.json").read_text())["pages_later"] == ["1/1"]
+        assert walk_head(state)["pages_later"] == ["1/1"]
         claiming[0] = False
         with pytest.raises(Misbehaviour, match="the page of recommendation 1/1 shows position"):
             run(url, state)  # nothing new, under --pages changed

@@ -1,7 +1,8 @@
 """``assembly monitor`` takes up where its last run ended: a second run over a grown log verifies
 only the new entries, yet still catches an old entry changed behind the server and a read model
-edited to disagree; a state of an earlier release walks every entry once more; a state that
-cannot be read is a sentence."""
+edited to disagree; a state of an earlier release walks every entry once more, and the walk the
+release before kept (``walk.json``, format v1) is taken up; a state that cannot be read is a
+sentence."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from cli.errors import UsageProblem
 from cli.monitor import Watched, monitor
 from cli.monitor_evidence import Misbehaviour
-from cli.monitor_state import STATE_FORMAT, load_state, save_state
+from cli.monitor_state import STATE_FORMAT, WALK_FORMAT_V1, load_state, save_state
 from domain.roles import ROLE_GRANTS
 from ledger.keys import load_signer
 from ledger.policy import RolePolicy
@@ -49,6 +50,22 @@ def walked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return seen
 
 
+def walk_head(state: Path) -> dict[str, Any]:
+    """The first line of the walk a run kept: all but the fold's rows."""
+    head: dict[str, Any] = json.loads((state / "walk.jsonl").read_bytes().split(b"\n", 1)[0])
+    return head
+
+
+def as_v1(state: Path) -> None:
+    """The walk kept, written again as the release before wrote it (``walk.json``: one JSON
+    document, the fold's rows as strings in it), in place of ``walk.jsonl``."""
+    lines = (state / "walk.jsonl").read_text().split("\n")
+    document = json.loads(lines[0]) | {"format": WALK_FORMAT_V1}
+    document["fold"]["recommendations"] = lines[1:-1]
+    (state / "walk.json").write_text(json.dumps(document, separators=(",", ":")) + "\n")
+    (state / "walk.jsonl").unlink()
+
+
 def run(url: str, state: Path, vkey: str | None = None, *, pages: str = "changed") -> Watched:
     key = None if vkey is None else parse_verifier_key(vkey)
     return monitor(url, state, POLICY, vkey=key, workers=0, pages=pages)
@@ -73,8 +90,9 @@ def test_a_second_run_over_a_grown_log_verifies_only_the_new_entries(
     assert second.recommendations == first.recommendations  # every one compared, still
     assert (again.verified, again.new_entries, again.pages) == (0, 0, 0)
     assert again.recommendations == first.recommendations
-    document = json.loads((state / "walk.json").read_text())
+    document = walk_head(state)
     assert document["size"] == size and document["walk"]["seq"] == size
+    assert document["fold"]["recommendations"] == first.recommendations
 
 
 def test_a_state_of_the_earlier_release_walks_every_entry_once_more(
@@ -83,7 +101,7 @@ def test_a_state_of_the_earlier_release_walks_every_entry_once_more(
     state = tmp_path / "monitor"
     with served(copy) as url:
         first = run(url, state, base.vkey)
-        (state / "walk.json").unlink()  # what the earlier release left: no walk
+        (state / "walk.jsonl").unlink()  # what an earlier release left: no walk
         walked.clear()
         second = run(url, state)
         walked.clear()
@@ -92,12 +110,35 @@ def test_a_state_of_the_earlier_release_walks_every_entry_once_more(
     assert third.verified == 0 and walked == []
 
 
+def test_the_walk_the_release_before_kept_is_taken_up_and_replaced(
+    base: Monitored, copy: Path, tmp_path: Path, walked: list[int]
+) -> None:
+    state = tmp_path / "monitor"
+    with served(copy) as url:
+        first = run(url, state, base.vkey)
+        kept = (state / "walk.jsonl").read_bytes()
+        as_v1(state)
+        walked.clear()
+        again = run(url, state)  # nothing new: the walk of v1 taken up, nothing walked
+        assert again.verified == 0 and walked == []
+        assert again.recommendations == first.recommendations
+        assert (state / "walk.jsonl").read_bytes() == kept
+        assert not (state / "walk.json").exists()
+        as_v1(state)
+        refuse(copy, "1/2")
+        checkpoint(copy)
+        grown = run(url, state)  # the new entries alone, folded from the walk of v1
+    assert walked == list(range(first.checkpoint.size, grown.checkpoint.size))
+    assert grown.recommendations == first.recommendations
+
+
 def test_a_walk_without_pages_left_for_later_as_an_earlier_release_wrote_it_is_taken_up(
     base: Monitored, copy: Path, tmp_path: Path, walked: list[int]
 ) -> None:
     state = tmp_path / "monitor"
     with served(copy) as url:
         run(url, state, base.vkey)
+        as_v1(state)
         document = json.loads((state / "walk.json").read_text())
         assert document.pop("pages_later") == []
         (state / "walk.json").write_text(json.dumps(document))
@@ -160,6 +201,19 @@ def test_a_walk_that_cannot_be_read_is_a_sentence(
     state = tmp_path / "monitor"
     with served(copy) as url:
         run(url, state, base.vkey)
+        kept = (state / "walk.jsonl").read_bytes()
+        unreadable = r"cannot be read as assembly-ledger/monitor-walk@v2; give another"
+        for broken in (
+            b'{"format": "assembly-ledger/monitor-walk@v2"}\n',
+            kept[: kept.rindex(b"\n", 0, -1) + 1],  # its last row cut off
+            kept + b"{}\n",  # a row more than the first line says
+            b"x" + kept,  # its first line not JSON
+        ):
+            (state / "walk.jsonl").write_bytes(broken)
+            with pytest.raises(UsageProblem, match=unreadable):
+                run(url, state)
+        (state / "walk.jsonl").write_bytes(kept)
+        as_v1(state)
         (state / "walk.json").write_text('{"format": "assembly-ledger/monitor-walk@v1"}')
         with pytest.raises(
             UsageProblem, match=r"cannot be read as assembly-ledger/monitor-walk@v1"
@@ -178,13 +232,13 @@ def test_a_walk_of_another_checkpoint_is_set_aside(
     state = tmp_path / "monitor"
     with served(copy) as url:
         first = run(url, state, base.vkey)
-        kept = (state / "walk.json").read_bytes()
+        kept = (state / "walk.jsonl").read_bytes()
         refuse(copy, "1/2")
         checkpoint(copy)
         run(url, state)
         # A run stopped after writing its entries and walk, before its checkpoint: the next
         # run finds the walk of the older checkpoint beside the newer one.
-        (state / "walk.json").write_bytes(kept.replace(b'"size":', b'"size":1', 1))
+        (state / "walk.jsonl").write_bytes(kept.replace(b'"size":', b'"size":1', 1))
         walked.clear()
         again = run(url, state)
     assert again.verified == again.checkpoint.size > first.checkpoint.size
@@ -259,7 +313,7 @@ def test_the_walk_kept_reads_back_as_it_was_written(
     again = tmp_path / "again"
     # Written anew from what was read, every record serialized again (nothing kept as read).
     save_state(again, remembered.vkey, remembered.note, remembered.entries, remembered.resumed)
-    for name in ("monitor.json", "entries.bundle", "walk.json"):
+    for name in ("monitor.json", "entries.bundle", "walk.jsonl"):
         assert (again / name).read_bytes() == (state / name).read_bytes(), name
     assert remembered.resumed.reached.seq == remembered.checkpoint.size
     assert remembered.resumed.fold.recommendations
