@@ -166,7 +166,7 @@ def save_state(
         entries.put(folder / ENTRIES_FILE)
     else:
         replace_file(folder / ENTRIES_FILE, encode_bundle(entries))
-    replace_file(folder / WALK_FILE, _walk_bytes(checkpoint, resumed, before))
+    replace_file(folder / WALK_FILE, _walk_lines(checkpoint, resumed, before))
     with suppress(FileNotFoundError):
         os.unlink(folder / WALK_FILE_V1)  # the release before's, replaced
     replace_file(folder / STATE_FILE, (json.dumps(document, indent=2) + "\n").encode())
@@ -223,15 +223,15 @@ def _walk_of(
     return resumed
 
 
-def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None) -> bytes:
+def _walk_lines(
+    checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None
+) -> Iterator[bytes]:
+    """The lines of ``walk.jsonl``, each made as it is written."""
     reached, fold = resumed.reached, resumed.fold
     kept = {} if before is None else before.fold.recommendations
     details = {} if before is None else before.details
     written = resumed.details  # the rows of its own records, written during the walk
-    rows = [
-        written[key] if key in written else details[key] if kept.get(key) is rec else detail_of(rec)
-        for key, rec in fold.recommendations.items()
-    ]
+    recommendations = fold.recommendations
     head = {
         "format": WALK_FORMAT,
         "size": checkpoint.size,
@@ -249,12 +249,17 @@ def _walk_bytes(checkpoint: Checkpoint, resumed: Resumed, before: Resumed | None
             "seq": fold.seq,
             "history": None if resumed.history is None else resumed.history.isoformat(),
             "settings": settings_value(fold),
-            "recommendations": len(rows),
+            "recommendations": len(recommendations),
         },
         "pages_later": [f"{panel}/{number}" for panel, number in resumed.pages_later],
     }
+    yield (json.dumps(head, separators=(",", ":")) + "\n").encode()
     # A row is compact JSON: a line break in it could only be escaped, as "\n".
-    return "\n".join([json.dumps(head, separators=(",", ":")), *rows, ""]).encode()
+    for key, rec in recommendations.items():
+        row = written.get(key)
+        if row is None:
+            row = details[key] if kept.get(key) is rec else detail_of(rec)
+        yield (row + "\n").encode()
 
 
 def _resumed(walk: dict[str, Any], fold: dict[str, Any], later: list[str]) -> Resumed:

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 
+CHUNKED_BUFFER = 1 << 20  # bytes gathered before each write of a file given in pieces
 
-def replace_file(path: Path, data: bytes) -> None:
+
+def replace_file(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write ``data`` to ``path`` atomically and durably: a temporary file in the same folder,
-    synced, renamed over ``path``, then the folder synced. Raises OSError; nothing is left
-    behind on failure."""
+    synced, renamed over ``path``, then the folder synced. ``data`` may come in pieces, written
+    as they come: a file of some 100 MB is then never whole in memory. Raises OSError; nothing
+    is left behind on failure."""
     descriptor, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+        chunked = not isinstance(data, bytes | bytearray | memoryview)
+        with os.fdopen(descriptor, "wb", buffering=CHUNKED_BUFFER if chunked else -1) as handle:
+            if chunked:
+                handle.writelines(data)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
