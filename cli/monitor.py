@@ -231,8 +231,7 @@ def _check(
         checked = check_entries(parts, policy, workers=0, checked=folding.add, start=reached)
         parser.shutdown(wait=False)  # the workers are done: they end while the tail runs
         rows = board.result()
-        entries = before + checked.entries
-        nodes = _checked_tree(new, before, checked)
+        nodes = _checked_tree(new, before, checked, written)
         try:
             compared = folding.compare(new.size, rows)
             state = folding.folded()
@@ -241,6 +240,7 @@ def _check(
             read = check_pages(served.site, served.api, state, new.size, keys)
         except Found as found:
             seqs = found.details.pop("entry_seqs", [])
+            entries = written.entries()
             found.details["entries"] = [proven_entry(entries, nodes, seq) for seq in seqs]
             raise
         assert checked.reached is not None  # the entries verified
@@ -299,21 +299,25 @@ def default_workers(count: int, *, forks: bool = False) -> int:
     return (os.cpu_count() or 1) if count >= (FORKED_FROM if forks else PARALLEL_FROM) else 0
 
 
-def _checked_tree(new: Checkpoint, before: list[bytes], checked: Checked) -> MemoryNodes:
+def _checked_tree(
+    new: Checkpoint, before: list[bytes], checked: Checked, written: EntriesFile
+) -> MemoryNodes:
     """The tree of the entries (``before``: those checked on an earlier run, then those walked
-    now), once they give the signed root and verify (else Found)."""
-    entries = checked.entries
+    now, as ``written``), once they give the signed root and verify (else Found)."""
     read = checked.leaves  # all of them, unless an entry could not be read
-    nodes = MemoryNodes([leaf_hash(entry) for entry in before] + read
-                        + [leaf_hash(entry) for entry in entries[len(read) :]])  # fmt: skip
+    rest: list[bytes] = []
+    if len(before) + len(read) < new.size:  # the entries after one that could not be read
+        rest = [leaf_hash(entry) for entry in written.entries()[len(before) + len(read) :]]
+    nodes = MemoryNodes([leaf_hash(entry) for entry in before] + read + rest)
     if root(new.size, nodes) != new.root_hash:
         raise Found(ROOT, f"the {new.size} entries served do not give the root the checkpoint "
                     "signs", root_of_entries=b64(root(new.size, nodes)))  # fmt: skip
     if checked.failure is not None:
         failure = checked.failure
         seq = min(failure.seq, new.size - 1)  # an empty log has no entry to prove
+        entry = proven_entry(written.entries(), nodes, seq) if seq >= 0 else None
         raise Found(ENTRY, f"entry {failure.seq} does not verify: {failure.problem}",
-                    entry=proven_entry(entries, nodes, seq) if seq >= 0 else None)  # fmt: skip
+                    entry=entry)  # fmt: skip
     return nodes
 
 

@@ -72,10 +72,10 @@ def entry_row(seq: int, data: bytes) -> tuple[Row, Fields]:
 
 @dataclass
 class Checked:
-    """The bytes of the entries walked, in seq order, their leaves, and the first that failed,
-    if any, else where the walk ended."""
+    """The leaves of the entries walked, in seq order, and the first that failed, if any, else
+    where the walk ended. The entries themselves are not kept: their file is
+    (``cli.monitor_state.EntriesFile``)."""
 
-    entries: list[bytes]
     leaves: list[bytes]  # of the entries whose rows were read, in seq order
     failure: VerificationFailed | None
     reached: Reached | None = None
@@ -260,14 +260,12 @@ def check_entries(
 
     On the first failure the rest of ``parts`` is still read, so that the evidence can prove
     an entry in the whole tree."""
-    entries: list[bytes] = []
     leaves: list[bytes] = []
 
     def batches() -> Iterator[list[Row]]:
         rows: list[Row] = []
         events: list[Fields] = []
-        for bundle, parsed, bodies, failure in parts:
-            entries.extend(bundle)
+        for _, parsed, bodies, failure in parts:
             rows.extend(parsed)
             events.extend(bodies)
             leaves.extend(row[5] for row in parsed)
@@ -285,6 +283,7 @@ def check_entries(
     try:
         walked = verify_rows(batches(), policy, workers=workers, start=start)
     except VerificationFailed as failure:
-        entries.extend(data for bundle, _, _, _ in parts for data in bundle)
-        return Checked(entries, leaves, failure)
-    return Checked(entries, leaves, None, walked.reached)
+        for _ in parts:  # read to the end: the entries after it are written as they pass
+            pass
+        return Checked(leaves, failure)
+    return Checked(leaves, None, walked.reached)

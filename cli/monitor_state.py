@@ -125,6 +125,12 @@ class EntriesFile:
             self.add(bundle)
             yield bundle
 
+    def entries(self) -> list[bytes]:
+        """Every entry written so far, read back from the file (for evidence: a run does not
+        keep them in memory)."""
+        self.handle.flush()
+        return decode_bundle(self.path.read_bytes())
+
     def put(self, path: Path) -> None:
         """Sync the file and rename it over ``path``, then sync the folder (``replace_file``)."""
         with self.handle:

@@ -11,18 +11,26 @@ import signal
 import subprocess
 import sys
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
 from unittest.mock import patch
+
+import pytest
 
 import cli.monitor as monitor_module
 import cli.monitor_entries as monitor_entries
 import cli.monitor_fold as monitor_fold
 from cli.monitor_entries import Checked, check_entries, checked_alone, parsed_parts
+from cli.monitor_evidence import ENTRY, Found
 from cli.monitor_fold import BoardCheck
+from cli.monitor_state import EntriesFile
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
+from ledger.errors import VerificationFailed
 from projections.tables import detail_of
 from tests.features.cycle import LEDGER
 from tests.served import Monitored
+from tlog.checkpoint import Checkpoint
+from tlog.merkle import MemoryNodes, leaf_hash, root, verify_inclusion
 
 POLICY = RolePolicy(ROLE_GRANTS)
 SIGNATURE_FAILS = "the signature does not verify with the signer's enrolled key"
@@ -67,7 +75,7 @@ def test_the_walk_of_entries_checked_in_worker_processes_is_the_walk_in_this_pro
     there = walked(entries, workers(), alone=True)
     assert here.failure is None and there.failure is None
     assert there.reached == here.reached
-    assert there.entries == here.entries == entries and there.leaves == here.leaves
+    assert there.leaves == here.leaves == [leaf_hash(entry) for entry in entries]
 
 
 def test_a_bad_signature_is_caught_by_the_workers(base: Monitored) -> None:
@@ -206,3 +214,31 @@ def test_the_rows_written_during_the_walk_are_those_of_the_fold_s_last_records(
             details = folding.details()
             assert details == {key: detail_of(records[key]) for key in details}
     assert details and stale  # rows written, and some of them for records changed since
+
+
+def test_the_entries_after_one_that_could_not_be_read_are_proven_from_the_file(
+    base: Monitored, tmp_path: Path
+) -> None:
+    """The run keeps no entry in memory: the leaves after an entry that could not be read, and
+    the failing entry the evidence proves, are read back from the entries file."""
+    entries = entries_of(base)
+    seq = 9
+    entries[seq] = b"not an entry"  # its leaf changes, so the tree is of these bytes
+    nodes = MemoryNodes([leaf_hash(entry) for entry in entries])
+    new = Checkpoint("example.org/log", len(entries), root(len(entries), nodes))
+    before, rest = entries[:4], entries[4:]
+    written = EntriesFile(tmp_path, before)
+    try:
+        for first in range(0, len(rest), 8):
+            written.add(rest[first : first + 8])
+        failure = VerificationFailed(seq, "its bytes in the tiles are not an entry")
+        read = Checked([leaf_hash(entry) for entry in entries[4:seq]], failure)
+        with pytest.raises(Found) as found:
+            monitor_module._checked_tree(new, before, read, written)
+    finally:
+        written.discard()
+    assert found.value.kind == ENTRY  # not "the entries do not give the root"
+    proven = found.value.details["entry"]
+    assert (proven["seq"], proven["entry"]) == (seq, "not an entry")
+    proof = [base64.b64decode(node) for node in proven["inclusion_proof"]]
+    assert verify_inclusion(leaf_hash(b"not an entry"), seq, len(entries), proof, new.root_hash)
