@@ -29,11 +29,13 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,10 @@ from tlog.tiles import (
 )
 
 FETCHING = 4  # bundles fetched at once, ahead of the checks
+# Bundles fetched ahead of the one the checks take next: enough to keep the checks fed, few
+# enough that memory holds a few MB of them, not the whole log (fetching runs many times
+# faster than checking).
+FETCHED_AHEAD = 64
 # With worker processes, each reads its bundles and makes every check of an entry that needs no
 # other (hash, body, canonical form, signature), and this process walks the order and folds.
 # Forked before this process starts a thread, they cost no start-up, and pay for themselves on
@@ -362,17 +368,22 @@ def _first_difference(nodes: TileNodes, known: list[bytes]) -> dict[str, Any]:
 
 def _bundles(tiles: Fetch, known: list[bytes], size: int) -> Iterator[list[bytes]]:
     """The entries of the checkpoint of ``size``, a bundle at a time: those checked before,
-    then the new ones from their bundles, fetched ahead by a few threads. The last bundle seen
-    before is fetched again even when nothing is new, and must hold the same entries as before
-    (else Found)."""
+    then the new ones from their bundles, fetched a few ahead (``FETCHED_AHEAD``) by a few
+    threads. The last bundle seen before is fetched again even when nothing is new, and must
+    hold the same entries as before (else Found)."""
     start = max(0, min(len(known), size - 1)) // TILE_WIDTH
     for first in range(0, start * TILE_WIDTH, TILE_WIDTH):
         yield known[first : first + TILE_WIDTH]
-    indexes = range(start, -(-size // TILE_WIDTH))
+    indexes = iter(range(start, -(-size // TILE_WIDTH)))
     pool = ThreadPoolExecutor(FETCHING)
+    fetch = partial(_bundle, tiles, size)
     try:
-        fetched = pool.map(partial(_bundle, tiles, size), indexes)
-        for index, bundle in zip(indexes, fetched, strict=True):
+        fetched = deque((index, pool.submit(fetch, index))
+                        for index in islice(indexes, FETCHED_AHEAD))  # fmt: skip
+        while fetched:
+            index, future = fetched.popleft()
+            bundle = future.result()
+            fetched.extend((later, pool.submit(fetch, later)) for later in islice(indexes, 1))
             first = index * TILE_WIDTH
             for seq in range(first, min(first + len(bundle), len(known))):
                 if known[seq] != bundle[seq - first]:
