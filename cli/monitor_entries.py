@@ -37,7 +37,9 @@ _TAIL_FORM = re.compile(
 Row = tuple[Any, ...]
 Fields = dict[str, Any]  # an entry's event body, parsed
 Part = tuple[list[bytes], list[Row], list[Fields], VerificationFailed | None]  # a bundle, read
-AHEAD = 8  # bundles read ahead of the walk
+# Bundles read ahead of the walk: enough that the workers have work while the walk folds a
+# batch, or writes the rows the fold is done with (tens of ms each, benchmarks/monitor.py).
+AHEAD = 32
 Keys = dict[str, bytes]  # key id -> an Ed25519 public key an entry enrolled under it
 
 
@@ -209,6 +211,24 @@ def _learn(keys: Keys, fields: Fields) -> None:
     keys[key_id_of(raw)] = raw
 
 
+_ENROLMENT = b'"type":"' + ENROLLED.encode() + b'"'  # as a canonical body names its type
+
+
+def _enrolled_in(bundle: Sequence[bytes], keys: Keys) -> None:
+    """Add to ``keys`` those that the enrolments in ``bundle`` name, as the bundle is handed to
+    a worker, so that the workers given the bundles after it check their signatures: learnt
+    only once the walk took the bundle, the keys of a log's first enrolments reached none of
+    the bundles read ahead, whose signatures this process then checked itself. An enrolment
+    not in the canonical form is learnt when the walk takes it."""
+    for data in bundle:
+        if _ENROLMENT in data:
+            try:
+                event = from_json(data[len(_HEAD) : data.rfind(_TAIL)])
+            except ValueError:
+                continue  # not an entry: the walk says so
+            enrolled_keys([event], keys)
+
+
 def parsed_parts(
     bundles: Iterable[list[bytes]],
     parser: Executor,
@@ -236,6 +256,8 @@ def parsed_parts(
     for bundle in bundles:
         work: Future[Any] = parser.submit(checked_apart, first, bundle, dict(keys)) if alone \
             else parser.submit(rows_of, first, bundle)  # fmt: skip
+        if alone:
+            _enrolled_in(bundle, keys)
         pending.append((bundle, work))
         first += len(bundle)
         if len(pending) > AHEAD:

@@ -20,12 +20,10 @@ def replace_file(path: Path, data: bytes | Iterable[bytes]) -> None:
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
     try:
-        chunked = not isinstance(data, bytes | bytearray | memoryview)
-        with os.fdopen(descriptor, "wb", buffering=CHUNKED_BUFFER if chunked else -1) as handle:
-            if chunked:
-                handle.writelines(data)
-            else:
-                handle.write(data)
+        pieces = [data] if isinstance(data, bytes) else data
+        buffering = -1 if isinstance(data, bytes) else CHUNKED_BUFFER
+        with os.fdopen(descriptor, "wb", buffering=buffering) as handle:
+            handle.writelines(pieces)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)

@@ -5,6 +5,7 @@ checked with a key other than the signer's enrolled one checked again by the wal
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import multiprocessing
 import signal
@@ -19,6 +20,7 @@ import pytest
 import cli.monitor as monitor_module
 import cli.monitor_entries as monitor_entries
 import cli.monitor_fold as monitor_fold
+import ledger.verify as ledger_verify
 from cli.monitor_entries import Checked, check_entries, checked_alone, parsed_parts
 from cli.monitor_evidence import ENTRY, Found
 from cli.monitor_fold import BoardCheck
@@ -242,3 +244,37 @@ def test_the_entries_after_one_that_could_not_be_read_are_proven_from_the_file(
     assert (proven["seq"], proven["entry"]) == (seq, "not an entry")
     proof = [base64.b64decode(node) for node in proven["inclusion_proof"]]
     assert verify_inclusion(leaf_hash(b"not an entry"), seq, len(entries), proof, new.root_hash)
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipes are widened on Linux")
+def test_the_pipes_to_and_from_the_workers_are_widened() -> None:
+    """A worker's answer (some 100 KB) goes into the pipe back at once, rather than half of it
+    waiting until this process's reading thread gets the interpreter from the walk."""
+    pool = monitor_module._parser(1, forks=False)
+    try:
+        assert isinstance(pool, ProcessPoolExecutor)
+        for queue in (pool._result_queue, pool._call_queue):  # type: ignore[attr-defined]
+            size = fcntl.fcntl(queue._reader.fileno(), fcntl.F_GETPIPE_SZ)
+            assert size == monitor_module.PIPE_BYTES
+    finally:
+        pool.shutdown()
+
+
+def test_the_workers_check_every_signature_even_of_bundles_read_ahead_of_the_enrolments(
+    base: Monitored, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys a bundle enrols are given with every bundle handed out after it, not only once
+    the walk has taken it: the walk is left no signature to check itself."""
+    checked_here: list[int] = []
+    real = ledger_verify.first_bad_signature
+
+    def counting(items: list[tuple[int, bytes, bytes, bytes]]) -> int | None:
+        checked_here.extend(seq for seq, *_ in items)
+        return real(items)
+
+    monkeypatch.setattr(ledger_verify, "first_bad_signature", counting)
+    entries = entries_of(base)
+    assert walked(entries, workers(), alone=True, width=4).failure is None
+    assert checked_here == []
+    assert walked(entries, ThreadPoolExecutor(1), alone=False, width=4).failure is None
+    assert len(checked_here) == len(entries)  # in this process, the walk checks them all
