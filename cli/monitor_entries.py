@@ -171,7 +171,13 @@ def _checked_row(seq: int, data: bytes) -> tuple[Row, Alone] | None:
     except (ValueError, binascii.Error):
         return None
     recorded_at, version, digest = tail[2].decode(), int(end[3]), leaf_hash(data)
-    done = alone(seq, prev, sig, recorded_at, digest, body, name, version, topic)
+    # The bytes are the entry's canonical bytes of these parts (entry_bytes) when its stored
+    # seq is this one and its signature's base64 is the one base64 writes: the form matched
+    # above writes prev, the time and the seq as entry_bytes does, and a time that is not a
+    # timestamp fails first. Its hash is then theirs, and is not made a second time.
+    canonical = int(tail[3]) == seq and base64.b64encode(sig) == tail[4]
+    done = alone(seq, prev, sig, recorded_at, digest, body, name, version, topic,
+                 of_its_bytes=canonical)  # fmt: skip
     if done.fields is None:
         return None
     return (int(tail[3]), seq, prev, sig, recorded_at, digest, body, name, version, topic), done

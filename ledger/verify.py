@@ -343,16 +343,23 @@ def alone(
     name: str,
     version: Any,
     topic: Any,
+    *,
+    of_its_bytes: bool = False,
 ) -> Alone:
     """The checks of an entry that need no other entry (the walk makes them in this order,
     after those of the chain): its time's form, its hash, its body's form, the event table's
     columns, occurred_at, and last, whether its body is canonical. The walk makes them itself,
-    or takes them made elsewhere (``cli.monitor_entries``, in worker processes)."""
+    or takes them made elsewhere (``cli.monitor_entries``, in worker processes).
+
+    ``of_its_bytes``: ``digest`` is the leaf hash of bytes already known to be the entry's
+    canonical bytes (``ledger.canonical.entry_bytes``) of these very parts, once ``recorded_at``
+    is a timestamp; the hash is then not made again from the parts."""
     if not is_timestamp(recorded_at):
         return Alone(seq, None, f"recorded_at {recorded_at!r} is not a UTC timestamp")
-    computed = entry_hash(seq=seq, prev=prev, body=body, sig=sig, recorded_at=recorded_at)
-    if computed != digest:
-        return Alone(seq, None, "the stored hash does not match the entry's bytes")
+    if not of_its_bytes:
+        computed = entry_hash(seq=seq, prev=prev, body=body, sig=sig, recorded_at=recorded_at)
+        if computed != digest:
+            return Alone(seq, None, "the stored hash does not match the entry's bytes")
     try:
         fields = parse_body(body, canonical=False)  # judged below, by the body's version
     except AppendRefused as exc:
