@@ -22,7 +22,7 @@ import cli.monitor as monitor_module
 import cli.monitor_entries as monitor_entries
 import cli.monitor_fold as monitor_fold
 import ledger.verify as ledger_verify
-from cli.monitor_entries import Checked, check_entries, checked_alone, parsed_parts
+from cli.monitor_entries import Checked, check_entries, checked_alone, parsed_parts, rows_of
 from cli.monitor_evidence import ENTRY, Found
 from cli.monitor_fold import BoardCheck
 from cli.monitor_state import EntriesFile
@@ -80,6 +80,27 @@ def test_the_walk_of_entries_checked_in_worker_processes_is_the_walk_in_this_pro
     assert here.failure is None and there.failure is None
     assert there.reached == here.reached
     assert there.leaves == here.leaves == [leaf_hash(entry) for entry in entries]
+
+
+def test_a_worker_s_rows_and_bodies_are_those_read_in_this_process(base: Monitored) -> None:
+    """The rows and bodies a worker's answer gives the walk and the fold are those of this
+    process's own reading, for a bundle cut short by an entry that is not one too."""
+    entries = entries_of(base)
+    cut = [*entries[:7], b"not an entry", *entries[8:]]
+    for bundle in (entries, cut):
+        _, here, bodies, failure = rows_of(0, bundle)
+        _, there, parsed, failed = checked_alone(0, bundle, {})
+        # The stream id as text where this process reads a UUID: the walk takes either.
+        assert [row[:10] for row in there] == [(*r[:7], str(r[7]), *r[8:]) for r in here]
+        assert parsed == bodies
+        assert [row[10].fields for row in there] == bodies
+        assert (failure is None) == (failed is None) == (bundle is entries)
+        if failure is not None and failed is not None:
+            assert (
+                (failed.seq, failed.problem)
+                == (failure.seq, failure.problem)
+                == (7, "its bytes in the tiles are not an entry")
+            )
 
 
 def test_a_bad_signature_is_caught_by_the_workers(base: Monitored) -> None:
