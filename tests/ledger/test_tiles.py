@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from hypothesis import given
@@ -335,3 +336,59 @@ def test_a_missing_tile_log_says_what_it_could_not_fetch(exported: Exported, ser
     log = open_tile_log(served, [VKEY])
     with pytest.raises(TilesUnavailable, match="tile/entries/000: HTTP 404"):
         included_entry(log, 0)
+
+
+class Counted(http.server.BaseHTTPRequestHandler):
+    """Answers each path with its own bytes over HTTP/1.1, counting the connections made;
+    ``/old/...`` redirects to ``/...``, ``/gone`` is 404, and with ``closing`` every answer
+    closes its connection."""
+
+    protocol_version = "HTTP/1.1"
+    connections: ClassVar[list[int]] = []
+    closing = False
+
+    def setup(self) -> None:
+        super().setup()
+        self.connections.append(1)
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/old/"):
+            self.send_response(301)
+            self.send_header("Location", self.path[len("/old") :])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = self.path.encode()
+        self.send_response(404 if self.path == "/gone" else 200)
+        self.send_header("Content-Length", str(len(body)))
+        if self.closing:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("closing", [False, True])
+def test_a_fetcher_keeps_its_connection_from_one_read_to_the_next(closing: bool) -> None:
+    """Thousands of bundles are read over one connection per thread, not one each; a server
+    that closes each connection, a redirect and an error are answered as before."""
+    handler = type("Handler", (Counted,), {"connections": [], "closing": closing})
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            fetch = fetcher(f"http://127.0.0.1:{server.server_address[1]}")
+            assert [fetch(f"tile/entries/{n:03d}") for n in range(5)] == [
+                f"/tile/entries/{n:03d}".encode() for n in range(5)
+            ]
+            assert len(handler.connections) == (5 if closing else 1)
+            assert fetch("old/checkpoint") == b"/checkpoint"  # followed, by urllib
+            with pytest.raises(TilesUnavailable, match=r"/gone: HTTP 404 Not Found") as gone:
+                fetch("gone")
+            assert gone.value.status == 404
+            assert fetch("tile/0/000") == b"/tile/0/000"
+        finally:
+            server.shutdown()
+            thread.join()
