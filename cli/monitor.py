@@ -240,10 +240,12 @@ def _check(
         parts = parsed_parts(bundles, parser, first=walked, alone=chosen > 0, start=reached)
         # With workers, they check each entry's signature and all else that needs no other
         # entry as they read it: the walk is left the checks of order.
-        checked = check_entries(parts, policy, workers=0, checked=folding.add, start=reached)
+        tree = MemoryNodes([leaf_hash(entry) for entry in before])  # grown as the walk goes
+        checked = check_entries(parts, policy, workers=0, checked=folding.add, start=reached,
+                                tree=tree)  # fmt: skip
         parser.shutdown(wait=False)  # the workers are done: they end while the tail runs
         rows = board.result()
-        nodes = _checked_tree(new, before, checked, written)
+        nodes = _checked_tree(new, checked, written, tree)
         try:
             compared = folding.compare(new.size, rows)
             state = folding.folded()
@@ -328,15 +330,13 @@ def default_workers(count: int, *, forks: bool = False) -> int:
 
 
 def _checked_tree(
-    new: Checkpoint, before: list[bytes], checked: Checked, written: EntriesFile
+    new: Checkpoint, checked: Checked, written: EntriesFile, tree: MemoryNodes
 ) -> MemoryNodes:
-    """The tree of the entries (``before``: those checked on an earlier run, then those walked
-    now, as ``written``), once they give the signed root and verify (else Found)."""
-    read = checked.leaves  # all of them, unless an entry could not be read
-    rest: list[bytes] = []
-    if len(before) + len(read) < new.size:  # the entries after one that could not be read
-        rest = [leaf_hash(entry) for entry in written.entries()[len(before) + len(read) :]]
-    nodes = MemoryNodes([leaf_hash(entry) for entry in before] + read + rest)
+    """The tree of the entries (``tree``: of those checked on an earlier run, then of those
+    walked now, as ``written``), once they give the signed root and verify (else Found)."""
+    if tree.size < new.size:  # the entries after one that could not be read
+        tree.extend(leaf_hash(entry) for entry in written.entries()[tree.size :])
+    nodes = tree
     if root(new.size, nodes) != new.root_hash:
         raise Found(ROOT, f"the {new.size} entries served do not give the root the checkpoint "
                     "signs", root_of_entries=b64(root(new.size, nodes)))  # fmt: skip

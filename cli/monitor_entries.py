@@ -26,7 +26,7 @@ from ledger.keys import first_bad_signature, key_id_of
 from ledger.policy import RolePolicy
 from ledger.signers import ENROLLED
 from ledger.verify import BATCH, Alone, Reached, alone, verify_rows
-from tlog.merkle import leaf_hash
+from tlog.merkle import MemoryNodes, leaf_hash
 
 _HEAD = b'{"event":'
 _TAIL = b',"prev":"'
@@ -279,12 +279,14 @@ def check_entries(
     workers: int,
     checked: Callable[[list[Row], list[Fields]], None],
     start: Reached | None = None,
+    tree: MemoryNodes | None = None,
 ) -> Checked:
     """Run every check of ``assembly verify`` over the entries, in seq order, as they arrive
     (``workers`` signature-checking processes), from ``start`` (where the walk of the entries
     before them ended) or entry 0, and hand each batch the walk has checked to ``checked`` with
     the bodies of its rows (a batch's signatures may still be checking: a failure is said at
-    the end).
+    the end). ``tree``, the tree of the entries before them, grows by their leaves as they
+    come.
 
     On the first failure the rest of ``parts`` is still read, so that the evidence can prove
     an entry in the whole tree."""
@@ -296,7 +298,10 @@ def check_entries(
         for _, parsed, bodies, failure in parts:
             rows.extend(parsed)
             events.extend(bodies)
-            leaves.extend(row[5] for row in parsed)
+            read = [row[5] for row in parsed]
+            leaves.extend(read)
+            if tree is not None:
+                tree.extend(read)
             if failure is not None:
                 yield rows  # the rows before it are checked first, as verify_rows asks
                 raise failure

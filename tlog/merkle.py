@@ -196,6 +196,29 @@ class MemoryNodes:
         """The number of leaves."""
         return len(self._levels[0])
 
+    def extend(self, leaf_hashes: Iterable[bytes]) -> None:
+        """Add leaf hashes: the nodes are those of the tree built of all of them at once, made
+        level by level, as the constructor makes them (a tree grown a batch at a time, while
+        the batches come, rather than all at the end)."""
+        added = list(leaf_hashes)
+        if any(len(hashed) != HASH_SIZE for hashed in added):
+            raise AssertionError(f"a leaf hash has {HASH_SIZE} bytes")
+        self._levels[0].extend(added)
+        sha256 = hashlib.sha256
+        level = 0
+        while len(self._levels[level]) > 1:
+            if level + 1 == len(self._levels):
+                self._levels.append([])
+            lower, upper = self._levels[level], self._levels[level + 1]
+            start = 2 * len(upper)
+            if start + 1 >= len(lower):
+                return  # no new pair here, so none above
+            upper.extend(
+                sha256(NODE_PREFIX + lower[at] + lower[at + 1]).digest()
+                for at in range(start, len(lower) - 1, 2)
+            )
+            level += 1
+
     def append(self, leaf_hash: bytes) -> list[Node]:
         """Add a leaf hash; return the complete subtrees it closes, smallest first."""
         if len(leaf_hash) != HASH_SIZE:

@@ -275,9 +275,10 @@ def test_the_entries_after_one_that_could_not_be_read_are_proven_from_the_file(
         for first in range(0, len(rest), 8):
             written.add(rest[first : first + 8])
         failure = VerificationFailed(seq, "its bytes in the tiles are not an entry")
-        read = Checked([leaf_hash(entry) for entry in entries[4:seq]], failure)
+        leaves = [leaf_hash(entry) for entry in entries[:seq]]  # those of the rows read
+        read = Checked(leaves[4:], failure)
         with pytest.raises(Found) as found:
-            monitor_module._checked_tree(new, before, read, written)
+            monitor_module._checked_tree(new, read, written, MemoryNodes(leaves))
     finally:
         written.discard()
     assert found.value.kind == ENTRY  # not "the entries do not give the root"

@@ -219,6 +219,27 @@ def test_root_equals_the_reference_tree_hash(size: int, salt: bytes) -> None:
 
 
 @given(st.data())
+def test_a_tree_grown_a_batch_at_a_time_is_the_tree_built_at_once(data: st.DataObject) -> None:
+    """``extend`` (the monitor grows its tree batch by batch during its walk) makes every node
+    the constructor makes: each proof and root of the tree is the same."""
+    leaves = _leaves(data.draw(st.integers(min_value=0, max_value=300), label="size"))
+    grown = MemoryNodes(leaves[: data.draw(st.integers(0, 5), label="first")])
+    at = grown.size
+    while at < len(leaves):
+        batch = data.draw(st.integers(min_value=0, max_value=40), label="batch")
+        grown.extend(leaves[at : at + batch])
+        at += batch
+    whole = MemoryNodes(leaves)
+    assert grown.size == whole.size == len(leaves)
+    for size in range(1, len(leaves) + 1):
+        assert root(size, grown) == root(size, whole) == _mth(leaves[:size])
+    for index in range(len(leaves)):
+        assert inclusion_proof(index, len(leaves), grown) == inclusion_proof(
+            index, len(leaves), whole
+        )
+
+
+@given(st.data())
 def test_root_of_a_prefix_is_the_reference_hash_of_that_prefix(data: st.DataObject) -> None:
     size = data.draw(sizes, label="size")
     prefix = data.draw(st.integers(min_value=0, max_value=size), label="prefix")
