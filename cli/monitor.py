@@ -41,7 +41,7 @@ from typing import Any
 
 try:
     import fcntl
-except ImportError:  # not on Windows: its pipes stay as they are
+except ImportError:  # Windows has no fcntl: its pipes stay as they are
     fcntl = None  # type: ignore[assignment]
 
 from cli.errors import UsageProblem
@@ -304,10 +304,11 @@ def _parser(workers: int, *, forks: bool = False) -> Executor:
 
 def _widen_pipes(pool: ProcessPoolExecutor) -> None:
     """Let the workers write their answers, and this process its bundles, a few ahead into the
-    pipes between them (Linux's F_SETPIPE_SZ, up to ``PIPE_BYTES``). An answer is some 100 KB,
+    pipes between them (Linux's F_SETPIPE_SZ, up to ``PIPE_BYTES``). An answer is some 190 KB,
     a pipe 64 KB: a worker stood, half an answer written, until the pool's thread that reads
     it got the interpreter back from the walk, 3 s of a 12 s run over 200,000 entries
-    (``benchmarks/monitor.py``). Where a pipe cannot be widened it stays as it is."""
+    (``benchmarks/monitor.py``). The pool's pipes are not public: where they are not found,
+    or cannot be widened, they stay as they are."""
     setting = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
     for queue in (getattr(pool, "_result_queue", None), getattr(pool, "_call_queue", None)):
         reader = getattr(queue, "_reader", None)
