@@ -12,7 +12,7 @@ when a checkpoint covers that change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -56,10 +56,15 @@ def ours(rec: RecommendationStatus) -> dict[str, Any]:
     }
 
 
-def check_board(state: Status, size: int, board: Iterable[dict[str, Any]]) -> int:
+def check_board(
+    state: Status,
+    size: int,
+    board: Iterable[dict[str, Any]],
+    expected_of: Callable[[RecommendationStatus], dict[str, Any]] = ours,
+) -> int:
     """Compare the server's board (``board_rows``) with ``state``, the fold of the checkpoint's
-    ``size`` entries; raise Found at the first disagreement; return the recommendations
-    compared."""
+    ``size`` entries (``expected_of`` a record: what ``ours`` says of it, perhaps said before);
+    raise Found at the first disagreement; return the recommendations compared."""
     seen: set[Key] = set()
     compared = 0
     for row in board:
@@ -74,7 +79,7 @@ def check_board(state: Status, size: int, board: Iterable[dict[str, Any]]) -> in
                 f"{size} entries the checkpoint covers adopted"
             )
             raise _disagreement(summary, row, None, state)
-        expected = ours(rec)
+        expected = expected_of(rec)
         said = {name: row.get(name) for name in COMPARED}
         if said != expected:
             wrong = next(name for name in COMPARED if said[name] != expected[name])

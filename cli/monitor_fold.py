@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from cli.monitor_board import check_board
+from cli.monitor_board import check_board, ours
 from cli.monitor_entries import Fields, Row
 from ledger.history import history_before
 from projections.parsed import parsed_fields
@@ -71,6 +71,9 @@ class BoardCheck:
         self.batches = 0
         self.looked: dict[Key, RecommendationStatus] = {}  # each record at the last look
         self.rows: dict[Key, tuple[RecommendationStatus, str]] = {}  # records written, by key
+        # What the board should say of each record written (``ours``), said then too: the
+        # comparison after the walk says it only of the records changed since.
+        self.said: dict[Key, dict[str, Any]] = {}
 
     def add(self, rows: Sequence[Row], events: Sequence[Fields]) -> None:
         """Fold the rows of a batch the walk has checked, from their bodies as read."""
@@ -90,6 +93,7 @@ class BoardCheck:
                 looked[key] = rec
             elif key not in written or written[key][0] is not rec:
                 written[key] = (rec, detail_of(rec))
+                self.said[key] = ours(rec)
 
     def details(self) -> Mapping[Key, str]:
         """The rows written of the fold's recommendations (``detail_of``), for those whose
@@ -109,4 +113,10 @@ class BoardCheck:
 
     def compare(self, size: int, board: list[dict[str, Any]]) -> int:
         """``check_board`` on the fold: the recommendations compared, or Found raised."""
-        return check_board(self.folding.result(), size, board)
+        written, said = self.rows, self.said
+
+        def expected_of(rec: RecommendationStatus) -> dict[str, Any]:
+            kept = written.get(rec.key)
+            return said[rec.key] if kept is not None and kept[0] is rec else ours(rec)
+
+        return check_board(self.folding.result(), size, board, expected_of)

@@ -22,6 +22,7 @@ import cli.monitor as monitor_module
 import cli.monitor_entries as monitor_entries
 import cli.monitor_fold as monitor_fold
 import ledger.verify as ledger_verify
+from cli.monitor_board import ours
 from cli.monitor_entries import Checked, check_entries, checked_alone, parsed_parts, rows_of
 from cli.monitor_evidence import ENTRY, Found
 from cli.monitor_fold import BoardCheck
@@ -256,6 +257,10 @@ def test_the_rows_written_during_the_walk_are_those_of_the_fold_s_last_records(
             stale += sum(rec is not records[key] for key, (rec, _) in folding.rows.items())
             details = folding.details()
             assert details == {key: detail_of(records[key]) for key in details}
+            # and what the board should say of them, said then for the comparison after
+            assert {key: folding.said[key] for key in details} == {
+                key: ours(records[key]) for key in details
+            }
     assert details and stale  # rows written, and some of them for records changed since
 
 
