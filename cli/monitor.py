@@ -257,8 +257,8 @@ def _check(
         # With workers, they check each entry's signature and all else that needs no other
         # entry as they read it: the walk is left the checks of order.
         tree = MemoryNodes([leaf_hash(entry) for entry in before])  # grown as the walk goes
-        checked = check_entries(parts, policy, workers=0, checked=folding.add, start=reached,
-                                tree=tree)  # fmt: skip
+        checked = check_entries(parts, policy, workers=0, checked=folding.add, tree=tree,
+                                start=reached)  # fmt: skip
         parser.shutdown(wait=False)  # the workers are done: they end while the tail runs
         rows = board.result()
         nodes = _checked_tree(new, checked, written, tree)
@@ -351,8 +351,10 @@ def _checked_tree(
 ) -> MemoryNodes:
     """The tree of the entries (``tree``: of those checked on an earlier run, then of those
     walked now, as ``written``), once they give the signed root and verify (else Found)."""
+    entries: list[bytes] | None = None  # read back from the file only for a failure
     if tree.size < new.size:  # the entries after one that could not be read
-        tree.extend(leaf_hash(entry) for entry in written.entries()[tree.size :])
+        entries = written.entries()
+        tree.extend(leaf_hash(entry) for entry in entries[tree.size :])
     nodes = tree
     if root(new.size, nodes) != new.root_hash:
         raise Found(ROOT, f"the {new.size} entries served do not give the root the checkpoint "
@@ -360,7 +362,9 @@ def _checked_tree(
     if checked.failure is not None:
         failure = checked.failure
         seq = min(failure.seq, new.size - 1)  # an empty log has no entry to prove
-        entry = proven_entry(written.entries(), nodes, seq) if seq >= 0 else None
+        if entries is None:
+            entries = written.entries()
+        entry = proven_entry(entries, nodes, seq) if seq >= 0 else None
         raise Found(ENTRY, f"entry {failure.seq} does not verify: {failure.problem}",
                     entry=entry)  # fmt: skip
     return nodes

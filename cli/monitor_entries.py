@@ -36,7 +36,8 @@ _TAIL_FORM = re.compile(
 )
 Row = tuple[Any, ...]
 Fields = dict[str, Any]  # an entry's event body, parsed
-Part = tuple[list[bytes], list[Row], list[Fields], VerificationFailed | None]  # a bundle, read
+# A bundle, read: its rows, their bodies parsed, and the first entry that is no entry
+Part = tuple[list[Row], list[Fields], VerificationFailed | None]
 # Bundles read ahead of the walk: enough that the workers have work while the walk folds a
 # batch, or writes the rows the fold is done with (tens of ms each, benchmarks/monitor.py).
 AHEAD = 32
@@ -74,28 +75,27 @@ def entry_row(seq: int, data: bytes) -> tuple[Row, Fields]:
 
 @dataclass
 class Checked:
-    """The leaves of the entries walked, in seq order, and the first that failed, if any, else
-    where the walk ended. The entries themselves are not kept: their file is
-    (``cli.monitor_state.EntriesFile``)."""
+    """The first entry walked that failed, if any, else where the walk ended. Neither the
+    entries (their file is, ``cli.monitor_state.EntriesFile``) nor their leaves (the tree is)
+    are kept here."""
 
-    leaves: list[bytes]  # of the entries whose rows were read, in seq order
     failure: VerificationFailed | None
     reached: Reached | None = None
 
 
 def rows_of(first: int, bundle: Sequence[bytes]) -> Part:
-    """The bundle of entries from seq ``first``, its rows and bodies, and the first that is no
-    entry."""
+    """The rows and bodies of the bundle of entries from seq ``first``, and the first that is
+    no entry."""
     rows: list[Row] = []
     events: list[Fields] = []
     for offset, data in enumerate(bundle):
         try:
             row, event = entry_row(first + offset, data)
         except VerificationFailed as failure:
-            return list(bundle), rows, events, failure
+            return rows, events, failure
         rows.append(row)
         events.append(event)
-    return list(bundle), rows, events, None
+    return rows, events, None
 
 
 def checked_alone(first: int, bundle: Sequence[bytes], keys: Keys) -> Part:
@@ -195,7 +195,7 @@ def unpacked(sent: Sent) -> Part:
         rows.append((*columns, Alone(columns[1], fields if parsed else None, problem, signed_by,
                                      holds)))  # fmt: skip
         bodies.append(fields)
-    return [], rows, bodies, failure
+    return rows, bodies, failure
 
 
 def enrolled_keys(events: Iterable[Fields], keys: Keys) -> None:
@@ -247,24 +247,24 @@ def parsed_parts(
     bundles ahead; with ``alone`` (``parser``: worker processes), ``checked_alone``, told the
     signers' keys enrolled before ``start`` (where the walk of the entries before ``first``
     ended) and in the bundles read so far."""
-    pending: deque[tuple[list[bytes], Future[Any]]] = deque()
+    pending: deque[Future[Any]] = deque()
     keys: Keys = {} if start is None else {r.key_id: r.public_key for r in start.signers}
 
     def taken() -> Part:
-        bundle, future = pending.popleft()
-        if alone:
-            _, rows, events, failure = unpacked(future.result())
-            enrolled_keys(events, keys)
-        else:
-            _, rows, events, failure = future.result()
-        return bundle, rows, events, failure
+        future = pending.popleft()
+        if not alone:
+            part: Part = future.result()
+            return part
+        rows, events, failure = unpacked(future.result())
+        enrolled_keys(events, keys)
+        return rows, events, failure
 
     for bundle in bundles:
         work: Future[Any] = parser.submit(checked_apart, first, bundle, dict(keys)) if alone \
             else parser.submit(rows_of, first, bundle)  # fmt: skip
         if alone:
             _enrolled_in(bundle, keys)
-        pending.append((bundle, work))
+        pending.append(work)
         first += len(bundle)
         if len(pending) > AHEAD:
             yield taken()
@@ -278,30 +278,26 @@ def check_entries(
     *,
     workers: int,
     checked: Callable[[list[Row], list[Fields]], None],
+    tree: MemoryNodes,
     start: Reached | None = None,
-    tree: MemoryNodes | None = None,
 ) -> Checked:
     """Run every check of ``assembly verify`` over the entries, in seq order, as they arrive
     (``workers`` signature-checking processes), from ``start`` (where the walk of the entries
     before them ended) or entry 0, and hand each batch the walk has checked to ``checked`` with
     the bodies of its rows (a batch's signatures may still be checking: a failure is said at
-    the end). ``tree``, the tree of the entries before them, grows by their leaves as they
-    come.
+    the end). ``tree``, the tree of the entries before them, grows by the leaves of the rows
+    read as they come.
 
     On the first failure the rest of ``parts`` is still read, so that the evidence can prove
     an entry in the whole tree."""
-    leaves: list[bytes] = []
 
     def batches() -> Iterator[list[Row]]:
         rows: list[Row] = []
         events: list[Fields] = []
-        for _, parsed, bodies, failure in parts:
+        for parsed, bodies, failure in parts:
             rows.extend(parsed)
             events.extend(bodies)
-            read = [row[5] for row in parsed]
-            leaves.extend(read)
-            if tree is not None:
-                tree.extend(read)
+            tree.extend(row[5] for row in parsed)
             if failure is not None:
                 yield rows  # the rows before it are checked first, as verify_rows asks
                 raise failure
@@ -318,5 +314,5 @@ def check_entries(
     except VerificationFailed as failure:
         for _ in parts:  # read to the end: the entries after it are written as they pass
             pass
-        return Checked(leaves, failure)
-    return Checked(leaves, None, walked.reached)
+        return Checked(failure)
+    return Checked(None, walked.reached)

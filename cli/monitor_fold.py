@@ -70,10 +70,10 @@ class BoardCheck:
         self.folding = Folding(self.start, history)
         self.batches = 0
         self.looked: dict[Key, RecommendationStatus] = {}  # each record at the last look
-        self.rows: dict[Key, tuple[RecommendationStatus, str]] = {}  # records written, by key
-        # What the board should say of each record written (``ours``), said then too: the
-        # comparison after the walk says it only of the records changed since.
-        self.said: dict[Key, dict[str, Any]] = {}
+        # The records written, by key: each with its row (``detail_of``) and what the board
+        # should say of it (``ours``), said then too: the comparison after the walk says it
+        # only of the records changed since.
+        self.rows: dict[Key, tuple[RecommendationStatus, str, dict[str, Any]]] = {}
 
     def add(self, rows: Sequence[Row], events: Sequence[Fields]) -> None:
         """Fold the rows of a batch the walk has checked, from their bodies as read."""
@@ -92,14 +92,13 @@ class BoardCheck:
             if looked.get(key) is not rec:
                 looked[key] = rec
             elif key not in written or written[key][0] is not rec:
-                written[key] = (rec, detail_of(rec))
-                self.said[key] = ours(rec)
+                written[key] = (rec, detail_of(rec), ours(rec))
 
     def details(self) -> Mapping[Key, str]:
         """The rows written of the fold's recommendations (``detail_of``), for those whose
         record the fold still holds; the others' are not."""
         recommendations = self.folding.state.recommendations
-        return {key: detail for key, (rec, detail) in self.rows.items()
+        return {key: detail for key, (rec, detail, _) in self.rows.items()
                 if recommendations.get(key) is rec}  # fmt: skip
 
     @property
@@ -113,10 +112,10 @@ class BoardCheck:
 
     def compare(self, size: int, board: list[dict[str, Any]]) -> int:
         """``check_board`` on the fold: the recommendations compared, or Found raised."""
-        written, said = self.rows, self.said
+        written = self.rows
 
         def expected_of(rec: RecommendationStatus) -> dict[str, Any]:
             kept = written.get(rec.key)
-            return said[rec.key] if kept is not None and kept[0] is rec else ours(rec)
+            return kept[2] if kept is not None and kept[0] is rec else ours(rec)
 
         return check_board(self.folding.result(), size, board, expected_of)

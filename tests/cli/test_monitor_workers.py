@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from unittest.mock import patch
@@ -23,13 +24,21 @@ import cli.monitor_entries as monitor_entries
 import cli.monitor_fold as monitor_fold
 import ledger.verify as ledger_verify
 from cli.monitor_board import ours
-from cli.monitor_entries import Checked, check_entries, checked_alone, parsed_parts, rows_of
+from cli.monitor_entries import (
+    Checked,
+    Part,
+    check_entries,
+    checked_alone,
+    parsed_parts,
+    rows_of,
+)
 from cli.monitor_evidence import ENTRY, Found
 from cli.monitor_fold import BoardCheck
 from cli.monitor_state import EntriesFile
 from domain.roles import ROLE_GRANTS
 from ledger import Ledger, RolePolicy, Signer
 from ledger.errors import VerificationFailed
+from ledger.verify import Reached
 from projections.tables import detail_of
 from tests.features.cycle import LEDGER
 from tests.served import Monitored
@@ -49,11 +58,28 @@ def entries_of(base: Monitored) -> list[bytes]:
         book.close()
 
 
-def walked(entries: list[bytes], parser: Executor, *, alone: bool, width: int = 8) -> Checked:
+def walked(
+    entries: list[bytes],
+    parser: Executor,
+    *,
+    alone: bool,
+    width: int = 8,
+    tree: MemoryNodes | None = None,
+) -> Checked:
     bundles = [entries[first : first + width] for first in range(0, len(entries), width)]
     with parser:
         parts = parsed_parts(iter(bundles), parser, first=0, alone=alone)
-        return check_entries(parts, POLICY, workers=0, checked=lambda rows, events: None)
+        return checked_all(parts, MemoryNodes() if tree is None else tree)
+
+
+def checked_all(parts: Iterable[Part], tree: MemoryNodes, start: Reached | None = None) -> Checked:
+    """``check_entries`` of ``parts``, folding nothing, growing ``tree``."""
+    return check_entries(iter(parts), POLICY, workers=0, checked=lambda rows, events: None,
+                         tree=tree, start=start)  # fmt: skip
+
+
+def leaves(tree: MemoryNodes) -> list[bytes]:
+    return [tree.node(0, index) for index in range(tree.size)]
 
 
 def workers() -> ProcessPoolExecutor:
@@ -76,11 +102,12 @@ def test_the_walk_of_entries_checked_in_worker_processes_is_the_walk_in_this_pro
     base: Monitored,
 ) -> None:
     entries = entries_of(base)
-    here = walked(entries, ThreadPoolExecutor(1), alone=False)
-    there = walked(entries, workers(), alone=True)
+    here_tree, there_tree = MemoryNodes(), MemoryNodes()
+    here = walked(entries, ThreadPoolExecutor(1), alone=False, tree=here_tree)
+    there = walked(entries, workers(), alone=True, tree=there_tree)
     assert here.failure is None and there.failure is None
     assert there.reached == here.reached
-    assert there.leaves == here.leaves == [leaf_hash(entry) for entry in entries]
+    assert leaves(there_tree) == leaves(here_tree) == [leaf_hash(entry) for entry in entries]
 
 
 def test_a_worker_s_rows_and_bodies_are_those_read_in_this_process(base: Monitored) -> None:
@@ -89,8 +116,8 @@ def test_a_worker_s_rows_and_bodies_are_those_read_in_this_process(base: Monitor
     entries = entries_of(base)
     cut = [*entries[:7], b"not an entry", *entries[8:]]
     for bundle in (entries, cut):
-        _, here, bodies, failure = rows_of(0, bundle)
-        _, there, parsed, failed = checked_alone(0, bundle, {})
+        here, bodies, failure = rows_of(0, bundle)
+        there, parsed, failed = checked_alone(0, bundle, {})
         # The stream id as text where this process reads a UUID: the walk takes either.
         assert [row[:10] for row in there] == [(*r[:7], str(r[7]), *r[8:]) for r in here]
         assert parsed == bodies
@@ -126,12 +153,11 @@ def test_a_signature_checked_with_another_key_than_the_signers_is_checked_again(
     first = seq - seq % 8  # a bundle without the signer's enrolment
     part = checked_alone(first, entries[first : first + 8],
                          {signer: intruder.public_key.raw})  # fmt: skip
-    done = part[1][seq - first][10]
+    done = part[0][seq - first][10]
     assert done.signed_by == intruder.public_key.raw and done.signature_holds
     # ...which the walk, whose signer has another key, does not take.
     before = checked_alone(0, entries[:first], {})
-    parts = iter([(entries[:first], *before[1:]), (entries[first : first + 8], *part[1:])])
-    failure = check_entries(parts, POLICY, workers=0, checked=lambda rows, events: None).failure
+    failure = checked_all([before, part], MemoryNodes()).failure
     assert failure is not None
     assert (failure.seq, failure.problem) == (seq, SIGNATURE_FAILS)
 
@@ -144,13 +170,12 @@ def test_a_resumed_walk_tells_the_workers_the_keys_enrolled_before_it(base: Moni
     with ThreadPoolExecutor(1) as parser:
         parts = list(parsed_parts(iter([entries[first:]]), parser, first=first, alone=True,
                                   start=before.reached))  # fmt: skip
-    rows = [row for part in parts for row in part[1]]
+    rows = [row for part in parts for row in part[0]]
     assert [row[1] for row in rows] == list(range(first, len(entries)))
     # Each signature was checked by the worker, with the key the walk will admit: none is
     # left for the walk's own process.
     assert all(row[10].signed_by is not None and row[10].signature_holds for row in rows)
-    resumed = check_entries(iter(parts), POLICY, workers=0, checked=lambda rows, events: None,
-                            start=before.reached)  # fmt: skip
+    resumed = checked_all(parts, MemoryNodes(), start=before.reached)
     whole = walked(entries, ThreadPoolExecutor(1), alone=False)
     assert resumed.failure is None and resumed.reached == whole.reached
 
@@ -246,7 +271,7 @@ def test_the_rows_written_during_the_walk_are_those_of_the_fold_s_last_records(
     """The fold's rows are written while the walk goes on for the records it has left alone
     since the last look; a record it changes after is written again, never kept stale."""
     entries = entries_of(base)
-    _, rows, events, failure = checked_alone(0, entries, {})
+    rows, events, failure = checked_alone(0, entries, {})
     assert failure is None
     folding = BoardCheck()
     stale = 0
@@ -254,11 +279,11 @@ def test_the_rows_written_during_the_walk_are_those_of_the_fold_s_last_records(
         for at in range(len(rows)):  # a batch of one entry each: a look after each
             folding.add(rows[at : at + 1], events[at : at + 1])
             records = folding.folded().recommendations
-            stale += sum(rec is not records[key] for key, (rec, _) in folding.rows.items())
+            stale += sum(rec is not records[key] for key, (rec, _, _) in folding.rows.items())
             details = folding.details()
             assert details == {key: detail_of(records[key]) for key in details}
             # and what the board should say of them, said then for the comparison after
-            assert {key: folding.said[key] for key in details} == {
+            assert {key: folding.rows[key][2] for key in details} == {
                 key: ours(records[key]) for key in details
             }
     assert details and stale  # rows written, and some of them for records changed since
@@ -280,10 +305,9 @@ def test_the_entries_after_one_that_could_not_be_read_are_proven_from_the_file(
         for first in range(0, len(rest), 8):
             written.add(rest[first : first + 8])
         failure = VerificationFailed(seq, "its bytes in the tiles are not an entry")
-        leaves = [leaf_hash(entry) for entry in entries[:seq]]  # those of the rows read
-        read = Checked(leaves[4:], failure)
+        read = MemoryNodes([leaf_hash(entry) for entry in entries[:seq]])  # of the rows read
         with pytest.raises(Found) as found:
-            monitor_module._checked_tree(new, read, written, MemoryNodes(leaves))
+            monitor_module._checked_tree(new, Checked(failure), written, read)
     finally:
         written.discard()
     assert found.value.kind == ENTRY  # not "the entries do not give the root"
@@ -295,7 +319,7 @@ def test_the_entries_after_one_that_could_not_be_read_are_proven_from_the_file(
 
 @pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipes are widened on Linux")
 def test_the_pipes_to_and_from_the_workers_are_widened() -> None:
-    """A worker's answer (some 100 KB) goes into the pipe back at once, rather than half of it
+    """A worker's answer (some 190 KB) goes into the pipe back at once, rather than half of it
     waiting until this process's reading thread gets the interpreter from the walk."""
     pool = monitor_module._parser(1, forks=False)
     try:
