@@ -75,12 +75,15 @@ from tlog.tiles import (
     CHECKPOINT,
     TILE_WIDTH,
     BadTiles,
+    Bundle,
     Fetch,
     TileNodes,
     TilesError,
+    bundle_of,
     bundle_path,
     decode_bundle,
     fetcher,
+    read_bundle,
     tile_width,
 )
 
@@ -409,14 +412,14 @@ def _first_difference(nodes: TileNodes, known: list[bytes]) -> dict[str, Any]:
     return {}
 
 
-def _bundles(tiles: Fetch, known: list[bytes], size: int) -> Iterator[list[bytes]]:
+def _bundles(tiles: Fetch, known: list[bytes], size: int) -> Iterator[Bundle]:
     """The entries of the checkpoint of ``size``, a bundle at a time: those checked before,
     then the new ones from their bundles, fetched a few ahead (``FETCHED_AHEAD``) by a few
-    threads. The last bundle seen before is fetched again even when nothing is new, and must
-    hold the same entries as before (else Found)."""
+    threads, each handed on as fetched, whole. The last bundle seen before is fetched again
+    even when nothing is new, and must hold the same entries as before (else Found)."""
     start = max(0, min(len(known), size - 1)) // TILE_WIDTH
     for first in range(0, start * TILE_WIDTH, TILE_WIDTH):
-        yield known[first : first + TILE_WIDTH]
+        yield bundle_of(known[first : first + TILE_WIDTH])
     indexes = iter(range(start, -(-size // TILE_WIDTH)))
     pool = ThreadPoolExecutor(FETCHING)
     fetch = partial(_bundle, tiles, size)
@@ -428,33 +431,41 @@ def _bundles(tiles: Fetch, known: list[bytes], size: int) -> Iterator[list[bytes
             bundle = future.result()
             fetched.extend((later, pool.submit(fetch, later)) for later in islice(indexes, 1))
             first = index * TILE_WIDTH
-            for seq in range(first, min(first + len(bundle), len(known))):
-                if known[seq] != bundle[seq - first]:
-                    raise Found(
-                        CHANGED,
-                        f"entry {seq} changed: the server now serves other bytes than those "
-                        "checked on an earlier run",
-                        seq=seq,
-                        entry_seen=known[seq].decode(errors="replace"),
-                        entry_served=bundle[seq - first].decode(errors="replace"),
-                    )
+            if first < len(known):  # the one bundle fetched again: read here
+                _check_same(known, first, decode_bundle(bundle.data))
             yield bundle
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _after(bundles: Iterator[list[bytes]], skip: int) -> Iterator[list[bytes]]:
+def _check_same(known: list[bytes], first: int, served: list[bytes]) -> None:
+    """Raise Found unless the entries ``served`` from seq ``first`` are those ``known``."""
+    for seq in range(first, min(first + len(served), len(known))):
+        if known[seq] != served[seq - first]:
+            raise Found(
+                CHANGED,
+                f"entry {seq} changed: the server now serves other bytes than those "
+                "checked on an earlier run",
+                seq=seq,
+                entry_seen=known[seq].decode(errors="replace"),
+                entry_served=served[seq - first].decode(errors="replace"),
+            )
+
+
+def _after(bundles: Iterator[Bundle], skip: int) -> Iterator[Bundle]:
     """The entries of ``bundles`` after the first ``skip``, a bundle at a time."""
     for bundle in bundles:
-        if skip < len(bundle):
-            yield bundle[skip:]
-        skip = max(0, skip - len(bundle))
+        if skip == 0:
+            yield bundle
+        elif skip < bundle.size:
+            yield bundle_of(decode_bundle(bundle.data)[skip:])
+        skip = max(0, skip - bundle.size)
 
 
-def _bundle(tiles: Fetch, size: int, index: int) -> list[bytes]:
+def _bundle(tiles: Fetch, size: int, index: int) -> Bundle:
     width = tile_width(size, 0, index)
     path = bundle_path(index, width)
-    bundle = decode_bundle(tiles(path), what=path)
-    if len(bundle) != width:
-        raise BadTiles(f"{path} holds {len(bundle)} entries, not {width}")
+    bundle = read_bundle(tiles(path), what=path)
+    if bundle.size != width:
+        raise BadTiles(f"{path} holds {bundle.size} entries, not {width}")
     return bundle

@@ -14,7 +14,7 @@ import binascii
 import re
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +27,7 @@ from ledger.policy import RolePolicy
 from ledger.signers import ENROLLED
 from ledger.verify import BATCH, Alone, Reached, alone, verify_rows
 from tlog.merkle import MemoryNodes, leaf_hash
+from tlog.tiles import Bundle, decode_bundle
 
 _HEAD = b'{"event":'
 _TAIL = b',"prev":"'
@@ -83,12 +84,12 @@ class Checked:
     reached: Reached | None = None
 
 
-def rows_of(first: int, bundle: Sequence[bytes]) -> Part:
-    """The rows and bodies of the bundle of entries from seq ``first``, and the first that is
-    no entry."""
+def rows_of(first: int, bundle: bytes) -> Part:
+    """The rows and bodies of the entries from seq ``first`` in ``bundle`` (the tiles' bundle
+    encoding), and the first that is no entry."""
     rows: list[Row] = []
     events: list[Fields] = []
-    for offset, data in enumerate(bundle):
+    for offset, data in enumerate(decode_bundle(bundle)):
         try:
             row, event = entry_row(first + offset, data)
         except VerificationFailed as failure:
@@ -98,7 +99,7 @@ def rows_of(first: int, bundle: Sequence[bytes]) -> Part:
     return rows, events, None
 
 
-def checked_alone(first: int, bundle: Sequence[bytes], keys: Keys) -> Part:
+def checked_alone(first: int, bundle: bytes, keys: Keys) -> Part:
     """``rows_of``, and each row's checks that need no other entry (``ledger.verify.alone``),
     its signature too when ``keys`` (or an enrolment earlier in the bundle) has its signer's
     key: the work of a worker process, so that the walk makes only the checks of order. Each
@@ -110,13 +111,14 @@ def checked_alone(first: int, bundle: Sequence[bytes], keys: Keys) -> Part:
 Sent = tuple[list[Row], VerificationFailed | None]  # what a worker sends back of a bundle
 
 
-def checked_apart(first: int, bundle: Sequence[bytes], keys: Keys) -> Sent:
+def checked_apart(first: int, bundle: bytes, keys: Keys) -> Sent:
     """``checked_alone`` as a worker process sends it back (``unpacked`` reads it): each
     row's checks as plain values, without the body parsed, which costs more to send and read
-    back than to parse again."""
+    back than to parse again. The bundle comes whole (the tiles' bundle encoding), and is cut
+    into its entries here: one value to send, not one per entry."""
     known = dict(keys)
     checked: list[Row] = []
-    for offset, data in enumerate(bundle):
+    for offset, data in enumerate(decode_bundle(bundle)):
         seq = first + offset
         row = _checked_row(seq, data)
         if row is None:  # the entry fails a check: read as the walk in this process reads it
@@ -220,13 +222,15 @@ def _learn(keys: Keys, fields: Fields) -> None:
 _ENROLMENT = b'"type":"' + ENROLLED.encode() + b'"'  # as a canonical body names its type
 
 
-def _enrolled_in(bundle: Sequence[bytes], keys: Keys) -> None:
+def _enrolled_in(bundle: bytes, keys: Keys) -> None:
     """Add to ``keys`` those that the enrolments in ``bundle`` name, as the bundle is handed to
     a worker, so that the workers given the bundles after it check their signatures: learnt
     only once the walk took the bundle, the keys of a log's first enrolments reached none of
     the bundles read ahead, whose signatures this process then checked itself. An enrolment
     not in the canonical form is learnt when the walk takes it."""
-    for data in bundle:
+    if _ENROLMENT not in bundle:  # most bundles: not cut into entries here
+        return
+    for data in decode_bundle(bundle):
         if _ENROLMENT in data:
             try:
                 event = from_json(data[len(_HEAD) : data.rfind(_TAIL)])
@@ -236,7 +240,7 @@ def _enrolled_in(bundle: Sequence[bytes], keys: Keys) -> None:
 
 
 def parsed_parts(
-    bundles: Iterable[list[bytes]],
+    bundles: Iterable[Bundle],
     parser: Executor,
     *,
     first: int,
@@ -259,13 +263,13 @@ def parsed_parts(
         enrolled_keys(events, keys)
         return rows, events, failure
 
-    for bundle in bundles:
+    for bundle, size in bundles:
         work: Future[Any] = parser.submit(checked_apart, first, bundle, dict(keys)) if alone \
             else parser.submit(rows_of, first, bundle)  # fmt: skip
         if alone:
             _enrolled_in(bundle, keys)
         pending.append(work)
-        first += len(bundle)
+        first += size
         if len(pending) > AHEAD:
             yield taken()
     while pending:

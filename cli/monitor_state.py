@@ -44,7 +44,7 @@ from projections.tables import detail_of, from_row, settings_value, with_setting
 from tlog.atomic import replace_file
 from tlog.checkpoint import Checkpoint, parse_checkpoint
 from tlog.note import NoteError, VerifierKey, parse_note, parse_verifier_key
-from tlog.tiles import BadTiles, decode_bundle, encode_bundle
+from tlog.tiles import BadTiles, Bundle, decode_bundle, encode_bundle
 
 STATE_FORMAT = "assembly-ledger/monitor-state@v1"
 WALK_FORMAT = "assembly-ledger/monitor-walk@v2"
@@ -119,10 +119,11 @@ class EntriesFile:
     def add(self, entries: Sequence[bytes]) -> None:
         self.handle.write(encode_bundle(entries))
 
-    def through(self, bundles: Iterator[list[bytes]]) -> Iterator[list[bytes]]:
-        """``bundles``, each written as it passes."""
+    def through(self, bundles: Iterator[Bundle]) -> Iterator[Bundle]:
+        """``bundles``, each written as it passes (as it came: the file is their bundles one
+        after the other)."""
         for bundle in bundles:
-            self.add(bundle)
+            self.handle.write(bundle.data)
             yield bundle
 
     def entries(self) -> list[bytes]:

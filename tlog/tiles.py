@@ -29,6 +29,7 @@ import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from tlog.checkpoint import Checkpoint, open_checkpoint
 from tlog.errors import StorageError, TlogError
@@ -158,10 +159,40 @@ def decode_bundle(data: bytes, *, what: str = "the entry bundle") -> list[bytes]
     while at < len(data):
         end = at + 2 + int.from_bytes(data[at : at + 2], "big")
         if at + 2 > len(data) or end > len(data):
-            raise BadTiles(f"{what} ends inside an entry (byte {at} of {len(data)})")
+            raise _cut_short(what, at, data)
         entries.append(data[at + 2 : end])
         at = end
     return entries
+
+
+class Bundle(NamedTuple):
+    """An entry bundle's bytes, whole, and how many entries they hold: what a reader hands on
+    (to a file, to another process) without cutting it into its entries until they are read."""
+
+    data: bytes
+    size: int
+
+
+def bundle_of(entries: Sequence[bytes]) -> Bundle:
+    """``entries`` as one ``Bundle``."""
+    return Bundle(encode_bundle(entries), len(entries))
+
+
+def read_bundle(data: bytes, *, what: str = "the entry bundle") -> Bundle:
+    """The ``Bundle`` of an entry bundle's bytes, counted without cutting the entries out;
+    raise BadTiles as ``decode_bundle`` does."""
+    size, at = 0, 0
+    while at < len(data):
+        end = at + 2 + int.from_bytes(data[at : at + 2], "big")
+        if at + 2 > len(data) or end > len(data):
+            raise _cut_short(what, at, data)
+        size += 1
+        at = end
+    return Bundle(data, size)
+
+
+def _cut_short(what: str, at: int, data: bytes) -> BadTiles:
+    return BadTiles(f"{what} ends inside an entry (byte {at} of {len(data)})")
 
 
 # --- client --------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from tests.features.cycle import LEDGER
 from tests.served import Monitored
 from tlog.checkpoint import Checkpoint
 from tlog.merkle import MemoryNodes, leaf_hash, root, verify_inclusion
+from tlog.tiles import bundle_of, encode_bundle
 
 POLICY = RolePolicy(ROLE_GRANTS)
 ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -66,7 +67,7 @@ def walked(
     width: int = 8,
     tree: MemoryNodes | None = None,
 ) -> Checked:
-    bundles = [entries[first : first + width] for first in range(0, len(entries), width)]
+    bundles = [bundle_of(entries[first : first + width]) for first in range(0, len(entries), width)]
     with parser:
         parts = parsed_parts(iter(bundles), parser, first=0, alone=alone)
         return checked_all(parts, MemoryNodes() if tree is None else tree)
@@ -116,8 +117,8 @@ def test_a_worker_s_rows_and_bodies_are_those_read_in_this_process(base: Monitor
     entries = entries_of(base)
     cut = [*entries[:7], b"not an entry", *entries[8:]]
     for bundle in (entries, cut):
-        here, bodies, failure = rows_of(0, bundle)
-        there, parsed, failed = checked_alone(0, bundle, {})
+        here, bodies, failure = rows_of(0, encode_bundle(bundle))
+        there, parsed, failed = checked_alone(0, encode_bundle(bundle), {})
         # The stream id as text where this process reads a UUID: the walk takes either.
         assert [row[:10] for row in there] == [(*r[:7], str(r[7]), *r[8:]) for r in here]
         assert parsed == bodies
@@ -151,12 +152,12 @@ def test_a_signature_checked_with_another_key_than_the_signers_is_checked_again(
     signer = json.loads(entries[seq])["event"]["signer"]
     # A worker told the wrong key for the entry's signer finds the signature good...
     first = seq - seq % 8  # a bundle without the signer's enrolment
-    part = checked_alone(first, entries[first : first + 8],
+    part = checked_alone(first, encode_bundle(entries[first : first + 8]),
                          {signer: intruder.public_key.raw})  # fmt: skip
     done = part[0][seq - first][10]
     assert done.signed_by == intruder.public_key.raw and done.signature_holds
     # ...which the walk, whose signer has another key, does not take.
-    before = checked_alone(0, entries[:first], {})
+    before = checked_alone(0, encode_bundle(entries[:first]), {})
     failure = checked_all([before, part], MemoryNodes()).failure
     assert failure is not None
     assert (failure.seq, failure.problem) == (seq, SIGNATURE_FAILS)
@@ -168,8 +169,8 @@ def test_a_resumed_walk_tells_the_workers_the_keys_enrolled_before_it(base: Moni
     before = walked(entries[:first], ThreadPoolExecutor(1), alone=False)
     assert before.failure is None and before.reached is not None
     with ThreadPoolExecutor(1) as parser:
-        parts = list(parsed_parts(iter([entries[first:]]), parser, first=first, alone=True,
-                                  start=before.reached))  # fmt: skip
+        bundles = iter([bundle_of(entries[first:])])
+        parts = list(parsed_parts(bundles, parser, first=first, alone=True, start=before.reached))
     rows = [row for part in parts for row in part[0]]
     assert [row[1] for row in rows] == list(range(first, len(entries)))
     # Each signature was checked by the worker, with the key the walk will admit: none is
@@ -256,7 +257,7 @@ def test_the_rows_read_on_their_fast_path_are_those_of_the_walk_s_own_reading(
     assert len(set(changed)) == len(changed) and data not in changed
 
     def read(bundle: list[bytes]) -> tuple[object, ...]:
-        rows, failure = monitor_entries.checked_apart(0, bundle, {})
+        rows, failure = monitor_entries.checked_apart(0, encode_bundle(bundle), {})
         return rows, None if failure is None else (failure.seq, failure.problem)
 
     for bundle in [entries] + [[*entries[:seq], bad, *entries[seq + 1 :]] for bad in changed]:
@@ -271,7 +272,7 @@ def test_the_rows_written_during_the_walk_are_those_of_the_fold_s_last_records(
     """The fold's rows are written while the walk goes on for the records it has left alone
     since the last look; a record it changes after is written again, never kept stale."""
     entries = entries_of(base)
-    rows, events, failure = checked_alone(0, entries, {})
+    rows, events, failure = checked_alone(0, encode_bundle(entries), {})
     assert failure is None
     folding = BoardCheck()
     stale = 0

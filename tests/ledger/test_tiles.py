@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -33,6 +33,7 @@ from tlog.tiles import (
     Tile,
     TileNodes,
     TilesUnavailable,
+    bundle_of,
     bundle_path,
     decode_bundle,
     encode_bundle,
@@ -41,6 +42,7 @@ from tlog.tiles import (
     index_path,
     open_tile_log,
     prove_from_tiles,
+    read_bundle,
     tile_path,
     tiles_of,
 )
@@ -160,13 +162,17 @@ def test_an_entry_bundle_prefixes_each_entry_with_its_length_as_a_big_endian_uin
 @given(st.lists(st.binary(max_size=600), max_size=20))
 def test_an_entry_bundle_reads_back_as_its_entries(entries: list[bytes]) -> None:
     assert decode_bundle(encode_bundle(entries)) == entries
+    # and is counted, whole, without being cut into them
+    assert read_bundle(encode_bundle(entries)) == bundle_of(entries)
+    assert bundle_of(entries) == (encode_bundle(entries), len(entries))
 
 
-def test_a_bundle_cut_inside_an_entry_is_refused() -> None:
+@pytest.mark.parametrize("read", [decode_bundle, read_bundle])
+def test_a_bundle_cut_inside_an_entry_is_refused(read: Callable[[bytes], object]) -> None:
     with pytest.raises(BadTiles, match="the entry bundle ends inside an entry"):
-        decode_bundle(b"\x00\x02ab\x00\x05abc")
+        read(b"\x00\x02ab\x00\x05abc")
     with pytest.raises(BadTiles, match=r"ends inside an entry \(byte 4 of 5\)"):
-        decode_bundle(b"\x00\x02ab\x00")
+        read(b"\x00\x02ab\x00")
 
 
 # --- the export ----------------------------------------------------------------------------------
