@@ -70,10 +70,11 @@ class BoardCheck:
         self.folding = Folding(self.start, history)
         self.batches = 0
         self.looked: dict[Key, RecommendationStatus] = {}  # each record at the last look
-        # The records written, by key: each with its row (``detail_of``) and what the board
-        # should say of it (``ours``), said then too: the comparison after the walk says it
-        # only of the records changed since.
-        self.rows: dict[Key, tuple[RecommendationStatus, str, dict[str, Any]]] = {}
+        # The records written, by key: each with its row (``detail_of``, as the bytes of its
+        # line in ``walk.jsonl``: encoded while the workers check entries, not after the walk)
+        # and what the board should say of it (``ours``), said then too: the comparison after
+        # the walk says it only of the records changed since.
+        self.rows: dict[Key, tuple[RecommendationStatus, bytes, dict[str, Any]]] = {}
 
     def add(self, rows: Sequence[Row], events: Sequence[Fields]) -> None:
         """Fold the rows of a batch the walk has checked, from their bodies as read."""
@@ -92,11 +93,11 @@ class BoardCheck:
             if looked.get(key) is not rec:
                 looked[key] = rec
             elif key not in written or written[key][0] is not rec:
-                written[key] = (rec, detail_of(rec), ours(rec))
+                written[key] = (rec, detail_of(rec).encode(), ours(rec))
 
-    def details(self) -> Mapping[Key, str]:
-        """The rows written of the fold's recommendations (``detail_of``), for those whose
-        record the fold still holds; the others' are not."""
+    def details(self) -> Mapping[Key, bytes]:
+        """The rows written of the fold's recommendations (``detail_of``, encoded), for those
+        whose record the fold still holds; the others' are not."""
         recommendations = self.folding.state.recommendations
         return {key: detail for key, (rec, detail, _) in self.rows.items()
                 if recommendations.get(key) is rec}  # fmt: skip

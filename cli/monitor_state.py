@@ -28,6 +28,7 @@ import binascii
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -60,9 +61,10 @@ class Resumed:
     reached: Reached
     fold: Status
     history: date | None  # the ledger's ``history_before``, which the fold reads
-    # Each recommendation's row as read, written again as it is while the fold keeps it (of a
-    # walk just made: the rows already written of some of its records)
-    details: Mapping[Key, str] = field(default_factory=dict)
+    # Each recommendation's row as read (its line's bytes, UTF-8), written again as it is
+    # while the fold keeps it (of a walk just made: the rows already written of some of its
+    # records)
+    details: Mapping[Key, bytes] = field(default_factory=dict)
     # The pages that disagreed but changed after the checkpoint: the next run reads them again
     pages_later: tuple[Key, ...] = ()
 
@@ -114,6 +116,8 @@ class EntriesFile:
         self.path = Path(name)
         self.handle = os.fdopen(descriptor, "wb")
         self.saved = False
+        self._syncing: threading.Thread | None = None
+        self._sync_failed: OSError | None = None
         self.add(before)
 
     def add(self, entries: Sequence[bytes]) -> None:
@@ -132,11 +136,29 @@ class EntriesFile:
         self.handle.flush()
         return decode_bundle(self.path.read_bytes())
 
-    def put(self, path: Path) -> None:
-        """Sync the file and rename it over ``path``, then sync the folder (``replace_file``)."""
-        with self.handle:
+    def written(self) -> None:
+        """Every entry is in: the file is synced to the disk in a thread of its own while the
+        run compares and writes the rest of its state (``put`` waits for it). Synced in turn
+        after the walk, its 145 MB (200,000 entries) held the run up 0.08 s."""
+        if self._syncing is None:
+            self._syncing = threading.Thread(target=self._sync, name="monitor-entries-sync")
+            self._syncing.start()
+
+    def _sync(self) -> None:
+        try:
             self.handle.flush()
             os.fsync(self.handle.fileno())
+        except OSError as exc:  # raised by put
+            self._sync_failed = exc
+
+    def put(self, path: Path) -> None:
+        """Sync the file and rename it over ``path``, then sync the folder (``replace_file``)."""
+        self.written()
+        assert self._syncing is not None
+        self._syncing.join()
+        self.handle.close()
+        if self._sync_failed is not None:
+            raise self._sync_failed
         os.replace(self.path, path)
         self.saved = True
         folder = os.open(path.parent, os.O_RDONLY)
@@ -147,6 +169,8 @@ class EntriesFile:
 
     def discard(self) -> None:
         """Remove the file, unless it was put in place."""
+        if self._syncing is not None:
+            self._syncing.join()
         self.handle.close()
         if not self.saved:
             with suppress(OSError):
@@ -188,13 +212,12 @@ def _load_walk(folder: Path, checkpoint: Checkpoint) -> Resumed | None:
     except OSError:
         raise _unreadable(folder, WALK_FORMAT) from None
     try:
-        text = data.decode()
-        head, _, rest = text.partition("\n")
+        head, _, rest = data.partition(b"\n")
         document = json.loads(head)
         if not isinstance(document, dict) or document.get("format") != WALK_FORMAT:
             raise ValueError
-        rows = rest.split("\n")
-        if rows.pop() != "" or len(rows) != document["fold"]["recommendations"]:
+        rows = rest.split(b"\n")  # each read as UTF-8 JSON, kept as its bytes
+        if rows.pop() != b"" or len(rows) != document["fold"]["recommendations"]:
             raise ValueError  # cut short, or a row of more than one line
         document["fold"]["recommendations"] = rows
     except (ValueError, KeyError, TypeError):
@@ -265,8 +288,9 @@ def _walk_lines(
     for key, rec in recommendations.items():
         row = written.get(key)
         if row is None:
-            row = details[key] if kept.get(key) is rec else detail_of(rec)
-        yield (row + "\n").encode()
+            row = details[key] if kept.get(key) is rec else detail_of(rec).encode()
+        yield row
+        yield b"\n"
 
 
 def _resumed(walk: dict[str, Any], fold: dict[str, Any], later: list[str]) -> Resumed:
@@ -283,7 +307,7 @@ def _resumed(walk: dict[str, Any], fold: dict[str, Any], later: list[str]) -> Re
         moved_on=bool(walk["moved_on"]),
         streams={str(name): int(version) for name, version in walk["streams"].items()},
     )
-    rows = [(from_row(detail), detail) for detail in fold["recommendations"]]
+    rows = [(from_row(_text(detail)), _line(detail)) for detail in fold["recommendations"]]
     state = Status(MappingProxyType({rec.key: rec for rec, _ in rows}), seq=int(fold["seq"]))
     history = fold["history"]
     return Resumed(
@@ -293,6 +317,16 @@ def _resumed(walk: dict[str, Any], fold: dict[str, Any], later: list[str]) -> Re
         {rec.key: detail for rec, detail in rows},
         tuple(_key(ref) for ref in later),
     )
+
+
+def _text(row: str | bytes) -> str:
+    """A row as text: a v2 walk's line (bytes), or a v1 walk's string."""
+    return row if isinstance(row, str) else row.decode()
+
+
+def _line(row: str | bytes) -> bytes:
+    """A row as the bytes of its line in ``walk.jsonl``."""
+    return row if isinstance(row, bytes) else row.encode()
 
 
 def _key(ref: str) -> Key:

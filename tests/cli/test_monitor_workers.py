@@ -5,13 +5,16 @@ checked with a key other than the signer's enrolled one checked again by the wal
 from __future__ import annotations
 
 import base64
+import errno
 import fcntl
 import json
 import multiprocessing
+import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -282,7 +285,7 @@ def test_the_rows_written_during_the_walk_are_those_of_the_fold_s_last_records(
             records = folding.folded().recommendations
             stale += sum(rec is not records[key] for key, (rec, _, _) in folding.rows.items())
             details = folding.details()
-            assert details == {key: detail_of(records[key]) for key in details}
+            assert details == {key: detail_of(records[key]).encode() for key in details}
             # and what the board should say of them, said then for the comparison after
             assert {key: folding.rows[key][2] for key in details} == {
                 key: ours(records[key]) for key in details
@@ -316,6 +319,37 @@ def test_the_entries_after_one_that_could_not_be_read_are_proven_from_the_file(
     assert (proven["seq"], proven["entry"]) == (seq, "not an entry")
     proof = [base64.b64decode(node) for node in proven["inclusion_proof"]]
     assert verify_inclusion(leaf_hash(b"not an entry"), seq, len(entries), proof, new.root_hash)
+
+
+def test_the_entries_file_is_synced_in_a_thread_of_its_own_once_written(tmp_path: Path) -> None:
+    """Once every entry is in, the file is synced while the run goes on; ``put`` waits for
+    the sync before it renames the file, and says a sync that failed, leaving no file."""
+    synced: list[tuple[int, str]] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        synced.append((descriptor, threading.current_thread().name))
+        real_fsync(descriptor)
+
+    written = EntriesFile(tmp_path, [b"entry 0", b"entry 1"])
+    with patch.object(os, "fsync", fsync):
+        written.written()
+        descriptor = written.handle.fileno()
+        written.put(tmp_path / "entries.bundle")
+    assert synced[0] == (descriptor, "monitor-entries-sync")  # the file's, then the folder's
+    assert [name for _, name in synced[1:]] == [threading.current_thread().name]
+    assert (tmp_path / "entries.bundle").read_bytes() == encode_bundle([b"entry 0", b"entry 1"])
+
+    def refused(descriptor: int) -> None:
+        raise OSError(errno.EIO, "the disk refused")
+
+    failing = EntriesFile(tmp_path, [b"entry 0"])
+    with patch.object(os, "fsync", refused), pytest.raises(OSError, match="the disk refused"):
+        try:
+            failing.put(tmp_path / "other.bundle")
+        finally:
+            failing.discard()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["entries.bundle"]
 
 
 @pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipes are widened on Linux")
