@@ -315,74 +315,52 @@ def with_settings(state: Status, value: str) -> Status:
 
 
 def _texts(status: RecommendationStatus) -> tuple[str, str, str]:
-    """The row's ``title``, ``answers`` and ``detail``: the JSON of the record
+    """The row's ``title``, ``answers`` and ``detail``: the JSON (pydantic-core's ``to_json``:
+    compact, UTF-8) of the record ``_record`` makes, and of its title and answers."""
+    record = _record(status)
+    return _json(record["title"]), _json(record["answers"]), _json(record)
+
+
+def _record(status: RecommendationStatus) -> dict[str, Any]:
+    """The record a row's ``detail`` holds (``from_row`` reads it back):
 
     ``{"panel", "number", "title", "portfolio", "priority", "adopted", "text", "reference",
     "group", "supporting", "shared_with", "handed_over", "handed_over_change", "answers",
     "reports", "verdicts", "errata", "seqs", "position_change", "implementation_change",
-    "verdict_change", "last_change"}``, in that order, each change as ``_change_json`` and
-    each answer, report and verdict as ``_said_json`` give it (``from_row`` reads it back).
+    "verdict_change", "last_change"}``, in that order, each change as ``_change_record`` and
+    each answer, report and verdict as ``_said_record`` give it.
 
-    It is written as pydantic-core's ``to_json`` writes that record (compact, UTF-8), from
-    the JSON of its parts: a rebuild writes every recommendation, and building the record's
-    dicts to serialise them was a fifth of its time.
+    Made of plain values and written by one call of the serialiser: the JSON of each part
+    written apart and joined took half as long again (``benchmarks/monitor.py``, which writes
+    the row of every recommendation it folds).
     """
-    title = _json(_plain(status.title))
-    answers = _said_list(status.answers)
-    errata = [
-        {"seq": e.seq, "supersedes": e.supersedes, "reason": e.reason, "replaced": e.replaced}
-        for e in status.errata
-    ]
-    detail = "".join(
-        (
-            '{"panel":',
-            _json(status.panel),
-            ',"number":',
-            _json(status.number),
-            ',"title":',
-            title,
-            ',"portfolio":',
-            _json(status.portfolio),
-            ',"priority":',
-            _json(status.priority),
-            ',"adopted":',
-            _change_json(status.adopted),
-            ',"text":',
-            _json(_plain(status.text)),
-            ',"reference":',
-            _json(status.reference),
-            ',"group":',
-            _json(status.group),
-            ',"supporting":',
-            _json(_plain(status.supporting)),
-            ',"shared_with":',
-            _json(list(status.shared_with)),
-            ',"handed_over":',
-            "null" if status.handed_over is None else f'"{status.handed_over.isoformat()}"',
-            ',"handed_over_change":',
-            _change_json(status.handed_over_change),
-            ',"answers":',
-            answers,
-            ',"reports":',
-            _said_list(status.reports),
-            ',"verdicts":',
-            _said_list(status.verdicts),
-            ',"errata":',
-            _json(errata) if errata else "[]",
-            ',"seqs":',
-            _json(sorted(status.seqs)),
-            ',"position_change":',
-            _change_json(status.position_change),
-            ',"implementation_change":',
-            _change_json(status.implementation_change),
-            ',"verdict_change":',
-            _change_json(status.verdict_change),
-            ',"last_change":',
-            _change_json(status.last_change),
-            "}",
-        )
-    )
-    return title, answers, detail
+    return {
+        "panel": status.panel,
+        "number": status.number,
+        "title": _plain(status.title),
+        "portfolio": status.portfolio,
+        "priority": status.priority,
+        "adopted": _change_record(status.adopted),
+        "text": _plain(status.text),
+        "reference": status.reference,
+        "group": status.group,
+        "supporting": _plain(status.supporting),
+        "shared_with": list(status.shared_with),
+        "handed_over": None if status.handed_over is None else status.handed_over.isoformat(),
+        "handed_over_change": _change_record(status.handed_over_change),
+        "answers": [_said_record(said) for said in status.answers],
+        "reports": [_said_record(said) for said in status.reports],
+        "verdicts": [_said_record(said) for said in status.verdicts],
+        "errata": [
+            {"seq": e.seq, "supersedes": e.supersedes, "reason": e.reason, "replaced": e.replaced}
+            for e in status.errata
+        ],
+        "seqs": sorted(status.seqs),
+        "position_change": _change_record(status.position_change),
+        "implementation_change": _change_record(status.implementation_change),
+        "verdict_change": _change_record(status.verdict_change),
+        "last_change": _change_record(status.last_change),
+    }
 
 
 def _plain(mapping: Mapping[str, Any]) -> dict[str, Any]:
@@ -400,25 +378,21 @@ def _json(value: Any) -> str:
     return to_json(value).decode()  # pydantic-core's serialiser: a tenth of json.dumps's time
 
 
-# One change stands in a record up to twice (an answer's, and the position's or the last), and
-# a recommendation is written again in each batch that touches it: the JSON of its changes is
-# made once and shared.
-_CHANGES = 1 << 16
-
-
-@lru_cache(maxsize=_CHANGES)
-def _change_json(change: Change | None) -> str:
+def _change_record(change: Change | None) -> dict[str, Any] | None:
     """``{"seq", "signer", "at", "recorded"}`` (datetimes in ISO format), and
     ``"after_the_fact": true`` only for history recorded after the fact: a live ledger's rows
     stay as they were."""
     if change is None:
-        return "null"
-    recorded = "null" if change.recorded is None else f'"{_iso(change.recorded)}"'
-    late = ',"after_the_fact":true' if change.after_the_fact else ""
-    return (
-        f'{{"seq":{change.seq},"signer":{_json(change.signer)},'
-        f'"at":"{_iso(change.at)}","recorded":{recorded}{late}}}'
-    )
+        return None
+    made: dict[str, Any] = {
+        "seq": change.seq,
+        "signer": change.signer,
+        "at": _iso(change.at),
+        "recorded": None if change.recorded is None else _iso(change.recorded),
+    }
+    if change.after_the_fact:
+        made["after_the_fact"] = True
+    return made
 
 
 @lru_cache(maxsize=1 << 12)
@@ -428,17 +402,13 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def _said_list(said: tuple[Said, ...]) -> str:
-    return f"[{','.join(map(_said_json, said))}]"
-
-
-def _said_json(said: Said) -> str:
+def _said_record(said: Said) -> dict[str, Any]:
     """``{"payload", "change", "corrected_by"}``."""
-    corrected = "null" if said.corrected_by is None else _json(said.corrected_by)
-    return (
-        f'{{"payload":{_json(_plain(said.payload))},"change":{_change_json(said.change)},'
-        f'"corrected_by":{corrected}}}'
-    )
+    return {
+        "payload": _plain(said.payload),
+        "change": _change_record(said.change),
+        "corrected_by": said.corrected_by,
+    }
 
 
 def _change(data: Mapping[str, Any]) -> Change:

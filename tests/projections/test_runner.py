@@ -4,6 +4,8 @@ or a failing projection leaves the previous position, and a restart equals a reb
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, date, datetime
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -15,9 +17,11 @@ from domain import commands
 from domain.government import Verdict
 from domain.responses import Position
 from projections.errors import Inconsistent, ProjectionFailed
-from projections.status import Status, fold
+from projections.parsed import Change
+from projections.status import Erratum, RecommendationStatus, Said, Status, fold
 from projections.tables import (
     ROW_KEPT_UP_TO,
+    detail_of,
     from_row,
     positions,
     recommendation_row,
@@ -216,3 +220,54 @@ def test_a_row_is_decoded_once_and_a_rewritten_row_afresh(answered: Office) -> N
     long = replace(first, title={"fr": "x" * ROW_KEPT_UP_TO})
     text = recommendation_row(long)["detail"]
     assert from_row(text) == long and from_row(text) is not from_row(text)
+
+
+def test_a_row_s_detail_is_written_byte_for_byte_as_the_release_before_wrote_it() -> None:
+    """The read model's rows and the monitor's ``walk.jsonl`` keep a record's ``detail``: its
+    bytes, pinned here as the release before wrote them, stay the same however the record is
+    serialised (escapes, a change recorded after the fact and one with no recorded time, a
+    corrected answer, an erratum, an empty list), and read back as the record."""
+    adopted = Change(4, "k1", datetime(2024, 1, 8, 9, 1, tzinfo=UTC),
+                     datetime(2024, 1, 8, 9, 1, 30, tzinfo=UTC))  # fmt: skip
+    late = Change(9, "k2", datetime(2019, 6, 1, tzinfo=UTC), None, True)
+    record = RecommendationStatus(
+        panel=2, number=7, title=MappingProxyType({"fr": 'Rénover "tout"', "nl": "Renoveren"}),
+        portfolio="climate", priority="high", adopted=adopted,
+        text=MappingProxyType({"fr": "Texte\nsur deux lignes"}), reference="SD-E2", group="G1",
+        supporting=MappingProxyType({"nl": "Steun"}), shared_with=("energy",),
+        handed_over=date(2024, 1, 9), handed_over_change=adopted,
+        answers=(Said(MappingProxyType({"position": "rejected", "review": 1,
+                                        "nested": {"a": [1, None]}}), late, 11),),
+        verdicts=(Said(MappingProxyType({"verdict": "agrees"}), adopted),),
+        errata=(Erratum(11, 9, "a typo", True),), seqs=frozenset({4, 9, 11}),
+        position_change=late, verdict_change=adopted, last_change=late,
+    )  # fmt: skip
+    adopted_json = (
+        '{"seq":4,"signer":"k1","at":"2024-01-08T09:01:00+00:00",'
+        '"recorded":"2024-01-08T09:01:30+00:00"}'
+    )
+    late_json = (
+        '{"seq":9,"signer":"k2","at":"2019-06-01T00:00:00+00:00","recorded":null,'
+        '"after_the_fact":true}'
+    )
+    answers = (
+        '[{"payload":{"position":"rejected","review":1,"nested":{"a":[1,null]}},'
+        f'"change":{late_json},"corrected_by":11}}]'
+    )
+    expected = (
+        '{"panel":2,"number":7,"title":{"fr":"Rénover \\"tout\\"","nl":"Renoveren"},'
+        f'"portfolio":"climate","priority":"high","adopted":{adopted_json},'
+        '"text":{"fr":"Texte\\nsur deux lignes"},"reference":"SD-E2","group":"G1",'
+        '"supporting":{"nl":"Steun"},"shared_with":["energy"],"handed_over":"2024-01-09",'
+        f'"handed_over_change":{adopted_json},"answers":{answers},"reports":[],'
+        f'"verdicts":[{{"payload":{{"verdict":"agrees"}},"change":{adopted_json},'
+        '"corrected_by":null}],'
+        '"errata":[{"seq":11,"supersedes":9,"reason":"a typo","replaced":true}],'
+        f'"seqs":[4,9,11],"position_change":{late_json},"implementation_change":null,'
+        f'"verdict_change":{adopted_json},"last_change":{late_json}}}'
+    )
+    row = recommendation_row(record)
+    assert detail_of(record) == row["detail"] == expected
+    assert row["title"] == '{"fr":"Rénover \\"tout\\"","nl":"Renoveren"}'
+    assert row["answers"] == answers
+    assert from_row(expected) == record
