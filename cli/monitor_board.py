@@ -11,10 +11,11 @@ when a checkpoint covers that change.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import urlencode
+
+from pydantic_core import from_json
 
 from cli.monitor_evidence import READ_MODEL, Found
 from projections.status import Key, RecommendationStatus, Status
@@ -35,7 +36,7 @@ def _pages(api: Fetch) -> Iterator[dict[str, Any]]:
         query = {"limit": PAGE} | ({} if after is None else {"after": after})
         path = f"status?{urlencode(query)}"
         try:
-            page = json.loads(api(path))
+            page = from_json(api(path))  # pydantic-core's parser: 6 pages of 5,000 rows
             rows, after = page["recommendations"], page["next_after"]
         except (ValueError, KeyError, TypeError):
             raise BadTiles(f"/api/{path} does not answer the status board's JSON") from None

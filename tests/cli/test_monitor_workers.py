@@ -26,7 +26,7 @@ import cli.monitor as monitor_module
 import cli.monitor_entries as monitor_entries
 import cli.monitor_fold as monitor_fold
 import ledger.verify as ledger_verify
-from cli.monitor_board import ours
+from cli.monitor_board import board_rows, ours
 from cli.monitor_entries import (
     Checked,
     Part,
@@ -47,7 +47,7 @@ from tests.features.cycle import LEDGER
 from tests.served import Monitored
 from tlog.checkpoint import Checkpoint
 from tlog.merkle import MemoryNodes, leaf_hash, root, verify_inclusion
-from tlog.tiles import bundle_of, encode_bundle
+from tlog.tiles import BadTiles, bundle_of, encode_bundle
 
 POLICY = RolePolicy(ROLE_GRANTS)
 ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -384,3 +384,20 @@ def test_the_workers_check_every_signature_even_of_bundles_read_ahead_of_the_enr
     assert checked_here == []
     assert walked(entries, ThreadPoolExecutor(1), alone=False, width=4).failure is None
     assert len(checked_here) == len(entries)  # in this process, the walk checks them all
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [b"<html>not JSON</html>", b'{"recommendations": [], "next_after": "1/1"', b"[]", b"\xff\xfe"],
+)
+def test_a_status_board_that_is_not_the_board_s_json_is_a_sentence(answer: bytes) -> None:
+    with pytest.raises(BadTiles, match=r"/api/status\?limit=5000 does not answer"):
+        board_rows(lambda path: answer)
+
+
+def test_the_status_board_is_read_page_after_page() -> None:
+    pages = {
+        "status?limit=5000": {"recommendations": [{"n": 1}], "next_after": "1/1"},
+        "status?limit=5000&after=1%2F1": {"recommendations": [{"n": 2}], "next_after": None},
+    }
+    assert board_rows(lambda path: json.dumps(pages[path]).encode()) == [{"n": 1}, {"n": 2}]
