@@ -18,7 +18,10 @@ more per reader and head, never a stale 304.
 How long an answer may be kept (Cache-Control, on a 200 whose route did not say):
 
 - what is addressed by a seq is the same forever (``IMMUTABLE``): an entry; tiles say so
-  themselves (``web.proofs``);
+  themselves (``web.proofs``). A tile's path (its level, number and width) addresses bytes
+  that never change, so its tag names only the code, the public URL and the path: it is read
+  without a statement, and a tile kept is sent again whatever was appended since (a monitor
+  reads thousands of them, and the statement was a fifth of what each cost the server);
 - a checkpoint, even of a past size, is a signed note that witnesses' cosignatures extend
   after it is issued: revalidated each time (its route says ``no-cache``), cheaply, with the
   ETag; receipts and consistency proofs, which carry such notes, are kept as the present;
@@ -66,6 +69,7 @@ PRESENT = "public, max-age=30"
 NO_STORE = "no-store"
 _NEVER_STORED = re.compile(r"^/(desk|api/desk)(/|$)|^/api/submissions/?$")
 _FOREVER = re.compile(r"^/api/submissions/entries/[0-9]+$")
+_TILE = re.compile(r"^/api/tiles/tile/")  # a tile, addressed by its width: never another
 _UNTAGGED = ("/healthz", "/static/", "/openapi.json", "/docs")
 _CODE = ("web", "projections", "domain", "ledger")
 KEPT_BYTES = 32 * 1024 * 1024  # the answers a process keeps, at most (bodies, as sent)
@@ -168,23 +172,29 @@ class Caching:
 
     def tag(self, scope: Scope) -> str | None:
         """The ETag of what a GET of ``scope`` answers now (None: the ledger cannot be read)."""
-        try:
-            state = ledger_state(self.settings.pool.recorder())
-        except (LedgerError, SQLAlchemyError):
-            return None
-        seq, hashed = state[:2]
-        scope[_HEAD] = (None if seq is None else Head(int(str(seq)), bytes.fromhex(str(hashed))),)
-        asked = Headers(scope=scope).get("accept-language", "")
-        parts = (
+        parts: tuple[str, ...] = (
             release(),
-            self.served_with,
             self.settings.public_url,
-            datetime.now(UTC).date().isoformat(),
-            *map(str, state),
             scope["path"],
             scope["query_string"].decode("latin-1"),
-            asked,
         )
+        if not _TILE.match(scope["path"]):  # a tile is the same at any head, on any day
+            try:
+                state = ledger_state(self.settings.pool.recorder())
+            except (LedgerError, SQLAlchemyError):
+                return None
+            seq, hashed = state[:2]
+            scope[_HEAD] = (
+                None if seq is None else Head(int(str(seq)), bytes.fromhex(str(hashed))),
+            )
+            asked = Headers(scope=scope).get("accept-language", "")
+            parts = (
+                *parts,
+                self.served_with,
+                datetime.now(UTC).date().isoformat(),
+                *map(str, state),
+                asked,
+            )
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
         return f'W/"{digest}"'
 

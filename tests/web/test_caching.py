@@ -107,6 +107,31 @@ def test_what_a_seq_or_a_tile_width_addresses_is_kept_forever(client: TestClient
     assert tile.headers["cache-control"] == IMMUTABLE
 
 
+def test_a_tile_is_tagged_and_sent_again_without_a_statement_whatever_is_appended(
+    own: Path,
+) -> None:
+    """What a tile's path addresses never changes: its tag names no head, so an entry appended
+    since neither changes it nor makes the server read anything to send the tile it kept."""
+    app = serving(str(own / LEDGER))
+    app.state.kept = caching.Kept()  # as each process of ``assembly serve`` keeps answers
+    client = TestClient(app)
+    size = int(client.get("/api/checkpoint").text.splitlines()[1])
+    path = f"/api/tiles/tile/entries/000.p/{size}"
+    first = client.get(path)
+    assert first.status_code == 200
+    page = client.get(PAGE).headers["etag"]
+    answer = ("respond", "1/2", "--position", "accepted", "--portfolio", "climate")
+    ok(assembly(*answer, "--key", GOVERNMENT, cwd=own))
+    with statements(client) as seen:
+        again = client.get(path)
+        held = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert (again.status_code, again.content) == (200, first.content)
+    assert again.headers["etag"] == first.headers["etag"]
+    assert held.status_code == 304
+    assert seen == []
+    assert client.get(PAGE).headers["etag"] != page  # a page's tag still names the head
+
+
 def test_a_checkpoint_by_size_is_revalidated_since_witnesses_cosign_it_later(
     client: TestClient,
 ) -> None:
