@@ -151,7 +151,7 @@ def recommendation_row(status: RecommendationStatus, *, reviews: int = 2) -> dic
 
 def detail_of(status: RecommendationStatus) -> str:
     """The row's ``detail`` alone: the record ``from_row`` reads back (a monitor keeps it)."""
-    return _texts(status)[2]
+    return _json(_record(status))
 
 
 def query_columns(status: RecommendationStatus, *, reviews: int = 2) -> dict[str, Any]:
