@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -326,10 +327,16 @@ class Alone(NamedTuple):
     signature_holds: bool = False
 
 
+# A UUID's text as ``str(uuid.UUID(...))`` writes it, the form an event body gives its stream
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def stream_text(stream: Any) -> str:
-    """A stream id as stored (a UUID, its 16 bytes, or its text) as text."""
+    """A stream id as stored (a UUID, its 16 bytes, or its text) as text: text already in
+    the UUID's own form is that text (the monitor reads every stream as its text, and making a
+    UUID of each to write it again was a twentieth of its walk's own work)."""
     if isinstance(stream, str):
-        return str(uuid.UUID(stream))
+        return stream if _UUID_TEXT.fullmatch(stream) else str(uuid.UUID(stream))
     return str(stream if isinstance(stream, uuid.UUID) else uuid.UUID(bytes=bytes(stream)))
 
 

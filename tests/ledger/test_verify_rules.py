@@ -16,6 +16,8 @@ from dataclasses import astuple, replace
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ledger import Head, NewEvent, Signer, verification_report
 from ledger.canonical import canonical_bytes, entry_hash, format_time
@@ -24,7 +26,7 @@ from ledger.errors import HeadMismatch, VerificationFailed
 from ledger.identity import IDENTITY_DECLARED, IDENTITY_STREAM, legacy_identity
 from ledger.signers import enrolment, signer_stream
 from ledger.storage import open_recorder
-from ledger.verify import PARALLEL_FROM, default_workers, verify_rows
+from ledger.verify import PARALLEL_FROM, default_workers, stream_text, verify_rows
 from tests.forgery import (
     ANSWERS,
     CHARTER,
@@ -727,3 +729,15 @@ def test_an_identity_declaration_of_the_earlier_format_is_refused() -> None:
     reason = "An identity declaration must name the ledger it is for"
     with pytest.raises(VerificationFailed, match=failure(1, reason)):
         legacy.verify()
+
+
+@given(st.uuids())
+def test_a_stream_s_text_is_the_uuid_s_own_text_whatever_form_it_is_stored_in(
+    stream: uuid.UUID,
+) -> None:
+    text = str(stream)
+    forms = (stream, stream.bytes, text, text.upper(), f"{{{text}}}", f"urn:uuid:{text}")
+    assert {stream_text(form) for form in (*forms, stream.hex)} == {text}
+    for bad in (f"{text}0", f" {text}", text[:-1]):  # as uuid.UUID refuses them
+        with pytest.raises(ValueError):
+            stream_text(bad)
