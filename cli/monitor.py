@@ -263,7 +263,7 @@ def _check(
         checked = check_entries(parts, policy, workers=0, checked=folding.add, tree=tree,
                                 start=reached)  # fmt: skip
         parser.shutdown(wait=False)  # the workers are done: they end while the tail runs
-        written.written()  # synced while the rest is checked and written
+        written.all_in()  # synced while the rest is checked and written
         rows = board.result()
         nodes = _checked_tree(new, checked, written, tree)
         try:

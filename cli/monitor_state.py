@@ -136,7 +136,7 @@ class EntriesFile:
         self.handle.flush()
         return decode_bundle(self.path.read_bytes())
 
-    def written(self) -> None:
+    def all_in(self) -> None:
         """Every entry is in: the file is synced to the disk in a thread of its own while the
         run compares and writes the rest of its state (``put`` waits for it). Synced in turn
         after the walk, its 145 MB (200,000 entries) held the run up 0.08 s."""
@@ -153,7 +153,7 @@ class EntriesFile:
 
     def put(self, path: Path) -> None:
         """Sync the file and rename it over ``path``, then sync the folder (``replace_file``)."""
-        self.written()
+        self.all_in()
         assert self._syncing is not None
         self._syncing.join()
         self.handle.close()

@@ -333,7 +333,7 @@ def test_the_entries_file_is_synced_in_a_thread_of_its_own_once_written(tmp_path
 
     written = EntriesFile(tmp_path, [b"entry 0", b"entry 1"])
     with patch.object(os, "fsync", fsync):
-        written.written()
+        written.all_in()
         descriptor = written.handle.fileno()
         written.put(tmp_path / "entries.bundle")
     assert synced[0] == (descriptor, "monitor-entries-sync")  # the file's, then the folder's
