@@ -331,7 +331,7 @@ def _record(status: RecommendationStatus) -> dict[str, Any]:
     each answer, report and verdict as ``_said_record`` give it.
 
     Made of plain values and written by one call of the serialiser: the JSON of each part
-    written apart and joined took half as long again (``benchmarks/monitor.py``, which writes
+    written apart and joined took a third longer (``benchmarks/monitor.py``, which writes
     the row of every recommendation it folds).
     """
     return {

@@ -21,7 +21,8 @@ How long an answer may be kept (Cache-Control, on a 200 whose route did not say)
   themselves (``web.proofs``). A tile's path (its level, number and width) addresses bytes
   that never change, so its tag names only the code, the public URL and the path: it is read
   without a statement, and a tile kept is sent again whatever was appended since (a monitor
-  reads thousands of them, and the statement was a fifth of what each cost the server);
+  reads thousands of them, and reading the state for their tags was a third of what they
+  cost the server);
 - a checkpoint, even of a past size, is a signed note that witnesses' cosignatures extend
   after it is issued: revalidated each time (its route says ``no-cache``), cheaply, with the
   ETag; receipts and consistency proofs, which carry such notes, are kept as the present;
